@@ -1,0 +1,265 @@
+"""Activation functions a = f(z) and their derivatives, by name.
+
+Each activation works on a batch ``z`` of shape (m, n), one example per row,
+and keeps its dtype.  ``derivative(z, a)`` returns f'(z): element-wise of shape
+(m, n) for every activation but softmax, whose derivative is the Jacobian
+∂a_i/∂z_j of each example, shape (m, n, n).  ``vjp(z, a, g)`` returns
+δ = ∂ℓ/∂z from g = ∂ℓ/∂a: g ⊙ f'(z) element-wise, Jᵀ g for softmax.  The
+backward pass of :mod:`glassnet.network` calls ``vjp``; explanations show
+``derivative``, and a test shows the two agree.
+
+All are numerically stable: sigmoid, softplus and elu never overflow for any
+finite z, softmax subtracts each row's maximum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from glassnet.errors import SpecError, unknown_name
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function with its derivative and how to show it.
+
+    Attributes
+    ----------
+    name : str
+        The registry name.
+    forward : callable
+        ``forward(z) -> a``.
+    derivative : callable
+        ``derivative(z, a) -> f'(z)``, (m, n), or (m, n, n) when ``jacobian``.
+    jacobian : bool
+        True when a_i depends on every z_j of its row (softmax).
+    latex, latex_derivative, text, text_derivative : str
+        f(z) and f'(z) in LaTeX and in plain text, for explanations.
+    kink : float or None
+        A point where f' jumps; finite differences across it are meaningless.
+    vjp_fn : callable or None
+        A faster ``vjp(z, a, g)`` than g ⊙ derivative(z, a); must agree with it.
+    """
+
+    name: str
+    forward: Callable[[Array], Array]
+    derivative: Callable[[Array, Array], Array]
+    latex: str
+    latex_derivative: str
+    text: str
+    text_derivative: str
+    jacobian: bool = False
+    kink: float | None = None
+    vjp_fn: Callable[[Array, Array, Array], Array] | None = None
+
+    def vjp(self, z: Array, a: Array, g: Array) -> Array:
+        r"""Return δ = ∂ℓ/∂z from g = ∂ℓ/∂a.
+
+        .. math:: \delta = g \odot f'(z) \quad\text{(element-wise)},\qquad
+                  \delta = J^\top g \quad\text{(softmax, per example)}
+        """
+        if self.vjp_fn is not None:
+            return self.vjp_fn(z, a, g)
+        return g * self.derivative(z, a)
+
+
+def _identity(z: Array) -> Array:
+    """f(z) = z."""
+    return z.copy()
+
+
+def _identity_derivative(z: Array, a: Array) -> Array:
+    """f'(z) = 1."""
+    return np.ones_like(z)
+
+
+def _sigmoid(z: Array) -> Array:
+    r"""σ(z) = 1 / (1 + e^{-z}), computed from e^{-|z|} so that it never overflows.
+
+    .. math:: \sigma(z) = \frac{1}{1+e^{-z}} = \frac{e^{z}}{1+e^{z}}
+    """
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def _sigmoid_derivative(z: Array, a: Array) -> Array:
+    """σ'(z) = σ(z)(1 − σ(z))."""
+    return a * (1.0 - a)
+
+
+def _tanh(z: Array) -> Array:
+    """tanh(z)."""
+    return np.tanh(z)
+
+
+def _tanh_derivative(z: Array, a: Array) -> Array:
+    """tanh'(z) = 1 − tanh²(z)."""
+    return 1.0 - a * a
+
+
+def _relu(z: Array) -> Array:
+    """relu(z) = max(0, z)."""
+    return np.maximum(z, np.zeros((), dtype=z.dtype))
+
+
+def _relu_derivative(z: Array, a: Array) -> Array:
+    """relu'(z) = 1 for z > 0, 0 for z ≤ 0."""
+    return (z > 0).astype(z.dtype)
+
+
+def _relu_vjp(z: Array, a: Array, g: Array) -> Array:
+    """δ = g ⊙ [z > 0]: a boolean mask multiplies faster than a float one is made."""
+    return g * (z > 0)
+
+
+LEAKY_SLOPE = 0.01
+
+
+def _leaky_relu(z: Array) -> Array:
+    """leaky_relu(z) = z for z ≥ 0, 0.01 z for z < 0."""
+    return np.where(z >= 0, z, LEAKY_SLOPE * z).astype(z.dtype, copy=False)
+
+
+def _leaky_relu_derivative(z: Array, a: Array) -> Array:
+    """leaky_relu'(z) = 1 for z ≥ 0, 0.01 for z < 0."""
+    return np.where(z >= 0, 1.0, LEAKY_SLOPE).astype(z.dtype)
+
+
+def _elu(z: Array) -> Array:
+    """elu(z) = z for z > 0, e^z − 1 for z ≤ 0 (α = 1)."""
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0))).astype(z.dtype, copy=False)
+
+
+def _elu_derivative(z: Array, a: Array) -> Array:
+    """elu'(z) = 1 for z > 0, e^z for z ≤ 0."""
+    return np.where(z > 0, 1.0, np.exp(np.minimum(z, 0))).astype(z.dtype, copy=False)
+
+
+def _softplus(z: Array) -> Array:
+    r"""softplus(z) = ln(1 + e^z), as max(z, 0) + ln(1 + e^{−|z|}) so it never overflows."""
+    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _softplus_derivative(z: Array, a: Array) -> Array:
+    """softplus'(z) = σ(z)."""
+    return _sigmoid(z)
+
+
+def _softmax(z: Array) -> Array:
+    r"""softmax(z)_i = e^{z_i} / Σ_j e^{z_j}, per row, after subtracting the row maximum.
+
+    .. math:: a_i = \frac{e^{z_i - \max_k z_k}}{\sum_j e^{z_j - \max_k z_k}}
+    """
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _softmax_jacobian(z: Array, a: Array) -> Array:
+    r"""The Jacobian of each row, J_ij = ∂a_i/∂z_j = a_i (δ_ij − a_j); shape (m, n, n).
+
+    .. math:: J = \operatorname{diag}(a) - a a^\top
+    """
+    J = -a[:, :, None] * a[:, None, :]
+    idx = np.arange(a.shape[-1])
+    J[:, idx, idx] += a
+    return J
+
+
+def _softmax_vjp(z: Array, a: Array, g: Array) -> Array:
+    r"""δ = Jᵀ g = a ⊙ (g − Σ_j a_j g_j), without forming J (J is symmetric).
+
+    .. math:: \delta_i = \sum_j J_{ji} g_j = a_i \Bigl(g_i - \sum_j a_j g_j\Bigr)
+    """
+    return a * (g - (a * g).sum(axis=-1, keepdims=True))
+
+
+ACTIVATIONS: dict[str, Activation] = {}
+
+
+def register_activation(activation: Activation) -> Activation:
+    """Add an activation to the registry under its name and return it."""
+    ACTIVATIONS[activation.name] = activation
+    return activation
+
+
+for _act in (
+    Activation("identity", _identity, _identity_derivative, "z", "1", "z", "1"),
+    Activation(
+        "sigmoid",
+        _sigmoid,
+        _sigmoid_derivative,
+        r"\sigma(z) = \frac{1}{1+e^{-z}}",
+        r"\sigma(z)\,(1-\sigma(z))",
+        "σ(z) = 1/(1+e^(−z))",
+        "a(1 − a)",
+    ),
+    Activation("tanh", _tanh, _tanh_derivative, r"\tanh(z)", r"1-\tanh^2(z)", "tanh(z)", "1 − a²"),
+    Activation(
+        "relu",
+        _relu,
+        _relu_derivative,
+        r"\max(0, z)",
+        r"[z > 0]",
+        "max(0, z)",
+        "1 if z > 0 else 0",
+        kink=0.0,
+        vjp_fn=_relu_vjp,
+    ),
+    Activation(
+        "leaky_relu",
+        _leaky_relu,
+        _leaky_relu_derivative,
+        r"\max(0.01z, z)",
+        r"1 \text{ if } z \ge 0 \text{ else } 0.01",
+        "z if z ≥ 0 else 0.01z",
+        "1 if z ≥ 0 else 0.01",
+        kink=0.0,
+    ),
+    Activation(
+        "elu",
+        _elu,
+        _elu_derivative,
+        r"z \text{ if } z>0 \text{ else } e^{z}-1",
+        r"1 \text{ if } z>0 \text{ else } e^{z}",
+        "z if z > 0 else e^z − 1",
+        "1 if z > 0 else e^z",
+    ),
+    Activation(
+        "softplus",
+        _softplus,
+        _softplus_derivative,
+        r"\ln(1+e^{z})",
+        r"\sigma(z)",
+        "ln(1 + e^z)",
+        "σ(z)",
+    ),
+    Activation(
+        "softmax",
+        _softmax,
+        _softmax_jacobian,
+        r"\frac{e^{z_i}}{\sum_j e^{z_j}}",
+        r"J_{ij} = a_i(\delta_{ij} - a_j)",
+        "e^(z_i) / Σ_j e^(z_j)",
+        "J_ij = a_i(δ_ij − a_j)",
+        jacobian=True,
+        vjp_fn=_softmax_vjp,
+    ),
+):
+    register_activation(_act)
+
+
+def get_activation(
+    name: str | Activation, *, path: str = "<spec>", field: str = "activation"
+) -> Activation:
+    """Look an activation up by name; an unknown name raises :class:`SpecError`."""
+    if isinstance(name, Activation):
+        return name
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise SpecError(path, field, unknown_name("activation", str(name), ACTIVATIONS)) from None

@@ -1,0 +1,53 @@
+"""The errors glassnet raises for bad input.
+
+Every mistake in what a person gives glassnet (a spec file, a command-line
+argument, an argument of the Python API) raises a :class:`GlassnetError`
+whose message names where the mistake is and what was expected.  The command
+line prints that message on one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class GlassnetError(Exception):
+    """Base class of every error glassnet raises for bad input."""
+
+
+class SpecError(GlassnetError, ValueError):
+    """A mistake in a spec file.
+
+    Parameters
+    ----------
+    path : str
+        The file (or ``"<spec>"`` for a spec given as a dict).
+    field : str
+        Where in the file, e.g. ``"layer[2].weights"``; empty for the whole file.
+    message : str
+        What was expected and what was found.
+    """
+
+    def __init__(self, path: str, field: str, message: str) -> None:
+        self.path = path
+        self.field = field
+        self.message = message
+        where = f"{path}: {field}" if field else path
+        super().__init__(f"{where}: {message}")
+
+
+class ArgumentError(GlassnetError, ValueError):
+    """A bad argument of the Python API or the command line."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def unknown_name(kind: str, name: str, choices: Iterable[str]) -> str:
+    """Message for a name that is not in a registry."""
+    choices = sorted(choices)
+    return f"unknown {kind} '{name}'{did_you_mean(name, choices)}; known: {', '.join(choices)}"

@@ -1,0 +1,244 @@
+"""Per-example losses ℓ(a, y) and their gradients ∂ℓ/∂a, by name.
+
+``value(a, y)`` returns ℓ of each example, shape (m,); the batch loss is their
+mean (see :mod:`glassnet.network`).  ``gradient(a, y)`` returns ∂ℓ/∂a of each
+example, shape (m, n).
+
+Two pairs of output activation and loss have a *fused* path: softmax with
+cross_entropy and sigmoid with binary_cross_entropy.  There ℓ is computed
+from the logits z (log-softmax, log-sigmoid), which stays finite where a has
+rounded to 0 or 1, and δ = ∂ℓ/∂z is written directly.  A test shows both
+paths give the same δ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from glassnet.errors import SpecError, unknown_name
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A per-example loss with its gradient and how to show it.
+
+    Attributes
+    ----------
+    name : str
+        The registry name.
+    value : callable
+        ``value(a, y) -> ℓ`` per example, shape (m,).
+    gradient : callable
+        ``gradient(a, y) -> ∂ℓ/∂a``, shape (m, n).
+    latex, latex_gradient, text, text_gradient : str
+        ℓ and ∂ℓ/∂a_j in LaTeX and plain text, for explanations.
+    """
+
+    name: str
+    value: Callable[[Array, Array], Array]
+    gradient: Callable[[Array, Array], Array]
+    latex: str
+    latex_gradient: str
+    text: str
+    text_gradient: str
+
+
+def _xlogy(x: Array, y: Array) -> Array:
+    """Return x ln y, taken as 0 where x = 0 (so 0 · ln 0 = 0, as its limit)."""
+    out = np.zeros(np.broadcast_shapes(x.shape, y.shape), dtype=np.result_type(x, y))
+    mask = x != 0
+    with np.errstate(divide="ignore"):  # ln 0 with x ≠ 0 is an honest −∞ loss
+        out[mask] = x[mask] * np.log(y[mask])
+    return out
+
+
+def _xdivy(x: Array, y: Array) -> Array:
+    """Return x / y, taken as 0 where x = 0."""
+    out = np.zeros(np.broadcast_shapes(x.shape, y.shape), dtype=np.result_type(x, y))
+    mask = x != 0
+    with np.errstate(divide="ignore"):
+        out[mask] = x[mask] / y[mask]
+    return out
+
+
+def _half_squared_error(a: Array, y: Array) -> Array:
+    """ℓ = ½ Σ_j (a_j − y_j)²."""
+    return 0.5 * ((a - y) ** 2).sum(axis=-1)
+
+
+def _half_squared_error_gradient(a: Array, y: Array) -> Array:
+    """∂ℓ/∂a_j = a_j − y_j."""
+    return a - y
+
+
+def _squared_error(a: Array, y: Array) -> Array:
+    """ℓ = Σ_j (a_j − y_j)²."""
+    return ((a - y) ** 2).sum(axis=-1)
+
+
+def _squared_error_gradient(a: Array, y: Array) -> Array:
+    """∂ℓ/∂a_j = 2 (a_j − y_j)."""
+    return 2.0 * (a - y)
+
+
+def _mean_squared_error(a: Array, y: Array) -> Array:
+    """ℓ = (1/n) Σ_j (a_j − y_j)²."""
+    return ((a - y) ** 2).mean(axis=-1)
+
+
+def _mean_squared_error_gradient(a: Array, y: Array) -> Array:
+    """∂ℓ/∂a_j = 2 (a_j − y_j) / n."""
+    return 2.0 * (a - y) / a.shape[-1]
+
+
+def _binary_cross_entropy(a: Array, y: Array) -> Array:
+    """ℓ = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)]."""
+    return -(_xlogy(y, a) + _xlogy(1.0 - y, 1.0 - a)).sum(axis=-1)
+
+
+def _binary_cross_entropy_gradient(a: Array, y: Array) -> Array:
+    """∂ℓ/∂a_j = −y_j / a_j + (1 − y_j) / (1 − a_j)."""
+    return -_xdivy(y, a) + _xdivy(1.0 - y, 1.0 - a)
+
+
+def _cross_entropy(a: Array, y: Array) -> Array:
+    """ℓ = −Σ_j y_j ln a_j."""
+    return -_xlogy(y, a).sum(axis=-1)
+
+
+def _cross_entropy_gradient(a: Array, y: Array) -> Array:
+    """∂ℓ/∂a_j = −y_j / a_j."""
+    return -_xdivy(y, a)
+
+
+LOSSES: dict[str, Loss] = {}
+
+
+def register_loss(loss: Loss) -> Loss:
+    """Add a loss to the registry under its name and return it."""
+    LOSSES[loss.name] = loss
+    return loss
+
+
+for _loss in (
+    Loss(
+        "half_squared_error",
+        _half_squared_error,
+        _half_squared_error_gradient,
+        r"\tfrac12\sum_j (a_j - y_j)^2",
+        r"a_j - y_j",
+        "½ Σ_j (a_j − y_j)²",
+        "a_j − y_j",
+    ),
+    Loss(
+        "squared_error",
+        _squared_error,
+        _squared_error_gradient,
+        r"\sum_j (a_j - y_j)^2",
+        r"2(a_j - y_j)",
+        "Σ_j (a_j − y_j)²",
+        "2(a_j − y_j)",
+    ),
+    Loss(
+        "mean_squared_error",
+        _mean_squared_error,
+        _mean_squared_error_gradient,
+        r"\frac1n\sum_j (a_j - y_j)^2",
+        r"\frac2n(a_j - y_j)",
+        "(1/n) Σ_j (a_j − y_j)²",
+        "2(a_j − y_j)/n",
+    ),
+    Loss(
+        "binary_cross_entropy",
+        _binary_cross_entropy,
+        _binary_cross_entropy_gradient,
+        r"-\sum_j \bigl[y_j \ln a_j + (1-y_j)\ln(1-a_j)\bigr]",
+        r"-\frac{y_j}{a_j} + \frac{1-y_j}{1-a_j}",
+        "−Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)]",
+        "−y_j/a_j + (1 − y_j)/(1 − a_j)",
+    ),
+    Loss(
+        "cross_entropy",
+        _cross_entropy,
+        _cross_entropy_gradient,
+        r"-\sum_j y_j \ln a_j",
+        r"-\frac{y_j}{a_j}",
+        "−Σ_j y_j ln a_j",
+        "−y_j/a_j",
+    ),
+):
+    register_loss(_loss)
+
+
+def get_loss(name: str | Loss, *, path: str = "<spec>", field: str = "loss") -> Loss:
+    """Look a loss up by name; an unknown name raises :class:`SpecError`."""
+    if isinstance(name, Loss):
+        return name
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        raise SpecError(path, field, unknown_name("loss", str(name), LOSSES)) from None
+
+
+# --- fused output paths -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fused:
+    """ℓ from the logits and δ_L written directly, for one activation-loss pair.
+
+    Attributes
+    ----------
+    value : callable
+        ``value(z, y) -> ℓ`` per example, from the logits z.
+    delta : callable
+        ``delta(a, y) -> δ_L = ∂ℓ/∂z``.
+    """
+
+    value: Callable[[Array, Array], Array]
+    delta: Callable[[Array, Array], Array]
+
+
+def _log_softmax_cross_entropy(z: Array, y: Array) -> Array:
+    r"""ℓ = −Σ_j y_j ln softmax(z)_j = Σ_j y_j (logsumexp(z) − z_j).
+
+    .. math:: \ln \operatorname{softmax}(z)_j = z_j - \max z - \ln\sum_k e^{z_k - \max z}
+    """
+    shifted = z - z.max(axis=-1, keepdims=True)
+    log_a = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return -(y * log_a).sum(axis=-1)
+
+
+def _softmax_cross_entropy_delta(a: Array, y: Array) -> Array:
+    r"""δ = a Σ_j y_j − y, which is a − y when each target row sums to 1.
+
+    .. math:: \delta_i = \sum_j J_{ji}\Bigl(-\frac{y_j}{a_j}\Bigr) = a_i \sum_j y_j - y_i
+    """
+    return a * y.sum(axis=-1, keepdims=True) - y
+
+
+def _log_sigmoid_binary_cross_entropy(z: Array, y: Array) -> Array:
+    r"""ℓ = Σ_j [softplus(z_j) − y_j z_j], from ln σ(z) = −softplus(−z).
+
+    .. math:: -y\ln\sigma(z) - (1-y)\ln(1-\sigma(z)) = \ln(1+e^{z}) - y z
+    """
+    softplus = np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+    return (softplus - y * z).sum(axis=-1)
+
+
+def _sigmoid_binary_cross_entropy_delta(a: Array, y: Array) -> Array:
+    r"""δ = a − y, since σ'(z) = a(1 − a) cancels the denominator of ∂ℓ/∂a."""
+    return a - y
+
+
+FUSED: dict[tuple[str, str], Fused] = {
+    ("softmax", "cross_entropy"): Fused(_log_softmax_cross_entropy, _softmax_cross_entropy_delta),
+    ("sigmoid", "binary_cross_entropy"): Fused(
+        _log_sigmoid_binary_cross_entropy, _sigmoid_binary_cross_entropy_delta
+    ),
+}

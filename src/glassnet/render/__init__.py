@@ -1,0 +1,13 @@
+"""Renderers: a trace (its ``glassnet.trace/1`` dict) as text, Markdown or JSON.
+
+Each renderer takes the plain dict of :meth:`glassnet.trace.Trace.to_dict` and
+returns a string; none of them computes anything of the step itself.
+"""
+
+from glassnet.render.json import render_json
+from glassnet.render.markdown import render_markdown
+from glassnet.render.text import render_text
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+
+__all__ = ["RENDERERS", "render_json", "render_markdown", "render_text"]

@@ -1,0 +1,167 @@
+"""The trace as Markdown with LaTeX ($$…$$), as GitHub and Jupyter render it.
+
+Each equation is written first in symbols, then with the numbers substituted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet.activations import ACTIVATIONS
+from glassnet.losses import LOSSES
+from glassnet.render.numbers import fmt, latex_matrix
+
+DL_DA = r"\frac{\partial \ell}{\partial a^{[%d]}}"
+
+
+def _sup(name: str, l: int) -> str:
+    return f"{name}^{{[{l}]}}"
+
+
+def _eq(lines: list[str], *parts: str) -> None:
+    lines.append("$$" + " = ".join(parts) + "$$")
+    lines.append("")
+
+
+def _transpose(values: Any) -> np.ndarray:
+    return np.atleast_2d(np.asarray(values, dtype=np.float64)).T
+
+
+def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
+    """Explain one training step in Markdown with LaTeX.
+
+    Parameters
+    ----------
+    trace : dict
+        A ``glassnet.trace/1`` document.
+    precision : int
+        Significant digits of every number shown.
+    """
+    p = precision
+    M = lambda values: latex_matrix(values, p)  # noqa: E731 - a local shorthand
+    layers = trace["layers"]
+    L = len(layers)
+    m = len(trace["input"])
+    eta = fmt(trace["learning_rate"], p)
+    loss = LOSSES.get(trace["loss_name"])
+    out = [
+        "## One step of gradient descent",
+        "",
+        f"Network {len(trace['input'][0])} → "
+        + " → ".join(f"{len(layer['b'])} ({layer['activation']})" for layer in layers)
+        + f"; loss `{trace['loss_name']}`; batch of m = {m}; learning rate η = {eta}.",
+        "",
+    ]
+    _eq(out, _sup("a", 0), "x", M(trace["input"]))
+    _eq(out, "y", M(trace["target"]))
+
+    out += ["### 1. Forward", ""]
+    for layer in layers:
+        l, act = layer["index"], layer["activation"]
+        info = ACTIVATIONS.get(act)
+        out += [f"**Layer {l}** ({act})", ""]
+        _eq(
+            out,
+            _sup("z", l),
+            f"{_sup('a', l - 1)} {_sup('W', l)} + {_sup('b', l)}",
+            f"{M(trace['input'] if l == 1 else layers[l - 2]['a'])} {M(layer['W'])} "
+            f"+ {M(layer['b'])}",
+            M(layer["z"]),
+        )
+        _eq(
+            out,
+            _sup("a", l),
+            rf"\mathrm{{{act}}}({_sup('z', l)})",
+            *([info.latex.replace("z", _sup("z", l))] if info and not info.jacobian else []),
+            M(layer["a"]),
+        )
+
+    out += ["### 2. Loss", ""]
+    if loss is not None:
+        _eq(out, r"\ell(a, y)", loss.latex)
+    _eq(
+        out,
+        r"L",
+        rf"\frac{{1}}{{m}}\sum_{{k=1}}^{{m}} \ell\bigl(a^{{[{L}](k)}}, y^{{(k)}}\bigr)",
+        fmt(trace["loss"], p),
+    )
+
+    out += ["### 3. Backward", ""]
+    for layer in reversed(layers):
+        l, act = layer["index"], layer["activation"]
+        info = ACTIVATIONS.get(act)
+        out += [f"**Layer {l}** ({act}{', output' if l == L else ''})", ""]
+        if l == L:
+            _eq(
+                out, r"\frac{\partial \ell}{\partial a_j}", *([loss.latex_gradient] if loss else [])
+            )
+            _eq(out, DL_DA % l, M(layer["dL_da"]))
+        else:
+            _eq(
+                out,
+                DL_DA % l,
+                rf"\delta^{{[{l + 1}]}} W^{{[{l + 1}]\top}}",
+                f"{M(layers[l]['delta'])} {M(_transpose(layers[l]['W']))}",
+                M(layer["dL_da"]),
+            )
+        if info is not None and info.jacobian:
+            for k, J in enumerate(layer["da_dz"], start=1):
+                who = f"^{{({k})}}" if m > 1 else ""
+                _eq(
+                    out,
+                    rf"J{who}",
+                    rf"\frac{{\partial a^{{[{l}]}}}}{{\partial z^{{[{l}]}}}}",
+                    r"\operatorname{diag}(a) - a a^\top",
+                    M(J),
+                )
+            _eq(out, rf"\delta^{{[{l}]}}", rf"J^\top {DL_DA % l}", M(layer["delta"]))
+        else:
+            _eq(
+                out,
+                rf"f'({_sup('z', l)})",
+                *([info.latex_derivative] if info else []),
+                M(layer["da_dz"]),
+            )
+            _eq(
+                out,
+                rf"\delta^{{[{l}]}}",
+                rf"{DL_DA % l} \odot f'({_sup('z', l)})",
+                rf"{M(layer['dL_da'])} \odot {M(layer['da_dz'])}",
+                M(layer["delta"]),
+            )
+
+    out += ["### 4. Gradients", ""]
+    for layer in reversed(layers):
+        l = layer["index"]
+        a_prev = trace["input"] if l == 1 else layers[l - 2]["a"]
+        _eq(
+            out,
+            rf"\frac{{\partial L}}{{\partial W^{{[{l}]}}}}",
+            rf"\frac{{1}}{{m}} a^{{[{l - 1}]\top}} \delta^{{[{l}]}}",
+            rf"\frac{{1}}{{{m}}} {M(_transpose(a_prev))} {M(layer['delta'])}",
+            M(layer["grad_W"]),
+        )
+        _eq(
+            out,
+            rf"\frac{{\partial L}}{{\partial b^{{[{l}]}}}}",
+            rf"\frac{{1}}{{m}} \sum_k \delta^{{[{l}](k)}}",
+            M(layer["grad_b"]),
+        )
+
+    out += ["### 5. Update", ""]
+    for layer in layers:
+        l = layer["index"]
+        for name, grad in (("W", "grad_W"), ("b", "grad_b")):
+            _eq(
+                out,
+                rf"{_sup(name, l)} \leftarrow {_sup(name, l)} - \eta "
+                rf"\frac{{\partial L}}{{\partial {_sup(name, l)}}}",
+                rf"{M(layer[name])} - {eta} {M(layer[grad])}",
+                M(layer[f"{name}_new"]),
+            )
+
+    out += ["### 6. Loss after the step", ""]
+    _eq(out, r"L_{\text{after}}", fmt(trace["loss_after"], p))
+    return "\n".join(out)

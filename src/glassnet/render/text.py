@@ -1,0 +1,125 @@
+"""The trace for a terminal: one section per stage of the step, in order.
+
+Forward (z, a of each layer), loss, backward from the output layer down with
+every chain-rule factor (∂ℓ/∂a, f'(z) or the softmax Jacobian, δ), gradients,
+updated parameters, loss after the step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from glassnet.activations import ACTIVATIONS
+from glassnet.losses import LOSSES
+from glassnet.render.numbers import fmt, text_matrix
+
+INDENT = "    "
+
+
+def _heading(title: str) -> str:
+    return f"\n== {title} " + "=" * max(3, 68 - len(title))
+
+
+def _value(lines: list[str], label: str, values: Any, precision: int) -> None:
+    """``label = [ ... ]`` with further rows aligned under the first."""
+    rows = text_matrix(values, precision)
+    lines.append(f"{INDENT}{label} = {rows[0]}")
+    pad = " " * (len(INDENT) + len(label) + 3)
+    lines.extend(pad + row for row in rows[1:])
+
+
+def _jacobians(lines: list[str], label: str, jac: list, precision: int) -> None:
+    for k, J in enumerate(jac, start=1):
+        _value(lines, f"{label} (example {k})" if len(jac) > 1 else label, J, precision)
+
+
+def render_text(trace: dict[str, Any], precision: int = 6) -> str:
+    """Explain one training step in plain text.
+
+    Parameters
+    ----------
+    trace : dict
+        A ``glassnet.trace/1`` document.
+    precision : int
+        Significant digits of every number shown.
+    """
+    p = precision
+    layers = trace["layers"]
+    L = len(layers)
+    m = len(trace["input"])
+    eta = trace["learning_rate"]
+    sizes = [len(trace["input"][0])] + [len(layer["b"]) for layer in layers]
+    arch = f"{sizes[0]} → " + " → ".join(
+        f"{n} {layer['activation']}" for n, layer in zip(sizes[1:], layers, strict=True)
+    )
+    loss = LOSSES.get(trace["loss_name"])
+
+    out = [
+        "glassnet explain: one step of gradient descent, every number",
+        f"network: {arch}",
+        f"loss: {trace['loss_name']}"
+        + (f", ℓ = {loss.text}" if loss else "")
+        + f";  batch loss L = mean of ℓ over m = {m} example{'s' if m != 1 else ''};  η = "
+        + fmt(eta, p),
+    ]
+    _value(out, "a0 = x", trace["input"], p)
+    _value(out, "y", trace["target"], p)
+
+    out.append(_heading("1. Forward: z = a_prev W + b, a = f(z)"))
+    for layer in layers:
+        l, act = layer["index"], layer["activation"]
+        info = ACTIVATIONS.get(act)
+        out.append(f"Layer {l} ({act})")
+        _value(out, f"W{l}", layer["W"], p)
+        _value(out, f"b{l}", layer["b"], p)
+        _value(out, f"z{l} = a{l - 1} W{l} + b{l}", layer["z"], p)
+        _value(out, f"a{l} = {act}(z{l})" + (f", {info.text}" if info else ""), layer["a"], p)
+
+    out.append(_heading("2. Loss"))
+    out.append(f"{INDENT}ℓ = {loss.text if loss else trace['loss_name']}")
+    out.append(f"{INDENT}L = (1/m) Σ ℓ = {fmt(trace['loss'], p)}")
+
+    out.append(_heading("3. Backward: δ = ∂ℓ/∂z, from the output layer down"))
+    for layer in reversed(layers):
+        l, act = layer["index"], layer["activation"]
+        info = ACTIVATIONS.get(act)
+        out.append(f"Layer {l} ({act}{', output' if l == L else ''})")
+        if l == L:
+            grad = f", ∂ℓ/∂a_j = {loss.text_gradient}" if loss else ""
+            _value(out, f"∂ℓ/∂a{l}{grad}", layer["dL_da"], p)
+        else:
+            _value(
+                out,
+                f"∂ℓ/∂a{l} = δ{l + 1} W{l + 1}ᵀ (every path through layer {l + 1})",
+                layer["dL_da"],
+                p,
+            )
+        if info is not None and info.jacobian:
+            _jacobians(out, f"∂a{l}/∂z{l} = J, {info.text_derivative}", layer["da_dz"], p)
+            _value(out, f"δ{l} = J{l}ᵀ ∂ℓ/∂a{l}", layer["delta"], p)
+        else:
+            deriv = f" = {info.text_derivative}" if info else ""
+            _value(out, f"f'(z{l}){deriv}", layer["da_dz"], p)
+            _value(out, f"δ{l} = ∂ℓ/∂a{l} ⊙ f'(z{l})", layer["delta"], p)
+
+    out.append(_heading("4. Gradients of the batch loss"))
+    for layer in reversed(layers):
+        l = layer["index"]
+        out.append(f"Layer {l}")
+        _value(out, f"∂L/∂W{l} = a{l - 1}ᵀ δ{l} / m", layer["grad_W"], p)
+        _value(out, f"∂L/∂b{l} = (1/m) Σ δ{l}", layer["grad_b"], p)
+
+    out.append(_heading(f"5. Update: θ ← θ − η ∂L/∂θ, η = {fmt(eta, p)}"))
+    for layer in layers:
+        l = layer["index"]
+        out.append(f"Layer {l}")
+        _value(out, f"W{l} ← W{l} − η ∂L/∂W{l}", layer["W_new"], p)
+        _value(out, f"b{l} ← b{l} − η ∂L/∂b{l}", layer["b_new"], p)
+
+    out.append(_heading("6. Loss after the step"))
+    change = trace["loss_after"] - trace["loss"]
+    out.append(
+        f"{INDENT}L = {fmt(trace['loss_after'], p)}  (before {fmt(trace['loss'], p)}, "
+        f"change {fmt(change, p)})"
+    )
+    return "\n".join(out) + "\n"

@@ -1,0 +1,323 @@
+"""Spec files: a network and its data, written by a person in TOML.
+
+A spec gives the input (one example or a batch), the target, the loss, the
+learning rate and the layers, each with its activation and either its weights
+or a number of units to initialise.  See docs/spec-format.md.  Every mistake
+raises :class:`glassnet.errors.SpecError` naming the file, the field and the
+layer.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from glassnet.activations import get_activation
+from glassnet.errors import SpecError, did_you_mean
+from glassnet.init import get_initializer
+from glassnet.losses import get_loss
+from glassnet.network import Layer, Network
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+TOP_KEYS = ("input", "target", "loss", "learning_rate", "weights_layout", "seed", "layer")
+LAYER_KEYS = ("activation", "weights", "bias", "units", "init")
+LAYOUTS = ("in_out", "out_in")
+DEFAULT_LEARNING_RATE = 0.1
+DEFAULT_SEED = 0
+# A spec describes a network a person can read; refuse sizes that would only exhaust memory.
+MAX_UNITS = 100_000
+MAX_PARAMETERS = 50_000_000
+
+
+@dataclass
+class Spec:
+    """A parsed spec: the network and one batch to explain a step on.
+
+    Attributes
+    ----------
+    path : str
+    network : Network
+    X : ndarray, shape (m, n_0)
+    Y : ndarray, shape (m, n_L)
+    learning_rate : float
+    weights_layout : {"in_out", "out_in"}
+        How the file wrote its matrices (the network always holds in_out).
+    seed : int
+    """
+
+    path: str
+    network: Network
+    X: np.ndarray
+    Y: np.ndarray
+    learning_rate: float
+    weights_layout: str
+    seed: int
+
+    def explain(self) -> Any:
+        """One training step on the spec's batch, as a :class:`glassnet.trace.Trace`."""
+        from glassnet.trace import explain_step
+
+        return explain_step(self.network, self.X, self.Y, self.learning_rate)
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and check a spec file.
+
+    Raises
+    ------
+    SpecError
+        For an unreadable file, invalid TOML or any mistake in the spec.
+    """
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(name, "", "no such file") from None
+    except IsADirectoryError:
+        raise SpecError(name, "", "is a directory, not a spec file") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(name, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise SpecError(name, "", f"cannot read: {exc.strerror}") from None
+    return loads_spec(text, name)
+
+
+def loads_spec(text: str, path: str = "<spec>") -> Spec:
+    """Parse a spec from TOML text; ``path`` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(path, "TOML syntax", str(exc)) from None
+    return parse_spec(data, path)
+
+
+def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
+    """Check a spec given as a dict (as read from TOML) and build its network."""
+    if not isinstance(data, dict):
+        raise SpecError(path, "", f"expected a table of keys, found {_kind(data)}")
+    _check_keys(data, TOP_KEYS, path, "")
+
+    for key in ("input", "target", "loss"):
+        if key not in data:
+            raise SpecError(path, key, "missing (required)")
+    X = _batch(data["input"], path, "input")
+    Y = _batch(data["target"], path, "target")
+    if X.shape[0] != Y.shape[0]:
+        raise SpecError(path, "target", f"has {Y.shape[0]} example(s) but input has {X.shape[0]}")
+
+    if not isinstance(data["loss"], str):
+        raise SpecError(path, "loss", f"expected a loss name, found {_kind(data['loss'])}")
+    loss = get_loss(data["loss"], path=path, field="loss")
+
+    learning_rate = _number(data.get("learning_rate", DEFAULT_LEARNING_RATE), path, "learning_rate")
+    if learning_rate < 0:
+        raise SpecError(path, "learning_rate", f"must be ≥ 0, found {learning_rate}")
+
+    layout = data.get("weights_layout", "in_out")
+    if layout not in LAYOUTS:
+        raise SpecError(
+            path,
+            "weights_layout",
+            f"expected 'in_out' or 'out_in', found {_show(layout)}"
+            + (did_you_mean(layout, LAYOUTS) if isinstance(layout, str) else ""),
+        )
+
+    seed = data.get("seed", DEFAULT_SEED)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise SpecError(path, "seed", f"expected a whole number ≥ 0, found {_show(seed)}")
+
+    layer_tables = data.get("layer")
+    if layer_tables is None or layer_tables == []:
+        raise SpecError(path, "layer", "no layers: add at least one [[layer]] table")
+    if not isinstance(layer_tables, list) or not all(isinstance(t, dict) for t in layer_tables):
+        raise SpecError(path, "layer", "expected [[layer]] tables (an array of tables)")
+
+    rng = np.random.default_rng(seed)
+    layers: list[Layer] = []
+    n_in = X.shape[1]
+    parameters = 0
+    for k, table in enumerate(layer_tables, start=1):
+        layer = _layer(table, k, n_in, layout, rng, path)
+        parameters += layer.W.size + layer.b.size
+        if parameters > MAX_PARAMETERS:
+            raise SpecError(
+                path,
+                f"layer {k}",
+                f"the network would have over {MAX_PARAMETERS:,} parameters "
+                f"(~{parameters * 8 / 2**20:,.0f} MiB); glassnet refuses it",
+            )
+        layers.append(layer)
+        n_in = layer.n_out
+
+    if Y.shape[1] != n_in:
+        raise SpecError(
+            path,
+            "target",
+            f"has {Y.shape[1]} values per example but the last layer "
+            f"(layer {len(layers)}) has {n_in} units",
+        )
+    network = Network(layers, loss=loss)
+    return Spec(path, network, X, Y, learning_rate, layout, seed)
+
+
+# --- layers ---------------------------------------------------------------------------
+
+
+def _layer(
+    table: dict[str, Any], k: int, n_in: int, layout: str, rng: np.random.Generator, path: str
+) -> Layer:
+    where = f"layer {k}"
+    _check_keys(table, LAYER_KEYS, path, where)
+    if "activation" not in table:
+        raise SpecError(path, f"{where}: activation", "missing (required)")
+    act_name = table["activation"]
+    if not isinstance(act_name, str):
+        raise SpecError(
+            path, f"{where}: activation", f"expected an activation name, found {_kind(act_name)}"
+        )
+    activation = get_activation(act_name, path=path, field=f"{where}: activation")
+
+    units = table.get("units")
+    if units is not None and (
+        not isinstance(units, int) or isinstance(units, bool) or not 1 <= units <= MAX_UNITS
+    ):
+        raise SpecError(
+            path,
+            f"{where}: units",
+            f"expected a whole number from 1 to {MAX_UNITS:,}, found {_show(units)}",
+        )
+
+    source = "the input's width" if k == 1 else f"layer {k - 1}'s units"
+    if "weights" in table:
+        if "init" in table:
+            raise SpecError(path, f"{where}: init", "give either weights or init, not both")
+        W = _matrix(table["weights"], path, f"{where}: weights")
+        if layout == "out_in":
+            W = W.T  # the file wrote W[j][i]; the engine holds W[i][j]
+        if W.shape[0] != n_in:
+            axis = (
+                "columns (layout out_in: W[j][i])"
+                if layout == "out_in"
+                else "rows (layout in_out: W[i][j])"
+            )
+            raise SpecError(
+                path,
+                f"{where}: weights",
+                f"expected {n_in} {axis}, one per input ({source} is {n_in}), found {W.shape[0]}",
+            )
+        if units is not None and W.shape[1] != units:
+            raise SpecError(
+                path,
+                f"{where}: weights",
+                f"units = {units} but the weights have {W.shape[1]} units",
+            )
+    else:
+        if units is None:
+            raise SpecError(path, where, "needs weights = [[...], ...] or units = N")
+        init = table.get("init", "glorot_uniform")
+        if not isinstance(init, str):
+            raise SpecError(path, f"{where}: init", f"expected a name, found {_kind(init)}")
+        W = get_initializer(init, path=path, field=f"{where}: init")(
+            n_in, units, rng, np.dtype(np.float64)
+        )
+    n_out = W.shape[1]
+
+    if "bias" in table:
+        b = _vector(table["bias"], path, f"{where}: bias")
+        if b.shape[0] != n_out:
+            raise SpecError(
+                path,
+                f"{where}: bias",
+                f"expected {n_out} values (one per unit), found {b.shape[0]}",
+            )
+    else:
+        b = np.zeros(n_out)
+    return Layer(W, b, activation)
+
+
+# --- values ---------------------------------------------------------------------------
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, str):
+        return f"a string ({_show(value)})"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _number(value: Any, path: str, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(path, field, f"expected a number, found {_kind(value)}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise SpecError(path, field, f"expected a finite number, found {value}")
+    return number
+
+
+def _vector(value: Any, path: str, field: str) -> np.ndarray:
+    if not isinstance(value, list):
+        raise SpecError(path, field, f"expected a list of numbers, found {_kind(value)}")
+    if not value:
+        raise SpecError(path, field, "is empty")
+    return np.array(
+        [_number(v, path, f"{field}[{i}]") for i, v in enumerate(value, start=1)], dtype=np.float64
+    )
+
+
+def _matrix(value: Any, path: str, field: str) -> np.ndarray:
+    if not isinstance(value, list) or not value:
+        raise SpecError(
+            path,
+            field,
+            "expected a matrix, a list of rows [[...], [...]], found "
+            + ("an empty list" if value == [] else _kind(value)),
+        )
+    if not all(isinstance(row, list) for row in value):
+        raise SpecError(
+            path,
+            field,
+            "expected a matrix, a list of rows [[...], [...]], found a list that is not all rows",
+        )
+    rows = [_vector(row, path, f"{field} row {i}") for i, row in enumerate(value, start=1)]
+    widths = {len(row) for row in rows}
+    if len(widths) > 1:
+        lengths = ", ".join(str(len(row)) for row in rows)
+        raise SpecError(path, field, f"ragged rows: lengths {lengths}")
+    return np.vstack(rows)
+
+
+def _batch(value: Any, path: str, field: str) -> np.ndarray:
+    """One example (a list of numbers) as 1 row, or a batch (a list of rows) as m rows."""
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        return _matrix(value, path, field)
+    return _vector(value, path, field)[None, :]
+
+
+def _check_keys(table: dict[str, Any], known: tuple[str, ...], path: str, where: str) -> None:
+    for key in table:
+        if key not in known:
+            field = f"{where}: {key}" if where else key
+            raise SpecError(
+                path, field, f"unknown key{did_you_mean(key, known)}; known: {', '.join(known)}"
+            )

@@ -1,0 +1,187 @@
+"""A trace: every number of one training step, recorded from the engine.
+
+:func:`explain_step` runs the forward pass, the loss, the backward pass and
+one gradient-descent step through :class:`glassnet.network.Network` (the same
+code that trains) and keeps every intermediate value.  ``Trace.to_dict()`` is
+the ``glassnet.trace/1`` JSON document described in docs/trace-format.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from glassnet.network import Network
+
+FORMAT = "glassnet.trace/1"
+
+
+@dataclass
+class LayerTrace:
+    """The numbers of one layer l in one step; matrices in the in_out layout.
+
+    Attributes
+    ----------
+    index : int
+        l, from 1.
+    activation : str
+    W, b : ndarray
+        Parameters before the update, (n_in, n_out) and (n_out,).
+    z, a : ndarray, shape (m, n_out)
+        z_l = a_{l-1} W_l + b_l and a_l = f(z_l).
+    dL_da : ndarray, shape (m, n_out)
+        ∂ℓ/∂a_l of each example.
+    da_dz : ndarray
+        f'(z_l), (m, n_out); for softmax the Jacobian, (m, n_out, n_out).
+    delta : ndarray, shape (m, n_out)
+        δ_l = ∂ℓ/∂z_l of each example.
+    grad_W, grad_b : ndarray
+        Gradients of the batch (mean) loss.
+    W_new, b_new : ndarray
+        Parameters after the step.
+    """
+
+    index: int
+    activation: str
+    W: np.ndarray
+    b: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+    dL_da: np.ndarray
+    da_dz: np.ndarray
+    delta: np.ndarray
+    grad_W: np.ndarray
+    grad_b: np.ndarray
+    W_new: np.ndarray
+    b_new: np.ndarray
+
+    ARRAYS = ("W", "b", "z", "a", "dL_da", "da_dz", "delta", "grad_W", "grad_b", "W_new", "b_new")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The layer's entry of the JSON document."""
+        out: dict[str, Any] = {"index": self.index, "activation": self.activation}
+        for key in self.ARRAYS:
+            out[key] = np.asarray(getattr(self, key), dtype=np.float64).tolist()
+        return out
+
+
+@dataclass
+class Trace:
+    """Every number of one training step of a network on a batch.
+
+    Attributes
+    ----------
+    loss_name : str
+    learning_rate : float
+    input : ndarray, shape (m, n_0)
+    target : ndarray, shape (m, n_L)
+    loss, loss_after : float
+        The batch (mean) loss before and after the step.
+    layers : list of LayerTrace
+    example_loss : ndarray, shape (m,)
+        ℓ of each example before the step (not part of the JSON document).
+    """
+
+    loss_name: str
+    learning_rate: float
+    input: np.ndarray
+    target: np.ndarray
+    loss: float
+    loss_after: float
+    layers: list[LayerTrace]
+    example_loss: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``glassnet.trace/1`` document: plain lists and floats, full float64 precision."""
+        return {
+            "format": FORMAT,
+            "loss_name": self.loss_name,
+            "learning_rate": float(self.learning_rate),
+            "input": np.asarray(self.input, dtype=np.float64).tolist(),
+            "target": np.asarray(self.target, dtype=np.float64).tolist(),
+            "loss": float(self.loss),
+            "loss_after": float(self.loss_after),
+            "layers": [layer.to_dict() for layer in self.layers],
+        }
+
+    def to_json(self) -> str:
+        """The JSON document as text."""
+        from glassnet.render.json import render_json
+
+        return render_json(self.to_dict())
+
+    def to_text(self, precision: int = 6) -> str:
+        """The step explained for a terminal."""
+        from glassnet.render.text import render_text
+
+        return render_text(self.to_dict(), precision=precision)
+
+    def to_markdown(self, precision: int = 6) -> str:
+        """The step explained in Markdown with LaTeX."""
+        from glassnet.render.markdown import render_markdown
+
+        return render_markdown(self.to_dict(), precision=precision)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> Trace:
+    """Run one step of gradient descent and record every number; ``network`` is unchanged.
+
+    The backward pass runs on the general path (∂ℓ/∂a, then f'(z) or the
+    softmax Jacobian, then δ), so that every chain-rule factor is there to show.
+
+    Parameters
+    ----------
+    network : Network
+    X : ndarray, shape (m, n_0)
+    Y : ndarray, shape (m, n_L)
+    learning_rate : float
+        η.
+
+    Returns
+    -------
+    Trace
+    """
+    X = np.atleast_2d(np.asarray(X, dtype=network.dtype))
+    Y = np.atleast_2d(np.asarray(Y, dtype=network.dtype))
+    fp = network.forward(X)
+    example_loss = network.example_losses(fp, Y)
+    bp = network.backward(fp, Y, fused=False, record=True)
+
+    after = network.copy()
+    after.apply_gradients(bp, learning_rate)
+    loss_after = after.loss_value(X, Y)
+
+    layers = []
+    for l, (layer, new) in enumerate(zip(network.layers, after.layers, strict=True), start=1):
+        layers.append(
+            LayerTrace(
+                index=l,
+                activation=layer.activation.name,
+                W=layer.W.copy(),
+                b=layer.b.copy(),
+                z=fp.z[l],
+                a=fp.a[l],
+                dL_da=bp.dL_da[l],
+                da_dz=bp.da_dz[l],
+                delta=bp.delta[l],
+                grad_W=bp.grad_W[l],
+                grad_b=bp.grad_b[l],
+                W_new=new.W,
+                b_new=new.b,
+            )
+        )
+    return Trace(
+        network.loss.name,
+        float(learning_rate),
+        X,
+        Y,
+        float(example_loss.mean()),
+        loss_after,
+        layers,
+        example_loss,
+    )
