@@ -41,7 +41,8 @@ class Activation:
     latex, latex_derivative, text, text_derivative : str
         f(z) and f'(z) in LaTeX and in plain text, for explanations.
     kink : float or None
-        A point where f' jumps; finite differences across it are meaningless.
+        A point where f' jumps (relu) or f'' jumps (elu); a finite difference
+        across it is meaningless or loses its accuracy, so gradcheck skips it.
     vjp_fn : callable or None
         A faster ``vjp(z, a, g)`` than g ⊙ derivative(z, a); must agree with it.
     """
@@ -228,6 +229,7 @@ for _act in (
         r"1 \text{ if } z>0 \text{ else } e^{z}",
         "z if z > 0 else e^z − 1",
         "1 if z > 0 else e^z",
+        kink=0.0,
     ),
     Activation(
         "softplus",

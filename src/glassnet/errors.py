@@ -41,6 +41,12 @@ class ArgumentError(GlassnetError, ValueError):
     """A bad argument of the Python API or the command line."""
 
 
+def quote(text: object, limit: int = 60) -> str:
+    """A name from the user's file, quoted and escaped so a message stays one line."""
+    shown = repr(str(text))
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -50,4 +56,4 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 def unknown_name(kind: str, name: str, choices: Iterable[str]) -> str:
     """Message for a name that is not in a registry."""
     choices = sorted(choices)
-    return f"unknown {kind} '{name}'{did_you_mean(name, choices)}; known: {', '.join(choices)}"
+    return f"unknown {kind} {quote(name)}{did_you_mean(name, choices)}; known: {', '.join(choices)}"

@@ -12,9 +12,10 @@ level of floating-point round-off are compared absolutely, not divided by
 nearly zero.  Both backward paths are checked, the fused one that trains and
 the general one that explanations show; the worse error counts.
 
-At a kink (relu or leaky_relu at z = 0) the derivative jumps and a finite
-difference across it means nothing: an entry whose perturbations move any z
-of such a layer across 0 is skipped and counted as skipped.
+At a kink (relu and leaky_relu at z = 0, where f' jumps; elu at 0, where f''
+jumps and the five-point formula loses its accuracy) a finite difference across
+it means nothing: an entry whose perturbations move any z of such a layer
+across 0 is skipped and counted as skipped.
 """
 
 from __future__ import annotations

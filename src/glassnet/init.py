@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from glassnet.errors import SpecError, unknown_name
+from glassnet.errors import SpecError, quote, unknown_name
 
 Initializer = Callable[[int, int, np.random.Generator, np.dtype], np.ndarray]
 
@@ -61,11 +61,13 @@ def get_initializer(name: str, *, path: str = "<spec>", field: str = "init") -> 
     if isinstance(name, str) and name.startswith("constant:"):
         text = name.split(":", 1)[1]
         try:
-            value = float(text)
+            value = float(text) if text == text.strip() else math.nan
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
-            raise SpecError(path, field, f"constant:VALUE needs a finite number, found '{text}'")
+            raise SpecError(
+                path, field, f"constant:VALUE needs a finite number, found {quote(text)}"
+            )
         return _constant(value)
     try:
         return INITIALIZERS[name]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.activations import get_activation
-from glassnet.errors import SpecError, did_you_mean
+from glassnet.errors import SpecError, did_you_mean, quote
 from glassnet.init import get_initializer
 from glassnet.losses import get_loss
 from glassnet.network import Layer, Network
@@ -146,15 +146,8 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     n_in = X.shape[1]
     parameters = 0
     for k, table in enumerate(layer_tables, start=1):
-        layer = _layer(table, k, n_in, layout, rng, path)
+        layer = _layer(table, k, n_in, layout, rng, path, MAX_PARAMETERS - parameters)
         parameters += layer.W.size + layer.b.size
-        if parameters > MAX_PARAMETERS:
-            raise SpecError(
-                path,
-                f"layer {k}",
-                f"the network would have over {MAX_PARAMETERS:,} parameters "
-                f"(~{parameters * 8 / 2**20:,.0f} MiB); glassnet refuses it",
-            )
         layers.append(layer)
         n_in = layer.n_out
 
@@ -173,8 +166,19 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
 
 
 def _layer(
-    table: dict[str, Any], k: int, n_in: int, layout: str, rng: np.random.Generator, path: str
+    table: dict[str, Any],
+    k: int,
+    n_in: int,
+    layout: str,
+    rng: np.random.Generator,
+    path: str,
+    budget: int,
 ) -> Layer:
+    """Check one [[layer]] table and build its layer.
+
+    ``budget`` is how many parameters the network may still have; it is checked
+    before any allocation.
+    """
     where = f"layer {k}"
     _check_keys(table, LAYER_KEYS, path, where)
     if "activation" not in table:
@@ -196,13 +200,17 @@ def _layer(
             f"expected a whole number from 1 to {MAX_UNITS:,}, found {_show(units)}",
         )
 
-    source = "the input's width" if k == 1 else f"layer {k - 1}'s units"
+    source = (
+        f"the input has {n_in} values per example" if k == 1 else f"layer {k - 1} has {n_in} units"
+    )
     if "weights" in table:
         if "init" in table:
             raise SpecError(path, f"{where}: init", "give either weights or init, not both")
         W = _matrix(table["weights"], path, f"{where}: weights")
         if layout == "out_in":
-            W = W.T  # the file wrote W[j][i]; the engine holds W[i][j]
+            # the file wrote W[j][i]; the engine holds W[i][j], C-ordered so that the
+            # products sum in the same order as for the same matrix written in_out
+            W = np.ascontiguousarray(W.T)
         if W.shape[0] != n_in:
             axis = (
                 "columns (layout out_in: W[j][i])"
@@ -212,7 +220,7 @@ def _layer(
             raise SpecError(
                 path,
                 f"{where}: weights",
-                f"expected {n_in} {axis}, one per input ({source} is {n_in}), found {W.shape[0]}",
+                f"expected {n_in} {axis}, one per input ({source}), found {W.shape[0]}",
             )
         if units is not None and W.shape[1] != units:
             raise SpecError(
@@ -223,6 +231,14 @@ def _layer(
     else:
         if units is None:
             raise SpecError(path, where, "needs weights = [[...], ...] or units = N")
+        if (n_in + 1) * units > budget:
+            total = MAX_PARAMETERS - budget + (n_in + 1) * units
+            raise SpecError(
+                path,
+                f"{where}: units",
+                f"the network would have {total:,} parameters (~{total * 8 / 2**30:,.1f} GiB); "
+                f"glassnet refuses more than {MAX_PARAMETERS:,}",
+            )
         init = table.get("init", "glorot_uniform")
         if not isinstance(init, str):
             raise SpecError(path, f"{where}: init", f"expected a name, found {_kind(init)}")
@@ -269,7 +285,10 @@ def _show(value: Any) -> str:
 def _number(value: Any, path: str, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SpecError(path, field, f"expected a number, found {_kind(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # a TOML integer of hundreds of digits
+        raise SpecError(path, field, f"expected a finite number, found {_show(value)}") from None
     if not math.isfinite(number):
         raise SpecError(path, field, f"expected a finite number, found {value}")
     return number
@@ -317,7 +336,8 @@ def _batch(value: Any, path: str, field: str) -> np.ndarray:
 def _check_keys(table: dict[str, Any], known: tuple[str, ...], path: str, where: str) -> None:
     for key in table:
         if key not in known:
-            field = f"{where}: {key}" if where else key
+            shown = key if key.isidentifier() else quote(key)
+            field = f"{where}: {shown}" if where else shown
             raise SpecError(
                 path, field, f"unknown key{did_you_mean(key, known)}; known: {', '.join(known)}"
             )

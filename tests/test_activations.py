@@ -1,0 +1,147 @@
+"""Every activation's derivative against finite differences, and its stability."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from glassnet import ACTIVATIONS, SpecError, get_activation
+
+ELEMENTWISE = [name for name, act in ACTIVATIONS.items() if not act.jacobian]
+
+batches = hnp.arrays(
+    np.float64,
+    st.tuples(st.integers(1, 4), st.integers(1, 5)),
+    elements=st.floats(-8, 8, allow_nan=False),
+)
+
+
+def central_difference(f, z: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Five-point central difference of an element-wise f at every entry."""
+    return (-f(z + 2 * h) + 8 * f(z + h) - 8 * f(z - h) + f(z - 2 * h)) / (12 * h)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@settings(max_examples=60, deadline=None)
+@given(z=batches)
+def test_derivative_matches_finite_differences(name, z):
+    act = ACTIVATIONS[name]
+    # relu and leaky_relu have a kink at 0, elu a jump of f'' there: a finite difference
+    # across 0 means nothing (relu) or loses its O(h⁴) accuracy (elu)
+    z = np.where(np.abs(z) < 1e-3, z + 0.01, z)
+    analytic = act.derivative(z, act.forward(z))
+    numeric = central_difference(act.forward, z)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@given(z=batches)
+@settings(max_examples=30, deadline=None)
+def test_vjp_is_gradient_times_derivative(name, z):
+    act = ACTIVATIONS[name]
+    g = np.cos(z * 3.0) + 0.5
+    a = act.forward(z)
+    np.testing.assert_allclose(act.vjp(z, a, g), g * act.derivative(z, a), rtol=1e-15, atol=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(z=batches)
+def test_softmax_jacobian_matches_finite_differences(z):
+    act = ACTIVATIONS["softmax"]
+    J = act.derivative(z, act.forward(z))
+    m, n = z.shape
+    assert J.shape == (m, n, n)
+    h = 1e-5
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = h
+        column = (
+            -act.forward(z + 2 * e)
+            + 8 * act.forward(z + e)
+            - 8 * act.forward(z - e)
+            + act.forward(z - 2 * e)
+        ) / (12 * h)
+        np.testing.assert_allclose(J[:, :, j], column, rtol=1e-7, atol=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(z=batches)
+def test_softmax_vjp_is_jacobian_transpose_product(z):
+    act = ACTIVATIONS["softmax"]
+    a = act.forward(z)
+    g = np.sin(z * 2.0)
+    J = act.derivative(z, a)
+    np.testing.assert_allclose(
+        act.vjp(z, a, g), np.einsum("mij,mi->mj", J, g), rtol=1e-12, atol=1e-15
+    )
+
+
+def test_values_against_math_module():
+    z = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+    expected = {
+        "identity": lambda v: v,
+        "sigmoid": lambda v: 1 / (1 + math.exp(-v)),
+        "tanh": math.tanh,
+        "relu": lambda v: max(0.0, v),
+        "leaky_relu": lambda v: v if v >= 0 else 0.01 * v,
+        "elu": lambda v: v if v > 0 else math.exp(v) - 1,
+        "softplus": lambda v: math.log(1 + math.exp(v)),
+    }
+    for name, f in expected.items():
+        np.testing.assert_allclose(
+            ACTIVATIONS[name].forward(z)[0],
+            [f(v) for v in z[0]],
+            rtol=1e-15,
+            atol=1e-16,
+            err_msg=name,
+        )
+    e = [math.exp(v) for v in z[0]]
+    np.testing.assert_allclose(
+        ACTIVATIONS["softmax"].forward(z)[0], [v / sum(e) for v in e], rtol=1e-15
+    )
+
+
+def test_relu_derivative_is_zero_at_zero_and_leaky_slope():
+    z = np.array([[-1.0, 0.0, 1.0]])
+    assert ACTIVATIONS["relu"].derivative(z, ACTIVATIONS["relu"].forward(z)).tolist() == [
+        [0.0, 0.0, 1.0]
+    ]
+    leaky = ACTIVATIONS["leaky_relu"]
+    assert leaky.derivative(z, leaky.forward(z)).tolist() == [[0.01, 1.0, 1.0]]
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_stable_for_huge_inputs(name):
+    # pytest turns every RuntimeWarning (overflow, invalid value) into an error
+    z = np.array([[-1e4, -1e3, -50.0, 0.0, 50.0, 1e3, 1e4]])
+    act = ACTIVATIONS[name]
+    a = act.forward(z)
+    d = act.derivative(z, a)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(d))
+
+
+def test_saturated_values_are_exact_limits():
+    z = np.array([[-1e4, 1e4]])
+    assert ACTIVATIONS["sigmoid"].forward(z).tolist() == [[0.0, 1.0]]
+    assert ACTIVATIONS["softplus"].forward(z).tolist() == [[0.0, 1e4]]
+    assert ACTIVATIONS["softmax"].forward(z).tolist() == [[0.0, 1.0]]
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_float32_stays_float32(name):
+    z = np.linspace(-3, 3, 12, dtype=np.float32).reshape(3, 4)
+    act = ACTIVATIONS[name]
+    a = act.forward(z)
+    assert a.dtype == np.float32
+    assert act.derivative(z, a).dtype == np.float32
+    assert act.vjp(z, a, np.ones_like(z)).dtype == np.float32
+
+
+def test_unknown_activation_suggests_a_name():
+    with pytest.raises(SpecError, match="did you mean 'sigmoid'"):
+        get_activation("sigmod")

@@ -1,0 +1,85 @@
+"""gradcheck finds wrong derivatives, passes right ones, and skips kinks honestly."""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+
+import numpy as np
+import pytest
+
+from glassnet import ACTIVATIONS, Layer, Network, gradcheck, load_spec
+from glassnet.gradcheck import format_result
+
+from conftest import EXAMPLES, OUTPUT_LOSS, random_case
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_pass(path):
+    spec = load_spec(path)
+    result = gradcheck(spec.network, spec.X, spec.Y)
+    assert result.passed
+    assert result.worst < 1e-8
+    assert [c.checked for c in result.layers] == [
+        layer.W.size + layer.b.size for layer in spec.network.layers
+    ]
+
+
+@pytest.mark.parametrize(("output", "loss"), OUTPUT_LOSS)
+@pytest.mark.parametrize("hidden", list(ACTIVATIONS))
+@pytest.mark.parametrize("m", [1, 3])
+def test_every_combination_passes(hidden, output, loss, m):
+    seed = zlib.crc32(f"gc-{hidden}-{output}-{loss}-{m}".encode())
+    net, X, Y = random_case(seed, [3, 3, 2], [hidden, output], loss, m)
+    result = gradcheck(net, X, Y)
+    assert result.passed, format_result(result)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus", "elu"])
+def test_a_wrong_derivative_fails(name):
+    good = ACTIVATIONS[name]
+    bad = dataclasses.replace(
+        good, derivative=lambda z, a: 1.01 * good.derivative(z, a), vjp_fn=None
+    )
+    net, X, Y = random_case(1, [3, 4, 2], [name, "identity"], "half_squared_error", 2)
+    net.layers[0] = Layer(net.layers[0].W, net.layers[0].b, bad)
+    result = gradcheck(net, X, Y)
+    assert not result.passed
+    assert result.layers[0].worst > 1e-3  # a 1 % error in f' shows in layer 1
+    assert result.layers[1].worst < 1e-6  # the output layer does not depend on it
+    assert "FAIL" in format_result(result)
+
+
+def test_a_wrong_loss_gradient_fails():
+    from glassnet import LOSSES
+
+    bad = dataclasses.replace(LOSSES["squared_error"], gradient=lambda a, y: a - y)  # lost the 2
+    net, X, Y = random_case(2, [2, 3, 2], ["tanh", "identity"], "squared_error", 2)
+    net.loss = bad
+    assert not gradcheck(net, X, Y).passed
+
+
+def test_a_step_across_a_relu_kink_is_skipped_not_failed():
+    # unit 1 of layer 1 has z = 0 exactly: relu' jumps there
+    W1 = np.array([[1.0, 0.5], [-1.0, 0.3]])
+    net = Network(
+        [
+            Layer(W1, np.zeros(2), ACTIVATIONS["relu"]),
+            Layer(np.array([[1.0], [2.0]]), np.zeros(1), ACTIVATIONS["identity"]),
+        ],
+        loss="half_squared_error",
+    )
+    X, Y = np.array([[1.0, 1.0]]), np.array([[0.0]])
+    result = gradcheck(net, X, Y)
+    assert result.layers[0].skipped > 0
+    assert result.passed
+    assert "skipped" in format_result(result)
+
+
+def test_float32_network_is_checked_in_float64_and_unchanged():
+    net, X, Y = random_case(3, [3, 4, 2], ["tanh", "softmax"], "cross_entropy", 2)
+    net32 = Network(net.copy().layers, loss="cross_entropy", dtype="float32")
+    W = net32.layers[0].W.copy()
+    assert gradcheck(net32, X, Y).passed
+    np.testing.assert_array_equal(net32.layers[0].W, W)
+    assert net32.layers[0].W.dtype == np.float32

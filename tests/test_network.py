@@ -1,0 +1,131 @@
+"""The engine: whole-network gradients against finite differences, every combination."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from glassnet import ACTIVATIONS, ArgumentError, Network
+from glassnet.losses import FUSED
+
+from conftest import OUTPUT_LOSS, random_batch, random_case, random_network
+
+HIDDEN = list(ACTIVATIONS)
+
+
+def finite_difference_gradients(net: Network, X, Y, h: float = 1e-6):
+    """Central differences of the batch loss for every weight and bias (test-local)."""
+    grads = []
+    for layer in net.layers:
+        for param in (layer.W, layer.b):
+            g = np.zeros_like(param)
+            for index in np.ndindex(param.shape):
+                original = param[index]
+                param[index] = original + h
+                up = net.loss_value(X, Y)
+                param[index] = original - h
+                down = net.loss_value(X, Y)
+                param[index] = original
+                g[index] = (up - down) / (2 * h)
+            grads.append(g)
+    return grads
+
+
+@pytest.mark.parametrize("m", [1, 4])
+@pytest.mark.parametrize(("output", "loss"), OUTPUT_LOSS)
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_gradients_match_finite_differences(hidden, output, loss, m):
+    seed = zlib.crc32(f"{hidden}-{output}-{loss}-{m}".encode())
+    net, X, Y = random_case(seed, [3, 4, 3], [hidden, output], loss, m)
+    bp = net.gradients(X, Y)
+    analytic = [g for l in (1, 2) for g in (bp.grad_W[l], bp.grad_b[l])]
+    for a, n in zip(analytic, finite_difference_gradients(net, X, Y), strict=True):
+        np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize(("act", "loss"), list(FUSED))
+@pytest.mark.parametrize("m", [1, 5])
+def test_fused_and_general_backward_agree(act, loss, m):
+    rng = np.random.default_rng(7)
+    net = random_network(rng, [4, 5, 3], ["tanh", act], loss)
+    X, Y = random_batch(rng, net, m)
+    fp = net.forward(X)
+    fused = net.backward(fp, Y, fused=True)
+    general = net.backward(fp, Y, fused=False)
+    for l in (1, 2):
+        np.testing.assert_allclose(fused.delta[l], general.delta[l], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(fused.grad_W[l], general.grad_W[l], rtol=1e-10, atol=1e-14)
+
+
+def test_deeper_network_every_hidden_activation_in_one():
+    rng = np.random.default_rng(3)
+    acts = ["relu", "tanh", "elu", "softplus", "leaky_relu", "sigmoid", "identity", "softmax"]
+    net = random_network(rng, [3, 4, 4, 4, 4, 4, 4, 4, 3], acts, "cross_entropy")
+    X, Y = random_batch(rng, net, 3)
+    bp = net.gradients(X, Y)
+    fd = finite_difference_gradients(net, X, Y)
+    for l in range(1, 9):
+        np.testing.assert_allclose(bp.grad_W[l], fd[2 * (l - 1)], rtol=1e-5, atol=1e-8)
+
+
+def test_step_updates_every_layer_from_the_pre_update_weights():
+    rng = np.random.default_rng(5)
+    net = random_network(rng, [3, 4, 2], ["sigmoid", "sigmoid"], "half_squared_error")
+    X, Y = random_batch(rng, net, 3)
+    before = net.copy()
+    bp = before.gradients(X, Y)
+    loss = net.step(X, Y, learning_rate=0.5)
+    assert loss == before.loss_value(X, Y)
+    for l, (old, new) in enumerate(zip(before.layers, net.layers, strict=True), start=1):
+        np.testing.assert_array_equal(new.W, old.W - 0.5 * bp.grad_W[l])
+        np.testing.assert_array_equal(new.b, old.b - 0.5 * bp.grad_b[l])
+
+
+def test_descent_lowers_the_loss():
+    rng = np.random.default_rng(11)
+    net = random_network(rng, [2, 8, 1], ["tanh", "sigmoid"], "binary_cross_entropy")
+    X = rng.normal(size=(32, 2))
+    Y = (X[:, :1] * X[:, 1:] > 0).astype(float)
+    first = net.loss_value(X, Y)
+    for _ in range(300):
+        net.step(X, Y, learning_rate=0.5)
+    assert net.loss_value(X, Y) < 0.8 * first
+
+
+def test_float32_network_computes_in_float32():
+    rng = np.random.default_rng(2)
+    net64 = random_network(rng, [4, 6, 3], ["relu", "softmax"], "cross_entropy")
+    net32 = Network(net64.copy().layers, loss="cross_entropy", dtype="float32")
+    X, Y = random_batch(rng, net64, 5)
+    bp32, bp64 = net32.gradients(X, Y), net64.gradients(X, Y)
+    for l in (1, 2):
+        assert bp32.grad_W[l].dtype == np.float32
+        assert net32.forward(X).a[l].dtype == np.float32
+        np.testing.assert_allclose(bp32.grad_W[l], bp64.grad_W[l], rtol=1e-4, atol=1e-6)
+
+
+def test_build_from_sizes():
+    net = Network([5, 7, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=1)
+    assert net.sizes == [5, 7, 3]
+    assert net.layers[0].W.shape == (5, 7)
+    assert np.all(net.layers[0].b == 0)
+    again = Network([5, 7, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=1)
+    np.testing.assert_array_equal(net.layers[0].W, again.layers[0].W)
+    bound = np.sqrt(6 / (5 + 7))  # glorot_uniform
+    assert np.abs(net.layers[0].W).max() <= bound
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"layers": [5], "activations": []}, "at least 2"),
+        ({"layers": [5, 3], "activations": ["relu", "relu"]}, "expected 1"),
+        ({"layers": [5, 3], "activations": ["relu"], "dtype": "int32"}, "dtype"),
+        ({"layers": "abc"}, "layers"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ArgumentError, match=message):
+        Network(**kwargs)

@@ -1,0 +1,87 @@
+"""The renderers: every stage in order, numbers at the asked precision, JSON exact."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from glassnet import explain_step, load_spec
+from glassnet.render import render_json, render_markdown, render_text
+from glassnet.render.numbers import fmt, latex_matrix, text_matrix
+
+from conftest import EXAMPLES, random_case
+
+STAGES = [
+    "1. Forward",
+    "2. Loss",
+    "3. Backward",
+    "4. Gradients",
+    "5. Update",
+    "6. Loss after the step",
+]
+
+
+@pytest.fixture(scope="module")
+def seed001():
+    return load_spec(EXAMPLES[1]).explain().to_dict()
+
+
+def test_text_has_every_stage_in_order(seed001):
+    text = render_text(seed001)
+    positions = [text.index(stage) for stage in STAGES]
+    assert positions == sorted(positions)
+    # backward runs from the output layer down
+    backward = text[text.index("3. Backward") : text.index("4. Gradients")]
+    assert backward.index("Layer 3") < backward.index("Layer 2") < backward.index("Layer 1")
+    # each chain-rule factor is shown for a hidden layer
+    for factor in ("∂ℓ/∂a2 = δ3 W3ᵀ", "f'(z2)", "δ2 = ∂ℓ/∂a2 ⊙ f'(z2)", "J3ᵀ ∂ℓ/∂a3"):
+        assert factor in backward
+
+
+def test_markdown_has_every_stage_symbols_then_numbers(seed001):
+    md = render_markdown(seed001)
+    headings = [
+        "### 1. Forward",
+        "### 2. Loss",
+        "### 3. Backward",
+        "### 4. Gradients",
+        "### 5. Update",
+        "### 6. Loss after the step",
+    ]
+    positions = [md.index(h) for h in headings]
+    assert positions == sorted(positions)
+    line = next(x for x in md.splitlines() if x.startswith("$$z^{[1]}"))
+    symbols = line.index("a^{[0]} W^{[1]} + b^{[1]}")
+    assert symbols < line.index(r"\begin{bmatrix}")
+    assert md.count("$$") % 2 == 0
+
+
+def test_precision_sets_significant_digits(seed001):
+    z2 = seed001["layers"][1]["z"][0][0]
+    assert fmt(z2, 3) in render_text(seed001, precision=3)
+    assert fmt(z2, 10) in render_text(seed001, precision=10)
+    assert fmt(z2, 3) != fmt(z2, 10)
+
+
+def test_json_is_the_document_at_full_precision(seed001):
+    assert json.loads(render_json(seed001)) == seed001
+
+
+def test_json_writes_non_finite_numbers_as_strings():
+    doc = {"loss": math.inf, "x": [math.nan, -math.inf, 1.5]}
+    assert json.loads(render_json(doc)) == {"loss": "inf", "x": ["nan", "-inf", 1.5]}
+
+
+def test_batch_jacobians_are_shown_per_example():
+    net, X, Y = random_case(0, [2, 3], ["softmax"], "cross_entropy", 2)
+    text = render_text(explain_step(net, X, Y, 0.1).to_dict())
+    assert "(example 1)" in text and "(example 2)" in text
+
+
+def test_number_formatting():
+    assert fmt(-0.0, 6) == "0"
+    assert fmt(1.35, 6) == "1.35"
+    assert text_matrix([[1, 10], [100, 1]], 6) == ["[   1  10 ]", "[ 100   1 ]"]
+    assert latex_matrix([1, 2], 6) == r"\begin{bmatrix}1 & 2\end{bmatrix}"

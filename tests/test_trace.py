@@ -1,0 +1,150 @@
+"""Traces against the plain-Python reference, and the trace document's shape."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+import numpy as np
+import pytest
+
+from glassnet import ACTIVATIONS, explain_step, load_spec
+from glassnet.trace import FORMAT
+
+import reference
+from conftest import EXAMPLES, OUTPUT_LOSS, random_case
+
+
+def assert_matches_reference(net, X, Y, lr, rtol=1e-12):
+    trace = explain_step(net, X, Y, lr)
+    ref = reference.step(
+        [layer.W.tolist() for layer in net.layers],
+        [layer.b.tolist() for layer in net.layers],
+        [layer.activation.name for layer in net.layers],
+        net.loss.name,
+        X.tolist(),
+        Y.tolist(),
+        lr,
+    )
+    assert trace.loss == pytest.approx(ref["loss"], rel=rtol)
+    assert trace.loss_after == pytest.approx(ref["loss_after"], rel=rtol)
+    for l, layer in enumerate(trace.layers):
+        for key in ("z", "a", "dL_da", "delta", "grad_W", "grad_b", "W_new", "b_new"):
+            np.testing.assert_allclose(
+                getattr(layer, key),
+                ref[key][l],
+                rtol=rtol,
+                atol=1e-14,
+                err_msg=f"layer {l + 1}: {key}",
+            )
+        jac = np.asarray(ref["jac"][l])
+        if ACTIVATIONS[layer.activation].jacobian:
+            np.testing.assert_allclose(layer.da_dz, jac, rtol=rtol, atol=1e-15)
+        else:  # element-wise: the trace keeps the Jacobian's diagonal
+            np.testing.assert_allclose(
+                layer.da_dz, np.diagonal(jac, axis1=1, axis2=2), rtol=rtol, atol=1e-15
+            )
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_match_plain_python(path):
+    spec = load_spec(path)
+    assert_matches_reference(spec.network, spec.X, spec.Y, spec.learning_rate)
+
+
+@pytest.mark.parametrize(("output", "loss"), OUTPUT_LOSS)
+@pytest.mark.parametrize("hidden", list(ACTIVATIONS))
+def test_random_networks_match_plain_python(hidden, output, loss):
+    seed = zlib.crc32(f"ref-{hidden}-{output}-{loss}".encode())
+    net, X, Y = random_case(seed, [3, 4, 4, 3], [hidden, hidden, output], loss, 3)
+    assert_matches_reference(net, X, Y, lr=0.2, rtol=1e-10)
+
+
+def test_seed003_second_unit_and_both_paths():
+    # Independent of glassnet and of the sheet: z1 = W1 x with the sheet's rows.
+    spec = load_spec(EXAMPLES[-1])
+    trace = spec.explain()
+    x = [2, 5, 3, 3]
+    W1 = [[0.1, 0.3, 0.8, -0.4], [-0.3, 0.2, 0.5, 0.5], [-0.3, 0, 0.5, 0.4], [0.2, 0.5, -0.9, 0.7]]
+    z1 = [sum(w * v for w, v in zip(row, x, strict=True)) for row in W1]
+    assert trace.layers[0].z[0].tolist() == pytest.approx(z1, rel=1e-15)
+    assert trace.layers[0].z[0][1] == pytest.approx(3.4)  # the sheet wrote 1.4
+    # ∂ℓ/∂h13 sums both paths, through a21 and a22 (the sheet's "multiple paths")
+    delta2 = trace.layers[1].delta[0]
+    W2 = [[0.5, 0.8, 0.2, 0.4], [0.5, 0.2, 0.3, -0.5]]
+    both_paths = delta2[0] * W2[0][2] + delta2[1] * W2[1][2]
+    assert trace.layers[0].dL_da[0][2] == pytest.approx(both_paths, rel=1e-14)
+
+
+def test_explain_does_not_change_the_network():
+    spec = load_spec(EXAMPLES[1])
+    before = [layer.W.copy() for layer in spec.network.layers]
+    trace = spec.explain()
+    for W, layer in zip(before, spec.network.layers, strict=True):
+        np.testing.assert_array_equal(W, layer.W)
+    # and the step it shows is exactly W − η ∂L/∂W
+    for layer, W in zip(trace.layers, before, strict=True):
+        np.testing.assert_array_equal(layer.W_new, W - spec.learning_rate * layer.grad_W)
+
+
+def test_document_schema_and_shapes():
+    net, X, Y = random_case(4, [3, 5, 2], ["tanh", "softmax"], "cross_entropy", 4)
+    doc = explain_step(net, X, Y, 0.1).to_dict()
+    assert list(doc) == [
+        "format",
+        "loss_name",
+        "learning_rate",
+        "input",
+        "target",
+        "loss",
+        "loss_after",
+        "layers",
+    ]
+    assert doc["format"] == FORMAT == "glassnet.trace/1"
+    shapes = {
+        1: {
+            "W": (3, 5),
+            "b": (5,),
+            "z": (4, 5),
+            "a": (4, 5),
+            "dL_da": (4, 5),
+            "da_dz": (4, 5),
+            "delta": (4, 5),
+            "grad_W": (3, 5),
+            "grad_b": (5,),
+            "W_new": (3, 5),
+            "b_new": (5,),
+        },
+        2: {
+            "W": (5, 2),
+            "b": (2,),
+            "z": (4, 2),
+            "a": (4, 2),
+            "dL_da": (4, 2),
+            "da_dz": (4, 2, 2),
+            "delta": (4, 2),
+            "grad_W": (5, 2),
+            "grad_b": (2,),
+            "W_new": (5, 2),
+            "b_new": (2,),
+        },
+    }
+    for layer in doc["layers"]:
+        assert list(layer) == ["index", "activation", *shapes[layer["index"]]]
+        for key, shape in shapes[layer["index"]].items():
+            assert np.asarray(layer[key]).shape == shape, key
+    assert json.loads(json.dumps(doc)) == doc  # plain lists and floats, exact round trip
+
+
+def test_single_example_still_has_rows():
+    spec = load_spec(EXAMPLES[0])
+    doc = spec.explain().to_dict()
+    assert np.asarray(doc["input"]).shape == (1, 3)
+    assert np.asarray(doc["layers"][0]["z"]).shape == (1, 2)
+
+
+def test_notebook_rendering():
+    trace = load_spec(EXAMPLES[1]).explain()
+    md = trace._repr_markdown_()
+    assert md.startswith("## One step of gradient descent")
+    assert r"\begin{bmatrix}" in md and "$$" in md
