@@ -14,6 +14,33 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/reference.py
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 
+# The keys of the glassnet.trace/1 document, in order (docs/trace-format.md).
+TOP_KEYS = [
+    "format",
+    "loss_name",
+    "learning_rate",
+    "input",
+    "target",
+    "loss",
+    "loss_after",
+    "layers",
+]
+LAYER_KEYS = [
+    "index",
+    "activation",
+    "W",
+    "b",
+    "z",
+    "a",
+    "dL_da",
+    "da_dz",
+    "delta",
+    "grad_W",
+    "grad_b",
+    "W_new",
+    "b_new",
+]
+
 PROBABILITY_LOSSES = ("binary_cross_entropy", "cross_entropy")
 # Output activations whose values lie in (0, 1), as the log of the cross-entropies needs.
 PROBABILITY_OUTPUTS = ("sigmoid", "softmax")

@@ -17,35 +17,12 @@ import glassnet
 from glassnet.activations import ACTIVATIONS
 from glassnet.cli import main
 
+from conftest import LAYER_KEYS, TOP_KEYS
+
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.toml"))
 EXAMPLE_IDS = [path.stem for path in EXAMPLES]
 
-TOP_KEYS = {
-    "format",
-    "loss_name",
-    "learning_rate",
-    "input",
-    "target",
-    "loss",
-    "loss_after",
-    "layers",
-}
-LAYER_KEYS = {
-    "index",
-    "activation",
-    "W",
-    "b",
-    "z",
-    "a",
-    "dL_da",
-    "da_dz",
-    "delta",
-    "grad_W",
-    "grad_b",
-    "W_new",
-    "b_new",
-}
 TEXT_STAGES = ["Forward", "Loss", "Backward", "Gradients", "Update", "Loss after"]
 
 GOOD = (
@@ -172,7 +149,7 @@ def check_document(doc: dict[str, Any], spec: glassnet.Spec) -> None:
     """Every key of glassnet.trace/1 with the shapes of ``spec``'s network and batch."""
     m = spec.X.shape[0]
     assert doc["format"] == "glassnet.trace/1"
-    assert set(doc) == TOP_KEYS
+    assert list(doc) == TOP_KEYS
     assert doc["loss_name"] == spec.network.loss.name
     assert doc["learning_rate"] == spec.learning_rate
     assert shape(doc["input"]) == (m, spec.X.shape[1])
@@ -181,7 +158,7 @@ def check_document(doc: dict[str, Any], spec: glassnet.Spec) -> None:
     assert isinstance(doc["loss_after"], float)
     assert len(doc["layers"]) == len(spec.network.layers)
     for l, (entry, layer) in enumerate(zip(doc["layers"], spec.network.layers, strict=True), 1):
-        assert set(entry) == LAYER_KEYS
+        assert list(entry) == LAYER_KEYS
         assert entry["index"] == l
         assert entry["activation"] == layer.activation.name
         n_in, n_out = layer.W.shape

@@ -12,7 +12,7 @@ from glassnet import ACTIVATIONS, explain_step, load_spec
 from glassnet.trace import FORMAT
 
 import reference
-from conftest import EXAMPLES, OUTPUT_LOSS, random_case
+from conftest import EXAMPLES, LAYER_KEYS, OUTPUT_LOSS, TOP_KEYS, random_case
 
 
 def assert_matches_reference(net, X, Y, lr, rtol=1e-12):
@@ -90,16 +90,7 @@ def test_explain_does_not_change_the_network():
 def test_document_schema_and_shapes():
     net, X, Y = random_case(4, [3, 5, 2], ["tanh", "softmax"], "cross_entropy", 4)
     doc = explain_step(net, X, Y, 0.1).to_dict()
-    assert list(doc) == [
-        "format",
-        "loss_name",
-        "learning_rate",
-        "input",
-        "target",
-        "loss",
-        "loss_after",
-        "layers",
-    ]
+    assert list(doc) == TOP_KEYS
     assert doc["format"] == FORMAT == "glassnet.trace/1"
     shapes = {
         1: {
@@ -130,7 +121,7 @@ def test_document_schema_and_shapes():
         },
     }
     for layer in doc["layers"]:
-        assert list(layer) == ["index", "activation", *shapes[layer["index"]]]
+        assert list(layer) == LAYER_KEYS == ["index", "activation", *shapes[layer["index"]]]
         for key, shape in shapes[layer["index"]].items():
             assert np.asarray(layer[key]).shape == shape, key
     assert json.loads(json.dumps(doc)) == doc  # plain lists and floats, exact round trip
@@ -148,3 +139,13 @@ def test_notebook_rendering():
     md = trace._repr_markdown_()
     assert md.startswith("## One step of gradient descent")
     assert r"\begin{bmatrix}" in md and "$$" in md
+
+
+def test_float32_network_is_explained_in_float64():
+    net, X, Y = random_case(8, [3, 4, 2], ["relu", "softmax"], "cross_entropy", 2)
+    trace32 = explain_step(net.astype("float32"), X, Y, 0.1)
+    assert trace32.layers[0].z.dtype == np.float64
+    assert net.astype("float32").layers[0].W.dtype == np.float32
+    np.testing.assert_allclose(
+        trace32.layers[1].delta, explain_step(net, X, Y, 0.1).layers[1].delta, rtol=1e-5
+    )

@@ -134,7 +134,7 @@ def gradcheck(
     -------
     GradcheckResult
     """
-    net = Network(network.copy().layers, loss=network.loss, dtype="float64")
+    net = network.copy().astype("float64")
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
     Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
     fp = net.forward(X)

@@ -223,6 +223,12 @@ class Network:
             fused=self.fused,
         )
 
+    def astype(self, dtype: str | np.dtype) -> Network:
+        """Return the network in ``dtype``: itself if it is already, else a converted copy."""
+        if np.dtype(dtype) == self.dtype:
+            return self
+        return Network(self.layers, loss=self.loss, dtype=dtype, fused=self.fused)
+
     def __repr__(self) -> str:
         acts = ", ".join(layer.activation.name for layer in self.layers)
         return f"Network({self.sizes}, activations=[{acts}], loss={self.loss.name!r})"

@@ -131,6 +131,8 @@ class Trace:
 def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> Trace:
     """Run one step of gradient descent and record every number; ``network`` is unchanged.
 
+    The step is computed in float64 whatever the network's dtype.
+
     The backward pass runs on the general path (∂ℓ/∂a, then f'(z) or the
     softmax Jacobian, then δ), so that every chain-rule factor is there to show.
 
@@ -146,8 +148,9 @@ def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: 
     -------
     Trace
     """
-    X = np.atleast_2d(np.asarray(X, dtype=network.dtype))
-    Y = np.atleast_2d(np.asarray(Y, dtype=network.dtype))
+    network = network.astype("float64")  # explanations are exact: always float64
+    X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+    Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
     fp = network.forward(X)
     example_loss = network.example_losses(fp, Y)
     bp = network.backward(fp, Y, fused=False, record=True)
