@@ -95,7 +95,7 @@ def random_case(
     for _ in range(100):
         net = random_network(rng, sizes, activations, loss)
         X, Y = random_batch(rng, net, m)
-        a = net.predict(X)
+        a = net.output(X)
         if loss not in PROBABILITY_LOSSES or (a.min() > 1e-4 and a.max() < 1 - 1e-4):
             return net, X, Y
     raise AssertionError("no well-conditioned draw")  # pragma: no cover

@@ -113,7 +113,7 @@ def test_build_from_sizes():
     assert np.all(net.layers[0].b == 0)
     again = Network([5, 7, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=1)
     np.testing.assert_array_equal(net.layers[0].W, again.layers[0].W)
-    bound = np.sqrt(6 / (5 + 7))  # glorot_uniform
+    bound = np.sqrt(6 / 5)  # relu: he_uniform by default
     assert np.abs(net.layers[0].W).max() <= bound
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet.errors import SpecError, unknown_name
+from glassnet.errors import ArgumentError, SpecError, unknown_name
 
 Array = np.ndarray
 
@@ -182,10 +182,77 @@ def _softmax_vjp(z: Array, a: Array, g: Array) -> Array:
 ACTIVATIONS: dict[str, Activation] = {}
 
 
-def register_activation(activation: Activation) -> Activation:
-    """Add an activation to the registry under its name and return it."""
-    ACTIVATIONS[activation.name] = activation
-    return activation
+def register_activation(
+    activation: Activation | str,
+    forward: Callable[[Array], Array] | None = None,
+    derivative: Callable[[Array, Array], Array] | None = None,
+    *,
+    vjp: Callable[[Array, Array, Array], Array] | None = None,
+    jacobian: bool = False,
+    text: str | None = None,
+    text_derivative: str | None = None,
+    latex: str | None = None,
+    latex_derivative: str | None = None,
+    kink: float | None = None,
+) -> Activation:
+    """Add an activation to the registry under its name and return it.
+
+    Give an :class:`Activation`, or a name with ``forward(z) -> a`` and either
+    ``derivative(z, a) -> f'(z)`` or ``vjp(z, a, g) -> δ`` (or both). With only
+    ``vjp``, f'(z) is recovered from it for explanations: vjp(z, a, 1) element-wise,
+    or the Jacobian column by column when ``jacobian`` is true. Check the pair with
+    :func:`glassnet.gradcheck.gradcheck` on a network that uses it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> softsign = register_activation(
+    ...     "softsign", lambda z: z / (1 + np.abs(z)), lambda z, a: 1 / (1 + np.abs(z)) ** 2
+    ... )
+    """
+    if isinstance(activation, Activation):
+        ACTIVATIONS[activation.name] = activation
+        return activation
+    name = activation
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ArgumentError(f"name: expected an identifier such as 'swish', found {name!r}")
+    if forward is None or (derivative is None and vjp is None):
+        raise ArgumentError(f"activation {name!r}: give forward and derivative (or vjp)")
+    if derivative is None:
+        derivative = _derivative_from_vjp(vjp, jacobian)  # type: ignore[arg-type]
+    act = Activation(
+        name,
+        forward,
+        derivative,
+        latex if latex is not None else rf"\mathrm{{{name}}}(z)",
+        latex_derivative if latex_derivative is not None else rf"\mathrm{{{name}}}'(z)",
+        text if text is not None else f"{name}(z)",
+        text_derivative if text_derivative is not None else f"{name}'(z)",
+        jacobian=jacobian,
+        kink=kink,
+        vjp_fn=vjp,
+    )
+    ACTIVATIONS[name] = act
+    return act
+
+
+def _derivative_from_vjp(
+    vjp: Callable[[Array, Array, Array], Array], jacobian: bool
+) -> Callable[[Array, Array], Array]:
+    """f'(z) from a vector-Jacobian product: vjp(z, a, 1), or Jᵀ's rows e_iᵀ J one by one."""
+
+    def derivative(z: Array, a: Array) -> Array:
+        if not jacobian:
+            return vjp(z, a, np.ones_like(z))
+        m, n = z.shape
+        J = np.empty((m, n, n), dtype=z.dtype)
+        for i in range(n):
+            e = np.zeros_like(z)
+            e[:, i] = 1.0
+            J[:, i, :] = vjp(z, a, e)  # (Jᵀ e_i)_j = J_ij
+        return J
+
+    return derivative
 
 
 for _act in (

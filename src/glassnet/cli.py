@@ -5,6 +5,10 @@
 ``glassnet gradcheck SPEC``
     Every analytic gradient against finite differences; exit 0 when all
     relative errors are below 1e-6, 1 otherwise.
+``glassnet train [--dataset NAME|PATH] [--spec SPEC] ... [--out DIR] [--json]``
+    Train a network (see :mod:`glassnet.jobs`); with no arguments, on digits.
+``glassnet predict MODEL DATA`` and ``glassnet evaluate MODEL DATA``
+    Use a model that ``train --out`` saved.
 
 Bad input (a spec mistake, a bad argument, an unwritable output) prints one
 line ``glassnet: error: ...`` on stderr and exits with code 2.
@@ -13,6 +17,7 @@ line ``glassnet: error: ...`` on stderr and exits with code 2.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
@@ -58,7 +63,130 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("gradcheck", help="check every gradient against finite differences")
     check.add_argument("spec", help="spec file (TOML)")
+
+    train = sub.add_parser("train", help="train a network on a dataset or a spec's examples")
+    train.add_argument(
+        "--dataset",
+        default=None,
+        metavar="NAME|PATH",
+        help="digits (default), iris, wine, breast_cancer, diabetes, moons, "
+        "circles, spiral, xor, or a .csv/.npz/.npy/IDX file",
+    )
+    train.add_argument("--target", metavar="COLUMN", help="the target column of a CSV file")
+    train.add_argument(
+        "--spec",
+        metavar="SPEC",
+        help="train the spec's network on its own examples, from its weights",
+    )
+    train.add_argument(
+        "--hidden",
+        type=_sizes,
+        default=None,
+        metavar="64,32",
+        help="hidden layer sizes (default 128; 'none' for no hidden layer)",
+    )
+    train.add_argument("--activation", default="relu", help="of the hidden layers (default relu)")
+    train.add_argument(
+        "--loss",
+        default=None,
+        help="default: cross_entropy (classes), half_squared_error (regression)",
+    )
+    train.add_argument(
+        "--optimizer",
+        default=None,
+        choices=("sgd", "momentum", "nesterov", "adam", "rmsprop"),
+        help="default adam; sgd (plain gradient descent) with --spec",
+    )
+    train.add_argument(
+        "--lr",
+        type=_positive_float,
+        default=None,
+        metavar="X",
+        help="learning rate (default: the optimizer's, or the spec's)",
+    )
+    train.add_argument(
+        "--epochs",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="default 40; with --spec, steps of full-batch descent (default 1000)",
+    )
+    train.add_argument(
+        "--batch-size",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="default 32; with --spec, the whole batch",
+    )
+    train.add_argument(
+        "--dropout",
+        type=float,
+        default=None,
+        metavar="P",
+        help="dropout rate of the hidden layers (default 0.2; 0 with --spec)",
+    )
+    train.add_argument(
+        "--scale",
+        choices=("minmax", "standard", "none"),
+        default="minmax",
+        help="feature scaling fitted on the training set (default minmax)",
+    )
+    train.add_argument("--seed", type=int, default=0, metavar="N", help="default 0")
+    train.add_argument("--out", metavar="DIR", help="write the model, history, plots and report")
+    train.add_argument(
+        "--json", action="store_true", help="print the final metrics as one JSON object"
+    )
+    train.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: only at a terminal)",
+    )
+
+    predict = sub.add_parser("predict", help="predict with a saved model")
+    predict.add_argument("model", help="a model.npz written by glassnet train")
+    predict.add_argument("data", help="a dataset name or file (a CSV needs the feature columns)")
+    predict.add_argument("--proba", action="store_true", help="class probabilities")
+    predict.add_argument("-o", "--output", metavar="FILE", help="write the CSV here")
+
+    evaluate = sub.add_parser("evaluate", help="loss and accuracy or R² of a saved model")
+    evaluate.add_argument("model", help="a model.npz written by glassnet train")
+    evaluate.add_argument("data", help="a dataset name or file with targets")
+    evaluate.add_argument("--target", metavar="COLUMN", help="the target column of a CSV file")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
+
+
+def _sizes(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none", "0"):
+        return []
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes such as 64,32, found '{text}'") from None
+    if any(n < 1 or n > 100_000 for n in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be from 1 to 100000, found '{text}'")
+    return sizes
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, found {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, found '{text}'") from None
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a number > 0, found {text}")
+    return value
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -68,12 +196,7 @@ def _explain(args: argparse.Namespace) -> int:
     trace = load_spec(args.spec).explain()
     text = RENDERERS[args.format](trace.to_dict(), precision=args.precision)
     if args.output:
-        from glassnet.io import atomic_write_text
-
-        try:
-            atomic_write_text(args.output, text)
-        except OSError as exc:
-            raise ArgumentError(f"-o {args.output}: cannot write: {exc.strerror}") from None
+        _write(args.output, text)
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -89,11 +212,60 @@ def _gradcheck(args: argparse.Namespace) -> int:
     return EXIT_OK if result.passed else EXIT_FAILED
 
 
+def _train(args: argparse.Namespace) -> int:
+    from glassnet.jobs import train_job
+
+    result = train_job(args)
+    text = result.pop("_text")
+    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n" if args.json else text)
+    return EXIT_OK
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from glassnet.jobs import predict_job
+
+    text = predict_job(args.model, args.data, proba=args.proba)
+    if args.output:
+        _write(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from glassnet.jobs import evaluate_job
+
+    result = evaluate_job(args.model, args.data, target=args.target)
+    if args.json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        sys.stdout.write("".join(f"{k}: {v}\n" for k, v in result.items()))
+    return EXIT_OK
+
+
+def _write(path: str, text: str) -> None:
+    from glassnet.io import atomic_write_text
+
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise ArgumentError(f"-o {path}: cannot write: {exc.strerror}") from None
+
+
+COMMANDS = {
+    "explain": "_explain",
+    "gradcheck": "_gradcheck",
+    "train": "_train",
+    "predict": "_predict",
+    "evaluate": "_evaluate",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     try:
         args = build_parser().parse_args(argv)
-        return {"explain": _explain, "gradcheck": _gradcheck}[args.command](args)
+        return globals()[COMMANDS[args.command]](args)
     except GlassnetError as exc:
         print(f"glassnet: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -37,8 +37,53 @@ class SpecError(GlassnetError, ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class DataError(GlassnetError, ValueError):
+    """A mistake in a data file or a dataset name.
+
+    Parameters
+    ----------
+    path : str
+        The file, or the dataset name that was asked for.
+    where : str
+        Where in the file, e.g. ``"row 3 (line 4), column 'age'"``; empty for the
+        whole file.
+    message : str
+        What was expected and what was found.
+    """
+
+    def __init__(self, path: str, where: str, message: str) -> None:
+        self.path = path
+        self.where = where
+        self.message = message
+        location = f"{path}: {where}" if where else path
+        super().__init__(f"{location}: {message}")
+
+    def __reduce__(self) -> tuple[type[DataError], tuple[str, str, str]]:
+        return (type(self), (self.path, self.where, self.message))
+
+
 class ArgumentError(GlassnetError, ValueError):
     """A bad argument of the Python API or the command line."""
+
+
+class ModelError(GlassnetError, ValueError):
+    """A model file (``.npz``) that glassnet cannot load.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    message : str
+        What is wrong with it.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+    def __reduce__(self) -> tuple[type[ModelError], tuple[str, str]]:
+        return (type(self), (self.path, self.message))
 
 
 def quote(text: object, limit: int = 60) -> str:

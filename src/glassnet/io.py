@@ -1,29 +1,621 @@
-"""Files written so that nothing is lost: whole, or not at all."""
+"""Files written so that nothing is lost (whole, or not at all), model files and spec export.
+
+* :func:`atomic_writer`, :func:`atomic_write_bytes`, :func:`atomic_write_text`:
+  a temporary file in the same folder, flushed to disk, renamed over the target.
+* :func:`save_model`, :func:`load_model`: a trained network in one ``.npz``
+  file, ``W1, b1, ..., WL, bL`` and a JSON ``architecture``; loading never
+  unpickles, so a model file cannot run code.  See docs/model-format.md.
+* :func:`spec_text`, :func:`export_spec`: a network and a batch as a spec
+  file (docs/spec-format.md) whose numbers round-trip exactly.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
+import math
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from glassnet.errors import ArgumentError, ModelError, quote, unknown_name
+
+if TYPE_CHECKING:
+    from glassnet.network import Network
+
+MODEL_FORMAT = "glassnet.model/1"
+ARCHITECTURE = "architecture"
+ARCHITECTURE_KEYS = ("format", "sizes", "activations", "loss", "dtype", "fused", "metadata")
+DTYPES = ("float32", "float64")
+PICKLE_MESSAGE = "contains a pickled object; glassnet never loads pickles (they can run code)"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically.
+# --- atomic writes ------------------------------------------------------------------------
 
-    The text goes to a temporary file in the same folder, is flushed to disk,
-    and replaces ``path`` in one rename: a reader sees the old file or the new
-    one, never a partial one, even if the process is killed midway.
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
+    """Open a file that replaces ``path`` atomically when the ``with`` block ends.
+
+    What is written goes to a temporary file in the same folder; when the block
+    ends without an exception it is flushed to disk and renamed over ``path`` in
+    one step, so a reader sees the old file or the new one, never a partial one,
+    even if the process is killed midway.  When the block raises, the temporary
+    file is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+    text : bool, default False
+        Open in text mode (UTF-8, newlines written as LF) instead of binary.
+
+    Yields
+    ------
+    file object
+        The temporary file, open for writing.
+
+    Raises
+    ------
+    OSError
+        When the folder cannot be written to.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n") if text else os.fdopen(fd, "wb")
+        with handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _file_mode(path: Path) -> int:
+    """The existing file's permissions, or 0666 less the umask for a new file."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_writer`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+    data : bytes
+        Its whole content.
+    """
+    with atomic_writer(path) as handle:
+        handle.write(data)
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, as UTF-8 (see :func:`atomic_writer`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+    text : str
+        Its whole content.
+    """
+    with atomic_writer(path, text=True) as handle:
+        handle.write(text)
+
+
+# --- model files --------------------------------------------------------------------------
+
+
+def _registered_names(network: Network) -> tuple[list[str], str]:
+    """The names of the network's activations and loss, each checked to be the registered one.
+
+    A file stores names only; a name that is not registered, or is registered to
+    another function, would load as a different network or not at all.
+    """
+    from glassnet.activations import ACTIVATIONS
+    from glassnet.losses import LOSSES
+
+    names = []
+    for k, layer in enumerate(network.layers, start=1):
+        act = layer.activation
+        if ACTIVATIONS.get(act.name) != act:
+            raise ArgumentError(
+                f"network: layer {k}: activation {quote(act.name)} is not the one registered "
+                "under that name; register it (glassnet.activations.register_activation) "
+                "so that the file can be loaded"
+            )
+        names.append(act.name)
+    if LOSSES.get(network.loss.name) != network.loss:
+        raise ArgumentError(
+            f"network: loss {quote(network.loss.name)} is not the one registered under that "
+            "name; register it (glassnet.losses.register_loss) so that the file can be loaded"
+        )
+    return names, network.loss.name
+
+
+def _parameters(network: Network) -> list[tuple[str, np.ndarray]]:
+    """``[("W1", W_1), ("b1", b_1), ...]`` in the network's dtype, each checked to be finite."""
+    arrays = []
+    for k, layer in enumerate(network.layers, start=1):
+        for name, value in ((f"W{k}", layer.W), (f"b{k}", layer.b)):
+            array = np.asarray(value, dtype=network.dtype)
+            if not np.isfinite(array).all():
+                raise ArgumentError(
+                    f"network: {name} holds NaN or infinity; a diverged network is not saved"
+                )
+            arrays.append((name, array))
+    return arrays
+
+
+def _check_metadata(value: Any, where: str = "metadata") -> None:
+    """Refuse what JSON would change or could not hold: non-string keys, NaN, other types."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ArgumentError(f"{where}: keys must be strings, found {key!r}")
+            _check_metadata(item, f"{where}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_metadata(item, f"{where}[{i}]")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ArgumentError(f"{where}: {value} is not a JSON number")
+    elif value is not None and not isinstance(value, (str, int)):
+        raise ArgumentError(
+            f"{where}: {type(value).__name__} is not JSON-serialisable "
+            "(use str, int, float, bool, None, list or dict; arrays as .tolist())"
+        )
+
+
+def save_model(
+    network: Network, path: str | Path, *, metadata: dict[str, Any] | None = None
+) -> None:
+    """Save a network to one ``.npz`` file, atomically.
+
+    The file holds ``W1, b1, ..., WL, bL`` in the network's dtype and
+    ``architecture``, a JSON text (a numpy unicode string, never a pickled
+    object): sizes, activation and loss names, dtype, fused and ``metadata``.
+    See docs/model-format.md.
+
+    Parameters
+    ----------
+    network : Network
+        The network; its activations and loss must be registered under their names.
+    path : str or Path
+        The file, written exactly there (no ``.npz`` suffix is added).
+    metadata : dict, optional
+        Anything JSON can hold, e.g. class labels, a standardizer's mean and
+        scale as lists, a dataset name; given back by :func:`load_model`
+        (tuples come back as lists).
+
+    Raises
+    ------
+    ArgumentError
+        For metadata JSON cannot hold, non-finite weights, or an activation or
+        loss not registered under its name.
+    OSError
+        When the file cannot be written.
+
+    Examples
+    --------
+    >>> net = Network([2, 3, 1], activations=["tanh", "sigmoid"], loss="binary_cross_entropy")
+    >>> save_model(net, "model.npz", metadata={"labels": ["no", "yes"]})  # doctest: +SKIP
+    """
+    from glassnet.network import Network
+
+    if not isinstance(network, Network):
+        raise ArgumentError(f"network: expected a Network, found {type(network).__name__}")
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        raise ArgumentError(f"metadata: expected a dict, found {type(metadata).__name__}")
+    try:
+        _check_metadata(metadata)
+    except RecursionError:
+        raise ArgumentError("metadata: nested too deeply (or refers to itself)") from None
+    activations, loss = _registered_names(network)
+    architecture = {
+        "format": MODEL_FORMAT,
+        "sizes": [int(n) for n in network.sizes],
+        "activations": activations,
+        "loss": loss,
+        "dtype": network.dtype.name,
+        "fused": bool(network.fused),
+        "metadata": metadata,
+    }
+    try:
+        json_text = json.dumps(architecture, allow_nan=False)
+    except (TypeError, ValueError) as exc:  # pragma: no cover - _check_metadata refuses first
+        raise ArgumentError(f"metadata: not JSON-serialisable: {exc}") from None
+    arrays = dict(_parameters(network))
+    arrays[ARCHITECTURE] = np.array(json_text)  # dtype '<U…': no pickle
+    with atomic_writer(path) as handle:
+        np.savez(handle, **arrays)  # a file object: np.savez adds no suffix
+
+
+def load_model(path: str | Path) -> tuple[Network, dict[str, Any]]:
+    """Load a network saved by :func:`save_model`, and its metadata.
+
+    Only ``allow_pickle=False`` reads are made: a file that holds a pickled
+    object is refused, never unpickled, so loading cannot run code.  Every
+    array is checked (names, dtype, shape, finite) before the network is built,
+    and the network gives the same outputs, bit for bit, as the one saved.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.npz`` file.
+
+    Returns
+    -------
+    network : Network
+    metadata : dict
+
+    Raises
+    ------
+    ModelError
+        For a missing or unreadable file, a file that is not a glassnet model,
+        a pickled object, an activation or loss that is not registered, or any
+        array of the wrong name, dtype, shape or with NaN or infinity.
+    """
+    name = str(path)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, after np.load is done
+    except FileNotFoundError:
+        raise ModelError(name, "no such file") from None
+    except IsADirectoryError:
+        raise ModelError(name, "is a directory, not a model file") from None
+    except OSError as exc:
+        raise ModelError(name, f"cannot read: {exc.strerror}") from None
+    # np.load is given the open file, not the path: it would leak its own handle
+    # when the zip turns out to be corrupt.
+    with handle:
+        if handle.read(4) not in ZIP_MAGIC:
+            raise ModelError(
+                name, "not a glassnet model file: not an .npz archive (a zip of .npy arrays)"
+            )
+        handle.seek(0)
+        arrays = _read_arrays(handle, name)
+    return _model_from_arrays(arrays, name)
+
+
+def _read_arrays(handle: IO[bytes], name: str) -> dict[str, np.ndarray]:
+    """Every array of an open ``.npz`` file, read with ``allow_pickle=False`` only."""
+    import zipfile
+    import zlib
+
+    arrays: dict[str, np.ndarray] = {}
+    try:
+        with np.load(handle, allow_pickle=False) as npz:
+            for key in npz.files:
+                try:
+                    value = npz[key]
+                except ValueError as exc:
+                    if "Object arrays" in str(exc):  # numpy refused to unpickle it
+                        raise ModelError(name, f"{quote(key)} {PICKLE_MESSAGE}") from None
+                    raise ModelError(
+                        name, f"{quote(key)}: not a valid .npy array ({_show(str(exc))})"
+                    ) from None
+                if not isinstance(value, np.ndarray):  # a zip member that is no .npy file
+                    raise ModelError(name, f"unexpected entry {quote(key)}: not a .npy array")
+                arrays[key] = value
+    except ModelError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, RuntimeError) as exc:
+        raise ModelError(name, f"not a valid .npz archive ({_show(str(exc))})") from None
+    return arrays
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """A value from the file, as repr() on one line and at most ``limit`` characters."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> tuple[Network, dict[str, Any]]:
+    """Check the arrays of a model file and build its network."""
+    from glassnet.activations import ACTIVATIONS
+    from glassnet.losses import LOSSES
+    from glassnet.network import Layer, Network
+
+    arch = _architecture(arrays, name)
+    sizes, dtype = arch["sizes"], np.dtype(arch["dtype"])
+    n_layers = len(sizes) - 1
+
+    for k, act in enumerate(arch["activations"], start=1):
+        if act not in ACTIVATIONS:
+            raise ModelError(
+                name,
+                f"layer {k}: {unknown_name('activation', act, ACTIVATIONS)}; register it "
+                "(glassnet.activations.register_activation) before loading",
+            )
+    if arch["loss"] not in LOSSES:
+        raise ModelError(
+            name,
+            f"{unknown_name('loss', arch['loss'], LOSSES)}; register it "
+            "(glassnet.losses.register_loss) before loading",
+        )
+
+    expected = [f"{p}{k}" for k in range(1, n_layers + 1) for p in ("W", "b")]
+    missing = [key for key in expected if key not in arrays]
+    if missing:
+        raise ModelError(
+            name, f"missing array(s) {', '.join(missing)} of a {n_layers}-layer network"
+        )
+    extra = [key for key in arrays if key not in expected and key != ARCHITECTURE]
+    if extra:
+        shown = ", ".join(quote(key) for key in sorted(extra)[:5])
+        raise ModelError(
+            name,
+            f"unexpected array(s) {shown}; a {n_layers}-layer model holds only "
+            f"{ARCHITECTURE}, W1, b1, ..., W{n_layers}, b{n_layers}",
+        )
+
+    layers = []
+    for k in range(1, n_layers + 1):
+        params = []
+        for key, shape in ((f"W{k}", (sizes[k - 1], sizes[k])), (f"b{k}", (sizes[k],))):
+            array = arrays[key]
+            if array.dtype.kind != "f" or array.dtype.itemsize != dtype.itemsize:
+                raise ModelError(
+                    name, f"{key}: dtype {array.dtype}, expected {dtype.name} as the architecture"
+                )
+            if array.shape != shape:
+                raise ModelError(
+                    name,
+                    f"{key}: shape {array.shape}, expected {shape} from sizes {sizes}",
+                )
+            if not np.isfinite(array).all():
+                raise ModelError(name, f"{key}: holds NaN or infinity")
+            params.append(array.astype(dtype, copy=False))  # native byte order; same values
+        layers.append(Layer(params[0], params[1], ACTIVATIONS[arch["activations"][k - 1]]))
+    network = Network(layers, loss=LOSSES[arch["loss"]], dtype=dtype, fused=arch["fused"])
+    return network, arch["metadata"]
+
+
+def _architecture(arrays: dict[str, np.ndarray], name: str) -> dict[str, Any]:
+    """Read and check the ``architecture`` JSON of a model file."""
+    if ARCHITECTURE not in arrays:
+        raise ModelError(name, f"no {ARCHITECTURE!r} array: not a glassnet model file")
+    array = arrays[ARCHITECTURE]
+    if array.dtype.kind != "U" or array.ndim != 0:
+        raise ModelError(
+            name,
+            f"{ARCHITECTURE}: expected a JSON text (a 0-d numpy unicode string), "
+            f"found dtype {array.dtype} shape {array.shape}",
+        )
+    try:
+        arch = json.loads(str(array[()]))
+    except json.JSONDecodeError as exc:
+        raise ModelError(
+            name,
+            f"{ARCHITECTURE}: invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+        ) from None
+    except RecursionError:
+        raise ModelError(name, f"{ARCHITECTURE}: invalid JSON (nested too deeply)") from None
+    if not isinstance(arch, dict):
+        raise ModelError(
+            name, f"{ARCHITECTURE}: expected a JSON object, found {type(arch).__name__}"
+        )
+
+    fmt = arch.get("format")
+    if fmt != MODEL_FORMAT:
+        raise ModelError(
+            name,
+            f"{ARCHITECTURE}: format {_show(fmt)}, expected {MODEL_FORMAT!r}",
+        )
+    missing = [key for key in ARCHITECTURE_KEYS if key not in arch]
+    if missing:
+        raise ModelError(name, f"{ARCHITECTURE}: missing key(s) {', '.join(missing)}")
+    unknown = [key for key in arch if key not in ARCHITECTURE_KEYS]
+    if unknown:
+        raise ModelError(
+            name,
+            f"{ARCHITECTURE}: unknown key(s) {', '.join(quote(key) for key in unknown[:5])}; "
+            f"known: {', '.join(ARCHITECTURE_KEYS)}",
+        )
+
+    sizes = arch["sizes"]
+    if (
+        not isinstance(sizes, list)
+        or len(sizes) < 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)
+    ):
+        raise ModelError(
+            name,
+            f"{ARCHITECTURE}: sizes: expected at least 2 whole numbers ≥ 1, found {_show(sizes)}",
+        )
+    acts = arch["activations"]
+    if (
+        not isinstance(acts, list)
+        or len(acts) != len(sizes) - 1
+        or not all(isinstance(a, str) for a in acts)
+    ):
+        raise ModelError(
+            name,
+            f"{ARCHITECTURE}: activations: expected {len(sizes) - 1} names (one per layer), "
+            f"found {_show(acts)}",
+        )
+    if not isinstance(arch["loss"], str):
+        raise ModelError(
+            name, f"{ARCHITECTURE}: loss: expected a name, found {_show(arch['loss'])}"
+        )
+    if arch["dtype"] not in DTYPES:
+        raise ModelError(
+            name,
+            f"{ARCHITECTURE}: dtype: expected float32 or float64, found {_show(arch['dtype'])}",
+        )
+    if not isinstance(arch["fused"], bool):
+        raise ModelError(
+            name, f"{ARCHITECTURE}: fused: expected true or false, found {_show(arch['fused'])}"
+        )
+    if not isinstance(arch["metadata"], dict):
+        raise ModelError(
+            name,
+            f"{ARCHITECTURE}: metadata: expected a JSON object, found {_show(arch['metadata'])}",
+        )
+    return arch
+
+
+# --- spec export --------------------------------------------------------------------------
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        elif 0xD800 <= ord(ch) <= 0xDFFF:
+            raise ArgumentError(f"name {text!r}: holds a lone surrogate, which TOML cannot hold")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_row(values: np.ndarray) -> str:
+    """A row of floats, each written by repr() so that it reads back exactly."""
+    return "[" + ", ".join(repr(float(v)) for v in values) + "]"
+
+
+def _toml_matrix(M: np.ndarray) -> str:
+    """A matrix as a TOML list of rows, one row a line."""
+    return "[\n" + "".join(f"  {_toml_row(row)},\n" for row in M) + "]"
+
+
+def _batch_array(value: Any, field: str, width: int, described: str) -> np.ndarray:
+    """A 2-D float64 batch (a 1-D array is one example), checked for width and finite values."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError(f"{field}: expected an array of numbers ({exc})") from None
+    if array.ndim == 1:
+        array = array[None, :]
+    if array.ndim != 2 or array.shape[0] < 1:
+        raise ArgumentError(f"{field}: expected a 2-D array (m, n), found shape {array.shape}")
+    if array.shape[1] != width:
+        raise ArgumentError(
+            f"{field}: expected {width} values per example ({described}), found {array.shape[1]}"
+        )
+    if not np.isfinite(array).all():
+        raise ArgumentError(f"{field}: holds NaN or infinity, which a spec cannot hold")
+    return array
+
+
+def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> str:
+    """A spec file (docs/spec-format.md, layout in_out) of the network and one batch.
+
+    Every number is written by ``repr()``, so that :func:`glassnet.load_spec`
+    reads back the same weights, biases, input and target exactly (a float32
+    network's numbers are written as the float64 values they equal; a spec's
+    network is float64, with the default ``fused``).
+
+    Parameters
+    ----------
+    network : Network
+        Its activations and loss must be registered under their names.
+    X : array_like, shape (m, n_0)
+        The input; one row (or a 1-D array) is written as one example.
+    Y : array_like, shape (m, n_L)
+        The target, as many rows as ``X``.
+    learning_rate : float, default 0.1
+        η ≥ 0.
+
+    Returns
+    -------
+    str
+        The TOML text.
+
+    Raises
+    ------
+    ArgumentError
+        For NaN or infinity anywhere, shapes that do not fit the network, a
+        negative learning rate, or an activation or loss not registered under its name.
+    """
+    from glassnet.network import Network
+
+    if not isinstance(network, Network):
+        raise ArgumentError(f"network: expected a Network, found {type(network).__name__}")
+    activations, loss = _registered_names(network)
+    sizes = network.sizes
+    X = _batch_array(X, "X", sizes[0], "the network's inputs")
+    Y = _batch_array(Y, "Y", sizes[-1], "the network's output units")
+    if X.shape[0] != Y.shape[0]:
+        raise ArgumentError(f"Y: has {Y.shape[0]} example(s) but X has {X.shape[0]}")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.number)):
+        raise ArgumentError(f"learning_rate: expected a number, found {learning_rate!r}")
+    eta = float(learning_rate)
+    if not math.isfinite(eta) or eta < 0:
+        raise ArgumentError(f"learning_rate: expected a finite number ≥ 0, found {eta}")
+    parameters = dict(_parameters(network))
+
+    def batch(array: np.ndarray) -> str:
+        return _toml_row(array[0]) if array.shape[0] == 1 else _toml_matrix(array)
+
+    lines = [
+        "# A glassnet spec written by glassnet.io.spec_text; every number reads back exactly.",
+        f"input = {batch(X)}",
+        f"target = {batch(Y)}",
+        f"loss = {_toml_string(loss)}",
+        f"learning_rate = {eta!r}",
+        'weights_layout = "in_out"',
+    ]
+    for k, act in enumerate(activations, start=1):
+        lines += [
+            "",
+            "[[layer]]",
+            f"activation = {_toml_string(act)}",
+            f"weights = {_toml_matrix(parameters[f'W{k}'])}",
+            f"bias = {_toml_row(parameters[f'b{k}'])}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def export_spec(
+    network: Network, path: str | Path, X: Any, Y: Any, *, learning_rate: float = 0.1
+) -> None:
+    """Write :func:`spec_text` of the network and batch to ``path``, atomically.
+
+    Parameters
+    ----------
+    network : Network
+    path : str or Path
+        The spec file to write.
+    X : array_like, shape (m, n_0)
+        The input.
+    Y : array_like, shape (m, n_L)
+        The target.
+    learning_rate : float, default 0.1
+        η ≥ 0.
+
+    Raises
+    ------
+    ArgumentError
+        As :func:`spec_text`.
+    OSError
+        When the file cannot be written.
+    """
+    atomic_write_text(path, spec_text(network, X, Y, learning_rate))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet.errors import SpecError, unknown_name
+from glassnet.errors import ArgumentError, SpecError, unknown_name
 
 Array = np.ndarray
 
@@ -119,10 +119,41 @@ def _cross_entropy_gradient(a: Array, y: Array) -> Array:
 LOSSES: dict[str, Loss] = {}
 
 
-def register_loss(loss: Loss) -> Loss:
-    """Add a loss to the registry under its name and return it."""
-    LOSSES[loss.name] = loss
-    return loss
+def register_loss(
+    loss: Loss | str,
+    value: Callable[[Array, Array], Array] | None = None,
+    gradient: Callable[[Array, Array], Array] | None = None,
+    *,
+    text: str | None = None,
+    text_gradient: str | None = None,
+    latex: str | None = None,
+    latex_gradient: str | None = None,
+) -> Loss:
+    """Add a loss to the registry under its name and return it.
+
+    Give a :class:`Loss`, or a name with ``value(a, y) -> ℓ`` per example, shape (m,),
+    and ``gradient(a, y) -> ∂ℓ/∂a``, shape (m, n). Check the pair with
+    :func:`glassnet.gradcheck.gradcheck`.
+    """
+    if isinstance(loss, Loss):
+        LOSSES[loss.name] = loss
+        return loss
+    name = loss
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ArgumentError(f"name: expected an identifier such as 'huber', found {name!r}")
+    if value is None or gradient is None:
+        raise ArgumentError(f"loss {name!r}: give value and gradient")
+    made = Loss(
+        name,
+        value,
+        gradient,
+        latex if latex is not None else rf"\ell_{{\mathrm{{{name}}}}}(a, y)",
+        latex_gradient if latex_gradient is not None else r"\partial\ell/\partial a_j",
+        text if text is not None else f"{name}(a, y)",
+        text_gradient if text_gradient is not None else "∂ℓ/∂a_j",
+    )
+    LOSSES[name] = made
+    return made
 
 
 for _loss in (

@@ -59,6 +59,10 @@ class Layer:
     b: Array
     activation: Activation
 
+    def __post_init__(self) -> None:
+        if isinstance(self.activation, str):  # Layer(W, b, "relu") reads as the math
+            self.activation = get_activation(self.activation, path="Layer", field="activation")
+
     @property
     def n_in(self) -> int:
         """Number of inputs."""
@@ -79,6 +83,10 @@ class ForwardPass:
 
     z: list[Array | None]
     a: list[Array]
+    masks: list[Array | None] = field(default_factory=list)
+    """Inverted-dropout masks of the hidden layers, 0 or 1/(1 − p); empty without dropout."""
+    unmasked: list[Array | None] = field(default_factory=list)
+    """f(z) of the layers with a mask, before masking: f'(z) is computed from it."""
 
 
 @dataclass
@@ -94,6 +102,11 @@ class BackwardPass:
     grad_b: list[Array | None]
     dL_da: list[Array | None] = field(default_factory=list)
     da_dz: list[Array | None] = field(default_factory=list)
+
+
+def default_init(activation: str) -> str:
+    """The initialiser suited to an activation: He for the relu family, Glorot otherwise."""
+    return "he_uniform" if activation in ("relu", "leaky_relu", "elu") else "glorot_uniform"
 
 
 def descend(param: Array, grad: Array, learning_rate: float, out: Array | None = None) -> Array:
@@ -115,8 +128,10 @@ class Network:
         One per layer, when ``layers`` gives sizes.
     loss : str or Loss
         The per-example loss ℓ; the batch loss is its mean.
-    init : str, default "glorot_uniform"
+    init : str, optional
         Initialiser of the weights, when ``layers`` gives sizes; biases start at 0.
+        By default chosen by each layer's activation: he_uniform for relu,
+        leaky_relu and elu, glorot_uniform for the others.
     seed : int, optional
         Seed of the initialiser's random numbers.
     dtype : {"float64", "float32"}
@@ -137,7 +152,7 @@ class Network:
         activations: Sequence[str | Activation] | None = None,
         loss: str | Loss = "half_squared_error",
         *,
-        init: str = "glorot_uniform",
+        init: str | None = None,
         seed: int | None = None,
         dtype: str | np.dtype = "float64",
         fused: bool = True,
@@ -176,7 +191,7 @@ class Network:
         self,
         sizes: list[int],
         activations: Sequence[str | Activation] | None,
-        init: str,
+        init: str | None,
         seed: int | None,
     ) -> list[Layer]:
         if len(sizes) < 2 or any(n < 1 for n in sizes):
@@ -187,17 +202,21 @@ class Network:
                 f"found {None if activations is None else len(activations)}"
             )
         rng = np.random.default_rng(seed)
-        initializer = get_initializer(init, path="Network", field="init")
-        return [
-            Layer(
-                initializer(n_in, n_out, rng, self.dtype),
-                np.zeros(n_out, dtype=self.dtype),
-                get_activation(act, path="Network", field=f"activations[{i}]"),
+        layers = []
+        for i, (n_in, n_out, act) in enumerate(
+            zip(sizes[:-1], sizes[1:], activations, strict=True)
+        ):
+            activation = get_activation(act, path="Network", field=f"activations[{i}]")
+            name = init if init is not None else default_init(activation.name)
+            initializer = get_initializer(name, path="Network", field="init")
+            layers.append(
+                Layer(
+                    initializer(n_in, n_out, rng, self.dtype),
+                    np.zeros(n_out, dtype=self.dtype),
+                    activation,
+                )
             )
-            for i, (n_in, n_out, act) in enumerate(
-                zip(sizes[:-1], sizes[1:], activations, strict=True)
-            )
-        ]
+        return layers
 
     # --- shape ---------------------------------------------------------------------
 
@@ -235,30 +254,143 @@ class Network:
 
     # --- the forward pass ------------------------------------------------------------
 
-    def forward(self, X: Array) -> ForwardPass:
-        """Compute z_l = a_{l-1} W_l + b_l and a_l = f_l(z_l) for every layer.
+    def forward(
+        self,
+        X: Array,
+        *,
+        dropout: float | Sequence[float] = 0.0,
+        rng: np.random.Generator | None = None,
+    ) -> ForwardPass:
+        r"""Compute z_l = a_{l-1} W_l + b_l and a_l = f_l(z_l) for every layer.
 
         Parameters
         ----------
         X : ndarray, shape (m, n_0)
+        dropout : float or sequence of float
+            Training only: the probability p of dropping each unit of a hidden layer
+            (one value for all hidden layers, or one per hidden layer). Inverted
+            dropout: a kept unit is scaled by 1/(1 − p), so nothing changes at
+            prediction time. The output layer is never dropped.
+        rng : numpy.random.Generator, optional
+            The source of the dropout masks.
 
         Returns
         -------
         ForwardPass
+
+        Notes
+        -----
+        With dropout, :math:`a_l = f_l(z_l) \odot r_l` with
+        :math:`r_{l,j} = [u_j \ge p_l] / (1 - p_l)`, and the backward pass multiplies
+        ∂ℓ/∂a_l by the same r_l.
         """
         a = np.asarray(X, dtype=self.dtype)
         zs: list[Array | None] = [None]
         activations = [a]
-        for layer in self.layers:
+        rates = self._dropout_rates(dropout)
+        masks: list[Array | None] = [None] * (len(self.layers) + 1) if any(rates) else []
+        unmasked = list(masks)
+        for l, layer in enumerate(self.layers, start=1):
             z = a @ layer.W + layer.b
             a = layer.activation.forward(z)
+            if masks and rates[l - 1] > 0:
+                p = rates[l - 1]
+                rng = rng if rng is not None else np.random.default_rng()
+                mask = (rng.random(a.shape) >= p).astype(self.dtype) / self.dtype.type(1 - p)
+                unmasked[l] = a
+                a = a * mask
+                masks[l] = mask
             zs.append(z)
             activations.append(a)
-        return ForwardPass(zs, activations)
+        return ForwardPass(zs, activations, masks, unmasked)
+
+    def _dropout_rates(self, dropout: float | Sequence[float]) -> list[float]:
+        hidden = len(self.layers) - 1
+        scalar = np.isscalar(dropout)
+        rates = [float(dropout)] * max(hidden, 1) if scalar else [float(p) for p in dropout]
+        if (not scalar and len(rates) != hidden) or not all(0.0 <= p < 1.0 for p in rates):
+            raise ArgumentError(
+                f"dropout: expected one rate in [0, 1) or {hidden} (one per hidden layer), "
+                f"found {dropout!r}"
+            )
+        return [*rates[:hidden], 0.0]  # never on the output layer
+
+    # --- predictions -----------------------------------------------------------------
+
+    def output(self, X: Array) -> Array:
+        """The output a_L of a batch, shape (m, n_L)."""
+        return self.forward(X).a[-1]
+
+    @property
+    def is_classifier(self) -> bool:
+        """True when the loss is a cross-entropy on a softmax or sigmoid output."""
+        return self.loss.name in ("cross_entropy", "binary_cross_entropy") and (
+            self.output_activation.name in ("softmax", "sigmoid")
+        )
+
+    def predict_proba(self, X: Array) -> Array:
+        """Class probabilities a_L of a classifier, shape (m, n_L)."""
+        return self.output(X)
 
     def predict(self, X: Array) -> Array:
-        """The output a_L of a batch."""
-        return self.forward(X).a[-1]
+        """Predictions: class indices of a classifier, a_L of any other network.
+
+        A softmax classifier predicts argmax_j a_j; a sigmoid classifier with one unit
+        predicts [a > 0.5], with several units (multi-label) [a_j > 0.5] of each unit.
+        """
+        a = self.output(X)
+        if not self.is_classifier:
+            return a
+        if self.output_activation.name == "softmax":
+            return a.argmax(axis=1)
+        labels = (a > 0.5).astype(np.int64)
+        return labels[:, 0] if labels.shape[1] == 1 else labels
+
+    def targets(self, y: Array) -> Array:
+        """Targets as the network's output rows: class indices of a classifier one-hot encoded.
+
+        A 2-D ``y`` is taken as it is; a 1-D ``y`` is one-hot encoded for a softmax
+        classifier and made a column for a one-unit output.
+        """
+        y = np.asarray(y)
+        n_out = self.sizes[-1]
+        if y.ndim == 2:
+            if y.shape[1] != n_out:
+                raise ArgumentError(f"y: expected {n_out} columns, found {y.shape[1]}")
+            return y.astype(self.dtype, copy=False)
+        if y.ndim != 1:
+            raise ArgumentError(f"y: expected a 1-D or 2-D array, found {y.ndim} dimensions")
+        if self.is_classifier and self.output_activation.name == "softmax" and n_out > 1:
+            if not np.issubdtype(y.dtype, np.integer) and not np.all(np.mod(y, 1) == 0):
+                raise ArgumentError("y: expected class indices 0..n-1 (whole numbers)")
+            labels = y.astype(np.int64)
+            if labels.size and (labels.min() < 0 or labels.max() >= n_out):
+                raise ArgumentError(f"y: class indices must lie in 0..{n_out - 1}")
+            return np.eye(n_out, dtype=self.dtype)[labels]
+        if n_out != 1:
+            raise ArgumentError(f"y: expected {n_out} columns (one per output unit), found 1-D")
+        return y.astype(self.dtype).reshape(-1, 1)
+
+    def evaluate(self, X: Array, y: Array) -> dict[str, float]:
+        """The batch loss and a metric: accuracy for a classifier, R² for any other network."""
+        from glassnet.train import metric_value
+
+        Y = self.targets(y)
+        fp = self.forward(X)
+        loss = float(self.example_losses(fp, Y).mean())
+        name, value = metric_value(self, fp.a[-1], Y)
+        return {"loss": loss, name: value}
+
+    def fit(self, X: Array, y: Array, **kwargs: object) -> object:
+        """Train the network; see :func:`glassnet.train.fit` for the arguments.
+
+        Returns
+        -------
+        glassnet.train.History
+        """
+        from glassnet.train import fit  # train builds on this module, not the reverse
+
+        return fit(self, X, y, **kwargs)  # type: ignore[arg-type]
 
     def example_losses(self, fp: ForwardPass, Y: Array) -> Array:
         """ℓ of each example, shape (m,); from the logits on a fused pair (stable at a ∈ {0, 1})."""
@@ -314,6 +446,8 @@ class Network:
             layer = self.layers[l - 1]
             z, a = fp.z[l], fp.a[l]
             assert z is not None
+            if fp.masks and fp.masks[l] is not None:
+                a = fp.unmasked[l]  # type: ignore[assignment]  # f'(z) is of f(z), unmasked
             dL_da: Array | None
             if l == n_layers and fused_path is not None:
                 dL_da = None  # never formed: δ_L = a − y directly
@@ -323,6 +457,8 @@ class Network:
                     dL_da = self.loss.gradient(a, Y)
                 else:
                     dL_da = bp.delta[l + 1] @ self.layers[l].W.T  # type: ignore[operator]
+                    if fp.masks and fp.masks[l] is not None:
+                        dL_da = dL_da * fp.masks[l]  # a dropped unit passes no gradient
                 delta = layer.activation.vjp(z, a, dL_da)
             bp.delta[l] = delta
             bp.grad_W[l] = fp.a[l - 1].T @ delta / m

@@ -5,6 +5,7 @@ Each equation is written first in symbols, then with the numbers substituted.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,11 @@ def _sup(name: str, l: int) -> str:
 def _eq(lines: list[str], *parts: str) -> None:
     lines.append("$$" + " = ".join(parts) + "$$")
     lines.append("")
+
+
+def _with_z(latex: str, z: str) -> str:
+    """Put ``z`` for the variable z of a formula (not for a z inside a word)."""
+    return re.sub(r"(?<![A-Za-z\\])z(?![A-Za-z])", lambda _: z, latex)
 
 
 def _transpose(values: Any) -> np.ndarray:
@@ -74,7 +80,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             out,
             _sup("a", l),
             rf"\mathrm{{{act}}}({_sup('z', l)})",
-            *([info.latex.replace("z", _sup("z", l))] if info and not info.jacobian else []),
+            *([_with_z(info.latex, _sup("z", l))] if info and not info.jacobian else []),
             M(layer["a"]),
         )
 

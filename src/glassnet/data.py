@@ -1,0 +1,1170 @@
+"""Data: named datasets, data files, and the preprocessing a network needs.
+
+:func:`load_dataset` gives a :class:`Dataset` for a name (scikit-learn's
+bundled sets, or a generator: moons, circles, spiral, xor) or for a file
+(``.csv``, ``.npz``, ``.npy`` or an MNIST IDX images file).  Every mistake in a
+file raises :class:`glassnet.errors.DataError` naming the file, the row and the
+column; a bad argument raises :class:`glassnet.errors.ArgumentError`.
+
+The helpers :func:`train_val_test_split`, :class:`Standardizer` and
+:func:`one_hot` prepare arrays for training.  scikit-learn is imported only
+inside the functions that use it, so ``import glassnet.data`` stays cheap.
+See docs/data.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import math
+import os
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from glassnet.errors import ArgumentError, DataError, did_you_mean, quote, unknown_name
+
+__all__ = [
+    "DATASETS",
+    "DEFAULT_DATASET",
+    "MAX_DATA_BYTES",
+    "Dataset",
+    "Standardizer",
+    "load_dataset",
+    "make_spiral",
+    "make_xor",
+    "one_hot",
+    "train_val_test_split",
+]
+
+BUNDLED = ("digits", "iris", "wine", "breast_cancer", "diabetes")
+GENERATED = ("moons", "circles", "spiral", "xor")
+DATASETS = BUNDLED + GENERATED
+DEFAULT_DATASET = "digits"
+# Refuse files that would only exhaust memory: a CSV file larger than this, or an
+# IDX, .npy or .npz file whose header announces more data than this.
+MAX_DATA_BYTES = 2 * 1024**3
+# A numeric target is taken for class labels when every value is a whole number and
+# there are at most this many distinct values, and fewer than half as many as rows.
+MAX_INFERRED_CLASSES = 20
+GENERATOR_DEFAULTS = {
+    "moons": (400, 0.1),
+    "circles": (400, 0.1),
+    "spiral": (300, 0.2),
+    "xor": (400, 0.1),
+}
+FILE_TYPES = ".csv, .npz or .npy file, or an MNIST IDX images file (*-images-idx3-ubyte[.gz])"
+IDX_IMAGES = re.compile(r"images[-.]idx3-ubyte(\.gz)?$")
+IDX_LABELS = re.compile(r"labels[-.]idx1-ubyte(\.gz)?$")
+IDX_IMAGES_MAGIC = 0x00000803
+IDX_LABELS_MAGIC = 0x00000801
+
+
+@dataclass
+class Dataset:
+    """Examples and their targets, ready for a network.
+
+    Attributes
+    ----------
+    X : ndarray, shape (n, d), float64
+        One example per row.
+    y : ndarray
+        Classification: shape (n,), int64 class indices 0 .. k-1.
+        Regression: shape (n,) or (n, k), float64.
+    name : str
+        The dataset name, or the file name.
+    task : {"classification", "regression"}
+    feature_names : list of str
+        One name per column of `X`.
+    classes : list or None
+        Classification: the original label of each class index (strings from a
+        CSV file, or ints), so ``classes[y[i]]`` is example i's label.
+        Regression: None.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    name: str
+    task: str
+    feature_names: list[str]
+    classes: list[Any] | None = None
+
+    @property
+    def n_classes(self) -> int | None:
+        """The number of classes k, or None for a regression dataset."""
+        if self.task != "classification" or self.classes is None:
+            return None
+        return len(self.classes)
+
+
+# --- arguments ------------------------------------------------------------------------
+
+
+def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
+    """`value` as an int in [low, high], or ArgumentError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentError(f"{name} must be a whole number, found {value!r}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        bound = f"at least {low}" if high is None else f"from {low} to {high}"
+        raise ArgumentError(f"{name} must be {bound}, found {value}")
+    return value
+
+
+def _check_fraction(name: str, value: object) -> float:
+    """`value` as a float in [0, 1), or ArgumentError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ArgumentError(f"{name} must be a number, found {value!r}")
+    value = float(value)
+    if not 0.0 <= value < 1.0:
+        raise ArgumentError(
+            f"{name} must be a fraction from 0 up to (not including) 1, found {value}"
+        )
+    return value
+
+
+def _check_noise(value: object) -> float:
+    """`value` as a finite float >= 0, or ArgumentError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ArgumentError(f"noise must be a number, found {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < 0:
+        raise ArgumentError(f"noise must be a finite number >= 0, found {value}")
+    return value
+
+
+def _check_seed(value: object) -> int:
+    return _check_int("seed", value, 0, 2**32 - 1)
+
+
+# --- generators -----------------------------------------------------------------------
+
+
+def make_spiral(
+    n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved spirals in the plane, one arm per class.
+
+    Arm j has points at radius r from 0 to 1 and angle ``4 (j + r) + noise * N(0, 1)``
+    radians (the classic CS231n spirals); the arms are balanced (their sizes differ
+    by at most one) and the examples are shuffled.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of points, at least `n_classes`.
+    n_classes : int
+        Number of arms (classes), at least 1.
+    noise : float
+        Standard deviation of the Gaussian noise added to the angle.
+    seed : int
+        Seed of the random generator; the same seed gives the same arrays.
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples,), int64
+        The arm of each point, 0 .. n_classes - 1.
+    """
+    n_classes = _check_int("n_classes", n_classes, 1)
+    n_samples = _check_int("n_samples", n_samples, n_classes)
+    noise = _check_noise(noise)
+    rng = np.random.default_rng(_check_seed(seed))
+    sizes = [n_samples // n_classes + (j < n_samples % n_classes) for j in range(n_classes)]
+    X = np.empty((n_samples, 2))
+    y = np.empty(n_samples, dtype=np.int64)
+    start = 0
+    for j, size in enumerate(sizes):
+        r = np.linspace(0.0, 1.0, size)
+        t = 4.0 * (j + r) + noise * rng.standard_normal(size)
+        X[start : start + size] = np.column_stack([r * np.sin(t), r * np.cos(t)])
+        y[start : start + size] = j
+        start += size
+    order = rng.permutation(n_samples)
+    return X[order], y[order]
+
+
+def make_xor(
+    n_samples: int = 400, noise: float = 0.1, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points around the four corners (±1, ±1): the XOR problem.
+
+    The corners get equal shares of the points (differing by at most one); each
+    point is its corner plus Gaussian noise.  Its class is 1 where
+    ``sign(x1) * sign(x2) > 0`` (same signs) and 0 otherwise, computed from the
+    noisy point, so the rule holds for every example.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of points, at least 1.
+    noise : float
+        Standard deviation of the Gaussian noise around each corner.
+    seed : int
+        Seed of the random generator; the same seed gives the same arrays.
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples,), int64 in {0, 1}
+    """
+    n_samples = _check_int("n_samples", n_samples, 1)
+    noise = _check_noise(noise)
+    rng = np.random.default_rng(_check_seed(seed))
+    corners = np.array([[1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]])
+    which = rng.permutation(np.arange(n_samples) % 4)
+    X = corners[which] + noise * rng.standard_normal((n_samples, 2))
+    y = (np.sign(X[:, 0]) * np.sign(X[:, 1]) > 0).astype(np.int64)
+    return X, y
+
+
+# --- named datasets -------------------------------------------------------------------
+
+
+def _load_named(name: str, n_samples: int | None, noise: float | None, seed: int) -> Dataset:
+    if name in BUNDLED:
+        if n_samples is not None or noise is not None:
+            raise ArgumentError(
+                f"n_samples and noise apply only to the generated datasets "
+                f"({', '.join(GENERATED)}), not to {name!r}"
+            )
+        from sklearn import datasets as sk_datasets
+
+        bunch = getattr(sk_datasets, f"load_{name}")()
+        X = np.asarray(bunch.data, dtype=np.float64)
+        names = [str(f) for f in bunch.feature_names]
+        if name == "diabetes":
+            y = np.asarray(bunch.target, dtype=np.float64)
+            return Dataset(X, y, name, "regression", names, None)
+        y = np.asarray(bunch.target, dtype=np.int64)
+        return Dataset(X, y, name, "classification", names, np.asarray(bunch.target_names).tolist())
+
+    default_n, default_noise = GENERATOR_DEFAULTS[name]
+    n = default_n if n_samples is None else _check_int("n_samples", n_samples, 1)
+    sigma = default_noise if noise is None else _check_noise(noise)
+    seed = _check_seed(seed)
+    if name == "spiral":
+        X, y = make_spiral(n, 3, sigma, seed)
+    elif name == "xor":
+        X, y = make_xor(n, sigma, seed)
+    else:
+        from sklearn import datasets as sk_datasets
+
+        if name == "moons":
+            X, y = sk_datasets.make_moons(n_samples=n, noise=sigma, random_state=seed)
+        else:
+            X, y = sk_datasets.make_circles(n_samples=n, noise=sigma, factor=0.5, random_state=seed)
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y, dtype=np.int64)
+    classes = list(range(3 if name == "spiral" else 2))
+    return Dataset(X, y, name, "classification", ["x1", "x2"], classes)
+
+
+# --- files: shared --------------------------------------------------------------------
+
+
+def _size_text(n_bytes: float) -> str:
+    """A byte count for a person: ``"3.0 GiB"``."""
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n_bytes < 1024 or unit == "TiB":
+            return f"{n_bytes:.0f} bytes" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _too_big(path: str, what: str, memory: float) -> DataError:
+    return DataError(
+        path,
+        "",
+        f"{what}; as float64 it would take about {_size_text(memory)} of memory, "
+        f"and glassnet refuses more than {_size_text(MAX_DATA_BYTES)}",
+    )
+
+
+def _name_list(names: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(quote(n) for n in names[:limit])
+    return shown if len(names) <= limit else f"{shown}, ... ({len(names)} in all)"
+
+
+def _is_whole(values: np.ndarray) -> bool:
+    """Whether every value is a whole number that an int64 holds exactly."""
+    return bool(np.all((values == np.round(values)) & (np.abs(values) <= 2.0**53)))
+
+
+def _target(values: np.ndarray, integer_dtype: bool) -> tuple[str, np.ndarray, list[Any] | None]:
+    """Task, y and classes for a 1-D numeric target column (finite values).
+
+    Integer (or bool) dtypes are class labels; floats are class labels when every
+    value is whole and there are few distinct values (see MAX_INFERRED_CLASSES).
+    """
+    if not integer_dtype:
+        distinct = np.unique(values)
+        few = len(distinct) <= MAX_INFERRED_CLASSES and len(distinct) < len(values) / 2
+        if not (few and _is_whole(values)):
+            return "regression", values.astype(np.float64), None
+        values = values.astype(np.int64)
+    labels, y = np.unique(values, return_inverse=True)
+    return "classification", y.reshape(-1).astype(np.int64), labels.tolist()
+
+
+def _first_non_finite(array: np.ndarray) -> tuple[tuple[int, ...], float]:
+    bad = np.argwhere(~np.isfinite(array))[0]
+    index = tuple(int(i) for i in bad)
+    return index, float(array[index])
+
+
+def _numeric_array(path: str, name: str, array: np.ndarray) -> np.ndarray:
+    """`array` as finite float64, or DataError naming the first bad index."""
+    if array.dtype.kind not in "biuf":
+        raise DataError(path, name, f"expected numbers, found an array of dtype {array.dtype}")
+    out = np.asarray(array, dtype=np.float64)
+    if out.size and not np.isfinite(out).all():
+        index, value = _first_non_finite(out)
+        raise DataError(
+            path,
+            f"{name}[{', '.join(map(str, index))}]",
+            f"found {value}; data must be finite (no NaN or infinity)",
+        )
+    return out
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def _csv_memory(path: str, size: int) -> float:
+    """Estimated float64 memory of a CSV file, from its first 64 KiB."""
+    with open(path, "rb") as f:
+        head = f.read(65536)
+    lines = head.split(b"\n")[:-1]  # complete lines only
+    if len(lines) >= 2:
+        columns = lines[0].count(b",") + 1
+        rows = size / (len(head[: head.rfind(b"\n") + 1]) / len(lines))
+        return rows * columns * 8.0
+    return float(size)  # about one float64 per 8 characters
+
+
+def _cell_where(row: int, line: int, column: str) -> str:
+    return f"row {row} (line {line}), column {quote(column)}"
+
+
+def _parse_number(path: str, cell: str, row: int, line: int, column: str) -> float:
+    """A CSV cell as a finite float, or DataError naming row, line and column."""
+    try:
+        value = float(cell)
+    except ValueError:
+        found = "an empty cell" if not cell.strip() else quote(cell.strip())
+        raise DataError(
+            path, _cell_where(row, line, column), f"expected a number, found {found}"
+        ) from None
+    if not math.isfinite(value):
+        raise DataError(
+            path,
+            _cell_where(row, line, column),
+            f"found {quote(cell.strip())}; data must be finite (no NaN or infinity)",
+        )
+    return value
+
+
+def _load_csv(path: str, target: str | None) -> Dataset:
+    size = os.path.getsize(path)
+    if size > MAX_DATA_BYTES:
+        raise _too_big(path, f"the file is {_size_text(size)}", _csv_memory(path, size))
+    header: list[str] | None = None
+    t = 0
+    features: list[str] = []
+    rows: list[np.ndarray] = []
+    targets: list[str] = []
+    lines: list[int] = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            for cells in reader:
+                if not cells or (len(cells) == 1 and not cells[0].strip()):
+                    continue  # a blank line
+                if header is None:
+                    header = [c.strip() for c in cells]
+                    t = _csv_header(path, header, target)
+                    features = [name for i, name in enumerate(header) if i != t]
+                    continue
+                row = len(rows) + 1
+                line = reader.line_num
+                if len(cells) != len(header):
+                    raise DataError(
+                        path,
+                        f"row {row} (line {line})",
+                        f"found {len(cells)} cells, but the header has {len(header)} columns",
+                    )
+                values = [
+                    _parse_number(path, cell, row, line, header[i])
+                    for i, cell in enumerate(cells)
+                    if i != t
+                ]
+                rows.append(np.array(values, dtype=np.float64))
+                targets.append(cells[t].strip())
+                lines.append(line)
+    except UnicodeDecodeError as exc:
+        raise DataError(path, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+    except csv.Error as exc:
+        raise DataError(path, f"line {reader.line_num}", f"not valid CSV: {exc}") from None
+    if header is None:
+        raise DataError(path, "", "the file is empty; expected a header row naming the columns")
+    if not rows:
+        raise DataError(path, "", "the file has a header but no data rows")
+    X = np.vstack(rows)
+    task, y, classes = _csv_target(path, targets, lines, header[t])
+    return Dataset(X, y, Path(path).name, task, features, classes)
+
+
+def _csv_header(path: str, header: list[str], target: str | None) -> int:
+    """Check the header row; return the target's column index."""
+    if len(header) < 2:
+        hint = ""
+        if any(sep in header[0] for sep in ";\t|"):
+            hint = (
+                " (glassnet reads comma-separated files; this one seems to use another separator)"
+            )
+        raise DataError(
+            path,
+            "line 1",
+            f"found {len(header)} column; need at least two, the features and the target{hint}",
+        )
+    for i, name in enumerate(header):
+        if not name:
+            raise DataError(path, "line 1", f"column {i + 1} of the header has no name")
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise DataError(path, "line 1", f"the header names column {quote(name)} twice")
+        seen.add(name)
+    numbers = 0
+    for name in header:
+        try:
+            float(name)
+            numbers += 1
+        except ValueError:
+            pass
+    if numbers == len(header):
+        raise DataError(
+            path,
+            "line 1",
+            f"the first row must be a header naming the columns, found only numbers "
+            f"({_name_list(header, 4)})",
+        )
+    if target is None:
+        return len(header) - 1
+    if target not in header:
+        raise DataError(
+            path,
+            "target",
+            f"no column {quote(target)}{did_you_mean(target, header)}; "
+            f"columns: {_name_list(header)}",
+        )
+    return header.index(target)
+
+
+def _csv_target(
+    path: str, cells: list[str], lines: list[int], column: str
+) -> tuple[str, np.ndarray, list[Any] | None]:
+    """Task, y and classes from the target column's cells."""
+    numbers: list[float | None] = []
+    for row, (cell, line) in enumerate(zip(cells, lines, strict=True), start=1):
+        if not cell:
+            raise DataError(path, _cell_where(row, line, column), "the target is an empty cell")
+        try:
+            value = float(cell)
+        except ValueError:
+            numbers.append(None)
+            continue
+        if not math.isfinite(value):
+            raise DataError(
+                path,
+                _cell_where(row, line, column),
+                f"found {quote(cell)}; data must be finite (no NaN or infinity)",
+            )
+        numbers.append(value)
+    text = [i for i, v in enumerate(numbers) if v is None]
+    if not text:
+        return _target(np.array(numbers, dtype=np.float64), integer_dtype=False)
+    distinct = sorted(set(cells))
+    if len(text) < len(cells) and not (
+        len(distinct) <= MAX_INFERRED_CLASSES and len(distinct) < len(cells) / 2
+    ):
+        # Mostly numbers with too many values to be classes: a regression target with
+        # a typo, not class labels.
+        i = text[0]
+        raise DataError(
+            path,
+            _cell_where(i + 1, lines[i], column),
+            f"expected a number, found {quote(cells[i])} (the target column holds "
+            f"numbers, with too many distinct values to be class labels)",
+        )
+    index = {label: k for k, label in enumerate(distinct)}
+    y = np.array([index[c] for c in cells], dtype=np.int64)
+    return "classification", y, distinct
+
+
+# --- NumPy files ----------------------------------------------------------------------
+
+PICKLE_REFUSED = (
+    "the file holds pickled Python objects, which glassnet refuses to load "
+    "(loading a pickle can run code); save numeric arrays instead"
+)
+
+
+def _npy_target(path: str, target: str | None, n_columns: int) -> int:
+    if target is None:
+        return n_columns - 1
+    try:
+        column = int(target)
+    except ValueError:
+        raise DataError(
+            path,
+            "target",
+            f"for a .npy file the target is a column index such as '0' or '-1', "
+            f"found {quote(target)}",
+        ) from None
+    if not -n_columns <= column < n_columns:
+        raise DataError(
+            path, "target", f"column {column} is out of range: the array has {n_columns} columns"
+        )
+    return column % n_columns
+
+
+def _load_npy(path: str, target: str | None) -> Dataset:
+    with open(path, "rb") as f:
+        if f.read(6) != b"\x93NUMPY":
+            raise DataError(path, "", "not a .npy file (it does not start with the .npy magic)")
+    try:
+        # A memory map reads only the header: the size is checked before the data.
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as exc:
+        if "Python objects" in str(exc) or "pickle" in str(exc).lower():
+            raise DataError(path, "", PICKLE_REFUSED) from None
+        try:
+            array = np.load(path, allow_pickle=False)
+        except ValueError as exc2:
+            raise DataError(path, "", f"not a valid .npy file ({exc2})") from None
+    if array.ndim != 2 or array.shape[1] < 2:
+        raise DataError(
+            path,
+            "",
+            f"expected a 2-D array with at least two columns (features and target), "
+            f"found shape {array.shape}",
+        )
+    if array.size * 8 > MAX_DATA_BYTES:
+        raise _too_big(path, f"the array has shape {array.shape}", array.size * 8.0)
+    if array.shape[0] == 0:
+        raise DataError(path, "", "the array has no rows")
+    t = _npy_target(path, target, array.shape[1])
+    integer = array.dtype.kind in "biu"
+    data = _numeric_array(path, "array", np.array(array))
+    del array
+    keep = [j for j in range(data.shape[1]) if j != t]
+    task, y, classes = _target(data[:, t], integer_dtype=integer)
+    return Dataset(
+        np.ascontiguousarray(data[:, keep]),
+        y,
+        Path(path).name,
+        task,
+        [f"x{j}" for j in keep],
+        classes,
+    )
+
+
+def _load_npz(path: str, target: str | None) -> Dataset:
+    if target is not None:
+        raise ArgumentError("target does not apply to a .npz file: it holds arrays X and y")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = {info.filename: info.file_size for info in archive.infolist()}
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(path, "", f"not a valid .npz file ({exc})") from None
+    keys = sorted(m[:-4] for m in members if m.endswith(".npy"))
+    missing = [k for k in ("X", "y") if k not in keys]
+    if missing:
+        found = ", ".join(quote(k) for k in keys) if keys else "none"
+        raise DataError(
+            path,
+            "",
+            f"missing {'arrays' if len(missing) > 1 else 'array'} "
+            f"{' and '.join(map(repr, missing))}; arrays found: {found}",
+        )
+    announced = members["X.npy"] + members["y.npy"]
+    if announced > MAX_DATA_BYTES:
+        raise _too_big(path, f"arrays X and y hold {_size_text(announced)}", float(announced))
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            X_raw = npz["X"]
+            y_raw = npz["y"]
+    except ValueError as exc:
+        if "pickle" in str(exc).lower() or "object arrays" in str(exc).lower():
+            raise DataError(path, "", PICKLE_REFUSED) from None
+        raise DataError(path, "", f"not a valid .npz file ({exc})") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise DataError(path, "", f"not a valid .npz file ({exc})") from None
+    if X_raw.ndim != 2:
+        raise DataError(path, "X", f"expected a 2-D array (n, d), found shape {X_raw.shape}")
+    if y_raw.ndim not in (1, 2):
+        raise DataError(path, "y", f"expected shape (n,) or (n, k), found shape {y_raw.shape}")
+    if len(y_raw) != len(X_raw):
+        raise DataError(
+            path, "y", f"has {len(y_raw)} rows, but X has {len(X_raw)}; they must match"
+        )
+    if len(X_raw) == 0:
+        raise DataError(path, "X", "has no rows")
+    X = _numeric_array(path, "X", X_raw)
+    if y_raw.dtype.kind in "US" and y_raw.ndim == 1:
+        labels, y = np.unique(y_raw, return_inverse=True)
+        task, classes = "classification", labels.tolist()
+        y = y.reshape(-1).astype(np.int64)
+    elif y_raw.ndim == 2:
+        task, y, classes = "regression", _numeric_array(path, "y", y_raw), None
+    else:
+        values = _numeric_array(path, "y", y_raw)
+        task, y, classes = _target(values, integer_dtype=y_raw.dtype.kind in "biu")
+    names = [f"x{j}" for j in range(X.shape[1])]
+    return Dataset(X, y, Path(path).name, task, names, classes)
+
+
+# --- MNIST IDX ------------------------------------------------------------------------
+
+
+def _idx_labels_path(path: str) -> str:
+    p = Path(path)
+    name = p.name.replace("images-idx3", "labels-idx1").replace("images.idx3", "labels.idx1")
+    candidates = [name, name[:-3]] if name.endswith(".gz") else [name, name + ".gz"]
+    for candidate in candidates:
+        if (p.parent / candidate).is_file():
+            return str(p.parent / candidate)
+    raise DataError(
+        path, "", f"no labels file beside it: expected {str(p.parent / candidates[0])!r}"
+    )
+
+
+def _open_binary(path: str) -> BinaryIO:
+    if path.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def _read_exact(f: BinaryIO, path: str, n: int, what: str) -> bytes:
+    try:
+        data = f.read(n)
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        raise DataError(path, what, f"cannot read the file ({exc})") from None
+    if len(data) < n:
+        raise DataError(path, what, f"the file is truncated: expected {n} bytes, found {len(data)}")
+    return data
+
+
+def _idx_header(f: BinaryIO, path: str, magic: int, n_dims: int) -> tuple[int, ...]:
+    head = np.frombuffer(_read_exact(f, path, 4 * (1 + n_dims), "header"), dtype=">u4")
+    if int(head[0]) != magic:
+        raise DataError(
+            path,
+            "header",
+            f"bad magic number 0x{int(head[0]):08x}; an IDX "
+            f"{'images' if magic == IDX_IMAGES_MAGIC else 'labels'} file starts with "
+            f"0x{magic:08x}",
+        )
+    return tuple(int(d) for d in head[1:])
+
+
+def _idx_data(f: BinaryIO, path: str, n: int) -> np.ndarray:
+    data = _read_exact(f, path, n, "data")
+    try:
+        extra = f.read(1)
+    except (OSError, EOFError) as exc:
+        raise DataError(path, "data", f"cannot read the file ({exc})") from None
+    if extra:
+        raise DataError(
+            path, "data", f"the file has more data than the {n} bytes its header announces"
+        )
+    return np.frombuffer(data, dtype=np.uint8)
+
+
+def _load_idx(path: str, target: str | None) -> Dataset:
+    if target is not None:
+        raise ArgumentError("target does not apply to an IDX file: the labels file is the target")
+    labels_path = _idx_labels_path(path)
+    try:
+        with _open_binary(path) as images, _open_binary(labels_path) as labels:
+            n, rows, cols = _idx_header(images, path, IDX_IMAGES_MAGIC, 3)
+            announced = n * rows * cols
+            if announced > MAX_DATA_BYTES:
+                raise _too_big(
+                    path,
+                    f"the header announces {n} images of {rows}×{cols} pixels, "
+                    f"{_size_text(announced)} of data",
+                    announced * 8.0,
+                )
+            (n_labels,) = _idx_header(labels, labels_path, IDX_LABELS_MAGIC, 1)
+            if n_labels != n:
+                raise DataError(
+                    labels_path,
+                    "header",
+                    f"announces {n_labels} labels, but {Path(path).name} announces {n} images",
+                )
+            if n == 0 or rows * cols == 0:
+                raise DataError(path, "header", f"announces no data ({n} images of {rows}×{cols})")
+            pixels = _idx_data(images, path, announced)
+            y = _idx_data(labels, labels_path, n).astype(np.int64)
+    except OSError as exc:
+        raise DataError(path, "", f"cannot read the file ({exc.strerror or exc})") from None
+    X = pixels.reshape(n, rows * cols).astype(np.float64) / 255.0
+    names = [f"pixel_{r}_{c}" for r in range(rows) for c in range(cols)]
+    classes = list(range(max(10, int(y.max()) + 1)))
+    return Dataset(X, y, Path(path).name, "classification", names, classes)
+
+
+# --- load_dataset ---------------------------------------------------------------------
+
+
+def load_dataset(
+    source: str | os.PathLike[str] = DEFAULT_DATASET,
+    *,
+    target: str | None = None,
+    n_samples: int | None = None,
+    noise: float | None = None,
+    seed: int = 0,
+) -> Dataset:
+    """A named dataset, or the data in a file.
+
+    Parameters
+    ----------
+    source : str or path-like
+        A name in :data:`DATASETS` (default ``"digits"``) or the path of a file:
+        ``.csv`` (a header row, then numbers; the target column may hold strings),
+        ``.npz`` (arrays ``X`` and ``y``), ``.npy`` (one 2-D array, the target a
+        column) or an MNIST IDX images file (``*-images-idx3-ubyte``, optionally
+        ``.gz``) with its labels file beside it.  A name is looked up first; write
+        ``./digits`` for a file of that name.
+    target : str, optional
+        CSV: the name of the target column (default: the last column).  ``.npy``:
+        a column index such as ``"0"`` or ``"-1"`` (default: the last column).
+        Not allowed for the other sources.
+    n_samples, noise : optional
+        The number of examples and the noise of a generated dataset (moons,
+        circles, spiral, xor); None for its default.  Not allowed for the others.
+    seed : int
+        Seed of a generated dataset; ignored by the others.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        For an unknown name, a missing or unreadable file, or any mistake in the file.
+    ArgumentError
+        For an argument that does not apply to the source, or a bad value.
+    """
+    if isinstance(source, str) and source in DATASETS:
+        if target is not None:
+            raise ArgumentError(f"target applies only to files, not to the dataset {source!r}")
+        return _load_named(source, n_samples, noise, seed)
+    path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
+    if not isinstance(path, str):
+        raise ArgumentError(f"source must be a dataset name or a path, found {source!r}")
+    looks_like_path = (
+        not isinstance(source, str)
+        or "/" in path
+        or os.sep in path
+        or bool(Path(path).suffix)
+        or os.path.exists(path)
+        or bool(IDX_IMAGES.search(path) or IDX_LABELS.search(path))
+    )
+    if not looks_like_path:
+        raise DataError(
+            path,
+            "",
+            unknown_name("dataset", path, DATASETS) + f"; or give the path of a {FILE_TYPES}",
+        )
+    if n_samples is not None or noise is not None:
+        raise ArgumentError(
+            f"n_samples and noise apply only to the generated datasets ({', '.join(GENERATED)})"
+        )
+    if not os.path.exists(path):
+        raise DataError(path, "", "no such file")
+    if os.path.isdir(path):
+        raise DataError(path, "", f"is a directory; expected a {FILE_TYPES}")
+    name = Path(path).name
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        loader = _load_csv
+    elif suffix == ".npz":
+        loader = _load_npz
+    elif suffix == ".npy":
+        loader = _load_npy
+    elif IDX_IMAGES.search(name):
+        loader = _load_idx
+    elif IDX_LABELS.search(name):
+        raise DataError(
+            path,
+            "",
+            "this is an IDX labels file; give the images file (*-images-idx3-ubyte), "
+            "and its labels are found beside it",
+        )
+    else:
+        raise DataError(path, "", f"unknown file type; expected a {FILE_TYPES}")
+    try:
+        return loader(path, target)
+    except (OSError, MemoryError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DataError(
+            path, "", f"cannot read the file ({reason or type(exc).__name__})"
+        ) from None
+
+
+def load_inputs(
+    source: str | os.PathLike[str], feature_names: Sequence[str], *, target: str | None = None
+) -> np.ndarray:
+    """The inputs X of a dataset or file, for a model trained on ``feature_names``.
+
+    A CSV file needs only the feature columns, found by name in any order (a target
+    column may be there or not). Any other source is read with :func:`load_dataset`
+    (``target`` as there) and must have as many features as the model.
+
+    Parameters
+    ----------
+    source : str or path-like
+    feature_names : sequence of str
+        The names of the model's input columns, in order.
+    target : str, optional
+        The target column of a non-CSV source, as in :func:`load_dataset`.
+
+    Returns
+    -------
+    ndarray, shape (n, len(feature_names)), float64
+
+    Raises
+    ------
+    DataError
+        When a feature is missing, or as :func:`load_dataset`.
+    """
+    path = os.fspath(source)
+    if path.lower().endswith(".csv") and os.path.isfile(path):
+        return _load_csv_columns(path, list(feature_names))
+    dataset = load_dataset(
+        source, target=target if not (isinstance(source, str) and source in DATASETS) else None
+    )
+    if dataset.X.shape[1] != len(feature_names):
+        raise DataError(
+            path, "", f"has {dataset.X.shape[1]} features, but the model takes {len(feature_names)}"
+        )
+    return dataset.X
+
+
+def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
+    """The named columns of a CSV file as floats."""
+    rows: list[list[float]] = []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header: list[str] | None = None
+        columns: list[int] = []
+        for cells in reader:
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue
+            if header is None:
+                header = [c.strip() for c in cells]
+                missing = [n for n in names if n not in header]
+                if missing:
+                    raise DataError(
+                        path,
+                        "line 1",
+                        f"no column {quote(missing[0])}; the model "
+                        f"needs the columns {_name_list(names)}",
+                    )
+                columns = [header.index(n) for n in names]
+                continue
+            row, line = len(rows) + 1, reader.line_num
+            if len(cells) != len(header):
+                raise DataError(
+                    path,
+                    f"row {row} (line {line})",
+                    f"found {len(cells)} cells, but the header has {len(header)} columns",
+                )
+            rows.append([_parse_number(path, cells[i], row, line, header[i]) for i in columns])
+    if not rows:
+        raise DataError(path, "", "no data rows")
+    return np.array(rows, dtype=np.float64)
+
+
+# --- preprocessing --------------------------------------------------------------------
+
+
+def train_val_test_split(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    val: float = 0.0,
+    test: float = 0.2,
+    stratify: bool = True,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle examples into training, validation and test sets.
+
+    The sizes are ``round(test * n)`` test and ``round(val * n)`` validation
+    examples (at least one each when the fraction is above 0); the rest train.
+    Class labels (a 1-D integer `y`) are stratified when `stratify` is true: each
+    class keeps its share in every part, within one example.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, ...)
+    y : array_like, shape (n,) or (n, k)
+    val : float
+        Fraction of the examples for validation, 0 <= val < 1; 0 gives empty
+        validation arrays (0 rows).
+    test : float
+        Fraction of the examples for testing, 0 <= test < 1, with val + test < 1.
+    stratify : bool
+        Keep the class shares (only for 1-D integer `y`).
+    seed : int
+        Seed of the shuffle; the same seed gives the same split.
+
+    Returns
+    -------
+    X_train, y_train, X_val, y_val, X_test, y_test : ndarray
+
+    Raises
+    ------
+    ArgumentError
+        For fractions out of range, mismatched lengths, too few examples, or a
+        class too small to stratify.
+    """
+    val = _check_fraction("val", val)
+    test = _check_fraction("test", test)
+    seed = _check_seed(seed)
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ArgumentError("X and y must be arrays with one row per example")
+    n = len(X)
+    if len(y) != n:
+        raise ArgumentError(f"X has {n} rows but y has {len(y)}; they must match")
+    if val + test >= 1.0:
+        raise ArgumentError(f"val + test must be less than 1, found {val} + {test}")
+    n_test = max(1, round(test * n)) if test > 0 else 0
+    n_val = max(1, round(val * n)) if val > 0 else 0
+    if n - n_test - n_val < 1:
+        raise ArgumentError(
+            f"{n} examples are too few for {n_val} validation and {n_test} test examples "
+            f"and at least one to train on"
+        )
+    classes = stratify and y.ndim == 1 and y.dtype.kind in "biu"
+
+    def split(
+        A: np.ndarray, b: np.ndarray, size: int, part: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if size == 0:
+            return A, b, A[:0], b[:0]
+        from sklearn.model_selection import train_test_split
+
+        try:
+            A_rest, A_part, b_rest, b_part = train_test_split(
+                A, b, test_size=size, random_state=seed, stratify=b if classes else None
+            )
+        except ValueError as exc:
+            raise ArgumentError(
+                f"cannot stratify the {part} split ({exc}); pass stratify=False"
+            ) from None
+        return A_rest, b_rest, A_part, b_part
+
+    X_rest, y_rest, X_test, y_test = split(X, y, n_test, "test")
+    X_train, y_train, X_val, y_val = split(X_rest, y_rest, n_val, "validation")
+    return X_train, y_train, X_val, y_val, X_test, y_test
+
+
+class Standardizer:
+    """Scale each column to mean 0 and standard deviation 1.
+
+    :meth:`fit` learns each column's mean and standard deviation (on the
+    training set); :meth:`transform` applies them (to any set).  A constant
+    column gets scale 1, so it becomes 0 rather than NaN.  Floating inputs keep
+    their dtype (float32 stays float32); other inputs become float64.
+
+    Attributes
+    ----------
+    mean_ : ndarray, shape (d,), float64
+        The mean of each column, after :meth:`fit`.
+    scale_ : ndarray, shape (d,), float64
+        The standard deviation of each column (1 for a constant column).
+    """
+
+    def __init__(self) -> None:
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+
+    @staticmethod
+    def _check(X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X)
+        if X.ndim != 2:
+            raise ArgumentError(f"expected a 2-D array (n, d), found shape {X.shape}")
+        if X.dtype.kind not in "biuf":
+            raise ArgumentError(f"expected numbers, found an array of dtype {X.dtype}")
+        return X
+
+    def fit(self, X: np.ndarray) -> Standardizer:
+        """Learn each column's mean and standard deviation.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, d)
+            At least one row, all finite.
+
+        Returns
+        -------
+        Standardizer
+            self.
+        """
+        X = self._check(X)
+        if len(X) == 0:
+            raise ArgumentError("cannot fit a Standardizer on 0 rows")
+        X64 = X.astype(np.float64)
+        if not np.isfinite(X64).all():
+            index, value = _first_non_finite(X64)
+            raise ArgumentError(f"X[{index[0]}, {index[1]}] is {value}; data must be finite")
+        self.mean_, scale = self._offset_and_scale(X64)
+        scale[np.ptp(X64, axis=0) == 0] = 1.0
+        self.scale_ = scale
+        return self
+
+    @staticmethod
+    def _offset_and_scale(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The mean and standard deviation of each column."""
+        return X.mean(axis=0), X.std(axis=0)
+
+    def _fitted(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.dtype[Any]]:
+        if self.mean_ is None or self.scale_ is None:
+            raise ArgumentError("the Standardizer is not fitted: call fit(X) first")
+        X = self._check(X)
+        if X.shape[1] != len(self.mean_):
+            raise ArgumentError(
+                f"X has {X.shape[1]} columns, but the Standardizer was fitted on {len(self.mean_)}"
+            )
+        dtype = X.dtype if X.dtype.kind == "f" else np.dtype(np.float64)
+        return X, self.mean_, self.scale_, dtype
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """``(X - mean_) / scale_``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, d)
+
+        Returns
+        -------
+        ndarray, shape (n, d)
+            In X's floating dtype (float64 for other inputs).
+        """
+        X, mean, scale, dtype = self._fitted(X)
+        return ((X - mean) / scale).astype(dtype, copy=False)
+
+    def fit_transform(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`fit` on X, then :meth:`transform` it.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, d)
+
+        Returns
+        -------
+        ndarray, shape (n, d)
+        """
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, X: np.ndarray) -> np.ndarray:
+        """``X * scale_ + mean_``: undo :meth:`transform`.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, d)
+
+        Returns
+        -------
+        ndarray, shape (n, d)
+            In X's floating dtype (float64 for other inputs).
+        """
+        X, mean, scale, dtype = self._fitted(X)
+        return (X * scale + mean).astype(dtype, copy=False)
+
+
+class MinMaxScaler(Standardizer):
+    """Scale each column to the range [0, 1] of the data it was fitted on.
+
+    The same interface as :class:`Standardizer`, with ``mean_`` the minimum and
+    ``scale_`` the range max − min of each column (1 for a constant column):
+    ``transform(X) = (X − min) / (max − min)``. It keeps sparse pixel columns
+    (digits, MNIST) on their natural scale where standardising would blow up
+    columns that are almost always 0.
+    """
+
+    @staticmethod
+    def _offset_and_scale(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The minimum and range of each column."""
+        low = X.min(axis=0)
+        return low, X.max(axis=0) - low
+
+
+SCALERS: dict[str, type[Standardizer]] = {"standard": Standardizer, "minmax": MinMaxScaler}
+
+
+def one_hot(
+    y: np.ndarray, n_classes: int | None = None, dtype: type | np.dtype[Any] = np.float64
+) -> np.ndarray:
+    """Class indices as one-hot rows.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Class indices 0 .. n_classes - 1 (integers, or floats with whole values).
+    n_classes : int, optional
+        The number of classes k; default ``max(y) + 1``.
+    dtype : dtype
+        The dtype of the result.
+
+    Returns
+    -------
+    ndarray, shape (n, k)
+        Row i is 1 in column ``y[i]`` and 0 elsewhere.
+
+    Raises
+    ------
+    ArgumentError
+        For a label that is not a whole number or is out of range.
+    """
+    labels = np.asarray(y)
+    if labels.ndim != 1:
+        raise ArgumentError(f"y must be 1-D class indices, found shape {labels.shape}")
+    if labels.dtype.kind == "f":
+        bad = ~np.isfinite(labels) | (labels != np.round(labels))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ArgumentError(f"y[{i}] = {labels[i]} is not a whole number (a class index)")
+        huge = np.abs(labels) > 2.0**53
+        if huge.any():
+            i = int(np.argmax(huge))
+            raise ArgumentError(f"y[{i}] = {labels[i]} is out of range for a class index")
+    elif labels.dtype.kind not in "iu":
+        raise ArgumentError(f"y must hold integer class indices, found dtype {labels.dtype}")
+    labels = labels.astype(np.int64)
+    if n_classes is None:
+        k = int(labels.max()) + 1 if len(labels) else 0
+    else:
+        k = _check_int("n_classes", n_classes, 1)
+    bad = (labels < 0) | (labels >= k)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ArgumentError(
+            f"y[{i}] = {labels[i]} is out of range: class indices are 0 .. {max(k, 1) - 1}"
+        )
+    out = np.zeros((len(labels), k), dtype=dtype)
+    out[np.arange(len(labels)), labels] = 1
+    return out

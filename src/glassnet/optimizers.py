@@ -1,0 +1,324 @@
+r"""Optimizers and learning-rate schedules, by name.
+
+An optimizer updates parameters θ in place from their gradients g = ∂L/∂θ:
+
+- ``sgd``: plain gradient descent, θ ← θ − η g (the update of :func:`glassnet.network.descend`);
+- ``momentum``: v ← μ v − η g, θ ← θ + v (μ = 0.9);
+- ``nesterov``: v ← μ v − η g, θ ← θ + μ v − η g (Nesterov's look-ahead, as scikit-learn);
+- ``adam``: m ← β₁ m + (1 − β₁) g, v ← β₂ v + (1 − β₂) g², θ ← θ − η m̂ / (√v̂ + ε),
+  with the bias corrections m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ);
+- ``rmsprop``: s ← ρ s + (1 − ρ) g², θ ← θ − η g / (√s + ε).
+
+A schedule sets η at the start of every epoch: ``constant``, ``step`` (η₀ γ^⌊epoch/k⌋),
+``exponential`` (η₀ γ^epoch) and ``adaptive`` (scikit-learn's: η is divided by 5 each
+time the training loss has failed to fall by ``tol`` for ``patience`` epochs in a row).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from glassnet.errors import ArgumentError, unknown_name
+from glassnet.network import descend
+
+Array = np.ndarray
+
+
+class Optimizer:
+    """Base class: ``step(params, grads)`` updates every parameter in place.
+
+    Parameters
+    ----------
+    learning_rate : float
+        η, the initial learning rate; a schedule may change ``self.learning_rate``.
+    """
+
+    name = "optimizer"
+
+    def __init__(self, learning_rate: float) -> None:
+        if not (
+            isinstance(learning_rate, (int, float))
+            and math.isfinite(learning_rate)
+            and learning_rate > 0
+        ):
+            raise ArgumentError(f"learning_rate: expected a number > 0, found {learning_rate!r}")
+        self.initial_learning_rate = float(learning_rate)
+        self.learning_rate = float(learning_rate)
+
+    def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Update ``params`` in place from ``grads`` (same order, same shapes)."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(learning_rate={self.learning_rate:g})"
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, with optional (Nesterov) momentum.
+
+    .. math:: v \leftarrow \mu v - \eta g,\qquad
+              \theta \leftarrow \theta + v \;\;\text{or, Nesterov,}\;\;
+              \theta \leftarrow \theta + \mu v - \eta g
+
+    Parameters
+    ----------
+    learning_rate : float, default 0.01
+    momentum : float, default 0.0
+        μ in [0, 1); 0 is plain gradient descent θ ← θ − η g.
+    nesterov : bool, default False
+    """
+
+    name = "sgd"
+
+    def __init__(
+        self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
+    ) -> None:
+        super().__init__(learning_rate)
+        if not 0.0 <= momentum < 1.0:
+            raise ArgumentError(f"momentum: expected a number in [0, 1), found {momentum!r}")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self._velocity: list[Array] | None = None
+
+    def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Take one step."""
+        eta = self.learning_rate
+        if self.momentum == 0.0:
+            for theta, g in zip(params, grads, strict=True):
+                descend(theta, g, eta, out=theta)
+            return
+        if self._velocity is None:
+            self._velocity = [np.zeros_like(theta) for theta in params]
+        mu = self.momentum
+        for theta, g, v in zip(params, grads, self._velocity, strict=True):
+            v *= mu
+            v -= eta * g
+            if self.nesterov:
+                theta += mu * v - eta * g
+            else:
+                theta += v
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015).
+
+    .. math:: m \leftarrow \beta_1 m + (1-\beta_1) g,\quad
+              v \leftarrow \beta_2 v + (1-\beta_2) g^2,\quad
+              \theta \leftarrow \theta
+                  - \eta\,\frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)}+\epsilon}
+
+    Parameters
+    ----------
+    learning_rate : float, default 0.001
+    beta_1, beta_2 : float, default 0.9, 0.999
+    epsilon : float, default 1e-8
+    """
+
+    name = "adam"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+    ) -> None:
+        super().__init__(learning_rate)
+        for name, value in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0.0 <= value < 1.0:
+                raise ArgumentError(f"{name}: expected a number in [0, 1), found {value!r}")
+        if not epsilon > 0:
+            raise ArgumentError(f"epsilon: expected a number > 0, found {epsilon!r}")
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.t = 0
+        self._m: list[Array] | None = None
+        self._v: list[Array] | None = None
+
+    def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Take one step."""
+        if self._m is None or self._v is None:
+            self._m = [np.zeros_like(theta) for theta in params]
+            self._v = [np.zeros_like(theta) for theta in params]
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        # the bias corrections folded into one step size
+        eta_t = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        for theta, g, m, v in zip(params, grads, self._m, self._v, strict=True):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * (g * g)
+            theta -= eta_t * m / (np.sqrt(v) + self.epsilon)
+
+
+class RMSProp(Optimizer):
+    r"""RMSProp (Hinton, 2012).
+
+    .. math:: s \leftarrow \rho s + (1-\rho) g^2,\qquad
+              \theta \leftarrow \theta - \eta\,\frac{g}{\sqrt{s}+\epsilon}
+
+    Parameters
+    ----------
+    learning_rate : float, default 0.001
+    rho : float, default 0.9
+    epsilon : float, default 1e-7
+    """
+
+    name = "rmsprop"
+
+    def __init__(
+        self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7
+    ) -> None:
+        super().__init__(learning_rate)
+        if not 0.0 <= rho < 1.0:
+            raise ArgumentError(f"rho: expected a number in [0, 1), found {rho!r}")
+        self.rho, self.epsilon = float(rho), float(epsilon)
+        self._s: list[Array] | None = None
+
+    def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Take one step."""
+        if self._s is None:
+            self._s = [np.zeros_like(theta) for theta in params]
+        rho = self.rho
+        for theta, g, s in zip(params, grads, self._s, strict=True):
+            s *= rho
+            s += (1 - rho) * (g * g)
+            theta -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
+
+
+OPTIMIZERS: dict[str, tuple[type[Optimizer], dict]] = {
+    "sgd": (SGD, {}),
+    "momentum": (SGD, {"momentum": 0.9}),
+    "nesterov": (SGD, {"momentum": 0.9, "nesterov": True}),
+    "adam": (Adam, {}),
+    "rmsprop": (RMSProp, {}),
+}
+
+
+def get_optimizer(optimizer: str | Optimizer, learning_rate: float | None = None) -> Optimizer:
+    """An optimizer by name (with ``learning_rate`` or its default), or the one given."""
+    if isinstance(optimizer, Optimizer):
+        if learning_rate is not None:
+            optimizer.learning_rate = optimizer.initial_learning_rate = float(learning_rate)
+        return optimizer
+    try:
+        cls, kwargs = OPTIMIZERS[optimizer]
+    except (KeyError, TypeError):
+        raise ArgumentError(
+            "optimizer: " + unknown_name("optimizer", optimizer, OPTIMIZERS)
+        ) from None
+    if learning_rate is not None:
+        kwargs = {**kwargs, "learning_rate": learning_rate}
+    return cls(**kwargs)
+
+
+# --- schedules ------------------------------------------------------------------------
+
+
+class Schedule:
+    """Sets the optimizer's learning rate at the start of each epoch (base: constant)."""
+
+    name = "constant"
+
+    def rate(self, initial: float, current: float, epoch: int, losses: Sequence[float]) -> float:
+        """The learning rate for ``epoch`` (from 0), given the training losses so far."""
+        return current
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class StepDecay(Schedule):
+    """η = η₀ γ^⌊epoch / step_size⌋."""
+
+    name = "step"
+
+    def __init__(self, step_size: int = 10, gamma: float = 0.5) -> None:
+        if step_size < 1 or not 0 < gamma <= 1:
+            raise ArgumentError("step schedule: expected step_size ≥ 1 and 0 < gamma ≤ 1")
+        self.step_size, self.gamma = int(step_size), float(gamma)
+
+    def rate(self, initial: float, current: float, epoch: int, losses: Sequence[float]) -> float:
+        """η₀ γ^⌊epoch / step_size⌋."""
+        return initial * self.gamma ** (epoch // self.step_size)
+
+
+class ExponentialDecay(Schedule):
+    """η = η₀ γ^epoch."""
+
+    name = "exponential"
+
+    def __init__(self, gamma: float = 0.95) -> None:
+        if not 0 < gamma <= 1:
+            raise ArgumentError(f"exponential schedule: expected 0 < gamma ≤ 1, found {gamma}")
+        self.gamma = float(gamma)
+
+    def rate(self, initial: float, current: float, epoch: int, losses: Sequence[float]) -> float:
+        """η₀ γ^epoch."""
+        return initial * self.gamma**epoch
+
+
+class Adaptive(Schedule):
+    """scikit-learn's "adaptive" schedule.
+
+    η is divided by ``factor`` after more than ``patience`` epochs in a row whose
+    training loss did not fall below the best by at least ``tol``.
+
+    Parameters
+    ----------
+    tol : float, default 1e-4
+    patience : int, default 10
+        scikit-learn's n_iter_no_change.
+    factor : float, default 5
+    min_learning_rate : float, default 1e-6
+        Below this η is left as it is.
+    """
+
+    name = "adaptive"
+
+    def __init__(
+        self,
+        tol: float = 1e-4,
+        patience: int = 10,
+        factor: float = 5.0,
+        min_learning_rate: float = 1e-6,
+    ) -> None:
+        self.tol, self.patience, self.factor = float(tol), int(patience), float(factor)
+        self.min_learning_rate = float(min_learning_rate)
+        self._best = math.inf
+        self._bad_epochs = 0
+        self._seen = 0
+
+    def rate(self, initial: float, current: float, epoch: int, losses: Sequence[float]) -> float:
+        """Divide η by ``factor`` when the loss has stalled for ``patience`` epochs."""
+        for loss in losses[self._seen :]:
+            self._bad_epochs = self._bad_epochs + 1 if loss > self._best - self.tol else 0
+            self._best = min(self._best, loss)
+        self._seen = len(losses)
+        if self._bad_epochs > self.patience and current > self.min_learning_rate:
+            self._bad_epochs = 0
+            return current / self.factor
+        return current
+
+
+SCHEDULES: dict[str, type[Schedule]] = {
+    "constant": Schedule,
+    "step": StepDecay,
+    "exponential": ExponentialDecay,
+    "adaptive": Adaptive,
+}
+
+
+def get_schedule(schedule: str | Schedule | None) -> Schedule:
+    """A schedule by name (default settings), or the one given; None is constant."""
+    if schedule is None:
+        return Schedule()
+    if isinstance(schedule, Schedule):
+        return schedule
+    try:
+        return SCHEDULES[schedule]()
+    except (KeyError, TypeError):
+        raise ArgumentError("schedule: " + unknown_name("schedule", schedule, SCHEDULES)) from None

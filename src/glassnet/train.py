@@ -1,0 +1,477 @@
+"""Training: mini-batch gradient descent through the engine, with the usual companions.
+
+:func:`fit` runs epochs of mini-batches through :meth:`glassnet.network.Network.forward`
+and :meth:`~glassnet.network.Network.backward` — the same code that ``glassnet explain``
+shows — and updates the parameters with an optimizer (:mod:`glassnet.optimizers`).
+Around it: a learning-rate schedule, L2 weight decay (on weights, not biases), inverted
+dropout, gradient clipping by norm, a validation set, early stopping that restores the
+best weights, callbacks that may stop training, and a progress bar.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from glassnet.errors import ArgumentError, GlassnetError
+from glassnet.network import Network
+from glassnet.optimizers import Optimizer, Schedule, get_optimizer, get_schedule
+
+Array = np.ndarray
+
+
+class TrainingError(GlassnetError):
+    """Training cannot go on (e.g. the loss became infinite or NaN)."""
+
+
+# --- metrics --------------------------------------------------------------------------
+
+
+def metric_name(network: Network) -> str:
+    """``"accuracy"`` for a classifier, ``"r2"`` (the coefficient of determination) otherwise."""
+    return "accuracy" if network.is_classifier else "r2"
+
+
+def _correct(network: Network, A: Array, Y: Array) -> float:
+    """How many predictions are right (a multi-label output counts each unit)."""
+    if network.output_activation.name == "softmax" and A.shape[1] > 1:
+        return float(np.count_nonzero(A.argmax(axis=1) == Y.argmax(axis=1)))
+    return float(np.count_nonzero((A > 0.5) == (Y > 0.5))) / A.shape[1]
+
+
+def r2_score(sse: Array, sst: Array) -> float:
+    r"""R² = 1 − SSE/SST per output, averaged over the outputs (as scikit-learn).
+
+    .. math:: R^2 = 1 - \frac{\sum_k (y_k - \hat y_k)^2}{\sum_k (y_k - \bar y)^2}
+
+    An output whose targets are constant scores 1 if predicted exactly, else 0.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_output = np.where(
+            sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0), np.where(sse == 0, 1.0, 0.0)
+        )
+    return float(per_output.mean())
+
+
+def metric_value(network: Network, A: Array, Y: Array) -> tuple[str, float]:
+    """The metric of outputs ``A`` against targets ``Y``: (name, value)."""
+    if network.is_classifier:
+        return "accuracy", _correct(network, A, Y) / max(len(Y), 1)
+    sse = ((Y - A) ** 2).sum(axis=0)
+    sst = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+    return "r2", r2_score(sse, sst)
+
+
+# --- history and callbacks ------------------------------------------------------------
+
+
+@dataclass
+class History:
+    """What happened in each epoch.
+
+    Attributes
+    ----------
+    epoch : list of int
+        Epoch numbers, from 1.
+    history : dict of str to list of float
+        ``loss`` and the metric (``accuracy`` or ``r2``) of the training data, and
+        ``val_loss``, ``val_accuracy`` / ``val_r2`` when there is validation data;
+        ``learning_rate`` of each epoch. The training loss of an epoch is the mean of
+        its mini-batch losses, each taken before that batch's update, plus the L2
+        penalty (λ/2) Σ‖W‖².
+    metric : str
+        ``"accuracy"`` or ``"r2"``.
+    stopped_epoch : int or None
+        The epoch after which a callback or early stopping stopped training.
+    best_epoch : int or None
+        The epoch whose weights early stopping restored.
+    """
+
+    epoch: list[int] = field(default_factory=list)
+    history: dict[str, list[float]] = field(default_factory=dict)
+    metric: str = "accuracy"
+    stopped_epoch: int | None = None
+    best_epoch: int | None = None
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.history[key]
+
+    def append(self, epoch: int, logs: dict[str, float]) -> None:
+        """Record one epoch's figures."""
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: epochs, metric, stop information and every series."""
+        return {
+            "epoch": list(self.epoch),
+            "metric": self.metric,
+            "stopped_epoch": self.stopped_epoch,
+            "best_epoch": self.best_epoch,
+            "history": {k: list(v) for k, v in self.history.items()},
+        }
+
+    def to_csv(self) -> str:
+        """One row per epoch: ``epoch`` then each series, full precision."""
+        keys = list(self.history)
+        lines = [",".join(["epoch", *keys])]
+        for i, epoch in enumerate(self.epoch):
+            lines.append(",".join([str(epoch), *(repr(self.history[k][i]) for k in keys)]))
+        return "\n".join(lines) + "\n"
+
+
+@dataclass
+class TrainingState:
+    """What callbacks see, and ``stop_training``, which they may set to stop after this batch.
+
+    Attributes
+    ----------
+    network : Network
+    optimizer : Optimizer
+    history : History
+    epoch : int
+        The current epoch, from 1.
+    stop_training : bool
+    """
+
+    network: Network
+    optimizer: Optimizer
+    history: History
+    epoch: int = 0
+    stop_training: bool = False
+
+
+class Callback:
+    """Base class of callbacks: override any of the hooks."""
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        """Before the first epoch."""
+
+    def on_batch_end(self, state: TrainingState, batch: int, logs: dict[str, float]) -> None:
+        """After each update; ``logs`` has the batch's ``loss`` and ``size``."""
+
+    def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
+        """After each epoch; ``logs`` has the epoch's figures, as recorded in the history."""
+
+    def on_train_end(self, state: TrainingState) -> None:
+        """After the last epoch."""
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions ``f(state, epoch_or_batch, logs)``."""
+
+    def __init__(
+        self,
+        on_epoch_end: Callable[..., None] | None = None,
+        on_batch_end: Callable[..., None] | None = None,
+    ) -> None:
+        self._epoch, self._batch = on_epoch_end, on_batch_end
+
+    def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
+        """Call the epoch function."""
+        if self._epoch is not None:
+            self._epoch(state, epoch, logs)
+
+    def on_batch_end(self, state: TrainingState, batch: int, logs: dict[str, float]) -> None:
+        """Call the batch function."""
+        if self._batch is not None:
+            self._batch(state, batch, logs)
+
+
+class EarlyStopping(Callback):
+    """Stop when a monitored figure stops improving, and restore the best weights.
+
+    Parameters
+    ----------
+    monitor : str, default "val_loss"
+        A key of the history; falls back to ``loss`` when there is no validation data.
+        Losses improve downwards, accuracy and r2 upwards.
+    patience : int, default 10
+        Epochs without improvement before stopping.
+    min_delta : float, default 0
+        The least change that counts as an improvement.
+    restore_best_weights : bool, default True
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 10,
+        min_delta: float = 0.0,
+        restore_best_weights: bool = True,
+    ) -> None:
+        if patience < 1:
+            raise ArgumentError(f"patience: expected a whole number ≥ 1, found {patience}")
+        self.monitor, self.patience = monitor, int(patience)
+        self.min_delta, self.restore_best_weights = abs(float(min_delta)), restore_best_weights
+        self.best = math.nan
+        self.best_epoch: int | None = None
+        self._best_layers: list | None = None
+        self._waited = 0
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        """Reset."""
+        self.best, self.best_epoch, self._best_layers, self._waited = math.nan, None, None, 0
+
+    def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
+        """Keep the best weights; stop after ``patience`` epochs without improvement."""
+        key = self.monitor if self.monitor in logs else "loss"
+        value = logs[key]
+        sign = -1.0 if key.endswith("loss") else 1.0  # improvement = larger sign * value
+        if math.isnan(self.best) or sign * (value - self.best) > self.min_delta:
+            self.best, self.best_epoch, self._waited = value, epoch, 0
+            if self.restore_best_weights:
+                self._best_layers = copy.deepcopy([(l.W, l.b) for l in state.network.layers])
+        else:
+            self._waited += 1
+            if self._waited >= self.patience:
+                state.stop_training = True
+
+    def on_train_end(self, state: TrainingState) -> None:
+        """Put the best weights back."""
+        if self.restore_best_weights and self._best_layers is not None:
+            for layer, (W, b) in zip(state.network.layers, self._best_layers, strict=True):
+                layer.W[...] = W
+                layer.b[...] = b
+            state.history.best_epoch = self.best_epoch
+
+
+# --- the loop -------------------------------------------------------------------------
+
+
+def _as_callbacks(callbacks: Sequence[Callback | Callable[..., None]]) -> list[Callback]:
+    out = []
+    for cb in callbacks:
+        if isinstance(cb, Callback):
+            out.append(cb)
+        elif callable(cb):  # a plain function is an epoch-end callback
+            out.append(LambdaCallback(on_epoch_end=cb))
+        else:
+            raise ArgumentError(f"callbacks: expected Callback objects or functions, found {cb!r}")
+    return out
+
+
+def _check_data(network: Network, X: Array, Y: Array, name: str) -> None:
+    if X.ndim != 2 or X.shape[1] != network.sizes[0]:
+        raise ArgumentError(f"{name}: expected shape (m, {network.sizes[0]}), found {X.shape}")
+    if len(X) != len(Y):
+        raise ArgumentError(f"{name}: {len(X)} examples but {len(Y)} targets")
+    if len(X) == 0:
+        raise ArgumentError(f"{name}: no examples")
+
+
+def _show_progress(verbose: bool | None) -> bool:
+    if verbose is None:  # a bar only for a person at a terminal
+        return sys.stderr.isatty()
+    return bool(verbose)
+
+
+def fit(
+    network: Network,
+    X: Array,
+    y: Array,
+    *,
+    epochs: int = 10,
+    batch_size: int | None = 32,
+    optimizer: str | Optimizer = "sgd",
+    learning_rate: float | None = None,
+    schedule: str | Schedule | None = None,
+    validation_data: tuple[Array, Array] | None = None,
+    validation_split: float = 0.0,
+    shuffle: bool = True,
+    seed: int | None = None,
+    callbacks: Sequence[Callback | Callable[..., None]] = (),
+    l2: float = 0.0,
+    dropout: float | Sequence[float] = 0.0,
+    clip_norm: float | None = None,
+    early_stopping: bool | int = False,
+    verbose: bool | None = None,
+) -> History:
+    r"""Train ``network`` in place by mini-batch gradient descent.
+
+    Parameters
+    ----------
+    network : Network
+    X : array, shape (n, n_0)
+    y : array
+        Targets, shape (n, n_L); a classifier also takes class indices, shape (n,).
+    epochs : int, default 10
+    batch_size : int or None, default 32
+        None (or a size ≥ n) trains on the whole set at once: full-batch gradient descent.
+    optimizer : str or Optimizer, default "sgd"
+        ``sgd``, ``momentum``, ``nesterov``, ``adam``, ``rmsprop``, or an instance
+        (whose state carries over between calls).
+    learning_rate : float, optional
+        η₀; defaults to the optimizer's own default (0.01 for sgd, 0.001 for adam).
+    schedule : str or Schedule, optional
+        ``constant`` (default), ``step``, ``exponential``, ``adaptive``.
+    validation_data : (X_val, y_val), optional
+    validation_split : float, default 0
+        A fraction of (X, y), drawn at random with ``seed``, held out for validation
+        when ``validation_data`` is not given.
+    shuffle : bool, default True
+        Visit the examples in a new random order each epoch.
+    seed : int, optional
+        Seeds shuffling, the validation split and dropout: the same seed gives the
+        same weights and history, bit for bit.
+    callbacks : sequence of Callback or functions ``f(state, epoch, logs)``
+    l2 : float, default 0
+        λ of the L2 penalty (λ/2) Σ_l ‖W_l‖² (biases are not decayed): ∂/∂W_l adds λ W_l.
+    dropout : float or sequence of float, default 0
+        Inverted dropout rate of the hidden layers.
+    clip_norm : float, optional
+        Rescale the gradients so that their joint norm is at most this.
+    early_stopping : bool or int, default False
+        Stop when the validation loss (or the training loss, without validation data)
+        has not improved for 10 (or this many) epochs, and restore the best weights.
+    verbose : bool, optional
+        Show a progress bar; by default only when stderr is a terminal.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    TrainingError
+        When the loss becomes infinite or NaN; the network keeps the weights it had
+        before the batch that diverged.
+    """
+    if not isinstance(epochs, int) or epochs < 0:
+        raise ArgumentError(f"epochs: expected a whole number ≥ 0, found {epochs!r}")
+    if not (l2 >= 0 and math.isfinite(l2)):
+        raise ArgumentError(f"l2: expected a number ≥ 0, found {l2!r}")
+    if clip_norm is not None and not clip_norm > 0:
+        raise ArgumentError(f"clip_norm: expected a number > 0, found {clip_norm!r}")
+    if not 0.0 <= validation_split < 1.0:
+        raise ArgumentError(
+            f"validation_split: expected a fraction in [0, 1), found {validation_split!r}"
+        )
+    rng = np.random.default_rng(seed)
+    X = np.asarray(X, dtype=network.dtype)
+    Y = network.targets(y)
+    _check_data(network, X, Y, "X")
+    network._dropout_rates(dropout)  # check the rates before any work
+
+    X_val: Array | None = None
+    Y_val: Array | None = None
+    if validation_data is not None:
+        X_val = np.asarray(validation_data[0], dtype=network.dtype)
+        Y_val = network.targets(validation_data[1])
+        _check_data(network, X_val, Y_val, "validation_data")
+    elif validation_split > 0:
+        order = rng.permutation(len(X))
+        n_val = max(1, round(len(X) * validation_split))
+        if n_val >= len(X):
+            raise ArgumentError("validation_split: leaves no training examples")
+        X_val, Y_val = X[order[:n_val]], Y[order[:n_val]]
+        X, Y = X[order[n_val:]], Y[order[n_val:]]
+
+    n = len(X)
+    size = n if batch_size is None or batch_size >= n else int(batch_size)
+    if size < 1:
+        raise ArgumentError(f"batch_size: expected a whole number ≥ 1, found {batch_size!r}")
+    opt = get_optimizer(optimizer, learning_rate)
+    sched = get_schedule(schedule)
+    metric = metric_name(network)
+    history = History(metric=metric)
+    cbs = _as_callbacks(callbacks)
+    if early_stopping:
+        patience = 10 if early_stopping is True else int(early_stopping)
+        cbs.append(EarlyStopping("val_loss", patience=patience))
+    state = TrainingState(network, opt, history)
+    params = [p for layer in network.layers for p in (layer.W, layer.b)]
+    sst = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0) if metric == "r2" else None
+
+    bar = None
+    if _show_progress(verbose):
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=epochs, unit="epoch", desc="train", leave=True)
+    for cb in cbs:
+        cb.on_train_begin(state)
+    # overflow is detected below, as a non-finite loss, and reported with its epoch and batch
+    errstate = np.errstate(over="ignore", invalid="ignore")
+    try:
+        errstate.__enter__()
+        for epoch in range(1, epochs + 1):
+            state.epoch = epoch
+            opt.learning_rate = sched.rate(
+                opt.initial_learning_rate,
+                opt.learning_rate,
+                epoch - 1,
+                history.history.get("loss", []),
+            )
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            total_loss, hits = 0.0, 0.0
+            sse = np.zeros(Y.shape[1]) if sst is not None else None
+            for batch, start in enumerate(range(0, n, size), start=1):
+                idx = order[start : start + size]
+                Xb, Yb = X[idx], Y[idx]
+                fp = network.forward(Xb, dropout=dropout, rng=rng)
+                loss = float(network.example_losses(fp, Yb).mean())
+                if not math.isfinite(loss):
+                    raise TrainingError(
+                        f"training diverged at epoch {epoch}, batch {batch}: the loss is "
+                        f"{loss}; try a smaller learning rate (now {opt.learning_rate:g})"
+                    )
+                bp = network.backward(fp, Yb)
+                grads = []
+                for l, layer in enumerate(network.layers, start=1):
+                    grad_W = bp.grad_W[l]
+                    if l2:
+                        grad_W = grad_W + l2 * layer.W
+                    grads += [grad_W, bp.grad_b[l]]
+                if clip_norm is not None:
+                    norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
+                    if norm > clip_norm:
+                        grads = [g * (clip_norm / norm) for g in grads]
+                opt.step(params, grads)
+                total_loss += loss * len(idx)
+                A = fp.a[-1]
+                if sse is not None:
+                    sse += ((Yb - A) ** 2).sum(axis=0)
+                else:
+                    hits += _correct(network, A, Yb)
+                for cb in cbs:
+                    cb.on_batch_end(state, batch, {"loss": loss, "size": float(len(idx))})
+                if state.stop_training:
+                    break
+
+            logs = {"loss": total_loss / n + _penalty(network, l2)}
+            logs[metric] = r2_score(sse, sst) if sse is not None else hits / n  # type: ignore[arg-type]
+            if X_val is not None and Y_val is not None:
+                val = network.evaluate(X_val, Y_val)
+                logs["val_loss"] = val["loss"] + _penalty(network, l2)
+                logs[f"val_{metric}"] = val[metric]
+            logs["learning_rate"] = opt.learning_rate
+            history.append(epoch, logs)
+            for cb in cbs:
+                cb.on_epoch_end(state, epoch, logs)
+            if bar is not None:
+                bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"})
+                bar.update(1)
+            if state.stop_training:
+                history.stopped_epoch = epoch
+                break
+    finally:
+        errstate.__exit__(None, None, None)
+        if bar is not None:
+            bar.close()
+    for cb in cbs:
+        cb.on_train_end(state)
+    return history
+
+
+def _penalty(network: Network, l2: float) -> float:
+    r"""(λ/2) Σ_l ‖W_l‖², the L2 term of the reported loss."""
+    if not l2:
+        return 0.0
+    return 0.5 * l2 * sum(float((layer.W * layer.W).sum()) for layer in network.layers)

@@ -1,0 +1,694 @@
+"""glassnet.data: named datasets, data files and their mistakes, and the preprocessing helpers."""
+
+from __future__ import annotations
+
+import gzip
+import pickle
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet.data as data_module
+from glassnet.data import (
+    DATASETS,
+    Dataset,
+    Standardizer,
+    load_dataset,
+    make_spiral,
+    make_xor,
+    one_hot,
+    train_val_test_split,
+)
+from glassnet.errors import ArgumentError, DataError, GlassnetError
+
+# --- named datasets -------------------------------------------------------------------
+
+SHAPES = {
+    "digits": ((1797, 64), "classification", 10),
+    "iris": ((150, 4), "classification", 3),
+    "wine": ((178, 13), "classification", 3),
+    "breast_cancer": ((569, 30), "classification", 2),
+    "diabetes": ((442, 10), "regression", None),
+    "moons": ((400, 2), "classification", 2),
+    "circles": ((400, 2), "classification", 2),
+    "spiral": ((300, 2), "classification", 3),
+    "xor": ((400, 2), "classification", 2),
+}
+
+
+def test_every_dataset_is_described() -> None:
+    assert set(SHAPES) == set(DATASETS)
+    assert DATASETS[0] == "digits"
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_named_dataset_shapes(name: str) -> None:
+    shape, task, n_classes = SHAPES[name]
+    ds = load_dataset(name)
+    assert isinstance(ds, Dataset)
+    assert ds.name == name
+    assert ds.X.shape == shape
+    assert ds.X.dtype == np.float64
+    assert np.isfinite(ds.X).all()
+    assert ds.task == task
+    assert ds.n_classes == n_classes
+    assert len(ds.feature_names) == shape[1]
+    assert ds.y.shape == (shape[0],)
+    if task == "classification":
+        assert ds.y.dtype == np.int64
+        assert ds.classes is not None
+        assert set(np.unique(ds.y)) == set(range(n_classes))
+    else:
+        assert ds.y.dtype == np.float64
+        assert ds.classes is None
+
+
+def test_default_dataset_is_digits() -> None:
+    assert load_dataset().name == "digits"
+
+
+def test_bundled_class_labels() -> None:
+    assert load_dataset("iris").classes == ["setosa", "versicolor", "virginica"]
+    assert load_dataset("digits").classes == list(range(10))
+
+
+def test_import_is_cheap() -> None:
+    code = "import sys, glassnet.data; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", ["moons", "circles", "spiral", "xor"])
+def test_generators_are_deterministic(name: str) -> None:
+    a = load_dataset(name, seed=3)
+    b = load_dataset(name, seed=3)
+    c = load_dataset(name, seed=4)
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.y, b.y)
+    assert not np.array_equal(a.X, c.X)
+
+
+@pytest.mark.parametrize("name", ["moons", "circles", "spiral", "xor"])
+def test_generator_size_and_noise(name: str) -> None:
+    ds = load_dataset(name, n_samples=61, noise=0.0)
+    assert ds.X.shape == (61, 2)
+    assert len(ds.y) == 61
+
+
+def test_xor_follows_the_sign_rule() -> None:
+    X, y = make_xor(n_samples=401, noise=0.3, seed=1)
+    assert X.shape == (401, 2)
+    expected = (np.sign(X[:, 0]) * np.sign(X[:, 1]) > 0).astype(np.int64)
+    np.testing.assert_array_equal(y, expected)
+    assert set(np.unique(y)) == {0, 1}
+    # the points sit around the four corners
+    corners = {(int(a), int(b)) for a, b in np.sign(make_xor(400, noise=0.0)[0])}
+    assert corners == {(1, 1), (1, -1), (-1, 1), (-1, -1)}
+
+
+@pytest.mark.parametrize(("n_samples", "n_classes"), [(300, 3), (301, 3), (50, 5), (7, 2)])
+def test_spiral_classes_are_balanced(n_samples: int, n_classes: int) -> None:
+    X, y = make_spiral(n_samples=n_samples, n_classes=n_classes, seed=2)
+    assert X.shape == (n_samples, 2)
+    counts = np.bincount(y, minlength=n_classes)
+    assert len(counts) == n_classes
+    assert counts.max() - counts.min() <= 1
+    assert np.all(np.linalg.norm(X, axis=1) <= 1.0 + 1e-12)
+
+
+def test_generator_arguments_are_checked() -> None:
+    with pytest.raises(ArgumentError, match="n_samples"):
+        make_spiral(n_samples=2, n_classes=3)
+    with pytest.raises(ArgumentError, match="noise"):
+        make_xor(noise=-1.0)
+    with pytest.raises(ArgumentError, match="seed"):
+        make_xor(seed=-1)
+    with pytest.raises(ArgumentError, match="n_samples"):
+        load_dataset("moons", n_samples=0)
+    with pytest.raises(ArgumentError, match="generated datasets"):
+        load_dataset("iris", n_samples=10)
+    with pytest.raises(ArgumentError, match="target"):
+        load_dataset("iris", target="x")
+
+
+def test_unknown_dataset_name() -> None:
+    with pytest.raises(DataError) as info:
+        load_dataset("digts")
+    message = str(info.value)
+    assert "unknown dataset 'digts'" in message
+    assert "did you mean 'digits'?" in message
+    assert "breast_cancer" in message
+    assert isinstance(info.value, GlassnetError)
+    assert isinstance(info.value, ValueError)
+
+
+def test_missing_file_and_unknown_type(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="no such file"):
+        load_dataset(str(tmp_path / "nope.csv"))
+    with pytest.raises(DataError, match="no such file"):
+        load_dataset("t10k-images-idx3-ubyte")
+    odd = tmp_path / "data.txt"
+    odd.write_text("a,b\n1,2\n")
+    with pytest.raises(DataError, match=r"data\.txt: unknown file type; expected a \.csv"):
+        load_dataset(str(odd))
+    with pytest.raises(DataError, match="directory"):
+        load_dataset(tmp_path)
+
+
+def test_data_error_format_and_pickle() -> None:
+    error = DataError("f.csv", "row 2 (line 3), column 'a'", "expected a number")
+    assert str(error) == "f.csv: row 2 (line 3), column 'a': expected a number"
+    assert str(DataError("f.csv", "", "empty")) == "f.csv: empty"
+    again = pickle.loads(pickle.dumps(error))
+    assert str(again) == str(error)
+    assert again.where == error.where
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, text: str, name: str = "data.csv") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def csv_rows(header: list[str], rows: list[list[object]]) -> str:
+    return "\n".join([",".join(header)] + [",".join(map(str, r)) for r in rows]) + "\n"
+
+
+def test_csv_named_target_in_the_middle(tmp_path: Path) -> None:
+    rows = [[i * 0.5, i % 3, -i] for i in range(12)]
+    path = write(tmp_path, csv_rows(["a", "label", "b"], rows))
+    ds = load_dataset(path, target="label")
+    assert ds.name == "data.csv"
+    assert ds.feature_names == ["a", "b"]
+    assert ds.task == "classification"
+    assert ds.classes == [0, 1, 2]
+    assert ds.n_classes == 3
+    np.testing.assert_array_equal(ds.X, [[i * 0.5, -i] for i in range(12)])
+    np.testing.assert_array_equal(ds.y, [i % 3 for i in range(12)])
+    assert ds.y.dtype == np.int64
+
+
+def test_csv_string_labels_are_sorted(tmp_path: Path) -> None:
+    labels = ["virginica", "setosa", "versicolor"] * 2
+    text = "x, y ,species\n" + "".join(f"{i}, {i * 2} ,{s}\n" for i, s in enumerate(labels))
+    ds = load_dataset(write(tmp_path, text))
+    assert ds.feature_names == ["x", "y"]
+    assert ds.classes == ["setosa", "versicolor", "virginica"]
+    assert [ds.classes[k] for k in ds.y] == labels
+    assert ds.task == "classification"
+
+
+def test_csv_regression_target(tmp_path: Path) -> None:
+    rows = [[i, i * 1.5 + 0.25] for i in range(10)]
+    ds = load_dataset(write(tmp_path, csv_rows(["x", "price"], rows)))
+    assert ds.task == "regression"
+    assert ds.classes is None
+    assert ds.n_classes is None
+    assert ds.y.dtype == np.float64
+    np.testing.assert_allclose(ds.y, [r[1] for r in rows])
+
+
+def test_csv_integer_target_with_many_values_is_regression(tmp_path: Path) -> None:
+    # whole numbers, but as many distinct values as rows: a count, not classes
+    rows = [[i, i * 7] for i in range(30)]
+    assert load_dataset(write(tmp_path, csv_rows(["x", "n"], rows))).task == "regression"
+
+
+def test_csv_blank_lines_and_bom(tmp_path: Path) -> None:
+    text = "\ufeffa,b,c\n1,2,0\n\n3,4,1\n5,6,0\n7,8,1\n9,10,0\n"
+    ds = load_dataset(write(tmp_path, text))
+    assert ds.feature_names == ["a", "b"]
+    assert ds.X.shape == (5, 2)
+
+
+def test_csv_non_numeric_cell(tmp_path: Path) -> None:
+    path = write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n5,abc,0\n")
+    with pytest.raises(DataError) as info:
+        load_dataset(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: row 3 (line 4), column 'b': ")
+    assert "expected a number, found 'abc'" in message
+
+
+def test_csv_empty_cell(tmp_path: Path) -> None:
+    path = write(tmp_path, "a,b,y\n1,2,0\n,4,1\n")
+    with pytest.raises(
+        DataError, match=r"row 2 \(line 3\), column 'a': expected a number, found an empty cell"
+    ):
+        load_dataset(path)
+
+
+@pytest.mark.parametrize("cell", ["nan", "NaN", "inf", "-inf"])
+def test_csv_non_finite_cell(tmp_path: Path, cell: str) -> None:
+    path = write(tmp_path, f"a,b,y\n1,2,0\n3,{cell},1\n")
+    with pytest.raises(DataError) as info:
+        load_dataset(path)
+    message = str(info.value)
+    assert path in message
+    assert "row 2 (line 3), column 'b'" in message
+    assert "finite" in message
+    assert repr(cell) in message
+
+
+def test_csv_non_finite_target(tmp_path: Path) -> None:
+    path = write(tmp_path, "a,y\n1,0.5\n2,nan\n")
+    with pytest.raises(
+        DataError, match=r"row 2 \(line 3\), column 'y': found 'nan'; data must be finite"
+    ):
+        load_dataset(path)
+
+
+def test_csv_empty_target(tmp_path: Path) -> None:
+    path = write(tmp_path, "a,y\n1,cat\n2,\n")
+    with pytest.raises(
+        DataError, match=r"row 2 \(line 3\), column 'y': the target is an empty cell"
+    ):
+        load_dataset(path)
+
+
+def test_csv_row_of_empty_cells(tmp_path: Path) -> None:
+    path = write(tmp_path, "a,b,y\n1,2,0\n,,\n")
+    with pytest.raises(DataError, match=r"row 2 \(line 3\), column 'a': expected a number"):
+        load_dataset(path)
+
+
+def test_csv_ragged_row(tmp_path: Path) -> None:
+    path = write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n5,6\n")
+    with pytest.raises(DataError) as info:
+        load_dataset(path)
+    assert str(info.value) == f"{path}: row 3 (line 4): found 2 cells, but the header has 3 columns"
+
+
+def test_csv_line_numbers_count_blank_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "a,y\n1,0\n\n\nx,1\n")
+    with pytest.raises(DataError, match=r"row 2 \(line 5\), column 'a'"):
+        load_dataset(path)
+
+
+def test_csv_unknown_target(tmp_path: Path) -> None:
+    path = write(tmp_path, csv_rows(["width", "height", "label"], [[1, 2, 0], [3, 4, 1]]))
+    with pytest.raises(DataError) as info:
+        load_dataset(path, target="lable")
+    message = str(info.value)
+    assert message.startswith(f"{path}: target: no column 'lable'")
+    assert "did you mean 'label'?" in message
+    assert "'width', 'height', 'label'" in message
+
+
+def test_csv_empty_and_header_only(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="empty"):
+        load_dataset(write(tmp_path, "", "empty.csv"))
+    with pytest.raises(DataError, match="empty"):
+        load_dataset(write(tmp_path, "\n\n", "blank.csv"))
+    with pytest.raises(DataError, match="no data rows"):
+        load_dataset(write(tmp_path, "a,b,y\n", "header.csv"))
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("a\n1\n", "at least two"),
+        ("a;b;y\n1;2;3\n", "another separator"),
+        ("a,,y\n1,2,3\n", "column 2 of the header has no name"),
+        ("a,a,y\n1,2,3\n", "names column 'a' twice"),
+        ("1.5,2,0\n3,4,1\n", "must be a header"),
+    ],
+)
+def test_csv_bad_header(tmp_path: Path, text: str, match: str) -> None:
+    with pytest.raises(DataError, match=match):
+        load_dataset(write(tmp_path, text))
+
+
+def test_csv_mixed_target_with_a_typo(tmp_path: Path) -> None:
+    rows = [[i, i * 1.5 + 0.25] for i in range(30)]
+    rows[17][1] = "12.x"
+    path = write(tmp_path, csv_rows(["x", "price"], rows))
+    with pytest.raises(
+        DataError, match=r"row 18 \(line 19\), column 'price': expected a number, found '12.x'"
+    ):
+        load_dataset(path)
+
+
+def test_csv_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"a,y\n1,caf\xe9\n")
+    with pytest.raises(DataError, match="UTF-8"):
+        load_dataset(str(path))
+
+
+def test_csv_too_big_is_refused_without_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, csv_rows(["a", "b", "y"], [[1.25, 2.5, i % 2] for i in range(2000)]))
+    monkeypatch.setattr(data_module, "MAX_DATA_BYTES", 1000)
+    with pytest.raises(DataError) as info:
+        load_dataset(path)
+    message = str(info.value)
+    assert "the file is" in message and "memory" in message and "KiB" in message
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs sparse files")
+def test_csv_over_two_gib_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as f:
+        f.write(b"a,b,y\n" + b"1.5,2.5,0\n" * 100)
+        f.truncate(3 * 1024**3)  # sparse: no disk used, nothing to read
+    start = time.perf_counter()
+    with pytest.raises(DataError, match=r"the file is 3\.0 GiB.*GiB of memory"):
+        load_dataset(str(path))
+    assert time.perf_counter() - start < 1.0
+
+
+# --- .npz and .npy --------------------------------------------------------------------
+
+
+def test_npz_round_trip(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 3))
+    y = rng.integers(0, 4, 20)
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    ds = load_dataset(tmp_path / "d.npz")
+    np.testing.assert_array_equal(ds.X, X)
+    np.testing.assert_array_equal(ds.y, y)
+    assert ds.task == "classification"
+    assert ds.classes == sorted(set(y.tolist()))
+    assert ds.feature_names == ["x0", "x1", "x2"]
+
+
+def test_npz_regression_and_string_labels(tmp_path: Path) -> None:
+    X = np.arange(12.0).reshape(6, 2)
+    np.savez(tmp_path / "r.npz", X=X, y=np.linspace(0, 1, 6))
+    assert load_dataset(str(tmp_path / "r.npz")).task == "regression"
+    Y = np.arange(18.0).reshape(6, 3)
+    np.savez(tmp_path / "m.npz", X=X, y=Y)
+    ds = load_dataset(str(tmp_path / "m.npz"))
+    assert ds.task == "regression" and ds.y.shape == (6, 3)
+    np.savez(tmp_path / "s.npz", X=X, y=np.array(["b", "a", "b", "c", "a", "b"]))
+    ds = load_dataset(str(tmp_path / "s.npz"))
+    assert ds.classes == ["a", "b", "c"]
+    np.testing.assert_array_equal(ds.y, [1, 0, 1, 2, 0, 1])
+
+
+def test_npz_object_array_is_refused(tmp_path: Path) -> None:
+    np.savez(tmp_path / "o.npz", X=np.array([[1, "a"], [2, "b"]], dtype=object), y=np.zeros(2))
+    with pytest.raises(DataError, match="pickle"):
+        load_dataset(str(tmp_path / "o.npz"))
+
+
+def test_npz_missing_key(tmp_path: Path) -> None:
+    np.savez(tmp_path / "k.npz", data=np.zeros((3, 2)), labels=np.zeros(3))
+    with pytest.raises(DataError) as info:
+        load_dataset(str(tmp_path / "k.npz"))
+    message = str(info.value)
+    assert "missing arrays 'X' and 'y'" in message
+    assert "'data', 'labels'" in message
+
+
+def test_npz_mistakes(tmp_path: Path) -> None:
+    np.savez(tmp_path / "n.npz", X=np.array([[1.0, 2.0], [3.0, np.inf]]), y=np.zeros(2))
+    with pytest.raises(DataError, match=r"X\[1, 1\]: found inf; data must be finite"):
+        load_dataset(str(tmp_path / "n.npz"))
+    np.savez(tmp_path / "l.npz", X=np.zeros((3, 2)), y=np.zeros(4))
+    with pytest.raises(DataError, match="has 4 rows, but X has 3"):
+        load_dataset(str(tmp_path / "l.npz"))
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    with pytest.raises(DataError, match=r"not a valid \.npz"):
+        load_dataset(str(tmp_path / "bad.npz"))
+
+
+def test_npy_round_trip(tmp_path: Path) -> None:
+    array = np.column_stack([np.arange(10.0), np.arange(10) % 2, np.linspace(0, 1, 10)])
+    np.save(tmp_path / "a.npy", array)
+    ds = load_dataset(str(tmp_path / "a.npy"))
+    assert ds.task == "regression"
+    np.testing.assert_array_equal(ds.X, array[:, :2])
+    np.testing.assert_array_equal(ds.y, array[:, 2])
+    ds = load_dataset(str(tmp_path / "a.npy"), target="1")
+    assert ds.task == "classification" and ds.classes == [0, 1]
+    assert ds.feature_names == ["x0", "x2"]
+    np.testing.assert_array_equal(ds.X, array[:, [0, 2]])
+    with pytest.raises(DataError, match="column index"):
+        load_dataset(str(tmp_path / "a.npy"), target="label")
+    with pytest.raises(DataError, match="out of range"):
+        load_dataset(str(tmp_path / "a.npy"), target="3")
+
+
+def test_npy_integer_labels(tmp_path: Path) -> None:
+    array = np.column_stack([np.arange(40), np.arange(40) % 25])
+    np.save(tmp_path / "i.npy", array)
+    ds = load_dataset(str(tmp_path / "i.npy"))
+    assert ds.task == "classification" and ds.n_classes == 25
+
+
+def test_npy_mistakes(tmp_path: Path) -> None:
+    np.save(tmp_path / "o.npy", np.array([[1, "a"]], dtype=object))
+    with pytest.raises(DataError, match="pickle"):
+        load_dataset(str(tmp_path / "o.npy"))
+    np.save(tmp_path / "v.npy", np.arange(5.0))
+    with pytest.raises(DataError, match="2-D"):
+        load_dataset(str(tmp_path / "v.npy"))
+    np.save(tmp_path / "n.npy", np.array([[1.0, 2.0], [np.nan, 0.0]]))
+    with pytest.raises(DataError, match=r"array\[1, 0\]: found nan"):
+        load_dataset(str(tmp_path / "n.npy"))
+    np.save(tmp_path / "t.npy", np.zeros((10, 3)))
+    raw = (tmp_path / "t.npy").read_bytes()
+    (tmp_path / "t.npy").write_bytes(raw[:-5])
+    with pytest.raises(DataError, match=r"not a valid \.npy"):
+        load_dataset(str(tmp_path / "t.npy"))
+    (tmp_path / "x.npy").write_text("hello")
+    with pytest.raises(DataError, match="magic"):
+        load_dataset(str(tmp_path / "x.npy"))
+
+
+# --- MNIST IDX ------------------------------------------------------------------------
+
+
+def idx_pair(
+    folder: Path,
+    n: int = 5,
+    n_labels: int | None = None,
+    gz: bool = False,
+    stem: str = "train",
+    sep: str = "-",
+) -> tuple[Path, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    labels = (np.arange(n if n_labels is None else n_labels) * 3 % 10).astype(np.uint8)
+    images = struct.pack(">IIII", 0x803, n, 28, 28) + pixels.tobytes()
+    label_bytes = struct.pack(">II", 0x801, len(labels)) + labels.tobytes()
+    suffix = ".gz" if gz else ""
+    image_path = folder / f"{stem}-images{sep}idx3-ubyte{suffix}"
+    label_path = folder / f"{stem}-labels{sep}idx1-ubyte{suffix}"
+    opener = gzip.compress if gz else bytes
+    image_path.write_bytes(opener(images))
+    label_path.write_bytes(opener(label_bytes))
+    return image_path, pixels, labels
+
+
+@pytest.mark.parametrize(("gz", "sep"), [(False, "-"), (True, "-"), (False, "."), (True, ".")])
+def test_idx_round_trip(tmp_path: Path, gz: bool, sep: str) -> None:
+    path, pixels, labels = idx_pair(tmp_path, gz=gz, sep=sep)
+    ds = load_dataset(str(path))
+    assert ds.X.shape == (5, 784)
+    assert ds.X.dtype == np.float64
+    assert ds.X.min() >= 0.0 and ds.X.max() <= 1.0
+    np.testing.assert_allclose(ds.X, pixels.reshape(5, 784) / 255.0)
+    np.testing.assert_array_equal(ds.y, labels)
+    assert ds.task == "classification"
+    assert ds.classes == list(range(10))
+    assert len(ds.feature_names) == 784
+
+
+def test_idx_bad_magic(tmp_path: Path) -> None:
+    path, _, _ = idx_pair(tmp_path)
+    raw = bytearray(path.read_bytes())
+    raw[3] = 0x01
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DataError, match=r"header: bad magic number 0x00000801"):
+        load_dataset(str(path))
+
+
+def test_idx_truncated(tmp_path: Path) -> None:
+    path, _, _ = idx_pair(tmp_path)
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(DataError, match="truncated"):
+        load_dataset(str(path))
+    path, _, _ = idx_pair(tmp_path, gz=True, stem="gz")
+    path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes())[:-10]))
+    with pytest.raises(DataError, match="truncated"):
+        load_dataset(str(path))
+
+
+def test_idx_label_count_mismatch(tmp_path: Path) -> None:
+    path, _, _ = idx_pair(tmp_path, n=5, n_labels=4)
+    with pytest.raises(DataError) as info:
+        load_dataset(str(path))
+    message = str(info.value)
+    assert "labels-idx1-ubyte: header: announces 4 labels" in message
+    assert "announces 5 images" in message
+
+
+def test_idx_missing_labels_and_labels_given(tmp_path: Path) -> None:
+    path, _, _ = idx_pair(tmp_path)
+    label_path = tmp_path / "train-labels-idx1-ubyte"
+    with pytest.raises(DataError, match="give the images file"):
+        load_dataset(str(label_path))
+    label_path.unlink()
+    with pytest.raises(DataError, match="no labels file beside it"):
+        load_dataset(str(path))
+
+
+def test_idx_huge_header_is_refused_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "huge-images-idx3-ubyte"
+    path.write_bytes(struct.pack(">IIII", 0x803, 10**9, 28, 28) + bytes(100))
+    (tmp_path / "huge-labels-idx1-ubyte").write_bytes(struct.pack(">II", 0x801, 10**9))
+    start = time.perf_counter()
+    with pytest.raises(DataError) as info:
+        load_dataset(str(path))
+    assert time.perf_counter() - start < 1.0
+    message = str(info.value)
+    assert "1000000000 images" in message
+    assert "memory" in message and "GiB" in message
+
+
+# --- train_val_test_split -------------------------------------------------------------
+
+
+def test_split_sizes_and_stratification() -> None:
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], [100, 60, 40])
+    X = rng.standard_normal((200, 3))
+    X_tr, y_tr, X_va, y_va, X_te, y_te = train_val_test_split(X, y, val=0.1, test=0.2, seed=1)
+    assert (len(X_tr), len(X_va), len(X_te)) == (140, 20, 40)
+    assert len(y_tr) == 140 and len(y_va) == 20 and len(y_te) == 40
+    share = np.bincount(y) / len(y)
+    for part in (y_tr, y_va, y_te):
+        counts = np.bincount(part, minlength=3)
+        assert np.all(np.abs(counts - share * len(part)) <= 1)
+    # every example lands in exactly one part
+    together = np.concatenate([X_tr, X_va, X_te])
+    assert sorted(map(tuple, together)) == sorted(map(tuple, X))
+
+
+def test_split_is_deterministic() -> None:
+    ds = load_dataset("iris")
+    a = train_val_test_split(ds.X, ds.y, val=0.2, seed=5)
+    b = train_val_test_split(ds.X, ds.y, val=0.2, seed=5)
+    c = train_val_test_split(ds.X, ds.y, val=0.2, seed=6)
+    for u, v in zip(a, b, strict=True):
+        np.testing.assert_array_equal(u, v)
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_split_without_validation() -> None:
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.arange(20) % 2
+    X_tr, _, X_va, y_va, X_te, _ = train_val_test_split(X, y)
+    assert X_va.shape == (0, 2) and y_va.shape == (0,)
+    assert X_va.dtype == X.dtype and y_va.dtype == y.dtype
+    assert len(X_tr) == 16 and len(X_te) == 4
+
+
+def test_split_regression_and_unstratified() -> None:
+    X = np.arange(30.0).reshape(15, 2)
+    y = np.linspace(0, 1, 15)
+    parts = train_val_test_split(X, y, val=0.2, test=0.2)
+    assert [len(p) for p in parts] == [9, 9, 3, 3, 3, 3]
+    y_one = np.array([0] * 14 + [1])  # a class of one example cannot be stratified
+    with pytest.raises(ArgumentError, match="stratify=False"):
+        train_val_test_split(X, y_one)
+    assert len(train_val_test_split(X, y_one, stratify=False)[4]) == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"test": 1.0}, "test"),
+        ({"test": -0.1}, "test"),
+        ({"val": 1.5}, "val"),
+        ({"val": 0.5, "test": 0.5}, "less than 1"),
+        ({"test": "0.2"}, "number"),
+    ],
+)
+def test_split_fractions_are_checked(kwargs: dict[str, object], match: str) -> None:
+    X = np.zeros((10, 2))
+    y = np.arange(10) % 2
+    with pytest.raises(ArgumentError, match=match):
+        train_val_test_split(X, y, **kwargs)  # type: ignore[arg-type]
+
+
+def test_split_length_mismatch() -> None:
+    with pytest.raises(ArgumentError, match="must match"):
+        train_val_test_split(np.zeros((10, 2)), np.zeros(9))
+
+
+# --- Standardizer ---------------------------------------------------------------------
+
+
+def test_standardizer() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(5.0, 3.0, (100, 4))
+    X[:, 2] = 7.0  # a constant column
+    scaler = Standardizer()
+    Z = scaler.fit_transform(X)
+    np.testing.assert_allclose(Z[:, [0, 1, 3]].mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(Z[:, [0, 1, 3]].std(axis=0), 1.0, atol=1e-12)
+    np.testing.assert_array_equal(Z[:, 2], 0.0)
+    assert scaler.scale_ is not None and scaler.scale_[2] == 1.0
+    np.testing.assert_allclose(scaler.inverse_transform(Z), X, atol=1e-12)
+
+
+def test_standardizer_keeps_float32() -> None:
+    X = np.random.default_rng(1).normal(size=(50, 3)).astype(np.float32)
+    scaler = Standardizer().fit(X)
+    Z = scaler.transform(X)
+    assert Z.dtype == np.float32
+    assert scaler.inverse_transform(Z).dtype == np.float32
+    assert Standardizer().fit_transform(np.arange(6).reshape(3, 2)).dtype == np.float64
+
+
+def test_standardizer_mistakes() -> None:
+    with pytest.raises(ArgumentError, match="not fitted"):
+        Standardizer().transform(np.zeros((2, 2)))
+    scaler = Standardizer().fit(np.arange(6.0).reshape(3, 2))
+    with pytest.raises(ArgumentError, match="3 columns"):
+        scaler.transform(np.zeros((2, 3)))
+    with pytest.raises(ArgumentError, match="2-D"):
+        Standardizer().fit(np.zeros(3))
+
+
+# --- one_hot --------------------------------------------------------------------------
+
+
+def test_one_hot() -> None:
+    out = one_hot(np.array([2, 0, 1, 2]))
+    np.testing.assert_array_equal(out, [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    assert out.dtype == np.float64
+    wide = one_hot([1, 0], n_classes=4, dtype=np.float32)
+    assert wide.shape == (2, 4) and wide.dtype == np.float32
+    np.testing.assert_array_equal(one_hot(np.array([1.0, 0.0])), [[0, 1], [1, 0]])
+    assert one_hot(np.array([], dtype=np.int64), n_classes=3).shape == (0, 3)
+
+
+@pytest.mark.parametrize(
+    ("y", "kwargs", "match"),
+    [
+        ([0, 3], {"n_classes": 3}, r"y\[1\] = 3 is out of range"),
+        ([0, -1], {}, r"y\[1\] = -1 is out of range"),
+        ([0.5, 1.0], {}, r"y\[0\] = 0.5 is not a whole number"),
+        (["a", "b"], {}, "integer class indices"),
+        ([[0, 1]], {}, "1-D"),
+        ([0, 1], {"n_classes": 0}, "n_classes"),
+    ],
+)
+def test_one_hot_mistakes(y: object, kwargs: dict[str, object], match: str) -> None:
+    with pytest.raises(ArgumentError, match=match):
+        one_hot(np.array(y), **kwargs)  # type: ignore[arg-type]

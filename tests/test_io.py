@@ -1,0 +1,790 @@
+"""Model files and spec export: exact round trips, no pickles, atomic writes, clear refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import glassnet
+from glassnet import ACTIVATIONS, LOSSES, Activation, ArgumentError, Layer, Network
+from glassnet.errors import GlassnetError, ModelError
+from glassnet.io import (
+    MODEL_FORMAT,
+    atomic_write_bytes,
+    atomic_write_text,
+    atomic_writer,
+    export_spec,
+    load_model,
+    save_model,
+    spec_text,
+)
+
+from conftest import OUTPUT_LOSS, random_batch, random_case, random_network
+
+DTYPES = ["float64", "float32"]
+
+
+def make_net(output: str, loss: str, dtype: str = "float64", hidden: str | None = None) -> Network:
+    """A random 3-layer network whose hidden layers use ``hidden`` (default: ``output``)."""
+    rng = np.random.default_rng(zlib.crc32(f"{output}-{loss}-{dtype}-{hidden}".encode()))
+    hidden = hidden or output
+    return random_network(rng, [3, 5, 4, 2], [hidden, hidden, output], loss, dtype)
+
+
+def assert_same_network(a: Network, b: Network) -> None:
+    """Same dtype, names, fused flag and parameters, bit for bit."""
+    assert b.dtype == a.dtype
+    assert b.sizes == a.sizes
+    assert b.loss is a.loss
+    assert b.fused == a.fused
+    for la, lb in zip(a.layers, b.layers, strict=True):
+        assert lb.activation is la.activation
+        for pa, pb in ((la.W, lb.W), (la.b, lb.b)):
+            assert pb.dtype == pa.dtype
+            assert pb.shape == pa.shape
+            assert np.array_equal(pa, pb)
+            assert pa.tobytes() == np.ascontiguousarray(pb).tobytes()  # -0.0 too
+
+
+def arrays_of(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as npz:
+        return {key: npz[key] for key in npz.files}
+
+
+def architecture_of(path: Path) -> dict[str, Any]:
+    return json.loads(str(arrays_of(path)["architecture"][()]))
+
+
+# --- round trips -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("output", "loss"), OUTPUT_LOSS)
+def test_round_trip_every_activation_and_loss(tmp_path, output, loss, dtype):
+    net = make_net(output, loss, dtype)
+    path = tmp_path / "model.npz"
+    save_model(net, path)
+    loaded, metadata = load_model(path)
+    assert metadata == {}
+    assert_same_network(net, loaded)
+    X, _ = random_batch(np.random.default_rng(1), net, 7)
+    before, after = net.forward(X).a[-1], loaded.forward(X).a[-1]
+    assert after.dtype == before.dtype == np.dtype(dtype)
+    assert np.array_equal(before, after)
+    assert before.tobytes() == after.tobytes()
+
+
+@pytest.mark.parametrize("hidden", list(ACTIVATIONS))
+def test_round_trip_every_hidden_activation(tmp_path, hidden):
+    net = make_net("identity", "half_squared_error", hidden=hidden)
+    save_model(net, tmp_path / "m.npz")
+    loaded, _ = load_model(tmp_path / "m.npz")
+    assert_same_network(net, loaded)
+    X = np.random.default_rng(2).normal(size=(4, 3))
+    assert np.array_equal(net.forward(X).a[-1], loaded.forward(X).a[-1])
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_fused_flag_round_trips(tmp_path, fused):
+    rng = np.random.default_rng(3)
+    layers = [Layer(rng.normal(size=(2, 3)), rng.normal(size=3), ACTIVATIONS["softmax"])]
+    net = Network(layers, loss="cross_entropy", fused=fused)
+    save_model(net, tmp_path / "m.npz")
+    loaded, _ = load_model(tmp_path / "m.npz")
+    assert loaded.fused is fused
+    assert architecture_of(tmp_path / "m.npz")["fused"] is fused
+
+
+def test_fortran_ordered_weights_round_trip_bit_for_bit(tmp_path):
+    net = make_net("tanh", "squared_error")
+    for layer in net.layers:
+        layer.W = np.asfortranarray(layer.W)
+    save_model(net, tmp_path / "m.npz")
+    loaded, _ = load_model(tmp_path / "m.npz")
+    X = np.random.default_rng(4).normal(size=(9, 3))
+    assert net.forward(X).a[-1].tobytes() == loaded.forward(X).a[-1].tobytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=6, max_size=6))
+def test_any_finite_float_round_trips_exactly(tmp_path_factory, values):
+    W = np.array(values[:4]).reshape(2, 2)
+    b = np.array(values[4:])
+    net = Network([Layer(W, b, ACTIVATIONS["identity"])])
+    path = tmp_path_factory.mktemp("h") / "m.npz"
+    save_model(net, path)
+    loaded, _ = load_model(path)
+    assert loaded.layers[0].W.tobytes() == W.tobytes()
+    assert loaded.layers[0].b.tobytes() == b.tobytes()
+
+
+def test_metadata_round_trips(tmp_path):
+    metadata = {
+        "labels": ["setosa", "versicolor", "virginica"],
+        "standardizer": {"mean": [5.84, 3.05, 3.76, 1.2], "scale": [0.83, 0.43, 1.76, 0.76]},
+        "dataset": "iris ✿ «unicode»",
+        "epochs": 200,
+        "final_loss": 0.0123456789012345,
+        "shuffled": True,
+        "note": None,
+        "nested": [[1, 2], {"a": []}],
+    }
+    net = make_net("softmax", "cross_entropy")
+    save_model(net, tmp_path / "m.npz", metadata=metadata)
+    _, got = load_model(tmp_path / "m.npz")
+    assert got == metadata
+    assert architecture_of(tmp_path / "m.npz")["metadata"] == metadata
+
+
+def test_metadata_tuples_come_back_as_lists(tmp_path):
+    save_model(make_net("tanh", "squared_error"), tmp_path / "m.npz", metadata={"t": (1, 2)})
+    assert load_model(tmp_path / "m.npz")[1] == {"t": [1, 2]}
+
+
+def test_self_referring_metadata_is_refused(tmp_path):
+    metadata: dict[str, Any] = {}
+    metadata["me"] = metadata
+    with pytest.raises(ArgumentError, match="refers to itself"):
+        save_model(make_net("tanh", "squared_error"), tmp_path / "m.npz", metadata=metadata)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "match"),
+    [
+        ([1, 2], "expected a dict"),
+        ({"x": {1, 2}}, "set is not JSON"),
+        ({"x": np.zeros(2)}, "ndarray is not JSON"),
+        ({"x": np.int64(3)}, "int64 is not JSON"),
+        ({"x": [1.0, float("nan")]}, r"metadata\['x'\]\[1\]: nan is not a JSON number"),
+        ({"x": float("inf")}, "inf is not a JSON number"),
+        ({1: "a"}, "keys must be strings"),
+        ({"x": object()}, "object is not JSON"),
+    ],
+)
+def test_metadata_that_json_cannot_hold_is_refused(tmp_path, metadata, match):
+    with pytest.raises(ArgumentError, match=match):
+        save_model(make_net("tanh", "squared_error"), tmp_path / "m.npz", metadata=metadata)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- the file's content ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_file_holds_plain_arrays_and_json_architecture(tmp_path, dtype):
+    net = make_net("sigmoid", "binary_cross_entropy", dtype)
+    path = tmp_path / "m.npz"
+    save_model(net, path, metadata={"labels": ["a", "b"]})
+    arrays = arrays_of(path)
+    assert sorted(arrays) == ["W1", "W2", "W3", "architecture", "b1", "b2", "b3"]
+    for key, value in arrays.items():
+        assert value.dtype.kind != "O"
+        assert not value.dtype.hasobject
+        if key != "architecture":
+            assert value.dtype == np.dtype(dtype)
+    assert arrays["architecture"].dtype.kind == "U"
+    assert arrays["architecture"].shape == ()
+    assert architecture_of(path) == {
+        "format": MODEL_FORMAT,
+        "sizes": [3, 5, 4, 2],
+        "activations": ["sigmoid", "sigmoid", "sigmoid"],
+        "loss": "binary_cross_entropy",
+        "dtype": dtype,
+        "fused": True,
+        "metadata": {"labels": ["a", "b"]},
+    }
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == sorted(f"{key}.npy" for key in arrays)
+
+
+def test_saving_to_a_path_without_npz_suffix_lands_exactly_there(tmp_path):
+    net = make_net("relu", "mean_squared_error")
+    for name in ("model", "model.bin", "model.npz.tmp"):
+        save_model(net, tmp_path / name)
+        assert (tmp_path / name).is_file()
+        assert_same_network(net, load_model(tmp_path / name)[0])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "model.bin", "model.npz.tmp"]
+
+
+def test_save_accepts_str_paths(tmp_path):
+    net = make_net("elu", "squared_error")
+    save_model(net, str(tmp_path / "m.npz"))
+    assert_same_network(net, load_model(str(tmp_path / "m.npz"))[0])
+
+
+# --- atomic writes -----------------------------------------------------------------------
+
+
+def test_save_leaves_no_temporary_file_and_replaces_an_existing_one_whole(tmp_path):
+    path = tmp_path / "m.npz"
+    big = random_network(
+        np.random.default_rng(5), [30, 40, 20], ["tanh", "identity"], "squared_error"
+    )
+    save_model(big, path)
+    assert os.listdir(tmp_path) == ["m.npz"]
+    small = make_net("softplus", "half_squared_error")
+    save_model(small, path, metadata={"v": 2})
+    assert os.listdir(tmp_path) == ["m.npz"]
+    loaded, metadata = load_model(path)
+    assert_same_network(small, loaded)
+    assert metadata == {"v": 2}
+
+
+def test_failed_save_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+    old = make_net("tanh", "squared_error")
+    save_model(old, path)
+    before = path.read_bytes()
+
+    def broken_savez(file, **arrays):
+        file.write(b"PK\x03\x04 half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(OSError, match="No space left"):
+        save_model(make_net("relu", "squared_error"), path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.npz"]
+
+
+def test_atomic_writer_removes_its_temporary_file_on_error(tmp_path):
+    path = tmp_path / "out.txt"
+    path.write_text("old")
+    with pytest.raises(RuntimeError), atomic_writer(path, text=True) as handle:
+        handle.write("new, half")
+        raise RuntimeError("killed midway")
+    assert path.read_text() == "old"
+    assert os.listdir(tmp_path) == ["out.txt"]
+
+
+def test_atomic_write_bytes_and_text(tmp_path):
+    atomic_write_bytes(tmp_path / "b", b"\x00\x01binary")
+    assert (tmp_path / "b").read_bytes() == b"\x00\x01binary"
+    atomic_write_text(tmp_path / "t", "é\nline\n")
+    assert (tmp_path / "t").read_bytes() == "é\nline\n".encode()
+    atomic_write_text(tmp_path / "t", "short")
+    assert (tmp_path / "t").read_text() == "short"
+    assert sorted(os.listdir(tmp_path)) == ["b", "t"]
+
+
+def test_save_into_a_missing_folder_raises_oserror(tmp_path):
+    with pytest.raises(OSError):
+        save_model(make_net("tanh", "squared_error"), tmp_path / "no" / "m.npz")
+
+
+# --- no pickles, ever --------------------------------------------------------------------
+
+
+class Payload:
+    """Unpickling this creates ``marker``: what a malicious model file would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_crafted_pickle_payload_really_runs_code_when_unpickled(tmp_path):
+    """The check below is meaningful: this file runs code under allow_pickle=True."""
+    marker = tmp_path / "ran"
+    np.savez(tmp_path / "evil.npz", architecture=np.array([Payload(marker)], dtype=object))
+    with np.load(tmp_path / "evil.npz", allow_pickle=True) as npz:
+        npz["architecture"][0].close()
+    assert marker.exists()
+
+
+@pytest.mark.parametrize("key", ["architecture", "W1", "extra"])
+def test_pickled_object_is_refused_and_never_run(tmp_path, key):
+    path = tmp_path / "m.npz"
+    save_model(make_net("tanh", "squared_error"), path)
+    arrays = arrays_of(path)
+    marker = tmp_path / "ran"
+    arrays[key] = np.array([Payload(marker)], dtype=object)
+    np.savez(tmp_path / "evil.npz", **arrays)
+    with pytest.raises(ModelError, match="pickle") as info:
+        load_model(tmp_path / "evil.npz")
+    assert "never loads pickles" in str(info.value)
+    assert "\n" not in str(info.value)
+    assert not marker.exists()
+
+
+def test_plain_object_array_is_refused(tmp_path):
+    np.savez(tmp_path / "obj.npz", architecture=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ModelError, match="contains a pickled object"):
+        load_model(tmp_path / "obj.npz")
+
+
+def test_raw_pickle_file_is_refused_and_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    (tmp_path / "evil.npz").write_bytes(pickle.dumps(Payload(marker)))
+    with pytest.raises(ModelError, match=r"not an \.npz archive"):
+        load_model(tmp_path / "evil.npz")
+    assert not marker.exists()
+
+
+def test_load_never_allows_pickles(tmp_path, monkeypatch):
+    save_model(make_net("tanh", "squared_error"), tmp_path / "m.npz")
+    calls = []
+    real_load = np.load
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(np, "load", spy)
+    load_model(tmp_path / "m.npz")
+    assert calls
+    assert all(call.get("allow_pickle") is False for call in calls)
+
+
+# --- every refusal -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def model(tmp_path) -> tuple[Path, dict[str, np.ndarray], dict[str, Any]]:
+    """A valid 2-layer model file, its arrays and its architecture."""
+    rng = np.random.default_rng(6)
+    net = random_network(rng, [3, 4, 2], ["tanh", "softmax"], "cross_entropy")
+    path = tmp_path / "good.npz"
+    save_model(net, path, metadata={"k": 1})
+    return path, arrays_of(path), architecture_of(path)
+
+
+def crafted(tmp_path: Path, arrays: dict[str, np.ndarray], arch: Any = None) -> Path:
+    arrays = dict(arrays)
+    if arch is not None:
+        arrays["architecture"] = np.array(json.dumps(arch))
+    path = tmp_path / "bad.npz"
+    np.savez(path, **arrays)
+    return path
+
+
+def refused(path: Path, match: str) -> ModelError:
+    with pytest.raises(ModelError, match=match) as info:
+        load_model(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ")
+    assert "\n" not in message
+    assert isinstance(info.value, GlassnetError)
+    assert isinstance(info.value, ValueError)
+    return info.value
+
+
+def test_missing_file(tmp_path):
+    refused(tmp_path / "nope.npz", "no such file")
+
+
+def test_directory(tmp_path):
+    refused(tmp_path, "is a directory")
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"hello world\n", b"\x93NUMPY not really", b"# a spec\ninput = [1]\n"]
+)
+def test_not_an_npz(tmp_path, content):
+    (tmp_path / "x.npz").write_bytes(content)
+    refused(tmp_path / "x.npz", r"not an \.npz archive")
+
+
+def test_bare_npy_file_is_not_a_model(tmp_path):
+    np.save(tmp_path / "x.npy", np.zeros(3))
+    refused(tmp_path / "x.npy", r"not an \.npz archive")
+
+
+def test_truncated_archive(model, tmp_path):
+    path, _, _ = model
+    data = path.read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
+    refused(tmp_path / "cut.npz", r"not a valid \.npz archive")
+
+
+def test_zip_member_that_is_not_an_array(model, tmp_path):
+    _, arrays, _ = model
+    bad = crafted(tmp_path, arrays)
+    with zipfile.ZipFile(bad, "a") as archive:
+        archive.writestr("readme.txt", "hello")
+    refused(bad, "unexpected entry 'readme.txt'")
+
+
+def test_missing_architecture(model, tmp_path):
+    _, arrays, _ = model
+    del arrays["architecture"]
+    refused(crafted(tmp_path, arrays), "no 'architecture' array")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [np.array([b"{}"]), np.array(b"{}"), np.array(["{}", "{}"]), np.zeros(3)],
+)
+def test_architecture_not_a_unicode_scalar(model, tmp_path, value):
+    _, arrays, _ = model
+    arrays["architecture"] = value
+    refused(crafted(tmp_path, arrays), "expected a JSON text")
+
+
+def test_bad_json(model, tmp_path):
+    _, arrays, _ = model
+    arrays["architecture"] = np.array('{"format": "glassnet.model/1", ')
+    refused(crafted(tmp_path, arrays), r"invalid JSON \(.* line 1 column")
+
+
+def test_json_not_an_object(model, tmp_path):
+    _, arrays, _ = model
+    refused(crafted(tmp_path, arrays, [1, 2]), "expected a JSON object, found list")
+
+
+@pytest.mark.parametrize("fmt", ["glassnet.model/2", "keras", None, 3])
+def test_wrong_format(model, tmp_path, fmt):
+    _, arrays, arch = model
+    arch["format"] = fmt
+    refused(crafted(tmp_path, arrays, arch), "format .*expected 'glassnet.model/1'")
+
+
+def test_missing_format(model, tmp_path):
+    _, arrays, arch = model
+    del arch["format"]
+    refused(crafted(tmp_path, arrays, arch), "format None, expected")
+
+
+@pytest.mark.parametrize("key", ["sizes", "activations", "loss", "dtype", "fused", "metadata"])
+def test_missing_architecture_key(model, tmp_path, key):
+    _, arrays, arch = model
+    del arch[key]
+    refused(crafted(tmp_path, arrays, arch), f"missing key\\(s\\) {key}")
+
+
+def test_unknown_architecture_key(model, tmp_path):
+    _, arrays, arch = model
+    arch["optimizer"] = "adam"
+    refused(crafted(tmp_path, arrays, arch), "unknown key\\(s\\) 'optimizer'")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "match"),
+    [
+        ("sizes", [3], "sizes: expected at least 2"),
+        ("sizes", [3, 0, 2], "sizes: expected"),
+        ("sizes", [3, 4.0, 2], "sizes: expected"),
+        ("sizes", [3, True, 2], "sizes: expected"),
+        ("sizes", "3,4,2", "sizes: expected"),
+        ("activations", ["tanh"], "activations: expected 2 names"),
+        ("activations", ["tanh", 1], "activations: expected 2 names"),
+        ("loss", 1, "loss: expected a name"),
+        ("dtype", "float16", "dtype: expected float32 or float64, found 'float16'"),
+        ("dtype", "int64", "dtype: expected float32 or float64"),
+        ("fused", 1, "fused: expected true or false"),
+        ("metadata", [1], "metadata: expected a JSON object"),
+    ],
+)
+def test_bad_architecture_values(model, tmp_path, key, value, match):
+    _, arrays, arch = model
+    arch[key] = value
+    refused(crafted(tmp_path, arrays, arch), match)
+
+
+def test_unknown_activation(model, tmp_path):
+    _, arrays, arch = model
+    arch["activations"] = ["tanh", "softmx"]
+    error = refused(crafted(tmp_path, arrays, arch), "layer 2: unknown activation 'softmx'")
+    message = str(error)
+    assert "did you mean 'softmax'" in message
+    assert "register it" in message
+    assert "before loading" in message
+    assert "known: " + ", ".join(sorted(ACTIVATIONS)) in message
+
+
+def test_unknown_loss(model, tmp_path):
+    _, arrays, arch = model
+    arch["loss"] = "focal"
+    error = refused(crafted(tmp_path, arrays, arch), "unknown loss 'focal'")
+    assert "register it" in str(error)
+    assert "known: " + ", ".join(sorted(LOSSES)) in str(error)
+
+
+@pytest.mark.parametrize("key", ["W1", "b1", "W2", "b2"])
+def test_missing_parameter_array(model, tmp_path, key):
+    _, arrays, _ = model
+    del arrays[key]
+    refused(crafted(tmp_path, arrays), f"missing array\\(s\\) {key} of a 2-layer network")
+
+
+def test_extra_array(model, tmp_path):
+    _, arrays, _ = model
+    arrays["W3"] = np.zeros((2, 2))
+    refused(crafted(tmp_path, arrays), "unexpected array\\(s\\) 'W3'")
+
+
+def test_extra_layer_declared_but_arrays_missing(model, tmp_path):
+    _, arrays, arch = model
+    arch["sizes"] = [3, 4, 2, 2]
+    arch["activations"] = ["tanh", "softmax", "identity"]
+    refused(crafted(tmp_path, arrays, arch), "missing array\\(s\\) W3, b3 of a 3-layer")
+
+
+@pytest.mark.parametrize(
+    ("key", "shape", "expected"),
+    [("W1", (4, 3), r"\(3, 4\)"), ("b1", (3,), r"\(4,\)"), ("W2", (4, 2, 1), r"\(4, 2\)")],
+)
+def test_shape_inconsistent_with_sizes(model, tmp_path, key, shape, expected):
+    _, arrays, _ = model
+    arrays[key] = np.zeros(shape)
+    refused(crafted(tmp_path, arrays), f"{key}: shape .* expected {expected} from sizes")
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("key", ["W2", "b1"])
+def test_non_finite_weights(model, tmp_path, key, bad):
+    _, arrays, _ = model
+    arrays[key] = arrays[key].copy()
+    arrays[key].flat[0] = bad
+    refused(crafted(tmp_path, arrays), f"{key}: holds NaN or infinity")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int64", "complex128", "U3", "bool"])
+def test_weights_of_another_dtype(model, tmp_path, dtype):
+    _, arrays, _ = model
+    arrays["W1"] = np.zeros((3, 4), dtype=dtype)
+    refused(crafted(tmp_path, arrays), f"W1: dtype {np.dtype(dtype)}, expected float64")
+
+
+def test_float32_architecture_with_float64_arrays(model, tmp_path):
+    _, arrays, arch = model
+    arch["dtype"] = "float32"
+    refused(crafted(tmp_path, arrays, arch), "W1: dtype float64, expected float32")
+
+
+def test_big_endian_arrays_load_with_the_same_values(model, tmp_path):
+    path, arrays, _ = model
+    swapped = {
+        k: v if k == "architecture" else v.astype(v.dtype.newbyteorder(">"))
+        for k, v in arrays.items()
+    }
+    net, _ = load_model(crafted(tmp_path, swapped))
+    original, _ = load_model(path)
+    assert_same_network(original, net)
+    assert net.layers[0].W.dtype == np.dtype("float64")
+
+
+def test_errors_are_catchable_as_glassnet_errors_and_pickle(tmp_path):
+    with pytest.raises(GlassnetError) as info:
+        load_model(tmp_path / "missing.npz")
+    again = pickle.loads(pickle.dumps(info.value))  # e.g. across multiprocessing
+    assert isinstance(again, ModelError)
+    assert (again.path, again.message, str(again)) == (
+        info.value.path,
+        info.value.message,
+        str(info.value),
+    )
+
+
+# --- custom activations -------------------------------------------------------------------
+
+
+def cube(z):
+    return z * z * z
+
+
+def cube_derivative(z, a):
+    return 3.0 * z * z
+
+
+CUBE = Activation("cube", cube, cube_derivative, "z^3", "3z^2", "z³", "3z²")
+
+
+def test_custom_activation_loads_only_while_registered(tmp_path, monkeypatch):
+    monkeypatch.setitem(ACTIVATIONS, "cube", CUBE)
+    rng = np.random.default_rng(7)
+    net = Network(
+        [
+            Layer(rng.normal(size=(2, 3)), rng.normal(size=3), CUBE),
+            Layer(rng.normal(size=(3, 1)), np.zeros(1), ACTIVATIONS["identity"]),
+        ],
+        loss="half_squared_error",
+    )
+    path = tmp_path / "cube.npz"
+    save_model(net, path)
+    loaded, _ = load_model(path)
+    assert loaded.layers[0].activation is CUBE
+    X = rng.normal(size=(5, 2))
+    assert np.array_equal(net.forward(X).a[-1], loaded.forward(X).a[-1])
+
+    monkeypatch.delitem(ACTIVATIONS, "cube")
+    error = refused(path, "layer 1: unknown activation 'cube'")
+    assert "register it (glassnet.activations.register_activation) before loading" in str(error)
+
+
+def test_unregistered_activation_is_refused_at_save(tmp_path):
+    rng = np.random.default_rng(8)
+    net = Network([Layer(rng.normal(size=(2, 1)), np.zeros(1), CUBE)])
+    with pytest.raises(ArgumentError, match="layer 1: activation 'cube' is not the one registered"):
+        save_model(net, tmp_path / "m.npz")
+    with pytest.raises(ArgumentError, match="not the one registered"):
+        spec_text(net, np.zeros((1, 2)), np.zeros((1, 1)))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_activation_shadowing_a_registered_name_is_refused_at_save(tmp_path):
+    fake_tanh = Activation("tanh", cube, cube_derivative, "z^3", "3z^2", "z³", "3z²")
+    net = Network([Layer(np.ones((2, 1)), np.zeros(1), fake_tanh)])
+    with pytest.raises(ArgumentError, match="activation 'tanh' is not the one registered"):
+        save_model(net, tmp_path / "m.npz")
+
+
+def test_non_finite_weights_are_refused_at_save(tmp_path):
+    net = make_net("tanh", "squared_error")
+    net.layers[1].b[0] = np.nan
+    with pytest.raises(ArgumentError, match="b2 holds NaN or infinity"):
+        save_model(net, tmp_path / "m.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_refuses_a_non_network(tmp_path):
+    with pytest.raises(ArgumentError, match="expected a Network"):
+        save_model("net", tmp_path / "m.npz")  # type: ignore[arg-type]
+
+
+# --- spec export -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("m", [1, 3])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("output", "loss"), OUTPUT_LOSS)
+def test_export_spec_round_trips_exactly(tmp_path, output, loss, dtype, m):
+    seed = zlib.crc32(f"spec-{output}-{loss}-{dtype}-{m}".encode())
+    net, X, Y = random_case(seed, [3, 4, 2], ["tanh", output], loss, m)
+    net = net.astype(dtype)
+    lr = 0.37
+    path = tmp_path / "net.toml"
+    export_spec(net, path, X, Y, learning_rate=lr)
+    assert os.listdir(tmp_path) == ["net.toml"]
+    spec = glassnet.load_spec(path)
+    assert spec.learning_rate == lr
+    assert spec.weights_layout == "in_out"
+    assert spec.network.loss is net.loss
+    assert spec.X.shape == X.shape
+    assert spec.Y.shape == Y.shape
+    assert np.array_equal(spec.X, X)
+    assert np.array_equal(spec.Y, Y)
+    for mine, theirs in zip(net.layers, spec.network.layers, strict=True):
+        assert theirs.activation is mine.activation
+        assert np.array_equal(theirs.W, mine.W)
+        assert np.array_equal(theirs.b, mine.b)
+        assert theirs.W.tobytes() == mine.W.astype(np.float64).tobytes()
+    assert spec.explain().to_dict() == glassnet.explain_step(net, X, Y, lr).to_dict()
+
+
+def test_spec_text_writes_one_row_as_one_example():
+    net = make_net("sigmoid", "binary_cross_entropy")
+    text = spec_text(net, np.array([[0.5, -1.0, 2.0]]), np.array([[0.0, 1.0]]))
+    assert "input = [0.5, -1.0, 2.0]\n" in text
+    assert "target = [0.0, 1.0]\n" in text
+    assert 'weights_layout = "in_out"' in text
+    assert "learning_rate = 0.1\n" in text
+    # a 1-D array is one example too
+    assert spec_text(net, np.array([0.5, -1.0, 2.0]), np.array([0.0, 1.0])) == text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=True),
+        min_size=4,
+        max_size=4,
+    )
+)
+def test_spec_numbers_round_trip_bit_for_bit(values):
+    W = np.array([[values[0]], [values[1]]])
+    net = Network([Layer(W, np.array([values[2]]), ACTIVATIONS["identity"])])
+    spec = glassnet.loads_spec(spec_text(net, np.array([[values[3], -0.0]]), np.array([[0.0]])))
+    assert spec.network.layers[0].W.tobytes() == W.tobytes()
+    assert spec.network.layers[0].b.tobytes() == np.array([values[2]]).tobytes()
+    assert spec.X.tobytes() == np.array([[values[3], -0.0]]).tobytes()
+
+
+@pytest.mark.parametrize(
+    ("where", "bad"),
+    [("W", np.nan), ("b", np.inf), ("X", np.nan), ("Y", -np.inf)],
+)
+def test_spec_export_refuses_non_finite_numbers(tmp_path, where, bad):
+    net = make_net("tanh", "squared_error")
+    X, Y = np.zeros((2, 3)), np.zeros((2, 2))
+    if where == "W":
+        net.layers[0].W[1, 1] = bad
+    elif where == "b":
+        net.layers[2].b[0] = bad
+    elif where == "X":
+        X[1, 2] = bad
+    else:
+        Y[0, 0] = bad
+    with pytest.raises(ArgumentError, match="NaN or infinity"):
+        export_spec(net, tmp_path / "x.toml", X, Y)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("X", "Y", "lr", "match"),
+    [
+        (np.zeros((2, 4)), np.zeros((2, 2)), 0.1, "X: expected 3 values per example"),
+        (np.zeros((2, 3)), np.zeros((2, 1)), 0.1, "Y: expected 2 values per example"),
+        (np.zeros((2, 3)), np.zeros((3, 2)), 0.1, "Y: has 3 example"),
+        (np.zeros((2, 3, 1)), np.zeros((2, 2)), 0.1, "X: expected a 2-D array"),
+        (np.zeros((0, 3)), np.zeros((0, 2)), 0.1, "X: expected a 2-D array"),
+        ([[1, 2], [3]], np.zeros((2, 2)), 0.1, "X: expected an array of numbers"),
+        (np.zeros((2, 3)), np.zeros((2, 2)), -0.1, "learning_rate: expected a finite number ≥ 0"),
+        (np.zeros((2, 3)), np.zeros((2, 2)), float("nan"), "learning_rate: expected a finite"),
+        (np.zeros((2, 3)), np.zeros((2, 2)), "0.1", "learning_rate: expected a number"),
+        (np.zeros((2, 3)), np.zeros((2, 2)), True, "learning_rate: expected a number"),
+    ],
+)
+def test_spec_export_refuses_bad_arguments(X, Y, lr, match):
+    with pytest.raises(ArgumentError, match=match):
+        spec_text(make_net("tanh", "squared_error"), X, Y, learning_rate=lr)
+
+
+def test_spec_export_of_a_custom_activation_with_an_awkward_name(tmp_path, monkeypatch):
+    name = 'my "cube" \\ é\t✓'
+    act = Activation(name, cube, cube_derivative, "z^3", "3z^2", "z³", "3z²")
+    monkeypatch.setitem(ACTIVATIONS, name, act)
+    net = Network([Layer(np.array([[0.5], [-0.25]]), np.array([0.125]), act)])
+    X, Y = np.array([[1.0, 2.0]]), np.array([[0.5]])
+    export_spec(net, tmp_path / "x.toml", X, Y, learning_rate=0.5)
+    spec = glassnet.load_spec(tmp_path / "x.toml")
+    assert spec.network.layers[0].activation is act
+    assert spec.explain().to_dict() == glassnet.explain_step(net, X, Y, 0.5).to_dict()
+
+
+def test_export_spec_replaces_an_existing_file(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text("old content " * 1000)
+    net = make_net("relu", "half_squared_error")
+    X, Y = np.ones((1, 3)), np.ones((1, 2))
+    export_spec(net, path, X, Y)
+    assert path.read_text() == spec_text(net, X, Y)
+    assert os.listdir(tmp_path) == ["x.toml"]
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    from glassnet.io import atomic_write_text
+
+    target = tmp_path / "out.txt"
+    atomic_write_text(target, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    target.chmod(0o640)
+    atomic_write_text(target, "y")  # an existing file keeps its mode
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640

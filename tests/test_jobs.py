@@ -1,0 +1,171 @@
+"""glassnet train / predict / evaluate, end to end, and what the datasets teach."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from glassnet import Network, explain_step, load_spec
+from glassnet.cli import main
+from glassnet.data import load_dataset, train_val_test_split
+from glassnet.io import load_model
+
+from conftest import EXAMPLES
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_train_with_no_arguments_learns_digits(capsys):
+    code, out, err = run(capsys, "train", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["dataset"] == "digits"
+    assert result["test_accuracy"] >= 0.97
+    for key in ("epochs", "train_loss", "test_loss", "test_accuracy", "seconds"):
+        assert key in result
+
+
+def test_text_report(capsys):
+    code, out, _ = run(capsys, "train", "--dataset", "xor", "--epochs", "5")
+    assert code == 0
+    assert out.startswith("glassnet train: xor")
+    assert "test: loss" in out and "accuracy" in out
+
+
+def test_out_dir_and_saved_model_predict_and_evaluate(capsys, tmp_path):
+    out = tmp_path / "run"
+    code, stdout, err = run(capsys, "train", "--dataset", "iris", "--out", str(out), "--json")
+    assert code == 0, err
+    result = json.loads(stdout)
+    for name in (
+        "model.npz",
+        "history.csv",
+        "history.json",
+        "report.md",
+        "loss.png",
+        "confusion.png",
+    ):
+        assert (out / name).is_file(), name
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["epoch"]) == result["epochs"]
+    assert (out / "history.csv").read_text().splitlines()[0].startswith("epoch,loss,accuracy")
+    assert "# Training report: iris" in (out / "report.md").read_text()
+
+    # the saved model predicts the whole iris set as well as training reported
+    code, stdout, _ = run(capsys, "evaluate", str(out / "model.npz"), "iris", "--json")
+    assert code == 0
+    evaluation = json.loads(stdout)
+    assert evaluation["n"] == 150 and evaluation["accuracy"] > 0.9
+
+    # a CSV with the feature columns only (shuffled order) gets one prediction per row
+    data = load_dataset("iris")
+    csv = tmp_path / "flowers.csv"
+    names = list(data.feature_names)
+    order = [2, 0, 3, 1]
+    lines = [",".join(names[i] for i in order)]
+    lines += [",".join(repr(float(x)) for x in row[order]) for row in data.X]
+    csv.write_text("\n".join(lines) + "\n")
+    code, stdout, err = run(capsys, "predict", str(out / "model.npz"), str(csv))
+    assert code == 0, err
+    predictions = stdout.splitlines()
+    assert predictions[0] == "prediction" and len(predictions) == 151
+    labels = [str(data.classes[i]) for i in data.y]
+    accuracy = np.mean([p == t for p, t in zip(predictions[1:], labels, strict=True)])
+    assert accuracy == pytest.approx(evaluation["accuracy"])
+
+    code, stdout, _ = run(capsys, "predict", str(out / "model.npz"), str(csv), "--proba")
+    rows = [list(map(float, line.split(","))) for line in stdout.splitlines()[1:]]
+    np.testing.assert_allclose(np.sum(rows, axis=1), 1.0)
+
+
+def test_regression_round_trip(capsys, tmp_path):
+    out = tmp_path / "reg"
+    code, stdout, err = run(
+        capsys, "train", "--dataset", "diabetes", "--out", str(out), "--json", "--epochs", "30"
+    )
+    assert code == 0, err
+    assert "test_r2" in json.loads(stdout)
+    code, stdout, _ = run(capsys, "evaluate", str(out / "model.npz"), "diabetes", "--json")
+    assert "r2" in json.loads(stdout)
+    code, stdout, _ = run(capsys, "predict", str(out / "model.npz"), "diabetes")
+    values = np.array([float(v) for v in stdout.splitlines()[1:]])
+    y = load_dataset("diabetes").y
+    assert values.shape == y.shape
+    assert abs(values.mean() - y.mean()) < 0.25 * y.std()  # in the target's own units
+
+
+def test_spec_training_matches_a_loop_of_explained_steps(capsys, tmp_path):
+    spec_path = EXAMPLES[1]  # seed 001
+    out = tmp_path / "spec"
+    code, stdout, err = run(
+        capsys, "train", "--spec", str(spec_path), "--epochs", "1000", "--out", str(out), "--json"
+    )
+    assert code == 0, err
+    result = json.loads(stdout)
+    spec = load_spec(spec_path)
+    one_step = explain_step(spec.network, spec.X, spec.Y, spec.learning_rate).loss_after
+    assert result["final_loss"] < one_step < result["initial_loss"]
+
+    stepped = spec.network.copy()
+    for _ in range(1000):
+        trace = explain_step(stepped, spec.X, spec.Y, spec.learning_rate)
+        for layer, t in zip(stepped.layers, trace.layers, strict=True):
+            layer.W[...], layer.b[...] = t.W_new, t.b_new
+    trained, _ = load_model(out / "model.npz")
+    for a, b in zip(trained.layers, stepped.layers, strict=True):
+        np.testing.assert_allclose(a.W, b.W, rtol=1e-12)
+    # the trained network, exported as a spec, is explained like any other
+    code, stdout, _ = run(capsys, "explain", str(out / "trained.toml"), "--format", "json")
+    assert code == 0
+    assert json.loads(stdout)["loss"] == pytest.approx(result["final_loss"], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--dataset", "digitz"], "did you mean 'digits'"),
+        (["train", "--hidden", "a,b"], "sizes"),
+        (["train", "--epochs", "0"], "≥ 1"),
+        (["train", "--lr", "-1"], "> 0"),
+        (["train", "--spec", "x.toml", "--dataset", "iris"], "--spec"),
+        (["predict", "missing.npz", "iris"], "missing.npz"),
+    ],
+)
+def test_bad_arguments_one_line_exit_2(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and message in err
+
+
+SMALL_NETWORKS = {
+    "moons": ([2, 16, 2], ["tanh", "softmax"], 0.02, 200),
+    "circles": ([2, 16, 2], ["tanh", "softmax"], 0.02, 200),
+    "xor": ([2, 8, 2], ["tanh", "softmax"], 0.02, 200),
+    "spiral": ([2, 64, 3], ["relu", "softmax"], 0.01, 400),
+}
+
+
+@pytest.mark.parametrize("name", list(SMALL_NETWORKS))
+def test_small_networks_learn_the_2d_datasets(name):
+    sizes, acts, lr, epochs = SMALL_NETWORKS[name]
+    data = load_dataset(name)
+    X_train, y_train, _, _, X_test, y_test = train_val_test_split(data.X, data.y, test=0.25)
+    net = Network(sizes, activations=acts, loss="cross_entropy", seed=0)
+    net.fit(
+        X_train,
+        y_train,
+        epochs=epochs,
+        batch_size=32,
+        optimizer="adam",
+        learning_rate=lr,
+        seed=0,
+        verbose=False,
+    )
+    assert net.evaluate(X_test, y_test)["accuracy"] >= 0.95

@@ -1,0 +1,130 @@
+"""Optimizers against their update rules written out by hand; schedules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glassnet import SGD, Adam, ArgumentError, RMSProp
+from glassnet.optimizers import (
+    Adaptive,
+    ExponentialDecay,
+    Schedule,
+    StepDecay,
+    get_optimizer,
+    get_schedule,
+)
+
+
+def run(optimizer, steps=5):
+    """Apply ``steps`` updates with a fixed sequence of gradients; return θ after each."""
+    theta = [np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0.1, -0.1])]
+    out = []
+    for t in range(steps):
+        grads = [np.array([[0.3, -0.2], [0.1 * t, 1.0]]), np.array([0.5, -0.25 * t])]
+        optimizer.step(theta, grads)
+        out.append([p.copy() for p in theta])
+    return out
+
+
+def grads_at(t):
+    return [np.array([[0.3, -0.2], [0.1 * t, 1.0]]), np.array([0.5, -0.25 * t])]
+
+
+def test_plain_sgd():
+    theta = [np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0.1, -0.1])]
+    for t, got in enumerate(run(SGD(0.1))):
+        theta = [p - 0.1 * g for p, g in zip(theta, grads_at(t), strict=True)]
+        for a, b in zip(got, theta, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum(nesterov):
+    theta = [np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0.1, -0.1])]
+    v = [np.zeros_like(p) for p in theta]
+    for t, got in enumerate(run(SGD(0.1, momentum=0.9, nesterov=nesterov))):
+        g = grads_at(t)
+        v = [0.9 * vi - 0.1 * gi for vi, gi in zip(v, g, strict=True)]
+        if nesterov:
+            theta = [p + 0.9 * vi - 0.1 * gi for p, vi, gi in zip(theta, v, g, strict=True)]
+        else:
+            theta = [p + vi for p, vi in zip(theta, v, strict=True)]
+        for a, b in zip(got, theta, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-14)
+
+
+def test_adam():
+    theta = [np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0.1, -0.1])]
+    m = [np.zeros_like(p) for p in theta]
+    v = [np.zeros_like(p) for p in theta]
+    for t, got in enumerate(run(Adam(0.01)), start=1):
+        g = grads_at(t - 1)
+        m = [0.9 * mi + 0.1 * gi for mi, gi in zip(m, g, strict=True)]
+        v = [0.999 * vi + 0.001 * gi**2 for vi, gi in zip(v, g, strict=True)]
+        m_hat = [mi / (1 - 0.9**t) for mi in m]
+        v_hat = [vi / (1 - 0.999**t) for vi in v]
+        # glassnet folds the bias corrections into the step size (as scikit-learn and the
+        # Adam paper's "efficient" version do), which divides ε by √(1 − β₂ᵗ)
+        eps = 1e-8 / np.sqrt(1 - 0.999**t)
+        theta = [
+            p - 0.01 * mh / (np.sqrt(vh) + eps)
+            for p, mh, vh in zip(theta, m_hat, v_hat, strict=True)
+        ]
+        for a, b in zip(got, theta, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_rmsprop():
+    theta = [np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0.1, -0.1])]
+    s = [np.zeros_like(p) for p in theta]
+    for t, got in enumerate(run(RMSProp(0.01))):
+        g = grads_at(t)
+        s = [0.9 * si + 0.1 * gi**2 for si, gi in zip(s, g, strict=True)]
+        theta = [
+            p - 0.01 * gi / (np.sqrt(si) + 1e-7) for p, gi, si in zip(theta, g, s, strict=True)
+        ]
+        for a, b in zip(got, theta, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-13)
+
+
+def test_float32_parameters_stay_float32():
+    for opt in (SGD(0.1), SGD(0.1, momentum=0.9), Adam(0.01), RMSProp(0.01)):
+        theta = [np.ones((2, 2), dtype=np.float32)]
+        opt.step(theta, [np.full((2, 2), 0.5, dtype=np.float32)])
+        assert theta[0].dtype == np.float32
+
+
+def test_registry_and_errors():
+    assert isinstance(get_optimizer("momentum"), SGD)
+    assert get_optimizer("momentum").momentum == 0.9
+    assert get_optimizer("nesterov").nesterov
+    assert get_optimizer("adam", 0.5).learning_rate == 0.5
+    with pytest.raises(ArgumentError, match="did you mean 'adam'"):
+        get_optimizer("adma")
+    with pytest.raises(ArgumentError, match="learning_rate"):
+        SGD(-1.0)
+    with pytest.raises(ArgumentError, match="momentum"):
+        SGD(0.1, momentum=1.5)
+
+
+def test_schedules():
+    assert Schedule().rate(0.1, 0.1, 5, []) == 0.1
+    assert StepDecay(step_size=2, gamma=0.5).rate(0.1, 0.1, 5, []) == pytest.approx(0.1 * 0.5**2)
+    assert ExponentialDecay(0.9).rate(0.1, 0.1, 3, []) == pytest.approx(0.1 * 0.9**3)
+    assert isinstance(get_schedule("adaptive"), Adaptive)
+    with pytest.raises(ArgumentError, match="did you mean 'step'"):
+        get_schedule("stp")
+
+
+def test_adaptive_divides_by_five_after_stalling():
+    sched = Adaptive(tol=1e-4, patience=2)
+    losses = [1.0, 0.5]
+    lr = 0.1
+    lr = sched.rate(0.1, lr, 2, losses)
+    assert lr == 0.1  # improving
+    losses += [0.5, 0.5, 0.5]  # three epochs without improvement > patience
+    lr = sched.rate(0.1, lr, 5, losses)
+    assert lr == pytest.approx(0.02)
+    lr = sched.rate(0.1, lr, 6, [*losses, 0.2])
+    assert lr == pytest.approx(0.02)

@@ -1,0 +1,305 @@
+"""fit: learning, reproducibility, validation, early stopping, callbacks, regularisation."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from glassnet import (
+    ArgumentError,
+    Callback,
+    EarlyStopping,
+    Network,
+    TrainingError,
+    explain_step,
+    load_spec,
+)
+from glassnet.train import r2_score
+
+from conftest import EXAMPLES
+
+
+def blobs(seed=0, n=200, classes=3):
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(scale=4, size=(classes, 2))
+    y = rng.integers(0, classes, size=n)
+    return centers[y] + rng.normal(size=(n, 2)), y
+
+
+def test_learns_and_reports_history():
+    X, y = blobs()
+    net = Network([2, 16, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    history = net.fit(
+        X,
+        y,
+        epochs=30,
+        optimizer="adam",
+        learning_rate=0.05,
+        seed=0,
+        validation_split=0.2,
+        verbose=False,
+    )
+    assert history.epoch == list(range(1, 31))
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"):
+        assert len(history[key]) == 30
+    assert history["loss"][-1] < history["loss"][0]
+    assert history["val_accuracy"][-1] >= 0.85
+    assert net.evaluate(X, y)["accuracy"] >= 0.85
+    assert net.predict(X).shape == (200,)
+    np.testing.assert_allclose(net.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_full_batch_descent_decreases_the_loss_every_epoch():
+    X, y = blobs(1)
+    net = Network([2, 8, 3], activations=["sigmoid", "softmax"], loss="cross_entropy", seed=1)
+    history = net.fit(
+        X,
+        y,
+        epochs=100,
+        batch_size=None,
+        optimizer="sgd",
+        learning_rate=0.05,
+        shuffle=False,
+        verbose=False,
+    )
+    losses = history["loss"]
+    assert all(b < a for a, b in itertools.pairwise(losses))
+
+
+def test_same_seed_same_weights_and_history_bit_for_bit():
+    X, y = blobs(2)
+
+    def train():
+        net = Network([2, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=3)
+        history = net.fit(
+            X,
+            y,
+            epochs=5,
+            batch_size=16,
+            optimizer="adam",
+            seed=7,
+            dropout=0.2,
+            validation_split=0.25,
+            verbose=False,
+        )
+        return net, history
+
+    (a, ha), (b, hb) = train(), train()
+    assert ha.history == hb.history
+    for la, lb in zip(a.layers, b.layers, strict=True):
+        np.testing.assert_array_equal(la.W, lb.W)
+
+
+def test_spec_network_trains_like_a_loop_of_explained_steps():
+    spec = load_spec(EXAMPLES[1])  # seed 001
+    net = spec.network.copy()
+    history = net.fit(
+        spec.X,
+        spec.Y,
+        epochs=1000,
+        batch_size=None,
+        optimizer="sgd",
+        learning_rate=spec.learning_rate,
+        shuffle=False,
+        verbose=False,
+    )
+    stepped = spec.network.copy()
+    for _ in range(1000):
+        trace = explain_step(stepped, spec.X, spec.Y, spec.learning_rate)
+        for layer, t in zip(stepped.layers, trace.layers, strict=True):
+            layer.W[...] = t.W_new
+            layer.b[...] = t.b_new
+    assert history["loss"][-1] < history["loss"][0]
+    for a, b in zip(net.layers, stepped.layers, strict=True):
+        np.testing.assert_allclose(a.W, b.W, rtol=1e-12)
+    assert net.loss_value(spec.X, spec.Y) == pytest.approx(
+        stepped.loss_value(spec.X, spec.Y), rel=1e-12
+    )
+
+
+def test_early_stopping_restores_the_best_weights():
+    X, y = blobs(4, n=120)
+    net = Network([2, 32, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    snapshots = {}
+
+    class Keep(Callback):
+        def on_epoch_end(self, state, epoch, logs):
+            snapshots[epoch] = state.network.layers[0].W.copy()
+
+    history = net.fit(
+        X,
+        y,
+        epochs=300,
+        optimizer="adam",
+        learning_rate=0.05,
+        seed=0,
+        validation_split=0.3,
+        callbacks=[Keep(), EarlyStopping("val_loss", patience=5)],
+        verbose=False,
+    )
+    assert history.stopped_epoch is not None and history.stopped_epoch < 300
+    best = int(np.argmin(history["val_loss"])) + 1
+    assert history.best_epoch == best
+    np.testing.assert_array_equal(net.layers[0].W, snapshots[best])
+
+
+def test_a_callback_can_stop_training_and_sees_every_batch():
+    X, y = blobs(5, n=64)
+    batches = []
+
+    class Stop(Callback):
+        def on_batch_end(self, state, batch, logs):
+            batches.append((state.epoch, batch, logs["size"]))
+
+        def on_epoch_end(self, state, epoch, logs):
+            if epoch == 3:
+                state.stop_training = True
+
+    net = Network([2, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    history = net.fit(X, y, epochs=50, batch_size=30, callbacks=[Stop()], verbose=False)
+    assert history.epoch == [1, 2, 3] and history.stopped_epoch == 3
+    assert [b[1] for b in batches if b[0] == 1] == [1, 2, 3]
+    assert [b[2] for b in batches if b[0] == 1] == [30, 30, 4]
+
+
+def test_plain_function_callback():
+    X, y = blobs(6, n=40)
+    seen = []
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    net.fit(
+        X, y, epochs=4, callbacks=[lambda state, epoch, logs: seen.append(epoch)], verbose=False
+    )
+    assert seen == [1, 2, 3, 4]
+
+
+def test_l2_decays_weights_not_biases():
+    X, y = blobs(7, n=60)
+    Y = np.eye(3)[y]
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    reference = net.copy()
+    net.fit(X, Y, epochs=1, batch_size=None, learning_rate=0.1, l2=0.5, verbose=False)
+    bp = reference.gradients(X, Y)
+    W0 = reference.layers[0].W
+    np.testing.assert_allclose(net.layers[0].W, W0 - 0.1 * (bp.grad_W[1] + 0.5 * W0))
+    np.testing.assert_allclose(net.layers[0].b, reference.layers[0].b - 0.1 * bp.grad_b[1])
+
+
+def test_gradient_clipping_bounds_the_step():
+    X, y = blobs(8, n=50)
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    before = net.copy()
+    net.fit(X, y, epochs=1, batch_size=None, learning_rate=1.0, clip_norm=1e-3, verbose=False)
+    step = np.sqrt(
+        sum(
+            ((a.W - b.W) ** 2).sum() + ((a.b - b.b) ** 2).sum()
+            for a, b in zip(net.layers, before.layers, strict=True)
+        )
+    )
+    assert step == pytest.approx(1e-3, rel=1e-9)
+
+
+def test_dropout_masks_the_backward_pass_too():
+    rng = np.random.default_rng(0)
+    net = Network([3, 6, 2], activations=["tanh", "identity"], loss="half_squared_error", seed=0)
+    X, Y = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    fp = net.forward(X, dropout=0.5, rng=np.random.default_rng(1))
+    mask = fp.masks[1]
+    assert set(np.unique(mask)) <= {0.0, 2.0}
+    bp = net.backward(fp, Y)
+    # finite differences of the loss with the same mask held fixed
+    h = 1e-6
+    W = net.layers[0].W
+    numeric = np.zeros_like(W)
+    for i in np.ndindex(W.shape):
+        W[i] += h
+        up = net.example_losses(net.forward(X, dropout=0.5, rng=np.random.default_rng(1)), Y)
+        W[i] -= 2 * h
+        down = net.example_losses(net.forward(X, dropout=0.5, rng=np.random.default_rng(1)), Y)
+        W[i] += h
+        numeric[i] = (up.mean() - down.mean()) / (2 * h)
+    np.testing.assert_allclose(bp.grad_W[1], numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_divergence_stops_with_a_clear_error():
+    X, y = blobs(9, n=50)
+    net = Network([2, 8, 1], activations=["relu", "identity"], loss="squared_error", seed=0)
+    with pytest.raises(TrainingError, match=r"epoch \d+, batch \d+"):
+        net.fit(X * 1e3, y * 1e3, epochs=50, learning_rate=10.0, verbose=False)
+
+
+def test_regressor_metric_is_r2():
+    rng = np.random.default_rng(10)
+    X = rng.normal(size=(200, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.normal(size=200)
+    net = Network([3, 1], activations=["identity"], loss="half_squared_error", seed=0)
+    history = net.fit(X, y, epochs=50, learning_rate=0.05, verbose=False)
+    assert history.metric == "r2"
+    assert net.evaluate(X, y)["r2"] > 0.99
+    assert net.predict(X).shape == (200, 1)
+
+
+def test_r2_score_against_definition():
+    y = np.array([[1.0], [2.0], [4.0]])
+    p = np.array([[1.5], [2.0], [3.0]])
+    expected = 1 - (0.25 + 0 + 1) / ((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2 + (4 - 7 / 3) ** 2)
+    assert r2_score(((y - p) ** 2).sum(0), ((y - y.mean(0)) ** 2).sum(0)) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"epochs": -1}, "epochs"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"validation_split": 1.5}, "validation_split"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"l2": -1.0}, "l2"),
+        ({"clip_norm": 0.0}, "clip_norm"),
+        ({"optimizer": "adma"}, "did you mean 'adam'"),
+        ({"callbacks": [42]}, "callbacks"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    X, y = blobs(11, n=20)
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    with pytest.raises(ArgumentError, match=message):
+        net.fit(X, y, verbose=False, **kwargs)
+
+
+def test_bad_data():
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    with pytest.raises(ArgumentError, match="shape"):
+        net.fit(np.zeros((5, 3)), np.zeros(5, dtype=int), verbose=False)
+    with pytest.raises(ArgumentError, match="class indices"):
+        net.fit(np.zeros((5, 2)), np.array([0, 1, 2, 3, 1]), verbose=False)
+    with pytest.raises(ArgumentError, match="targets"):
+        net.fit(np.zeros((5, 2)), np.zeros(4, dtype=int), verbose=False)
+
+
+def test_float32_training_stays_float32():
+    X, y = blobs(12, n=50)
+    net = Network(
+        [2, 5, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0, dtype="float32"
+    )
+    net.fit(X.astype(np.float32), y, epochs=3, optimizer="adam", verbose=False)
+    assert all(layer.W.dtype == np.float32 and layer.b.dtype == np.float32 for layer in net.layers)
+    assert net.predict_proba(X).dtype == np.float32
+
+
+def test_default_initialiser_follows_the_activation():
+    relu = Network([100, 50, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    bound_he = np.sqrt(6 / 100)
+    assert np.abs(relu.layers[0].W).max() <= bound_he
+    assert np.abs(relu.layers[0].W).max() > np.sqrt(6 / 150)  # wider than Glorot's bound
+    assert np.abs(relu.layers[1].W).max() <= np.sqrt(6 / 52)  # softmax: Glorot
+
+
+def test_progress_bar_only_when_asked_or_at_a_terminal(capsys):
+    X, y = blobs(13, n=40)
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    net.fit(X, y, epochs=3)  # stderr is not a terminal under pytest: quiet
+    assert capsys.readouterr().err == ""
+    net.fit(X, y, epochs=3, verbose=True)
+    err = capsys.readouterr().err
+    assert "3/3" in err and "loss=" in err and "accuracy=" in err
