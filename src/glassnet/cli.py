@@ -19,7 +19,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from glassnet import __version__
 from glassnet.errors import ArgumentError, GlassnetError
@@ -32,16 +33,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise ArgumentError(f"{self.prog}: {message}")
-
-
-def _precision(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found '{text}'") from None
-    if not 1 <= value <= 17:
-        raise argparse.ArgumentTypeError(f"expected 1 to 17 significant digits, found {value}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,24 +160,24 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, found {value}")
-    return value
+def _argument(cast: type, ok: Callable[[Any], bool], expected: str) -> Callable[[str], Any]:
+    """An argparse type: ``cast(text)``, refused with ``expected`` unless ``ok``."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = cast(text)
+        except ValueError:
+            value = None
+        if value is None or not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, found '{text}'")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, found '{text}'") from None
-    if not (value > 0 and value < float("inf")):
-        raise argparse.ArgumentTypeError(f"expected a number > 0, found {text}")
-    return value
+_precision = _argument(int, lambda v: 1 <= v <= 17, "1 to 17 significant digits")
+_count = _argument(int, lambda v: v >= 1, "a whole number ≥ 1")
+_positive_float = _argument(float, lambda v: 0 < v < float("inf"), "a number > 0")
 
 
 def _explain(args: argparse.Namespace) -> int:

@@ -16,37 +16,16 @@ class GlassnetError(Exception):
     """Base class of every error glassnet raises for bad input."""
 
 
-class SpecError(GlassnetError, ValueError):
-    """A mistake in a spec file.
+class InputError(GlassnetError, ValueError):
+    """A mistake at a place in a file: ``"path: where: message"``.
 
     Parameters
     ----------
     path : str
-        The file (or ``"<spec>"`` for a spec given as a dict).
-    field : str
-        Where in the file, e.g. ``"layer[2].weights"``; empty for the whole file.
-    message : str
-        What was expected and what was found.
-    """
-
-    def __init__(self, path: str, field: str, message: str) -> None:
-        self.path = path
-        self.field = field
-        self.message = message
-        where = f"{path}: {field}" if field else path
-        super().__init__(f"{where}: {message}")
-
-
-class DataError(GlassnetError, ValueError):
-    """A mistake in a data file or a dataset name.
-
-    Parameters
-    ----------
-    path : str
-        The file, or the dataset name that was asked for.
+        The file (or a name standing for it, such as ``"<spec>"`` or a dataset name).
     where : str
-        Where in the file, e.g. ``"row 3 (line 4), column 'age'"``; empty for the
-        whole file.
+        Where in the file, e.g. ``"layer 2: weights"`` or ``"row 3 (line 4), column 'age'"``;
+        empty for the whole file.
     message : str
         What was expected and what was found.
     """
@@ -58,8 +37,21 @@ class DataError(GlassnetError, ValueError):
         location = f"{path}: {where}" if where else path
         super().__init__(f"{location}: {message}")
 
-    def __reduce__(self) -> tuple[type[DataError], tuple[str, str, str]]:
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, str]]:
         return (type(self), (self.path, self.where, self.message))
+
+
+class SpecError(InputError):
+    """A mistake in a spec file; ``field`` is the key and layer, e.g. ``"layer 2: weights"``."""
+
+    @property
+    def field(self) -> str:
+        """Where in the spec (the same as ``where``)."""
+        return self.where
+
+
+class DataError(InputError):
+    """A mistake in a data file or a dataset name."""
 
 
 class ArgumentError(GlassnetError, ValueError):
