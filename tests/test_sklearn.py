@@ -1,0 +1,577 @@
+"""glassnet.sklearn: scikit-learn's estimator checks, parity with scikit-learn's MLP, extras."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+sklearn = pytest.importorskip("sklearn")
+
+from scipy import sparse  # noqa: E402
+from sklearn import neural_network as sk  # noqa: E402
+from sklearn.datasets import (  # noqa: E402
+    load_diabetes,
+    load_digits,
+    make_classification,
+    make_multilabel_classification,
+    make_regression,
+)
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from glassnet.network import Network  # noqa: E402
+from glassnet.sklearn import InvScaling, MLPClassifier, MLPRegressor  # noqa: E402
+
+# Short runs stop at max_iter on purpose; scikit-learn warns then, and so do we.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+# --- scikit-learn's own estimator checks ------------------------------------------------
+
+
+@parametrize_with_checks(
+    [
+        # the settings scikit-learn's own test suite gives its MLPs
+        MLPClassifier(max_iter=100),
+        MLPRegressor(max_iter=100),
+        # sgd with Nesterov momentum, two hidden layers of different activations, dropout
+        MLPClassifier(
+            hidden_layer_sizes=(32, 16),
+            activations=["tanh", "relu"],
+            solver="sgd",
+            learning_rate_init=0.05,
+            max_iter=100,
+            dropout=0.1,
+        ),
+        MLPRegressor(solver="sgd", learning_rate="adaptive", learning_rate_init=0.01, max_iter=100),
+    ]
+)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+# --- data ------------------------------------------------------------------------------
+
+
+def digits_split():
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16, y, stratify=y, random_state=0)
+
+
+def diabetes_split():
+    X, y = load_diabetes(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    sx = StandardScaler().fit(X_train)
+    sy = StandardScaler().fit(y_train[:, None])
+    return (
+        sx.transform(X_train),
+        sx.transform(X_test),
+        sy.transform(y_train[:, None]).ravel(),
+        sy.transform(y_test[:, None]).ravel(),
+    )
+
+
+def small_data(kind):
+    if kind == "multiclass":
+        return make_classification(150, 8, n_informative=5, n_classes=3, random_state=0)
+    if kind == "binary":
+        return make_classification(150, 8, random_state=1)
+    if kind == "multilabel":
+        return make_multilabel_classification(150, 8, n_classes=4, random_state=0)
+    X, y = make_regression(150, 8, n_targets=2, noise=1.0, random_state=0)
+    return X, y / y.std(axis=0)
+
+
+def both(kind):
+    return (
+        (sk.MLPRegressor, MLPRegressor)
+        if kind == "regression"
+        else (
+            sk.MLPClassifier,
+            MLPClassifier,
+        )
+    )
+
+
+def assert_same_fit(theirs, ours, atol=1e-10):
+    assert ours.n_iter_ == theirs.n_iter_
+    assert ours.t_ == theirs.t_
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-12, atol=atol)
+    for a, b in zip(
+        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
+    ):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=0, atol=atol)
+
+
+# --- the same results as scikit-learn ------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_digits_accuracy_matches_sklearn(solver):
+    X_train, X_test, y_train, y_test = digits_split()
+    params = dict(hidden_layer_sizes=(64,), max_iter=200, random_state=0, solver=solver)
+    theirs = sk.MLPClassifier(**params).fit(X_train, y_train).score(X_test, y_test)
+    ours = MLPClassifier(**params).fit(X_train, y_train).score(X_test, y_test)
+    assert ours > 0.9
+    assert abs(ours - theirs) <= 0.01, (ours, theirs)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_diabetes_r2_matches_sklearn(solver):
+    X_train, X_test, y_train, y_test = diabetes_split()
+    params = dict(hidden_layer_sizes=(32,), max_iter=200, random_state=0, solver=solver)
+    theirs = sk.MLPRegressor(**params).fit(X_train, y_train).score(X_test, y_test)
+    ours = MLPRegressor(**params).fit(X_train, y_train).score(X_test, y_test)
+    assert ours > 0.2
+    assert abs(ours - theirs) <= 0.05, (ours, theirs)
+
+
+PARITY = [
+    (kind, dict(solver=solver, learning_rate=schedule, early_stopping=early))
+    for kind in ("multiclass", "binary", "multilabel", "regression")
+    for solver, schedule in (
+        ("adam", "constant"),
+        ("sgd", "constant"),
+        ("sgd", "invscaling"),
+        ("sgd", "adaptive"),
+    )
+    for early in (False, True)
+]
+
+
+@pytest.mark.parametrize(("kind", "params"), PARITY)
+def test_same_weights_as_sklearn_without_shuffling(kind, params):
+    """Without shuffling (the one draw the two make differently) the fits are the same.
+
+    Same initial weights, same batches (32 does not divide 150 nor the training part,
+    so the last partial batch tests the L2 term), same updates, same loss curve, same
+    stopping, same validation split, same restored weights.
+    """
+    X, y = small_data(kind)
+    theirs_cls, ours_cls = both(kind)
+    common = dict(
+        hidden_layer_sizes=(12, 7),
+        activation="tanh" if kind == "regression" else "logistic",
+        max_iter=60,
+        random_state=0,
+        shuffle=False,
+        batch_size=32,
+        alpha=0.01,
+        tol=1e-3,
+        n_iter_no_change=3,
+        learning_rate_init=0.01,
+        **params,
+    )
+    theirs = theirs_cls(**common).fit(X, y)
+    ours = ours_cls(**common).fit(X, y)
+    assert_same_fit(theirs, ours)
+    assert ours.out_activation_ == theirs.out_activation_
+    if params["early_stopping"]:
+        assert ours.best_loss_ is None and theirs.best_loss_ is None
+        np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_, atol=1e-10)
+        assert ours.best_validation_score_ == pytest.approx(theirs.best_validation_score_)
+    else:
+        assert ours.best_loss_ == pytest.approx(theirs.best_loss_, rel=1e-12)
+        assert ours.validation_scores_ is None and ours.best_validation_score_ is None
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), atol=1e-9)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@pytest.mark.parametrize("schedule", ["constant", "invscaling", "adaptive"])
+def test_warm_start_and_partial_fit_match_sklearn(solver, schedule):
+    X, y = small_data("multiclass")
+    common = dict(
+        hidden_layer_sizes=(10,),
+        max_iter=15,
+        random_state=0,
+        shuffle=False,
+        batch_size=40,
+        solver=solver,
+        learning_rate=schedule,
+        learning_rate_init=0.05,
+    )
+    theirs = sk.MLPClassifier(warm_start=True, **common)
+    ours = MLPClassifier(warm_start=True, **common)
+    for _ in range(3):
+        theirs.fit(X, y)
+        ours.fit(X, y)
+    assert_same_fit(theirs, ours, atol=1e-9)
+
+    theirs, ours = sk.MLPClassifier(**common), MLPClassifier(**common)
+    for start in (0, 50, 100, 0, 50, 100):
+        part = slice(start, start + 50)
+        theirs.partial_fit(X[part], y[part], classes=[0, 1, 2])
+        ours.partial_fit(X[part], y[part], classes=[0, 1, 2])
+    assert_same_fit(theirs, ours)
+
+
+@pytest.mark.parametrize("activation", ["relu", "logistic"])
+def test_initial_weights_are_sklearns_draw(activation):
+    """Glorot uniform, factor 6 (2 for logistic), weights then biases of each layer."""
+    X, y = small_data("multiclass")
+    clf = MLPClassifier(
+        (5, 4), activation=activation, random_state=3, max_iter=1, learning_rate_init=1e-12
+    ).fit(X, y)
+    rs = np.random.RandomState(3)
+    factor = 2.0 if activation == "logistic" else 6.0
+    for n_in, n_out, W, b in zip([8, 5, 4], [5, 4, 3], clf.coefs_, clf.intercepts_, strict=True):
+        bound = np.sqrt(factor / (n_in + n_out))
+        np.testing.assert_allclose(W, rs.uniform(-bound, bound, (n_in, n_out)), atol=1e-9)
+        np.testing.assert_allclose(b, rs.uniform(-bound, bound, n_out), atol=1e-9)
+
+
+# --- fitted attributes -----------------------------------------------------------------
+
+
+def test_fitted_attributes():
+    X, y = small_data("multiclass")
+    clf = MLPClassifier(hidden_layer_sizes=(6, 5), max_iter=20, random_state=0).fit(X, y)
+    assert isinstance(clf.network_, Network)
+    assert clf.network_.sizes == [8, 6, 5, 3]
+    assert clf.n_layers_ == 4 and clf.n_outputs_ == 3 and clf.n_features_in_ == 8
+    assert clf.out_activation_ == "softmax"
+    assert [W.shape for W in clf.coefs_] == [(8, 6), (6, 5), (5, 3)]
+    assert [b.shape for b in clf.intercepts_] == [(6,), (5,), (3,)]
+    for layer, W, b in zip(clf.network_.layers, clf.coefs_, clf.intercepts_, strict=True):
+        assert layer.W is W and layer.b is b  # the network's own arrays
+    assert clf.n_iter_ == 20 == len(clf.loss_curve_)
+    assert clf.loss_ == clf.loss_curve_[-1]
+    assert clf.best_loss_ == min(clf.loss_curve_)
+    assert clf.t_ == 20 * 150
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+
+    binary = MLPClassifier((4,), max_iter=5, random_state=0).fit(*small_data("binary"))
+    assert binary.out_activation_ == "logistic" and binary.n_outputs_ == 1
+    assert binary.network_.loss.name == "binary_cross_entropy"
+    reg = MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(
+        *small_data("regression")
+    )
+    assert reg.out_activation_ == "identity" and reg.n_outputs_ == 2
+    assert reg.network_.loss.name == "half_squared_error"
+
+
+def test_float32_stays_float32():
+    X, y = small_data("multiclass")
+    X32 = X.astype(np.float32)
+    clf = MLPClassifier((8,), max_iter=10, random_state=0).fit(X32, y)
+    assert clf.network_.dtype == np.float32
+    assert all(W.dtype == np.float32 for W in clf.coefs_ + clf.intercepts_)
+    assert clf.predict_proba(X32).dtype == np.float32
+    assert clf.predict_proba(X).dtype == np.float32
+    assert np.isfinite(clf.loss_curve_).all()
+
+    reg = MLPRegressor(hidden_layer_sizes=(8,), max_iter=10, random_state=0).fit(
+        X32, y.astype(np.float32)
+    )
+    assert reg.predict(X32).dtype == np.float32
+
+    # anything else becomes float64; dtype forces either
+    assert MLPClassifier((4,), max_iter=2).fit(X.astype(int), y).coefs_[0].dtype == np.float64
+    forced = MLPClassifier((4,), max_iter=2, dtype="float32").fit(X, y)
+    assert forced.coefs_[0].dtype == np.float32
+    up = MLPClassifier((4,), max_iter=2, dtype="float64").fit(X32, y)
+    assert up.coefs_[0].dtype == np.float64
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "regression"])
+def test_same_random_state_same_fit_bit_for_bit(kind):
+    X, y = small_data(kind)
+    _, cls = both(kind)
+    params = dict(hidden_layer_sizes=(16, 8), max_iter=15, dropout=0.2, shuffle=True)
+    a = cls(random_state=7, **params).fit(X, y)
+    b = cls(random_state=7, **params).fit(X, y)
+    assert a.loss_curve_ == b.loss_curve_
+    for u, v in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
+        np.testing.assert_array_equal(u, v)
+    c = cls(random_state=8, **params).fit(X, y)
+    assert c.loss_curve_ != a.loss_curve_
+
+
+def test_warm_start_continues():
+    X, y = small_data("multiclass")
+    clf = MLPClassifier((16,), max_iter=10, random_state=0, warm_start=True, tol=0)
+    clf.fit(X, y)
+    first = list(clf.loss_curve_)
+    W0 = clf.coefs_[0].copy()
+    clf.fit(X, y)
+    assert clf.n_iter_ == 10  # epochs of the last call, as scikit-learn
+    assert clf.t_ == 20 * 150  # samples seen in all
+    assert clf.loss_curve_[:10] == first and len(clf.loss_curve_) == 20
+    assert clf.loss_curve_[10] < first[0] and clf.loss_curve_[-1] < first[-1]
+    assert not np.array_equal(clf.coefs_[0], W0)
+
+    cold = MLPClassifier((16,), max_iter=10, random_state=0, tol=0).fit(X, y).fit(X, y)
+    assert cold.loss_curve_ == first  # without warm_start a fit starts over
+
+    with pytest.raises(ValueError, match="warm_start can only be used"):
+        clf.fit(X[y != 2], y[y != 2])
+
+
+def test_partial_fit_over_several_calls():
+    X, y = small_data("multiclass")
+    clf = MLPClassifier((16,), random_state=0, learning_rate_init=0.01)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[:50], y[:50], classes=np.array([0, 1, 2]))
+    for _ in range(20):
+        for start in range(0, 150, 50):
+            clf.partial_fit(X[start : start + 50], y[start : start + 50])
+    assert clf.n_iter_ == 1
+    assert clf.t_ == 50 * 61 and len(clf.loss_curve_) == 61
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0] / 2
+    assert clf.score(X, y) > 0.8
+    with pytest.raises(ValueError, match="classes not in"):
+        clf.partial_fit(X[:3], np.array([0, 1, 5]))
+    with pytest.raises(ValueError, match="early_stopping"):
+        MLPClassifier(early_stopping=True).partial_fit(X, y, classes=[0, 1, 2])
+
+    reg = MLPRegressor(hidden_layer_sizes=(8,), random_state=0)
+    Xr, yr = small_data("regression")
+    for _ in range(3):
+        reg.partial_fit(Xr, yr)
+    assert reg.t_ == 450 and reg.predict(Xr).shape == (150, 2)
+
+
+def test_early_stopping_records_validation():
+    X, y = small_data("multiclass")
+    clf = MLPClassifier((16,), max_iter=300, early_stopping=True, random_state=0).fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_ < 300
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+    assert all(0 <= s <= 1 for s in clf.validation_scores_)
+
+    reg = MLPRegressor(hidden_layer_sizes=(8,), max_iter=300, early_stopping=True, random_state=0)
+    reg.fit(*small_data("regression"))
+    assert reg.best_validation_score_ == max(reg.validation_scores_)
+    with pytest.raises(ValueError, match="validation set is too small"):
+        MLPClassifier(early_stopping=True, validation_fraction=0.01).fit(X[:20], y[:20])
+
+
+def test_convergence_warning_only_when_max_iter_reached():
+    X, y = small_data("multiclass")
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations \\(3\\)"):
+        MLPClassifier((4,), max_iter=3, random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = MLPClassifier((4,), max_iter=300, tol=10.0, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 12  # the loss "did not improve by 10" for 11 epochs: stop
+
+
+def test_adaptive_divides_the_learning_rate_by_five():
+    X, y = small_data("multiclass")
+    clf = MLPClassifier(
+        (4,), solver="sgd", learning_rate="adaptive", tol=10.0, n_iter_no_change=2, max_iter=9
+    )
+    clf.set_params(random_state=0).fit(X, y)
+    # no improvement by 10 after epoch 1: more than 2 such epochs at epochs 4 and 7,
+    # where η is divided by 5 (and the count restarts) instead of stopping
+    assert clf.n_iter_ == 9
+    assert clf._optimizer.learning_rate == pytest.approx(0.001 / 5**2)
+
+
+def test_invscaling_schedule():
+    schedule = InvScaling(power_t=0.5, samples_per_epoch=3)
+    assert schedule.rate(0.1, 0.1, 0, []) == 0.1
+    assert schedule.rate(0.1, 0.1, 1, []) == pytest.approx(0.1 / 2)
+    assert schedule.rate(0.1, 0.1, 5, []) == pytest.approx(0.1 / 4)
+    carry_on = InvScaling(power_t=1.0, samples_per_epoch=10, samples_seen=9, restart=False)
+    assert carry_on.rate(1.0, 0.5, 0, []) == pytest.approx(0.1)
+
+
+# --- parameters ------------------------------------------------------------------------
+
+
+def test_lbfgs_is_refused():
+    X, y = small_data("multiclass")
+    with pytest.raises(ValueError, match=r"lbfgs.*not supported"):
+        MLPClassifier(solver="lbfgs").fit(X, y)
+    with pytest.raises(ValueError, match=r"lbfgs.*not supported"):
+        MLPRegressor(solver="lbfgs").fit(*small_data("regression"))
+    with pytest.raises(ValueError, match="poisson"):
+        MLPRegressor(loss="poisson").fit(*small_data("regression"))
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("solver", "newton"),
+        ("activation", "swish"),
+        ("alpha", -1.0),
+        ("batch_size", 0),
+        ("learning_rate", "cyclic"),
+        ("learning_rate_init", 0.0),
+        ("max_iter", 0),
+        ("momentum", 1.5),
+        ("validation_fraction", 1.0),
+        ("beta_1", 1.0),
+        ("epsilon", 0.0),
+        ("n_iter_no_change", 0),
+        ("hidden_layer_sizes", (10, 0)),
+        ("activations", ["relu", "tanh"]),
+        ("dropout", 1.0),
+        ("dtype", "int32"),
+        ("loss", "no_such_loss"),
+    ],
+)
+def test_bad_parameters_raise_value_error(param, value):
+    X, y = small_data("multiclass")
+    with pytest.raises(ValueError):
+        MLPClassifier(**{"max_iter": 2, param: value}).fit(X, y)
+
+
+def test_defaults_are_sklearns():
+    ours, theirs = MLPClassifier().get_params(), sk.MLPClassifier().get_params()
+    assert {k: ours[k] for k in theirs} == theirs
+    ours, theirs = MLPRegressor().get_params(), sk.MLPRegressor().get_params()
+    assert {k: ours[k] for k in theirs} == theirs
+
+
+# --- predictions -----------------------------------------------------------------------
+
+
+def test_predict_proba_rows_sum_to_one():
+    for kind, n_classes in (("multiclass", 3), ("binary", 2)):
+        X, y = small_data(kind)
+        clf = MLPClassifier((8,), max_iter=30, random_state=0).fit(X, y)
+        proba = clf.predict_proba(X)
+        assert proba.shape == (150, n_classes)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+        np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba))
+        np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+
+
+def test_string_labels_and_multilabel():
+    X, y = small_data("multiclass")
+    labels = np.array(["cat", "dog", "eel"])[y]
+    clf = MLPClassifier((16,), max_iter=200, random_state=0).fit(X, labels)
+    assert set(clf.predict(X)) <= {"cat", "dog", "eel"} and clf.score(X, labels) > 0.8
+
+    Xm, Y = small_data("multilabel")
+    multi = MLPClassifier((32,), max_iter=200, random_state=0).fit(Xm, Y)
+    assert multi.out_activation_ == "logistic"
+    assert multi.predict(Xm).shape == Y.shape and multi.predict_proba(Xm).shape == Y.shape
+    assert multi.network_.loss.name == "binary_cross_entropy"
+
+
+def test_regressor_output_shapes():
+    X, Y = small_data("regression")
+    assert MLPRegressor(hidden_layer_sizes=(8,), max_iter=5).fit(X, Y[:, 0]).predict(X).shape == (
+        150,
+    )
+    assert MLPRegressor(hidden_layer_sizes=(8,), max_iter=5).fit(X, Y).predict(X).shape == (150, 2)
+    with pytest.warns(DataConversionWarning):
+        column = MLPRegressor(hidden_layer_sizes=(8,), max_iter=5).fit(X, Y[:, :1])
+    assert column.predict(X).shape == (150,)
+
+
+def test_sparse_input_is_the_same_as_dense():
+    X, y = small_data("multiclass")
+    X[np.abs(X) < 1] = 0
+    dense = MLPClassifier((8,), max_iter=10, random_state=0).fit(X, y)
+    sparse_fit = MLPClassifier((8,), max_iter=10, random_state=0).fit(sparse.csr_matrix(X), y)
+    np.testing.assert_allclose(sparse_fit.coefs_[0], dense.coefs_[0])
+    np.testing.assert_allclose(
+        dense.predict_proba(sparse.csc_matrix(X)), dense.predict_proba(X), rtol=1e-12
+    )
+
+
+def test_replaced_coefs_are_used():
+    X, y = small_data("multiclass")
+    clf = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+    clf.coefs_ = [np.zeros_like(W) for W in clf.coefs_]
+    clf.intercepts_ = [np.zeros_like(b) for b in clf.intercepts_]
+    np.testing.assert_allclose(clf.predict_proba(X[:4]), 1 / 3)
+
+
+def test_pickle_round_trip():
+    X, y = small_data("multiclass")
+    clf = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    assert again.coefs_[0] is again.network_.layers[0].W
+
+
+def test_feature_names_from_a_dataframe():
+    pd = pytest.importorskip("pandas")
+    X, y = small_data("multiclass")
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(8)])
+    clf = MLPClassifier((4,), max_iter=3).fit(frame, y)
+    assert list(clf.feature_names_in_) == list(frame.columns)
+
+
+def test_verbose_prints_the_loss(capsys):
+    X, y = small_data("multiclass")
+    MLPClassifier((4,), max_iter=2, verbose=True, random_state=0).fit(X, y)
+    out = capsys.readouterr().out
+    assert "Iteration 1, loss = " in out and "Iteration 2, loss = " in out
+
+
+# --- glassnet's extras -----------------------------------------------------------------
+
+
+def test_activations_per_layer():
+    X, y = small_data("multiclass")
+    clf = MLPClassifier(
+        hidden_layer_sizes=(12, 8, 6),
+        activations=["tanh", "logistic", "leaky_relu"],
+        max_iter=50,
+        random_state=0,
+    ).fit(X, y)
+    names = [layer.activation.name for layer in clf.network_.layers]
+    assert names == ["tanh", "sigmoid", "leaky_relu", "softmax"]
+    assert clf.score(X, y) > 0.6
+
+
+def test_dropout_trains_differently_and_still_learns():
+    X, y = small_data("multiclass")
+    params = dict(hidden_layer_sizes=(32,), max_iter=200, random_state=0)
+    plain = MLPClassifier(**params).fit(X, y)
+    dropped = MLPClassifier(dropout=0.3, **params).fit(X, y)
+    assert dropped.loss_curve_ != plain.loss_curve_
+    assert dropped.score(X, y) > 0.75
+    # prediction is deterministic (no dropout outside training)
+    np.testing.assert_array_equal(dropped.predict_proba(X), dropped.predict_proba(X))
+
+
+def test_out_activation_and_loss_extras():
+    X, y = small_data("binary")
+    clf = MLPClassifier(
+        (8,), out_activation="softmax", loss="cross_entropy", max_iter=50, random_state=0
+    )
+    clf.fit(X, np.eye(2, dtype=int)[y])  # one-hot rows: a 2-label indicator matrix
+    assert clf.network_.output_activation.name == "softmax"
+    np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0, rtol=1e-12)
+
+    Xr, yr = small_data("regression")
+    reg = MLPRegressor(loss="mean_squared_error", out_activation="tanh", max_iter=20)
+    reg.fit(Xr, np.tanh(yr))
+    assert reg.network_.loss.name == "mean_squared_error"
+    assert reg.out_activation_ == "tanh"
+    assert np.abs(reg.predict(Xr)).max() <= 1.0
+
+
+def test_keyboard_interrupt_keeps_the_model(monkeypatch):
+    import glassnet.sklearn as glassnet_sklearn
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(glassnet_sklearn, "train_fit", interrupted)
+    X, y = small_data("multiclass")
+    with pytest.warns(UserWarning, match="interrupted by user"):
+        clf = MLPClassifier((4,), max_iter=5, random_state=0).fit(X, y)
+    assert clf.predict(X).shape == (150,)
+
+
+def test_regressor_first_positional_is_loss():
+    X, y = small_data("regression")
+    with pytest.raises(ValueError, match="first positional parameter is loss"):
+        MLPRegressor((8,)).fit(X, y)
