@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_sizes,
         default=None,
         metavar="64,32",
-        help="hidden layer sizes (default 128; 'none' for no hidden layer)",
+        help="hidden layer sizes (default 256; 'none' for no hidden layer)",
     )
     train.add_argument("--activation", default="relu", help="of the hidden layers (default relu)")
     train.add_argument(
@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="P",
-        help="dropout rate of the hidden layers (default 0.2; 0 with --spec)",
+        help="dropout rate of the hidden layers (default 0.3; 0 with --spec)",
     )
     train.add_argument(
         "--scale",
