@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -229,10 +230,20 @@ class Fused:
         ``value(z, y) -> ℓ`` per example, from the logits z.
     delta : callable
         ``delta(a, y) -> δ_L = ∂ℓ/∂z``.
+    delta_into : callable
+        ``delta_into(a, y, out, scratch)``: the same, into ``out`` (training).
+    loss_sum : callable
+        ``loss_sum(z, y, scratch) -> Σ_k ℓ_k`` of a batch, for the training loop,
+        using what the activation's in-place forward left in ``scratch``.
+
+    The training loop sets ``scratch.one_hot`` when every target row is one-hot;
+    the in-place functions then skip the sums Σ_j y_j, which are 1.
     """
 
     value: Callable[[Array, Array], Array]
     delta: Callable[[Array, Array], Array]
+    delta_into: Callable[[Array, Array, Array, SimpleNamespace], None]
+    loss_sum: Callable[[Array, Array, SimpleNamespace], float]
 
 
 def _log_softmax_cross_entropy(z: Array, y: Array) -> Array:
@@ -253,6 +264,69 @@ def _softmax_cross_entropy_delta(a: Array, y: Array) -> Array:
     return a * y.sum(axis=-1, keepdims=True) - y
 
 
+def _softmax_cross_entropy_delta_into(
+    a: Array, y: Array, out: Array, space: SimpleNamespace
+) -> None:
+    """δ = a Σ_j y_j − y into ``out``; a − y when the targets are one-hot rows."""
+    if space.__dict__.get("one_hot"):
+        np.subtract(a, y, out=out)
+        return
+    total = space.__dict__.get("y_total")
+    if total is None or total.shape != (y.shape[0], 1) or total.dtype != y.dtype:
+        total = space.y_total = np.empty((y.shape[0], 1), dtype=y.dtype)
+    np.add.reduce(y, axis=1, keepdims=True, out=total)
+    np.multiply(a, total, out=out)
+    out -= y
+
+
+def _sigmoid_binary_cross_entropy_delta_into(
+    a: Array, y: Array, out: Array, space: SimpleNamespace
+) -> None:
+    """δ = a − y into ``out``."""
+    np.subtract(a, y, out=out)
+
+
+def _work(space: SimpleNamespace, name: str, shape: tuple[int, ...], dtype: object) -> Array:
+    arr = space.__dict__.get(name)
+    if arr is None or arr.shape != shape or arr.dtype != dtype:
+        arr = np.empty(shape, dtype=dtype)
+        setattr(space, name, arr)
+    return arr
+
+
+def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> float:
+    r"""Σ_k ℓ_k = Σ_k [lse(z_k) Σ_j y_kj − Σ_j y_kj z_kj], lse = max + ln Σ e^{z − max}.
+
+    The softmax's in-place forward left max z and Σ e^{z − max} of each row in
+    ``space`` (as ``top`` and ``total``); they are computed here if not.
+    """
+    m = z.shape[0]
+    top, total = space.__dict__.get("top"), space.__dict__.get("total")
+    if top is None or total is None or top.shape != (m, 1):
+        top = np.maximum.reduce(z, axis=1, keepdims=True)
+        total = np.add.reduce(np.exp(z - top), axis=1, keepdims=True)
+    lse = _work(space, "lse", (m, 1), z.dtype)
+    np.log(total, out=lse)
+    lse += top
+    if space.__dict__.get("one_hot"):  # Σ_j y_kj = 1
+        return float(np.add.reduce(lse, axis=None) - np.vdot(y, z))
+    y_total = _work(space, "y_total", (m, 1), y.dtype)
+    np.add.reduce(y, axis=1, keepdims=True, out=y_total)
+    return float(np.vdot(lse, y_total) - np.vdot(y, z))
+
+
+def _sigmoid_binary_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> float:
+    """Σ_k ℓ_k = Σ [softplus(z) − y z], softplus(z) = max(z, 0) + ln(1 + e^{−|z|})."""
+    work = _work(space, "bce", z.shape, z.dtype)
+    np.abs(z, out=work)
+    np.negative(work, out=work)
+    np.exp(work, out=work)
+    np.log1p(work, out=work)
+    return float(
+        np.add.reduce(work, axis=None) + np.add.reduce(np.maximum(z, 0), axis=None) - np.vdot(y, z)
+    )
+
+
 def _log_sigmoid_binary_cross_entropy(z: Array, y: Array) -> Array:
     r"""ℓ = Σ_j [softplus(z_j) − y_j z_j], from ln σ(z) = −softplus(−z).
 
@@ -268,8 +342,16 @@ def _sigmoid_binary_cross_entropy_delta(a: Array, y: Array) -> Array:
 
 
 FUSED: dict[tuple[str, str], Fused] = {
-    ("softmax", "cross_entropy"): Fused(_log_softmax_cross_entropy, _softmax_cross_entropy_delta),
+    ("softmax", "cross_entropy"): Fused(
+        _log_softmax_cross_entropy,
+        _softmax_cross_entropy_delta,
+        _softmax_cross_entropy_delta_into,
+        _softmax_cross_entropy_sum,
+    ),
     ("sigmoid", "binary_cross_entropy"): Fused(
-        _log_sigmoid_binary_cross_entropy, _sigmoid_binary_cross_entropy_delta
+        _log_sigmoid_binary_cross_entropy,
+        _sigmoid_binary_cross_entropy_delta,
+        _sigmoid_binary_cross_entropy_delta_into,
+        _sigmoid_binary_cross_entropy_sum,
     ),
 }

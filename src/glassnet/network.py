@@ -32,10 +32,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
-from glassnet.activations import Activation, get_activation
+from glassnet.activations import Activation, get_activation, scratch
 from glassnet.errors import ArgumentError
 from glassnet.init import get_initializer
 from glassnet.losses import FUSED, Loss, get_loss
@@ -104,6 +105,24 @@ class BackwardPass:
     da_dz: list[Array | None] = field(default_factory=list)
 
 
+def _step_into(
+    layer: Layer, a_prev: Array, delta: Array, ones: Array, ws: Workspace, l: int
+) -> None:
+    """W ← W − a_prevᵀ δ and b ← b − 1ᵀ δ, with δ already multiplied by η/m.
+
+    (Accumulating the product into W inside the GEMM, β = 1, would save a pass over
+    W, but it needs SciPy's BLAS beside NumPy's: two OpenBLAS thread pools spinning
+    on two cores slow training a hundredfold.)
+    """
+    np.matmul(a_prev.T, delta, out=ws.grad_W[l])
+    np.subtract(layer.W, ws.grad_W[l], out=layer.W)
+    np.matmul(ones, delta, out=ws.grad_b[l])
+    np.subtract(layer.b, ws.grad_b[l], out=layer.b)
+
+
+PREDICT_CHUNK = 1024  # rows per chunk when predicting a large batch
+
+
 def default_init(activation: str) -> str:
     """The initialiser suited to an activation: He for the relu family, Glorot otherwise."""
     return "he_uniform" if activation in ("relu", "leaky_relu", "elu") else "glorot_uniform"
@@ -115,6 +134,46 @@ def descend(param: Array, grad: Array, learning_rate: float, out: Array | None =
     .. math:: \theta \leftarrow \theta - \eta \frac{\partial L}{\partial \theta}
     """
     return np.subtract(param, learning_rate * grad, out=out)
+
+
+class Workspace:
+    """Preallocated arrays for training a network on batches of ``m`` examples.
+
+    One array per quantity of the forward and backward pass, made once and reused
+    by every step, so that the training loop allocates nothing per batch:
+    ``X`` (= ``a[0]``), ``Y``, ``z[l]``, ``a[l]``, ``delta[l]``, ``grad_W[l]``,
+    ``grad_b[l]``, and ``scratch[l]``, a namespace where the activation of layer l
+    keeps its own work arrays.
+
+    Parameters
+    ----------
+    network : Network
+    m : int
+        The batch size.
+    """
+
+    def __init__(self, network: Network, m: int, *, training: bool = True) -> None:
+        dtype, sizes = network.dtype, network.sizes
+        self.m = m
+        self.X = np.empty((m, sizes[0]), dtype=dtype)
+        self.Y = np.empty((m, sizes[-1]), dtype=dtype)
+        hidden = [np.empty((m, n), dtype=dtype) for n in sizes[1:]]
+        self.z: list[Array | None] = [None, *hidden]
+        # predicting needs no z kept apart from a: f(z) is written over z
+        self.a: list[Array] = [self.X] + (
+            [np.empty((m, n), dtype=dtype) for n in sizes[1:]] if training else hidden
+        )
+        self.delta: list[Array | None] = [None] + [
+            np.empty((m, n), dtype=dtype) if training else None for n in sizes[1:]
+        ]
+        self.grad_W: list[Array | None] = [None] + [
+            np.empty_like(l.W) if training else None for l in network.layers
+        ]
+        self.grad_b: list[Array | None] = [None] + [
+            np.empty_like(l.b) if training else None for l in network.layers
+        ]
+        self.scratch = [SimpleNamespace() for _ in sizes]
+        self.ones = np.ones(m, dtype=dtype)  # Σ over the batch as a product: 1ᵀ δ
 
 
 class Network:
@@ -231,7 +290,18 @@ class Network:
         return self.layers[-1].activation
 
     def _fused(self) -> object | None:
-        return FUSED.get((self.output_activation.name, self.loss.name))
+        act, loss = self.layers[-1].activation, self.loss
+        cached = self.__dict__.get("_fused_cache")
+        if cached is None or cached[0] is not act or cached[1] is not loss:
+            cached = self._fused_cache = (act, loss, FUSED.get((act.name, loss.name)))
+        return cached[2]
+
+    def batch_loss_sum(self, fp: ForwardPass, Y: Array, workspace: Workspace) -> float:
+        """Σ_k ℓ_k of a batch computed in a workspace (training); the mean is this / m."""
+        fused = self._fused()
+        if fused is not None:
+            return fused.loss_sum(fp.z[-1], Y, workspace.scratch[-1])  # type: ignore[attr-defined]
+        return float(np.add.reduce(self.example_losses(fp, Y), axis=None))
 
     def copy(self) -> Network:
         """A deep copy: parameters are copied, activations and loss shared."""
@@ -260,6 +330,7 @@ class Network:
         *,
         dropout: float | Sequence[float] = 0.0,
         rng: np.random.Generator | None = None,
+        workspace: Workspace | None = None,
     ) -> ForwardPass:
         r"""Compute z_l = a_{l-1} W_l + b_l and a_l = f_l(z_l) for every layer.
 
@@ -273,6 +344,9 @@ class Network:
             prediction time. The output layer is never dropped.
         rng : numpy.random.Generator, optional
             The source of the dropout masks.
+        workspace : Workspace, optional
+            Training: write z, a and the masks into these preallocated arrays (the
+            batch must have the workspace's size) instead of allocating new ones.
 
         Returns
         -------
@@ -284,25 +358,57 @@ class Network:
         :math:`r_{l,j} = [u_j \ge p_l] / (1 - p_l)`, and the backward pass multiplies
         ∂ℓ/∂a_l by the same r_l.
         """
+        ws = workspace
         a = np.asarray(X, dtype=self.dtype)
+        if (
+            ws is not None
+            and a is not ws.a[0]
+            and not (a.shape == ws.a[0].shape and a.flags.c_contiguous)
+        ):
+            np.copyto(ws.a[0], a)
+            a = ws.a[0]
         zs: list[Array | None] = [None]
         activations = [a]
-        rates = self._dropout_rates(dropout)
+        rates = self._dropout_rates(dropout) if dropout else []
         masks: list[Array | None] = [None] * (len(self.layers) + 1) if any(rates) else []
         unmasked = list(masks)
         for l, layer in enumerate(self.layers, start=1):
-            z = a @ layer.W + layer.b
-            a = layer.activation.forward(z)
+            if ws is None:
+                z = a @ layer.W + layer.b
+                a = layer.activation.forward(z)
+            else:  # the same formulas, into the workspace
+                z = np.matmul(a, layer.W, out=ws.z[l])
+                np.add(z, layer.b, out=z)
+                a = ws.a[l]
+                layer.activation.apply(z, a, ws.scratch[l])
             if masks and rates[l - 1] > 0:
-                p = rates[l - 1]
                 rng = rng if rng is not None else np.random.default_rng()
-                mask = (rng.random(a.shape) >= p).astype(self.dtype) / self.dtype.type(1 - p)
-                unmasked[l] = a
-                a = a * mask
-                masks[l] = mask
+                unmasked[l], a, masks[l] = self._drop(a, rates[l - 1], rng, ws, l)
             zs.append(z)
             activations.append(a)
         return ForwardPass(zs, activations, masks, unmasked)
+
+    def _drop(
+        self, a: Array, p: float, rng: np.random.Generator, ws: Workspace | None, l: int
+    ) -> tuple[Array, Array, Array]:
+        """Inverted dropout of ``a``: (a unmasked, a ⊙ r, r) with r = [u ≥ p] / (1 − p)."""
+        if ws is None:
+            mask = (rng.random(a.shape) >= p).astype(self.dtype) / self.dtype.type(1 - p)
+            return a, a * mask, mask
+        space = ws.scratch[l]
+        uniform = scratch(space, "uniform", a)
+        rng.random(out=uniform, dtype=a.dtype)
+        mask = scratch(space, "dropout_mask", a)
+        np.greater_equal(uniform, p, out=mask)  # as 0/1 in a's dtype
+        mask /= self.dtype.type(1 - p)
+        kept = scratch(space, "unmasked", a)
+        np.copyto(kept, a)
+        a *= mask
+        return kept, a, mask
+
+    def workspace(self, m: int) -> Workspace:
+        """Preallocated arrays for training on batches of ``m`` examples: a :class:`Workspace`."""
+        return Workspace(self, m)
 
     def _dropout_rates(self, dropout: float | Sequence[float]) -> list[float]:
         hidden = len(self.layers) - 1
@@ -318,8 +424,23 @@ class Network:
     # --- predictions -----------------------------------------------------------------
 
     def output(self, X: Array) -> Array:
-        """The output a_L of a batch, shape (m, n_L)."""
-        return self.forward(X).a[-1]
+        """The output a_L of a batch, shape (m, n_L).
+
+        A large batch goes through in chunks of :data:`PREDICT_CHUNK` rows computed in
+        place: the same products, with the work arrays small enough for the caches.
+        """
+        X = np.asarray(X, dtype=self.dtype)
+        m = len(X)
+        if X.ndim != 2 or m <= PREDICT_CHUNK:
+            return self.forward(X).a[-1]
+        out = np.empty((m, self.sizes[-1]), dtype=self.dtype)
+        ws = Workspace(self, PREDICT_CHUNK, training=False)
+        for start in range(0, m, PREDICT_CHUNK):
+            part = X[start : start + PREDICT_CHUNK]
+            if len(part) != ws.m:
+                ws = Workspace(self, len(part), training=False)
+            out[start : start + len(part)] = self.forward(part, workspace=ws).a[-1]
+        return out
 
     @property
     def is_classifier(self) -> bool:
@@ -407,7 +528,15 @@ class Network:
     # --- the backward pass -----------------------------------------------------------
 
     def backward(
-        self, fp: ForwardPass, Y: Array, *, fused: bool | None = None, record: bool = False
+        self,
+        fp: ForwardPass,
+        Y: Array,
+        *,
+        fused: bool | None = None,
+        record: bool = False,
+        workspace: Workspace | None = None,
+        scale: float | None = None,
+        descend: bool = False,
     ) -> BackwardPass:
         r"""Compute δ_l for every layer and the gradients of the batch loss.
 
@@ -421,6 +550,17 @@ class Network:
             Take δ_L = a − y on a fused pair; defaults to the network's setting.
         record : bool
             Also keep ∂ℓ/∂a_l and f_l'(z_l) (the Jacobian for softmax) of every layer.
+        workspace : Workspace, optional
+            Training: compute in place into these arrays (the forward pass's own).
+        scale : float, optional
+            With a workspace: multiply δ_L, hence every δ and gradient, by this
+            instead of dividing the gradients by m — e.g. η/m, so that the gradients
+            are the very steps of gradient descent (one multiplication of a small
+            matrix instead of one per parameter). Default 1/m.
+        descend : bool
+            With a workspace and ``scale`` = η/m: take the gradient-descent step
+            θ ← θ − η ∂L/∂θ of every parameter inside the pass, instead of returning
+            the gradients (plain SGD's fast path).
 
         Returns
         -------
@@ -441,6 +581,12 @@ class Network:
         bp = BackwardPass([None] * size, [None] * size, [None] * size, [None] * size, [None] * size)
         use_fused = self.fused if fused is None else fused
         fused_path = self._fused() if use_fused and not record else None
+        if workspace is not None:
+            if record:
+                raise ArgumentError("record: explanations are computed without a workspace")
+            return self._backward_into(
+                fp, Y, fused_path, workspace, 1.0 / m if scale is None else scale, descend
+            )
 
         for l in range(n_layers, 0, -1):
             layer = self.layers[l - 1]
@@ -467,6 +613,52 @@ class Network:
                 bp.dL_da[l] = dL_da
                 bp.da_dz[l] = layer.activation.derivative(z, a)
         return bp
+
+    def _backward_into(
+        self,
+        fp: ForwardPass,
+        Y: Array,
+        fused_path: object | None,
+        ws: Workspace,
+        scale: float,
+        descend: bool = False,
+    ) -> BackwardPass:
+        """The backward pass of :meth:`backward`, in place in the workspace ``ws``.
+
+        The same formulas; the gradients come out multiplied by ``scale`` (not 1/m).
+        With ``descend`` (``scale`` = η/m) they are subtracted from the parameters as
+        soon as the pass no longer needs the old ones: W_l once δ_{l−1} has been
+        computed from it.
+        """
+        n_layers = len(self.layers)
+        ones = ws.ones
+        for l in range(n_layers, 0, -1):
+            layer = self.layers[l - 1]
+            z, a = fp.z[l], fp.a[l]
+            delta = ws.delta[l]
+            if fp.masks and fp.masks[l] is not None:
+                a = fp.unmasked[l]  # type: ignore[assignment]
+            if l == n_layers:
+                if fused_path is not None:
+                    fused_path.delta_into(a, Y, delta, ws.scratch[l])  # type: ignore[attr-defined]
+                else:
+                    delta[...] = self.loss.gradient(a, Y)
+                    layer.activation.vjp_inplace(z, a, delta, ws.scratch[l])  # type: ignore[arg-type]
+                delta *= self.dtype.type(scale)
+            else:
+                np.matmul(ws.delta[l + 1], self.layers[l].W.T, out=delta)  # ∂ℓ/∂a_l, scaled
+                if fp.masks and fp.masks[l] is not None:
+                    delta *= fp.masks[l]
+                layer.activation.vjp_inplace(z, a, delta, ws.scratch[l])  # type: ignore[arg-type]
+            if descend:
+                if l < n_layers:  # W_{l+1} has served for δ_l: take its step now
+                    _step_into(self.layers[l], fp.a[l], ws.delta[l + 1], ones, ws, l + 1)
+                if l == 1:
+                    _step_into(layer, fp.a[0], delta, ones, ws, 1)
+                continue
+            np.matmul(fp.a[l - 1].T, delta, out=ws.grad_W[l])
+            np.matmul(ones, delta, out=ws.grad_b[l])  # Σ over the batch, as a GEMV
+        return BackwardPass(list(ws.delta), list(ws.grad_W), list(ws.grad_b))
 
     def gradients(self, X: Array, Y: Array) -> BackwardPass:
         """Forward and backward pass of one batch."""

@@ -2,7 +2,7 @@ r"""Optimizers and learning-rate schedules, by name.
 
 An optimizer updates parameters θ in place from their gradients g = ∂L/∂θ:
 
-- ``sgd``: plain gradient descent, θ ← θ − η g (the update of :func:`glassnet.network.descend`);
+- ``sgd``: plain gradient descent, θ ← θ − η g;
 - ``momentum``: v ← μ v − η g, θ ← θ + v (μ = 0.9);
 - ``nesterov``: v ← μ v − η g, θ ← θ + μ v − η g (Nesterov's look-ahead, as scikit-learn);
 - ``adam``: m ← β₁ m + (1 − β₁) g, v ← β₂ v + (1 − β₂) g², θ ← θ − η m̂ / (√v̂ + ε),
@@ -22,7 +22,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from glassnet.errors import ArgumentError, unknown_name
-from glassnet.network import descend
 
 Array = np.ndarray
 
@@ -51,6 +50,13 @@ class Optimizer:
     def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
         """Update ``params`` in place from ``grads`` (same order, same shapes)."""
         raise NotImplementedError
+
+    def _work(self, params: Sequence[Array]) -> list[Array]:
+        """One work array per parameter, made once: a step allocates nothing."""
+        work = self.__dict__.get("_work_arrays")
+        if work is None or len(work) != len(params):
+            work = self._work_arrays = [np.empty_like(theta) for theta in params]
+        return work
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(learning_rate={self.learning_rate:g})"
@@ -86,20 +92,25 @@ class SGD(Optimizer):
     def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
         """Take one step."""
         eta = self.learning_rate
+        work = self._work(params)
         if self.momentum == 0.0:
-            for theta, g in zip(params, grads, strict=True):
-                descend(theta, g, eta, out=theta)
+            for theta, g, step in zip(params, grads, work, strict=True):
+                np.multiply(g, eta, out=step)  # θ ← θ − η g, as descend() but in place
+                theta -= step
             return
         if self._velocity is None:
             self._velocity = [np.zeros_like(theta) for theta in params]
         mu = self.momentum
-        for theta, g, v in zip(params, grads, self._velocity, strict=True):
+        for theta, g, v, step in zip(params, grads, self._velocity, work, strict=True):
             v *= mu
-            v -= eta * g
-            if self.nesterov:
-                theta += mu * v - eta * g
-            else:
-                theta += v
+            np.multiply(g, eta, out=step)
+            v -= step  # v ← μ v − η g
+            if self.nesterov:  # θ ← θ + μ v − η g
+                theta -= step
+                np.multiply(v, mu, out=step)
+            else:  # θ ← θ + v
+                np.copyto(step, v)
+            theta += step
 
 
 class Adam(Optimizer):
@@ -146,12 +157,21 @@ class Adam(Optimizer):
         b1, b2 = self.beta_1, self.beta_2
         # the bias corrections folded into one step size
         eta_t = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        for theta, g, m, v in zip(params, grads, self._m, self._v, strict=True):
+        for theta, g, m, v, work in zip(
+            params, grads, self._m, self._v, self._work(params), strict=True
+        ):
             m *= b1
-            m += (1 - b1) * g
+            np.multiply(g, 1 - b1, out=work)
+            m += work  # m ← β₁ m + (1 − β₁) g
             v *= b2
-            v += (1 - b2) * (g * g)
-            theta -= eta_t * m / (np.sqrt(v) + self.epsilon)
+            np.multiply(g, g, out=work)
+            work *= 1 - b2
+            v += work  # v ← β₂ v + (1 − β₂) g²
+            np.sqrt(v, out=work)
+            work += self.epsilon
+            np.divide(m, work, out=work)
+            work *= eta_t
+            theta -= work  # θ ← θ − η_t m / (√v + ε)
 
 
 class RMSProp(Optimizer):
@@ -183,10 +203,16 @@ class RMSProp(Optimizer):
         if self._s is None:
             self._s = [np.zeros_like(theta) for theta in params]
         rho = self.rho
-        for theta, g, s in zip(params, grads, self._s, strict=True):
+        for theta, g, s, work in zip(params, grads, self._s, self._work(params), strict=True):
             s *= rho
-            s += (1 - rho) * (g * g)
-            theta -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
+            np.multiply(g, g, out=work)
+            work *= 1 - rho
+            s += work  # s ← ρ s + (1 − ρ) g²
+            np.sqrt(s, out=work)
+            work += self.epsilon
+            np.divide(g, work, out=work)
+            work *= self.learning_rate
+            theta -= work  # θ ← θ − η g / (√s + ε)
 
 
 OPTIMIZERS: dict[str, tuple[type[Optimizer], dict]] = {

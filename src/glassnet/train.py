@@ -21,7 +21,7 @@ import numpy as np
 
 from glassnet.errors import ArgumentError, GlassnetError
 from glassnet.network import Network
-from glassnet.optimizers import Optimizer, Schedule, get_optimizer, get_schedule
+from glassnet.optimizers import SGD, Optimizer, Schedule, get_optimizer, get_schedule
 
 Array = np.ndarray
 
@@ -390,6 +390,15 @@ def fit(
     params = [p for layer in network.layers for p in (layer.W, layer.b)]
     sst = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0) if metric == "r2" else None
 
+    workspaces: dict[int, Any] = {}  # one per batch size (the last batch may be smaller)
+    # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j
+    one_hot = bool(metric == "accuracy" and np.all(Y.sum(axis=1) == 1) and np.all(Y * (1 - Y) == 0))
+    fold = isinstance(opt, SGD) and opt.momentum == 0.0 and not l2 and clip_norm is None
+    labels = predictions = None
+    if metric == "accuracy" and network.output_activation.name == "softmax" and Y.shape[1] > 1:
+        labels = Y.argmax(axis=1)  # accuracy from the argmax of each batch, counted per epoch
+        predictions = np.empty(n, dtype=labels.dtype)
+
     bar = None
     if _show_progress(verbose):
         from tqdm.auto import tqdm
@@ -409,44 +418,52 @@ def fit(
                 epoch - 1,
                 history.history.get("loss", []),
             )
+            # shuffle by a permutation of indices, gathered batch by batch into the
+            # workspace: the data set itself is never copied
             order = rng.permutation(n) if shuffle else np.arange(n)
-            total_loss, hits = 0.0, 0.0
+            total_loss, hits, seen = 0.0, 0.0, 0
             sse = np.zeros(Y.shape[1]) if sst is not None else None
             for batch, start in enumerate(range(0, n, size), start=1):
                 idx = order[start : start + size]
-                Xb, Yb = X[idx], Y[idx]
-                fp = network.forward(Xb, dropout=dropout, rng=rng)
-                loss = float(network.example_losses(fp, Yb).mean())
+                m = len(idx)
+                ws = workspaces.get(m)
+                if ws is None:
+                    ws = workspaces[m] = network.workspace(m)
+                    ws.scratch[-1].one_hot = one_hot
+                X.take(idx, axis=0, out=ws.X, mode="clip")
+                Y.take(idx, axis=0, out=ws.Y, mode="clip")
+                fp = network.forward(ws.X, dropout=dropout, rng=rng, workspace=ws)
+                loss = network.batch_loss_sum(fp, ws.Y, ws) / m
                 if not math.isfinite(loss):
                     raise TrainingError(
                         f"training diverged at epoch {epoch}, batch {batch}: the loss is "
                         f"{loss}; try a smaller learning rate (now {opt.learning_rate:g})"
                     )
-                bp = network.backward(fp, Yb)
-                grads = []
-                for l, layer in enumerate(network.layers, start=1):
-                    grad_W = bp.grad_W[l]
-                    if l2:
-                        grad_W = grad_W + l2 * layer.W
-                    grads += [grad_W, bp.grad_b[l]]
-                if clip_norm is not None:
-                    norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
-                    if norm > clip_norm:
-                        grads = [g * (clip_norm / norm) for g in grads]
-                opt.step(params, grads)
-                total_loss += loss * len(idx)
-                A = fp.a[-1]
-                if sse is not None:
-                    sse += ((Yb - A) ** 2).sum(axis=0)
+                if fold:  # plain SGD: η/m folded into δ_L makes the gradients the steps
+                    network.backward(
+                        fp, ws.Y, workspace=ws, scale=opt.learning_rate / m, descend=True
+                    )
                 else:
-                    hits += _correct(network, A, Yb)
+                    bp = network.backward(fp, ws.Y, workspace=ws)
+                    opt.step(params, _regularised(network, bp, l2, clip_norm))
+                total_loss += loss * m
+                seen += m
+                A = fp.a[-1]
+                if predictions is not None:
+                    np.argmax(A, axis=1, out=predictions[start : start + m])
+                elif sse is not None:
+                    sse += ((ws.Y - A) ** 2).sum(axis=0)
+                else:
+                    hits += _correct(network, A, ws.Y)
                 for cb in cbs:
-                    cb.on_batch_end(state, batch, {"loss": loss, "size": float(len(idx))})
+                    cb.on_batch_end(state, batch, {"loss": loss, "size": float(m)})
                 if state.stop_training:
                     break
+            if predictions is not None:
+                hits = float(np.count_nonzero(predictions[:seen] == labels[order[:seen]]))
 
-            logs = {"loss": total_loss / n + _penalty(network, l2)}
-            logs[metric] = r2_score(sse, sst) if sse is not None else hits / n  # type: ignore[arg-type]
+            logs = {"loss": total_loss / seen + _penalty(network, l2)}
+            logs[metric] = r2_score(sse, sst) if sse is not None else hits / seen  # type: ignore[arg-type]
             if X_val is not None and Y_val is not None:
                 val = network.evaluate(X_val, Y_val)
                 logs["val_loss"] = val["loss"] + _penalty(network, l2)
@@ -468,6 +485,22 @@ def fit(
     for cb in cbs:
         cb.on_train_end(state)
     return history
+
+
+def _regularised(network: Network, bp: Any, l2: float, clip_norm: float | None) -> list[Array]:
+    """The gradients of every parameter, with λW added to each ∂L/∂W and clipped by norm."""
+    grads = []
+    for l, layer in enumerate(network.layers, start=1):
+        grad_W = bp.grad_W[l]
+        if l2:
+            grad_W += l2 * layer.W  # a workspace array of its own: safe to change in place
+        grads += [grad_W, bp.grad_b[l]]
+    if clip_norm is not None:
+        norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+        if norm > clip_norm:
+            for g in grads:
+                g *= clip_norm / norm
+    return grads
 
 
 def _penalty(network: Network, l2: float) -> float:

@@ -1,0 +1,364 @@
+"""Training speed and memory of glassnet beside its limit, PyTorch and scikit-learn.
+
+Run from the repository root (``pip install -e '.[dev,torch]'`` first):
+
+    python benchmarks/bench.py                 # both workloads, 2 threads, 3 rounds
+    python benchmarks/bench.py --threads 1 --rounds 5 --workload A
+
+Workload A: an MLP 784-256-128-10 (relu, relu, softmax + cross-entropy), plain SGD
+(η = 0.01), mini-batches of 128, 60,000 synthetic float32 examples, one epoch.
+Workload B: 64-32-10, batches of 16, 1,797 examples (digits-sized), 20 epochs.
+Inference: ``predict_proba`` of 10,000 examples through the network of workload A.
+
+Each implementation runs in its own process (so that its peak memory is its own),
+in alternation, round after round; the table gives the median and min–max of the
+samples per second and the ratios of medians measured in the same run:
+
+- ``gemm``: only the matrix products of a training step (3 forward, 5 backward: no
+  input gradient for layer 1) on the same shapes, into preallocated outputs — the limit;
+- ``glassnet``: ``Network.fit``; ``glassnet-sklearn``: ``glassnet.sklearn.MLPClassifier``;
+- ``torch``: an ``nn.Sequential`` with ``torch.optim.SGD`` (when torch is installed);
+- ``sklearn``: scikit-learn's ``MLPClassifier`` (solver sgd, momentum 0, alpha 0).
+
+Peak memory is the process's peak RSS (``resource.getrusage``) less its RSS before the
+data were made; "need" is data + parameters + one batch's activations and gradients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import itertools
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+WORKLOADS = {
+    "A": {"sizes": [784, 256, 128, 10], "batch": 128, "n": 60_000, "epochs": 1},
+    "B": {"sizes": [64, 32, 10], "batch": 16, "n": 1_797, "epochs": 20},
+    "inference": {"sizes": [784, 256, 128, 10], "batch": 10_000, "n": 10_000, "epochs": 1},
+}
+IMPLEMENTATIONS = {
+    "A": ["gemm", "glassnet", "glassnet-sklearn", "torch", "sklearn"],
+    "B": ["gemm", "glassnet", "glassnet-sklearn", "torch", "sklearn"],
+    "inference": ["gemm", "glassnet", "torch"],
+}
+LEARNING_RATE = 0.01
+
+
+def rss_mib() -> float:
+    """The current resident set size, MiB (Linux)."""
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def make_data(w: dict):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n, sizes = w["n"], w["sizes"]
+    X = rng.standard_normal((n, sizes[0]), dtype=np.float32)
+    y = rng.integers(0, sizes[-1], size=n)
+    return X, y
+
+
+def need_mib(w: dict) -> float:
+    """Data + parameters + one batch's activations and gradients (float32)."""
+    sizes, m, n = w["sizes"], w["batch"], w["n"]
+    data = n * sizes[0] * 4 + n * 8
+    params = sum((a + 1) * b for a, b in itertools.pairwise(sizes)) * 4
+    batch = m * sum(sizes) * 4 * 3  # inputs, z/a, δ per layer
+    return (data + params * 2 + batch) / 2**20  # parameters and their gradients
+
+
+# --- the implementations, one per process ---------------------------------------------
+
+
+def run_gemm(w, X, y):
+    import numpy as np
+
+    sizes, m = w["sizes"], w["batch"]
+    rng = np.random.default_rng(1)
+    Ws = [
+        rng.standard_normal((a, b), dtype=np.float32) * 0.05 for a, b in itertools.pairwise(sizes)
+    ]
+    acts = [X[:m].copy()] + [np.empty((m, s), np.float32) for s in sizes[1:]]
+    deltas = [np.empty((m, s), np.float32) for s in sizes]
+    grads = [np.empty_like(W) for W in Ws]
+    L = len(Ws)
+    steps = w["n"] // m
+    train = w is not WORKLOADS["inference"]
+
+    def epoch():
+        for _ in range(steps):
+            for l in range(L):
+                np.matmul(acts[l], Ws[l], out=acts[l + 1])
+            if not train:
+                continue
+            deltas[L][...] = acts[L]
+            for l in range(L, 0, -1):
+                np.matmul(acts[l - 1].T, deltas[l], out=grads[l - 1])
+                if l > 1:
+                    np.matmul(deltas[l], Ws[l - 1].T, out=deltas[l - 1])
+
+    return epoch, steps * m
+
+
+def run_glassnet(w, X, y):
+    from glassnet import Network
+
+    sizes = w["sizes"]
+    acts = ["relu"] * (len(sizes) - 2) + ["softmax"]
+    net = Network(sizes, activations=acts, loss="cross_entropy", seed=0, dtype="float32")
+    if w is WORKLOADS["inference"]:
+        return (lambda: net.predict_proba(X)), len(X)
+
+    def epoch():
+        net.fit(
+            X,
+            y,
+            epochs=w["epochs"],
+            batch_size=w["batch"],
+            optimizer="sgd",
+            learning_rate=LEARNING_RATE,
+            seed=0,
+            verbose=False,
+        )
+
+    return epoch, len(X) * w["epochs"]
+
+
+def _sklearn_like(cls, w, X, y):
+    import warnings
+
+    sizes = w["sizes"]
+    model = cls(
+        hidden_layer_sizes=tuple(sizes[1:-1]),
+        solver="sgd",
+        momentum=0.0,
+        learning_rate_init=LEARNING_RATE,
+        batch_size=w["batch"],
+        alpha=0.0,
+        max_iter=w["epochs"],
+        shuffle=True,
+        random_state=0,
+        tol=0.0,
+        n_iter_no_change=10**9,
+    )
+
+    def epoch():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X, y)
+
+    return epoch, len(X) * w["epochs"]
+
+
+def run_glassnet_sklearn(w, X, y):
+    from glassnet.sklearn import MLPClassifier
+
+    return _sklearn_like(MLPClassifier, w, X, y)
+
+
+def run_sklearn(w, X, y):
+    from sklearn.neural_network import MLPClassifier
+
+    return _sklearn_like(MLPClassifier, w, X, y)
+
+
+def run_torch(w, X, y):
+    import torch
+
+    torch.manual_seed(0)
+    sizes = w["sizes"]
+    layers = []
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
+        layers.append(torch.nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    if w is WORKLOADS["inference"]:
+
+        def infer():
+            with torch.no_grad():
+                torch.softmax(model(Xt), dim=1)
+
+        return infer, len(X)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    m = w["batch"]
+
+    def epoch():
+        for _ in range(w["epochs"]):
+            order = torch.randperm(len(Xt))
+            for start in range(0, len(Xt), m):
+                idx = order[start : start + m]
+                optimizer.zero_grad(set_to_none=True)
+                loss_fn(model(Xt[idx]), yt[idx]).backward()
+                optimizer.step()
+
+    return epoch, len(X) * w["epochs"]
+
+
+MODULES = {
+    "gemm": ["numpy"],
+    "glassnet": ["glassnet"],
+    "glassnet-sklearn": ["glassnet.sklearn"],
+    "torch": ["torch"],
+    "sklearn": ["sklearn.neural_network"],
+}
+RUNNERS = {
+    "gemm": run_gemm,
+    "glassnet": run_glassnet,
+    "glassnet-sklearn": run_glassnet_sklearn,
+    "torch": run_torch,
+    "sklearn": run_sklearn,
+}
+
+
+def worker(impl: str, workload: str, threads: int, repeats: int) -> dict:
+    """Time ``impl`` on ``workload`` in this process; return samples/s and memory."""
+    if impl == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+    from threadpoolctl import threadpool_limits
+
+    w = WORKLOADS[workload]
+    for module in MODULES[impl]:  # imports are not counted in the peak memory
+        importlib.import_module(module)
+    with threadpool_limits(limits=threads):
+        base = rss_mib()
+        X, y = make_data(w)
+        run, samples = RUNNERS[impl](w, X, y)
+        run()  # warm up: first-call costs, allocation of workspaces
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"samples_per_s": samples / min(times), "peak_mib": peak - base}
+
+
+def worker_env(args: argparse.Namespace) -> dict[str, str]:
+    """The workers' environment: without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE.
+
+    Some machines here set them so that old OpenBLAS builds pick a safe kernel; they
+    hold NumPy's current OpenBLAS to an older, slower kernel (Haswell instead of
+    SkylakeX), which would understate every NumPy-based implementation.
+    ``--keep-openblas-env`` keeps them.
+    """
+    env = dict(os.environ)
+    if not args.keep_openblas_env:
+        env.pop("OPENBLAS_CORETYPE", None)
+        env.pop("OPENBLAS_L2_SIZE", None)
+    return env
+
+
+def blas_info(args: argparse.Namespace) -> str:
+    """NumPy's BLAS in the workers' environment, as threadpoolctl reports it."""
+    code = (
+        "from threadpoolctl import threadpool_info; import numpy; "
+        "print(', '.join(i['internal_api'] + ' ' + str(i.get('version')) + ' '"
+        " + str(i.get('architecture')) for i in threadpool_info()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=worker_env(args)
+    )
+    return out.stdout.strip()
+
+
+def available(impl: str) -> bool:
+    if impl != "torch":
+        return True
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workload", choices=["A", "B", "inference", "all"], default="all")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=2, help="timed runs per process")
+    parser.add_argument(
+        "--keep-openblas-env",
+        action="store_true",
+        help="keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for the workers",
+    )
+    parser.add_argument("--worker", nargs=2, metavar=("IMPL", "WORKLOAD"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker[0], args.worker[1], args.threads, args.repeats)))
+        return
+    workloads = ["A", "B", "inference"] if args.workload == "all" else [args.workload]
+    threads = {"A": args.threads, "B": 1, "inference": args.threads}
+    results: dict[tuple[str, str], list[dict]] = {}
+    for _ in range(args.rounds):
+        for workload in workloads:  # alternate workloads and implementations every round
+            for impl in IMPLEMENTATIONS[workload]:
+                if not available(impl):
+                    continue
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--worker",
+                        impl,
+                        workload,
+                        "--threads",
+                        str(threads[workload]),
+                        "--repeats",
+                        str(args.repeats),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=worker_env(args),
+                )
+                results.setdefault((workload, impl), []).append(json.loads(out.stdout))
+    print(
+        f"python {sys.version.split()[0]}; numpy's BLAS: {blas_info(args)}; "
+        f"{os.cpu_count()} cores; {args.rounds} rounds"
+    )
+    for workload in workloads:
+        w = WORKLOADS[workload]
+        print(
+            f"\nWorkload {workload}: {'-'.join(map(str, w['sizes']))}, batch {w['batch']}, "
+            f"{threads[workload]} thread(s); need ≈ {need_mib(w):.0f} MiB"
+        )
+        print(
+            f"{'implementation':18} {'samples/s (median)':>19} {'min–max':>21} "
+            f"{'÷ gemm':>7} {'÷ torch':>8} {'÷ sklearn':>9} {'peak MiB':>9}"
+        )
+        medians = {
+            impl: statistics.median(r["samples_per_s"] for r in runs)
+            for (wl, impl), runs in results.items()
+            if wl == workload
+        }
+        for impl, median in medians.items():
+            runs = results[(workload, impl)]
+            speeds = [r["samples_per_s"] for r in runs]
+
+            def ratio(other, median=median, medians=medians):
+                return f"{median / medians[other]:.2f}" if other in medians else "-"
+
+            peak = statistics.median(r["peak_mib"] for r in runs)
+            print(
+                f"{impl:18} {median:19,.0f} {min(speeds):10,.0f}–{max(speeds):<10,.0f} "
+                f"{ratio('gemm'):>7} {ratio('torch'):>8} {ratio('sklearn'):>9} {peak:9.0f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Guards of the fast training path that are not timed: no allocation per batch, dtypes kept.
+
+Speed itself is measured side by side in benchmarks/bench.py (BENCHMARKS.md), never
+in a unit test.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from glassnet import Callback, Network
+
+
+class TraceBatches(Callback):
+    """Traces memory from the end of batch ``start`` to the end of batch ``stop`` of epoch 2."""
+
+    def __init__(self, start: int, stop: int) -> None:
+        self.start, self.stop = start, stop
+        self.peak = None
+
+    def on_batch_end(self, state, batch, logs):
+        if state.epoch != 2:
+            return
+        if batch == self.start:
+            tracemalloc.start()
+            tracemalloc.reset_peak()
+            self.base = tracemalloc.get_traced_memory()[0]
+        elif batch == self.stop:
+            self.peak = tracemalloc.get_traced_memory()[1] - self.base
+            tracemalloc.stop()
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_training_allocates_no_array_per_batch(optimizer, dtype):
+    batch = 2048
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((batch * 10, 100)).astype(dtype)
+    y = rng.integers(0, 10, size=batch * 10)
+    net = Network(
+        [100, 256, 128, 10],
+        activations=["relu", "tanh", "softmax"],
+        loss="cross_entropy",
+        seed=0,
+        dtype=dtype,
+    )
+    trace = TraceBatches(start=2, stop=9)
+    net.fit(
+        X,
+        y,
+        epochs=2,
+        batch_size=batch,
+        optimizer=optimizer,
+        seed=0,
+        callbacks=[trace],
+        verbose=False,
+    )
+    itemsize = np.dtype(dtype).itemsize
+    smallest_batch_array = batch * 10 * itemsize  # δ of the output layer
+    assert trace.peak is not None
+    # Seven batches, and not one array of a batch's size allocated. What is traced is
+    # Python's small objects (the loss as a float, views of the index permutation) and
+    # NumPy's own iterator buffer, at most 8192 elements, that a broadcasting or
+    # casting ufunc call uses for a moment (z + b, g ⊙ mask): below half of δ_L here.
+    assert trace.peak < smallest_batch_array / 2, (trace.peak, smallest_batch_array)
+
+
+def test_float32_stays_float32_through_a_step():
+    rng = np.random.default_rng(1)
+    net = Network(
+        [20, 16, 8, 3],
+        activations=["relu", "sigmoid", "softmax"],
+        loss="cross_entropy",
+        seed=0,
+        dtype="float32",
+    )
+    ws = net.workspace(8)
+    X = rng.standard_normal((8, 20)).astype(np.float32)
+    Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]
+    fp = net.forward(X, workspace=ws, dropout=0.5, rng=rng)
+    bp = net.backward(fp, Y, workspace=ws)
+    arrays = [*fp.z[1:], *fp.a, *bp.delta[1:], *bp.grad_W[1:], *bp.grad_b[1:]]
+    arrays += [
+        v
+        for space in ws.scratch
+        for v in vars(space).values()
+        if isinstance(v, np.ndarray) and v.dtype != np.bool_
+    ]
+    assert {a.dtype for a in arrays} == {np.dtype(np.float32)}
+    net.fit(X, Y, epochs=2, batch_size=4, optimizer="adam", verbose=False)
+    assert {p.dtype for layer in net.layers for p in (layer.W, layer.b)} == {np.dtype(np.float32)}
+
+
+def test_workspace_step_equals_the_allocating_step():
+    rng = np.random.default_rng(2)
+    net = Network(
+        [6, 7, 5, 4], activations=["tanh", "relu", "softmax"], loss="cross_entropy", seed=3
+    )
+    X = rng.standard_normal((9, 6))
+    Y = np.eye(4)[rng.integers(0, 4, 9)]
+    reference = net.backward(net.forward(X), Y)
+    ws = net.workspace(9)
+    fast = net.backward(net.forward(X, workspace=ws), Y, workspace=ws)
+    for l in (1, 2, 3):
+        np.testing.assert_allclose(fast.grad_W[l], reference.grad_W[l], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(fast.grad_b[l], reference.grad_b[l], rtol=1e-12, atol=1e-15)
+    # and the descent inside the pass takes exactly those steps
+    before = net.copy()
+    fp = net.forward(X, workspace=ws)
+    net.backward(fp, Y, workspace=ws, scale=0.1 / 9, descend=True)
+    for l, (new, old) in enumerate(zip(net.layers, before.layers, strict=True), start=1):
+        np.testing.assert_allclose(new.W, old.W - 0.1 * reference.grad_W[l], rtol=1e-12)
+        np.testing.assert_allclose(new.b, old.b - 0.1 * reference.grad_b[l], rtol=1e-12)
+
+
+def test_large_predictions_in_chunks_equal_one_pass():
+    rng = np.random.default_rng(4)
+    net = Network([5, 9, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    X = rng.standard_normal((2500, 5))  # more than PREDICT_CHUNK rows
+    np.testing.assert_allclose(net.predict_proba(X), net.forward(X).a[-1], rtol=1e-12)
