@@ -121,3 +121,21 @@ def test_large_predictions_in_chunks_equal_one_pass():
     net = Network([5, 9, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
     X = rng.standard_normal((2500, 5))  # more than PREDICT_CHUNK rows
     np.testing.assert_allclose(net.predict_proba(X), net.forward(X).a[-1], rtol=1e-12)
+
+
+def test_explain_imports_nothing_heavy():
+    # `glassnet explain` must start fast: scikit-learn, matplotlib, tqdm and SciPy
+    # stay out of its path (they are imported where used)
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLES
+
+    code = (
+        "import sys; from glassnet.cli import main; "
+        f"main(['explain', {str(EXAMPLES[1])!r}, '--format', 'json']); "
+        "heavy = [m for m in ('sklearn', 'matplotlib', 'tqdm', 'scipy') if m in sys.modules]; "
+        "sys.stderr.write(repr(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr == "[]"
