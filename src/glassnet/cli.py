@@ -52,8 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
-    check = sub.add_parser("gradcheck", help="check every gradient against finite differences")
+    grad = sub.add_parser("gradcheck", help="check every gradient against finite differences")
+    grad.add_argument("spec", help="spec file (TOML)")
+
+    check = sub.add_parser("check", help="check a hand calculation of a step")
     check.add_argument("spec", help="spec file (TOML)")
+    check.add_argument("claims", nargs="?", help="claims file (TOML): the numbers you computed")
+    check.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    check.add_argument(
+        "--template", action="store_true", help="write a blank claims file for the spec instead"
+    )
+    check.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
     train = sub.add_parser("train", help="train a network on a dataset or a spec's examples")
     train.add_argument(
@@ -203,6 +212,30 @@ def _gradcheck(args: argparse.Namespace) -> int:
     return EXIT_OK if result.passed else EXIT_FAILED
 
 
+def _check(args: argparse.Namespace) -> int:
+    from glassnet.check import check, load_claims, template
+    from glassnet.render.check import RENDERERS
+    from glassnet.spec import load_spec
+
+    spec = load_spec(args.spec)
+    trace = spec.explain()
+    if args.template:
+        text = template(spec, trace)
+        exit_code = EXIT_OK
+    else:
+        if args.claims is None:
+            raise ArgumentError("glassnet check: give a CLAIMS file, or --template")
+        report = check(spec, load_claims(args.claims, spec, trace), trace)
+        color = args.format == "text" and not args.output and sys.stdout.isatty()
+        text = RENDERERS[args.format](report.to_dict(), color=color)
+        exit_code = EXIT_OK if report.all_right else EXIT_FAILED
+    if args.output:
+        _write(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return exit_code
+
+
 def _train(args: argparse.Namespace) -> int:
     from glassnet.jobs import train_job
 
@@ -244,6 +277,7 @@ def _write(path: str, text: str) -> None:
 
 
 COMMANDS = {
+    "check": "_check",
     "explain": "_explain",
     "gradcheck": "_gradcheck",
     "train": "_train",

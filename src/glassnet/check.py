@@ -1,0 +1,829 @@
+"""Check a hand calculation of one training step: right, wrong or carried, and why.
+
+A person writes the numbers they computed (any subset, at their own precision) in a
+claims file; :func:`check` compares each with the engine's trace of the same step
+(:mod:`glassnet.trace`) and reports, per number:
+
+- **right** — it equals the true value at the precision written: a value with d
+  decimals is right when it is within half a unit of its last place of the truth;
+- **carried** — it is wrong, but follows correctly from the person's own earlier
+  values (every claim is recomputed from their claimed inputs of that step);
+- **wrong** — with the correct value, where the error entered, and a diagnosis when
+  the value matches a known mistake, recomputed under that mistake (:data:`RULES`).
+
+The claims file format and the rules are documented in docs/check.md.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from glassnet.errors import InputError, did_you_mean, quote
+from glassnet.spec import Spec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+FORMAT = "glassnet.check/1"
+LAYER_KEYS = ("z", "a", "dL_da", "da_dz", "delta", "grad_W", "grad_b", "W_new", "b_new")
+RESULT_KEYS = ("loss", "loss_after", "loss_terms")
+W_SHAPED = ("grad_W", "W_new")
+# the order in which a step computes its numbers: where an error "entered" first
+STAGE = {
+    "z": 0,
+    "a": 1,
+    "loss_terms": 2,
+    "loss": 2,
+    "dL_da": 3,
+    "da_dz": 4,
+    "delta": 5,
+    "grad_W": 6,
+    "grad_b": 7,
+    "W_new": 8,
+    "b_new": 9,
+    "loss_after": 10,
+}
+
+
+class ClaimsError(InputError):
+    """A mistake in a claims file."""
+
+
+@dataclass
+class Claim:
+    """One number the person wrote.
+
+    Attributes
+    ----------
+    layer : int or None
+        None for ``loss`` and ``loss_after``.
+    key : str
+    index : tuple of int
+        0-based, in the trace's array (rows are examples; W-shaped in_out).
+    value : decimal.Decimal
+        As written.
+    """
+
+    layer: int | None
+    key: str
+    index: tuple[int, ...]
+    value: decimal.Decimal
+
+    @property
+    def decimals(self) -> int:
+        """Digits after the decimal point as written (0 for 12, 3 for 0.125, 2 for 1.5e-1)."""
+        exponent = self.value.as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
+
+    @property
+    def tolerance(self) -> float:
+        """One unit in the last place written: rounding's half unit, and half a unit more."""
+        return 10.0 ** (-self.decimals)
+
+    def matches(self, value: float) -> bool:
+        """True when what was written is ``value`` at its precision.
+
+        Within a unit of the last place: 0.938 for 0.938831 (rounded) and 1.4755 for
+        1.475579 (cut off) are right; 1 for 0 is not.
+        """
+        if not np.isfinite(value):
+            return False
+        return abs(float(self.value) - value) < self.tolerance * (1 - 1e-9)
+
+    def order(self) -> tuple[int, int, int, tuple[int, ...]]:
+        """Where the number stands in the computation of the step.
+
+        Forward up the layers (z, a), the loss, backward down the layers (∂ℓ/∂a, f', δ),
+        the gradients (down), the updates (up), the loss after.
+        """
+        stage = STAGE[self.key]
+        layer = self.layer or 0
+        if stage <= STAGE["a"]:
+            phase, position = 0, layer
+        elif self.key in ("loss", "loss_terms"):
+            phase, position = 1, 0 if self.key == "loss_terms" else 1
+        elif stage <= STAGE["delta"]:
+            phase, position = 2, -layer
+        elif stage <= STAGE["grad_b"]:
+            phase, position = 3, -layer
+        elif stage <= STAGE["b_new"]:
+            phase, position = 4, layer
+        else:
+            phase, position = 5, 0
+        return (phase, position, stage, self.index)
+
+
+# --- reading claims --------------------------------------------------------------------
+
+
+def _shape(spec: Spec, trace: Any, layer: int | None, key: str) -> tuple[int, ...]:
+    if layer is None:
+        return spec.Y.shape if key == "loss_terms" else ()
+    return np.shape(getattr(trace.layers[layer - 1], key))
+
+
+def load_claims(path: str, spec: Spec, trace: Any) -> list[Claim]:
+    """Read a claims file (TOML, numbers kept as written) into element claims."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise ClaimsError(path, "", "no such file") from None
+    except IsADirectoryError:
+        raise ClaimsError(path, "", "is a directory, not a claims file") from None
+    except OSError as exc:
+        raise ClaimsError(path, "", f"cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ClaimsError(path, "", f"not UTF-8 text ({exc.reason})") from None
+    return parse_claims(text, spec, trace, path)
+
+
+def parse_claims(text: str, spec: Spec, trace: Any, path: str = "<claims>") -> list[Claim]:
+    """Parse claims TOML; see the module docstring."""
+    try:
+        data = tomllib.loads(text, parse_float=decimal.Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise ClaimsError(path, "TOML syntax", str(exc)) from None
+    claims: list[Claim] = []
+    for top, table in data.items():
+        if top not in ("layer", "result"):
+            raise ClaimsError(
+                path,
+                quote(top) if not top.isidentifier() else top,
+                f"unknown table{did_you_mean(top, ('layer', 'result'))}; "
+                "expected [layer.N] and [result]",
+            )
+        if not isinstance(table, dict):
+            raise ClaimsError(path, top, "expected a table ([layer.1], [result])")
+        if top == "result":
+            claims += _parse_table(table, None, RESULT_KEYS, spec, trace, path)
+            continue
+        for number, layer_table in table.items():
+            where = f"layer.{number}"
+            if not number.isdigit() or not 1 <= int(number) <= len(trace.layers):
+                raise ClaimsError(
+                    path, where, f"expected a layer number from 1 to {len(trace.layers)}"
+                )
+            if not isinstance(layer_table, dict):
+                raise ClaimsError(path, where, "expected a table of keys such as z = [...]")
+            claims += _parse_table(layer_table, int(number), LAYER_KEYS, spec, trace, path)
+    return claims
+
+
+ELEMENT = re.compile(r"^([A-Za-z_]+)\[([0-9 ,]+)\]$")
+
+
+def _parse_table(
+    table: dict, layer: int | None, keys: tuple[str, ...], spec: Spec, trace: Any, path: str
+) -> list[Claim]:
+    where_layer = f"layer.{layer}" if layer is not None else "result"
+    claims = []
+    for name, value in table.items():
+        match = ELEMENT.match(name)
+        key = match.group(1) if match else name
+        field = f"{where_layer}: {name if name.isprintable() else quote(name)}"
+        if key not in keys:
+            raise ClaimsError(
+                path, field, f"unknown key{did_you_mean(key, keys)}; known: {', '.join(keys)}"
+            )
+        if value == [] or value == "":
+            continue  # left blank (a template)
+        shape = _shape(spec, trace, layer, key)
+        written = _written_shape(shape, layer, key, spec)
+        if match:
+            try:
+                index = tuple(int(part) - 1 for part in match.group(2).split(","))
+            except ValueError:
+                raise ClaimsError(path, field, "expected 1-based indices such as a[3]") from None
+            full = _expand_index(index, written)
+            if full is None:
+                raise ClaimsError(
+                    path, field, f"index out of range for shape {written} (indices are 1-based)"
+                )
+            claims.append(
+                Claim(layer, key, _to_trace_index(full, key, spec), _number(value, path, field))
+            )
+            continue
+        array = _nested(value, path, field)
+        if array.shape != written and (array.shape != written[1:] or written[0] != 1):
+            raise ClaimsError(path, field, f"expected shape {written}, found {array.shape}")
+        if array.shape != written:
+            array = array.reshape(written)
+        for index in np.ndindex(array.shape):
+            claims.append(Claim(layer, key, _to_trace_index(index, key, spec), array[index]))
+    return claims
+
+
+def _written_shape(
+    shape: tuple[int, ...], layer: int | None, key: str, spec: Spec
+) -> tuple[int, ...]:
+    if key in W_SHAPED and spec.weights_layout == "out_in":
+        return (shape[1], shape[0])
+    return shape
+
+
+def _to_trace_index(index: tuple[int, ...], key: str, spec: Spec) -> tuple[int, ...]:
+    if key in W_SHAPED and spec.weights_layout == "out_in":
+        return (index[1], index[0])
+    return tuple(index)
+
+
+def _expand_index(index: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """A 1-example shortcut: a[3] for a[1,3] when there is one example."""
+    if len(index) == len(shape) - 1 and shape and shape[0] == 1 and len(shape) >= 2:
+        index = (0, *index)
+    if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape, strict=True)):
+        return None
+    return index
+
+
+def _number(value: Any, path: str, field: str) -> decimal.Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, decimal.Decimal)):
+        raise ClaimsError(path, field, f"expected a number, found {value!r}"[:120])
+    number = decimal.Decimal(value)
+    if not number.is_finite():
+        raise ClaimsError(path, field, f"expected a finite number, found {value}")
+    return number
+
+
+def _nested(value: Any, path: str, field: str) -> np.ndarray:
+    if not isinstance(value, list):
+        return np.array(_number(value, path, field), dtype=object)
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return _number(v, path, field)
+
+    try:
+        array = np.array(walk(value), dtype=object)
+    except ValueError:
+        raise ClaimsError(path, field, "ragged rows") from None
+    if array.dtype != object or any(isinstance(x, list) for x in array.flat):
+        raise ClaimsError(path, field, "ragged rows")
+    return array
+
+
+# --- the person's own values -----------------------------------------------------------
+
+
+@dataclass
+class Worksheet:
+    """The true values of the step, and the person's where they wrote them."""
+
+    spec: Spec
+    trace: Any
+    true: dict[tuple[int | None, str], np.ndarray]
+    own: dict[tuple[int | None, str], np.ndarray]
+    claimed: dict[tuple[int | None, str], np.ndarray]  # bool masks
+
+    def value(self, layer: int | None, key: str, own: bool = True) -> np.ndarray:
+        """The array, the person's values where written when ``own``."""
+        return (self.own if own else self.true)[(layer, key)]
+
+
+def _worksheet(spec: Spec, trace: Any, claims: list[Claim]) -> Worksheet:
+    true: dict[tuple[int | None, str], np.ndarray] = {
+        (None, "loss"): np.array(trace.loss),
+        (None, "loss_after"): np.array(trace.loss_after),
+        (None, "loss_terms"): _loss_terms(spec.network, trace.layers[-1].a, spec.Y, {}),
+    }
+    for layer in trace.layers:
+        for key in LAYER_KEYS:
+            true[(layer.index, key)] = np.asarray(getattr(layer, key), dtype=np.float64)
+    own = {k: v.copy() for k, v in true.items()}
+    claimed = {k: np.zeros(v.shape, dtype=bool) for k, v in true.items()}
+    values = {k: np.zeros(v.shape) for k, v in true.items()}
+    for c in claims:
+        values[(c.layer, c.key)][c.index] = float(c.value)
+        claimed[(c.layer, c.key)][c.index] = True
+    ws = Worksheet(spec, trace, true, own, claimed)
+    # The person's world: in the order of the step, what they wrote where they wrote
+    # it, and elsewhere what their own earlier numbers imply.
+    for slot in computation_order(len(trace.layers)):
+        with np.errstate(all="ignore"):
+            implied = np.asarray(from_own(ws, *slot), dtype=np.float64)
+        if implied.shape != own[slot].shape:  # pragma: no cover - defensive
+            implied = own[slot]
+        own[slot] = np.where(claimed[slot], values[slot], implied)
+    return ws
+
+
+def computation_order(n_layers: int) -> list[tuple[int | None, str]]:
+    """Every quantity of a step, in the order it is computed."""
+    order: list[tuple[int | None, str]] = []
+    for l in range(1, n_layers + 1):
+        order += [(l, "z"), (l, "a")]
+    order += [(None, "loss_terms"), (None, "loss")]
+    for l in range(n_layers, 0, -1):
+        order += [(l, "dL_da"), (l, "da_dz"), (l, "delta")]
+    for l in range(n_layers, 0, -1):
+        order += [(l, "grad_W"), (l, "grad_b")]
+    for l in range(1, n_layers + 1):
+        order += [(l, "W_new"), (l, "b_new")]
+    return [*order, (None, "loss_after")]
+
+
+def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.ndarray:
+    """Recompute one quantity of the step from the person's own inputs of that step.
+
+    The formulas are those of :mod:`glassnet.network`, through the same activation
+    and loss functions; ``mistake`` switches one of them to a known wrong variant
+    (used by the diagnosis rules).
+    """
+    net = ws.spec.network
+    X, Y, eta = ws.spec.X, ws.spec.Y, ws.spec.learning_rate
+    m = X.shape[0]
+    L = len(net.layers)
+    if layer is None:
+        if key == "loss_terms":
+            return _loss_terms(net, ws.value(L, "a"), Y, mistake)
+        if key == "loss":
+            a = ws.value(L, "a")
+            z = ws.value(L, "z")
+            return np.array(
+                _loss_value(net, z, a, Y, mistake).mean()
+                if not mistake.get("sum_over_examples")
+                else _loss_value(net, z, a, Y, mistake).sum()
+            )
+        # loss_after: forward with the person's updated parameters
+        a = X
+        for l, lay in enumerate(net.layers, start=1):
+            z = a @ ws.value(l, "W_new") + ws.value(l, "b_new")
+            a = lay.activation.forward(z)
+        return np.array(net.example_losses(_fp(z, a, L), Y).mean())
+    lay = net.layers[layer - 1]
+    act = lay.activation
+    W = lay.W if not mistake.get("transposed") else lay.W.T
+    a_prev = X if layer == 1 else ws.value(layer - 1, "a")
+    if key == "z":
+        return (
+            a_prev @ W + lay.b
+            if W.shape[0] == a_prev.shape[1]
+            else np.full(ws.true[(layer, "z")].shape, np.nan)
+        )
+    z = ws.value(layer, "z")
+    a = ws.value(layer, "a")
+    if key == "a":
+        if mistake.get("softmax_without_exp"):
+            return z / z.sum(axis=1, keepdims=True)
+        return act.forward(z)
+    if key == "da_dz":
+        if mistake.get("as_activation"):
+            return act.forward(z)
+        d = act.derivative(z, a)
+        if mistake.get("diagonal_only") and act.jacobian:
+            return d * np.eye(d.shape[-1])
+        return d
+    if key == "dL_da":
+        if layer == L:
+            return _loss_gradient(net, a, Y, mistake)
+        delta_next = ws.value(layer + 1, "delta")
+        W_next = (
+            ws.value(layer + 1, "W_new") if mistake.get("updated_weights") else net.layers[layer].W
+        )
+        if mistake.get("transposed"):
+            W_next = W_next.T
+            if W_next.shape[1] != delta_next.shape[1]:
+                return np.full(ws.true[(layer, "dL_da")].shape, np.nan)
+        if "one_path" in mistake:
+            k = mistake["one_path"]
+            return delta_next[:, k : k + 1] * W_next[:, k][None, :]
+        return delta_next @ W_next.T
+    if key == "delta":
+        g = ws.value(layer, "dL_da")
+        d = ws.value(layer, "da_dz")
+        if mistake.get("derivative_missing"):
+            return g.copy()
+        if mistake.get("as_activation"):
+            return g * act.forward(z)
+        if act.jacobian:
+            if mistake.get("diagonal_only"):
+                return g * np.diagonal(d, axis1=1, axis2=2)
+            return np.einsum("mij,mi->mj", d, g)
+        return g * d
+    if key in ("grad_W", "grad_b"):
+        delta = ws.value(layer, "delta")
+        divide = 1.0 if mistake.get("no_mean") else float(m)
+        if key == "grad_W":
+            return a_prev.T @ delta / divide
+        return delta.sum(axis=0) / divide
+    # W_new, b_new
+    old = lay.W if key == "W_new" else lay.b
+    grad = ws.value(layer, "grad_W" if key == "W_new" else "grad_b")
+    if mistake.get("not_updated"):
+        return old.copy()
+    if mistake.get("plus"):
+        return old + eta * grad
+    if mistake.get("times_weight"):
+        return old - eta * old * grad
+    return old - eta * grad
+
+
+def _fp(z: np.ndarray, a: np.ndarray, L: int) -> Any:
+    from glassnet.network import ForwardPass
+
+    return ForwardPass([None] * L + [z], [None] * L + [a])  # type: ignore[list-item]
+
+
+def _loss_terms(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any]) -> np.ndarray:
+    """The summands of ℓ, one per output unit: ℓ = Σ_j terms_j (shape (m, n))."""
+    n = a.shape[1]
+    columns = [_loss_value(net, None, a[:, j : j + 1], Y[:, j : j + 1], mistake) for j in range(n)]
+    terms = np.stack(columns, axis=1)
+    if net.loss.name == "mean_squared_error":
+        terms = terms / n  # (1/n) Σ_j: each column's own mean is over one unit
+    return terms
+
+
+def _loss_value(
+    net: Any, z: np.ndarray, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any]
+) -> np.ndarray:
+    if mistake.get("log10"):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if net.loss.name == "cross_entropy":
+                return -(Y * np.log10(a)).sum(axis=1)
+            if net.loss.name == "binary_cross_entropy":
+                return -(Y * np.log10(a) + (1 - Y) * np.log10(1 - a)).sum(axis=1)
+        return np.full(len(a), np.nan)
+    value = net.loss.value(a, Y)
+    if mistake.get("factor"):
+        value = value * mistake["factor"]
+    return value
+
+
+def _loss_gradient(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any]) -> np.ndarray:
+    g = net.loss.gradient(a, Y)
+    if mistake.get("negated"):
+        return -g
+    if mistake.get("bce_second_sign") and net.loss.name == "binary_cross_entropy":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -(Y / a) - (1 - Y) / (1 - a)
+    if mistake.get("factor"):
+        return g * mistake["factor"]
+    return g
+
+
+# --- diagnosis rules -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A known mistake: which numbers it can explain and how to recompute them under it.
+
+    Attributes
+    ----------
+    id : str
+    keys : tuple of str
+        The quantities the mistake shows in.
+    variants : callable
+        ``variants(worksheet, layer) -> list of dict``: the ``mistake`` settings of
+        :func:`from_own` to try.
+    explain : str
+        The correct formula beside the one used, for the message.
+    """
+
+    id: str
+    keys: tuple[str, ...]
+    variants: Callable[[Worksheet, int | None], list[dict[str, Any]]]
+    explain: str
+    applies: Callable[[Worksheet, int | None], bool] = lambda ws, layer: True
+
+
+def _is_softmax(ws: Worksheet, layer: int | None) -> bool:
+    return layer is not None and ws.spec.network.layers[layer - 1].activation.jacobian
+
+
+def _squared(ws: Worksheet, layer: int | None) -> bool:
+    return ws.spec.network.loss.name in (
+        "half_squared_error",
+        "squared_error",
+        "mean_squared_error",
+    )
+
+
+def _log_loss(ws: Worksheet, layer: int | None) -> bool:
+    return ws.spec.network.loss.name in ("cross_entropy", "binary_cross_entropy")
+
+
+def _hidden(ws: Worksheet, layer: int | None) -> bool:
+    return layer is not None and layer < len(ws.spec.network.layers)
+
+
+def _output(ws: Worksheet, layer: int | None) -> bool:
+    return layer == len(ws.spec.network.layers)
+
+
+def _paths(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
+    n_next = ws.spec.network.layers[layer].n_out if layer is not None else 0
+    return [{"one_path": k} for k in range(n_next)]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "softmax_without_exp",
+        ("a",),
+        lambda ws, l: [{"softmax_without_exp": True}],
+        "softmax is e^{z_j} / Σ_k e^{z_k}, not z_j / Σ_k z_k",
+        _is_softmax,
+    ),
+    Rule(
+        "softmax_diagonal_only",
+        ("delta", "da_dz"),
+        lambda ws, l: [{"diagonal_only": True}],
+        "δ_j = Σ_i J_ij ∂ℓ/∂a_i with J_ij = a_i(δ_ij − a_j): every output depends on every "
+        "z, so the off-diagonal terms −a_i a_j count too",
+        _is_softmax,
+    ),
+    Rule(
+        "missing_path_sum",
+        ("dL_da",),
+        _paths,
+        "∂ℓ/∂a_j = Σ_k δ_k W_jk sums over every unit k of the next layer, not one",
+        _hidden,
+    ),
+    Rule(
+        "loss_derivative_sign",
+        ("dL_da",),
+        lambda ws, l: [{"negated": True}, {"bce_second_sign": True}],
+        "mind the signs: ∂/∂a of −(1 − y) ln(1 − a) is +(1 − y)/(1 − a), of ½(a − y)² is a − y",
+        _output,
+    ),
+    Rule(
+        "half_factor",
+        ("dL_da", "loss"),
+        lambda ws, l: [{"factor": 0.5}, {"factor": 2.0}],
+        "the derivative of ½(a − y)² is a − y, of (a − y)² is 2(a − y)",
+        _squared,
+    ),
+    Rule(
+        "mean_vs_sum",
+        ("grad_W", "grad_b", "loss"),
+        lambda ws, l: [{"no_mean": True}, {"sum_over_examples": True}],
+        "the batch loss is the mean over the m examples, so each gradient is divided by m",
+        lambda ws, l: ws.spec.X.shape[0] > 1,
+    ),
+    Rule(
+        "derivative_missing",
+        ("delta",),
+        lambda ws, l: [{"derivative_missing": True}],
+        "δ = ∂ℓ/∂a ⊙ f'(z): the derivative of the activation is a factor of the chain",
+    ),
+    Rule(
+        "derivative_as_activation",
+        ("delta", "da_dz"),
+        lambda ws, l: [{"as_activation": True}],
+        "f'(z) is the derivative (for sigmoid a(1 − a)), not f(z) itself",
+    ),
+    Rule(
+        "transposed_weights",
+        ("z", "dL_da"),
+        lambda ws, l: [{"transposed": True}],
+        "z = a W + b with W[i][j] joining input i to unit j; backward, ∂ℓ/∂a = δ Wᵀ",
+    ),
+    Rule(
+        "updated_weights_in_backward",
+        ("dL_da",),
+        lambda ws, l: [{"updated_weights": True}],
+        "δ of a hidden layer is formed with the next layer's weights before the update",
+        _hidden,
+    ),
+    Rule(
+        "bias_not_updated",
+        ("b_new",),
+        lambda ws, l: [{"not_updated": True}],
+        "biases learn too: b ← b − η ∂L/∂b, with ∂L/∂b = mean of δ",
+    ),
+    Rule(
+        "update_sign",
+        ("W_new", "b_new"),
+        lambda ws, l: [{"plus": True}],
+        "gradient descent goes against the gradient: θ ← θ − η ∂L/∂θ",
+    ),
+    Rule(
+        "update_times_weight",
+        ("W_new",),
+        lambda ws, l: [{"times_weight": True}],
+        "θ ← θ − η ∂L/∂θ, not θ − η θ ∂L/∂θ",
+    ),
+    Rule(
+        "log10",
+        ("loss", "loss_terms"),
+        lambda ws, l: [{"log10": True}],
+        "the loss and its derivative use the natural logarithm ln, not log₁₀",
+        _log_loss,
+    ),
+)
+RULE_IDS = (*(r.id for r in RULES), "rounded_inputs", "arithmetic")
+
+
+# --- the check -------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    """The verdict on one claimed number."""
+
+    layer: int | None
+    key: str
+    index: tuple[int, ...]  # 1-based, as the person writes it
+    claimed: float
+    correct: float
+    status: str
+    from_own_values: float | None = None
+    diagnosis: list[str] = field(default_factory=list)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding's entry of the JSON document."""
+        return {
+            "layer": self.layer,
+            "key": self.key,
+            "index": list(self.index),
+            "claimed": self.claimed,
+            "correct": self.correct,
+            "status": self.status,
+            "from_own_values": self.from_own_values,
+            "diagnosis": list(self.diagnosis),
+            "message": self.message,
+        }
+
+
+@dataclass
+class CheckReport:
+    """Every finding, in the order the step computes its numbers."""
+
+    findings: list[Finding]
+
+    @property
+    def first_error(self) -> Finding | None:
+        """The first number that is wrong (not carried): where the error entered."""
+        return next((f for f in self.findings if f.status == "wrong"), None)
+
+    @property
+    def all_right(self) -> bool:
+        """True when every claim is right."""
+        return all(f.status == "right" for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``glassnet.check/1`` document."""
+        count = {
+            s: sum(f.status == s for f in self.findings) for s in ("right", "wrong", "carried")
+        }
+        first = self.first_error
+        return {
+            "format": FORMAT,
+            "summary": {"claims": len(self.findings), **count},
+            "first_error": None
+            if first is None
+            else {"layer": first.layer, "key": first.key, "index": list(first.index)},
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _label(layer: int | None, key: str, index: tuple[int, ...], m: int) -> str:
+    shown = index[1:] if m == 1 and len(index) >= 2 and key not in W_SHAPED else index
+    where = f"{key}[{','.join(map(str, shown))}]" if shown else key
+    return f"layer {layer}, {where}" if layer is not None else where
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckReport:
+    """Judge every claim against the true step and the person's own earlier values."""
+    trace = trace if trace is not None else spec.explain()
+    ws = _worksheet(spec, trace, claims)
+    m = spec.X.shape[0]
+    recomputed: dict[tuple[int | None, str], np.ndarray] = {}
+    findings = []
+    for claim in sorted(claims, key=Claim.order):
+        slot = (claim.layer, claim.key)
+        correct = float(ws.true[slot][claim.index])
+        if slot not in recomputed:
+            recomputed[slot] = np.asarray(from_own(ws, claim.layer, claim.key), dtype=np.float64)
+        own_value = float(recomputed[slot][claim.index])
+        index1 = tuple(i + 1 for i in _written_index(claim, spec))
+        label = _label(claim.layer, claim.key, index1, m)
+        finding = Finding(
+            claim.layer,
+            claim.key,
+            index1,
+            float(claim.value),
+            correct,
+            "right",
+            own_value if abs(own_value - correct) > 0 else None,
+        )
+        if claim.matches(correct):
+            finding.message = f"{label}: {claim.value} is right"
+        elif claim.matches(own_value):
+            finding.status = "carried"
+            finding.message = (
+                f"{label}: you wrote {claim.value}, it is {_fmt(correct)}; "
+                f"yours follows correctly from your own earlier values "
+                f"({_fmt(own_value)})"
+            )
+        else:
+            finding.status = "wrong"
+            finding.diagnosis = _diagnose(ws, claim, own_value)
+            finding.message = _wrong_message(label, claim, correct, own_value, finding.diagnosis)
+        findings.append(finding)
+    return CheckReport(findings)
+
+
+def _written_index(claim: Claim, spec: Spec) -> tuple[int, ...]:
+    if claim.key in W_SHAPED and spec.weights_layout == "out_in":
+        return (claim.index[1], claim.index[0])
+    return claim.index
+
+
+def _diagnose(ws: Worksheet, claim: Claim, own_value: float) -> list[str]:
+    found = []
+    for rule in RULES:
+        if claim.key not in rule.keys or not rule.applies(ws, claim.layer):
+            continue
+        for mistake in rule.variants(ws, claim.layer):
+            with np.errstate(all="ignore"):
+                value = np.asarray(from_own(ws, claim.layer, claim.key, **mistake))
+            if value.shape != ws.true[(claim.layer, claim.key)].shape:
+                continue
+            if claim.matches(float(value[claim.index] if value.shape else value)):
+                found.append(rule.id)
+                break
+    if not found and _rounded_inputs(ws, claim):
+        found.append("rounded_inputs")
+    return found or ["arithmetic"]
+
+
+def _rounded_inputs(ws: Worksheet, claim: Claim) -> bool:
+    """Off only because the inputs were rounded coarsely: try them at 1 to 3 decimals."""
+    for decimals in (1, 2, 3):
+        rounded = Worksheet(
+            ws.spec,
+            ws.trace,
+            ws.true,
+            {k: np.round(v, decimals) for k, v in ws.own.items()},
+            ws.claimed,
+        )
+        with np.errstate(all="ignore"):
+            value = np.asarray(from_own(rounded, claim.layer, claim.key))
+        if claim.matches(float(value[claim.index] if value.shape else value)):
+            return True
+    return False
+
+
+def _wrong_message(
+    label: str, claim: Claim, correct: float, own: float, diagnosis: list[str]
+) -> str:
+    text = f"{label}: you wrote {claim.value}, it is {_fmt(correct)}"
+    if abs(own - correct) > claim.tolerance:
+        text += f" (from your own earlier values: {_fmt(own)})"
+    explain = {r.id: r.explain for r in RULES}
+    notes = [f"{d}: {explain[d]}" for d in diagnosis if d in explain]
+    if "rounded_inputs" in diagnosis:
+        notes.append(
+            "rounded_inputs: the earlier values were rounded too coarsely; keep "
+            "more digits until the end"
+        )
+    if diagnosis == ["arithmetic"]:
+        notes.append("arithmetic: no known mistake gives this value; a slip of the arithmetic")
+    return text + ". " + "; ".join(notes)
+
+
+# --- templates ---------------------------------------------------------------------------
+
+
+def template(spec: Spec, trace: Any | None = None) -> str:
+    """A claims file with every key present and empty values to fill in."""
+    trace = trace if trace is not None else spec.explain()
+    m = spec.X.shape[0]
+    lines = [
+        f"# glassnet check: your numbers for one step of {spec.path}",
+        "# Fill in what you computed (any subset, at your precision); leave [] blank.",
+        "# Vectors are one example's values; matrices in the spec's weights_layout "
+        f"({spec.weights_layout}).",
+        "",
+    ]
+    for layer in trace.layers:
+        lines.append(f"[layer.{layer.index}]  # {layer.activation}")
+        for key in LAYER_KEYS:
+            shape = _written_shape(np.shape(getattr(layer, key)), layer.index, key, spec)
+            if m == 1 and key not in W_SHAPED and key not in ("grad_b", "b_new"):
+                shape = shape[1:]
+            lines.append(f"{key} = []  # shape {shape}")
+        lines.append("")
+    terms = "[]" + ("  # one per output unit" if m == 1 else f"  # shape {spec.Y.shape}")
+    lines += ["[result]", 'loss = ""', 'loss_after = ""', f"loss_terms = {terms}", ""]
+    return "\n".join(lines)

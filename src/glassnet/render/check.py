@@ -1,0 +1,66 @@
+"""The check report (its ``glassnet.check/1`` dict) as text, Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+COLORS = {"right": "\033[32m", "carried": "\033[33m", "wrong": "\033[31m"}
+RESET = "\033[0m"
+MARKS = {"right": "✓", "carried": "~", "wrong": "✗"}
+
+
+def _summary(report: dict[str, Any]) -> str:
+    s = report["summary"]
+    line = f"{s['claims']} claims: {s['right']} right, {s['wrong']} wrong, {s['carried']} carried"
+    first = next((f for f in report["findings"] if f["status"] == "wrong"), None)
+    if first is not None:  # its message starts with where it is, as the person wrote it
+        line += f"; the first error entered at {first['message'].split(':', 1)[0]}"
+    return line
+
+
+def render_check_text(report: dict[str, Any], color: bool = False) -> str:
+    """One line per claim, marked ✓ right, ~ carried, ✗ wrong; colour at a terminal."""
+    lines = ["glassnet check: " + _summary(report)]
+    for f in report["findings"]:
+        mark = MARKS[f["status"]]
+        if color:
+            mark = COLORS[f["status"]] + mark + RESET
+        lines.append(f"{mark} {f['message']}")
+    return "\n".join(lines) + "\n"
+
+
+def render_check_markdown(report: dict[str, Any], color: bool = False) -> str:
+    """A table of the claims with their status and diagnosis."""
+    lines = [
+        "## Check of a hand calculation",
+        "",
+        _summary(report) + ".",
+        "",
+        "| | where | you wrote | correct | diagnosis | |",
+        "| --- | --- | ---: | ---: | --- | --- |",
+    ]
+    for f in report["findings"]:
+        where = (
+            (f"layer {f['layer']} " if f["layer"] is not None else "")
+            + f["key"]
+            + (f"[{','.join(map(str, f['index']))}]" if f["index"] else "")
+        )
+        note = f["message"].split(": ", 1)[-1].replace("|", "\\|")
+        lines.append(
+            f"| {MARKS[f['status']]} {f['status']} | {where} | {f['claimed']:.6g} | "
+            f"{f['correct']:.6g} | {', '.join(f['diagnosis'])} | {note} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render_check_json(report: dict[str, Any], color: bool = False) -> str:
+    """The ``glassnet.check/1`` document on one line."""
+    return json.dumps(report, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {
+    "text": render_check_text,
+    "markdown": render_check_markdown,
+    "json": render_check_json,
+}
