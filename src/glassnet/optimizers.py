@@ -51,6 +51,16 @@ class Optimizer:
         """Update ``params`` in place from ``grads`` (same order, same shapes)."""
         raise NotImplementedError
 
+    @property
+    def plain_descent(self) -> bool:
+        """True when a step is exactly θ ← θ − η g.
+
+        The training loop may then take it inside the backward pass
+        (:meth:`glassnet.network.Network.backward` with ``descend``) instead of calling
+        :meth:`step`.
+        """
+        return False
+
     def _work(self, params: Sequence[Array]) -> list[Array]:
         """One work array per parameter, made once: a step allocates nothing."""
         work = self.__dict__.get("_work_arrays")
@@ -88,6 +98,11 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self._velocity: list[Array] | None = None
+
+    @property
+    def plain_descent(self) -> bool:
+        """Without momentum, SGD is plain gradient descent."""
+        return self.momentum == 0.0
 
     def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
         """Take one step."""

@@ -177,6 +177,11 @@ class _PerBatchL2(Optimizer):
     def initial_learning_rate(self, value: float) -> None:
         self.inner.initial_learning_rate = value
 
+    @property
+    def plain_descent(self) -> bool:
+        """Without L2, a step is the inner optimizer's own."""
+        return self.alpha == 0.0 and self.inner.plain_descent
+
     def new_epoch(self) -> float:
         """Start an epoch; return the penalty summed over the last one and reset it."""
         penalty, self.penalty, self.batch = self.penalty, 0.0, 0

@@ -21,7 +21,7 @@ import numpy as np
 
 from glassnet.errors import ArgumentError, GlassnetError
 from glassnet.network import Network
-from glassnet.optimizers import SGD, Optimizer, Schedule, get_optimizer, get_schedule
+from glassnet.optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 
 Array = np.ndarray
 
@@ -393,7 +393,7 @@ def fit(
     workspaces: dict[int, Any] = {}  # one per batch size (the last batch may be smaller)
     # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j
     one_hot = bool(metric == "accuracy" and np.all(Y.sum(axis=1) == 1) and np.all(Y * (1 - Y) == 0))
-    fold = isinstance(opt, SGD) and opt.momentum == 0.0 and not l2 and clip_norm is None
+    fold = opt.plain_descent and not l2 and clip_norm is None
     labels = predictions = None
     if metric == "accuracy" and network.output_activation.name == "softmax" and Y.shape[1] > 1:
         labels = Y.argmax(axis=1)  # accuracy from the argmax of each batch, counted per epoch
