@@ -217,7 +217,10 @@ def _parse_table(
             continue
         array = _nested(value, path, field)
         if array.shape != written and (array.shape != written[1:] or written[0] != 1):
-            raise ClaimsError(path, field, f"expected shape {written}, found {array.shape}")
+            expected = f"shape {written}"
+            if written and written[0] == 1 and layer is not None and key not in W_SHAPED:
+                expected = f"shape {written[1:]} (one example)"
+            raise ClaimsError(path, field, f"expected {expected}, found shape {array.shape}")
         if array.shape != written:
             array = array.reshape(written)
         for index in np.ndindex(array.shape):
@@ -266,8 +269,9 @@ def _nested(value: Any, path: str, field: str) -> np.ndarray:
             return [walk(x) for x in v]
         return _number(v, path, field)
 
+    numbers = walk(value)  # a ClaimsError for a non-number, first
     try:
-        array = np.array(walk(value), dtype=object)
+        array = np.array(numbers, dtype=object)
     except ValueError:
         raise ClaimsError(path, field, "ragged rows") from None
     if array.dtype != object or any(isinstance(x, list) for x in array.flat):
