@@ -434,13 +434,25 @@ class Network:
         if X.ndim != 2 or m <= PREDICT_CHUNK:
             return self.forward(X).a[-1]
         out = np.empty((m, self.sizes[-1]), dtype=self.dtype)
-        ws = Workspace(self, PREDICT_CHUNK, training=False)
         for start in range(0, m, PREDICT_CHUNK):
             part = X[start : start + PREDICT_CHUNK]
-            if len(part) != ws.m:
-                ws = Workspace(self, len(part), training=False)
+            ws = self._predict_workspace(len(part))
             out[start : start + len(part)] = self.forward(part, workspace=ws).a[-1]
         return out
+
+    def _predict_workspace(self, m: int) -> Workspace:
+        """A prediction workspace for ``m`` rows, kept for the next call.
+
+        Fresh memory costs page faults that would show in every prediction.
+        """
+        cache = self.__dict__.setdefault("_predict_cache", {})
+        key = (m, self.dtype, tuple(self.sizes))
+        ws = cache.get(key)
+        if ws is None:
+            if len(cache) >= 4:
+                cache.clear()
+            ws = cache[key] = Workspace(self, m, training=False)
+        return ws
 
     @property
     def is_classifier(self) -> bool:
