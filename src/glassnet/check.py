@@ -133,19 +133,9 @@ def _shape(spec: Spec, trace: Any, layer: int | None, key: str) -> tuple[int, ..
 
 def load_claims(path: str, spec: Spec, trace: Any) -> list[Claim]:
     """Read a claims file (TOML, numbers kept as written) into element claims."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError:
-        raise ClaimsError(path, "", "no such file") from None
-    except IsADirectoryError:
-        raise ClaimsError(path, "", "is a directory, not a claims file") from None
-    except OSError as exc:
-        raise ClaimsError(path, "", f"cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ClaimsError(path, "", f"not UTF-8 text ({exc.reason})") from None
+    from glassnet.io import read_user_text
+
+    text = read_user_text(path, ClaimsError, "claims file")
     return parse_claims(text, spec, trace, path)
 
 

@@ -35,6 +35,33 @@ PICKLE_MESSAGE = "contains a pickled object; glassnet never loads pickles (they 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip
 
 
+# --- reading ------------------------------------------------------------------------------
+
+
+def read_user_text(path: str | Path, error: type, kind: str) -> str:
+    """The UTF-8 text of a file a person wrote, or ``error(path, "", message)`` saying why not.
+
+    Parameters
+    ----------
+    path : str or Path
+    error : type
+        An :class:`glassnet.errors.InputError` class (SpecError, ClaimsError, ...).
+    kind : str
+        What the file should be, for the message ("spec file", "claims file").
+    """
+    name = str(path)
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise error(name, "", "no such file") from None
+    except IsADirectoryError:
+        raise error(name, "", f"is a directory, not a {kind}") from None
+    except UnicodeDecodeError as exc:
+        raise error(name, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise error(name, "", f"cannot read: {exc.strerror}") from None
+
+
 # --- atomic writes ------------------------------------------------------------------------
 
 

@@ -77,18 +77,9 @@ def load_spec(path: str | Path) -> Spec:
     SpecError
         For an unreadable file, invalid TOML or any mistake in the spec.
     """
-    name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(name, "", "no such file") from None
-    except IsADirectoryError:
-        raise SpecError(name, "", "is a directory, not a spec file") from None
-    except UnicodeDecodeError as exc:
-        raise SpecError(name, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise SpecError(name, "", f"cannot read: {exc.strerror}") from None
-    return loads_spec(text, name)
+    from glassnet.io import read_user_text
+
+    return loads_spec(read_user_text(path, SpecError, "spec file"), str(path))
 
 
 def loads_spec(text: str, path: str = "<spec>") -> Spec:
