@@ -5,7 +5,8 @@ claims file; :func:`check` compares each with the engine's trace of the same ste
 (:mod:`glassnet.trace`) and reports, per number:
 
 - **right** — it equals the true value at the precision written: a value with d
-  decimals is right when it is within half a unit of its last place of the truth;
+  decimals is right when it is within one unit of its last place of the truth (the
+  half unit of rounding, and half a unit more);
 - **carried** — it is wrong, but follows correctly from the person's own earlier
   values (every claim is recomputed from their claimed inputs of that step);
 - **wrong** — with the correct value, where the error entered, and a diagnosis when
@@ -245,8 +246,8 @@ def _number(value: Any, path: str, field: str) -> decimal.Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, decimal.Decimal)):
         raise ClaimsError(path, field, f"expected a number, found {value!r}"[:120])
     number = decimal.Decimal(value)
-    if not number.is_finite():
-        raise ClaimsError(path, field, f"expected a finite number, found {value}")
+    if not number.is_finite() or not np.isfinite(float(number)):
+        raise ClaimsError(path, field, f"expected a finite number, found {str(value)[:40]}")
     return number
 
 
@@ -343,6 +344,10 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
     if layer is None:
         if key == "loss_terms":
             return _loss_terms(net, ws.value(L, "a"), Y, mistake)
+        if key == "loss" and not mistake and ws.claimed[(None, "loss_terms")].any():
+            # (``from_a=True``, not a mistake, asks for the loss from a_L instead)
+            # ℓ is the sum of its terms: from the terms the person wrote
+            return np.array(ws.value(None, "loss_terms").sum(axis=1).mean())
         if key == "loss":
             a = ws.value(L, "a")
             z = ws.value(L, "z")
@@ -720,6 +725,11 @@ def check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRep
             "right",
             own_value if abs(own_value - correct) > 0 else None,
         )
+        if claim.key == "loss" and not claim.matches(own_value):
+            # the loss from the person's a_L, when it is not the sum of their own terms
+            alternative = float(from_own(ws, None, "loss", from_a=True))
+            if claim.matches(alternative):
+                own_value = finding.from_own_values = alternative
         if claim.matches(correct):
             finding.message = f"{label}: {claim.value} is right"
         elif claim.matches(own_value):

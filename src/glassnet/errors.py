@@ -86,8 +86,12 @@ def quote(text: object, limit: int = 60) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    choices = list(choices)
+    by_lower = {c.lower(): c for c in choices}
+    if word.lower() in by_lower and by_lower[word.lower()] != word:  # grad_w for grad_W
+        return f" (did you mean '{by_lower[word.lower()]}'?)"
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" (did you mean '{by_lower[close[0]]}'?)" if close else ""
 
 
 def unknown_name(kind: str, name: str, choices: Iterable[str]) -> str:

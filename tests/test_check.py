@@ -1,0 +1,1118 @@
+"""`glassnet check`: every diagnosis on injected mistakes, correct worksheets, the seed
+worksheets, and the command line (the glassnet.check/1 document, exit codes, templates,
+mistakes in claims files).
+
+The worksheets (tests/worksheets.py) are written from the true trace up to an injected
+mistake, which is computed here with NumPy from the person's own numbers, and carried on
+after it by the right formulas on the person's own (wrong) numbers.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from glassnet.check import RULE_IDS, CheckReport, ClaimsError, check, parse_claims
+from glassnet.cli import main
+from glassnet.io import export_spec
+from glassnet.spec import load_spec, parse_spec
+
+from conftest import random_case
+from worksheets import (
+    KEYS,
+    W_SHAPED,
+    Mistake,
+    Person,
+    Sheet,
+    Slot,
+    build_sheet,
+    computation_order,
+    loss_terms,
+    make_spec,
+    nested,
+    spec_toml,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+STATUSES = ("right", "wrong", "carried")
+
+
+def example_claims(seed: str) -> Path:
+    """The claims file of a seed worksheet (examples/claims/ or examples/*-claims.toml)."""
+    for path in (EXAMPLES / "claims" / f"{seed}.toml", EXAMPLES / f"{seed}-claims.toml"):
+        if path.exists():
+            return path
+    raise AssertionError(f"no claims file for {seed}")  # pragma: no cover
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def run_check(sheet: Sheet, text: str) -> CheckReport:
+    claims = parse_claims(text, sheet.spec, sheet.trace, "claims.toml")
+    return check(sheet.spec, claims, sheet.trace)
+
+
+# --- the injected mistakes -----------------------------------------------------------
+# Each computes the mistaken value from the person's own numbers p[(layer, key)] (in_out,
+# examples first), the spec's weights p.W[l - 1] and biases p.b[l - 1] before the step.
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def softmax_without_exp(l: int) -> Mistake:
+    return lambda p: p[(l, "z")] / p[(l, "z")].sum(axis=1, keepdims=True)
+
+
+def jacobian_diagonal_only(l: int) -> Mistake:
+    def mistake(p: Person) -> np.ndarray:
+        a = p[(l, "a")]
+        return np.einsum("mi,ij->mij", a * (1 - a), np.eye(a.shape[1]))
+
+    return mistake
+
+
+def delta_diagonal_only(l: int) -> Mistake:
+    # δ_j = ∂ℓ/∂a_j · J_jj: one path from z_j, through a_j only
+    return lambda p: p[(l, "dL_da")] * np.diagonal(p[(l, "da_dz")], axis1=1, axis2=2)
+
+
+def one_path(l: int, k: int) -> Mistake:
+    # ∂ℓ/∂a_j = δ_{l+1,k} W_{l+1}[j, k] for the one unit k, not the sum over k
+    return lambda p: p[(l + 1, "delta")][:, [k]] * p.W[l][:, k][None, :]
+
+
+def bce_second_sign(p: Person) -> np.ndarray:
+    a, y = p[(p.L, "a")], p.Y
+    return -y / a - (1 - y) / (1 - a)
+
+
+def mean_loss(terms: np.ndarray) -> np.ndarray:
+    return np.asarray(terms.sum(axis=1).mean())
+
+
+def updated_weights_backward(l: int) -> Mistake:
+    # ∂ℓ/∂a_l from W_{l+1} after its update: W − η (a_lᵀ δ_{l+1} / m), as the person writes
+    # their grad_W and W_new of layer l + 1 (the same numbers their sheet shows later)
+    def mistake(p: Person) -> np.ndarray:
+        grad = p.write(p[(l, "a")].T @ p[(l + 1, "delta")] / p.m)
+        W_new = p.write(p.W[l] - p.eta * grad)
+        return p[(l + 1, "delta")] @ W_new.T
+
+    return mistake
+
+
+def positive_output(data: dict[str, Any]) -> None:
+    """Make the last layer's weights and biases positive: with a positive hidden layer, every
+    z of the output is positive and z / Σz is a probability (its logs are defined)."""
+    last = data["layer"][-1]
+    last["weights"] = np.abs(last["weights"]).tolist()
+    last["bias"] = np.abs(last["bias"]).tolist()
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    name: str
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    loss: str
+    m: int
+    layout: str
+    inject: Slot
+    mistake: Mistake
+    carry: tuple[Slot, ...] = ()  # slots that must show the mistake carried
+    learning_rate: float = 0.1
+    transform: Callable[[dict[str, Any]], None] | None = None
+    vectors: bool = True  # one example written as vectors (else as 1-row matrices)
+    elements: bool = False  # the injected slot written element by element
+
+    def __str__(self) -> str:
+        return f"{self.rule}-{self.name}"
+
+
+SIG, TANH, RELU, ID, SOFT = "sigmoid", "tanh", "relu", "identity", "softmax"
+HSE, SE, BCE, CE = "half_squared_error", "squared_error", "binary_cross_entropy", "cross_entropy"
+
+# fmt: off
+CASES = [
+    # softmax_without_exp: a = z / Σz
+    Case(
+        "softmax_without_exp", "output-hse-m1", (3, 4, 3), (SIG, SOFT), HSE, 1, "in_out",
+        (2, "a"), softmax_without_exp(2),
+        carry=((None, "loss"), (2, "dL_da"), (2, "delta"), (2, "grad_W"), (None, "loss_after")),
+    ),
+    Case(
+        "softmax_without_exp", "output-ce-m3", (2, 3, 3), (SIG, SOFT), CE, 3, "out_in",
+        (2, "a"), softmax_without_exp(2),
+        carry=((None, "loss_terms"), (None, "loss"), (2, "dL_da"), (2, "delta"), (1, "dL_da")),
+        transform=positive_output,
+    ),
+    Case(
+        "softmax_without_exp", "hidden-bce-m1", (3, 3, 2), (SOFT, SIG), BCE, 1, "in_out",
+        (1, "a"), softmax_without_exp(1),
+        carry=((2, "z"), (2, "a"), (None, "loss"), (2, "dL_da")), elements=True,
+    ),
+    # softmax_diagonal_only: the Jacobian without −a_i a_j, or δ_j = ∂ℓ/∂a_j J_jj
+    Case(
+        "softmax_diagonal_only", "jacobian-ce-m1", (3, 4, 3), (TANH, SOFT), CE, 1, "out_in",
+        (2, "da_dz"), jacobian_diagonal_only(2),
+        carry=((2, "delta"), (1, "dL_da"), (1, "delta"), (2, "grad_W"), (2, "W_new")),
+    ),
+    Case(
+        "softmax_diagonal_only", "delta-hse-m3", (2, 3, 4), (RELU, SOFT), HSE, 3, "in_out",
+        (2, "delta"), delta_diagonal_only(2),
+        carry=((1, "dL_da"), (2, "grad_W"), (2, "grad_b"), (2, "W_new")),
+    ),
+    Case(
+        "softmax_diagonal_only", "delta-bce-m1", (3, 3, 3), (SIG, SOFT), BCE, 1, "in_out",
+        (2, "delta"), delta_diagonal_only(2),
+        carry=((1, "dL_da"), (2, "grad_W")), vectors=False, elements=True,
+    ),
+    # missing_path_sum: ∂ℓ/∂a_j from one unit k of the next layer
+    Case(
+        "missing_path_sum", "sigmoid-bce-m1", (3, 4, 3), (SIG, SIG), BCE, 1, "in_out",
+        (1, "dL_da"), one_path(1, 0),
+        carry=((1, "delta"), (1, "grad_W"), (1, "W_new"), (None, "loss_after")),
+    ),
+    Case(
+        "missing_path_sum", "tanh-se-m3", (2, 3, 3, 2), (TANH, TANH, ID), SE, 3, "out_in",
+        (2, "dL_da"), one_path(2, 1),
+        carry=((2, "delta"), (1, "dL_da"), (1, "delta"), (2, "grad_W"), (1, "grad_W")),
+    ),
+    Case(
+        "missing_path_sum", "softmax-ce-m1", (2, 3, 3), (RELU, SOFT), CE, 1, "out_in",
+        (1, "dL_da"), one_path(1, 2),
+        carry=((1, "grad_W"), (1, "W_new")), elements=True,
+    ),
+    # loss_derivative_sign: −∂ℓ/∂a, or the (1 − y)/(1 − a) term of BCE with the wrong sign
+    Case(
+        "loss_derivative_sign", "hse-m1", (3, 4, 2), (SIG, ID), HSE, 1, "out_in",
+        (2, "dL_da"), lambda p: p.Y - p[(2, "a")],
+        carry=((2, "delta"), (1, "dL_da"), (2, "grad_W"), (2, "W_new")),
+    ),
+    Case(
+        "loss_derivative_sign", "bce-m3", (3, 3, 3), (RELU, SIG), BCE, 3, "in_out",
+        (2, "dL_da"), bce_second_sign,
+        carry=((2, "delta"), (1, "dL_da"), (2, "grad_b"), (2, "b_new")),
+    ),
+    Case(
+        "loss_derivative_sign", "ce-m1", (2, 3, 3), (TANH, SOFT), CE, 1, "in_out",
+        (2, "dL_da"), lambda p: p.Y / p[(2, "a")],
+        carry=((2, "delta"), (1, "dL_da")), vectors=False,
+    ),
+    # half_factor: ½ or 2 missing or extra in a squared error's derivative or loss
+    Case(
+        "half_factor", "hse-dL_da-m1", (3, 3, 2), (SIG, TANH), HSE, 1, "in_out",
+        (2, "dL_da"), lambda p: 2 * (p[(2, "a")] - p.Y),
+        carry=((2, "delta"), (1, "dL_da"), (1, "delta")),
+    ),
+    Case(
+        "half_factor", "se-dL_da-m3", (2, 4, 3), (RELU, SIG), SE, 3, "out_in",
+        (2, "dL_da"), lambda p: p[(2, "a")] - p.Y,
+        carry=((2, "delta"), (2, "grad_W"), (2, "W_new"), (None, "loss_after")),
+    ),
+    Case(
+        "half_factor", "se-loss-m1", (3, 2, 2), (TANH, ID), SE, 1, "out_in",
+        (None, "loss"), lambda p: mean_loss(0.5 * (p[(2, "a")] - p.Y) ** 2),
+    ),
+    Case(
+        "half_factor", "hse-loss-m3", (2, 3, 2), (SIG, SIG), HSE, 3, "in_out",
+        (None, "loss"), lambda p: mean_loss((p[(2, "a")] - p.Y) ** 2),
+    ),
+    # mean_vs_sum: the batch's gradient or loss summed, not averaged over m
+    Case(
+        "mean_vs_sum", "grad_W-bce", (3, 4, 2), (SIG, SIG), BCE, 3, "out_in",
+        (2, "grad_W"), lambda p: p[(1, "a")].T @ p[(2, "delta")],
+        carry=((2, "W_new"), (None, "loss_after")),
+    ),
+    Case(
+        "mean_vs_sum", "grad_b-hse", (2, 3, 2), (TANH, ID), HSE, 3, "in_out",
+        (1, "grad_b"), lambda p: p[(1, "delta")].sum(axis=0),
+        carry=((1, "b_new"), (None, "loss_after")),
+    ),
+    Case(
+        "mean_vs_sum", "loss-ce", (2, 3, 3), (RELU, SOFT), CE, 3, "in_out",
+        (None, "loss"), lambda p: np.asarray(loss_terms(CE, p[(2, "a")], p.Y).sum()),
+    ),
+    # derivative_missing: δ = ∂ℓ/∂a
+    Case(
+        "derivative_missing", "output-se-m1", (3, 4, 2), (TANH, SIG), SE, 1, "out_in",
+        (2, "delta"), lambda p: p[(2, "dL_da")].copy(),
+        carry=((1, "dL_da"), (1, "delta"), (2, "grad_W"), (2, "W_new"), (None, "loss_after")),
+    ),
+    Case(
+        "derivative_missing", "hidden-hse-m3", (2, 3, 2), (SIG, ID), HSE, 3, "in_out",
+        (1, "delta"), lambda p: p[(1, "dL_da")].copy(),
+        carry=((1, "grad_W"), (1, "grad_b"), (1, "W_new"), (1, "b_new")),
+    ),
+    # derivative_as_activation: f(z) for f'(z)
+    Case(
+        "derivative_as_activation", "da_dz-sigmoid-m1", (3, 3, 2), (SIG, SIG), BCE, 1, "in_out",
+        (1, "da_dz"), lambda p: sigmoid(p[(1, "z")]),
+        carry=((1, "delta"), (1, "grad_W"), (1, "W_new")),
+    ),
+    Case(
+        "derivative_as_activation", "delta-tanh-m3", (2, 3, 3), (RELU, TANH), HSE, 3, "out_in",
+        (2, "delta"), lambda p: p[(2, "dL_da")] * np.tanh(p[(2, "z")]),
+        carry=((1, "dL_da"), (2, "grad_W"), (2, "W_new")),
+    ),
+    # transposed_weights: z = a Wᵀ + b, or ∂ℓ/∂a = δ W
+    Case(
+        "transposed_weights", "z-m1", (3, 3, 2), (SIG, ID), HSE, 1, "out_in",
+        (1, "z"), lambda p: p.X @ p.W[0].T + p.b[0],
+        carry=((1, "a"), (2, "z"), (2, "a"), (None, "loss"), (2, "dL_da")),
+    ),
+    Case(
+        "transposed_weights", "z-m3", (2, 3, 3), (TANH, SIG), BCE, 3, "in_out",
+        (2, "z"), lambda p: p[(1, "a")] @ p.W[1].T + p.b[1],
+        carry=((2, "a"), (None, "loss"), (2, "dL_da")),
+    ),
+    Case(
+        "transposed_weights", "dL_da-m3", (2, 3, 3), (TANH, SIG), BCE, 3, "in_out",
+        (1, "dL_da"), lambda p: p[(2, "delta")] @ p.W[1],
+        carry=((1, "delta"), (1, "grad_W"), (1, "W_new")),
+    ),
+    # updated_weights_in_backward: ∂ℓ/∂a_l = δ_{l+1} W_new_{l+1}ᵀ
+    Case(
+        "updated_weights_in_backward", "sigmoid-m1", (3, 3, 2), (SIG, SIG), HSE, 1, "in_out",
+        (1, "dL_da"), updated_weights_backward(1),
+        carry=((1, "delta"), (1, "grad_W")), learning_rate=1.0,
+    ),
+    Case(
+        "updated_weights_in_backward", "softmax-m3", (2, 4, 3), (TANH, SOFT), CE, 3, "out_in",
+        (1, "dL_da"), updated_weights_backward(1),
+        carry=((1, "delta"), (1, "grad_b"), (1, "b_new")), learning_rate=2.0,
+    ),
+    # bias_not_updated: b_new = b
+    Case(
+        "bias_not_updated", "layer1-m1", (3, 4, 2), (SIG, SIG), BCE, 1, "in_out",
+        (1, "b_new"), lambda p: p.b[0].copy(), carry=((None, "loss_after"),),
+        learning_rate=0.5,
+    ),
+    Case(
+        "bias_not_updated", "layer2-m3", (2, 3, 2), (RELU, ID), HSE, 3, "out_in",
+        (2, "b_new"), lambda p: p.b[1].copy(), carry=((None, "loss_after"),),
+    ),
+    # update_sign: θ + η∇
+    Case(
+        "update_sign", "W-m1", (3, 3, 2), (TANH, SIG), BCE, 1, "out_in",
+        (2, "W_new"), lambda p: p.W[1] + p.eta * p[(2, "grad_W")],
+        carry=((None, "loss_after"),), learning_rate=0.5,
+    ),
+    Case(
+        "update_sign", "b-m3", (2, 4, 3), (SIG, SOFT), CE, 3, "in_out",
+        (1, "b_new"), lambda p: p.b[0] + p.eta * p[(1, "grad_b")],
+        carry=((None, "loss_after"),), learning_rate=0.5,
+    ),
+    Case(
+        "update_sign", "W-elements-m3", (2, 3, 2), (RELU, TANH), SE, 3, "out_in",
+        (1, "W_new"), lambda p: p.W[0] + p.eta * p[(1, "grad_W")],
+        carry=((None, "loss_after"),), elements=True,
+    ),
+    # update_times_weight: θ − η θ ⊙ ∇
+    Case(
+        "update_times_weight", "m1", (3, 4, 2), (SIG, ID), SE, 1, "in_out",
+        (1, "W_new"), lambda p: p.W[0] - p.eta * p.W[0] * p[(1, "grad_W")],
+        carry=((None, "loss_after"),), learning_rate=0.5,
+    ),
+    Case(
+        "update_times_weight", "m3", (2, 3, 3), (TANH, SOFT), HSE, 3, "out_in",
+        (2, "W_new"), lambda p: p.W[1] - p.eta * p.W[1] * p[(2, "grad_W")],
+        carry=((None, "loss_after"),), learning_rate=0.5,
+    ),
+    # log10: base-10 logarithms in the loss
+    Case(
+        "log10", "loss-bce-m1", (3, 3, 2), (SIG, SIG), BCE, 1, "in_out",
+        (None, "loss"), lambda p: mean_loss(loss_terms(BCE, p[(2, "a")], p.Y, np.log10)),
+    ),
+    Case(
+        "log10", "loss-ce-m3", (2, 4, 3), (RELU, SOFT), CE, 3, "out_in",
+        (None, "loss"), lambda p: mean_loss(loss_terms(CE, p[(2, "a")], p.Y, np.log10)),
+    ),
+    Case(
+        "log10", "loss_terms-bce-m3", (2, 3, 2), (TANH, SIG), BCE, 3, "in_out",
+        (None, "loss_terms"), lambda p: loss_terms(BCE, p[(2, "a")], p.Y, np.log10),
+    ),
+]
+# fmt: on
+
+
+def solve(case: Case, omit: tuple[Slot, ...] = ()) -> Sheet:
+    """The first seed whose worksheet shows the mistake clearly (see Sheet.clean)."""
+    for seed in range(60):
+        spec, _ = make_spec(
+            seed,
+            list(case.sizes),
+            list(case.activations),
+            case.loss,
+            case.m,
+            layout=case.layout,
+            learning_rate=case.learning_rate,
+            transform=case.transform,
+        )
+        sheet = build_sheet(spec, inject=case.inject, mistake=case.mistake, omit=omit)
+        if sheet.clean(tuple(slot for slot in case.carry if slot not in omit)):
+            return sheet
+    raise AssertionError(f"{case}: no seed shows the mistake clearly")  # pragma: no cover
+
+
+def test_every_rule_has_cases() -> None:
+    tested = {case.rule for case in CASES}
+    assert tested == set(RULE_IDS) - {"arithmetic", "rounded_inputs"}
+    for rule in tested:
+        cases = [case for case in CASES if case.rule == rule]
+        assert {case.layout for case in cases} == {"in_out", "out_in"}, rule
+        ms = {case.m for case in cases}
+        assert ms == ({3} if rule == "mean_vs_sum" else {1, 3}), rule
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_diagnosis_of_an_injected_mistake(case: Case) -> None:
+    sheet = solve(case)
+    elements = (case.inject,) if case.elements else ()
+    report = run_check(sheet, sheet.claims_toml(vectors=case.vectors, elements=elements))
+    assert_report(case, sheet, report)
+
+
+def case_named(name: str) -> Case:
+    (case,) = [c for c in CASES if str(c) == name]
+    return case
+
+
+# Worksheets with gaps: where the person wrote nothing, their own value is what their
+# earlier numbers imply, and what follows from it is still carried.
+GAPS = [
+    ("transposed_weights-z-m1", ((1, "a"), (2, "z"))),
+    ("missing_path_sum-tanh-se-m3", ((2, "da_dz"), (2, "delta"), (1, "dL_da"))),
+    ("derivative_missing-hidden-hse-m3", ((1, "grad_W"), (1, "grad_b"))),
+    ("softmax_diagonal_only-jacobian-ce-m1", ((2, "delta"), (1, "dL_da"), (2, "grad_W"))),
+    ("update_sign-W-m1", ((2, "b_new"), (1, "W_new"))),
+]
+
+
+@pytest.mark.parametrize(("name", "omit"), GAPS, ids=[name for name, _ in GAPS])
+def test_carried_through_gaps(name: str, omit: tuple[Slot, ...]) -> None:
+    case = case_named(name)
+    sheet = solve(case, omit)
+    assert not set(omit) & set(sheet.written)
+    report = run_check(sheet, sheet.claims_toml(vectors=case.vectors))
+    assert_report(case, sheet, report, omit)
+
+
+def assert_report(
+    case: Case, sheet: Sheet, report: CheckReport, omit: tuple[Slot, ...] = ()
+) -> None:
+    """Every finding as the worksheet expects; the rule diagnosed at the injected place."""
+    expected = sheet.expected()
+    found = {
+        (f.layer, f.key, sheet.trace_index((f.layer, f.key), f.index)): f for f in report.findings
+    }
+    assert len(report.findings) == len(found) == sum(s.size for s in expected.values())
+    for slot, statuses in expected.items():
+        for index in np.ndindex(statuses.shape):
+            f = found[(*slot, index)]
+            assert f.status == statuses[index], f"{slot} {index}: {f.message}"
+            assert f.claimed == pytest.approx(sheet.written[slot][index], abs=1e-12)
+            assert f.correct == pytest.approx(sheet.true[slot][index], rel=1e-9, abs=1e-12)
+            if f.status == "wrong":
+                assert case.rule in f.diagnosis, f.message
+                assert "arithmetic" not in f.diagnosis, f.message
+                assert case.rule in f.message
+            else:
+                assert f.diagnosis == [], f.message
+    # the error entered at the injected place, at its first wrong element
+    first = report.first_error
+    assert first is not None
+    assert (first.layer, first.key) == case.inject
+    wrong = [
+        i for i in np.ndindex(expected[case.inject].shape) if expected[case.inject][i] == "wrong"
+    ]
+    assert first.index == sheet.written_index(case.inject, wrong[0])
+    assert report.to_dict()["first_error"] == {
+        "layer": first.layer,
+        "key": first.key,
+        "index": list(first.index),
+    }
+    # only the injected place is wrong; the mistake is carried where it was carried on
+    assert {f.status for f in report.findings if (f.layer, f.key) != case.inject} <= {
+        "right",
+        "carried",
+    }
+    for slot in (slot for slot in case.carry if slot not in omit):
+        carried = [f for f in report.findings if (f.layer, f.key) == slot and f.status == "carried"]
+        assert carried, f"{slot} not carried"
+        for f in carried:
+            assert f.from_own_values is not None
+            assert abs(f.from_own_values - f.claimed) < 1e-6
+
+
+def test_a_mistake_made_twice_is_wrong_twice() -> None:
+    """A later place where the same mistake is made again (not carried) is wrong again,
+    with the same diagnosis: update_sign on every layer."""
+    spec, _ = make_spec(3, [3, 3, 2], [SIG, SIG], BCE, 1, layout="out_in", learning_rate=0.5)
+
+    def both(p: Person) -> np.ndarray:
+        return p.W[0] + p.eta * p[(1, "grad_W")]
+
+    sheet = build_sheet(spec, inject=(1, "W_new"), mistake=both)
+    person = Person(spec, 6)
+    person.own = dict(sheet.written)
+    sheet.written[(2, "W_new")] = person.write(person.W[1] + person.eta * person[(2, "grad_W")])
+    person.own[(2, "W_new")] = sheet.written[(2, "W_new")]
+    sheet.written[(None, "loss_after")] = person.write(person.correct((None, "loss_after")))
+    report = run_check(sheet, sheet.claims_toml())
+    by_slot: dict[tuple[Any, str], set[str]] = {}
+    for f in report.findings:
+        by_slot.setdefault((f.layer, f.key), set()).add(f.status)
+        if f.status == "wrong":
+            assert "update_sign" in f.diagnosis
+    assert "wrong" in by_slot[(1, "W_new")] and "wrong" in by_slot[(2, "W_new")]
+    assert report.first_error is not None and report.first_error.key == "W_new"
+    assert report.first_error.layer == 1
+    assert by_slot[(None, "loss_after")] == {"carried"}
+
+
+def test_loss_carried_from_own_loss_terms() -> None:
+    """ℓ = Σ_j terms_j: a loss summed from the person's own wrong loss_terms is carried."""
+    for seed in range(20):
+        spec, _ = make_spec(seed, [2, 3, 2], [TANH, SIG], BCE, 3)
+        sheet = build_sheet(
+            spec,
+            inject=(None, "loss_terms"),
+            mistake=lambda p: loss_terms(BCE, p[(2, "a")], p.Y, np.log10),
+            upto=(None, "loss_terms"),
+        )
+        if sheet.clean():
+            break
+    terms = sheet.written[(None, "loss_terms")]
+    loss = float(f"{terms.sum(axis=1).mean():.6f}")
+    text = sheet.claims_toml() + f"loss = {loss:.6f}\n"
+    report = run_check(sheet, text)
+    (finding,) = [f for f in report.findings if f.key == "loss"]
+    assert report.first_error is not None and report.first_error.key == "loss_terms"
+    assert finding.status == "carried", finding.message
+
+
+# --- correct worksheets ---------------------------------------------------------------
+
+CORRECT = [
+    # sizes, activations, loss, m, layout, learning rate
+    ((3, 4, 3), (SIG, SOFT), CE, 1, "in_out", 0.1),
+    ((2, 3, 2), (TANH, ID), HSE, 3, "out_in", 0.5),
+    ((3, 3, 2, 2), (RELU, TANH, SIG), BCE, 3, "in_out", 0.2),
+    ((2, 4, 3), (SIG, SOFT), SE, 1, "out_in", 1.0),
+    ((2, 3, 3), (TANH, SOFT), CE, 3, "out_in", 0.3),
+    ((3, 2, 3), (RELU, ID), "mean_squared_error", 3, "in_out", 0.1),
+]
+
+
+def write_spec(tmp_path: Path, seed: int, params: tuple[Any, ...]) -> tuple[Path, Any]:
+    """The spec file: export_spec for in_out, our own TOML for out_in."""
+    sizes, activations, loss, m, layout, lr = params
+    path = tmp_path / "spec.toml"
+    if layout == "in_out":
+        net, X, Y = random_case(seed, list(sizes), list(activations), loss, m)
+        export_spec(net, path, X, Y, learning_rate=lr)
+    else:
+        _, data = make_spec(seed, list(sizes), list(activations), loss, m, layout=layout)
+        data["learning_rate"] = lr
+        path.write_text(spec_toml(data), encoding="utf-8")
+    spec = load_spec(path)
+    assert spec.weights_layout == layout
+    return path, spec
+
+
+@pytest.mark.parametrize("decimals", [2, 3, 4, 6, "mixed"])
+@pytest.mark.parametrize("params", CORRECT, ids=lambda p: f"{'-'.join(p[1])}-{p[2]}-m{p[3]}-{p[4]}")
+def test_correct_worksheet_is_all_right(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], params: tuple[Any, ...], decimals: Any
+) -> None:
+    spec_path, spec = write_spec(tmp_path, 11, params)
+    sheet = build_sheet(spec, decimals=6)
+    elements: tuple[Slot, ...] = ()
+    if decimals == "mixed":  # each key at its own precision, some element by element
+        sheet.precision = {s: (2, 3, 4, 6)[i % 4] for i, s in enumerate(sheet.order)}
+        elements = ((1, "a"), (1, "W_new"), (len(spec.network.layers), "grad_W"))
+    else:
+        sheet = build_sheet(spec, decimals=decimals)
+    text = sheet.claims_toml(vectors=params[3] == 1, elements=elements)
+    claims_path = tmp_path / "claims.toml"
+    claims_path.write_text(text, encoding="utf-8")
+    n = sum(v.size for v in sheet.written.values())
+
+    report = check(spec, parse_claims(text, spec, sheet.trace))
+    assert len(report.findings) == n
+    assert all(f.status == "right" and f.diagnosis == [] for f in report.findings)
+    assert report.first_error is None and report.all_right
+
+    code, out, err = run_main(capsys, "check", str(spec_path), str(claims_path), "--format", "json")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert doc["summary"] == {"claims": n, "right": n, "wrong": 0, "carried": 0}
+    assert doc["first_error"] is None
+    code, out, err = run_main(capsys, "check", str(spec_path), str(claims_path))
+    assert (code, err) == (0, "")
+    assert f"{n} claims: {n} right, 0 wrong, 0 carried" in out
+
+
+def test_every_key_is_claimed_in_correct_worksheets() -> None:
+    sheet = build_sheet(make_spec(1, [2, 3, 2], [SIG, SIG], BCE, 1)[0])
+    keys = {key for _, key in sheet.written}
+    assert keys == {*KEYS, "loss", "loss_after", "loss_terms"}
+
+
+def test_worksheet_helpers_agree_with_the_trace() -> None:
+    """The tests' own formulas, on the exact numbers, give the trace: their mistakes and
+    carried values are computed the way glassnet computes the step."""
+    for params in CORRECT:
+        sizes, activations, loss, m, layout, _ = params
+        spec, _ = make_spec(5, list(sizes), list(activations), loss, m, layout=layout)
+        sheet = build_sheet(spec)
+        person = Person(spec, 6)
+        for slot in computation_order(len(sizes) - 1):
+            value = person.correct(slot)
+            np.testing.assert_allclose(value, sheet.true[slot], rtol=1e-9, atol=1e-12)
+            person.own[slot] = sheet.true[slot]
+
+
+# --- precision --------------------------------------------------------------------------
+
+
+def test_right_within_one_unit_of_the_last_place() -> None:
+    """d decimals: right when within one unit of the last place (strictly), else wrong."""
+    spec, _ = make_spec(2, [3, 4, 2], [SIG, TANH], HSE, 1)
+    trace = spec.explain()
+    a = trace.layers[0].a[0]
+    for d in (1, 2, 3, 4, 6):
+        for j, t in enumerate(a):
+            scaled = t * 10**d
+            if min(scaled % 1, 1 - scaled % 1) < 1e-6:  # pragma: no cover - on the grid
+                continue
+            low, high = np.floor(scaled) / 10**d, np.ceil(scaled) / 10**d
+            for value, status in (
+                (low, "right"),  # cut off
+                (high, "right"),  # rounded up
+                (low - 10**-d, "wrong"),
+                (high + 10**-d, "wrong"),
+            ):
+                text = f'[layer.1]\n"a[{j + 1}]" = {value:.{d}f}\n'
+                (f,) = check(spec, parse_claims(text, spec, trace), trace).findings
+                assert f.status == status, (d, t, f.message)
+
+
+def test_one_unit_off_exactly_is_wrong() -> None:
+    """Within one unit means strictly less: 0.6 or 0.4 for exactly 0.5 is wrong."""
+    data = {
+        "input": [0.5],
+        "target": [0.0],
+        "loss": HSE,
+        "layer": [{"activation": ID, "weights": [[1.0]], "bias": [0.0]}],
+    }
+    spec = parse_spec(data)
+    trace = spec.explain()
+    assert trace.layers[0].z[0, 0] == 0.5
+    cases = {
+        "0.5": "right",
+        "0.50": "right",
+        "0.500000": "right",
+        "1": "right",
+        "0": "right",
+        "0.6": "wrong",
+        "0.4": "wrong",
+        "0.51": "wrong",
+        "0.49": "wrong",
+        "0.501": "wrong",
+        "2": "wrong",
+        "5.0e-1": "right",
+        "4.9e-1": "wrong",
+    }
+    for value, status in cases.items():
+        (f,) = check(spec, parse_claims(f"[layer.1]\nz = [{value}]\n", spec, trace), trace).findings
+        assert f.status == status, (value, f.message)
+
+
+# --- the seed worksheets --------------------------------------------------------------
+
+
+def seed_report(capsys: pytest.CaptureFixture[str], seed: str) -> tuple[int, dict[str, Any]]:
+    spec = EXAMPLES / f"{seed}.toml"
+    code, out, err = run_main(
+        capsys, "check", str(spec), str(example_claims(seed)), "--format", "json"
+    )
+    assert err == ""
+    return code, json.loads(out)
+
+
+def finding(doc: dict[str, Any], layer: int | None, key: str, index: list[int]) -> dict[str, Any]:
+    (f,) = [f for f in doc["findings"] if (f["layer"], f["key"], f["index"]) == (layer, key, index)]
+    return f
+
+
+def test_seed003(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc = seed_report(capsys, "seed003")
+    assert code == 1
+    assert doc["first_error"] == {"layer": 1, "key": "z", "index": [1, 2]}
+    first = finding(doc, 1, "z", [1, 2])
+    assert first["status"] == "wrong"
+    assert first["claimed"] == 1.4 and first["correct"] == pytest.approx(3.4)
+    for j in (1, 3, 4):
+        assert finding(doc, 1, "z", [1, j])["status"] == "right"
+    assert finding(doc, 1, "a", [1, 2])["status"] == "carried"
+    for key in ("z", "a"):
+        for j in (1, 2):
+            assert finding(doc, 2, key, [1, j])["status"] == "carried", (key, j)
+    delta = finding(doc, 2, "delta", [1, 1])
+    assert delta["status"] == "wrong"
+    assert "softmax_diagonal_only" in delta["diagnosis"]
+    # the one-path gradient follows from the worksheet's own δ (grad_W out_in: unit 1, input 2)
+    assert finding(doc, 2, "grad_W", [1, 2])["status"] == "carried"
+    assert [f["status"] for f in doc["findings"]].count("wrong") == 2
+
+
+def test_seed001(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc = seed_report(capsys, "seed001")
+    assert code == 1
+    ids = {d for f in doc["findings"] for d in f["diagnosis"]}
+    assert ids >= {
+        "softmax_without_exp",
+        "log10",
+        "loss_derivative_sign",
+        "softmax_diagonal_only",
+        "missing_path_sum",
+    }
+    for j in (1, 2, 3):
+        f = finding(doc, 3, "a", [1, j])
+        assert f["status"] == "wrong" and "softmax_without_exp" in f["diagnosis"]
+        f = finding(doc, 1, "dL_da", [1, j])
+        assert f["status"] == "wrong" and "missing_path_sum" in f["diagnosis"]
+
+
+# --- the command line -------------------------------------------------------------------
+
+FINDING_KEYS = [
+    "layer",
+    "key",
+    "index",
+    "claimed",
+    "correct",
+    "status",
+    "from_own_values",
+    "diagnosis",
+    "message",
+]
+
+
+def check_document(doc: dict[str, Any]) -> None:
+    """The glassnet.check/1 document, exactly."""
+    assert list(doc) == ["format", "summary", "first_error", "findings"]
+    assert doc["format"] == "glassnet.check/1"
+    summary = doc["summary"]
+    assert list(summary) == ["claims", "right", "wrong", "carried"]
+    assert all(type(v) is int for v in summary.values())
+    statuses = [f["status"] for f in doc["findings"]]
+    assert summary["claims"] == len(doc["findings"])
+    for status in STATUSES:
+        assert summary[status] == statuses.count(status)
+    for f in doc["findings"]:
+        assert list(f) == FINDING_KEYS
+        assert f["layer"] is None or type(f["layer"]) is int
+        assert (f["layer"] is None) == (f["key"] in ("loss", "loss_after", "loss_terms"))
+        assert f["key"] in (*KEYS, "loss", "loss_after", "loss_terms")
+        assert all(type(i) is int and i >= 1 for i in f["index"])
+        assert (f["index"] == []) == (f["key"] in ("loss", "loss_after"))
+        assert isinstance(f["claimed"], float) and isinstance(f["correct"], float)
+        assert f["status"] in STATUSES
+        assert f["from_own_values"] is None or isinstance(f["from_own_values"], float)
+        assert isinstance(f["diagnosis"], list)
+        assert all(d in RULE_IDS for d in f["diagnosis"])
+        assert (f["diagnosis"] != []) == (f["status"] == "wrong")
+        assert isinstance(f["message"], str) and f["message"]
+    first = next((f for f in doc["findings"] if f["status"] == "wrong"), None)
+    if first is None:
+        assert doc["first_error"] is None
+    else:
+        assert doc["first_error"] == {k: first[k] for k in ("layer", "key", "index")}
+
+
+@pytest.fixture
+def mistake_files(tmp_path: Path) -> tuple[Path, Path, Sheet]:
+    """A spec and a worksheet with a mistake (softmax_without_exp, a batch of 3, out_in)
+    carried on to loss_after."""
+    case = next(c for c in CASES if str(c) == "softmax_without_exp-output-ce-m3")
+    sheet = solve(case)
+    spec_path = tmp_path / "spec.toml"
+    spec_path.write_text(
+        spec_toml(
+            {
+                "input": sheet.spec.X.tolist(),
+                "target": sheet.spec.Y.tolist(),
+                "loss": sheet.spec.network.loss.name,
+                "learning_rate": sheet.spec.learning_rate,
+                "weights_layout": "out_in",
+                "layer": [
+                    {
+                        "activation": lay.activation.name,
+                        "weights": lay.W.T.tolist(),
+                        "bias": lay.b.tolist(),
+                    }
+                    for lay in sheet.spec.network.layers
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    claims_path = tmp_path / "claims.toml"
+    claims_path.write_text(sheet.claims_toml(), encoding="utf-8")
+    return spec_path, claims_path, sheet
+
+
+def test_json_document(
+    capsys: pytest.CaptureFixture[str], mistake_files: tuple[Path, Path, Sheet]
+) -> None:
+    spec_path, claims_path, sheet = mistake_files
+    code, out, err = run_main(capsys, "check", str(spec_path), str(claims_path), "--format", "json")
+    assert (code, err) == (1, "")
+    assert out.endswith("\n") and out.count("\n") == 1
+    doc = json.loads(out)
+    check_document(doc)
+    assert doc["summary"]["wrong"] > 0 and doc["summary"]["carried"] > 0
+    assert doc["first_error"]["layer"] == 2 and doc["first_error"]["key"] == "a"
+    # loss and loss_after: layer null, index []; loss_terms: [example, unit]
+    loss = finding(doc, None, "loss", [])
+    assert loss["status"] == "carried" and isinstance(loss["from_own_values"], float)
+    assert finding(doc, None, "loss_terms", [3, 3])["layer"] is None
+    # the same document as check(...).to_dict()
+    report = run_check(sheet, claims_path.read_text(encoding="utf-8"))
+    assert json.loads(json.dumps(report.to_dict())) == doc
+
+
+def test_json_seed_documents(capsys: pytest.CaptureFixture[str]) -> None:
+    for seed in ("seed001", "seed003"):
+        _, doc = seed_report(capsys, seed)
+        check_document(doc)
+
+
+def test_text_and_markdown(
+    capsys: pytest.CaptureFixture[str], mistake_files: tuple[Path, Path, Sheet], tmp_path: Path
+) -> None:
+    spec_path, claims_path, _ = mistake_files
+    _, out, _ = run_main(capsys, "check", str(spec_path), str(claims_path), "--format", "json")
+    doc = json.loads(out)
+    s = doc["summary"]
+    summary = (
+        f"{s['claims']} claims: {s['right']} right, {s['wrong']} wrong, {s['carried']} carried"
+    )
+
+    code, text, err = run_main(capsys, "check", str(spec_path), str(claims_path))
+    assert (code, err) == (1, "")
+    lines = text.splitlines()
+    assert lines[0].startswith("glassnet check: " + summary)
+    where = ",".join(map(str, doc["first_error"]["index"]))
+    assert f"the first error entered at layer 2, a[{where}]" in lines[0]
+    assert len(lines) == 1 + s["claims"]
+    marks = {"right": "✓", "carried": "~", "wrong": "✗"}
+    for line, f in zip(lines[1:], doc["findings"], strict=True):
+        assert line == f"{marks[f['status']]} {f['message']}"
+    assert "\033[" not in text  # no colour when not at a terminal
+    _, explicit, _ = run_main(capsys, "check", str(spec_path), str(claims_path), "--format", "text")
+    assert explicit == text
+
+    code, markdown, err = run_main(
+        capsys, "check", str(spec_path), str(claims_path), "--format", "markdown"
+    )
+    assert (code, err) == (1, "")
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert len(rows) == 2 + s["claims"]  # the header, its rule, and one row per claim
+    assert summary in markdown
+    assert any("softmax_without_exp" in row and "wrong" in row for row in rows)
+
+    output = tmp_path / "report.json"
+    code, out, err = run_main(
+        capsys, "check", str(spec_path), str(claims_path), "--format", "json", "-o", str(output)
+    )
+    assert (code, out, err) == (1, "", "")
+    assert json.loads(output.read_text(encoding="utf-8")) == doc
+
+
+def test_exit_1_when_only_carried(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Right but coarse z (1 decimal), then a from it at 6 decimals: carried, nothing wrong."""
+    for seed in range(20):
+        spec, _ = make_spec(seed, [3, 4, 2], [SIG, SIG], HSE, 1)
+        sheet = build_sheet(spec, decimals=1, upto=(1, "z"))
+        person = Person(spec, 6)
+        person.own[(1, "z")] = sheet.written[(1, "z")]
+        a = person.write(sigmoid(person[(1, "z")]))
+        if (np.abs(a - sheet.true[(1, "a")]) > 1e-4).all():
+            break
+    spec_path = tmp_path / "spec.toml"
+    net, X, Y = random_case(seed, [3, 4, 2], [SIG, SIG], HSE, 1)
+    export_spec(net, spec_path, X, Y, learning_rate=0.1)
+    claims = tmp_path / "claims.toml"
+    claims.write_text(sheet.claims_toml() + "a = [" + ", ".join(f"{v:.6f}" for v in a[0]) + "]\n")
+    code, out, _ = run_main(capsys, "check", str(spec_path), str(claims), "--format", "json")
+    doc = json.loads(out)
+    assert doc["summary"] == {"claims": 8, "right": 4, "wrong": 0, "carried": 4}
+    assert doc["first_error"] is None
+    assert code == 1
+
+
+@pytest.mark.parametrize(
+    "params", [CORRECT[0], CORRECT[4], CORRECT[2]], ids=["m1", "m3-softmax", "m3-3layers"]
+)
+def test_template(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], params: tuple[Any, ...]
+) -> None:
+    spec_path, spec = write_spec(tmp_path, 4, params)
+    code, out, err = run_main(capsys, "check", str(spec_path), "--template")
+    assert (code, err) == (0, "")
+    data = tomllib.loads(out)
+    n_layers = len(spec.network.layers)
+    assert list(data) == ["layer", "result"]
+    assert list(data["layer"]) == [str(l) for l in range(1, n_layers + 1)]
+    for table in data["layer"].values():
+        assert list(table) == list(KEYS)
+        assert all(v in ([], "") for v in table.values())
+    assert set(data["result"]) == {"loss", "loss_after", "loss_terms"}
+    assert all(v in ([], "") for v in data["result"].values())
+
+    template = tmp_path / "claims.toml"
+    code, out, err = run_main(capsys, "check", str(spec_path), "--template", "-o", str(template))
+    assert (code, out, err) == (0, "", "")
+    code, out, err = run_main(capsys, "check", str(spec_path), str(template), "--format", "json")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert doc["summary"] == {"claims": 0, "right": 0, "wrong": 0, "carried": 0}
+    assert doc["first_error"] is None and doc["findings"] == []
+    assert run_main(capsys, "check", str(spec_path), str(template))[0] == 0
+
+
+@pytest.mark.parametrize("params", [CORRECT[3], CORRECT[1]], ids=["m1-softmax-out_in", "m3-out_in"])
+def test_template_filled_in_is_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], params: tuple[Any, ...]
+) -> None:
+    """Each blank of the template, filled with the true values at the shape its comment
+    gives, is checked right."""
+    spec_path, spec = write_spec(tmp_path, 4, params)
+    _, template, _ = run_main(capsys, "check", str(spec_path), "--template")
+    sheet = build_sheet(spec, decimals=4)
+    m = spec.X.shape[0]
+    lines = []
+    layer: int | None = None
+    for line in template.splitlines():
+        if line.startswith("[layer."):
+            layer = int(line.split("]")[0].removeprefix("[layer."))
+        elif line.startswith("[result]"):
+            layer = None
+        elif " = " in line:
+            key = line.split(" = ")[0]
+            value = sheet.written[(layer, key)]
+            if key in W_SHAPED and spec.weights_layout == "out_in":
+                value = value.T
+            if m == 1 and value.ndim >= 2 and key not in W_SHAPED:
+                value = value[0]
+            if "# shape " in line:
+                assert value.shape == ast.literal_eval(line.split("# shape ")[1]), line
+            line = f"{key} = {nested(value, 4)}"
+        lines.append(line)
+    claims = tmp_path / "claims.toml"
+    claims.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run_main(capsys, "check", str(spec_path), str(claims), "--format", "json")
+    assert (code, err) == (0, ""), out
+    n = sum(v.size for v in sheet.written.values())
+    assert json.loads(out)["summary"] == {"claims": n, "right": n, "wrong": 0, "carried": 0}
+
+
+# --- mistakes in claims files -----------------------------------------------------------
+
+BAD_CLAIMS = {
+    "toml-syntax": ("[layer.1]\nz = [1.0,\n", ["TOML syntax"]),
+    "unknown-key": (
+        "[layer.1]\ndelt = [0.1, 0.2, 0.3]\n",
+        ["layer.1", "delt", "did you mean 'delta'"],
+    ),
+    "unknown-element-key": (
+        '[layer.2]\n"gradW[1,1]" = 0.1\n',
+        ["layer.2", "did you mean 'grad_W'"],
+    ),
+    "unknown-result-key": ("[result]\nlos = 0.5\n", ["result", "did you mean 'loss'"]),
+    "unknown-table": ("[layers.1]\nz = [0.1, 0.2, 0.3]\n", ["layers", "did you mean 'layer'"]),
+    "layer-out-of-range": ("[layer.3]\nz = [0.1, 0.2]\n", ["layer.3", "from 1 to 2"]),
+    "layer-zero": ("[layer.0]\nz = [0.1, 0.2]\n", ["layer.0", "from 1 to 2"]),
+    "layer-not-a-number": ("[layer.one]\nz = [0.1, 0.2]\n", ["layer.one"]),
+    "wrong-shape": ("[layer.1]\nz = [0.1, 0.2]\n", ["layer.1", "z", "shape"]),
+    "wrong-shape-W": (
+        "[layer.2]\ngrad_W = [[0.1, 0.2], [0.3, 0.4]]\n",
+        ["layer.2", "grad_W", "shape"],
+    ),
+    "ragged": ("[layer.2]\nW_new = [[0.1, 0.2, 0.3], [0.3]]\n", ["layer.2", "W_new"]),
+    "string": ('[layer.1]\nz = [0.1, "0.2", 0.3]\n', ["layer.1", "z", "number"]),
+    "string-element": ('[layer.1]\n"a[2]" = "zero"\n', ["layer.1", "a[2]", "number"]),
+    "string-loss": ('[result]\nloss = "low"\n', ["result", "loss", "number"]),
+    "boolean": ("[result]\nloss = true\n", ["result", "loss", "number"]),
+    "index-out-of-range": ('[layer.1]\n"a[4]" = 0.5\n', ["layer.1", "a[4]", "out of range"]),
+    "index-zero": ('[layer.1]\n"a[0]" = 0.5\n', ["layer.1", "a[0]", "out of range"]),
+    "index-too-many": ('[layer.1]\n"a[1,1,1]" = 0.5\n', ["layer.1", "out of range"]),
+    "index-W-layout": (
+        '[layer.2]\n"grad_W[3,2]" = 0.5\n',
+        ["layer.2", "grad_W[3,2]", "out of range"],
+    ),
+    "nan": ("[layer.1]\nz = [nan, 0.1, 0.2]\n", ["layer.1", "z"]),
+    "not-a-table": ("layer = 3\n", ["layer"]),
+}
+
+
+@pytest.fixture
+def small_spec(tmp_path: Path) -> Path:
+    """Two layers, 2 → 3 → 2, one example, out_in: layer 2's grad_W is written (2, 3)."""
+    _, data = make_spec(0, [2, 3, 2], [SIG, SIG], HSE, 1, layout="out_in")
+    path = tmp_path / "spec.toml"
+    path.write_text(spec_toml(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", list(BAD_CLAIMS))
+def test_bad_claims_exit_2(
+    small_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    text, fragments = BAD_CLAIMS[name]
+    claims = tmp_path / "my-claims.toml"
+    claims.write_text(text, encoding="utf-8")
+    code, out, err = run_main(capsys, "check", str(small_spec), str(claims))
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.endswith("\n"), err
+    assert err.startswith(f"glassnet: error: {claims}: "), err
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+    spec = load_spec(small_spec)
+    with pytest.raises(ClaimsError):
+        parse_claims(text, spec, spec.explain(), str(claims))
+
+
+def test_unreadable_claims_files(
+    small_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe[layer.1]\n")
+    for path, fragment in (
+        (binary, "not UTF-8"),
+        (tmp_path, "directory"),
+        (tmp_path / "nope.toml", "no such file"),
+    ):
+        code, out, err = run_main(capsys, "check", str(small_spec), str(path))
+        assert (code, out) == (2, "")
+        assert err.count("\n") == 1 and err.startswith(f"glassnet: error: {path}: "), err
+        assert fragment in err
+
+
+@pytest.mark.parametrize("value", ["1e400", "1" + "0" * 400])
+def test_claim_too_large_for_a_float_is_bad_input(
+    small_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    claims = tmp_path / "claims.toml"
+    claims.write_text(f"[result]\nloss = {value}\n", encoding="utf-8")
+    code, out, err = run_main(capsys, "check", str(small_spec), str(claims), "--format", "json")
+    assert "Infinity" not in out
+    assert code == 2 and out == "" and str(claims) in err and "finite" in err
+
+
+@pytest.mark.parametrize(("typo", "meant"), [("grad_w", "grad_W"), ("w_new", "W_new")])
+def test_did_you_mean_ignores_case(
+    small_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], typo: str, meant: str
+) -> None:
+    claims = tmp_path / "claims.toml"
+    claims.write_text(f"[layer.2]\n{typo} = [[0.1, 0.2, 0.3], [0.1, 0.2, 0.3]]\n")
+    code, _, err = run_main(capsys, "check", str(small_spec), str(claims))
+    assert code == 2
+    assert f"did you mean '{meant}'" in err, err
+
+
+def test_element_claims_follow_the_weights_layout(small_spec: Path) -> None:
+    """out_in: "grad_W[j,i]" is unit j, input i; the report shows it the same way."""
+    spec = load_spec(small_spec)
+    trace = spec.explain()
+    grad = trace.layers[1].grad_W  # in_out: (3 inputs, 2 units)
+    W_new = trace.layers[1].W_new
+    text = f'[layer.2]\n"grad_W[2,3]" = {grad[2, 1]:.6f}\n"W_new[1,2]" = {W_new[1, 0]:.6f}\n'
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    assert [(f.key, f.index, f.status) for f in report.findings] == [
+        ("grad_W", (2, 3), "right"),
+        ("W_new", (1, 2), "right"),
+    ]
+
+
+def test_missing_claims_file(
+    small_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.toml"
+    code, out, err = run_main(capsys, "check", str(small_spec), str(missing))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and str(missing) in err
+    code, out, err = run_main(capsys, "check", str(small_spec))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "--template" in err
+
+
+def test_blank_values_are_not_claims(small_spec: Path) -> None:
+    spec = load_spec(small_spec)
+    trace = spec.explain()
+    text = '[layer.1]\nz = []\n"a[2]" = ""\n[result]\nloss = ""\nloss_terms = []\n'
+    assert parse_claims(text, spec, trace) == []
+
+
+def test_claims_keep_the_written_precision(small_spec: Path) -> None:
+    spec = load_spec(small_spec)
+    trace = spec.explain()
+    text = "[layer.1]\nz = [0.10, 2, 0.125]\n[result]\nloss = 1.5e-1\n"
+    claims = parse_claims(text, spec, trace)
+    assert [(c.key, c.decimals) for c in claims] == [("z", 2), ("z", 0), ("z", 3), ("loss", 2)]
+    assert [c.index for c in claims] == [(0, 0), (0, 1), (0, 2), ()]
+
+
+def _claims_for(spec_path: Path, text: str) -> CheckReport:
+    spec = load_spec(spec_path)
+    trace = spec.explain()
+    return check(spec, parse_claims(text, spec, trace, "mine.toml"), trace)
+
+
+def test_a_slip_is_diagnosed_as_arithmetic() -> None:
+    spec = load_spec(EXAMPLES / "seed003.toml")
+    z = spec.explain().layers[0].z[0].copy()
+    z[1] += 0.37  # no known mistake: a slip
+    text = "[layer.1]\nz = [" + ", ".join(f"{v:.4f}" for v in z) + "]\n"
+    report = _claims_for(EXAMPLES / "seed003.toml", text)
+    wrong = [f for f in report.findings if f.status == "wrong"]
+    assert [(f.key, f.index) for f in wrong] == [("z", (1, 2))]
+    assert wrong[0].diagnosis == ["arithmetic"]
+
+
+def test_coarsely_rounded_inputs_are_diagnosed() -> None:
+    # the person rounded a of layer 2 to one decimal (not written down), then computed z
+    spec = load_spec(EXAMPLES / "seed001.toml")
+    trace = spec.explain()
+    a2 = np.round(trace.layers[1].a, 1)
+    z3 = a2 @ trace.layers[2].W + trace.layers[2].b
+    assert np.abs(z3 - trace.layers[2].z).max() > 1e-3  # the rounding shows at 4 decimals
+    text = "[layer.3]\nz = [" + ", ".join(f"{v:.4f}" for v in z3[0]) + "]\n"
+    report = _claims_for(EXAMPLES / "seed001.toml", text)
+    wrong = [f for f in report.findings if f.status == "wrong"]
+    assert wrong and all(f.diagnosis == ["rounded_inputs"] for f in wrong)
