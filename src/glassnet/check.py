@@ -742,8 +742,17 @@ def check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRep
         else:
             finding.status = "wrong"
             finding.diagnosis = _diagnose(ws, claim, own_value)
-            finding.message = _wrong_message(label, claim, correct, own_value, finding.diagnosis)
+            finding.message = _wrong_message(
+                label, claim, correct, own_value, finding.diagnosis, spec
+            )
         findings.append(finding)
+    first = next((f for f in findings if f.status == "wrong"), None)
+    carried = sum(f.status == "carried" for f in findings)
+    if first is not None and carried:
+        first.message += (
+            f". {carried} later number{'s' if carried != 1 else ''} follow"
+            f"{'s' if carried == 1 else ''} correctly from your own values"
+        )
     return CheckReport(findings)
 
 
@@ -788,10 +797,39 @@ def _rounded_inputs(ws: Worksheet, claim: Claim) -> bool:
     return False
 
 
+def _formula(claim: Claim, spec: Spec) -> str:
+    """How the number is computed, in words a worksheet uses."""
+    l, j = claim.layer, (claim.index[-1] + 1 if claim.index else 0)
+    n_layers = len(spec.network.layers)
+    jacobian = l is not None and spec.network.layers[l - 1].activation.jacobian
+    if l is None:
+        return {
+            "loss": "the mean over the examples of Σ_j of the terms",
+            "loss_terms": "the loss's term of this output unit",
+            "loss_after": "the loss with the updated weights",
+        }[claim.key]
+    a_prev = "x" if l == 1 else f"a{l - 1}"
+    return {
+        "z": f"{a_prev}·W{l} column {j} + b{l}[{j}]",
+        "a": f"f(z{l})",
+        "dL_da": "∂ℓ/∂a of the loss"
+        if l == n_layers
+        else f"δ{l + 1}·(row {j} of W{l + 1}), summed over layer {l + 1}",
+        "da_dz": f"f'(z{l})",
+        "delta": f"J{l}ᵀ·∂ℓ/∂a{l}, summed over every output of the layer"
+        if jacobian
+        else f"∂ℓ/∂a{l} ⊙ f'(z{l})",
+        "grad_W": f"{a_prev}ᵀ·δ{l} / m",
+        "grad_b": f"the mean of δ{l}",
+        "W_new": f"W{l} − η ∂L/∂W{l}",
+        "b_new": f"b{l} − η ∂L/∂b{l}",
+    }[claim.key]
+
+
 def _wrong_message(
-    label: str, claim: Claim, correct: float, own: float, diagnosis: list[str]
+    label: str, claim: Claim, correct: float, own: float, diagnosis: list[str], spec: Spec
 ) -> str:
-    text = f"{label}: you wrote {claim.value}, it is {_fmt(correct)}"
+    text = f"{label}: you wrote {claim.value}, it is {_fmt(correct)} ({_formula(claim, spec)})"
     if abs(own - correct) > claim.tolerance:
         text += f" (from your own earlier values: {_fmt(own)})"
     explain = {r.id: r.explain for r in RULES}
