@@ -50,6 +50,7 @@ def test_out_dir_and_saved_model_predict_and_evaluate(capsys, tmp_path):
         "report.md",
         "loss.png",
         "confusion.png",
+        "explain.html",
     ):
         assert (out / name).is_file(), name
     history = json.loads((out / "history.json").read_text())

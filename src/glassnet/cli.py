@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="show every number of one training step")
     explain.add_argument("spec", help="spec file (TOML)")
-    explain.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    explain.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     explain.add_argument(
         "--precision",
         type=_precision,
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check a hand calculation of a step")
     check.add_argument("spec", help="spec file (TOML)")
     check.add_argument("claims", nargs="?", help="claims file (TOML): the numbers you computed")
-    check.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    check.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     check.add_argument(
         "--template", action="store_true", help="write a blank claims file for the spec instead"
     )
@@ -227,7 +227,14 @@ def _check(args: argparse.Namespace) -> int:
             raise ArgumentError("glassnet check: give a CLAIMS file, or --template")
         report = check(spec, load_claims(args.claims, spec, trace), trace)
         color = args.format == "text" and not args.output and sys.stdout.isatty()
-        text = RENDERERS[args.format](report.to_dict(), color=color)
+        if args.format == "html":
+            from glassnet.render.html import render_html
+
+            text = render_html(
+                trace.to_dict(), title=f"your worksheet for {spec.path}", check=report.to_dict()
+            )
+        else:
+            text = RENDERERS[args.format](report.to_dict(), color=color)
         exit_code = EXIT_OK if report.all_right else EXIT_FAILED
     if args.output:
         _write(args.output, text)

@@ -153,7 +153,15 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     notes: list[str] = []
     if args.out:
         notes = _write_outputs(
-            Path(args.out), network, history, metadata, result, X_test, y_test, data.classes
+            Path(args.out),
+            network,
+            history,
+            metadata,
+            result,
+            X_test,
+            y_test,
+            data.classes,
+            example=(X_test[:1], y_test[:1]) if len(X_test) else (X_train[:1], y_train[:1]),
         )
     result["seconds"] = round(time.perf_counter() - start, 3)
     result["out"] = args.out
@@ -204,7 +212,15 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
 
         out = Path(args.out)
         notes = _write_outputs(
-            out, network, history, {"spec": spec.path, "task": "spec"}, result, None, None, None
+            out,
+            network,
+            history,
+            {"spec": spec.path, "task": "spec"},
+            result,
+            None,
+            None,
+            None,
+            example=(spec.X, spec.Y),
         )
         export_spec(network, out / "trained.toml", spec.X, spec.Y, learning_rate=learning_rate)
         notes.append("trained.toml: the trained network as a spec — `glassnet explain` opens it")
@@ -252,8 +268,9 @@ def _write_outputs(
     X_test: np.ndarray | None,
     y_test: np.ndarray | None,
     classes: list | None,
+    example: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[str]:
-    """model.npz, history.csv, history.json, plots and report.md in ``out``."""
+    """model.npz, history.csv, history.json, explain.html, plots and report.md in ``out``."""
     from glassnet.io import atomic_write_text, save_model
 
     try:
@@ -264,6 +281,16 @@ def _write_outputs(
     atomic_write_text(out / "history.csv", history.to_csv())
     atomic_write_text(out / "history.json", json.dumps(history.to_dict(), indent=1) + "\n")
     written = ["model.npz", "history.csv", "history.json"]
+    if example is not None:  # one more step of the trained network, to step through
+        from glassnet.render.html import render_html
+        from glassnet.trace import explain_step
+
+        trace = explain_step(
+            network, example[0], network.targets(example[1]), result["learning_rate"]
+        )
+        title = f"a step of the network trained on {result['dataset']}"
+        atomic_write_text(out / "explain.html", render_html(trace.to_dict(), title=title))
+        written.append("explain.html")
     notes: list[str] = []
     try:
         from glassnet.render import plots

@@ -4,10 +4,16 @@ Each renderer takes the plain dict of :meth:`glassnet.trace.Trace.to_dict` and
 returns a string; none of them computes anything of the step itself.
 """
 
+from glassnet.render.html import render_html
 from glassnet.render.json import render_json
 from glassnet.render.markdown import render_markdown
 from glassnet.render.text import render_text
 
-RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+RENDERERS = {
+    "text": render_text,
+    "markdown": render_markdown,
+    "json": render_json,
+    "html": render_html,
+}
 
-__all__ = ["RENDERERS", "render_json", "render_markdown", "render_text"]
+__all__ = ["RENDERERS", "render_html", "render_json", "render_markdown", "render_text"]

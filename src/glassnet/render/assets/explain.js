@@ -1,0 +1,371 @@
+/* glassnet explain page: one training step of a dense network, stepped through.
+ *
+ * The page recomputes the step from the input, target and weights in its own data
+ * (the same formulas as glassnet.network, float64), so that a person can edit any of
+ * them; tests compare every number with the Python trace to 1e-12.
+ * Plain JavaScript and SVG; KaTeX (inlined beside this file) typesets the equations.
+ */
+(function () {
+  "use strict";
+
+  // ---- the math: activations f(z), f'(z) and the losses, as glassnet.activations/losses
+  function sigmoid(z) {
+    var e = Math.exp(-Math.abs(z));
+    return z >= 0 ? 1 / (1 + e) : e / (1 + e);
+  }
+  function softplus(z) { return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))); }
+  var ACT = {
+    identity: { f: function (z) { return z; }, d: function () { return 1; } },
+    sigmoid: { f: sigmoid, d: function (z, a) { return a * (1 - a); } },
+    tanh: { f: Math.tanh, d: function (z, a) { return 1 - a * a; } },
+    relu: { f: function (z) { return Math.max(z, 0); }, d: function (z) { return z > 0 ? 1 : 0; } },
+    leaky_relu: { f: function (z) { return z >= 0 ? z : 0.01 * z; }, d: function (z) { return z >= 0 ? 1 : 0.01; } },
+    elu: { f: function (z) { return z > 0 ? z : Math.expm1(Math.min(z, 0)); }, d: function (z) { return z > 0 ? 1 : Math.exp(Math.min(z, 0)); } },
+    softplus: { f: softplus, d: function (z) { return sigmoid(z); } },
+  };
+  var LATEX = {
+    identity: ["z", "1"], sigmoid: ["\\sigma(z)", "a(1-a)"], tanh: ["\\tanh z", "1-a^2"],
+    relu: ["\\max(0,z)", "[z>0]"], leaky_relu: ["\\max(0.01z,z)", "1\\text{ or }0.01"],
+    elu: ["z\\text{ or }e^z-1", "1\\text{ or }e^z"], softplus: ["\\ln(1+e^z)", "\\sigma(z)"],
+    softmax: ["\\frac{e^{z_j}}{\\sum_k e^{z_k}}", "J = \\operatorname{diag}(a)-aa^\\top"],
+  };
+  function xlogy(x, y) { return x === 0 ? 0 : x * Math.log(y); }
+  function xdivy(x, y) { return x === 0 ? 0 : x / y; }
+  var LOSS = {
+    half_squared_error: {
+      v: function (a, y) { var s = 0; for (var j = 0; j < a.length; j++) s += (a[j] - y[j]) * (a[j] - y[j]); return 0.5 * s; },
+      g: function (a, y) { return a.map(function (v, j) { return v - y[j]; }); },
+    },
+    squared_error: {
+      v: function (a, y) { var s = 0; for (var j = 0; j < a.length; j++) s += (a[j] - y[j]) * (a[j] - y[j]); return s; },
+      g: function (a, y) { return a.map(function (v, j) { return 2 * (v - y[j]); }); },
+    },
+    mean_squared_error: {
+      v: function (a, y) { var s = 0; for (var j = 0; j < a.length; j++) s += (a[j] - y[j]) * (a[j] - y[j]); return s / a.length; },
+      g: function (a, y) { return a.map(function (v, j) { return 2 * (v - y[j]) / a.length; }); },
+    },
+    binary_cross_entropy: {
+      v: function (a, y) { var s = 0; for (var j = 0; j < a.length; j++) s += xlogy(y[j], a[j]) + xlogy(1 - y[j], 1 - a[j]); return -s; },
+      g: function (a, y) { return a.map(function (v, j) { return -xdivy(y[j], v) + xdivy(1 - y[j], 1 - v); }); },
+    },
+    cross_entropy: {
+      v: function (a, y) { var s = 0; for (var j = 0; j < a.length; j++) s += xlogy(y[j], a[j]); return -s; },
+      g: function (a, y) { return a.map(function (v, j) { return -xdivy(y[j], v); }); },
+    },
+  };
+
+  function softmax(z) {
+    var top = Math.max.apply(null, z);
+    var e = z.map(function (v) { return Math.exp(v - top); });
+    var s = e.reduce(function (p, v) { return p + v; }, 0);
+    return e.map(function (v) { return v / s; });
+  }
+  function forwardRow(x, net) {
+    var zs = [], as = [], a = x;
+    net.layers.forEach(function (L) {
+      var z = [];
+      for (var j = 0; j < L.b.length; j++) {
+        var s = 0;
+        for (var i = 0; i < a.length; i++) s += a[i] * L.W[i][j];
+        z.push(s + L.b[j]);
+      }
+      a = L.activation === "softmax" ? softmax(z) : z.map(ACT[L.activation].f);
+      zs.push(z); as.push(a);
+    });
+    return { z: zs, a: as };
+  }
+  // ℓ of one example; from the logits on the fused pairs, as glassnet computes it
+  function exampleLoss(net, z, a, y) {
+    var out = net.layers[net.layers.length - 1].activation;
+    if (out === "softmax" && net.loss === "cross_entropy") {
+      var top = Math.max.apply(null, z);
+      var s = 0;
+      z.forEach(function (v) { s += Math.exp(v - top); });
+      var lse = Math.log(s), l = 0;
+      for (var j = 0; j < z.length; j++) l += y[j] * (z[j] - top - lse);
+      return -l;
+    }
+    if (out === "sigmoid" && net.loss === "binary_cross_entropy") {
+      var t = 0;
+      for (var k = 0; k < z.length; k++) t += softplus(z[k]) - y[k] * z[k];
+      return t;
+    }
+    return LOSS[net.loss].v(a, y);
+  }
+  function batchLoss(net, X, Y) {
+    var s = 0;
+    X.forEach(function (x, k) { var f = forwardRow(x, net); s += exampleLoss(net, f.z[f.z.length - 1], f.a[f.a.length - 1], Y[k]); });
+    return s / X.length;
+  }
+
+  // The whole step, every number, shaped as the glassnet.trace/1 document.
+  function step(net) {
+    var X = net.input, Y = net.target, m = X.length, n = net.layers.length;
+    var rows = X.map(function (x) { return forwardRow(x, net); });
+    var layers = net.layers.map(function (L, l) {
+      return { index: l + 1, activation: L.activation, W: L.W, b: L.b,
+        z: rows.map(function (r) { return r.z[l]; }), a: rows.map(function (r) { return r.a[l]; }),
+        dL_da: [], da_dz: [], delta: [] };
+    });
+    for (var l = n - 1; l >= 0; l--) {
+      var Lr = layers[l], act = Lr.activation;
+      for (var k = 0; k < m; k++) {
+        var z = Lr.z[k], a = Lr.a[k], g, d, delta;
+        if (l === n - 1) g = LOSS[net.loss].g(a, Y[k]);
+        else {
+          var Wn = net.layers[l + 1].W, dn = layers[l + 1].delta[k];
+          g = a.map(function (_, j) { var s = 0; for (var q = 0; q < dn.length; q++) s += dn[q] * Wn[j][q]; return s; });
+        }
+        if (act === "softmax") {
+          d = a.map(function (ai, i) { return a.map(function (aj, j) { return (i === j ? ai : 0) - ai * aj; }); });
+          var dot = 0;
+          for (var q = 0; q < a.length; q++) dot += a[q] * g[q];
+          delta = a.map(function (ai, i) { return ai * (g[i] - dot); });
+        } else {
+          d = z.map(function (zj, j) { return ACT[act].d(zj, a[j]); });
+          delta = g.map(function (gj, j) { return gj * d[j]; });
+        }
+        Lr.dL_da.push(g); Lr.da_dz.push(d); Lr.delta.push(delta);
+      }
+    }
+    layers.forEach(function (Lr, l) {
+      var prev = l === 0 ? X : layers[l - 1].a;
+      Lr.grad_W = Lr.W.map(function (row, i) {
+        return row.map(function (_, j) { var s = 0; for (var k = 0; k < m; k++) s += prev[k][i] * Lr.delta[k][j]; return s / m; });
+      });
+      Lr.grad_b = Lr.b.map(function (_, j) { var s = 0; for (var k = 0; k < m; k++) s += Lr.delta[k][j]; return s / m; });
+      Lr.W_new = Lr.W.map(function (row, i) { return row.map(function (w, j) { return w - net.learning_rate * Lr.grad_W[i][j]; }); });
+      Lr.b_new = Lr.b.map(function (b, j) { return b - net.learning_rate * Lr.grad_b[j]; });
+    });
+    var after = { loss: net.loss, layers: layers.map(function (Lr) { return { activation: Lr.activation, W: Lr.W_new, b: Lr.b_new }; }) };
+    return { format: "glassnet.trace/1", loss_name: net.loss, learning_rate: net.learning_rate,
+      input: X, target: Y, loss: batchLoss(net, X, Y), loss_after: batchLoss(after, X, Y), layers: layers };
+  }
+
+  // ---- the page ------------------------------------------------------------------------
+  var data = JSON.parse(document.getElementById("glassnet-trace").textContent);
+  var check = JSON.parse(document.getElementById("glassnet-check").textContent || "null");
+  var net = { input: data.input, target: data.target, loss: data.loss_name, learning_rate: data.learning_rate,
+    layers: data.layers.map(function (L) { return { activation: L.activation, W: L.W, b: L.b }; }) };
+  var root = document.getElementById("glassnet");
+  var nL = net.layers.length;
+  var STAGES = [];
+  for (var s = 1; s <= nL; s++) STAGES.push("forward-" + s);
+  STAGES.push("loss");
+  for (s = nL; s >= 1; s--) STAGES.push("backward-" + s);
+  STAGES.push("update");
+  var stage = 0, example = 0, trace = step(net);
+  var fmt = function (v) { return Number(v).toPrecision(5).replace(/\.?0+(e|$)/, "$1"); };
+
+  function tex(s) {
+    try { return window.katex.renderToString(s, { output: "mathml", throwOnError: false }); } catch (e) { return s; }
+  }
+  function known(key, l) {
+    // is the value computed at the current stage?
+    var at = STAGES[stage];
+    var fwd = stage >= STAGES.indexOf("forward-" + l);
+    if (key === "z" || key === "a") return fwd;
+    if (key === "dL_da" || key === "da_dz" || key === "delta") return stage >= STAGES.indexOf("backward-" + l);
+    return at === "update";
+  }
+
+  function draw() {
+    var svg = document.getElementById("net");
+    var sizes = [net.input[0].length].concat(net.layers.map(function (L) { return L.b.length; }));
+    var W = 180 * sizes.length, H = 90 * Math.max.apply(null, sizes) + 40;
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    var pos = function (l, j) { return [90 + 180 * l, 50 + (H - 40) * (j + 0.5) / sizes[l] - 20]; };
+    var out = "";
+    var wmax = 1e-12;
+    net.layers.forEach(function (L) { L.W.forEach(function (r) { r.forEach(function (w) { wmax = Math.max(wmax, Math.abs(w)); }); }); });
+    net.layers.forEach(function (L, l) {
+      L.W.forEach(function (row, i) {
+        row.forEach(function (w, j) {
+          var p = pos(l, i), q = pos(l + 1, j);
+          out += '<line class="w ' + (w >= 0 ? "pos" : "neg") + '" tabindex="0" role="button" aria-label="weight ' + (l + 1) + ":" + (i + 1) + ":" + (j + 1) +
+            '" data-weight="' + (l + 1) + ":" + (i + 1) + ":" + (j + 1) + '" x1="' + p[0] + '" y1="' + p[1] + '" x2="' + q[0] + '" y2="' + q[1] +
+            '" stroke-width="' + (1 + 5 * Math.abs(w) / wmax).toFixed(2) + '"><title>W' + (l + 1) + "[" + (i + 1) + "," + (j + 1) + "] = " + w + "</title></line>";
+        });
+      });
+    });
+    sizes.forEach(function (n, l) {
+      for (var j = 0; j < n; j++) {
+        var p = pos(l, j);
+        var active = l > 0 && (STAGES[stage] === "forward-" + l || STAGES[stage] === "backward-" + l);
+        out += '<g class="unit' + (active ? " active" : "") + '" tabindex="0" role="button" data-unit="' + l + ":" + (j + 1) + '" transform="translate(' + p[0] + "," + p[1] + ')">';
+        out += '<circle r="30"></circle>';
+        var rows = l === 0 ? [["x", data.input[example][j]]] :
+          [["z", trace.layers[l - 1].z[example][j]], ["a", trace.layers[l - 1].a[example][j]], ["delta", trace.layers[l - 1].delta[example][j]]];
+        rows.forEach(function (kv, r) {
+          var show = l === 0 || known(kv[0], l);
+          var status = checkStatus(l, kv[0], j);
+          out += '<text y="' + (-10 + 14 * r) + '" data-key="' + kv[0] + '"' + (show ? ' data-value="' + kv[1] + '"' : "") +
+            (status ? ' class="' + status + '"' : "") + ">" + (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? fmt(kv[1]) : "·") + "</text>";
+        });
+        out += "</g>";
+      }
+    });
+    svg.innerHTML = out;
+  }
+
+  function checkStatus(l, key, j) {
+    if (!check || l === 0) return "";
+    var found = check.findings.filter(function (f) { return f.layer === l && f.key === key && f.index[f.index.length - 1] === j + 1 && (f.index.length < 2 || f.index[0] === example + 1); });
+    return found.length ? found[0].status : "";
+  }
+
+  function matrix(rows) {
+    return "\\begin{bmatrix}" + rows.map(function (r) { return r.map(fmt).join(" & "); }).join("\\\\") + "\\end{bmatrix}";
+  }
+  function equation() {
+    var at = STAGES[stage], k = example, parts = [];
+    if (at.indexOf("forward-") === 0) {
+      var l = +at.split("-")[1], L = trace.layers[l - 1], prev = l === 1 ? data.input[k] : trace.layers[l - 2].a[k];
+      parts.push("z^{[" + l + "]} = a^{[" + (l - 1) + "]} W^{[" + l + "]} + b^{[" + l + "]}");
+      parts.push("z^{[" + l + "]} = " + matrix([prev]) + matrix(L.W) + " + " + matrix([L.b]) + " = " + matrix([L.z[k]]));
+      parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + matrix([L.a[k]]));
+    } else if (at === "loss") {
+      parts.push("L = \\frac{1}{m}\\sum_k \\ell(a^{(k)}, y^{(k)}) = " + fmt(trace.loss));
+    } else if (at.indexOf("backward-") === 0) {
+      var b = +at.split("-")[1], B = trace.layers[b - 1];
+      parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]])
+        : "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = \\delta^{[" + (b + 1) + "]} W^{[" + (b + 1) + "]\\top} = " + matrix([B.dL_da[k]]));
+      parts.push("f'(z^{[" + b + "]}) = " + LATEX[B.activation][1] + " = " + matrix(B.activation === "softmax" ? B.da_dz[k] : [B.da_dz[k]]));
+      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "J^\\top \\frac{\\partial \\ell}{\\partial a}" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + matrix([B.delta[k]]));
+    } else {
+      trace.layers.forEach(function (U) {
+        parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(U.W_new));
+        parts.push("b^{[" + U.index + "]} \\leftarrow " + matrix([U.b_new]));
+      });
+      parts.push("L_{\\text{after}} = " + fmt(trace.loss_after));
+    }
+    document.getElementById("equation").innerHTML = parts.map(function (p) { return "<div class=\"eq\">" + tex(p) + "</div>"; }).join("");
+  }
+
+  // ∂L/∂W_ij as the sum over every path from the weight to the loss
+  function paths(l, i, j) {
+    var k = example, m = net.input.length;
+    var list = [[j]];
+    for (var q = l; q < nL; q++) {
+      var next = [];
+      list.forEach(function (p) { for (var u = 0; u < net.layers[q].b.length; u++) next.push(p.concat([u])); });
+      list = next;
+      if (list.length > 64) return null;
+    }
+    return list.map(function (p) {
+      // f'(z) of unit p[0] in layer l, then W and f' along the path, ∂ℓ/∂a at the end
+      var factors = [], value = 1;
+      for (var s = 0; s < p.length; s++) {
+        var Lr = trace.layers[l - 1 + s];
+        var d = Lr.activation === "softmax" ? Lr.da_dz[k][p[s]][p[s]] : Lr.da_dz[k][p[s]];
+        if (s > 0) { var w = net.layers[l - 1 + s].W[p[s - 1]][p[s]]; factors.push("W=" + fmt(w)); value *= w; }
+        factors.push("f'=" + fmt(d)); value *= d;
+      }
+      var g = trace.layers[nL - 1].dL_da[k][p[p.length - 1]];
+      factors.push("∂ℓ/∂a=" + fmt(g)); value *= g;
+      var prev = l === 1 ? data.input[k][i] : trace.layers[l - 2].a[k][i];
+      factors.unshift("a=" + fmt(prev)); value *= prev / m;
+      return { units: p.map(function (u) { return u + 1; }).join("→"), factors: factors.join(" · "), value: value };
+    });
+  }
+
+  function showWeight(el) {
+    var parts = el.getAttribute("data-weight").split(":").map(Number), l = parts[0], i = parts[1] - 1, j = parts[2] - 1;
+    var L = trace.layers[l - 1], list = paths(l, i, j);
+    var html = "<h3>W" + l + "[" + (i + 1) + "," + (j + 1) + "] = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
+    html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + fmt(L.grad_W[i][j]));
+    if (list && !(nL > l && trace.layers.slice(l).some(function (U) { return U.activation === "softmax"; }))) {
+      html += "<p>Every path from the weight to the loss (example " + (example + 1) + "), summed:</p><ol class=\"paths\">";
+      var total = 0;
+      list.forEach(function (p) { total += p.value; html += "<li>units " + p.units + ": " + p.factors + " = " + fmt(p.value) + "</li>"; });
+      html += "</ol><p>Σ = " + fmt(total) + (net.input.length > 1 ? " (this example's share)" : "") + "</p>";
+    } else {
+      html += "<p>δ" + (j + 1) + " of layer " + l + " is formed from the layer above (click the unit).</p>";
+    }
+    document.getElementById("detail").innerHTML = html;
+  }
+  function showUnit(el) {
+    var parts = el.getAttribute("data-unit").split(":").map(Number), l = parts[0], j = parts[1] - 1;
+    if (l === 0) { document.getElementById("detail").innerHTML = "<h3>input x" + (j + 1) + " = " + fmt(data.input[example][j]) + "</h3>"; return; }
+    var L = trace.layers[l - 1], k = example;
+    var d = L.activation === "softmax" ? L.da_dz[k][j][j] : L.da_dz[k][j];
+    var html = "<h3>layer " + l + ", unit " + (j + 1) + " (" + L.activation + ")</h3><ul>" +
+      "<li>z = " + fmt(L.z[k][j]) + "</li><li>a = f(z) = " + fmt(L.a[k][j]) + "</li><li>f'(z) = " + fmt(d) + "</li><li>δ = " + fmt(L.delta[k][j]) + "</li></ul>";
+    if (l < nL) {
+      var U = trace.layers[l];
+      html += "<p>δ = (Σ_k δ_k W_jk) · f'(z) = (" + U.delta[k].map(function (dk, q) { return fmt(dk) + "·" + fmt(net.layers[l].W[j][q]); }).join(" + ") + ") · " + fmt(d) + "</p>";
+    } else {
+      html += "<p>δ = " + (L.activation === "softmax" ? "Σ_i J_ij ∂ℓ/∂a_i" : "∂ℓ/∂a · f'(z)") + ", ∂ℓ/∂a = " + fmt(L.dL_da[k][j]) + "</p>";
+    }
+    document.getElementById("detail").innerHTML = html;
+  }
+
+  function editors() {
+    var html = "<label>input x <input data-edit=\"input\" value=\"" + data.input[example].join(", ") + "\"></label>" +
+      "<label>target y <input data-edit=\"target\" value=\"" + data.target[example].join(", ") + "\"></label>";
+    net.layers.forEach(function (L, l) {
+      html += "<label>W" + (l + 1) + " (rows: inputs) <textarea data-edit=\"W:" + l + "\" rows=\"" + L.W.length + "\">" + L.W.map(function (r) { return r.join(", "); }).join("\n") + "</textarea></label>";
+    });
+    document.getElementById("editors").innerHTML = html;
+  }
+  function parseRow(text) { return text.split(/[\s,]+/).filter(Boolean).map(Number); }
+  document.getElementById("editors").addEventListener("change", function (ev) {
+    var what = ev.target.getAttribute("data-edit");
+    if (!what) return;
+    if (what === "input" || what === "target") {
+      var row = parseRow(ev.target.value);
+      var want = (what === "input" ? data.input : data.target)[example].length;
+      if (row.length !== want || row.some(isNaN)) { ev.target.setAttribute("aria-invalid", "true"); return; }
+      (what === "input" ? data.input : data.target)[example] = row;
+    } else {
+      var l = +what.split(":")[1];
+      var rows = ev.target.value.split("\n").filter(function (r) { return r.trim(); }).map(parseRow);
+      var W = net.layers[l].W;
+      if (rows.length !== W.length || rows.some(function (r) { return r.length !== W[0].length || r.some(isNaN); })) { ev.target.setAttribute("aria-invalid", "true"); return; }
+      net.layers[l].W = rows;
+    }
+    ev.target.removeAttribute("aria-invalid");
+    net.input = data.input; net.target = data.target;
+    trace = step(net);
+    render();
+  });
+
+  function render() {
+    root.setAttribute("data-stage", STAGES[stage]);
+    document.querySelector('[data-action="prev"]').disabled = stage === 0;
+    document.querySelector('[data-action="next"]').disabled = stage === STAGES.length - 1;
+    document.getElementById("stage-name").textContent = STAGES[stage].replace("-", " layer ");
+    draw();
+    equation();
+  }
+  function go(to) { stage = Math.max(0, Math.min(STAGES.length - 1, to)); render(); }
+  document.getElementById("controls").addEventListener("click", function (ev) {
+    var b = ev.target.closest("button");
+    if (!b) return;
+    var action = b.getAttribute("data-action");
+    if (action === "next") go(stage + 1);
+    else if (action === "prev") go(stage - 1);
+    else if (action) go(STAGES.indexOf(action === "backward" ? "backward-" + nL : action === "forward" ? "forward-1" : action));
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.target.closest && ev.target.closest("input, textarea")) return;
+    if (ev.key === "ArrowRight") go(stage + 1);
+    if (ev.key === "ArrowLeft") go(stage - 1);
+    if (ev.key === "Enter" && ev.target.getAttribute) {
+      if (ev.target.hasAttribute("data-weight")) showWeight(ev.target);
+      if (ev.target.hasAttribute("data-unit")) showUnit(ev.target);
+    }
+  });
+  document.getElementById("net").addEventListener("click", function (ev) {
+    var w = ev.target.closest("[data-weight]"), u = ev.target.closest("[data-unit]");
+    if (w) showWeight(w); else if (u) showUnit(u);
+  });
+  var sel = document.getElementById("example");
+  if (net.input.length > 1) {
+    sel.innerHTML = net.input.map(function (_, k) { return "<option value=\"" + k + "\">example " + (k + 1) + "</option>"; }).join("");
+    sel.addEventListener("change", function () { example = +sel.value; editors(); render(); });
+  } else sel.hidden = true;
+  window.glassnet = { step: step, net: net, trace: function () { return trace; }, go: go };
+  editors();
+  render();
+})();

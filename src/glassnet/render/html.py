@@ -1,0 +1,100 @@
+"""The trace as one self-contained HTML page to step through (no network when opened).
+
+KaTeX (the npm package ``katex``, its MIT licence beside it) and the page's own script
+are inlined from files shipped in ``glassnet/render/assets``; equations are typeset as
+MathML, which browsers draw without fonts to fetch. The page recomputes the step in
+JavaScript from the numbers it carries, so input, target and weights can be edited.
+
+Stable hooks for tests and scripts: one element per unit with ``data-unit="L:j"`` (L
+from 0 for the input, j from 1) holding elements with ``data-key`` (x, z, a, delta) and,
+once computed at the current stage, ``data-value`` (full precision); one element per
+weight with ``data-weight="L:i:j"``; controls with ``data-action="next"``/``"prev"``;
+the root element's ``data-stage``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+from typing import Any
+
+
+def _asset(name: str) -> str:
+    return resources.files("glassnet.render").joinpath("assets", name).read_text("utf-8")
+
+
+def _json_for_script(value: Any) -> str:
+    # inside <script> only "</" could end the element early
+    text = json.dumps(value, allow_nan=False)
+    return text.replace("</", "<\\/")
+
+
+def render_html(
+    trace: dict[str, Any],
+    precision: int = 6,
+    *,
+    title: str = "one training step",
+    check: dict[str, Any] | None = None,
+) -> str:
+    """One HTML page that steps through the trace; ``check`` marks claimed values.
+
+    Parameters
+    ----------
+    trace : dict
+        A ``glassnet.trace/1`` document.
+    precision : int
+        Unused (the page shows 5 significant digits, ``data-value`` full precision).
+    title : str
+    check : dict, optional
+        A ``glassnet.check/1`` document whose findings mark the units' values.
+    """
+    summary = ""
+    if check is not None:
+        s = check["summary"]
+        summary = (
+            f"<p>Your worksheet: {s['claims']} claims, {s['right']} right, "
+            f"{s['wrong']} wrong, {s['carried']} carried.</p><ul>"
+            + "".join(
+                f'<li class="{html.escape(f["status"])}">{html.escape(f["message"])}</li>'
+                for f in check["findings"]
+                if f["status"] != "right"
+            )
+            + "</ul>"
+        )
+    buttons = "".join(
+        f'<button type="button" data-action="{a}">{label}</button>'
+        for a, label in (
+            ("prev", "◀ Previous"),
+            ("forward", "Forward"),
+            ("loss", "Loss"),
+            ("backward", "Backward"),
+            ("update", "Update"),
+            ("next", "Next ▶"),
+        )
+    )
+    check_json = _json_for_script(check) if check else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>glassnet: {html.escape(title)}</title>
+<style>{_asset("explain.css")}</style>
+</head><body>
+<div id="glassnet" data-stage="forward-1">
+<header><h1>glassnet — {html.escape(title)}</h1>
+<p>Step through the forward pass, the loss, the backward pass and the update (buttons or
+← →). Click a weight for its gradient along every path, a unit for how its δ was formed.
+Edit the input, target or weights below: the whole step recomputes.</p>{summary}</header>
+<nav id="controls" aria-label="steps">{buttons}<select id="example" aria-label="example"></select>
+<span id="stage-name" aria-live="polite"></span></nav>
+<main><svg id="net" role="img" aria-label="the network"></svg>
+<aside><section id="equation" aria-live="polite"></section>
+<section id="detail"></section></aside></main>
+<section id="editors" aria-label="edit the numbers"></section>
+</div>
+<script type="application/json" id="glassnet-trace">{_json_for_script(trace)}</script>
+<script type="application/json" id="glassnet-check">{check_json}</script>
+<script>{_asset("katex.min.js")}</script>
+<script>{_asset("explain.js")}</script>
+</body></html>
+"""

@@ -1,0 +1,237 @@
+"""The explain page in a real browser (Debian's Chromium, driven by Playwright).
+
+.ci/run installs Chromium, so these run in CI; where it is missing they are skipped
+with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zlib
+
+import numpy as np
+import pytest
+
+from glassnet import explain_step, load_spec
+from glassnet.check import check, parse_claims
+from glassnet.render.html import render_html
+
+from conftest import EXAMPLES, OUTPUT_LOSS, random_case
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install 'glassnet[browser]'")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+KEYS = ("z", "a", "dL_da", "da_dz", "delta", "grad_W", "grad_b", "W_new", "b_new")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if r.resource_type != "document" else None)
+    page.errors, page.requests = errors, requests
+    yield page
+    assert errors == []
+    assert [u for u in requests if not u.startswith(("data:", "about:"))] == []  # offline
+    context.close()
+
+
+def open_trace(page, trace, check_doc=None):
+    page.set_content(render_html(trace.to_dict(), check=check_doc))
+    return page
+
+
+def assert_close(js, py, where):
+    np.testing.assert_allclose(
+        np.asarray(js, dtype=float),
+        np.asarray(py, dtype=float),
+        rtol=1e-12,
+        atol=1e-15,
+        err_msg=where,
+    )
+
+
+CASES = [
+    (h, o, loss, m)
+    for i, (h, (o, loss)) in enumerate(
+        (h, ol)
+        for h in ("relu", "sigmoid", "tanh", "elu", "softplus", "leaky_relu")
+        for ol in OUTPUT_LOSS
+    )
+    if i % 9 == 0
+    for m in (1, 3)
+]
+
+
+@pytest.mark.parametrize(("hidden", "output", "loss", "m"), CASES)
+def test_page_step_agrees_with_python(page, hidden, output, loss, m):
+    seed = zlib.crc32(f"html-{hidden}-{output}-{loss}-{m}".encode())
+    net, X, Y = random_case(seed, [3, 4, 3], [hidden, output], loss, m)
+    trace = explain_step(net, X, Y, 0.1)
+    js = open_trace(page, trace).evaluate("window.glassnet.trace()")
+    assert js["loss"] == pytest.approx(trace.loss, rel=1e-12)
+    assert js["loss_after"] == pytest.approx(trace.loss_after, rel=1e-12)
+    for layer, js_layer in zip(trace.layers, js["layers"], strict=True):
+        for key in KEYS:
+            assert_close(js_layer[key], getattr(layer, key), f"layer {layer.index} {key}")
+
+
+def unit_values(page, key):
+    """data-value of ``key`` in every unit that has that key (None until computed)."""
+    values = {}
+    for el in page.query_selector_all("[data-unit]"):
+        item = el.query_selector(f'[data-key="{key}"]')
+        if item is not None:
+            values[el.get_attribute("data-unit")] = item.get_attribute("data-value")
+    return values
+
+
+def test_stepping_reveals_values_in_order(page):
+    spec = load_spec(EXAMPLES[1])  # seed 001: 3-3-3-3
+    trace = spec.explain()
+    open_trace(page, trace)
+    assert len(page.query_selector_all("[data-unit]")) == 12
+    assert len(page.query_selector_all("[data-weight]")) == 27
+    assert page.get_attribute("#glassnet", "data-stage") == "forward-1"
+    assert unit_values(page, "z")["1:1"] is not None and unit_values(page, "z")["2:1"] is None
+    assert page.is_disabled('[data-action="prev"]')
+    stages = ["forward-1"]
+    while not page.is_disabled('[data-action="next"]'):
+        page.click('[data-action="next"]')
+        stages.append(page.get_attribute("#glassnet", "data-stage"))
+    assert stages == [
+        "forward-1",
+        "forward-2",
+        "forward-3",
+        "loss",
+        "backward-3",
+        "backward-2",
+        "backward-1",
+        "update",
+    ]
+    for l, layer in enumerate(trace.layers, start=1):
+        for key in ("z", "a", "delta"):
+            values = unit_values(page, key)
+            got = [float(values[f"{l}:{j}"]) for j in range(1, 4)]
+            assert_close(got, getattr(layer, key)[0], f"layer {l} {key}")
+    page.keyboard.press("ArrowLeft")
+    assert page.get_attribute("#glassnet", "data-stage") == "backward-1"
+    page.click('[data-action="loss"]')
+    assert page.get_attribute("#glassnet", "data-stage") == "loss"
+    assert "2.6793" in page.inner_text("#equation")
+
+
+def test_weight_shows_its_gradient_along_every_path(page):
+    spec = load_spec(EXAMPLES[0])  # seed 000: one sigmoid layer
+    trace = spec.explain()
+    open_trace(page, trace)
+    page.click('[data-weight="1:1:2"]')
+    text = page.inner_text("#detail")
+    assert f"{trace.layers[0].grad_W[0][1]:.5g}"[:6] in text
+    # a hidden weight of seed 001 sums its paths through the sigmoid layer
+    trace = load_spec(EXAMPLES[1]).explain()
+    open_trace(page, trace)
+    page.dispatch_event('[data-weight="1:2:3"]', "click")
+    text = page.inner_text("#detail")
+    assert "Σ" in text or "δ" in text
+    page.dispatch_event('[data-unit="2:1"]', "click")
+    assert "δ = (Σ_k δ_k W_jk)" in page.inner_text("#detail")
+
+
+def test_editing_the_input_recomputes_the_step(page):
+    spec = load_spec(EXAMPLES[1])
+    open_trace(page, spec.explain())
+    page.fill('[data-edit="input"]', "0.5, -0.25, 1")
+    page.dispatch_event('[data-edit="input"]', "change")
+    expected = explain_step(spec.network, np.array([[0.5, -0.25, 1.0]]), spec.Y, spec.learning_rate)
+    js = page.evaluate("window.glassnet.trace()")
+    assert js["loss"] == pytest.approx(expected.loss, rel=1e-12)
+    assert_close(js["layers"][0]["grad_W"], expected.layers[0].grad_W, "grad_W after edit")
+    page.fill('[data-edit="W:2"]', "1, 0, 0\n0, 1, 0\n0, 0, 1")
+    page.dispatch_event('[data-edit="W:2"]', "change")
+    assert page.evaluate("window.glassnet.trace().layers[2].W[0][0]") == 1
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_readable_at_desktop_and_phone_width(browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.set_content(render_html(load_spec(EXAMPLES[1]).explain().to_dict()))
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    box = page.query_selector("#net").bounding_box()
+    context.close()
+    assert overflow <= width + 1  # no sideways scrolling of the page
+    assert box["width"] <= width and box["height"] > 100
+
+
+def test_check_page_marks_the_claims(page):
+    spec = load_spec(EXAMPLES[2])  # seed 003
+    trace = spec.explain()
+    claims = parse_claims(
+        "[layer.1]\nz = [2.9, 1.4, 2.1, 2.3]\na = [0.95, 0.80, 0.89, 0.91]\n",
+        spec,
+        trace,
+        "mine.toml",
+    )
+    report = check(spec, claims, trace).to_dict()
+    open_trace(page, trace, report)
+    assert page.get_attribute('[data-unit="1:2"] [data-key="z"]', "class") == "wrong"
+    assert page.get_attribute('[data-unit="1:2"] [data-key="a"]', "class") == "carried"
+    assert page.get_attribute('[data-unit="1:1"] [data-key="z"]', "class") == "right"
+    assert "1 wrong" in page.inner_text("header")
+
+
+def test_cli_pages_are_self_contained(tmp_path, page):
+    from glassnet.cli import main
+
+    out = tmp_path / "step.html"
+    assert main(["explain", str(EXAMPLES[1]), "--format", "html", "-o", str(out)]) == 0
+    text = out.read_text()
+    # nothing to fetch: no script, stylesheet, image or font from elsewhere
+    markup = re.sub(r"<script[^>]*>.*?</script>", "<script></script>", text, flags=re.S)
+    assert re.search(r"<(script|link|img|iframe|object)\b[^>]*\b(src|href)=", markup) is None
+    assert "@import" not in text and "url(" not in text
+    checked = tmp_path / "check.html"
+    claims = tmp_path / "mine.toml"
+    claims.write_text("[layer.1]\nz = [1.35, 1.27, 1.9]\n")
+    assert (
+        main(["check", str(EXAMPLES[1]), str(claims), "--format", "html", "-o", str(checked)]) == 1
+    )
+    page.goto(out.as_uri())
+    assert page.get_attribute("#glassnet", "data-stage") == "forward-1"
+    page.goto(checked.as_uri())
+    assert page.get_attribute('[data-unit="1:3"] [data-key="z"]', "class") == "wrong"
+
+
+def test_trained_network_page(tmp_path, page):
+    from glassnet.cli import main
+
+    assert (
+        main(
+            ["train", "--dataset", "iris", "--hidden", "8", "--epochs", "5", "--out", str(tmp_path)]
+        )
+        == 0
+    )
+    page.goto((tmp_path / "explain.html").as_uri())
+    js = page.evaluate("window.glassnet.trace()")
+    assert len(js["layers"]) == 2 and len(page.query_selector_all("[data-unit]")) == 4 + 8 + 3
