@@ -6,8 +6,12 @@ with the reason.
 
 from __future__ import annotations
 
+import functools
+import http.server
+import itertools
 import re
 import shutil
+import threading
 import zlib
 
 import numpy as np
@@ -23,6 +27,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="pip install 'glass
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
 ARGS = [
+    "--headless",
+    "--disable-quic",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -31,6 +37,23 @@ ARGS = [
     "--no-first-run",
 ]
 KEYS = ("z", "a", "dL_da", "da_dz", "delta", "grad_W", "grad_b", "W_new", "b_new")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A local http.server on 127.0.0.1 serving a folder of pages."""
+    folder = tmp_path_factory.mktemp("pages")
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield folder, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +65,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, server):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    page.server = server
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     requests: list[str] = []
@@ -56,8 +80,14 @@ def page(browser):
     context.close()
 
 
+PAGE_NUMBERS = itertools.count()
+
+
 def open_trace(page, trace, check_doc=None):
-    page.set_content(render_html(trace.to_dict(), check=check_doc))
+    folder, url = page.server
+    name = f"step{next(PAGE_NUMBERS)}.html"  # a new name: no cached page
+    (folder / name).write_text(render_html(trace.to_dict(), check=check_doc), "utf-8")
+    page.goto(f"{url}/{name}")
     return page
 
 
@@ -167,21 +197,48 @@ def test_editing_the_input_recomputes_the_step(page):
     js = page.evaluate("window.glassnet.trace()")
     assert js["loss"] == pytest.approx(expected.loss, rel=1e-12)
     assert_close(js["layers"][0]["grad_W"], expected.layers[0].grad_W, "grad_W after edit")
-    page.fill('[data-edit="W:2"]', "1, 0, 0\n0, 1, 0\n0, 0, 1")
-    page.dispatch_event('[data-edit="W:2"]', "change")
-    assert page.evaluate("window.glassnet.trace().layers[2].W[0][0]") == 1
+    # edit a weight matrix: every number matches a fresh Python trace
+    page.fill('[data-edit="W:0"]', "0.5, -0.2, 0.3\n0.1, 0.2, -0.7\n-0.4, 0.3, 0.9")
+    page.dispatch_event('[data-edit="W:0"]', "change")
+    edited = spec.network.copy()
+    edited.layers[0].W[...] = [[0.5, -0.2, 0.3], [0.1, 0.2, -0.7], [-0.4, 0.3, 0.9]]
+    expected = explain_step(edited, np.array([[0.5, -0.25, 1.0]]), spec.Y, spec.learning_rate)
+    js = page.evaluate("window.glassnet.trace()")
+    for layer, js_layer in zip(expected.layers, js["layers"], strict=True):
+        for key in KEYS:
+            assert_close(js_layer[key], getattr(layer, key), f"edited: layer {layer.index} {key}")
+    page.click('[data-action="update"]')
+    shown = unit_values(page, "delta")
+    assert_close(
+        [float(shown[f"1:{j}"]) for j in (1, 2, 3)],
+        expected.layers[0].delta[0],
+        "shown δ after the edit",
+    )
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_readable_at_desktop_and_phone_width(browser, width):
+def test_readable_at_desktop_and_phone_width(browser, server, width, tmp_path):
+    folder, url = server
+    page_html = render_html(load_spec(EXAMPLES[1]).explain().to_dict())
+    (folder / f"w{width}.html").write_text(page_html, "utf-8")
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
-    page.set_content(render_html(load_spec(EXAMPLES[1]).explain().to_dict()))
+    page.goto(f"{url}/w{width}.html")
+    page.click('[data-action="backward"]')
     overflow = page.evaluate("document.documentElement.scrollWidth")
     box = page.query_selector("#net").bounding_box()
+    shot = tmp_path / "shot.png"
+    page.screenshot(path=str(shot), full_page=True)
     context.close()
     assert overflow <= width + 1  # no sideways scrolling of the page
     assert box["width"] <= width and box["height"] > 100
+    # the screenshot is not blank: many distinct colours, a light page and dark ink
+    from matplotlib.image import imread
+
+    image = imread(shot)[..., :3]
+    assert image.shape[1] == width
+    assert len(np.unique(image.reshape(-1, 3), axis=0)) > 50
+    assert image.min() < 0.2 and image.max() > 0.9
 
 
 def test_check_page_marks_the_claims(page):
@@ -217,9 +274,12 @@ def test_cli_pages_are_self_contained(tmp_path, page):
     assert (
         main(["check", str(EXAMPLES[1]), str(claims), "--format", "html", "-o", str(checked)]) == 1
     )
-    page.goto(out.as_uri())
+    folder, url = page.server
+    shutil.copy(out, folder / "cli.html")
+    shutil.copy(checked, folder / "checked.html")
+    page.goto(f"{url}/cli.html")
     assert page.get_attribute("#glassnet", "data-stage") == "forward-1"
-    page.goto(checked.as_uri())
+    page.goto(f"{url}/checked.html")
     assert page.get_attribute('[data-unit="1:3"] [data-key="z"]', "class") == "wrong"
 
 
@@ -232,6 +292,20 @@ def test_trained_network_page(tmp_path, page):
         )
         == 0
     )
-    page.goto((tmp_path / "explain.html").as_uri())
+    folder, url = page.server
+    shutil.copy(tmp_path / "explain.html", folder / "trained.html")
+    page.goto(f"{url}/trained.html")
     js = page.evaluate("window.glassnet.trace()")
     assert len(js["layers"]) == 2 and len(page.query_selector_all("[data-unit]")) == 4 + 8 + 3
+
+
+def test_paths_through_a_softmax_sum_to_the_gradient(page):
+    trace = load_spec(EXAMPLES[2]).explain()  # seed 003: sigmoid -> softmax, one example
+    open_trace(page, trace)
+    page.dispatch_event('[data-weight="1:3:2"]', "click")
+    items = page.query_selector_all("#detail .paths li")
+    assert len(items) == 2 * 2  # unit 2 of layer 1 -> 2 softmax units -> 2 outputs
+    total = sum(float(li.inner_text().rsplit("= ", 1)[1]) for li in items)
+    assert abs(trace.layers[0].grad_W[2][1]) > 1e-4
+    assert total == pytest.approx(trace.layers[0].grad_W[2][1], rel=1e-3)
+    assert page.get_attribute("html", "data-stage") == "forward-1"

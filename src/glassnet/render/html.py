@@ -75,7 +75,7 @@ def render_html(
     )
     check_json = _json_for_script(check) if check else ""
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="en" data-stage="forward-1"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>glassnet: {html.escape(title)}</title>
 <style>{_asset("explain.css")}</style>

@@ -252,20 +252,38 @@
       list = next;
       if (list.length > 64) return null;
     }
+    // a softmax output couples its units: from z_u the paths go on to every output a_o
+    var last = trace.layers[nL - 1], outs = last.activation === "softmax" ? last.b.length : 0;
+    if (outs) {
+      var fanned = [];
+      list.forEach(function (p) { for (var o = 0; o < outs; o++) fanned.push(p.concat([-1 - o])); });
+      list = fanned;
+      if (list.length > 64) return null;
+    }
     return list.map(function (p) {
       // f'(z) of unit p[0] in layer l, then W and f' along the path, ∂ℓ/∂a at the end
-      var factors = [], value = 1;
+      var factors = [], value = 1, units = [];
       for (var s = 0; s < p.length; s++) {
-        var Lr = trace.layers[l - 1 + s];
-        var d = Lr.activation === "softmax" ? Lr.da_dz[k][p[s]][p[s]] : Lr.da_dz[k][p[s]];
+        if (p[s] < 0) continue;  // the softmax's output, handled below
+        var Lr = trace.layers[l - 1 + s], d;
         if (s > 0) { var w = net.layers[l - 1 + s].W[p[s - 1]][p[s]]; factors.push("W=" + fmt(w)); value *= w; }
+        if (Lr.activation === "softmax") {
+          var o = -1 - p[s + 1];
+          d = Lr.da_dz[k][o][p[s]];  // ∂a_o/∂z_u
+          factors.push("∂a" + (o + 1) + "/∂z" + (p[s] + 1) + "=" + fmt(d)); value *= d;
+          units.push(p[s] + 1); units.push("a" + (o + 1));
+          p = p.slice(0, s + 1).concat([o]);
+          break;
+        }
+        d = Lr.da_dz[k][p[s]];
         factors.push("f'=" + fmt(d)); value *= d;
+        units.push(p[s] + 1);
       }
       var g = trace.layers[nL - 1].dL_da[k][p[p.length - 1]];
       factors.push("∂ℓ/∂a=" + fmt(g)); value *= g;
       var prev = l === 1 ? data.input[k][i] : trace.layers[l - 2].a[k][i];
       factors.unshift("a=" + fmt(prev)); value *= prev / m;
-      return { units: p.map(function (u) { return u + 1; }).join("→"), factors: factors.join(" · "), value: value };
+      return { units: units.join("→"), factors: factors.join(" · "), value: value };
     });
   }
 
@@ -274,7 +292,8 @@
     var L = trace.layers[l - 1], list = paths(l, i, j);
     var html = "<h3>W" + l + "[" + (i + 1) + "," + (j + 1) + "] = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
     html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + fmt(L.grad_W[i][j]));
-    if (list && !(nL > l && trace.layers.slice(l).some(function (U) { return U.activation === "softmax"; }))) {
+    var hiddenSoftmax = trace.layers.slice(l - 1, nL - 1).some(function (U) { return U.activation === "softmax"; });
+    if (list && !hiddenSoftmax) {
       html += "<p>Every path from the weight to the loss (example " + (example + 1) + "), summed:</p><ol class=\"paths\">";
       var total = 0;
       list.forEach(function (p) { total += p.value; html += "<li>units " + p.units + ": " + p.factors + " = " + fmt(p.value) + "</li>"; });
@@ -332,6 +351,7 @@
 
   function render() {
     root.setAttribute("data-stage", STAGES[stage]);
+    document.documentElement.setAttribute("data-stage", STAGES[stage]);
     document.querySelector('[data-action="prev"]').disabled = stage === 0;
     document.querySelector('[data-action="next"]').disabled = stage === STAGES.length - 1;
     document.getElementById("stage-name").textContent = STAGES[stage].replace("-", " layer ");
