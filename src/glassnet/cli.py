@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
+    diag = sub.add_parser(
+        "diagnose", help="why a network does not learn: gradients, saturation, dead units, symmetry"
+    )
+    diag.add_argument("source", metavar="SPEC|MODEL", help="a spec file or a model.npz")
+    diag.add_argument("--data", metavar="NAME|PATH", help="the data (a model needs it)")
+    diag.add_argument("--target", metavar="COLUMN", help="the target column of a CSV file")
+    diag.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
     train = sub.add_parser("train", help="train a network on a dataset or a spec's examples")
     train.add_argument(
         "--dataset",
@@ -243,6 +251,19 @@ def _check(args: argparse.Namespace) -> int:
     return exit_code
 
 
+def _diagnose(args: argparse.Namespace) -> int:
+    from glassnet.jobs import diagnose_job
+    from glassnet.render import diagnose as render
+
+    result = diagnose_job(args.source, args.data, target=args.target)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        renderer = render.render_markdown if args.format == "markdown" else render.render_text
+        sys.stdout.write(renderer(result))
+    return EXIT_OK
+
+
 def _train(args: argparse.Namespace) -> int:
     from glassnet.jobs import train_job
 
@@ -285,6 +306,7 @@ def _write(path: str, text: str) -> None:
 
 COMMANDS = {
     "check": "_check",
+    "diagnose": "_diagnose",
     "explain": "_explain",
     "gradcheck": "_gradcheck",
     "train": "_train",

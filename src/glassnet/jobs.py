@@ -23,6 +23,7 @@ from glassnet.network import Network
 
 DEFAULT_HIDDEN = [256]
 DEFAULT_EPOCHS = 40
+DIAGNOSTICS_SAMPLE = 256  # training examples the per-epoch diagnostics are measured on
 MIN_UPDATES = 1600
 DEFAULT_SPEC_STEPS = 1000
 VALIDATION, TEST = 0.1, 0.2
@@ -99,6 +100,10 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     # at least 40 epochs and about 1600 updates, so that small datasets are learned too
     batches = -(-len(X_train) // batch_size)
     epochs = args.epochs or max(DEFAULT_EPOCHS, -(-MIN_UPDATES // batches))
+    from glassnet.diagnose import DiagnosticsCallback
+
+    # the diagnostics of every epoch, on a sample of the training data (for --out)
+    recorder = DiagnosticsCallback(X_train[:DIAGNOSTICS_SAMPLE], y_train[:DIAGNOSTICS_SAMPLE])
     history = network.fit(
         X_train,
         y_train,
@@ -110,6 +115,7 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
         seed=args.seed,
         dropout=dropout if hidden else 0.0,
         verbose=args.progress,
+        callbacks=[recorder] if args.out else [],
     )
     test = network.evaluate(X_test, y_test)
     metric = history.metric
@@ -162,6 +168,7 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
             y_test,
             data.classes,
             example=(X_test[:1], y_test[:1]) if len(X_test) else (X_train[:1], y_train[:1]),
+            diagnostics=recorder,
         )
     result["seconds"] = round(time.perf_counter() - start, 3)
     result["out"] = args.out
@@ -269,6 +276,7 @@ def _write_outputs(
     y_test: np.ndarray | None,
     classes: list | None,
     example: tuple[np.ndarray, np.ndarray] | None = None,
+    diagnostics: Any = None,
 ) -> list[str]:
     """model.npz, history.csv, history.json, explain.html, plots and report.md in ``out``."""
     from glassnet.io import atomic_write_text, save_model
@@ -309,7 +317,27 @@ def _write_outputs(
     except ImportError:
         notes.append("plots skipped: they need matplotlib (pip install 'glassnet[plot]')")
 
-    report = _report(result, history, written, notes)
+    section = ""
+    if diagnostics is not None:
+        from glassnet.diagnose import diagnose
+        from glassnet.render.diagnose import render_markdown
+
+        found = diagnose(network, diagnostics.X, diagnostics.Y, history["loss"]).to_dict()
+        found["epochs"] = diagnostics.records
+        atomic_write_text(out / "diagnostics.json", json.dumps(found) + "\n")
+        written.append("diagnostics.json")
+        section = render_markdown(found)
+        try:
+            from glassnet.render import plots
+
+            plots.plot_gradient_norms(diagnostics.records, out / "gradient_norms.png")
+            plots.plot_activation_histograms(network, diagnostics.X, out / "activations.png")
+            written += ["gradient_norms.png", "activations.png"]
+            section += "\n![gradient norms per epoch](gradient_norms.png)\n\n"
+            section += "![activations](activations.png)\n"
+        except ImportError:
+            pass
+    report = _report(result, history, written, notes) + ("\n" + section if section else "")
     atomic_write_text(out / "report.md", report)
     written.append("report.md")
     return [f"wrote {out}/: {', '.join(written)}", *notes]
@@ -386,8 +414,10 @@ def predict_job(model: str, data: str, *, proba: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def evaluate_job(model: str, data: str, *, target: str | None = None) -> dict[str, Any]:
-    """Run ``glassnet evaluate``: the loss and accuracy or R² on data with targets."""
+def _model_data(
+    model: str, data: str, target: str | None
+) -> tuple[Network, dict, np.ndarray, np.ndarray, str]:
+    """A saved model and a dataset in its terms: (network, metadata, X scaled, y, name)."""
     from glassnet.data import load_dataset
 
     network, meta = _load(model)
@@ -407,5 +437,35 @@ def evaluate_job(model: str, data: str, *, target: str | None = None) -> dict[st
         y = np.array([known[c] for c in labels], dtype=np.int64)
     else:
         y = _apply(meta.get("y_scaler"), dataset.y.reshape(len(dataset.y), -1))
-    result = network.evaluate(X, y)
-    return {"dataset": dataset.name, "n": len(X), **result}
+    return network, meta, X, y, dataset.name
+
+
+def evaluate_job(model: str, data: str, *, target: str | None = None) -> dict[str, Any]:
+    """Run ``glassnet evaluate``: the loss and accuracy or R² on data with targets."""
+    network, _, X, y, name = _model_data(model, data, target)
+    return {"dataset": name, "n": len(X), **network.evaluate(X, y)}
+
+
+def diagnose_job(source: str, data: str | None, *, target: str | None = None) -> dict[str, Any]:
+    """Run ``glassnet diagnose``: a spec (its examples, or --data) or a saved model (--data)."""
+    from glassnet.diagnose import diagnose
+
+    losses = None
+    if source.lower().endswith(".npz"):
+        if data is None:
+            raise ArgumentError(f"{source}: a model is diagnosed on data: give --data NAME|PATH")
+        network, _, X, y, _ = _model_data(source, data, target)
+        history = Path(source).with_name("history.json")
+        if history.is_file():  # written beside the model by `glassnet train --out`
+            losses = json.loads(history.read_text())["history"].get("loss")
+    else:
+        from glassnet.spec import load_spec
+
+        spec = load_spec(source)
+        network, X, y = spec.network, spec.X, spec.Y
+        if data is not None:
+            from glassnet.data import load_dataset
+
+            dataset = load_dataset(data, target=target)
+            X, y = dataset.X, dataset.y
+    return diagnose(network, X, y, losses).to_dict()

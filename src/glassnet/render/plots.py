@@ -506,3 +506,60 @@ def plot_decision_boundary(
     ax.set_title(f"Decision regions of Network({network.sizes}): {kind}")
     ax.legend(loc="best", framealpha=0.85)
     _save(figure, path)
+
+
+# --- diagnostics -----------------------------------------------------------------------------
+
+
+def plot_gradient_norms(records: list[dict[str, Any]], path: str | Path) -> None:
+    """‖∂L/∂W_l‖ of every layer over the epochs, on a log scale.
+
+    Parameters
+    ----------
+    records : list of dict
+        :attr:`glassnet.diagnose.DiagnosticsCallback.records`.
+    path : str or Path
+        Where to write the PNG.
+    """
+    if not records:
+        raise ArgumentError("records: nothing recorded (train for at least one epoch)")
+    figure = _new_figure(7.0, 4.2)
+    ax = figure.add_subplot()
+    epochs = [r["epoch"] for r in records]
+    for l in range(len(records[0]["layers"])):
+        norms = [max(r["layers"][l]["grad_norm"], 1e-300) for r in records]
+        ax.plot(epochs, norms, marker="o" if len(epochs) <= 30 else None, label=f"layer {l + 1}")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("‖∂L/∂W‖ (log scale)")
+    ax.set_title("Gradient norm of each layer")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # off the data
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    _save(figure, path)
+
+
+def plot_activation_histograms(network: Any, X: Any, path: str | Path, *, bins: int = 40) -> None:
+    """A histogram of the activations a of every layer on the inputs X.
+
+    Parameters
+    ----------
+    network : Network
+    X : array, shape (m, n_0)
+    path : str or Path
+        Where to write the PNG.
+    bins : int
+    """
+    fp = network.forward(np.asarray(X, dtype=network.dtype))
+    n = len(network.layers)
+    cols = min(n, 4)
+    rows = -(-n // cols)
+    figure = _new_figure(3.2 * cols, 2.6 * rows)
+    for l, layer in enumerate(network.layers, start=1):
+        ax = figure.add_subplot(rows, cols, l)
+        ax.hist(np.asarray(fp.a[l], dtype=np.float64).ravel(), bins=bins, color=TRAIN_COLOR)
+        ax.set_title(f"layer {l} ({layer.activation.name})", fontsize="medium")
+        ax.set_xlabel("a")
+        ax.set_ylabel("count")
+    figure.suptitle("Activations on the data")
+    _save(figure, path)

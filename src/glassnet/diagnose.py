@@ -1,0 +1,301 @@
+"""Why a network does not learn: measurements of the network on its own data.
+
+:func:`diagnose` runs one forward and backward pass of the engine on a batch and
+reports, per layer, the norms of the gradient, the weights and δ, the saturated and
+dead units and the units that can never differ, and raises findings:
+
+- ``vanishing_gradient`` — ‖∂L/∂W₁‖ < 10⁻³ ‖∂L/∂W_L‖: the first layer barely learns;
+- ``exploding_gradient`` — ‖∂L/∂W₁‖ > 10³ ‖∂L/∂W_L‖;
+- ``saturation`` — over a quarter of a sigmoid/tanh layer's units have mean f'(z) < 0.01;
+- ``dead_units`` — a relu unit inactive (z ≤ 0) on every example: it gets no gradient, ever
+  (reported when at least a fifth of a layer is dead);
+- ``symmetry`` — units of a layer with identical incoming weights and bias get identical
+  gradients and stay identical for ever;
+- ``learning_rate`` — the training loss rose, or oscillated, over the last epochs.
+
+:class:`DiagnosticsCallback` records the same figures after every epoch of training.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from glassnet.network import Network
+from glassnet.train import Callback, TrainingState
+
+FORMAT = "glassnet.diagnose/1"
+VANISHING = 1e-3  # first/last layer gradient norm below this: vanishing_gradient
+EXPLODING = 1e3  # above this: exploding_gradient
+SATURATED_DERIVATIVE = 0.01  # a unit whose mean f'(z) is below this is saturated
+SATURATION_FRACTION = 0.25  # saturation when more than this fraction of a layer is
+DEAD_FRACTION = 0.2  # dead_units when at least this fraction of a relu layer is dead
+WINDOW = 10  # epochs of history the learning_rate finding looks at
+SATURATING = ("sigmoid", "tanh")
+
+
+@dataclass
+class LayerFigures:
+    """The measurements of one layer (fractions are None where they do not apply)."""
+
+    index: int
+    activation: str
+    grad_norm: float
+    weight_norm: float
+    ratio: float
+    delta_norm: float
+    saturated_fraction: float | None
+    dead_fraction: float | None
+    identical_units: list[list[int]]
+    saturated_units: list[int] = field(default_factory=list)
+    dead_units: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The layer's entry of the JSON document."""
+        return {
+            "index": self.index,
+            "grad_norm": self.grad_norm,
+            "weight_norm": self.weight_norm,
+            "ratio": self.ratio,
+            "delta_norm": self.delta_norm,
+            "saturated_fraction": self.saturated_fraction,
+            "dead_fraction": self.dead_fraction,
+            "identical_units": [list(g) for g in self.identical_units],
+        }
+
+
+@dataclass
+class Finding:
+    """One problem found, at a layer (None for the whole network)."""
+
+    id: str
+    layer: int | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding's entry of the JSON document."""
+        return {"id": self.id, "layer": self.layer, "message": self.message}
+
+
+@dataclass
+class Diagnosis:
+    """Per-layer figures and findings."""
+
+    layers: list[LayerFigures]
+    findings: list[Finding]
+    gradient_ratio: float  # ‖∂L/∂W₁‖ / ‖∂L/∂W_L‖
+
+    @property
+    def ids(self) -> set[str]:
+        """The ids of the findings."""
+        return {f.id for f in self.findings}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``glassnet.diagnose/1`` document."""
+        return {
+            "format": FORMAT,
+            "layers": [layer.to_dict() for layer in self.layers],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _norm(x: np.ndarray) -> float:
+    return float(np.sqrt(np.vdot(x, x)))
+
+
+def _identical(layer: Any) -> list[list[int]]:
+    """Groups (1-based) of units with the same incoming weights and bias, exactly."""
+    groups: dict[bytes, list[int]] = {}
+    columns = np.ascontiguousarray(layer.W.T)
+    for j in range(layer.n_out):
+        key = columns[j].tobytes() + np.asarray(layer.b[j]).tobytes()
+        groups.setdefault(key, []).append(j + 1)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures]:
+    """The figures of every layer on the batch (X, Y), from one step of the engine."""
+    net = network.astype("float64")
+    Y = net.targets(Y)
+    fp = net.forward(np.asarray(X, dtype=np.float64))
+    bp = net.backward(fp, Y)
+    m = len(Y)
+    figures = []
+    for l, layer in enumerate(net.layers, start=1):
+        z, a = fp.z[l], fp.a[l]
+        grad = _norm(bp.grad_W[l])
+        weight = _norm(layer.W)
+        saturated = dead = None
+        saturated_units: list[int] = []
+        dead_units: list[int] = []
+        if layer.activation.name in SATURATING:
+            mean_derivative = layer.activation.derivative(z, a).mean(axis=0)
+            saturated_units = [
+                int(j) + 1 for j in np.flatnonzero(mean_derivative < SATURATED_DERIVATIVE)
+            ]
+            saturated = len(saturated_units) / layer.n_out
+        if layer.activation.name == "relu":
+            dead_units = [int(j) + 1 for j in np.flatnonzero((z <= 0).all(axis=0))]
+            dead = len(dead_units) / layer.n_out
+        figures.append(
+            LayerFigures(
+                l,
+                layer.activation.name,
+                grad,
+                weight,
+                grad / weight if weight else math.inf,
+                _norm(bp.delta[l]) / math.sqrt(m),
+                saturated,
+                dead,
+                _identical(layer),
+                saturated_units,
+                dead_units,
+            )
+        )
+    return figures
+
+
+def learning_rate_finding(losses: Sequence[float]) -> Finding | None:
+    """``learning_rate`` when the last epochs' loss rose or oscillated.
+
+    Over the last :data:`WINDOW` epochs (at least 4): rising when the loss ends more
+    than 5 % above where the window started; overshooting when it ends more than 1.5
+    times above the window's best, by over a quarter of the window's largest loss
+    (mini-batch noise on a falling loss ends near its best).
+    """
+    window = [float(v) for v in losses[-WINDOW:]]
+    if len(window) < 4 or not all(math.isfinite(v) for v in window):
+        return None
+    if window[-1] > 1.05 * window[0]:
+        return Finding(
+            "learning_rate",
+            None,
+            f"the training loss rose over the last {len(window)} epochs "
+            f"({window[0]:.4g} → {window[-1]:.4g}): the learning rate is likely "
+            "too large",
+        )
+    steps = np.diff(window)
+    turns = int(np.count_nonzero(np.sign(steps[1:]) * np.sign(steps[:-1]) < 0))
+    best = min(window)
+    if window[-1] > 1.5 * best and window[-1] - best > 0.25 * max(window):
+        return Finding(
+            "learning_rate",
+            None,
+            f"the training loss went up and down {turns} times in the last "
+            f"{len(window)} epochs and ended at {window[-1]:.4g}, far above its "
+            f"best {min(window):.4g}: the steps overshoot; lower the learning rate",
+        )
+    return None
+
+
+def diagnose(
+    network: Network, X: np.ndarray, Y: np.ndarray, losses: Sequence[float] | None = None
+) -> Diagnosis:
+    """Measure ``network`` on (X, Y) and say what keeps it from learning.
+
+    Parameters
+    ----------
+    network : Network
+    X, Y : arrays
+        A batch of the data (Y as for :meth:`Network.fit`: rows or class indices).
+    losses : sequence of float, optional
+        The training loss per epoch (``History["loss"]``), for the learning_rate finding.
+
+    Returns
+    -------
+    Diagnosis
+    """
+    figures = measure(network, X, Y)
+    findings: list[Finding] = []
+    first, last = figures[0].grad_norm, figures[-1].grad_norm
+    ratio = first / last if last > 0 else (math.inf if first > 0 else 1.0)
+    if len(figures) > 1 and ratio < VANISHING:
+        findings.append(
+            Finding(
+                "vanishing_gradient",
+                1,
+                f"the first layer's gradient is {ratio:.2g} of the last layer's (below "
+                f"{VANISHING:g}): each layer multiplies δ by f'(z) and Wᵀ, and with sigmoid or "
+                "tanh f' ≤ 0.25 or 1 shrinks it layer by layer; try relu with he init",
+            )
+        )
+    if len(figures) > 1 and ratio > EXPLODING:
+        findings.append(
+            Finding(
+                "exploding_gradient",
+                1,
+                f"the first layer's gradient is {ratio:.2g} times the last layer's (above "
+                f"{EXPLODING:g}): the weights are too large for the depth; use a smaller "
+                "initialisation, a smaller learning rate or gradient clipping",
+            )
+        )
+    for f in figures:
+        if f.saturated_fraction is not None and f.saturated_fraction > SATURATION_FRACTION:
+            findings.append(
+                Finding(
+                    "saturation",
+                    f.index,
+                    f"layer {f.index}: {f.saturated_fraction:.0%} of its {f.activation} units are "
+                    f"saturated (mean f'(z) < {SATURATED_DERIVATIVE:g}: units "
+                    f"{_units(f.saturated_units)}); they pass almost no gradient — scale the "
+                    "inputs, or start from smaller weights",
+                )
+            )
+        if f.dead_fraction is not None and f.dead_fraction >= DEAD_FRACTION:
+            findings.append(
+                Finding(
+                    "dead_units",
+                    f.index,
+                    f"layer {f.index}: {len(f.dead_units)} relu unit(s) inactive (z ≤ 0) on "
+                    f"every example (units {_units(f.dead_units)}): relu'(z) = 0 there, so they "
+                    "never learn again — a large negative bias or a too large step killed them",
+                )
+            )
+        for group in f.identical_units:
+            findings.append(
+                Finding(
+                    "symmetry",
+                    f.index,
+                    f"layer {f.index}: units {_units(group)} have identical incoming weights "
+                    "and bias, so they get identical gradients and stay identical for ever — "
+                    "initialise the weights at random",
+                )
+            )
+    if losses is not None:
+        finding = learning_rate_finding(losses)
+        if finding is not None:
+            findings.append(finding)
+    return Diagnosis(figures, findings, ratio)
+
+
+def _units(units: Sequence[int], limit: int = 12) -> str:
+    shown = ", ".join(str(u) for u in units[:limit])
+    return shown + (f", … ({len(units)} in all)" if len(units) > limit else "")
+
+
+class DiagnosticsCallback(Callback):
+    """Record :func:`measure`'s figures after every epoch, on a fixed batch.
+
+    Parameters
+    ----------
+    X, Y : arrays
+        The batch to measure on (e.g. a sample of the training data).
+
+    Attributes
+    ----------
+    records : list of dict
+        One per epoch: ``{"epoch": int, "layers": [LayerFigures.to_dict(), ...]}``.
+    """
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray) -> None:
+        self.X, self.Y = X, Y
+        self.records: list[dict[str, Any]] = []
+
+    def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
+        """Measure the network as it is after this epoch."""
+        figures = measure(state.network, self.X, self.Y)
+        self.records.append({"epoch": epoch, "layers": [f.to_dict() for f in figures]})

@@ -1,0 +1,54 @@
+"""The diagnosis (its ``glassnet.diagnose/1`` dict) as text or Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _fraction(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def render_text(diagnosis: dict[str, Any]) -> str:
+    """The diagnosis for a terminal: a table of the layers, then the findings."""
+    lines = [
+        "glassnet diagnose",
+        "layer  ‖∂L/∂W‖      ‖W‖         ratio       ‖δ‖         saturated  dead   identical units",
+    ]
+    for f in diagnosis["layers"]:
+        lines.append(
+            f"{f['index']:<6} {f['grad_norm']:<11.4g} {f['weight_norm']:<11.4g} "
+            f"{f['ratio']:<11.4g} {f['delta_norm']:<11.4g} "
+            f"{_fraction(f['saturated_fraction']):<10} {_fraction(f['dead_fraction']):<6} "
+            f"{f['identical_units'] or '-'}"
+        )
+    if diagnosis["findings"]:
+        lines += ["", "findings:"]
+        lines += [f"- {f['id']}: {f['message']}" for f in diagnosis["findings"]]
+    else:
+        lines += [
+            "",
+            "no findings: gradients reach every layer, no unit is saturated, dead "
+            "or a copy of another",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(diagnosis: dict[str, Any]) -> str:
+    """The diagnosis as a Markdown table and a list of findings."""
+    lines = [
+        "## Diagnostics",
+        "",
+        "| layer | ‖∂L/∂W‖ | ‖W‖ | ratio | ‖δ‖ | saturated | dead | identical units |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for f in diagnosis["layers"]:
+        lines.append(
+            f"| {f['index']} | {f['grad_norm']:.4g} | {f['weight_norm']:.4g} | "
+            f"{f['ratio']:.4g} | {f['delta_norm']:.4g} | "
+            f"{_fraction(f['saturated_fraction'])} | {_fraction(f['dead_fraction'])} | "
+            f"{f['identical_units'] or ''} |"
+        )
+    lines.append("")
+    lines += [f"- **{f['id']}**: {f['message']}" for f in diagnosis["findings"]] or ["No findings."]
+    return "\n".join(lines) + "\n"

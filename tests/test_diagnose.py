@@ -1,0 +1,218 @@
+"""Diagnostics: each finding on a network built to have it, and not on a healthy one."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from glassnet import Network
+from glassnet.cli import main
+from glassnet.data import load_dataset
+from glassnet.diagnose import (
+    DiagnosticsCallback,
+    diagnose,
+    learning_rate_finding,
+    measure,
+)
+
+from conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def moons():
+    data = load_dataset("moons", n_samples=200)
+    return data.X, data.y
+
+
+def deep(act, init, scale=1.0, layers=10):
+    net = Network(
+        [2] + [16] * (layers - 1) + [2],
+        activations=[act] * (layers - 1) + ["softmax"],
+        loss="cross_entropy",
+        init=init,
+        seed=0,
+    )
+    for layer in net.layers:
+        layer.W *= scale
+    return net
+
+
+def test_vanishing_gradient(moons):
+    X, y = moons
+    sick = diagnose(deep("sigmoid", "glorot_uniform"), X, y)
+    healthy = diagnose(deep("relu", "he_normal"), X, y)
+    assert "vanishing_gradient" in sick.ids and sick.gradient_ratio < 1e-3
+    assert "vanishing_gradient" not in healthy.ids
+
+
+def test_exploding_gradient(moons):
+    X, y = moons
+    # tiny first weights keep the forward activations (and so the last gradient) small,
+    # large later weights multiply δ on its way down
+    net = deep("identity", "he_normal", scale=4.0, layers=8)
+    net.layers[0].W *= 1e-3 / 4
+    sick = diagnose(net, X, y)
+    healthy = diagnose(deep("identity", "glorot_uniform", layers=8), X, y)
+    assert "exploding_gradient" in sick.ids and sick.gradient_ratio > 1e3
+    assert "exploding_gradient" not in healthy.ids
+
+
+def test_saturation(moons):
+    X, y = moons
+    sick = Network([2, 16, 2], activations=["sigmoid", "softmax"], loss="cross_entropy", seed=0)
+    sick.layers[0].W *= 500
+    healthy = Network([2, 16, 2], activations=["sigmoid", "softmax"], loss="cross_entropy", seed=0)
+    found = diagnose(sick, X, y)
+    assert "saturation" in found.ids and found.layers[0].saturated_fraction > 0.25
+    assert diagnose(healthy, X, y).findings == []
+    assert diagnose(healthy, X, y).layers[0].saturated_fraction == 0.0
+
+
+def test_dead_units(moons):
+    X, y = moons
+    sick = Network([2, 16, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    sick.layers[0].b[:] = -20
+    healthy = Network([2, 16, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    found = diagnose(sick, X, y)
+    assert "dead_units" in found.ids and found.layers[0].dead_fraction == 1.0
+    assert found.layers[0].grad_norm == 0.0  # no gradient reaches a dead layer
+    assert "dead_units" not in diagnose(healthy, X, y).ids
+
+
+def test_symmetry_stays_for_ever(moons):
+    X, y = moons
+    sick = Network(
+        [2, 8, 2],
+        activations=["tanh", "softmax"],
+        loss="cross_entropy",
+        init="constant:0.5",
+        seed=0,
+    )
+    healthy = Network([2, 8, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    found = diagnose(sick, X, y)
+    assert "symmetry" in found.ids
+    assert found.layers[0].identical_units == [list(range(1, 9))]
+    assert "symmetry" not in diagnose(healthy, X, y).ids
+    sick.fit(
+        X, y, epochs=100, batch_size=None, optimizer="sgd", learning_rate=0.5, verbose=False
+    )  # 100 steps of full-batch descent
+    W = sick.layers[0].W
+    assert np.all(W[:, :1] == W) and np.all(sick.layers[0].b == sick.layers[0].b[0])
+    assert diagnose(sick, X, y).layers[0].identical_units == [list(range(1, 9))]
+
+
+def test_learning_rate_from_history(moons):
+    assert learning_rate_finding([1.0, 0.9, 1.1, 1.4, 2.0, 3.5]) is not None  # rising
+    assert learning_rate_finding([1.0, 1.6, 0.9, 1.7, 1.0, 1.6, 0.95, 1.65]) is not None
+    assert learning_rate_finding([1.0, 0.8, 0.7, 0.65, 0.6, 0.58]) is None
+    assert learning_rate_finding([1.0, 0.9]) is None  # too short to say
+    X, y = moons
+    net = Network([2, 16, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    history = net.fit(X, y, epochs=30, optimizer="adam", learning_rate=0.01, seed=0, verbose=False)
+    assert diagnose(net, X, y, history["loss"]).findings == []  # healthy: no false alarm
+    # least squares with a step beyond 2/λ_max: each epoch multiplies the error
+    rng = np.random.default_rng(0)
+    Xr = rng.normal(size=(100, 2))
+    yr = Xr @ np.array([1.0, -2.0])
+    too_fast = Network([2, 1], activations=["identity"], loss="half_squared_error", seed=0)
+    lam = np.linalg.eigvalsh(Xr.T @ Xr / 100).max()
+    history = too_fast.fit(
+        Xr, yr, epochs=12, batch_size=None, optimizer="sgd", learning_rate=2.5 / lam, verbose=False
+    )
+    X, y = Xr, yr
+    assert "learning_rate" in diagnose(too_fast, X, y, history["loss"]).ids
+
+
+def test_records_match_a_direct_computation(moons):
+    X, y = moons
+    net = Network(
+        [2, 8, 4, 2], activations=["relu", "sigmoid", "softmax"], loss="cross_entropy", seed=1
+    )
+    recorder = DiagnosticsCallback(X[:50], y[:50])
+    net.fit(
+        X,
+        y,
+        epochs=3,
+        optimizer="adam",
+        learning_rate=0.01,
+        seed=0,
+        callbacks=[recorder],
+        verbose=False,
+    )
+    assert [r["epoch"] for r in recorder.records] == [1, 2, 3]
+    # the last record is of the network as it is now; compute it directly
+    Y = np.eye(2)[y[:50]]
+    fp = net.forward(X[:50])
+    bp = net.backward(fp, Y)
+    for l, record in enumerate(recorder.records[-1]["layers"], start=1):
+        assert record["grad_norm"] == pytest.approx(np.linalg.norm(bp.grad_W[l]), rel=1e-12)
+        assert record["weight_norm"] == pytest.approx(np.linalg.norm(net.layers[l - 1].W))
+        assert record["delta_norm"] == pytest.approx(np.linalg.norm(bp.delta[l]) / np.sqrt(50))
+    z1 = fp.z[1]
+    assert recorder.records[-1]["layers"][0]["dead_fraction"] == np.mean((z1 <= 0).all(axis=0))
+    d2 = fp.a[2] * (1 - fp.a[2])
+    assert recorder.records[-1]["layers"][1]["saturated_fraction"] == np.mean(
+        d2.mean(axis=0) < 0.01
+    )
+    assert measure(net, X[:50], y[:50])[0].to_dict() == recorder.records[-1]["layers"][0]
+
+
+def test_cli(capsys, tmp_path):
+    assert main(["diagnose", str(EXAMPLES[1]), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc) == ["format", "layers", "findings"] and doc["format"] == "glassnet.diagnose/1"
+    assert list(doc["layers"][0]) == [
+        "index",
+        "grad_norm",
+        "weight_norm",
+        "ratio",
+        "delta_norm",
+        "saturated_fraction",
+        "dead_fraction",
+        "identical_units",
+    ]
+    assert main(["diagnose", str(EXAMPLES[1])]) == 0
+    assert "‖∂L/∂W‖" in capsys.readouterr().out
+    assert main(["diagnose", str(EXAMPLES[1]), "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.startswith("## Diagnostics")
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "xor", "--epochs", "5", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert "## Diagnostics" in (out / "report.md").read_text()
+    for name in ("diagnostics.json", "gradient_norms.png", "activations.png"):
+        assert (out / name).is_file()
+    assert len(json.loads((out / "diagnostics.json").read_text())["epochs"]) == 5
+    assert main(["diagnose", str(out / "model.npz"), "--data", "xor", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["format"] == "glassnet.diagnose/1"
+    assert main(["diagnose", str(out / "model.npz")]) == 2
+    assert "--data" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("script", "plots", "finding"),
+    [
+        ("vanishing_gradients", ["sigmoid_10_layers", "relu_10_layers"], "vanishing_gradient"),
+        ("symmetry", ["constant_init", "random_init"], "symmetry"),
+        ("dead_relu", ["relu_killed_by_bias", "relu_healthy"], "dead_units"),
+        ("biases", ["without_biases", "with_biases"], None),
+    ],
+)
+def test_demonstrations_run_and_plot(tmp_path, script, plots, finding):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "diagnose" / f"{script}.py"
+    out = subprocess.run(
+        [sys.executable, str(path), str(tmp_path)], capture_output=True, text=True, check=True
+    ).stdout
+    for name in plots:
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
+    if finding:
+        assert f"  {finding}:" in out
+    if script == "symmetry":
+        assert "identical after 100 steps: True" in out
+    if script == "biases":
+        assert "without_biases" in out and "accuracy 0.5" in out
