@@ -7,7 +7,7 @@ import zlib
 import numpy as np
 import pytest
 
-from glassnet import ACTIVATIONS, ArgumentError, Network
+from glassnet import ACTIVATIONS, ArgumentError, Layer, Network
 from glassnet.losses import FUSED
 
 from conftest import OUTPUT_LOSS, random_batch, random_case, random_network
@@ -129,3 +129,17 @@ def test_build_from_sizes():
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ArgumentError, match=message):
         Network(**kwargs)
+
+
+@pytest.mark.parametrize(("output", "loss"), OUTPUT_LOSS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_logits_of_1e4_give_finite_losses_and_gradients(output, loss, dtype):
+    net = Network([Layer(np.eye(3), np.zeros(3), ACTIVATIONS[output])], loss=loss, dtype=dtype)
+    X = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0], [1e4, 0.0, -1e4]])
+    # right and certainly wrong targets
+    Y = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    fp = net.forward(X)
+    assert np.all(np.isfinite(net.example_losses(fp, Y)))
+    for fused in (True, False):  # the training path and the explained one
+        bp = net.backward(fp, Y, fused=fused)
+        assert np.all(np.isfinite(bp.grad_W[1])) and np.all(np.isfinite(bp.grad_b[1]))

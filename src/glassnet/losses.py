@@ -50,20 +50,22 @@ class Loss:
 
 
 def _xlogy(x: Array, y: Array) -> Array:
-    """Return x ln y, taken as 0 where x = 0 (so 0 · ln 0 = 0, as its limit)."""
+    """Return x ln y, taken as 0 where x = 0 (so 0 · ln 0 = 0, as its limit).
+
+    A probability y that has rounded to exactly 0 counts as the smallest normal number:
+    the loss of a certain wrong answer is large (about 708 in float64), not infinite.
+    """
     out = np.zeros(np.broadcast_shapes(x.shape, y.shape), dtype=np.result_type(x, y))
     mask = x != 0
-    with np.errstate(divide="ignore"):  # ln 0 with x ≠ 0 is an honest −∞ loss
-        out[mask] = x[mask] * np.log(y[mask])
+    out[mask] = x[mask] * np.log(np.maximum(y[mask], np.finfo(out.dtype).tiny))
     return out
 
 
 def _xdivy(x: Array, y: Array) -> Array:
-    """Return x / y, taken as 0 where x = 0."""
+    """Return x / y, taken as 0 where x = 0; y at least the smallest normal number."""
     out = np.zeros(np.broadcast_shapes(x.shape, y.shape), dtype=np.result_type(x, y))
     mask = x != 0
-    with np.errstate(divide="ignore"):
-        out[mask] = x[mask] / y[mask]
+    out[mask] = x[mask] / np.maximum(y[mask], np.finfo(out.dtype).tiny)
     return out
 
 
