@@ -303,3 +303,93 @@ def test_progress_bar_only_when_asked_or_at_a_terminal(capsys):
     net.fit(X, y, epochs=3, verbose=True)
     err = capsys.readouterr().err
     assert "3/3" in err and "loss=" in err and "accuracy=" in err
+
+
+def _run(epochs, seed=0, **kwargs):
+    X, y = blobs(20, n=150)
+    net = Network([2, 16, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=1)
+    history = net.fit(
+        X,
+        y,
+        epochs=epochs,
+        batch_size=16,
+        optimizer="adam",
+        seed=seed,
+        dropout=0.2,
+        validation_split=0.2,
+        verbose=False,
+        **kwargs,
+    )
+    return net, history
+
+
+@pytest.mark.parametrize("optimizer_schedule", [("adam", None), ("sgd", "adaptive")])
+def test_resume_from_a_checkpoint_is_bit_for_bit(optimizer_schedule):
+    optimizer, schedule = optimizer_schedule
+    X, y = blobs(21, n=150)
+
+    def make():
+        return Network([2, 16, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=1)
+
+    settings = {
+        "epochs": 6,
+        "batch_size": 16,
+        "optimizer": optimizer,
+        "schedule": schedule,
+        "seed": 3,
+        "dropout": 0.2,
+        "validation_split": 0.2,
+        "verbose": False,
+    }
+    whole = make()
+    h_whole = whole.fit(X, y, **settings)
+    checkpoints = []
+    first = make()
+    first.fit(
+        X, y, checkpoint_every=2, on_checkpoint=checkpoints.append, **{**settings, "epochs": 3}
+    )
+    assert [c["epoch"] for c in checkpoints] == [2]
+    resumed = make()
+    h_resumed = resumed.fit(X, y, resume=checkpoints[0], **settings)
+    assert h_resumed.history == h_whole.history and h_resumed.epoch == h_whole.epoch
+    for a, b in zip(resumed.layers, whole.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+        np.testing.assert_array_equal(a.b, b.b)
+
+
+def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly():
+    import os
+    import signal
+
+    X, y = blobs(22, n=150)
+    settings = {
+        "epochs": 4,
+        "batch_size": 16,
+        "optimizer": "momentum",
+        "seed": 5,
+        "dropout": 0.1,
+        "verbose": False,
+    }
+
+    def make():
+        return Network([2, 8, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=2)
+
+    whole = make()
+    h_whole = whole.fit(X, y, **settings)
+
+    class CtrlC(Callback):
+        def on_batch_end(self, state, batch, logs):
+            if state.epoch == 2 and batch == 4:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    saved = []
+    stopped = make()
+    with pytest.raises(KeyboardInterrupt):
+        stopped.fit(X, y, callbacks=[CtrlC()], on_checkpoint=saved.append, **settings)
+    assert len(saved) == 1 and saved[0]["epoch"] == 2 and saved[0]["next_start"] == 4 * 16
+    np.testing.assert_array_equal(saved[0]["params"][0][0], stopped.layers[0].W)
+    resumed = make()
+    h_resumed = resumed.fit(X, y, resume=saved[0], **settings)
+    assert h_resumed.history == h_whole.history
+    for a, b in zip(resumed.layers, whole.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -61,6 +62,32 @@ class Optimizer:
         """
         return False
 
+    # what a checkpoint keeps: plain numbers, and lists of arrays (one per parameter)
+    STATE_NUMBERS: tuple[str, ...] = ("learning_rate", "initial_learning_rate")
+    STATE_ARRAYS: tuple[str, ...] = ()
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state: ``{"numbers": {...}, "arrays": {name: [array, ...] | None}}``."""
+        return {
+            "name": type(self).__name__,
+            "numbers": {k: getattr(self, k) for k in self.STATE_NUMBERS},
+            "arrays": {  # copies: the optimizer goes on changing its own in place
+                k: None if getattr(self, k) is None else [np.array(a) for a in getattr(self, k)]
+                for k in self.STATE_ARRAYS
+            },
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (same optimizer class)."""
+        if state.get("name") != type(self).__name__:
+            raise ArgumentError(
+                f"optimizer state of {state.get('name')}, not {type(self).__name__}"
+            )
+        for k, v in state["numbers"].items():
+            setattr(self, k, v)
+        for k, v in state["arrays"].items():
+            setattr(self, k, None if v is None else [np.array(a) for a in v])
+
     def _work(self, params: Sequence[Array]) -> list[Array]:
         """One work array per parameter, made once: a step allocates nothing."""
         work = self.__dict__.get("_work_arrays")
@@ -88,6 +115,7 @@ class SGD(Optimizer):
     """
 
     name = "sgd"
+    STATE_ARRAYS = ("_velocity",)
 
     def __init__(
         self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
@@ -144,6 +172,8 @@ class Adam(Optimizer):
     """
 
     name = "adam"
+    STATE_NUMBERS = ("learning_rate", "initial_learning_rate", "t")
+    STATE_ARRAYS = ("_m", "_v")
 
     def __init__(
         self,
@@ -203,6 +233,7 @@ class RMSProp(Optimizer):
     """
 
     name = "rmsprop"
+    STATE_ARRAYS = ("_s",)
 
     def __init__(
         self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7
@@ -263,6 +294,15 @@ class Schedule:
     """Sets the optimizer's learning rate at the start of each epoch (base: constant)."""
 
     name = "constant"
+
+    def state_dict(self) -> dict[str, Any]:
+        """The schedule's own numbers (none but Adaptive's)."""
+        return {k: v for k, v in vars(self).items() if k.startswith("_")}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned."""
+        for k, v in state.items():
+            setattr(self, k, v)
 
     def rate(self, initial: float, current: float, epoch: int, losses: Sequence[float]) -> float:
         """The learning rate for ``epoch`` (from 0), given the training losses so far."""

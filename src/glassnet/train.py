@@ -293,6 +293,9 @@ def fit(
     clip_norm: float | None = None,
     early_stopping: bool | int = False,
     verbose: bool | None = None,
+    checkpoint_every: int | None = None,
+    on_checkpoint: Callable[[dict[str, Any]], None] | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> History:
     r"""Train ``network`` in place by mini-batch gradient descent.
 
@@ -333,6 +336,15 @@ def fit(
         has not improved for 10 (or this many) epochs, and restore the best weights.
     verbose : bool, optional
         Show a progress bar; by default only when stderr is a terminal.
+    checkpoint_every : int, optional
+        Call ``on_checkpoint`` with the run's state every this many epochs.
+    on_checkpoint : callable, optional
+        Receives a checkpoint (a dict: weights, optimizer and schedule state, random
+        generator state, history, position) — and, on Ctrl-C, one taken after the
+        current batch, before :class:`KeyboardInterrupt` is raised.
+    resume : dict, optional
+        A checkpoint to continue from: given the same network, data and arguments, the
+        run ends with the same weights and history, bit for bit, as one never stopped.
 
     Returns
     -------
@@ -408,22 +420,35 @@ def fit(
         cb.on_train_begin(state)
     # overflow is detected below, as a non-finite loss, and reported with its epoch and batch
     errstate = np.errstate(over="ignore", invalid="ignore")
+    start_epoch, middle = 1, None
+    if resume is not None:
+        start_epoch, middle = _restore(resume, network, opt, sched, rng, history)
+    interrupted = _catch_interrupt()
     try:
         errstate.__enter__()
-        for epoch in range(1, epochs + 1):
+        for epoch in range(start_epoch, epochs + 1):
             state.epoch = epoch
-            opt.learning_rate = sched.rate(
-                opt.initial_learning_rate,
-                opt.learning_rate,
-                epoch - 1,
-                history.history.get("loss", []),
-            )
-            # shuffle by a permutation of indices, gathered batch by batch into the
-            # workspace: the data set itself is never copied
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            total_loss, hits, seen = 0.0, 0.0, 0
-            sse = np.zeros(Y.shape[1]) if sst is not None else None
-            for batch, start in enumerate(range(0, n, size), start=1):
+            if middle is not None:  # resume inside this epoch, where the checkpoint stopped
+                order, first = middle["order"], middle["next_start"]
+                acc = middle["accumulators"]
+                total_loss, hits, seen = acc["total_loss"], acc["hits"], acc["seen"]
+                sse = None if acc["sse"] is None else np.array(acc["sse"])
+                if predictions is not None:
+                    predictions[:] = acc["predictions"]
+                middle = None
+            else:
+                opt.learning_rate = sched.rate(
+                    opt.initial_learning_rate,
+                    opt.learning_rate,
+                    epoch - 1,
+                    history.history.get("loss", []),
+                )
+                # shuffle by a permutation of indices, gathered batch by batch into the
+                # workspace: the data set itself is never copied
+                order = rng.permutation(n) if shuffle else np.arange(n)
+                first, total_loss, hits, seen = 0, 0.0, 0.0, 0
+                sse = np.zeros(Y.shape[1]) if sst is not None else None
+            for batch, start in enumerate(range(first, n, size), start=first // size + 1):
                 idx = order[start : start + size]
                 m = len(idx)
                 ws = workspaces.get(m)
@@ -437,7 +462,8 @@ def fit(
                 if not math.isfinite(loss):
                     raise TrainingError(
                         f"training diverged at epoch {epoch}, batch {batch}: the loss is "
-                        f"{loss}; try a smaller learning rate (now {opt.learning_rate:g})"
+                        f"{loss}; try a smaller learning rate (now {opt.learning_rate:g}). "
+                        "The network keeps the weights it had before this batch"
                     )
                 if fold:  # plain SGD: η/m folded into δ_L makes the gradients the steps
                     network.backward(
@@ -457,6 +483,21 @@ def fit(
                     hits += _correct(network, A, ws.Y)
                 for cb in cbs:
                     cb.on_batch_end(state, batch, {"loss": loss, "size": float(m)})
+                if interrupted["flag"]:  # Ctrl-C: stop after this batch, keep where we are
+                    if on_checkpoint is not None:
+                        acc = {
+                            "total_loss": total_loss,
+                            "hits": hits,
+                            "seen": seen,
+                            "sse": None if sse is None else sse.tolist(),
+                            "predictions": predictions,
+                        }
+                        on_checkpoint(
+                            _checkpoint(
+                                epoch, start + m, order, acc, network, opt, sched, rng, history
+                            )
+                        )
+                    raise KeyboardInterrupt(f"interrupted at epoch {epoch}, batch {batch}")
                 if state.stop_training:
                     break
             if predictions is not None:
@@ -475,16 +516,90 @@ def fit(
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"})
                 bar.update(1)
+            if on_checkpoint is not None and checkpoint_every and epoch % checkpoint_every == 0:
+                on_checkpoint(_checkpoint(epoch, 0, None, None, network, opt, sched, rng, history))
             if state.stop_training:
                 history.stopped_epoch = epoch
                 break
     finally:
         errstate.__exit__(None, None, None)
+        interrupted["restore"]()
         if bar is not None:
             bar.close()
     for cb in cbs:
         cb.on_train_end(state)
     return history
+
+
+def _checkpoint(
+    epoch: int,
+    next_start: int,
+    order: Array | None,
+    acc: dict | None,
+    network: Network,
+    opt: Optimizer,
+    sched: Schedule,
+    rng: np.random.Generator,
+    history: History,
+) -> dict[str, Any]:
+    """The state of a run: enough to continue it exactly (see :func:`fit`, ``resume``)."""
+    return {
+        "epoch": epoch,
+        "next_start": next_start,
+        "order": None if order is None else np.array(order),
+        "accumulators": None
+        if acc is None
+        else {
+            **acc,
+            "predictions": None if acc["predictions"] is None else np.array(acc["predictions"]),
+        },
+        "params": [(layer.W.copy(), layer.b.copy()) for layer in network.layers],
+        "optimizer": opt.state_dict(),
+        "schedule": sched.state_dict(),
+        "rng": rng.bit_generator.state,
+        "history": history.to_dict(),
+    }
+
+
+def _restore(
+    ckpt: dict[str, Any],
+    network: Network,
+    opt: Optimizer,
+    sched: Schedule,
+    rng: np.random.Generator,
+    history: History,
+) -> tuple[int, dict | None]:
+    """Put a checkpoint's state back; return the epoch to start at and a mid-epoch position."""
+    for layer, (W, b) in zip(network.layers, ckpt["params"], strict=True):
+        layer.W[...] = W
+        layer.b[...] = b
+    opt.load_state_dict(ckpt["optimizer"])
+    sched.load_state_dict(ckpt["schedule"])
+    rng.bit_generator.state = ckpt["rng"]
+    saved = ckpt["history"]
+    history.epoch = list(saved["epoch"])
+    history.history = {k: list(v) for k, v in saved["history"].items()}
+    history.stopped_epoch, history.best_epoch = saved["stopped_epoch"], saved["best_epoch"]
+    if ckpt["next_start"] == 0:
+        return ckpt["epoch"] + 1, None
+    return ckpt["epoch"], ckpt
+
+
+def _catch_interrupt() -> dict[str, Any]:
+    """On Ctrl-C, set a flag (the loop stops after its batch) instead of stopping anywhere."""
+    import signal
+    import threading
+
+    interrupted: dict[str, Any] = {"flag": False, "restore": lambda: None}
+    if threading.current_thread() is not threading.main_thread():
+        return interrupted
+
+    def handler(signum: int, frame: object) -> None:
+        interrupted["flag"] = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    interrupted["restore"] = lambda: signal.signal(signal.SIGINT, previous)
+    return interrupted
 
 
 def _regularised(network: Network, bp: Any, l2: float, clip_norm: float | None) -> list[Array]:
