@@ -145,6 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the final metrics as one JSON object"
     )
     train.add_argument(
+        "--checkpoint-every",
+        type=_count,
+        metavar="N",
+        help="write a checkpoint every N epochs into OUT/checkpoints/",
+    )
+    train.add_argument(
+        "--resume", metavar="DIR", help="continue the run in DIR from its last good checkpoint"
+    )
+    train.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -323,8 +332,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GlassnetError as exc:
         print(f"glassnet: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("glassnet: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        where = f" ({exc})" if str(exc) else ""
+        print(
+            f"glassnet: interrupted{where}; a run with --out can go on with "
+            "`glassnet train --resume DIR`",
+            file=sys.stderr,
+        )
         return 130
     except BrokenPipeError:  # e.g. `glassnet explain ... | head`
         sys.stderr.close()

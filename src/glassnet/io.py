@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
 import os
@@ -302,13 +303,18 @@ def load_model(path: str | Path) -> tuple[Network, dict[str, Any]]:
         a pickled object, an activation or loss that is not registered, or any
         array of the wrong name, dtype, shape or with NaN or infinity.
     """
+    return _model_from_arrays(_open_npz(path, "model"), str(path))
+
+
+def _open_npz(path: str | Path, kind: str) -> dict[str, np.ndarray]:
+    """Every array of a glassnet ``.npz`` file, read without pickles, or a ModelError."""
     name = str(path)
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, after np.load is done
     except FileNotFoundError:
         raise ModelError(name, "no such file") from None
     except IsADirectoryError:
-        raise ModelError(name, "is a directory, not a model file") from None
+        raise ModelError(name, f"is a directory, not a {kind} file") from None
     except OSError as exc:
         raise ModelError(name, f"cannot read: {exc.strerror}") from None
     # np.load is given the open file, not the path: it would leak its own handle
@@ -316,11 +322,103 @@ def load_model(path: str | Path) -> tuple[Network, dict[str, Any]]:
     with handle:
         if handle.read(4) not in ZIP_MAGIC:
             raise ModelError(
-                name, "not a glassnet model file: not an .npz archive (a zip of .npy arrays)"
+                name, f"not a glassnet {kind} file: not an .npz archive (a zip of .npy arrays)"
             )
         handle.seek(0)
-        arrays = _read_arrays(handle, name)
-    return _model_from_arrays(arrays, name)
+        return _read_arrays(handle, name)
+
+
+# --- checkpoints ---------------------------------------------------------------------------
+
+CHECKPOINT_FORMAT = "glassnet.checkpoint/1"
+
+
+def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict[str, Any]) -> None:
+    """Write a training checkpoint (see :func:`glassnet.train.fit`) atomically, as ``.npz``.
+
+    Arrays: ``W1, b1, ...``, the optimizer's state ``opt.NAME.i``, and ``order`` and
+    ``predictions`` of a checkpoint inside an epoch; everything else, with the run's
+    ``settings``, is one JSON string ``state`` (a unicode array, never a pickle).
+    """
+    arrays: dict[str, np.ndarray] = {}
+    for l, (W, b) in enumerate(checkpoint["params"], start=1):
+        arrays[f"W{l}"], arrays[f"b{l}"] = W, b
+    opt = checkpoint["optimizer"]
+    counts = {}
+    for key, values in opt["arrays"].items():
+        counts[key] = None if values is None else len(values)
+        for i, value in enumerate(values or []):
+            arrays[f"opt.{key}.{i}"] = value
+    if checkpoint["order"] is not None:
+        arrays["order"] = checkpoint["order"]
+    acc = checkpoint["accumulators"]
+    if acc is not None and acc.get("predictions") is not None:
+        arrays["predictions"] = acc["predictions"]
+    state = {
+        "format": CHECKPOINT_FORMAT,
+        "settings": settings,
+        "epoch": checkpoint["epoch"],
+        "next_start": checkpoint["next_start"],
+        "accumulators": None
+        if acc is None
+        else {k: v for k, v in acc.items() if k != "predictions"},
+        "optimizer": {"name": opt["name"], "numbers": opt["numbers"], "counts": counts},
+        "schedule": checkpoint["schedule"],
+        "rng": checkpoint["rng"],
+        "history": checkpoint["history"],
+        "layers": len(checkpoint["params"]),
+    }
+    arrays["state"] = np.array(json.dumps(state))
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def load_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read a checkpoint written by :func:`save_checkpoint`: (checkpoint, settings).
+
+    Raises
+    ------
+    ModelError
+        For a file that is not a complete glassnet checkpoint (a truncated file, a
+        pickled object, missing or extra arrays, a state that does not match them).
+    """
+    name = str(path)
+    arrays = _open_npz(path, "checkpoint")
+    try:
+        state = json.loads(str(arrays.pop("state")[()]))
+        if state.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError(f"format {state.get('format')!r}")
+        params = [
+            (arrays.pop(f"W{l}"), arrays.pop(f"b{l}")) for l in range(1, int(state["layers"]) + 1)
+        ]
+        opt = state["optimizer"]
+        opt_arrays = {
+            key: None if count is None else [arrays.pop(f"opt.{key}.{i}") for i in range(count)]
+            for key, count in opt["counts"].items()
+        }
+        order = arrays.pop("order", None)
+        predictions = arrays.pop("predictions", None)
+        acc = state["accumulators"]
+        if acc is not None:
+            acc = {**acc, "predictions": predictions}
+        if arrays:
+            raise ValueError(f"unexpected arrays {sorted(arrays)}")
+        rng = state["rng"]
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ModelError(name, f"not a complete glassnet checkpoint ({_show(str(exc))})") from None
+    checkpoint = {
+        "epoch": state["epoch"],
+        "next_start": state["next_start"],
+        "order": order,
+        "accumulators": acc,
+        "params": params,
+        "optimizer": {"name": opt["name"], "numbers": opt["numbers"], "arrays": opt_arrays},
+        "schedule": state["schedule"],
+        "rng": rng,
+        "history": state["history"],
+    }
+    return checkpoint, state["settings"]
 
 
 def _read_arrays(handle: IO[bytes], name: str) -> dict[str, np.ndarray]:

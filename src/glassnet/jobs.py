@@ -57,8 +57,34 @@ def _unapply(meta: dict | None, Y: np.ndarray) -> np.ndarray:
     return Y * np.asarray(meta["scale"]) + np.asarray(meta["offset"])
 
 
+CHECKPOINTS_KEPT = 3
+SETTINGS = (
+    "dataset",
+    "target",
+    "hidden",
+    "activation",
+    "loss",
+    "optimizer",
+    "lr",
+    "epochs",
+    "batch_size",
+    "dropout",
+    "scale",
+    "seed",
+    "out",
+    "checkpoint_every",
+)
+
+
 def train_job(args: argparse.Namespace) -> dict[str, Any]:
     """Run ``glassnet train``; returns the result, with its text report under ``_text``."""
+    resume = None
+    if getattr(args, "resume", None):
+        args, resume = _resume_args(args)
+    if getattr(args, "checkpoint_every", None) and not args.out:
+        raise ArgumentError("--checkpoint-every: give --out DIR for the checkpoints")
+    if args.spec and (getattr(args, "checkpoint_every", None) or resume is not None):
+        raise ArgumentError("--checkpoint-every and --resume train datasets, not --spec")
     if args.spec:
         if args.dataset or args.target:
             raise ArgumentError(
@@ -116,6 +142,9 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
         dropout=dropout if hidden else 0.0,
         verbose=args.progress,
         callbacks=[recorder] if args.out else [],
+        checkpoint_every=getattr(args, "checkpoint_every", None),
+        on_checkpoint=_checkpoint_writer(args) if args.out else None,
+        resume=resume,
     )
     test = network.evaluate(X_test, y_test)
     metric = history.metric
@@ -174,6 +203,41 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     result["out"] = args.out
     result["_text"] = _train_text(result, metric, notes)
     return result
+
+
+def _checkpoint_writer(args: argparse.Namespace) -> Any:
+    """Save each checkpoint into OUT/checkpoints/, keeping the last few."""
+    from glassnet.io import save_checkpoint
+
+    folder = Path(args.out) / "checkpoints"
+    settings = {k: getattr(args, k, None) for k in SETTINGS}
+
+    def write(checkpoint: dict[str, Any]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"epoch-{checkpoint['epoch']:05d}-{checkpoint['next_start']:08d}.npz"
+        save_checkpoint(folder / name, checkpoint, settings)
+        for old in sorted(folder.glob("epoch-*.npz"))[:-CHECKPOINTS_KEPT]:
+            old.unlink()
+
+    return write
+
+
+def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str, Any]]:
+    """The settings and the last good checkpoint of the run in ``args.resume``."""
+    from glassnet.errors import ModelError
+    from glassnet.io import load_checkpoint
+
+    folder = Path(args.resume) / "checkpoints"
+    candidates = sorted(folder.glob("epoch-*.npz"), reverse=True)
+    for path in candidates:  # the newest that loads whole: a crash may have cut the last
+        try:
+            checkpoint, settings = load_checkpoint(path)
+        except ModelError:
+            continue
+        resumed = argparse.Namespace(**{**vars(args), **settings})
+        resumed.resume, resumed.spec, resumed.out = None, None, str(args.resume)
+        return resumed, checkpoint
+    raise ArgumentError(f"--resume {args.resume}: no checkpoint to resume from in {folder}")
 
 
 def _train_spec(args: argparse.Namespace) -> dict[str, Any]:

@@ -1,0 +1,124 @@
+"""Training never loses work: kill it, resume it, and get the very same model."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassnet.errors import ModelError
+from glassnet.io import load_checkpoint, load_model
+
+RUN = [
+    "--dataset",
+    "digits",
+    "--hidden",
+    "128",
+    "--epochs",
+    "12",
+    "--seed",
+    "3",
+    "--checkpoint-every",
+    "1",
+    "--json",
+]
+
+
+def glassnet(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "glassnet", *args], capture_output=True, text=True)
+
+
+def wait_for_checkpoints(folder: Path, count: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while len(list(folder.glob("epoch-*.npz"))) < count:
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def assert_same_run(a: Path, b: Path) -> None:
+    net_a, _ = load_model(a / "model.npz")
+    net_b, _ = load_model(b / "model.npz")
+    for la, lb in zip(net_a.layers, net_b.layers, strict=True):
+        np.testing.assert_array_equal(la.W, lb.W)
+        np.testing.assert_array_equal(la.b, lb.b)
+    history_a = json.loads((a / "history.json").read_text())
+    history_b = json.loads((b / "history.json").read_text())
+    assert history_a["history"] == history_b["history"]
+    assert history_a["epoch"] == history_b["epoch"] == list(range(1, 13))
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("whole")
+    done = glassnet("train", *RUN, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_killed_with_sigkill_then_resumed_is_bit_for_bit(tmp_path, uninterrupted):
+    out = tmp_path / "killed"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "train", *RUN, "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_checkpoints(out / "checkpoints", 3, process)
+    time.sleep(0.03)  # into the middle of an epoch
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (out / "model.npz").exists()
+    resumed = glassnet("train", "--resume", str(out), "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_run(out, uninterrupted)
+
+
+def test_ctrl_c_checkpoints_then_resumes_bit_for_bit(tmp_path, uninterrupted):
+    out = tmp_path / "interrupted"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "train", *RUN, "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for_checkpoints(out / "checkpoints", 2, process)
+    time.sleep(0.03)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted at epoch" in err and "Traceback" not in err
+    resumed = glassnet("train", "--resume", str(out), "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_run(out, uninterrupted)
+
+
+def test_a_truncated_last_checkpoint_is_skipped(tmp_path, uninterrupted):
+    out = tmp_path / "cut"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "train", *RUN, "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_checkpoints(out / "checkpoints", 2, process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    newest = sorted((out / "checkpoints").glob("epoch-*.npz"))[-1]
+    newest.write_bytes(newest.read_bytes()[: len(newest.read_bytes()) // 2])  # a cut file
+    with pytest.raises(ModelError):
+        load_checkpoint(newest)
+    resumed = glassnet("train", "--resume", str(out), "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_run(out, uninterrupted)
+
+
+def test_resume_needs_a_checkpoint(tmp_path):
+    done = glassnet("train", "--resume", str(tmp_path))
+    assert done.returncode == 2 and "no checkpoint" in done.stderr
+    done = glassnet("train", "--checkpoint-every", "2")
+    assert done.returncode == 2 and "--out" in done.stderr
