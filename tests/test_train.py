@@ -68,11 +68,14 @@ def test_full_batch_descent_decreases_the_loss_every_epoch():
     assert all(b < a for a, b in itertools.pairwise(losses))
 
 
-def test_same_seed_same_weights_and_history_bit_for_bit():
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_same_seed_same_weights_and_history_bit_for_bit(dtype):
     X, y = blobs(2)
 
     def train():
-        net = Network([2, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=3)
+        net = Network(
+            [2, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=3, dtype=dtype
+        )
         history = net.fit(
             X,
             y,

@@ -703,6 +703,13 @@ def _fmt(x: float) -> str:
 
 def check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckReport:
     """Judge every claim against the true step and the person's own earlier values."""
+    # a person's numbers may be absurd (1e300): what they imply may overflow, and is then
+    # simply not what they wrote
+    with np.errstate(all="ignore"):
+        return _check(spec, claims, trace)
+
+
+def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckReport:
     trace = trace if trace is not None else spec.explain()
     ws = _worksheet(spec, trace, claims)
     m = spec.X.shape[0]

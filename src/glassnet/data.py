@@ -49,6 +49,7 @@ DEFAULT_DATASET = "digits"
 # Refuse files that would only exhaust memory: a CSV file larger than this, or an
 # IDX, .npy or .npz file whose header announces more data than this.
 MAX_DATA_BYTES = 2 * 1024**3
+MAX_CSV_ROWS = 5_000_000
 # A numeric target is taken for class labels when every value is a whole number and
 # there are at most this many distinct values, and fewer than half as many as rows.
 MAX_INFERRED_CLASSES = 20
@@ -336,16 +337,21 @@ def _numeric_array(path: str, name: str, array: np.ndarray) -> np.ndarray:
 # --- CSV ------------------------------------------------------------------------------
 
 
-def _csv_memory(path: str, size: int) -> float:
-    """Estimated float64 memory of a CSV file, from its first 64 KiB."""
+def _csv_shape(path: str, size: int) -> tuple[float, int]:
+    """Estimated (rows, columns) of a CSV file, from its first 64 KiB."""
     with open(path, "rb") as f:
         head = f.read(65536)
     lines = head.split(b"\n")[:-1]  # complete lines only
     if len(lines) >= 2:
         columns = lines[0].count(b",") + 1
-        rows = size / (len(head[: head.rfind(b"\n") + 1]) / len(lines))
-        return rows * columns * 8.0
-    return float(size)  # about one float64 per 8 characters
+        return size / (len(head[: head.rfind(b"\n") + 1]) / len(lines)), columns
+    return size / 8.0, 1  # about one float64 per 8 characters
+
+
+def _csv_memory(path: str, size: int) -> float:
+    """Estimated float64 memory of a CSV file."""
+    rows, columns = _csv_shape(path, size)
+    return rows * columns * 8.0
 
 
 def _cell_where(row: int, line: int, column: str) -> str:
@@ -374,6 +380,15 @@ def _load_csv(path: str, target: str | None) -> Dataset:
     size = os.path.getsize(path)
     if size > MAX_DATA_BYTES:
         raise _too_big(path, f"the file is {_size_text(size)}", _csv_memory(path, size))
+    rows, columns = _csv_shape(path, size)
+    if rows > MAX_CSV_ROWS:  # parsed row by row, it would take minutes: refuse, don't hang
+        raise DataError(
+            path,
+            "",
+            f"has about {rows:,.0f} rows ({_size_text(rows * columns * 8.0)} as "
+            f"float64); glassnet reads CSV files of up to {MAX_CSV_ROWS:,} rows — save larger "
+            "data as .npy or .npz",
+        )
     header: list[str] | None = None
     t = 0
     features: list[str] = []
