@@ -283,9 +283,9 @@ class Worksheet:
     own: dict[tuple[int | None, str], np.ndarray]
     claimed: dict[tuple[int | None, str], np.ndarray]  # bool masks
 
-    def value(self, layer: int | None, key: str, own: bool = True) -> np.ndarray:
-        """The array, the person's values where written when ``own``."""
-        return (self.own if own else self.true)[(layer, key)]
+    def value(self, layer: int | None, key: str) -> np.ndarray:
+        """The array as the person has it: their numbers where written, implied elsewhere."""
+        return self.own[(layer, key)]
 
 
 def _worksheet(spec: Spec, trace: Any, claims: list[Claim]) -> Worksheet:
@@ -721,7 +721,8 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
         if slot not in recomputed:
             recomputed[slot] = np.asarray(from_own(ws, claim.layer, claim.key), dtype=np.float64)
         own_value = float(recomputed[slot][claim.index])
-        index1 = tuple(i + 1 for i in _written_index(claim, spec))
+        # back to the person's layout: the out_in swap is its own inverse
+        index1 = tuple(i + 1 for i in _to_trace_index(claim.index, claim.key, spec))
         label = _label(claim.layer, claim.key, index1, m)
         finding = Finding(
             claim.layer,
@@ -761,12 +762,6 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             f"{'s' if carried == 1 else ''} correctly from your own values"
         )
     return CheckReport(findings)
-
-
-def _written_index(claim: Claim, spec: Spec) -> tuple[int, ...]:
-    if claim.key in W_SHAPED and spec.weights_layout == "out_in":
-        return (claim.index[1], claim.index[0])
-    return claim.index
 
 
 def _diagnose(ws: Worksheet, claim: Claim, own_value: float) -> list[str]:

@@ -86,16 +86,34 @@ def _kink_pattern(network: Network, X: np.ndarray) -> list[np.ndarray]:
 
 
 def numeric_gradient(
-    network: Network, X: np.ndarray, Y: np.ndarray, param: np.ndarray, index: tuple[int, ...]
+    network: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    param: np.ndarray,
+    index: tuple[int, ...],
+    base: list[np.ndarray] | None = None,
 ) -> tuple[float, bool]:
     """The five-point central difference of L at one entry of ``param`` (restored after).
+
+    Parameters
+    ----------
+    network : Network
+    X, Y : ndarray
+        The batch.
+    param : ndarray
+        A parameter array of ``network`` (W or b of one layer), perturbed in place.
+    index : tuple of int
+        The entry of ``param`` to differentiate by.
+    base : list of ndarray, optional
+        Which side of each kink every z lies on, unperturbed; computed when omitted
+        (``gradcheck`` passes it so it is computed once, not once per entry).
 
     Returns
     -------
     (float, bool)
         The estimate, and whether every perturbation kept each z on its side of any kink.
     """
-    base = _kink_pattern(network, X)
+    base = _kink_pattern(network, X) if base is None else base
     original = float(param[index])
     h = 1e-3 * max(1.0, abs(original))
     total = 0.0
@@ -141,6 +159,7 @@ def gradcheck(
     paths = [net.backward(fp, Y, fused=True), net.backward(fp, Y, fused=False)]
     floor = 1e-6 * max(1.0, abs(float(net.example_losses(fp, Y).mean())))
 
+    base = _kink_pattern(net, X)
     result = GradcheckResult(tolerance=tolerance)
     for l, layer in enumerate(net.layers, start=1):
         check = LayerCheck(l, layer.activation.name)
@@ -149,7 +168,7 @@ def gradcheck(
             ("b", layer.b, [bp.grad_b[l] for bp in paths]),
         ):
             for index in np.ndindex(param.shape):
-                numeric, smooth = numeric_gradient(net, X, Y, param, index)
+                numeric, smooth = numeric_gradient(net, X, Y, param, index, base)
                 if not smooth:
                     check.skipped += 1
                     continue

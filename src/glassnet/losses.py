@@ -19,6 +19,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from glassnet.activations import scratch
 from glassnet.errors import ArgumentError, SpecError, unknown_name
 
 Array = np.ndarray
@@ -273,9 +274,7 @@ def _softmax_cross_entropy_delta_into(
     if space.__dict__.get("one_hot"):
         np.subtract(a, y, out=out)
         return
-    total = space.__dict__.get("y_total")
-    if total is None or total.shape != (y.shape[0], 1) or total.dtype != y.dtype:
-        total = space.y_total = np.empty((y.shape[0], 1), dtype=y.dtype)
+    total = scratch(space, "y_total", y, shape=(y.shape[0], 1))
     np.add.reduce(y, axis=1, keepdims=True, out=total)
     np.multiply(a, total, out=out)
     out -= y
@@ -286,14 +285,6 @@ def _sigmoid_binary_cross_entropy_delta_into(
 ) -> None:
     """δ = a − y into ``out``."""
     np.subtract(a, y, out=out)
-
-
-def _work(space: SimpleNamespace, name: str, shape: tuple[int, ...], dtype: object) -> Array:
-    arr = space.__dict__.get(name)
-    if arr is None or arr.shape != shape or arr.dtype != dtype:
-        arr = np.empty(shape, dtype=dtype)
-        setattr(space, name, arr)
-    return arr
 
 
 def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> float:
@@ -307,19 +298,19 @@ def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> fl
     if top is None or total is None or top.shape != (m, 1):
         top = np.maximum.reduce(z, axis=1, keepdims=True)
         total = np.add.reduce(np.exp(z - top), axis=1, keepdims=True)
-    lse = _work(space, "lse", (m, 1), z.dtype)
+    lse = scratch(space, "lse", z, shape=(m, 1))
     np.log(total, out=lse)
     lse += top
     if space.__dict__.get("one_hot"):  # Σ_j y_kj = 1
         return float(np.add.reduce(lse, axis=None) - np.vdot(y, z))
-    y_total = _work(space, "y_total", (m, 1), y.dtype)
+    y_total = scratch(space, "y_total", y, shape=(m, 1))
     np.add.reduce(y, axis=1, keepdims=True, out=y_total)
     return float(np.vdot(lse, y_total) - np.vdot(y, z))
 
 
 def _sigmoid_binary_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> float:
     """Σ_k ℓ_k = Σ [softplus(z) − y z], softplus(z) = max(z, 0) + ln(1 + e^{−|z|})."""
-    work = _work(space, "bce", z.shape, z.dtype)
+    work = scratch(space, "bce", z)
     np.abs(z, out=work)
     np.negative(work, out=work)
     np.exp(work, out=work)
