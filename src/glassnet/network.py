@@ -36,6 +36,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from glassnet import blas
 from glassnet.activations import Activation, get_activation, scratch
 from glassnet.errors import ArgumentError
 from glassnet.init import get_initializer
@@ -105,21 +106,6 @@ class BackwardPass:
     da_dz: list[Array | None] = field(default_factory=list)
 
 
-def _step_into(
-    layer: Layer, a_prev: Array, delta: Array, ones: Array, ws: Workspace, l: int
-) -> None:
-    """W ← W − a_prevᵀ δ and b ← b − 1ᵀ δ, with δ already multiplied by η/m.
-
-    (Accumulating the product into W inside the GEMM, β = 1, would save a pass over
-    W, but it needs SciPy's BLAS beside NumPy's: two OpenBLAS thread pools spinning
-    on two cores slow training a hundredfold.)
-    """
-    np.matmul(a_prev.T, delta, out=ws.grad_W[l])
-    np.subtract(layer.W, ws.grad_W[l], out=layer.W)
-    np.matmul(ones, delta, out=ws.grad_b[l])
-    np.subtract(layer.b, ws.grad_b[l], out=layer.b)
-
-
 PREDICT_CHUNK = 1024  # rows per chunk when predicting a large batch
 
 
@@ -174,6 +160,108 @@ class Workspace:
         ]
         self.scratch = [SimpleNamespace() for _ in sizes]
         self.ones = np.ones(m, dtype=dtype)  # Σ over the batch as a product: 1ᵀ δ
+        self.training = training
+        self._products: Products | None = None
+        self.forward_pass = ForwardPass(self.z, self.a)
+        self.backward_pass = BackwardPass(self.delta, self.grad_W, self.grad_b)
+
+    def products(self, network: Network) -> Products:
+        """The step's matrix products on these arrays, prepared for ``network``'s parameters.
+
+        Prepared again when a layer's W or b has been replaced by another array.
+        """
+        p = self._products
+        if p is None or not p.fits(network):
+            p = self._products = Products(network, self)
+        return p
+
+
+class Products:
+    r"""The matrix products of a training step, prepared once on a workspace's arrays.
+
+    Each is one BLAS call (:func:`glassnet.blas.product`), C ← α op(A) op(B) + β C:
+
+    - ``z[l]``: z_l ← z_l + a_{l−1} W_l, where z_l holds b_l (α = 1, β = 1);
+    - ``back[l]``: δ_l ← δ_{l+1} W_{l+1}ᵀ, before ⊙ f′(z_l) (α = 1, β = 0);
+    - ``grad_W[l]``, ``grad_b[l]``: ∂W_l ← a_{l−1}ᵀ δ_l, ∂b_l ← δ_lᵀ 1 (α = 1, β = 0);
+    - ``step_W[l]``, ``step_b[l]``: W_l ← W_l − a_{l−1}ᵀ δ_l, b_l ← b_l − δ_lᵀ 1
+      (α = −1, β = 1).
+
+    The steps take δ already multiplied by η/m; they write straight into the
+    parameters, with no gradient array and no second pass over W. :meth:`descent`
+    gives the variant in which η/m enters as α of the products of δ_L instead.
+    """
+
+    def __init__(self, network: Network, ws: Workspace) -> None:
+        layers = network.layers
+        self._ws, self._layers = ws, list(layers)
+        self._descent: tuple = (None, None)
+        n = len(layers)
+        self.params = [(layer.W, layer.b, layer.activation) for layer in layers]
+        # each layer's in-place activation and its VJP, looked up once
+        acts = [layer.activation for layer in layers]
+        self.apply = [None] + [f.forward_into or f.apply for f in acts]
+        self.vjp = [None] + [f.vjp_into or f.vjp_inplace for f in acts]
+        self.z: list = [None] * (n + 1)
+        self.back: list = [None] * (n + 1)
+        self.grad_W: list = [None] * (n + 1)
+        self.grad_b: list = [None] * (n + 1)
+        self.step_W: list = [None] * (n + 1)
+        self.step_b: list = [None] * (n + 1)
+        for l, layer in enumerate(layers, start=1):
+            self.z[l] = blas.product(ws.a[l - 1], layer.W, ws.z[l], beta=1.0)
+            if not ws.training:
+                continue
+            self.back[l] = self._back(l, 1.0)
+            self.grad_W[l], self.grad_b[l] = self._gradients(
+                l, ws.grad_W[l], ws.grad_b[l], 1.0, 0.0
+            )
+            self.step_W[l], self.step_b[l] = self._gradients(l, layer.W, layer.b, -1.0, 1.0)
+
+    def _back(self, l: int, alpha: float) -> object:
+        """δ_l ← α δ_{l+1} W_{l+1}ᵀ (none for the output layer)."""
+        if l == len(self._layers):
+            return None
+        ws = self._ws
+        return blas.product(
+            ws.delta[l + 1], self._layers[l].W, ws.delta[l], trans_b=True, alpha=alpha
+        )
+
+    def _gradients(
+        self, l: int, W: Array, b: Array, alpha: float, beta: float
+    ) -> tuple[object, object]:
+        """W ← α a_{l−1}ᵀ δ_l + β W and b ← α δ_lᵀ 1 + β b."""
+        ws = self._ws
+        delta = ws.delta[l]
+        return (
+            blas.product(ws.a[l - 1], delta, W, trans_a=True, alpha=alpha, beta=beta),
+            blas.product(delta, ws.ones, b, trans_a=True, alpha=alpha, beta=beta),
+        )
+
+    def descent(self, scale: float) -> tuple[list, list, list]:
+        """``back``, ``step_W``, ``step_b`` with α = ±``scale`` in the products of δ_L.
+
+        Plain gradient descent then leaves δ_L = ∂ℓ/∂z_L as it is (no pass multiplying
+        it by η/m): δ_{L−1} ← η/m δ_L W_Lᵀ, W_L ← W_L − η/m a_{L−1}ᵀ δ_L and
+        b_L ← b_L − η/m δ_Lᵀ 1; the layers below see δ_{L−1} already scaled.
+        """
+        if self._descent[0] != scale:
+            L, layer = len(self._layers), self._layers[-1]
+            back, step_W, step_b = list(self.back), list(self.step_W), list(self.step_b)
+            if L > 1:
+                back[L - 1] = self._back(L - 1, scale)
+            step_W[L], step_b[L] = self._gradients(L, layer.W, layer.b, -scale, 1.0)
+            self._descent = (scale, (back, step_W, step_b))
+        return self._descent[1]
+
+    def fits(self, network: Network) -> bool:
+        """True while every layer still has the W and b these products were made for."""
+        if len(self.params) != len(network.layers):
+            return False
+        for (W, b, f), layer in zip(self.params, network.layers):  # noqa: B905  (lengths checked)
+            if W is not layer.W or b is not layer.b or f is not layer.activation:
+                return False
+        return True
 
 
 class Network:
@@ -358,35 +446,56 @@ class Network:
         :math:`r_{l,j} = [u_j \ge p_l] / (1 - p_l)`, and the backward pass multiplies
         ∂ℓ/∂a_l by the same r_l.
         """
-        ws = workspace
+        rates = self._dropout_rates(dropout) if dropout else []
+        if workspace is not None:
+            return self._forward_into(X, workspace, rates, rng)
         a = np.asarray(X, dtype=self.dtype)
-        if (
-            ws is not None
-            and a is not ws.a[0]
-            and not (a.shape == ws.a[0].shape and a.flags.c_contiguous)
-        ):
-            np.copyto(ws.a[0], a)
-            a = ws.a[0]
         zs: list[Array | None] = [None]
         activations = [a]
-        rates = self._dropout_rates(dropout) if dropout else []
         masks: list[Array | None] = [None] * (len(self.layers) + 1) if any(rates) else []
         unmasked = list(masks)
         for l, layer in enumerate(self.layers, start=1):
-            if ws is None:
-                z = a @ layer.W + layer.b
-                a = layer.activation.forward(z)
-            else:  # the same formulas, into the workspace
-                z = np.matmul(a, layer.W, out=ws.z[l])
-                np.add(z, layer.b, out=z)
-                a = ws.a[l]
-                layer.activation.apply(z, a, ws.scratch[l])
+            z = a @ layer.W + layer.b
+            a = layer.activation.forward(z)
             if masks and rates[l - 1] > 0:
                 rng = rng if rng is not None else np.random.default_rng()
-                unmasked[l], a, masks[l] = self._drop(a, rates[l - 1], rng, ws, l)
+                unmasked[l], a, masks[l] = self._drop(a, rates[l - 1], rng, None, l)
             zs.append(z)
             activations.append(a)
         return ForwardPass(zs, activations, masks, unmasked)
+
+    def _forward_into(
+        self, a: Array, ws: Workspace, rates: list[float], rng: np.random.Generator | None
+    ) -> ForwardPass:
+        """The forward pass of :meth:`forward`, in place in the workspace ``ws``.
+
+        The same formulas: z_l is set to b_l and the product a_{l−1} W_l added to it
+        by one GEMM (β = 1).
+        """
+        products = ws.products(self)
+        if a is not ws.a[0]:
+            a = np.asarray(a, dtype=self.dtype)
+            if ws.training or not a.flags.c_contiguous:
+                np.copyto(ws.a[0], a)
+                a = ws.a[0]
+        first = a
+        masks: list[Array | None] = [None] * (len(self.layers) + 1) if any(rates) else []
+        unmasked = list(masks)
+        for l, layer in enumerate(self.layers, start=1):
+            z = ws.z[l]
+            z[...] = layer.b  # (faster than np.copyto for a small batch)
+            if a is ws.a[l - 1]:
+                products.z[l]()
+            else:  # a prediction's rows, read where they are
+                blas.product(a, layer.W, z, beta=1.0)()
+            a = ws.a[l]
+            products.apply[l](z, a, ws.scratch[l])
+            if masks and rates[l - 1] > 0:
+                rng = rng if rng is not None else np.random.default_rng()
+                unmasked[l], a, masks[l] = self._drop(a, rates[l - 1], rng, ws, l)
+        if masks or first is not ws.a[0]:
+            return ForwardPass(list(ws.z), [first, *ws.a[1:]], masks, unmasked)
+        return ws.forward_pass  # the workspace's own arrays, as they now are
 
     def _drop(
         self, a: Array, p: float, rng: np.random.Generator, ws: Workspace | None, l: int
@@ -572,7 +681,8 @@ class Network:
         descend : bool
             With a workspace and ``scale`` = η/m: take the gradient-descent step
             θ ← θ − η ∂L/∂θ of every parameter inside the pass, instead of returning
-            the gradients (plain SGD's fast path).
+            the gradients (plain SGD's fast path). The returned δ_L is then ∂ℓ/∂z_L
+            unscaled, the other δ_l carry η/m, and the gradient arrays are not used.
 
         Returns
         -------
@@ -586,19 +696,21 @@ class Network:
             \frac{\partial L}{\partial W_l} = \frac{a_{l-1}^\top \delta_l}{m},\quad
             \frac{\partial L}{\partial b_l} = \frac1m\sum_k \delta_l^{(k)}
         """
-        Y = np.asarray(Y, dtype=self.dtype)
-        n_layers = len(self.layers)
-        m = Y.shape[0]
-        size = n_layers + 1
-        bp = BackwardPass([None] * size, [None] * size, [None] * size, [None] * size, [None] * size)
         use_fused = self.fused if fused is None else fused
         fused_path = self._fused() if use_fused and not record else None
         if workspace is not None:
             if record:
                 raise ArgumentError("record: explanations are computed without a workspace")
+            if Y is not workspace.Y:
+                Y = np.asarray(Y, dtype=self.dtype)
             return self._backward_into(
-                fp, Y, fused_path, workspace, 1.0 / m if scale is None else scale, descend
+                fp, Y, fused_path, workspace, 1.0 / len(Y) if scale is None else scale, descend
             )
+        Y = np.asarray(Y, dtype=self.dtype)
+        n_layers = len(self.layers)
+        m = Y.shape[0]
+        size = n_layers + 1
+        bp = BackwardPass([None] * size, [None] * size, [None] * size, [None] * size, [None] * size)
 
         for l in range(n_layers, 0, -1):
             layer = self.layers[l - 1]
@@ -640,10 +752,14 @@ class Network:
         The same formulas; the gradients come out multiplied by ``scale`` (not 1/m).
         With ``descend`` (``scale`` = η/m) they are subtracted from the parameters as
         soon as the pass no longer needs the old ones: W_l once δ_{l−1} has been
-        computed from it.
+        computed from it; η/m then enters as α of the products of δ_L
+        (:meth:`Products.descent`), which is left unscaled.
         """
         n_layers = len(self.layers)
-        ones = ws.ones
+        products = ws._products  # prepared by the forward pass of this batch
+        if products is None:
+            products = ws.products(self)
+        back, step_W, step_b = products.descent(scale) if descend else (products.back, [], [])
         for l in range(n_layers, 0, -1):
             layer = self.layers[l - 1]
             z, a = fp.z[l], fp.a[l]
@@ -656,21 +772,24 @@ class Network:
                 else:
                     delta[...] = self.loss.gradient(a, Y)
                     layer.activation.vjp_inplace(z, a, delta, ws.scratch[l])  # type: ignore[arg-type]
-                delta *= self.dtype.type(scale)
+                if not descend:
+                    delta *= self.dtype.type(scale)
             else:
-                np.matmul(ws.delta[l + 1], self.layers[l].W.T, out=delta)  # ∂ℓ/∂a_l, scaled
+                back[l]()  # ∂ℓ/∂a_l = δ_{l+1} W_{l+1}ᵀ, scaled
                 if fp.masks and fp.masks[l] is not None:
                     delta *= fp.masks[l]
-                layer.activation.vjp_inplace(z, a, delta, ws.scratch[l])  # type: ignore[arg-type]
+                products.vjp[l](z, a, delta, ws.scratch[l])
             if descend:
                 if l < n_layers:  # W_{l+1} has served for δ_l: take its step now
-                    _step_into(self.layers[l], fp.a[l], ws.delta[l + 1], ones, ws, l + 1)
+                    step_W[l + 1]()
+                    step_b[l + 1]()
                 if l == 1:
-                    _step_into(layer, fp.a[0], delta, ones, ws, 1)
+                    step_W[1]()
+                    step_b[1]()
                 continue
-            np.matmul(fp.a[l - 1].T, delta, out=ws.grad_W[l])
-            np.matmul(ones, delta, out=ws.grad_b[l])  # Σ over the batch, as a GEMV
-        return BackwardPass(list(ws.delta), list(ws.grad_W), list(ws.grad_b))
+            products.grad_W[l]()
+            products.grad_b[l]()  # Σ over the batch, as a GEMV
+        return ws.backward_pass  # the workspace's own arrays, as they now are
 
     def gradients(self, X: Array, Y: Array) -> BackwardPass:
         """Forward and backward pass of one batch."""
