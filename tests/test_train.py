@@ -396,3 +396,63 @@ def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly():
     assert h_resumed.history == h_whole.history
     for a, b in zip(resumed.layers, whole.layers, strict=True):
         np.testing.assert_array_equal(a.W, b.W)
+
+
+class BatchLosses(Callback):
+    def __init__(self):
+        self.losses = {}
+
+    def on_batch_end(self, state, batch, logs):
+        self.losses.setdefault(state.epoch, []).append((logs["loss"], logs["size"]))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_epoch_loss_of_the_fast_path_is_the_mean_of_the_batch_losses(dtype):
+    # softmax + cross-entropy on one-hot targets takes one dot product per batch and the
+    # rest once an epoch (losses.EpochLoss); a batch callback asks for each batch's loss
+    X, y = blobs(31, n=203)
+
+    def make():
+        return Network(
+            [2, 9, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=1, dtype=dtype
+        )
+
+    fast, watched = make(), make()
+    settings = {"epochs": 4, "batch_size": 16, "seed": 3, "verbose": False}
+    h_fast = fast.fit(X, y, **settings)
+    batches = BatchLosses()
+    h_watched = watched.fit(X, y, callbacks=[batches], **settings)
+    for a, b in zip(fast.layers, watched.layers, strict=True):  # the loss never steers
+        np.testing.assert_array_equal(a.W, b.W)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(h_fast["loss"], h_watched["loss"], rtol=rtol)
+    for epoch, loss in zip(h_fast.epoch, h_fast["loss"], strict=True):
+        per_batch = batches.losses[epoch]
+        mean = sum(l * m for l, m in per_batch) / sum(m for _, m in per_batch)
+        np.testing.assert_allclose(loss, mean, rtol=rtol)
+
+
+def test_divergence_of_a_softmax_classifier_stops_before_the_batch():
+    X, y = blobs(9, n=64)
+    net = Network([2, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    with pytest.raises(TrainingError, match=r"epoch \d+, batch \d+: the loss is (nan|inf)"):
+        net.fit(X * 1e30, y, epochs=20, learning_rate=1e30, verbose=False)
+    # the weights from before the batch that diverged
+    assert all(np.isfinite(layer.W).all() for layer in net.layers)
+
+
+def test_the_fast_step_follows_replaced_weights_and_a_single_layer():
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((5, 4))
+    Y = np.eye(3)[rng.integers(0, 3, 5)]
+    for sizes, acts in (([4, 3], ["softmax"]), ([4, 6, 3], ["tanh", "softmax"])):
+        net = Network(sizes, activations=acts, loss="cross_entropy", seed=0)
+        ws = net.workspace(5)
+        net.backward(net.forward(X, workspace=ws), Y, workspace=ws, scale=0.1 / 5, descend=True)
+        net.layers[0].W = net.layers[0].W + 1.0  # another array: the products follow it
+        before = net.copy()
+        reference = before.backward(before.forward(X), Y)
+        net.backward(net.forward(X, workspace=ws), Y, workspace=ws, scale=0.1 / 5, descend=True)
+        for l, (new, old) in enumerate(zip(net.layers, before.layers, strict=True), start=1):
+            np.testing.assert_allclose(new.W, old.W - 0.1 * reference.grad_W[l], rtol=1e-12)
+            np.testing.assert_allclose(new.b, old.b - 0.1 * reference.grad_b[l], rtol=1e-12)

@@ -337,7 +337,8 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
     """Write a training checkpoint (see :func:`glassnet.train.fit`) atomically, as ``.npz``.
 
     Arrays: ``W1, b1, ...``, the optimizer's state ``opt.NAME.i``, and ``order`` and
-    ``predictions`` of a checkpoint inside an epoch; everything else, with the run's
+    the epoch's arrays so far ``acc.NAME`` of a checkpoint inside an epoch (the
+    predictions; the softmax's row maxima and sums for the loss); everything else, with the run's
     ``settings``, is one JSON string ``state`` (a unicode array, never a pickle).
     """
     arrays: dict[str, np.ndarray] = {}
@@ -352,8 +353,9 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
     if checkpoint["order"] is not None:
         arrays["order"] = checkpoint["order"]
     acc = checkpoint["accumulators"]
-    if acc is not None and acc.get("predictions") is not None:
-        arrays["predictions"] = acc["predictions"]
+    acc_arrays = {} if acc is None else {k: v for k, v in acc.items() if isinstance(v, np.ndarray)}
+    for key, value in acc_arrays.items():
+        arrays[f"acc.{key}"] = value
     state = {
         "format": CHECKPOINT_FORMAT,
         "settings": settings,
@@ -361,7 +363,10 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
         "next_start": checkpoint["next_start"],
         "accumulators": None
         if acc is None
-        else {k: v for k, v in acc.items() if k != "predictions"},
+        else {
+            **{k: v for k, v in acc.items() if k not in acc_arrays},
+            "arrays": sorted(acc_arrays),
+        },
         "optimizer": {"name": opt["name"], "numbers": opt["numbers"], "counts": counts},
         "schedule": checkpoint["schedule"],
         "rng": checkpoint["rng"],
@@ -398,10 +403,11 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
             for key, count in opt["counts"].items()
         }
         order = arrays.pop("order", None)
-        predictions = arrays.pop("predictions", None)
         acc = state["accumulators"]
         if acc is not None:
-            acc = {**acc, "predictions": predictions}
+            acc = {"predictions": None, **acc}
+            for key in acc.pop("arrays"):
+                acc[key] = arrays.pop(f"acc.{key}")
         if arrays:
             raise ValueError(f"unexpected arrays {sorted(arrays)}")
         rng = state["rng"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -306,6 +307,65 @@ def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> fl
     y_total = scratch(space, "y_total", y, shape=(m, 1))
     np.add.reduce(y, axis=1, keepdims=True, out=y_total)
     return float(np.vdot(lse, y_total) - np.vdot(y, z))
+
+
+class EpochLoss:
+    r"""Σ_k ℓ_k of softmax + cross-entropy over an epoch of one-hot targets.
+
+    .. math:: \sum_k \ell_k = \sum_k \Bigl(\max z_k
+              + \ln \sum_j e^{z_{kj} - \max z_k}\Bigr) - \sum_k y_k \cdot z_k
+
+    The in-place softmax of each batch computes max z and Σ e^{z − max} of its rows
+    anyway; :meth:`point` has it write them straight into arrays of the whole epoch,
+    so that a batch costs one dot product, Σ_k y_k·z_k (:meth:`add`), and the
+    logarithms and sums are taken once, by :meth:`total`. The dot product is finite
+    exactly when the batch loss is: 0·∞ is NaN, so any infinite or NaN logit shows.
+
+    Parameters
+    ----------
+    n : int
+        The examples of an epoch.
+    dtype : numpy dtype
+        The network's.
+    """
+
+    def __init__(self, n: int, dtype: np.dtype) -> None:
+        self.top = np.empty((n, 1), dtype=dtype)
+        self.sum_exp = np.empty((n, 1), dtype=dtype)
+        self.dot = 0.0
+
+    def point(self, space: SimpleNamespace, start: int, m: int) -> None:
+        """Have the softmax of the batch at ``start`` (``m`` rows) keep its rows' numbers here."""
+        space.top = self.top[start : start + m]
+        space.total = self.sum_exp[start : start + m]
+
+    def add(self, y: Array, z: Array) -> float:
+        """Add Σ_k y_k·z_k of a batch; return it (NaN or ±∞ when the batch loss is)."""
+        dot = float(np.vdot(y, z))
+        self.dot += dot
+        return dot
+
+    def total(self, stop: int) -> float:
+        """Σ_k ℓ_k of the epoch's first ``stop`` examples, summed in float64."""
+        lse = np.add.reduce(self.top[:stop], axis=None, dtype=np.float64) + np.add.reduce(
+            np.log(self.sum_exp[:stop]), axis=None, dtype=np.float64
+        )
+        return float(lse) - self.dot
+
+    def state(self, stop: int) -> dict[str, Any]:
+        """What a checkpoint inside the epoch keeps of it."""
+        return {
+            "loss_top": self.top[:stop].copy(),
+            "loss_sum_exp": self.sum_exp[:stop].copy(),
+            "loss_dot": self.dot,
+        }
+
+    def load(self, state: dict[str, Any]) -> None:
+        """Continue from :meth:`state`."""
+        stop = len(state["loss_top"])
+        self.top[:stop] = state["loss_top"]
+        self.sum_exp[:stop] = state["loss_sum_exp"]
+        self.dot = float(state["loss_dot"])
 
 
 def _sigmoid_binary_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> float:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.errors import ArgumentError, GlassnetError
+from glassnet.losses import FUSED, EpochLoss
 from glassnet.network import Network
 from glassnet.optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 
@@ -399,6 +400,13 @@ def fit(
         patience = 10 if early_stopping is True else int(early_stopping)
         cbs.append(EarlyStopping("val_loss", patience=patience))
     state = TrainingState(network, opt, history)
+    # the callbacks that look at each batch (the batch loss is computed only for them)
+    batch_cbs = [
+        cb
+        for cb in cbs
+        if type(cb).on_batch_end is not Callback.on_batch_end
+        and not (isinstance(cb, LambdaCallback) and cb._batch is None)
+    ]
     params = [p for layer in network.layers for p in (layer.W, layer.b)]
     sst = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0) if metric == "r2" else None
 
@@ -406,6 +414,12 @@ def fit(
     # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j
     one_hot = bool(metric == "accuracy" and np.all(Y.sum(axis=1) == 1) and np.all(Y * (1 - Y) == 0))
     fold = opt.plain_descent and not l2 and clip_norm is None
+    # softmax + cross-entropy on one-hot rows: one dot product per batch for the loss
+    tally = (
+        EpochLoss(n, network.dtype)
+        if one_hot and network._fused() is FUSED.get(("softmax", "cross_entropy"))
+        else None
+    )
     labels = predictions = None
     if metric == "accuracy" and network.output_activation.name == "softmax" and Y.shape[1] > 1:
         labels = Y.argmax(axis=1)  # accuracy from the argmax of each batch, counted per epoch
@@ -432,6 +446,8 @@ def fit(
                 order, first = middle["order"], middle["next_start"]
                 acc = middle["accumulators"]
                 total_loss, hits, seen = acc["total_loss"], acc["hits"], acc["seen"]
+                if tally is not None:
+                    tally.load(acc)
                 sse = None if acc["sse"] is None else np.array(acc["sse"])
                 if predictions is not None:
                     predictions[:] = acc["predictions"]
@@ -447,7 +463,10 @@ def fit(
                 # workspace: the data set itself is never copied
                 order = rng.permutation(n) if shuffle else np.arange(n)
                 first, total_loss, hits, seen = 0, 0.0, 0.0, 0
+                if tally is not None:
+                    tally.dot = 0.0
                 sse = np.zeros(Y.shape[1]) if sst is not None else None
+            end = first
             for batch, start in enumerate(range(first, n, size), start=first // size + 1):
                 idx = order[start : start + size]
                 m = len(idx)
@@ -457,9 +476,13 @@ def fit(
                     ws.scratch[-1].one_hot = one_hot
                 X.take(idx, axis=0, out=ws.X, mode="clip")
                 Y.take(idx, axis=0, out=ws.Y, mode="clip")
+                if tally is not None:
+                    tally.point(ws.scratch[-1], start, m)
                 fp = network.forward(ws.X, dropout=dropout, rng=rng, workspace=ws)
-                loss = network.batch_loss_sum(fp, ws.Y, ws) / m
-                if not math.isfinite(loss):
+                loss = None
+                if tally is None or not math.isfinite(tally.add(ws.Y, fp.z[-1])):
+                    loss = network.batch_loss_sum(fp, ws.Y, ws) / m
+                if loss is not None and not math.isfinite(loss):
                     raise TrainingError(
                         f"training diverged at epoch {epoch}, batch {batch}: the loss is "
                         f"{loss}; try a smaller learning rate (now {opt.learning_rate:g}). "
@@ -472,16 +495,20 @@ def fit(
                 else:
                     bp = network.backward(fp, ws.Y, workspace=ws)
                     opt.step(params, _regularised(network, bp, l2, clip_norm))
-                total_loss += loss * m
+                if tally is None:
+                    total_loss += loss * m  # type: ignore[operator]
                 seen += m
+                end = start + m
                 A = fp.a[-1]
                 if predictions is not None:
-                    np.argmax(A, axis=1, out=predictions[start : start + m])
+                    A.argmax(axis=1, out=predictions[start : start + m])
                 elif sse is not None:
                     sse += ((ws.Y - A) ** 2).sum(axis=0)
                 else:
                     hits += _correct(network, A, ws.Y)
-                for cb in cbs:
+                for cb in batch_cbs:
+                    if loss is None:
+                        loss = network.batch_loss_sum(fp, ws.Y, ws) / m
                     cb.on_batch_end(state, batch, {"loss": loss, "size": float(m)})
                 if interrupted["flag"]:  # Ctrl-C: stop after this batch, keep where we are
                     if on_checkpoint is not None:
@@ -491,6 +518,7 @@ def fit(
                             "seen": seen,
                             "sse": None if sse is None else sse.tolist(),
                             "predictions": predictions,
+                            **({} if tally is None else tally.state(end)),
                         }
                         on_checkpoint(
                             _checkpoint(
@@ -503,6 +531,8 @@ def fit(
             if predictions is not None:
                 hits = float(np.count_nonzero(predictions[:seen] == labels[order[:seen]]))
 
+            if tally is not None:
+                total_loss = tally.total(end)
             logs = {"loss": total_loss / seen + _penalty(network, l2)}
             logs[metric] = r2_score(sse, sst) if sse is not None else hits / seen  # type: ignore[arg-type]
             if X_val is not None and Y_val is not None:
