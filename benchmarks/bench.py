@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import itertools
 import json
 import os
@@ -276,13 +277,9 @@ def blas_info(args: argparse.Namespace) -> str:
 
 
 def available(impl: str) -> bool:
-    if impl != "torch":
-        return True
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    # find_spec, not import: a worker's peak RSS counts its parent's at the fork (Linux
+    # keeps the high-water mark across exec), so this process must stay small
+    return impl != "torch" or importlib.util.find_spec("torch") is not None
 
 
 def main() -> None:
