@@ -575,3 +575,21 @@ def test_regressor_first_positional_is_loss():
     X, y = small_data("regression")
     with pytest.raises(ValueError, match="first positional parameter is loss"):
         MLPRegressor((8,)).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([3, 1, 2, 3, 1, 7]),
+        np.array(["b", "a", "c", "a", "c", "b"]),
+        np.array([1.0, 3.0, 1.0, 2.0, 3.0, 2.0]),
+    ],
+)
+def test_one_hot_targets_are_label_binarizers(y):
+    from sklearn.preprocessing import LabelBinarizer
+
+    X = np.arange(12.0).reshape(6, 2)
+    clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=1)
+    _, Y = clf._validate_input(X, y, incremental=False, reset=True)
+    np.testing.assert_array_equal(Y, LabelBinarizer().fit(y).transform(y))
+    assert Y.dtype == X.dtype
