@@ -12,7 +12,8 @@ Inference: ``predict_proba`` of 10,000 examples through the network of workload 
 
 Each implementation runs in its own process (so that its peak memory is its own),
 in alternation, round after round; the table gives the median and min–max of the
-samples per second and the ratios of medians measured in the same run:
+samples per second, and the ratios: for each round the ratio of the two implementations
+measured in it, and the median of these over the rounds:
 
 - ``gemm``: only the matrix products of a training step (3 forward, 5 backward: no
   input gradient for layer 1) on the same shapes, into preallocated outputs — the limit;
@@ -347,8 +348,14 @@ def main() -> None:
             runs = results[(workload, impl)]
             speeds = [r["samples_per_s"] for r in runs]
 
-            def ratio(other, median=median, medians=medians):
-                return f"{median / medians[other]:.2f}" if other in medians else "-"
+            def ratio(other, runs=runs, workload=workload):
+                # the median of the ratios within each round: the machine's speed drifts
+                # between rounds, and both sides of a ratio ran in the same one
+                if (workload, other) not in results:
+                    return "-"
+                pairs = zip(runs, results[(workload, other)], strict=True)
+                per_round = [a["samples_per_s"] / b["samples_per_s"] for a, b in pairs]
+                return f"{statistics.median(per_round):.2f}"
 
             peak = statistics.median(r["peak_mib"] for r in runs)
             print(
