@@ -139,3 +139,50 @@ def test_explain_imports_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stderr == "[]"
+
+
+def test_training_calls_numpys_own_blas_where_numpy_has_one():
+    # a regression to the NumPy fallback would be silent but slower: it must not happen
+    # where NumPy's wheel carries its OpenBLAS (as on these machines)
+    import ctypes
+    import glob
+    import os
+
+    from glassnet import blas
+
+    if not glob.glob(os.path.dirname(np.__file__) + ".libs/libscipy_openblas*"):
+        pytest.fail("this NumPy has no OpenBLAS of its own: the benchmarks would not apply")
+    blas._library.cache_clear()
+    net = Network([4, 5, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    ws = net.workspace(6)
+    products = ws.products(net)
+    for call in (products.z[1], products.back[1], products.step_W[2], products.step_b[1]):
+        assert isinstance(call.func, ctypes._CFuncPtr)
+
+
+def test_the_numpy_fallback_trains_the_same(monkeypatch):
+    from glassnet import blas
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((100, 6)).astype(np.float32)
+    y = rng.integers(0, 3, 100)
+
+    def train():
+        blas._library.cache_clear()
+        net = Network(
+            [6, 8, 3],
+            activations=["relu", "softmax"],
+            loss="cross_entropy",
+            seed=0,
+            dtype="float32",
+        )
+        history = net.fit(X, y, epochs=3, batch_size=16, seed=1, verbose=False)
+        return net, history
+
+    fast, h_fast = train()
+    monkeypatch.setenv("GLASSNET_BLAS", "numpy")
+    slow, h_slow = train()
+    blas._library.cache_clear()
+    for a, b in zip(fast.layers, slow.layers, strict=True):
+        np.testing.assert_allclose(a.W, b.W, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(h_fast["loss"], h_slow["loss"], rtol=1e-5)
