@@ -186,3 +186,12 @@ def test_the_numpy_fallback_trains_the_same(monkeypatch):
     for a, b in zip(fast.layers, slow.layers, strict=True):
         np.testing.assert_allclose(a.W, b.W, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(h_fast["loss"], h_slow["loss"], rtol=1e-5)
+
+
+def test_a_backward_pass_in_a_workspace_needs_its_forward_pass_there():
+    from glassnet import ArgumentError
+
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    X, Y = np.ones((5, 3)), np.eye(2)[[0, 1, 0, 1, 1]]
+    with pytest.raises(ArgumentError, match="fp: expected the forward pass"):
+        net.backward(net.forward(X), Y, workspace=net.workspace(5))

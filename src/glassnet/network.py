@@ -168,7 +168,7 @@ class Workspace:
     def products(self, network: Network) -> Products:
         """The step's matrix products on these arrays, prepared for ``network``'s parameters.
 
-        Prepared again when a layer's W or b has been replaced by another array.
+        Prepared again when a layer's W, b or activation has been replaced.
         """
         p = self._products
         if p is None or not p.fits(network):
@@ -255,7 +255,7 @@ class Products:
         return self._descent[1]
 
     def fits(self, network: Network) -> bool:
-        """True while every layer still has the W and b these products were made for."""
+        """True while every layer has the W, b and activation these were prepared for."""
         if len(self.params) != len(network.layers):
             return False
         for (W, b, f), layer in zip(self.params, network.layers):  # noqa: B905  (lengths checked)
@@ -755,6 +755,8 @@ class Network:
         computed from it; η/m then enters as α of the products of δ_L
         (:meth:`Products.descent`), which is left unscaled.
         """
+        if not ws.training or fp.z[-1] is not ws.z[-1]:
+            raise ArgumentError("fp: expected the forward pass computed in this training workspace")
         n_layers = len(self.layers)
         products = ws._products  # prepared by the forward pass of this batch
         if products is None:
