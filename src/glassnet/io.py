@@ -330,16 +330,17 @@ def _open_npz(path: str | Path, kind: str) -> dict[str, np.ndarray]:
 
 # --- checkpoints ---------------------------------------------------------------------------
 
-CHECKPOINT_FORMAT = "glassnet.checkpoint/1"
+CHECKPOINT_FORMAT = "glassnet.checkpoint/2"  # 2: arrays of a part-done epoch as acc.NAME
 
 
 def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict[str, Any]) -> None:
     """Write a training checkpoint (see :func:`glassnet.train.fit`) atomically, as ``.npz``.
 
-    Arrays: ``W1, b1, ...``, the optimizer's state ``opt.NAME.i``, and ``order`` and
-    the epoch's arrays so far ``acc.NAME`` of a checkpoint inside an epoch (the
-    predictions; the softmax's row maxima and sums for the loss); everything else, with the run's
-    ``settings``, is one JSON string ``state`` (a unicode array, never a pickle).
+    Arrays: ``W1, b1, ...``, the optimizer's state ``opt.NAME.i``, and, for a
+    checkpoint inside an epoch, ``order`` and the epoch's arrays so far ``acc.NAME``
+    (its predictions; the softmax's row maxima and sums for the loss); everything
+    else, with the run's ``settings``, is one JSON string ``state`` (a unicode array,
+    never a pickle).
     """
     arrays: dict[str, np.ndarray] = {}
     for l, (W, b) in enumerate(checkpoint["params"], start=1):
