@@ -407,7 +407,8 @@ class BatchLosses(Callback):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_the_epoch_loss_of_the_fast_path_is_the_mean_of_the_batch_losses(dtype):
+@pytest.mark.parametrize("batch_size", [16, 80])  # 80: the softmax's transposed path
+def test_the_epoch_loss_of_the_fast_path_is_the_mean_of_the_batch_losses(dtype, batch_size):
     # softmax + cross-entropy on one-hot targets takes one dot product per batch and the
     # rest once an epoch (losses.EpochLoss); a batch callback asks for each batch's loss
     X, y = blobs(31, n=203)
@@ -418,7 +419,7 @@ def test_the_epoch_loss_of_the_fast_path_is_the_mean_of_the_batch_losses(dtype):
         )
 
     fast, watched = make(), make()
-    settings = {"epochs": 4, "batch_size": 16, "seed": 3, "verbose": False}
+    settings = {"epochs": 4, "batch_size": batch_size, "seed": 3, "verbose": False}
     h_fast = fast.fit(X, y, **settings)
     batches = BatchLosses()
     h_watched = watched.fit(X, y, callbacks=[batches], **settings)
