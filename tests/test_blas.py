@@ -102,3 +102,21 @@ def test_a_prepared_call_keeps_its_arrays_alive(backend):
     del A, B
     call()
     np.testing.assert_array_equal(C, np.full((4, 4), 4.0))
+
+
+def test_a_read_only_output_is_refused_as_numpy_refuses_it(backend):
+    A, B = np.ones((2, 2)), np.ones((2, 2))
+    C = np.zeros((2, 2))
+    C.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        blas.product(A, B, C)()
+    with pytest.raises(ValueError, match="read-only"):
+        blas.product(A, B, C, alpha=-1.0, beta=1.0)()
+
+
+def test_an_output_overlapping_an_operand_goes_through_numpy(backend):
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((4, 4))
+    expected = A @ A.T
+    blas.product(A, A, A, trans_b=True)()  # NumPy's matmul buffers the overlap
+    np.testing.assert_allclose(A, expected, rtol=1e-12)

@@ -64,10 +64,18 @@ def library() -> str | None:
     return None if lib is None else lib["path"]
 
 
-def _suits(*arrays: Array) -> bool:
-    dtype = arrays[0].dtype
-    return dtype in (np.float32, np.float64) and all(
-        a.dtype == dtype and a.flags.c_contiguous and a.ndim in (1, 2) for a in arrays
+def _suits(A: Array, B: Array, C: Array) -> bool:
+    """One float dtype, C-contiguous; C writeable and apart from A and B.
+
+    (BLAS would write into read-only memory, and read what it has overwritten.)
+    """
+    dtype = A.dtype
+    return (
+        dtype in (np.float32, np.float64)
+        and all(a.dtype == dtype and a.flags.c_contiguous for a in (A, B, C))
+        and C.flags.writeable
+        and not np.may_share_memory(C, A)
+        and not np.may_share_memory(C, B)
     )
 
 
