@@ -120,3 +120,8 @@ def test_an_output_overlapping_an_operand_goes_through_numpy(backend):
     expected = A @ A.T
     blas.product(A, A, A, trans_b=True)()  # NumPy's matmul buffers the overlap
     np.testing.assert_allclose(A, expected, rtol=1e-12)
+
+
+def test_a_vector_as_a_is_refused():
+    with pytest.raises(ValueError, match="expected a matrix A"):
+        blas.product(np.ones(3), np.ones(3), np.ones(3))

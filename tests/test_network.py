@@ -143,3 +143,17 @@ def test_logits_of_1e4_give_finite_losses_and_gradients(output, loss, dtype):
     for fused in (True, False):  # the training path and the explained one
         bp = net.backward(fp, Y, fused=fused)
         assert np.all(np.isfinite(bp.grad_W[1])) and np.all(np.isfinite(bp.grad_b[1]))
+
+
+def test_a_network_pickles_and_copies_after_large_predictions():
+    import copy
+    import pickle
+
+    net = Network([4, 5, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    X = np.random.default_rng(0).standard_normal((2000, 4))  # through the prediction cache
+    expected = net.predict_proba(X)
+    for twin in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        np.testing.assert_array_equal(twin.predict_proba(X), expected)
+        twin.layers[0].W += 1.0  # its own arrays: the original is untouched
+        np.testing.assert_array_equal(net.predict_proba(X), expected)
+        assert not np.array_equal(twin.predict_proba(X), expected)

@@ -122,3 +122,48 @@ def test_resume_needs_a_checkpoint(tmp_path):
     assert done.returncode == 2 and "no checkpoint" in done.stderr
     done = glassnet("train", "--checkpoint-every", "2")
     assert done.returncode == 2 and "--out" in done.stderr
+
+
+def _as_format_1(path: Path) -> None:
+    with np.load(path, allow_pickle=False) as f:
+        arrays = dict(f)
+    state = json.loads(str(arrays["state"][()]))
+    state["format"] = "glassnet.checkpoint/1"
+    arrays["state"] = np.array(json.dumps(state))
+    np.savez(path, **arrays)
+
+
+def test_a_format_1_checkpoint_between_epochs_still_loads(tmp_path):
+    from glassnet import Network
+    from glassnet.io import save_checkpoint
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 3)), rng.integers(0, 2, 40)
+    saved = []
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    net.fit(
+        X, y, epochs=2, batch_size=8, checkpoint_every=1, on_checkpoint=saved.append, verbose=False
+    )
+    between = tmp_path / "between.npz"
+    save_checkpoint(between, saved[0], {"run": 1})
+    _as_format_1(between)
+    checkpoint, settings = load_checkpoint(between)
+    assert checkpoint["epoch"] == 1 and settings == {"run": 1}
+    # one from inside an epoch held arrays the old format did not: refused, one line
+    inside = dict(
+        saved[0],
+        next_start=8,
+        order=np.arange(40),
+        accumulators={
+            "total_loss": 1.0,
+            "hits": 0.0,
+            "seen": 8,
+            "sse": None,
+            "predictions": np.zeros(40, dtype=np.int64),
+        },
+    )
+    path = tmp_path / "inside.npz"
+    save_checkpoint(path, inside, {})
+    _as_format_1(path)
+    with pytest.raises(ModelError, match="not a complete glassnet checkpoint"):
+        load_checkpoint(path)

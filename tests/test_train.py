@@ -457,3 +457,39 @@ def test_the_fast_step_follows_replaced_weights_and_a_single_layer():
         for l, (new, old) in enumerate(zip(net.layers, before.layers, strict=True), start=1):
             np.testing.assert_allclose(new.W, old.W - 0.1 * reference.grad_W[l], rtol=1e-12)
             np.testing.assert_allclose(new.b, old.b - 0.1 * reference.grad_b[l], rtol=1e-12)
+
+
+def test_softmax_without_the_fused_path_keeps_its_epoch_loss():
+    # the non-fused backward's softmax VJP has work arrays of its own: the row sums
+    # the epoch's loss is made of stay intact
+    X, y = blobs(12, n=120)
+    net = Network([2, 6, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    net.fused = False
+    before = net.loss_value(X, net.targets(y))
+    history = net.fit(X, y, epochs=1, batch_size=None, learning_rate=0.1, verbose=False)
+    np.testing.assert_allclose(history["loss"][0], before, rtol=1e-12)
+
+
+def test_a_callback_set_on_the_instance_sees_every_batch():
+    X, y = blobs(13, n=64)
+    net = Network([2, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    seen = []
+    cb = Callback()
+    cb.on_batch_end = lambda state, batch, logs: seen.append(logs["loss"])
+    net.fit(X, y, epochs=2, batch_size=16, callbacks=[cb], verbose=False)
+    assert len(seen) == 8 and all(np.isfinite(seen))
+
+
+def test_backward_follows_weights_replaced_after_the_forward_pass():
+    rng = np.random.default_rng(14)
+    X = rng.standard_normal((8, 4))
+    Y = np.eye(3)[rng.integers(0, 3, 8)]
+    net = Network([4, 5, 5, 3], ["relu", "relu", "softmax"], "cross_entropy", seed=0)
+    ws = net.workspace(8)
+    fp = net.forward(X, workspace=ws)
+    net.layers[1].W = net.layers[1].W.copy()  # another array, the same numbers
+    before = net.copy()
+    reference = before.backward(before.forward(X), Y)
+    net.backward(fp, Y, workspace=ws, scale=0.1 / 8, descend=True)
+    for l, (new, old) in enumerate(zip(net.layers, before.layers, strict=True), start=1):
+        np.testing.assert_allclose(new.W, old.W - 0.1 * reference.grad_W[l], rtol=1e-12)

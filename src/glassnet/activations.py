@@ -227,10 +227,11 @@ def _softmax_into(z: Array, out: Array, space: SimpleNamespace) -> None:
 def _softmax_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> None:
     """Set g ← a ⊙ (g − Σ_j a_j g_j)."""
     work = scratch(space, "work", a)
-    total = scratch(space, "total", a, shape=(a.shape[0], 1))
+    # not "total": the forward pass's row sums stay there (the training loop's loss)
+    row_dot = scratch(space, "row_dot", a, shape=(a.shape[0], 1))
     np.multiply(a, g, out=work)
-    np.add.reduce(work, axis=1, keepdims=True, out=total)
-    g -= total
+    np.add.reduce(work, axis=1, keepdims=True, out=row_dot)
+    g -= row_dot
     g *= a
 
 

@@ -39,7 +39,13 @@ def _library() -> dict[str, Any] | None:
     if os.environ.get("GLASSNET_BLAS", "").lower() == "numpy":
         return None
     folder = os.path.dirname(np.__file__) + ".libs"
-    for path in sorted(glob.glob(os.path.join(folder, "libscipy_openblas*.so*"))):
+    candidates = sorted(glob.glob(os.path.join(folder, "libscipy_openblas*.so*")))
+    loaded = _mapped_files()
+    if loaded is not None:  # only the one NumPy has loaded: no second library, no second pool
+        candidates = [p for p in candidates if os.path.realpath(p) in loaded]
+    if len(candidates) != 1:
+        return None
+    for path in candidates:
         try:
             lib = ctypes.CDLL(path)  # already loaded by NumPy: the same handle, same threads
         except OSError:
@@ -56,6 +62,17 @@ def _library() -> dict[str, Any] | None:
         else:
             return found
     return None
+
+
+def _mapped_files() -> set[str] | None:
+    """The files mapped into this process (Linux), or None where that is not known."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return {
+                os.path.realpath(line.split(None, 5)[5].strip()) for line in maps if "/" in line
+            }
+    except (OSError, IndexError):
+        return None
 
 
 def library() -> str | None:
@@ -116,6 +133,11 @@ def product(
     >>> step(); float(W[0, 0])
     -2.0
     """
+    if A.ndim != 2 or B.ndim not in (1, 2) or C.ndim != B.ndim:
+        raise ValueError(
+            f"product: expected a matrix A, and B and C both vectors or matrices, "
+            f"found {A.ndim}, {B.ndim}, {C.ndim} dimensions"
+        )
     opA = A.T if trans_a else A
     vector = B.ndim == 1
     if vector:

@@ -393,6 +393,8 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
     arrays = _open_npz(path, "checkpoint")
     try:
         state = json.loads(str(arrays.pop("state")[()]))
+        if state.get("format") == "glassnet.checkpoint/1" and state["accumulators"] is None:
+            state["format"] = CHECKPOINT_FORMAT  # between epochs, the two formats are one
         if state.get("format") != CHECKPOINT_FORMAT:
             raise ValueError(f"format {state.get('format')!r}")
         params = [

@@ -165,6 +165,10 @@ class Workspace:
         self.forward_pass = ForwardPass(self.z, self.a)
         self.backward_pass = BackwardPass(self.delta, self.grad_W, self.grad_b)
 
+    def __getstate__(self) -> dict:
+        # prepared calls hold raw pointers: never copied or pickled, prepared again
+        return {**self.__dict__, "_products": None}
+
     def products(self, network: Network) -> Products:
         """The step's matrix products on these arrays, prepared for ``network``'s parameters.
 
@@ -391,6 +395,10 @@ class Network:
             return fused.loss_sum(fp.z[-1], Y, workspace.scratch[-1])  # type: ignore[attr-defined]
         return float(np.add.reduce(self.example_losses(fp, Y), axis=None))
 
+    def __getstate__(self) -> dict:
+        # the prediction workspaces are a cache: not copied or pickled with the network
+        return {k: v for k, v in self.__dict__.items() if k != "_predict_cache"}
+
     def copy(self) -> Network:
         """A deep copy: parameters are copied, activations and loss shared."""
         return Network(
@@ -434,7 +442,9 @@ class Network:
             The source of the dropout masks.
         workspace : Workspace, optional
             Training: write z, a and the masks into these preallocated arrays (the
-            batch must have the workspace's size) instead of allocating new ones.
+            batch must have the workspace's size) instead of allocating new ones. The
+            pass returned then holds the workspace's own arrays, which the next batch
+            overwrites.
 
         Returns
         -------
@@ -758,9 +768,7 @@ class Network:
         if not ws.training or fp.z[-1] is not ws.z[-1]:
             raise ArgumentError("fp: expected the forward pass computed in this training workspace")
         n_layers = len(self.layers)
-        products = ws._products  # prepared by the forward pass of this batch
-        if products is None:
-            products = ws.products(self)
+        products = ws.products(self)
         back, step_W, step_b = products.descent(scale) if descend else (products.back, [], [])
         for l in range(n_layers, 0, -1):
             layer = self.layers[l - 1]

@@ -404,7 +404,7 @@ def fit(
     batch_cbs = [
         cb
         for cb in cbs
-        if type(cb).on_batch_end is not Callback.on_batch_end
+        if getattr(cb.on_batch_end, "__func__", None) is not Callback.on_batch_end
         and not (isinstance(cb, LambdaCallback) and cb._batch is None)
     ]
     params = [p for layer in network.layers for p in (layer.W, layer.b)]
