@@ -195,3 +195,25 @@ def test_a_backward_pass_in_a_workspace_needs_its_forward_pass_there():
     X, Y = np.ones((5, 3)), np.eye(2)[[0, 1, 0, 1, 1]]
     with pytest.raises(ArgumentError, match="fp: expected the forward pass"):
         net.backward(net.forward(X), Y, workspace=net.workspace(5))
+
+
+@pytest.mark.parametrize("descend", [False, True])
+def test_the_workspace_step_with_dropout_equals_the_allocating_one(descend):
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((7, 5))
+    Y = np.eye(3)[rng.integers(0, 3, 7)]
+    net = Network([5, 6, 4, 3], ["relu", "tanh", "softmax"], "cross_entropy", seed=1)
+    ws = net.workspace(7)
+    for _ in range(2):  # the second time through the calls kept from the first
+        reference_net = net.copy()
+        fp0 = reference_net.forward(X, dropout=0.3, rng=np.random.default_rng(4))
+        reference = reference_net.backward(fp0, Y)
+        fp = net.forward(X, dropout=0.3, rng=np.random.default_rng(4), workspace=ws)
+        for l in (1, 2):  # the same masks from the same draws
+            np.testing.assert_array_equal(fp.masks[l], fp0.masks[l])
+        bp = net.backward(fp, Y, workspace=ws, scale=0.1 / 7, descend=descend)
+        for l, (new, old) in enumerate(zip(net.layers, reference_net.layers, strict=True), 1):
+            if descend:
+                np.testing.assert_allclose(new.W, old.W - 0.1 * reference.grad_W[l], rtol=1e-12)
+            else:
+                np.testing.assert_allclose(bp.grad_W[l], 0.1 * reference.grad_W[l], rtol=1e-12)

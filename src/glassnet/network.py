@@ -30,7 +30,8 @@ and so do :mod:`glassnet.trace` (explanations) and :mod:`glassnet.gradcheck`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -180,6 +181,17 @@ class Workspace:
         return p
 
 
+_NONE = object()  # a cache key that nothing equals
+
+
+def _output_delta_into(
+    loss: Loss, vjp: Callable, z: Array, a: Array, y: Array, delta: Array, space: SimpleNamespace
+) -> None:
+    """δ_L = f_L′(z_L)ᵀ ∂ℓ/∂a_L into ``delta``: the loss's gradient, then the activation's VJP."""
+    delta[...] = loss.gradient(a, y)
+    vjp(z, a, delta, space)
+
+
 class Products:
     r"""The matrix products of a training step, prepared once on a workspace's arrays.
 
@@ -194,12 +206,18 @@ class Products:
     The steps take δ already multiplied by η/m; they write straight into the
     parameters, with no gradient array and no second pass over W. :meth:`descent`
     gives the variant in which η/m enters as α of the products of δ_L instead.
+
+    :meth:`forward_ops` and :meth:`backward_ops` put these and the layers' in-place
+    activations and VJPs, bound to the workspace's arrays, in the order of the pass;
+    a batch replays the list the previous batch made, with nothing to look up.
     """
 
     def __init__(self, network: Network, ws: Workspace) -> None:
         layers = network.layers
-        self._ws, self._layers = ws, list(layers)
+        self._network, self._ws, self._layers = network, ws, list(layers)
         self._descent: tuple = (None, None)
+        self._forward: tuple = (_NONE, [])  # (key, the calls of the forward pass)
+        self._backward: tuple = (_NONE, [])
         n = len(layers)
         self.params = [(layer.W, layer.b, layer.activation) for layer in layers]
         # each layer's in-place activation and its VJP, looked up once
@@ -257,6 +275,79 @@ class Products:
             step_W[L], step_b[L] = self._gradients(L, layer.W, layer.b, -scale, 1.0)
             self._descent = (scale, (back, step_W, step_b))
         return self._descent[1]
+
+    def forward_ops(
+        self, a0: Array, rates: list[float], rng: np.random.Generator | None
+    ) -> list[Callable[[], object]]:
+        """The calls of the forward pass from the rows ``a0``, in order (kept for reuse)."""
+        ws = self._ws
+        key = (tuple(rates), rng) if rates else None
+        if a0 is ws.a[0] and key == self._forward[0]:
+            return self._forward[1]
+        ops: list[Callable[[], object]] = []
+        a = a0
+        for l, layer in enumerate(self._layers, start=1):
+            z, out, space = ws.z[l], ws.a[l], ws.scratch[l]
+            ops += [
+                functools.partial(z.__setitem__, Ellipsis, layer.b),  # z_l ← b_l
+                # z_l ← z_l + a_{l−1} W_l; a prediction's rows are read where they are
+                self.z[l] if a is ws.a[l - 1] else blas.product(a, layer.W, z, beta=1.0),
+                functools.partial(self.apply[l], z, out, space),  # a_l = f_l(z_l)
+            ]
+            if rates and rates[l - 1] > 0:  # a_l ← a_l ⊙ r_l
+                generator = rng if rng is not None else np.random.default_rng()
+                drop = self._network._drop
+                ops.append(functools.partial(drop, out, rates[l - 1], generator, ws, l))
+            a = out
+        if a0 is ws.a[0]:
+            self._forward = (key, ops)
+        return ops
+
+    def backward_ops(
+        self, fused: object | None, scale: float, descend: bool, masked: tuple[bool, ...]
+    ) -> list[Callable[[], object]]:
+        """The calls of the backward pass, in order (kept for the next batch).
+
+        ``masked[l]``: layer l had dropout. See :meth:`Network.backward` for ``scale``
+        and ``descend``.
+        """
+        key = (id(fused), scale, descend, masked)
+        if key == self._backward[0]:
+            return self._backward[1]
+        ws, network, L = self._ws, self._network, len(self._layers)
+        back, step_W, step_b = self.descent(scale) if descend else (self.back, [], [])
+        ops: list[Callable[[], object]] = []
+        for l in range(L, 0, -1):
+            z, delta, space = ws.z[l], ws.delta[l], ws.scratch[l]
+            dropped = bool(masked) and masked[l]
+            a = space.unmasked if dropped else ws.a[l]  # f′(z) is of f(z), unmasked
+            if l == L:
+                if fused is not None:  # δ_L = a − y
+                    ops.append(functools.partial(fused.delta_into, a, ws.Y, delta, space))  # type: ignore[attr-defined]
+                else:  # δ_L = f_L′(z_L)ᵀ ∂ℓ/∂a_L
+                    ops.append(
+                        functools.partial(
+                            _output_delta_into, network.loss, self.vjp[l], z, a, ws.Y, delta, space
+                        )
+                    )
+                if not descend:  # the gradients come out multiplied by scale
+                    ops.append(
+                        functools.partial(np.multiply, delta, network.dtype.type(scale), out=delta)
+                    )
+            else:
+                ops.append(back[l])  # ∂ℓ/∂a_l = δ_{l+1} W_{l+1}ᵀ, scaled
+                if dropped:  # a dropped unit passes no gradient
+                    ops.append(functools.partial(np.multiply, delta, space.dropout_mask, out=delta))
+                ops.append(functools.partial(self.vjp[l], z, a, delta, space))  # ⊙ f_l′(z_l)
+            if not descend:
+                ops += [self.grad_W[l], self.grad_b[l]]
+                continue
+            if l < L:  # W_{l+1} has served for δ_l: take its step now
+                ops += [step_W[l + 1], step_b[l + 1]]
+            if l == 1:
+                ops += [step_W[1], step_b[1]]
+        self._backward = (key, ops)
+        return ops
 
     def fits(self, network: Network) -> bool:
         """True while every layer has the W, b and activation these were prepared for."""
@@ -479,8 +570,8 @@ class Network:
     ) -> ForwardPass:
         """The forward pass of :meth:`forward`, in place in the workspace ``ws``.
 
-        The same formulas: z_l is set to b_l and the product a_{l−1} W_l added to it
-        by one GEMM (β = 1).
+        The same formulas, as the calls of :meth:`Products.forward_ops`: z_l is set to
+        b_l and the product a_{l−1} W_l added to it by one GEMM (β = 1).
         """
         products = ws.products(self)
         if a is not ws.a[0]:
@@ -488,24 +579,16 @@ class Network:
             if ws.training or not a.flags.c_contiguous:
                 np.copyto(ws.a[0], a)
                 a = ws.a[0]
-        first = a
-        masks: list[Array | None] = [None] * (len(self.layers) + 1) if any(rates) else []
+        for op in products.forward_ops(a, rates, rng):
+            op()
+        if not rates and a is ws.a[0]:
+            return ws.forward_pass  # the workspace's own arrays, as they now are
+        masks: list[Array | None] = [None] * len(ws.a) if any(rates) else []
         unmasked = list(masks)
-        for l, layer in enumerate(self.layers, start=1):
-            z = ws.z[l]
-            z[...] = layer.b  # (faster than np.copyto for a small batch)
-            if a is ws.a[l - 1]:
-                products.z[l]()
-            else:  # a prediction's rows, read where they are
-                blas.product(a, layer.W, z, beta=1.0)()
-            a = ws.a[l]
-            products.apply[l](z, a, ws.scratch[l])
-            if masks and rates[l - 1] > 0:
-                rng = rng if rng is not None else np.random.default_rng()
-                unmasked[l], a, masks[l] = self._drop(a, rates[l - 1], rng, ws, l)
-        if masks or first is not ws.a[0]:
-            return ForwardPass(list(ws.z), [first, *ws.a[1:]], masks, unmasked)
-        return ws.forward_pass  # the workspace's own arrays, as they now are
+        for l, p in enumerate(rates, start=1):
+            if p > 0:
+                masks[l], unmasked[l] = ws.scratch[l].dropout_mask, ws.scratch[l].unmasked
+        return ForwardPass(list(ws.z), [a, *ws.a[1:]], masks, unmasked)
 
     def _drop(
         self, a: Array, p: float, rng: np.random.Generator, ws: Workspace | None, l: int
@@ -759,7 +842,8 @@ class Network:
     ) -> BackwardPass:
         """The backward pass of :meth:`backward`, in place in the workspace ``ws``.
 
-        The same formulas; the gradients come out multiplied by ``scale`` (not 1/m).
+        The same formulas, as the calls of :meth:`Products.backward_ops`; the
+        gradients come out multiplied by ``scale`` (not 1/m).
         With ``descend`` (``scale`` = η/m) they are subtracted from the parameters as
         soon as the pass no longer needs the old ones: W_l once δ_{l−1} has been
         computed from it; η/m then enters as α of the products of δ_L
@@ -767,38 +851,11 @@ class Network:
         """
         if not ws.training or fp.z[-1] is not ws.z[-1]:
             raise ArgumentError("fp: expected the forward pass computed in this training workspace")
-        n_layers = len(self.layers)
-        products = ws.products(self)
-        back, step_W, step_b = products.descent(scale) if descend else (products.back, [], [])
-        for l in range(n_layers, 0, -1):
-            layer = self.layers[l - 1]
-            z, a = fp.z[l], fp.a[l]
-            delta = ws.delta[l]
-            if fp.masks and fp.masks[l] is not None:
-                a = fp.unmasked[l]  # type: ignore[assignment]
-            if l == n_layers:
-                if fused_path is not None:
-                    fused_path.delta_into(a, Y, delta, ws.scratch[l])  # type: ignore[attr-defined]
-                else:
-                    delta[...] = self.loss.gradient(a, Y)
-                    layer.activation.vjp_inplace(z, a, delta, ws.scratch[l])  # type: ignore[arg-type]
-                if not descend:
-                    delta *= self.dtype.type(scale)
-            else:
-                back[l]()  # ∂ℓ/∂a_l = δ_{l+1} W_{l+1}ᵀ, scaled
-                if fp.masks and fp.masks[l] is not None:
-                    delta *= fp.masks[l]
-                products.vjp[l](z, a, delta, ws.scratch[l])
-            if descend:
-                if l < n_layers:  # W_{l+1} has served for δ_l: take its step now
-                    step_W[l + 1]()
-                    step_b[l + 1]()
-                if l == 1:
-                    step_W[1]()
-                    step_b[1]()
-                continue
-            products.grad_W[l]()
-            products.grad_b[l]()  # Σ over the batch, as a GEMV
+        if Y is not ws.Y:
+            np.copyto(ws.Y, Y)
+        masked = tuple(m is not None for m in fp.masks) if fp.masks else ()
+        for op in ws.products(self).backward_ops(fused_path, scale, descend, masked):
+            op()
         return ws.backward_pass  # the workspace's own arrays, as they now are
 
     def gradients(self, X: Array, Y: Array) -> BackwardPass:
