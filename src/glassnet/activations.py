@@ -99,13 +99,18 @@ def scratch(
     like: Array,
     dtype: object = None,
     shape: tuple[int, ...] | None = None,
+    fill: float | None = None,
 ) -> Array:
-    """A work array kept in ``space`` under ``name``, made on first use (like ``like``)."""
+    """A work array kept in ``space`` under ``name``, made on first use (like ``like``).
+
+    With ``fill``, made holding that value: a ufunc is ~5× slower against a Python
+    scalar than against an array of it.
+    """
     arr = space.__dict__.get(name)
     want = like.shape if shape is None else shape
     kind = like.dtype if dtype is None else dtype
     if arr is None or arr.shape != want or arr.dtype != kind:
-        arr = np.empty(want, dtype=kind)
+        arr = np.empty(want, dtype=kind) if fill is None else np.full(want, fill, dtype=kind)
         setattr(space, name, arr)
     return arr
 
@@ -154,21 +159,9 @@ def _tanh_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> None
 SMALL = 4096  # numbers in an array below which one NumPy call beats two faster ones
 
 
-def _filled(space: SimpleNamespace, name: str, like: Array, value: float) -> Array:
-    """An array of ``value`` shaped like ``like``, kept in ``space``.
-
-    A ufunc is ~5× slower against a Python scalar than against an array.
-    """
-    arr = space.__dict__.get(name)
-    if arr is None or arr.shape != like.shape or arr.dtype != like.dtype:
-        arr = np.full_like(like, value)
-        setattr(space, name, arr)
-    return arr
-
-
 def _relu_into(z: Array, out: Array, space: SimpleNamespace) -> None:
     """max(z, 0) against an array of zeros of z's shape."""
-    np.maximum(z, _filled(space, "zeros", z, 0), out=out)
+    np.maximum(z, scratch(space, "zeros", z, fill=0), out=out)
 
 
 def _relu_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> None:
@@ -184,7 +177,7 @@ def _relu_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> None
     if a.size <= SMALL:
         np.sign(a, out=mask)
     else:
-        np.minimum(a, _filled(space, "ones", a, 1), out=mask)
+        np.minimum(a, scratch(space, "ones", a, fill=1), out=mask)
         np.ceil(mask, out=mask)
     np.multiply(g, mask, out=g)
 
