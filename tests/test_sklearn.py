@@ -583,6 +583,10 @@ def test_regressor_first_positional_is_loss():
         np.array([3, 1, 2, 3, 1, 7]),
         np.array(["b", "a", "c", "a", "c", "b"]),
         np.array([1.0, 3.0, 1.0, 2.0, 3.0, 2.0]),
+        np.array([-5, 900, 7, -5, 7, 900], dtype=np.int16),
+        np.array([2, 0, 2, 0, 2, 2], dtype=np.uint8),
+        np.array([4, 4, 4, 4, 4, 4], dtype=np.int32),
+        np.array([0, 2**40, 0, 2**40, 0, 1]),
     ],
 )
 def test_one_hot_targets_are_label_binarizers(y):
@@ -591,5 +595,104 @@ def test_one_hot_targets_are_label_binarizers(y):
     X = np.arange(12.0).reshape(6, 2)
     clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=1)
     _, Y = clf._validate_input(X, y, incremental=False, reset=True)
-    np.testing.assert_array_equal(Y, LabelBinarizer().fit(y).transform(y))
-    assert Y.dtype == X.dtype
+    lb = LabelBinarizer().fit(y)
+    np.testing.assert_array_equal(Y, lb.transform(y))
+    if lb.y_type_ == "multiclass":  # made directly in X's dtype
+        assert Y.dtype == X.dtype
+    # classes_ as LabelBinarizer finds them, dtype included, whichever way they were found
+    np.testing.assert_array_equal(clf.classes_, lb.classes_)
+    assert clf.classes_.dtype == lb.classes_.dtype
+    assert clf._label_binarizer.y_type_ == lb.y_type_
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint16, np.uint64])
+def test_counted_labels_are_the_sorted_unique_ones(dtype):
+    from glassnet.sklearn import _count_labels
+
+    rng = np.random.default_rng(0)
+    y = rng.choice(np.array([3, 9, 0, 42, 17], dtype=dtype), size=500)
+    classes, index = _count_labels(y)
+    np.testing.assert_array_equal(classes, np.unique(y))
+    assert classes.dtype == y.dtype
+    np.testing.assert_array_equal(classes[index], y)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([1.0, 2.0]),  # not integers: scikit-learn's own checks
+        np.array([0, 10**9]),  # a range far wider than y: sorting is cheaper
+        np.array([[0, 1], [1, 0]]),
+        np.array(["a", "b"]),
+        np.array([True, False]),
+        np.array([], dtype=np.int64),
+    ],
+)
+def test_labels_not_counted(y):
+    from glassnet.sklearn import _count_labels
+
+    assert _count_labels(y) is None
+
+
+def test_partial_fit_with_some_classes_one_hot_rows_by_position():
+    X, y = small_data("multiclass")
+    clf = MLPClassifier(hidden_layer_sizes=(4,), random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    some = y != 1
+    _, Y = clf._validate_input(X[some], y[some], incremental=True, reset=False)
+    np.testing.assert_array_equal(Y.argmax(axis=1), np.searchsorted(clf.classes_, y[some]))
+
+
+@pytest.mark.parametrize("make", ["dense", "fortran", "sparse", "float64"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_input_same_error_as_sklearn(make, bad):
+    X, y = small_data("multiclass")
+    X = X.astype(np.float64 if make == "float64" else np.float32)
+    X[3, 1] = bad
+    if make == "fortran":
+        X = np.asfortranarray(X)
+    elif make == "sparse":
+        X = sparse.csr_matrix(X)
+    with pytest.raises(ValueError) as theirs:
+        sk.MLPClassifier(hidden_layer_sizes=(4,), max_iter=1).fit(X, y)
+    with pytest.raises(ValueError) as ours:
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=1).fit(X, y)
+    assert str(ours.value) == str(theirs.value)
+    fitted = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5).fit(*small_data("multiclass"))
+    with pytest.raises(ValueError, match="Input X contains"):
+        fitted.predict(X)
+
+
+def test_finiteness_is_checked_by_the_row_sums(monkeypatch):
+    import glassnet.sklearn as gs
+
+    called = []
+
+    def recording(X, **kwargs):
+        called.append(X.shape)
+        return sklearn_assert_all_finite(X, **kwargs)
+
+    from sklearn.utils import assert_all_finite as sklearn_assert_all_finite
+
+    monkeypatch.setattr(gs, "assert_all_finite", recording)
+    X, y = small_data("multiclass")
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
+    assert called == []  # finite rows: scikit-learn's pass over X not needed
+    # finite numbers whose row sums overflow: scikit-learn's check decides, and passes them
+    huge = np.full((2, X.shape[1]), np.finfo(np.float32).max, dtype=np.float32)
+    with np.errstate(all="ignore"):
+        clf.predict_proba(huge)
+    assert called == [huge.shape]
+
+
+def test_assume_finite_is_honoured():
+    import sklearn
+
+    X, y = small_data("multiclass")
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.predict(bad)
+    with sklearn.config_context(assume_finite=True):
+        assert clf.predict_proba(bad)[1:].shape == (len(X) - 1, clf.n_outputs_)

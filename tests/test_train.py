@@ -493,3 +493,22 @@ def test_backward_follows_weights_replaced_after_the_forward_pass():
     net.backward(fp, Y, workspace=ws, scale=0.1 / 8, descend=True)
     for l, (new, old) in enumerate(zip(net.layers, before.layers, strict=True), start=1):
         np.testing.assert_allclose(new.W, old.W - 0.1 * reference.grad_W[l], rtol=1e-12)
+
+
+@pytest.mark.parametrize("targets", ["indices", "one-hot", "soft"])
+def test_accuracy_of_the_history_is_the_argmax_agreement(targets):
+    """The epoch's accuracy: predictions (argmax of a_L) against the labels of the rows.
+
+    One-hot rows give their labels as a product Y·(0, 1, …); other rows by argmax.
+    """
+    X, y = blobs(4, n=90)
+    Y = np.eye(3)[y]
+    if targets == "soft":  # not one-hot: label smoothing, the label is still the argmax
+        Y = 0.8 * Y + 0.2 / 3
+    given = y if targets == "indices" else Y
+    net = Network([2, 5, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=2)
+    history = net.fit(X, given, epochs=1, batch_size=None, shuffle=False, verbose=False)
+    # full batch: the accuracy is that of the weights before the single step
+    start = Network([2, 5, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=2)
+    expected = np.mean(start.forward(X).a[-1].argmax(axis=1) == y)
+    assert history["accuracy"][0] == pytest.approx(expected)

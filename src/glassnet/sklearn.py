@@ -41,12 +41,13 @@ from typing import Any
 import numpy as np
 
 try:
+    from sklearn import get_config
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import LabelBinarizer
-    from sklearn.utils import check_random_state
+    from sklearn.utils import assert_all_finite, check_random_state
     from sklearn.utils.multiclass import (
         _check_partial_fit_first_call,
         check_classification_targets,
@@ -452,6 +453,35 @@ class _BaseMLP(BaseEstimator):
             return (np.float64, np.float32)
         return _float_dtype(self.dtype)
 
+    def _validate_data(self, X: Any, *y: Any, reset: bool, **check: Any) -> Any:
+        """scikit-learn's ``validate_data`` of X (and y), with X's finiteness checked faster.
+
+        scikit-learn checks that X is finite by summing it on one core (10 ms for
+        60,000 × 784 numbers, 5 % of an epoch's training). Its row sums X·1, one
+        product on NumPy's threaded BLAS, are finite only when every number is; when
+        they are not, scikit-learn's own check finds out what is wrong and says so in
+        its words (an overflowing sum of finite numbers passes there).
+        """
+        valid = validate_data(
+            self,
+            X,
+            *y,
+            accept_sparse=["csr", "csc"],
+            dtype=self._input_dtype(),
+            reset=reset,
+            ensure_all_finite=False,
+            **check,
+        )
+        X = valid[0] if y else valid
+        if get_config()["assume_finite"]:
+            return valid
+        if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype in (np.float32, np.float64):
+            with np.errstate(over="ignore", invalid="ignore"):
+                if np.isfinite(X @ np.ones(X.shape[1], dtype=X.dtype)).all():
+                    return valid
+        assert_all_finite(X, estimator_name=type(self).__name__, input_name="X")
+        return valid
+
     # --- the network ---
 
     def _layer_activations(self, n_hidden: int) -> list[Activation]:
@@ -658,9 +688,7 @@ class _BaseMLP(BaseEstimator):
     def _forward(self, X: Any) -> Array:
         """The network's output a_L, shape (n_samples, n_outputs_)."""
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=self._input_dtype(), reset=False
-        )
+        X = self._validate_data(X, reset=False)
         if hasattr(X, "toarray"):
             X = X.toarray()
         self._sync_network()
@@ -685,6 +713,24 @@ class _BaseMLP(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _count_labels(y: Array) -> tuple[Array, Array] | None:
+    """The sorted classes of integer labels ``y`` and each label's index among them.
+
+    Found by counting (one pass over y, where scikit-learn's checks and
+    LabelBinarizer hash y three times); None unless ``y`` is a 1-D array of
+    integers in a range at most about its length.
+    """
+    if not (isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype.kind in "iu" and y.size):
+        return None
+    low, high = y.min(), y.max()
+    if int(high) - int(low) > max(1024, y.size):
+        return None
+    offset = (y - low).astype(np.intp, copy=False)
+    present = np.bincount(offset) > 0
+    classes = (np.flatnonzero(present) + int(low)).astype(y.dtype)
+    return classes, (np.cumsum(present) - 1)[offset]
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
@@ -880,24 +926,20 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[Array, Array]:
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=self._input_dtype(),
-            reset=reset,
-        )
+        X, y = self._validate_data(X, y, reset=reset, multi_output=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
+        counted = _count_labels(y)
+        if counted is None:
+            check_classification_targets(y)
+        # else: integer labels of one dimension, always binary or multiclass targets
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer()
-            self._label_binarizer.fit(y)
+            # the binarizer fitted on the classes is the one fitted on y, at no pass over y
+            self._label_binarizer.fit(y if counted is None else counted[0])
             self.classes_ = self._label_binarizer.classes_
         else:
-            classes = unique_labels(y)
+            classes = unique_labels(y) if counted is None else counted[0]
             if self.warm_start:
                 if set(classes) != set(self.classes_):
                     raise ValueError(
@@ -914,7 +956,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if lb.y_type_ == "multiclass" and y.ndim == 1:
             # LabelBinarizer.transform's one-hot rows, made directly (5× faster): every
             # label of y is in the sorted classes_ (checked above)
-            index = np.searchsorted(lb.classes_, y)
+            if counted is not None and np.array_equal(counted[0], lb.classes_):
+                index = counted[1]
+            else:
+                index = np.searchsorted(lb.classes_, y)
             return X, np.eye(len(lb.classes_), dtype=X.dtype)[index]
         return X, lb.transform(y)
 
@@ -1220,16 +1265,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[Array, Array]:
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=self._input_dtype(),
-            reset=reset,
-        )
+        X, y = self._validate_data(X, y, reset=reset, multi_output=True, y_numeric=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y

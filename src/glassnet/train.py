@@ -411,8 +411,12 @@ def fit(
     sst = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0) if metric == "r2" else None
 
     workspaces: dict[int, Any] = {}  # one per batch size (the last batch may be smaller)
-    # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j
-    one_hot = bool(metric == "accuracy" and np.all(Y.sum(axis=1) == 1) and np.all(Y * (1 - Y) == 0))
+    # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j;
+    # row sums and labels as products Y·1 and Y·(0, 1, …): NumPy reduces short rows slowly
+    columns = np.arange(Y.shape[1], dtype=Y.dtype)
+    one_hot = bool(
+        metric == "accuracy" and np.all(Y @ np.ones_like(columns) == 1) and np.all(Y * (1 - Y) == 0)
+    )
     fold = opt.plain_descent and not l2 and clip_norm is None
     # softmax + cross-entropy on one-hot rows: one dot product per batch for the loss
     tally = (
@@ -422,7 +426,8 @@ def fit(
     )
     labels = predictions = None
     if metric == "accuracy" and network.output_activation.name == "softmax" and Y.shape[1] > 1:
-        labels = Y.argmax(axis=1)  # accuracy from the argmax of each batch, counted per epoch
+        # accuracy from the argmax of each batch, counted per epoch
+        labels = (Y @ columns).astype(np.intp) if one_hot else Y.argmax(axis=1)
         predictions = np.empty(n, dtype=labels.dtype)
 
     bar = None
