@@ -116,6 +116,38 @@ def test_workspace_step_equals_the_allocating_step():
         np.testing.assert_allclose(new.b, old.b - 0.1 * reference.grad_b[l], rtol=1e-12)
 
 
+def test_hidden_activations_computed_over_z_where_delta_needs_only_a():
+    rng = np.random.default_rng(5)
+    net = Network(
+        [6, 7, 5, 4], activations=["relu", "leaky_relu", "softmax"], loss="cross_entropy", seed=1
+    )
+    X = rng.standard_normal((9, 6))
+    Y = np.eye(4)[rng.integers(0, 4, 9)]
+    ws = net.workspace(9)
+
+    def check():
+        reference = net.backward(net.forward(X), Y)
+        fp = net.forward(X, workspace=ws)
+        fast = net.backward(fp, Y, workspace=ws)
+        for l in (1, 2, 3):
+            np.testing.assert_allclose(fast.grad_W[l], reference.grad_W[l], rtol=1e-12)
+            # the workspace carries the 1/m of the mean in δ
+            np.testing.assert_allclose(9 * fast.delta[l], reference.delta[l], rtol=1e-12)
+        return fp
+
+    fp = check()
+    assert fp.a[1] is fp.z[1]  # relu: δ from a alone
+    assert fp.a[2] is not fp.z[2]  # leaky_relu: its δ reads z
+    assert fp.a[3] is not fp.z[3]  # the output layer keeps z_L (the loss reads it)
+    # an activation replaced between steps: the arrays follow it, both ways
+    net.layers[0].activation, net.layers[1].activation = (
+        net.layers[1].activation,
+        net.layers[0].activation,
+    )
+    fp = check()
+    assert fp.a[1] is not fp.z[1] and fp.a[2] is fp.z[2]
+
+
 def test_large_predictions_in_chunks_equal_one_pass():
     rng = np.random.default_rng(4)
     net = Network([5, 9, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)

@@ -53,6 +53,9 @@ class Activation:
         the layer's own in which they keep work arrays between calls (see
         :func:`scratch`). Without them, :meth:`apply` and :meth:`vjp_inplace` fall
         back to the allocating ``forward`` and ``vjp``.
+    vjp_of_a : bool
+        ``vjp_into`` reads only a (never z): a training step may then compute a
+        hidden layer's a = f(z) over z itself, one array fewer through the caches.
     """
 
     name: str
@@ -67,6 +70,7 @@ class Activation:
     vjp_fn: Callable[[Array, Array, Array], Array] | None = None
     forward_into: Callable[[Array, Array, SimpleNamespace], None] | None = None
     vjp_into: Callable[[Array, Array, Array, SimpleNamespace], None] | None = None
+    vjp_of_a: bool = False
 
     def apply(self, z: Array, out: Array, scratch: SimpleNamespace) -> None:
         """Write a = f(z) into ``out`` (in place where the activation can)."""
@@ -425,6 +429,7 @@ for _act in (
         "1",
         forward_into=_identity_into,
         vjp_into=_identity_vjp_into,
+        vjp_of_a=True,
     ),
     Activation(
         "sigmoid",
@@ -436,6 +441,7 @@ for _act in (
         "a(1 − a)",
         forward_into=_sigmoid_into,
         vjp_into=_sigmoid_vjp_into,
+        vjp_of_a=True,
     ),
     Activation(
         "tanh",
@@ -447,6 +453,7 @@ for _act in (
         "1 − a²",
         forward_into=_tanh_into,
         vjp_into=_tanh_vjp_into,
+        vjp_of_a=True,
     ),
     Activation(
         "relu",
@@ -460,6 +467,7 @@ for _act in (
         vjp_fn=_relu_vjp,
         forward_into=_relu_into,
         vjp_into=_relu_vjp_into,
+        vjp_of_a=True,
     ),
     Activation(
         "leaky_relu",
@@ -502,6 +510,7 @@ for _act in (
         vjp_fn=_softmax_vjp,
         forward_into=_softmax_into,
         vjp_into=_softmax_vjp_into,
+        vjp_of_a=True,
     ),
 ):
     register_activation(_act)

@@ -132,6 +132,9 @@ class Workspace:
     ``grad_b[l]``, and ``scratch[l]``, a namespace where the activation of layer l
     keeps its own work arrays.
 
+    A hidden layer whose activation computes δ from a_l alone (``vjp_of_a``: every
+    built-in one with an in-place VJP) writes a_l over z_l: ``a[l] is z[l]``.
+
     Parameters
     ----------
     network : Network
@@ -220,6 +223,12 @@ class Products:
         self._backward: tuple = (_NONE, [])
         n = len(layers)
         self.params = [(layer.W, layer.b, layer.activation) for layer in layers]
+        if ws.training:  # a hidden layer whose δ needs only a_l computes a_l over z_l
+            for l, layer in enumerate(layers[:-1], start=1):
+                if layer.activation.vjp_of_a and layer.activation.vjp_into is not None:
+                    ws.a[l] = ws.z[l]  # type: ignore[assignment]
+                elif ws.a[l] is ws.z[l]:  # its activation was replaced by one needing z_l
+                    ws.a[l] = np.empty_like(ws.a[l])
         # each layer's in-place activation and its VJP, looked up once
         acts = [layer.activation for layer in layers]
         self.apply = [None] + [f.forward_into or f.apply for f in acts]
@@ -535,7 +544,7 @@ class Network:
             Training: write z, a and the masks into these preallocated arrays (the
             batch must have the workspace's size) instead of allocating new ones. The
             pass returned then holds the workspace's own arrays, which the next batch
-            overwrites.
+            overwrites; a hidden layer's z_l there may hold a_l (see :class:`Workspace`).
 
         Returns
         -------
