@@ -584,6 +584,7 @@ def test_regressor_first_positional_is_loss():
         np.array(["b", "a", "c", "a", "c", "b"]),
         np.array([1.0, 3.0, 1.0, 2.0, 3.0, 2.0]),
         np.array([-5, 900, 7, -5, 7, 900], dtype=np.int16),
+        np.array([-100, 100, 5, 100, -100, 5], dtype=np.int8),
         np.array([2, 0, 2, 0, 2, 2], dtype=np.uint8),
         np.array([4, 4, 4, 4, 4, 4], dtype=np.int32),
         np.array([0, 2**40, 0, 2**40, 0, 1]),

@@ -727,7 +727,8 @@ def _count_labels(y: Array) -> tuple[Array, Array] | None:
     low, high = y.min(), y.max()
     if int(high) - int(low) > max(1024, y.size):
         return None
-    offset = (y - low).astype(np.intp, copy=False)
+    wide = y.astype(np.int64 if y.dtype.kind == "i" else np.uint64, copy=False)
+    offset = (wide - wide.dtype.type(low)).astype(np.intp, copy=False)  # no int8 wrap-around
     present = np.bincount(offset) > 0
     classes = (np.flatnonzero(present) + int(low)).astype(y.dtype)
     return classes, (np.cumsum(present) - 1)[offset]
