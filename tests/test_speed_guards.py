@@ -94,19 +94,30 @@ def test_float32_stays_float32_through_a_step():
     assert {p.dtype for layer in net.layers for p in (layer.W, layer.b)} == {np.dtype(np.float32)}
 
 
-def test_workspace_step_equals_the_allocating_step():
-    rng = np.random.default_rng(2)
-    net = Network(
-        [6, 7, 5, 4], activations=["tanh", "relu", "softmax"], loss="cross_entropy", seed=3
-    )
-    X = rng.standard_normal((9, 6))
-    Y = np.eye(4)[rng.integers(0, 4, 9)]
+def small_batch(activations, seed):
+    """A 6-7-5-4 classifier and a batch of 9 examples."""
+    rng = np.random.default_rng(seed)
+    net = Network([6, 7, 5, 4], activations=activations, loss="cross_entropy", seed=seed + 1)
+    return net, rng.standard_normal((9, 6)), np.eye(4)[rng.integers(0, 4, 9)]
+
+
+def assert_workspace_pass_is_the_allocating_one(net, ws, X, Y):
+    """Gradients and δ through ``ws`` equal the allocating pass's; returns the forward pass."""
     reference = net.backward(net.forward(X), Y)
-    ws = net.workspace(9)
-    fast = net.backward(net.forward(X, workspace=ws), Y, workspace=ws)
+    fp = net.forward(X, workspace=ws)
+    fast = net.backward(fp, Y, workspace=ws)
     for l in (1, 2, 3):
         np.testing.assert_allclose(fast.grad_W[l], reference.grad_W[l], rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(fast.grad_b[l], reference.grad_b[l], rtol=1e-12, atol=1e-15)
+        # the workspace carries the 1/m of the mean in δ
+        np.testing.assert_allclose(len(X) * fast.delta[l], reference.delta[l], rtol=1e-12)
+    return fp, reference
+
+
+def test_workspace_step_equals_the_allocating_step():
+    net, X, Y = small_batch(["tanh", "relu", "softmax"], 2)
+    ws = net.workspace(9)
+    _, reference = assert_workspace_pass_is_the_allocating_one(net, ws, X, Y)
     # and the descent inside the pass takes exactly those steps
     before = net.copy()
     fp = net.forward(X, workspace=ws)
@@ -117,23 +128,11 @@ def test_workspace_step_equals_the_allocating_step():
 
 
 def test_hidden_activations_computed_over_z_where_delta_needs_only_a():
-    rng = np.random.default_rng(5)
-    net = Network(
-        [6, 7, 5, 4], activations=["relu", "leaky_relu", "softmax"], loss="cross_entropy", seed=1
-    )
-    X = rng.standard_normal((9, 6))
-    Y = np.eye(4)[rng.integers(0, 4, 9)]
+    net, X, Y = small_batch(["relu", "leaky_relu", "softmax"], 5)
     ws = net.workspace(9)
 
     def check():
-        reference = net.backward(net.forward(X), Y)
-        fp = net.forward(X, workspace=ws)
-        fast = net.backward(fp, Y, workspace=ws)
-        for l in (1, 2, 3):
-            np.testing.assert_allclose(fast.grad_W[l], reference.grad_W[l], rtol=1e-12)
-            # the workspace carries the 1/m of the mean in δ
-            np.testing.assert_allclose(9 * fast.delta[l], reference.delta[l], rtol=1e-12)
-        return fp
+        return assert_workspace_pass_is_the_allocating_one(net, ws, X, Y)[0]
 
     fp = check()
     assert fp.a[1] is fp.z[1]  # relu: δ from a alone
