@@ -588,6 +588,7 @@ def test_regressor_first_positional_is_loss():
         np.array([2, 0, 2, 0, 2, 2], dtype=np.uint8),
         np.array([4, 4, 4, 4, 4, 4], dtype=np.int32),
         np.array([0, 2**40, 0, 2**40, 0, 1]),
+        np.array([2**63, 2**63 + 1, 2**63, 2**63 + 7, 2**63 + 1, 2**63], dtype=np.uint64),
     ],
 )
 def test_one_hot_targets_are_label_binarizers(y):
@@ -667,23 +668,65 @@ def test_non_finite_input_same_error_as_sklearn(make, bad):
 def test_finiteness_is_checked_by_the_row_sums(monkeypatch):
     import glassnet.sklearn as gs
 
-    called = []
+    asked = []
 
-    def recording(X, **kwargs):
-        called.append(X.shape)
-        return sklearn_assert_all_finite(X, **kwargs)
+    def recording(*args, **kwargs):
+        asked.append(kwargs["ensure_all_finite"])
+        return sklearn_validate_data(*args, **kwargs)
 
-    from sklearn.utils import assert_all_finite as sklearn_assert_all_finite
+    from sklearn.utils.validation import validate_data as sklearn_validate_data
 
-    monkeypatch.setattr(gs, "assert_all_finite", recording)
+    monkeypatch.setattr(gs, "validate_data", recording)
     X, y = small_data("multiclass")
+    X = X.astype(np.float32)
     clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
-    assert called == []  # finite rows: scikit-learn's pass over X not needed
-    # finite numbers whose row sums overflow: scikit-learn's check decides, and passes them
+    assert asked == [False]  # finite rows: scikit-learn's pass over X not needed
+    # finite numbers whose row sums overflow, and data to convert: scikit-learn decides
     huge = np.full((2, X.shape[1]), np.finfo(np.float32).max, dtype=np.float32)
     with np.errstate(all="ignore"):
         clf.predict_proba(huge)
-    assert called == [huge.shape]
+        clf.predict_proba(X.tolist())
+    assert asked == [False, True, True]
+
+
+@pytest.mark.parametrize("kind", ["classification", "regression"])
+def test_a_failed_check_leaves_the_estimator_as_sklearn_does(kind):
+    X, y = small_data("multiclass" if kind == "classification" else "regression")
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    theirs_cls, ours_cls = both(kind)
+    kw = {"hidden_layer_sizes": (4,), "max_iter": 5}
+
+    def attempt(make, *args):
+        estimator = make()
+        try:
+            estimator.fit(*args)
+        except ValueError as error:
+            return estimator, str(error)
+        return estimator, None
+
+    # a first fit that fails sets nothing
+    for args in [(bad, y), (bad, y[:-1])]:  # NaN alone, and NaN with a length mismatch
+        theirs, their_error = attempt(lambda: theirs_cls(**kw), *args)
+        ours, our_error = attempt(lambda: ours_cls(**kw), *args)
+        assert our_error == their_error
+        assert set(vars(ours)) == set(vars(ours_cls(**kw)))
+    # a refit that fails keeps the fitted estimator usable
+    ours = ours_cls(**kw).fit(X, y)
+    with pytest.raises(ValueError, match="NaN"):
+        ours.fit(np.full((10, X.shape[1] + 2), np.nan), y[:10])
+    assert ours.n_features_in_ == X.shape[1]
+    assert ours.predict(X).shape[0] == len(X)
+    # NaN in data of the wrong width: the NaN is reported first, as scikit-learn does
+    theirs = theirs_cls(**kw).fit(X, y)
+    wide = np.full((2, X.shape[1] + 1), np.nan)
+    with pytest.raises(ValueError) as their_error:
+        theirs.predict(wide)
+    with pytest.raises(ValueError) as our_error:
+        ours.predict(wide)
+    assert str(our_error.value) == str(their_error.value).replace(
+        type(theirs).__name__, type(ours).__name__
+    )
 
 
 def test_assume_finite_is_honoured():

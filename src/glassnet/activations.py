@@ -56,6 +56,8 @@ class Activation:
     vjp_of_a : bool
         ``vjp_into`` reads only a (never z): a training step may then compute a
         hidden layer's a = f(z) over z itself, one array fewer through the caches.
+        Set it back to False when giving a copy of a built-in activation
+        (``dataclasses.replace``) a ``vjp_into`` that reads z.
     """
 
     name: str
