@@ -464,8 +464,8 @@ class _BaseMLP(BaseEstimator):
         scikit-learn validates everything itself, so its errors and their order, and
         what a failed call leaves on the estimator, stay scikit-learn's.
         """
-        accepted = self._input_dtype()
-        accepted = accepted if isinstance(accepted, tuple) else (accepted,)
+        dtype = self._input_dtype()
+        accepted = dtype if isinstance(dtype, tuple) else (dtype,)
         finite = (
             not get_config()["assume_finite"]
             and isinstance(X, np.ndarray)
@@ -481,7 +481,7 @@ class _BaseMLP(BaseEstimator):
             X,
             *y,
             accept_sparse=["csr", "csc"],
-            dtype=self._input_dtype(),
+            dtype=dtype,
             reset=reset,
             ensure_all_finite=not finite,
             **check,
