@@ -960,13 +960,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 )
         lb = self._label_binarizer
         if lb.y_type_ == "multiclass" and y.ndim == 1:
-            # LabelBinarizer.transform's one-hot rows, made directly (5× faster): every
-            # label of y is in the sorted classes_ (checked above)
+            # LabelBinarizer.transform's one-hot rows, made directly as rows of the
+            # identity taken by index: every label of y is in the sorted classes_
+            # (checked above)
             if counted is not None and np.array_equal(counted[0], lb.classes_):
                 index = counted[1]
             else:
                 index = np.searchsorted(lb.classes_, y)
-            return X, np.eye(len(lb.classes_), dtype=X.dtype)[index]
+            return X, np.eye(len(lb.classes_), dtype=X.dtype).take(index, axis=0)
         return X, lb.transform(y)
 
     def fit(self, X: Any, y: Any) -> MLPClassifier:
