@@ -145,6 +145,29 @@ def test_logits_of_1e4_give_finite_losses_and_gradients(output, loss, dtype):
         assert np.all(np.isfinite(bp.grad_W[1])) and np.all(np.isfinite(bp.grad_b[1]))
 
 
+def test_threads_predicting_at_once_each_get_their_own_outputs():
+    import threading
+
+    # batches above PREDICT_CHUNK rows go through a workspace kept on the network
+    net = Network([6, 16, 4], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    rng = np.random.default_rng(1)
+    batches = [rng.standard_normal((2500, 6)) * (i + 1) for i in range(4)]
+    expected = [net.output(X).copy() for X in batches]
+    wrong = []
+
+    def predict(i):
+        for _ in range(20):
+            if not np.array_equal(net.output(batches[i]), expected[i]):
+                wrong.append(i)
+
+    threads = [threading.Thread(target=predict, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
+
+
 def test_a_network_pickles_and_copies_after_large_predictions():
     import copy
     import pickle

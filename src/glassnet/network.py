@@ -31,6 +31,7 @@ and so do :mod:`glassnet.trace` (explanations) and :mod:`glassnet.gradcheck`.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -652,15 +653,16 @@ class Network:
         return out
 
     def _predict_workspace(self, m: int) -> Workspace:
-        """A prediction workspace for ``m`` rows, kept for the next call.
+        """A prediction workspace for ``m`` rows, kept for the same thread's next call.
 
-        Fresh memory costs page faults that would show in every prediction.
+        Fresh memory costs page faults that would show in every prediction. A workspace
+        is written in place: threads that predict at once each have their own.
         """
         cache = self.__dict__.setdefault("_predict_cache", {})
-        key = (m, self.dtype, tuple(self.sizes))
+        key = (threading.get_ident(), m, self.dtype, tuple(self.sizes))
         ws = cache.get(key)
         if ws is None:
-            if len(cache) >= 4:
+            if len(cache) >= 8:
                 cache.clear()
             ws = cache[key] = Workspace(self, m, training=False)
         return ws
