@@ -149,14 +149,14 @@ def test_threads_predicting_at_once_each_get_their_own_outputs():
     import threading
 
     # batches above PREDICT_CHUNK rows go through a workspace kept on the network
-    net = Network([6, 16, 4], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    net = Network([20, 64, 5], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
     rng = np.random.default_rng(1)
-    batches = [rng.standard_normal((2500, 6)) * (i + 1) for i in range(4)]
+    batches = [rng.standard_normal((3000, 20)) * (i + 1) for i in range(4)]
     expected = [net.output(X).copy() for X in batches]
     wrong = []
 
     def predict(i):
-        for _ in range(20):
+        for _ in range(30):
             if not np.array_equal(net.output(batches[i]), expected[i]):
                 wrong.append(i)
 
