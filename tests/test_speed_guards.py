@@ -248,3 +248,87 @@ def test_the_workspace_step_with_dropout_equals_the_allocating_one(descend):
                 np.testing.assert_allclose(new.W, old.W - 0.1 * reference.grad_W[l], rtol=1e-12)
             else:
                 np.testing.assert_allclose(bp.grad_W[l], 0.1 * reference.grad_W[l], rtol=1e-12)
+
+
+def fit_twice(first, second, swap_arrays=False):
+    """Weights after ``second`` on a network that ran ``first``, and on a fresh twin.
+
+    Both start ``second`` from the same weights: the first network's are put back,
+    in place or (``swap_arrays``) as new arrays.
+    """
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((50, 6))
+    labels = rng.integers(0, 4, 50)
+    soft = rng.dirichlet(np.ones(4), size=50)
+    data = {"labels": labels, "soft": soft}
+    used = Network(
+        [6, 9, 7, 4], activations=["relu", "tanh", "softmax"], loss="cross_entropy", seed=4
+    )
+    start = [(layer.W.copy(), layer.b.copy()) for layer in used.layers]
+    twin = used.copy()
+    used.fit(X, data[first.pop("y")], verbose=False, **first)
+    for layer, (W, b) in zip(used.layers, start, strict=True):
+        if swap_arrays:
+            layer.W, layer.b = W.copy(), b.copy()
+        else:
+            layer.W[...], layer.b[...] = W, b
+    y = data[second.pop("y")]
+    h1 = used.fit(X, y, verbose=False, seed=2, **second)
+    h2 = twin.fit(X, y, verbose=False, seed=2, **second)
+    return used, twin, h1, h2
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        # the loss tallied per epoch (one-hot targets), then computed per batch (soft ones)
+        ({"y": "labels", "batch_size": 8}, {"y": "soft", "batch_size": 8}),
+        ({"y": "soft", "batch_size": 8}, {"y": "labels", "batch_size": 8}),
+        (
+            {"y": "labels", "batch_size": 8, "dropout": 0.3, "seed": 1},
+            {"y": "labels", "batch_size": 8},
+        ),
+        ({"y": "labels", "batch_size": 8, "optimizer": "adam"}, {"y": "labels", "batch_size": 8}),
+        ({"y": "labels", "batch_size": 8}, {"y": "labels", "batch_size": 8, "optimizer": "adam"}),
+        ({"y": "labels", "batch_size": 8, "learning_rate": 0.5}, {"y": "labels", "batch_size": 8}),
+    ],
+)
+@pytest.mark.parametrize("swap_arrays", [False, True])
+def test_a_fit_in_kept_workspaces_equals_one_in_fresh_ones(first, second, swap_arrays):
+    used, twin, h1, h2 = fit_twice(dict(first), dict(second), swap_arrays)
+    assert len(used._workspaces) == 2  # batches of 8 and the last one of 2, kept
+    for a, b in zip(used.layers, twin.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+        np.testing.assert_array_equal(a.b, b.b)
+    assert h1.history == h2.history
+
+
+def test_the_next_fit_takes_the_kept_workspaces(monkeypatch):
+    from glassnet import network as network_module
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 5)), rng.integers(0, 3, 40)
+    net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    net.fit(X, y, batch_size=16, epochs=2, verbose=False)
+    made = []
+    monkeypatch.setattr(
+        network_module.Workspace, "__init__", lambda *a, **k: made.append(a) or None
+    )
+    net.fit(X, y, batch_size=16, epochs=2, verbose=False)  # batches of 16 and of 8
+    assert made == []
+    # the epoch's loss arrays are let go: the softmax's numbers are its own again
+    for ws in net._workspaces.values():
+        assert all(v.base is None for v in vars(ws.scratch[-1]).values() if hasattr(v, "base"))
+
+
+def test_a_large_training_workspace_is_not_kept(monkeypatch):
+    from glassnet import network as network_module
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 5)), rng.integers(0, 3, 40)
+    net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    monkeypatch.setattr(network_module, "KEEP_BYTES", net.workspace(40).nbytes - 1)
+    net.fit(X, y, batch_size=None, epochs=2, verbose=False)  # one batch of all 40
+    assert not any(key[1] for key in net.__dict__.get("_workspaces", {}))
+    net.fit(X, y, batch_size=8, epochs=2, verbose=False)
+    assert [key[1:3] for key in net._workspaces] == [(True, 8)]

@@ -339,6 +339,12 @@ class EpochLoss:
         space.top = self.top[start : start + m]
         space.total = self.sum_exp[start : start + m]
 
+    def release(self, space: SimpleNamespace) -> None:
+        """Have the softmax of ``space`` keep its rows' numbers in arrays of its own again."""
+        for name, whole in (("top", self.top), ("total", self.sum_exp)):
+            if getattr(getattr(space, name, None), "base", None) is whole:
+                delattr(space, name)
+
     def add(self, y: Array, z: Array) -> float:
         """Add Σ_k y_k·z_k of a batch; return it (NaN or ±∞ when the batch loss is)."""
         dot = float(np.vdot(y, z))

@@ -109,6 +109,7 @@ class BackwardPass:
 
 
 PREDICT_CHUNK = 1024  # rows per chunk when predicting a large batch
+KEEP_BYTES = 16 * 2**20  # a training workspace up to this size is kept for the next fit
 
 
 def default_init(activation: str) -> str:
@@ -169,6 +170,13 @@ class Workspace:
         self._products: Products | None = None
         self.forward_pass = ForwardPass(self.z, self.a)
         self.backward_pass = BackwardPass(self.delta, self.grad_W, self.grad_b)
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of its arrays (the scratch arrays of the activations aside)."""
+        arrays = {id(x): x for x in (self.X, self.Y, *self.z, *self.a, *self.delta)}
+        arrays.update((id(x), x) for x in (*self.grad_W, *self.grad_b))
+        return sum(x.nbytes for x in arrays.values() if x is not None)
 
     def __getstate__(self) -> dict:
         # prepared calls hold raw pointers: never copied or pickled, prepared again
@@ -497,8 +505,8 @@ class Network:
         return float(np.add.reduce(self.example_losses(fp, Y), axis=None))
 
     def __getstate__(self) -> dict:
-        # the prediction workspaces are a cache: not copied or pickled with the network
-        return {k: v for k, v in self.__dict__.items() if k != "_predict_cache"}
+        # the kept workspaces are a cache: not copied or pickled with the network
+        return {k: v for k, v in self.__dict__.items() if k != "_workspaces"}
 
     def copy(self) -> Network:
         """A deep copy: parameters are copied, activations and loss shared."""
@@ -648,23 +656,28 @@ class Network:
         out = np.empty((m, self.sizes[-1]), dtype=self.dtype)
         for start in range(0, m, PREDICT_CHUNK):
             part = X[start : start + PREDICT_CHUNK]
-            ws = self._predict_workspace(len(part))
+            ws = self._kept_workspace(len(part), training=False)
             out[start : start + len(part)] = self.forward(part, workspace=ws).a[-1]
         return out
 
-    def _predict_workspace(self, m: int) -> Workspace:
-        """A prediction workspace for ``m`` rows, kept for the same thread's next call.
+    def _kept_workspace(self, m: int, *, training: bool) -> Workspace:
+        """A workspace for batches of ``m`` rows, kept for the same thread's next call.
 
-        Fresh memory costs page faults that would show in every prediction. A workspace
-        is written in place: threads that predict at once each have their own.
+        Fresh memory costs page faults, and preparing the products costs Python calls,
+        that would show in every prediction and in every fit of a small network (a
+        ``partial_fit`` of a few batches). A workspace is written in place: threads that
+        predict or train at once each have their own. A training workspace above
+        :data:`KEEP_BYTES` (a batch of a large data set) is made for its fit alone.
         """
-        cache = self.__dict__.setdefault("_predict_cache", {})
-        key = (threading.get_ident(), m, self.dtype, tuple(self.sizes))
+        cache = self.__dict__.setdefault("_workspaces", {})
+        key = (threading.get_ident(), training, m, self.dtype, tuple(self.sizes))
         ws = cache.get(key)
         if ws is None:
-            if len(cache) >= 8:
-                cache.clear()
-            ws = cache[key] = Workspace(self, m, training=False)
+            ws = Workspace(self, m, training=training)
+            if ws.nbytes <= KEEP_BYTES:
+                if len(cache) >= 8:
+                    cache.clear()
+                cache[key] = ws
         return ws
 
     @property
