@@ -332,3 +332,8 @@ def test_a_large_training_workspace_is_not_kept(monkeypatch):
     assert not any(key[1] for key in net.__dict__.get("_workspaces", {}))
     net.fit(X, y, batch_size=8, epochs=2, verbose=False)
     assert [key[1:3] for key in net._workspaces] == [(True, 8)]
+    # prediction workspaces (chunks of at most PREDICT_CHUNK rows) are kept whatever their size
+    monkeypatch.setattr(network_module, "KEEP_BYTES", 0)
+    chunk = network_module.PREDICT_CHUNK
+    net.output(np.zeros((chunk + 1, 5)))
+    assert sorted(key[1:3] for key in net._workspaces) == [(False, 1), (False, chunk), (True, 8)]

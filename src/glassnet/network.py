@@ -674,7 +674,7 @@ class Network:
         ws = cache.get(key)
         if ws is None:
             ws = Workspace(self, m, training=training)
-            if ws.nbytes <= KEEP_BYTES:
+            if not training or ws.nbytes <= KEEP_BYTES:
                 if len(cache) >= 8:
                     cache.clear()
                 cache[key] = ws
