@@ -174,8 +174,12 @@ def test_a_network_pickles_and_copies_after_large_predictions():
 
     net = Network([4, 5, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
     X = np.random.default_rng(0).standard_normal((2000, 4))  # through the prediction cache
+    net.fit(X, np.arange(2000) % 3, batch_size=50, epochs=1, verbose=False)  # a training one
     expected = net.predict_proba(X)
+    assert len(net._workspaces) == 3
+    assert "_workspaces" not in vars(copy.copy(net))  # a cache of its own, made when needed
     for twin in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        assert "_workspaces" not in vars(twin)
         np.testing.assert_array_equal(twin.predict_proba(X), expected)
         twin.layers[0].W += 1.0  # its own arrays: the original is untouched
         np.testing.assert_array_equal(net.predict_proba(X), expected)

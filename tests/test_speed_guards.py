@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from glassnet import Callback, Network
+from glassnet.losses import get_loss
 
 
 class TraceBatches(Callback):
@@ -329,11 +330,95 @@ def test_a_large_training_workspace_is_not_kept(monkeypatch):
     net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
     monkeypatch.setattr(network_module, "KEEP_BYTES", net.workspace(40).nbytes - 1)
     net.fit(X, y, batch_size=None, epochs=2, verbose=False)  # one batch of all 40
-    assert not any(key[1] for key in net.__dict__.get("_workspaces", {}))
+    assert not any(key[0] for key in net.__dict__.get("_workspaces", {}))
     net.fit(X, y, batch_size=8, epochs=2, verbose=False)
-    assert [key[1:3] for key in net._workspaces] == [(True, 8)]
+    assert [key[:2] for key in net._workspaces] == [(True, 8)]
     # prediction workspaces (chunks of at most PREDICT_CHUNK rows) are kept whatever their size
     monkeypatch.setattr(network_module, "KEEP_BYTES", 0)
     chunk = network_module.PREDICT_CHUNK
     net.output(np.zeros((chunk + 1, 5)))
-    assert sorted(key[1:3] for key in net._workspaces) == [(False, 1), (False, chunk), (True, 8)]
+    assert sorted(key[:2] for key in net._workspaces) == [(False, 1), (False, chunk), (True, 8)]
+
+
+def test_a_changed_loss_is_taken_by_the_next_fit():
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((30, 3)), rng.standard_normal((30, 2))
+    used = Network([3, 4, 2], activations=["tanh", "identity"], loss="half_squared_error", seed=0)
+    start = [(layer.W.copy(), layer.b.copy()) for layer in used.layers]
+    used.fit(X, Y, batch_size=8, epochs=2, seed=0, verbose=False)
+    for layer, (W, b) in zip(used.layers, start, strict=True):
+        layer.W[...], layer.b[...] = W, b
+    twin = used.copy()
+    used.loss = twin.loss = get_loss("squared_error")  # neither fused with identity
+    h1 = used.fit(X, Y, batch_size=8, epochs=3, seed=1, verbose=False)
+    h2 = twin.fit(X, Y, batch_size=8, epochs=3, seed=1, verbose=False)
+    assert h1.history == h2.history
+    for a, b in zip(used.layers, twin.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+
+
+def test_a_fit_inside_a_fits_callback_has_workspaces_of_its_own(monkeypatch):
+    from glassnet import LambdaCallback
+    from glassnet import network as network_module
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 5))
+    # targets whose rows sum to 0.5: δ_L = a Σ_j y_j − y, which one-hot rows would make a − y
+    soft, labels = 0.5 * rng.dirichlet(np.ones(3), size=40), rng.integers(0, 3, 40)
+
+    def run():
+        net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+
+        def inner(state, batch, logs):
+            if batch == 2:  # one-hot targets: the inner fit tallies its loss per epoch
+                net.fit(X, labels, batch_size=8, epochs=1, seed=3, verbose=False)
+
+        net.fit(X, labels, batch_size=8, epochs=1, seed=5, verbose=False)  # leaves workspaces
+        history = net.fit(
+            X,
+            soft,
+            batch_size=8,
+            epochs=2,
+            seed=0,
+            callbacks=[LambdaCallback(on_batch_end=inner)],
+            verbose=False,
+        )
+        return history.history, [layer.W.copy() for layer in net.layers]
+
+    kept = run()
+    monkeypatch.setattr(network_module, "KEEP_BYTES", -1)  # every fit makes its own
+    fresh = run()
+    assert kept[0] == fresh[0]
+    for a, b in zip(kept[1], fresh[1], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_kept_workspaces_keep_no_network_alive():
+    import gc
+    import weakref
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((2100, 5)), rng.integers(0, 3, 2100)
+    gc.disable()  # freed by reference counting alone, without the cycle collector
+    try:
+        net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+        net.fit(X, y, batch_size=64, epochs=1, dropout=0.2, seed=0, verbose=False)
+        net.predict(X)  # chunks through prediction workspaces
+        assert len(net._workspaces) == 4
+        alive = weakref.ref(net)
+        del net
+        assert alive() is None
+    finally:
+        gc.enable()
+
+
+def test_release_workspaces_lets_them_go():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 5)), rng.integers(0, 3, 40)
+    net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    net.fit(X, y, batch_size=16, epochs=1, verbose=False)
+    assert net._workspaces
+    net.release_workspaces()
+    assert "_workspaces" not in vars(net)
+    net.fit(X, y, batch_size=16, epochs=1, verbose=False)  # and makes new ones
+    assert len(net._workspaces) == 2

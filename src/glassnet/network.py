@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -110,6 +111,8 @@ class BackwardPass:
 
 PREDICT_CHUNK = 1024  # rows per chunk when predicting a large batch
 KEEP_BYTES = 16 * 2**20  # a training workspace up to this size is kept for the next fit
+KEEP_COUNT = 8  # workspaces kept per network, the most recently used
+_KEEP_LOCK = threading.Lock()
 
 
 def default_init(activation: str) -> str:
@@ -173,10 +176,11 @@ class Workspace:
 
     @property
     def nbytes(self) -> int:
-        """The bytes of its arrays (the scratch arrays of the activations aside)."""
-        arrays = {id(x): x for x in (self.X, self.Y, *self.z, *self.a, *self.delta)}
-        arrays.update((id(x), x) for x in (*self.grad_W, *self.grad_b))
-        return sum(x.nbytes for x in arrays.values() if x is not None)
+        """The bytes of its arrays, the activations' scratch arrays included."""
+        arrays = [self.X, self.Y, *self.z, *self.a, *self.delta, *self.grad_W, *self.grad_b]
+        arrays += [v for space in self.scratch for v in vars(space).values()]
+        unique = {id(x): x for x in arrays if isinstance(x, np.ndarray)}
+        return sum(x.nbytes for x in unique.values())
 
     def __getstate__(self) -> dict:
         # prepared calls hold raw pointers: never copied or pickled, prepared again
@@ -226,7 +230,10 @@ class Products:
 
     def __init__(self, network: Network, ws: Workspace) -> None:
         layers = network.layers
-        self._network, self._ws, self._layers = network, ws, list(layers)
+        # weakly: a workspace the network keeps must not keep the network alive
+        self._network, self._ws, self._layers = weakref.proxy(network), ws, list(layers)
+        self._drop = type(network)._drop
+        self.loss = network.loss
         self._descent: tuple = (None, None)
         self._forward: tuple = (_NONE, [])  # (key, the calls of the forward pass)
         self._backward: tuple = (_NONE, [])
@@ -314,7 +321,7 @@ class Products:
             ]
             if rates and rates[l - 1] > 0:  # a_l ← a_l ⊙ r_l
                 generator = rng if rng is not None else np.random.default_rng()
-                drop = self._network._drop
+                drop = functools.partial(self._drop, self._network)
                 ops.append(functools.partial(drop, out, rates[l - 1], generator, ws, l))
             a = out
         if a0 is ws.a[0]:
@@ -368,8 +375,8 @@ class Products:
         return ops
 
     def fits(self, network: Network) -> bool:
-        """True while every layer has the W, b and activation these were prepared for."""
-        if len(self.params) != len(network.layers):
+        """True while the loss, and every layer's W, b and activation, are those prepared for."""
+        if len(self.params) != len(network.layers) or network.loss is not self.loss:
             return False
         for (W, b, f), layer in zip(self.params, network.layers):  # noqa: B905  (lengths checked)
             if W is not layer.W or b is not layer.b or f is not layer.activation:
@@ -656,29 +663,47 @@ class Network:
         out = np.empty((m, self.sizes[-1]), dtype=self.dtype)
         for start in range(0, m, PREDICT_CHUNK):
             part = X[start : start + PREDICT_CHUNK]
-            ws = self._kept_workspace(len(part), training=False)
+            ws = self._workspace(len(part), training=False)
             out[start : start + len(part)] = self.forward(part, workspace=ws).a[-1]
+            self._keep(ws)
         return out
 
-    def _kept_workspace(self, m: int, *, training: bool) -> Workspace:
-        """A workspace for batches of ``m`` rows, kept for the same thread's next call.
+    def _workspace(self, m: int, *, training: bool) -> Workspace:
+        """A workspace for batches of ``m`` rows: one kept by :meth:`_keep`, or a new one.
 
         Fresh memory costs page faults, and preparing the products costs Python calls,
         that would show in every prediction and in every fit of a small network (a
-        ``partial_fit`` of a few batches). A workspace is written in place: threads that
-        predict or train at once each have their own. A training workspace above
-        :data:`KEEP_BYTES` (a batch of a large data set) is made for its fit alone.
+        ``partial_fit`` of a few batches). A kept workspace is taken out while it is in
+        use, so that threads, or a fit inside a fit's callback, never share one.
         """
-        cache = self.__dict__.setdefault("_workspaces", {})
-        key = (threading.get_ident(), training, m, self.dtype, tuple(self.sizes))
-        ws = cache.get(key)
-        if ws is None:
-            ws = Workspace(self, m, training=training)
-            if not training or ws.nbytes <= KEEP_BYTES:
-                if len(cache) >= 8:
-                    cache.clear()
-                cache[key] = ws
-        return ws
+        key = (training, m, self.dtype, tuple(self.sizes))
+        with _KEEP_LOCK:
+            ws = self.__dict__.get("_workspaces", {}).pop(key, None)
+        return ws if ws is not None else Workspace(self, m, training=training)
+
+    def _keep(self, ws: Workspace) -> None:
+        """Keep ``ws`` for the next call: the :data:`KEEP_COUNT` most recently used.
+
+        A training workspace above :data:`KEEP_BYTES` (a large batch, a wide network)
+        is not kept, nor one whose shapes the network no longer has.
+        """
+        sizes = [ws.X.shape[1], *(z.shape[1] for z in ws.z[1:] if z is not None)]
+        if ws.X.dtype != self.dtype or sizes != self.sizes:
+            return
+        if ws.training and ws.nbytes > KEEP_BYTES:
+            return
+        with _KEEP_LOCK:
+            cache = self.__dict__.setdefault("_workspaces", {})
+            key = (ws.training, ws.m, self.dtype, tuple(self.sizes))
+            cache.pop(key, None)
+            cache[key] = ws  # the most recent last
+            while len(cache) > KEEP_COUNT:
+                del cache[next(iter(cache))]
+
+    def release_workspaces(self) -> None:
+        """Let go of the workspaces kept for the next fit or prediction, and their memory."""
+        with _KEEP_LOCK:
+            self.__dict__.pop("_workspaces", None)
 
     @property
     def is_classifier(self) -> bool:

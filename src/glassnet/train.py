@@ -477,7 +477,7 @@ def fit(
                 m = len(idx)
                 ws = workspaces.get(m)
                 if ws is None:
-                    ws = workspaces[m] = network._kept_workspace(m, training=True)
+                    ws = workspaces[m] = network._workspace(m, training=True)
                     ws.scratch[-1].one_hot = one_hot
                 X.take(idx, axis=0, out=ws.X, mode="clip")
                 Y.take(idx, axis=0, out=ws.Y, mode="clip")
@@ -559,9 +559,10 @@ def fit(
     finally:
         errstate.__exit__(None, None, None)
         interrupted["restore"]()
-        if tally is not None:  # kept workspaces must not hold the epoch's arrays
-            for ws in workspaces.values():
+        for ws in workspaces.values():  # kept for the next fit, without the epoch's arrays
+            if tally is not None:
                 tally.release(ws.scratch[-1])
+            network._keep(ws)
         if bar is not None:
             bar.close()
     for cb in cbs:
