@@ -422,3 +422,17 @@ def test_release_workspaces_lets_them_go():
     assert "_workspaces" not in vars(net)
     net.fit(X, y, batch_size=16, epochs=1, verbose=False)  # and makes new ones
     assert len(net._workspaces) == 2
+
+
+def test_a_workspace_outlives_the_network_it_was_prepared_for():
+    import copy
+
+    net = Network([4, 6, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    ws = net.workspace(5)
+    X = np.random.default_rng(0).standard_normal((5, 4))
+    expected = net.forward(X, dropout=0.3, rng=np.random.default_rng(1)).a[-1]
+    net.forward(X, workspace=ws, dropout=0.3, rng=np.random.default_rng(1))
+    twin = copy.copy(net)  # the same layers
+    del net  # the workspace's products held it weakly: prepared again for the twin
+    got = twin.forward(X, workspace=ws, dropout=0.3, rng=np.random.default_rng(1)).a[-1]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)

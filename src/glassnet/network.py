@@ -232,6 +232,7 @@ class Products:
         layers = network.layers
         # weakly: a workspace the network keeps must not keep the network alive
         self._network, self._ws, self._layers = weakref.proxy(network), ws, list(layers)
+        self._of = weakref.ref(network)
         self._drop = type(network)._drop
         self.loss = network.loss
         self._descent: tuple = (None, None)
@@ -375,8 +376,13 @@ class Products:
         return ops
 
     def fits(self, network: Network) -> bool:
-        """True while the loss, and every layer's W, b and activation, are those prepared for."""
-        if len(self.params) != len(network.layers) or network.loss is not self.loss:
+        """True for the network these were prepared for, with the same loss and layers.
+
+        Prepared again when the loss, or a layer's W, b or activation, is replaced.
+        """
+        if self._of() is not network or network.loss is not self.loss:
+            return False
+        if len(self.params) != len(network.layers):
             return False
         for (W, b, f), layer in zip(self.params, network.layers):  # noqa: B905  (lengths checked)
             if W is not layer.W or b is not layer.b or f is not layer.activation:
