@@ -318,7 +318,7 @@ def test_the_next_fit_takes_the_kept_workspaces(monkeypatch):
     net.fit(X, y, batch_size=16, epochs=2, verbose=False)  # batches of 16 and of 8
     assert made == []
     # the epoch's loss arrays are let go: the softmax's numbers are its own again
-    for ws in net._workspaces.values():
+    for (ws,) in net._workspaces.values():
         assert all(v.base is None for v in vars(ws.scratch[-1]).values() if hasattr(v, "base"))
 
 
@@ -436,3 +436,49 @@ def test_a_workspace_outlives_the_network_it_was_prepared_for():
     del net  # the workspace's products held it weakly: prepared again for the twin
     got = twin.forward(X, workspace=ws, dropout=0.3, rng=np.random.default_rng(1)).a[-1]
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_workspaces_in_use_at_once_are_all_kept():
+    # threads predicting at once each take a workspace of the same shape
+    net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    taken = [net._workspace(64, training=False) for _ in range(3)]
+    assert len({id(ws) for ws in taken}) == 3
+    for ws in taken:
+        net._keep(ws)
+    again = [net._workspace(64, training=False) for _ in range(3)]
+    assert {id(ws) for ws in again} == {id(ws) for ws in taken}
+    for ws in again:
+        net._keep(ws)
+    for m in range(1, 20):  # the most recently used are kept, KEEP_COUNT in all
+        net._keep(net._workspace(m, training=False))
+    from glassnet.network import KEEP_COUNT
+
+    assert sum(map(len, net._workspaces.values())) == KEEP_COUNT
+    assert max(key[1] for key in net._workspaces) == 19
+
+
+def test_keeping_a_workspace_never_raises():
+    net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    ws = net._workspace(4, training=True)
+    other = Network([5, 9, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    other._keep(ws)  # of other sizes: not kept
+    assert "_workspaces" not in vars(other)
+    net.layers = []  # a network emptied, as a callback might
+    net._keep(ws)
+    assert "_workspaces" not in vars(net)
+
+
+def test_relu_takes_a_row_of_zeros_only_for_large_wide_arrays():
+    from types import SimpleNamespace
+
+    from glassnet.activations import LARGE, WIDE, get_activation
+
+    relu = get_activation("relu")
+    rng = np.random.default_rng(0)
+    for shape, row in [((1024, 256), True), ((LARGE // 2 + 1, 2), False), ((128, 256), False)]:
+        assert (shape[0] * shape[1] > LARGE and shape[1] >= WIDE) == row
+        z = rng.standard_normal(shape)
+        out, space = np.empty_like(z), SimpleNamespace()
+        relu.apply(z, out, space)
+        np.testing.assert_array_equal(out, np.maximum(z, 0))
+        assert space.zeros.shape == (shape[1:] if row else shape)

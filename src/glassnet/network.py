@@ -112,6 +112,7 @@ class BackwardPass:
 PREDICT_CHUNK = 1024  # rows per chunk when predicting a large batch
 KEEP_BYTES = 16 * 2**20  # a training workspace up to this size is kept for the next fit
 KEEP_COUNT = 8  # workspaces kept per network, the most recently used
+KEEP_ALIKE = 4  # of them at most this many alike (threads predicting at once)
 _KEEP_LOCK = threading.Lock()
 
 
@@ -177,7 +178,8 @@ class Workspace:
     @property
     def nbytes(self) -> int:
         """The bytes of its arrays, the activations' scratch arrays included."""
-        arrays = [self.X, self.Y, *self.z, *self.a, *self.delta, *self.grad_W, *self.grad_b]
+        arrays = [self.X, self.Y, self.ones, *self.z, *self.a, *self.delta]
+        arrays += [*self.grad_W, *self.grad_b]
         arrays += [v for space in self.scratch for v in vars(space).values()]
         unique = {id(x): x for x in arrays if isinstance(x, np.ndarray)}
         return sum(x.nbytes for x in unique.values())
@@ -189,7 +191,9 @@ class Workspace:
     def products(self, network: Network) -> Products:
         """The step's matrix products on these arrays, prepared for ``network``'s parameters.
 
-        Prepared again when a layer's W, b or activation has been replaced.
+        Prepared again for another network, or when the loss or a layer's W, b or
+        activation has been replaced. They hold the network weakly: they serve while it
+        lives.
         """
         p = self._products
         if p is None or not p.fits(network):
@@ -519,7 +523,8 @@ class Network:
 
     def __getstate__(self) -> dict:
         # the kept workspaces are a cache: not copied or pickled with the network
-        return {k: v for k, v in self.__dict__.items() if k != "_workspaces"}
+        with _KEEP_LOCK:
+            return {k: v for k, v in self.__dict__.items() if k != "_workspaces"}
 
     def copy(self) -> Network:
         """A deep copy: parameters are copied, activations and loss shared."""
@@ -684,30 +689,43 @@ class Network:
         """
         key = (training, m, self.dtype, tuple(self.sizes))
         with _KEEP_LOCK:
-            ws = self.__dict__.get("_workspaces", {}).pop(key, None)
+            alike = self.__dict__.get("_workspaces", {}).get(key)
+            ws = alike.pop() if alike else None
         return ws if ws is not None else Workspace(self, m, training=training)
 
     def _keep(self, ws: Workspace) -> None:
         """Keep ``ws`` for the next call: the :data:`KEEP_COUNT` most recently used.
 
         A training workspace above :data:`KEEP_BYTES` (a large batch, a wide network)
-        is not kept, nor one whose shapes the network no longer has.
+        is not kept, nor one whose shapes the network no longer has (its layers were
+        replaced meanwhile). Never raises: it runs as a fit ends, however it ends.
         """
-        sizes = [ws.X.shape[1], *(z.shape[1] for z in ws.z[1:] if z is not None)]
-        if ws.X.dtype != self.dtype or sizes != self.sizes:
+        try:
+            sizes = [ws.X.shape[1], *(z.shape[1] for z in ws.z[1:] if z is not None)]
+            key = (ws.training, ws.m, self.dtype, tuple(self.sizes))
+        except (IndexError, AttributeError, TypeError):  # no layers, or not a network's
+            return
+        if ws.X.dtype != self.dtype or sizes != list(key[3]):
             return
         if ws.training and ws.nbytes > KEEP_BYTES:
             return
         with _KEEP_LOCK:
             cache = self.__dict__.setdefault("_workspaces", {})
-            key = (ws.training, ws.m, self.dtype, tuple(self.sizes))
-            cache.pop(key, None)
-            cache[key] = ws  # the most recent last
-            while len(cache) > KEEP_COUNT:
-                del cache[next(iter(cache))]
+            alike = cache.pop(key, [])
+            if ws not in alike:
+                alike.append(ws)
+            cache[key] = alike[-KEEP_ALIKE:]  # the most recent last
+            while sum(map(len, cache.values())) > KEEP_COUNT:
+                oldest = next(iter(cache))
+                del cache[oldest][0]
+                if not cache[oldest]:
+                    del cache[oldest]
 
     def release_workspaces(self) -> None:
-        """Let go of the workspaces kept for the next fit or prediction, and their memory."""
+        """Let go of the workspaces kept for the next fit or prediction, and their memory.
+
+        A fit running meanwhile keeps its own when it ends.
+        """
         with _KEEP_LOCK:
             self.__dict__.pop("_workspaces", None)
 
