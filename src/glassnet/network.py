@@ -116,6 +116,11 @@ KEEP_ALIKE = 4  # of them at most this many alike (threads predicting at once)
 _KEEP_LOCK = threading.Lock()
 
 
+def one_hot(index: Array, n: int, dtype: np.dtype | type) -> Array:
+    """Rows e_k of the n × n identity for each class index k (4× faster than eye[index])."""
+    return np.eye(n, dtype=dtype).take(index, axis=0)
+
+
 def default_init(activation: str) -> str:
     """The initialiser suited to an activation: He for the relu family, Glorot otherwise."""
     return "he_uniform" if activation in ("relu", "leaky_relu", "elu") else "glorot_uniform"
@@ -325,9 +330,9 @@ class Products:
                 functools.partial(self.apply[l], z, out, space),  # a_l = f_l(z_l)
             ]
             if rates and rates[l - 1] > 0:  # a_l ← a_l ⊙ r_l
-                generator = rng if rng is not None else np.random.default_rng()
-                drop = functools.partial(self._drop, self._network)
-                ops.append(functools.partial(drop, out, rates[l - 1], generator, ws, l))
+                gen = rng if rng is not None else np.random.default_rng()
+                drop = (self._network, out, rates[l - 1], gen, ws, l)
+                ops.append(functools.partial(self._drop, *drop))
             a = out
         if a0 is ws.a[0]:
             self._forward = (key, ops)
@@ -774,8 +779,7 @@ class Network:
             labels = y.astype(np.int64)
             if labels.size and (labels.min() < 0 or labels.max() >= n_out):
                 raise ArgumentError(f"y: class indices must lie in 0..{n_out - 1}")
-            # rows of the identity taken by index: 4× faster than fancy indexing
-            return np.eye(n_out, dtype=self.dtype).take(labels, axis=0)
+            return one_hot(labels, n_out, self.dtype)
         if n_out != 1:
             raise ArgumentError(f"y: expected {n_out} columns (one per output unit), found 1-D")
         return y.astype(self.dtype).reshape(-1, 1)

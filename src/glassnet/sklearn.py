@@ -62,7 +62,7 @@ except ImportError as error:  # pragma: no cover - an optional dependency
 
 from glassnet.activations import ACTIVATIONS, Activation, get_activation
 from glassnet.losses import Loss, get_loss
-from glassnet.network import Layer, Network
+from glassnet.network import Layer, Network, one_hot
 from glassnet.optimizers import SGD, Adam, Optimizer, Schedule
 from glassnet.train import Callback, TrainingError, TrainingState
 from glassnet.train import fit as train_fit
@@ -960,14 +960,13 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 )
         lb = self._label_binarizer
         if lb.y_type_ == "multiclass" and y.ndim == 1:
-            # LabelBinarizer.transform's one-hot rows, made directly as rows of the
-            # identity taken by index: every label of y is in the sorted classes_
-            # (checked above)
+            # LabelBinarizer.transform's one-hot rows, made directly: every label of y
+            # is in the sorted classes_ (checked above)
             if counted is not None and np.array_equal(counted[0], lb.classes_):
                 index = counted[1]
             else:
                 index = np.searchsorted(lb.classes_, y)
-            return X, np.eye(len(lb.classes_), dtype=X.dtype).take(index, axis=0)
+            return X, one_hot(index, len(lb.classes_), X.dtype)
         return X, lb.transform(y)
 
     def fit(self, X: Any, y: Any) -> MLPClassifier:
