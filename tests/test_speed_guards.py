@@ -304,12 +304,17 @@ def test_a_fit_in_kept_workspaces_equals_one_in_fresh_ones(first, second, swap_a
     assert h1.history == h2.history
 
 
+def tiny(hidden=8):
+    """A 5-hidden-3 classifier and 40 examples with class indices."""
+    rng = np.random.default_rng(0)
+    net = Network([5, hidden, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    return net, rng.standard_normal((40, 5)), rng.integers(0, 3, 40)
+
+
 def test_the_next_fit_takes_the_kept_workspaces(monkeypatch):
     from glassnet import network as network_module
 
-    rng = np.random.default_rng(0)
-    X, y = rng.standard_normal((40, 5)), rng.integers(0, 3, 40)
-    net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    net, X, y = tiny()
     net.fit(X, y, batch_size=16, epochs=2, verbose=False)
     made = []
     monkeypatch.setattr(
@@ -325,9 +330,7 @@ def test_the_next_fit_takes_the_kept_workspaces(monkeypatch):
 def test_a_large_training_workspace_is_not_kept(monkeypatch):
     from glassnet import network as network_module
 
-    rng = np.random.default_rng(0)
-    X, y = rng.standard_normal((40, 5)), rng.integers(0, 3, 40)
-    net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    net, X, y = tiny()
     monkeypatch.setattr(network_module, "KEEP_BYTES", net.workspace(40).nbytes - 1)
     net.fit(X, y, batch_size=None, epochs=2, verbose=False)  # one batch of all 40
     assert not any(key[0] for key in net.__dict__.get("_workspaces", {}))
@@ -367,7 +370,7 @@ def test_a_fit_inside_a_fits_callback_has_workspaces_of_its_own(monkeypatch):
     soft, labels = 0.5 * rng.dirichlet(np.ones(3), size=40), rng.integers(0, 3, 40)
 
     def run():
-        net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+        net = tiny()[0]
 
         def inner(state, batch, logs):
             if batch == 2:  # one-hot targets: the inner fit tallies its loss per epoch
@@ -401,7 +404,7 @@ def test_kept_workspaces_keep_no_network_alive():
     X, y = rng.standard_normal((2100, 5)), rng.integers(0, 3, 2100)
     gc.disable()  # freed by reference counting alone, without the cycle collector
     try:
-        net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+        net = tiny()[0]
         net.fit(X, y, batch_size=64, epochs=1, dropout=0.2, seed=0, verbose=False)
         net.predict(X)  # chunks through prediction workspaces
         assert len(net._workspaces) == 4
@@ -413,9 +416,7 @@ def test_kept_workspaces_keep_no_network_alive():
 
 
 def test_release_workspaces_lets_them_go():
-    rng = np.random.default_rng(0)
-    X, y = rng.standard_normal((40, 5)), rng.integers(0, 3, 40)
-    net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    net, X, y = tiny()
     net.fit(X, y, batch_size=16, epochs=1, verbose=False)
     assert net._workspaces
     net.release_workspaces()
@@ -440,7 +441,7 @@ def test_a_workspace_outlives_the_network_it_was_prepared_for():
 
 def test_workspaces_in_use_at_once_are_all_kept():
     # threads predicting at once each take a workspace of the same shape
-    net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    net, _, _ = tiny()
     taken = [net._workspace(64, training=False) for _ in range(3)]
     assert len({id(ws) for ws in taken}) == 3
     for ws in taken:
@@ -458,9 +459,8 @@ def test_workspaces_in_use_at_once_are_all_kept():
 
 
 def test_keeping_a_workspace_never_raises():
-    net = Network([5, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    (net, _, _), (other, _, _) = tiny(), tiny(hidden=9)
     ws = net._workspace(4, training=True)
-    other = Network([5, 9, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
     other._keep(ws)  # of other sizes: not kept
     assert "_workspaces" not in vars(other)
     net.layers = []  # a network emptied, as a callback might
