@@ -174,3 +174,38 @@ def test_in_place_forward_and_vjp_equal_the_allocating_ones(name, shape, dtype):
         # g ⊙ f′ and a ⊙ (g − a·g) cancel: the error is relative to the terms' size
         np.testing.assert_allclose(g, expected, rtol=rtol, atol=rtol * scale)
         assert out.dtype == g.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rows", [1, 16, 63])  # below the transposed copy's 64 rows
+@pytest.mark.parametrize("spread", [3.0, 50.0])  # within UNSHIFTED, or a row beyond it
+@pytest.mark.parametrize("over_z", [False, True])  # out is z, as when predicting
+def test_in_place_softmax_of_few_short_rows(dtype, rows, spread, over_z):
+    # while every |z| ≤ UNSHIFTED the shift is 0; beyond, each row is shifted by its
+    # maximum. Either way a, and the log-sum-exp top + ln total that the epoch's loss
+    # is made of, are those of an independent float64 computation
+    from types import SimpleNamespace
+
+    from glassnet.activations import UNSHIFTED
+
+    rng = np.random.default_rng(rows)
+    z = rng.standard_normal((rows, 10)) * spread
+    z[0] -= spread * 20  # 3: a row far below the others; 50: beyond e^z's safe range
+    z = z.astype(dtype)
+    wide = np.abs(z.astype(np.float64)).max() > UNSHIFTED[np.dtype(dtype)]
+    assert wide == (spread == 50.0)
+    z64 = z.astype(np.float64)
+    shifted = np.exp(z64 - z64.max(axis=1, keepdims=True))
+    expected = shifted / shifted.sum(axis=1, keepdims=True)
+    lse = z64.max(axis=1) + np.log(shifted.sum(axis=1))
+    space = SimpleNamespace()
+    out = z.copy() if over_z else np.empty_like(z)
+    ACTIVATIONS["softmax"].apply(out if over_z else z, out, space)
+    rtol = 1e-6 if dtype == np.float32 else 1e-14
+    if wide:  # z − max is rounded to z's precision, and e^x magnifies that by |x|
+        rtol = 4 * np.finfo(dtype).eps * np.abs(z64).max()
+    np.testing.assert_allclose(out, expected, rtol=rtol, atol=1e-30)
+    top, total = space.top.ravel().astype(np.float64), space.total.ravel().astype(np.float64)
+    np.testing.assert_allclose(top + np.log(total), lse, rtol=rtol)
+    assert (top == 0).all() != wide  # the path the test meant to take
+    assert out.dtype == dtype
