@@ -153,9 +153,8 @@ def test_unknown_activation_suggests_a_name():
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_in_place_forward_and_vjp_equal_the_allocating_ones(name, shape, dtype):
-    # the training loop's in-place versions (softmax reduces short rows through a
-    # transposed copy from 64 rows on; relu above LARGE numbers takes one row of
-    # zeros) against forward and vjp
+    # the training loop's in-place versions (softmax sums short rows as a product;
+    # relu above LARGE numbers takes one row of zeros) against forward and vjp
     from types import SimpleNamespace
 
     act = get_activation(name)
@@ -177,13 +176,14 @@ def test_in_place_forward_and_vjp_equal_the_allocating_ones(name, shape, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("rows", [1, 16, 63])  # below the transposed copy's 64 rows
+@pytest.mark.parametrize("rows", [1, 16, 63, 64, 200])  # shifted in place, or transposed
 @pytest.mark.parametrize("spread", [3.0, 50.0])  # within UNSHIFTED, or a row beyond it
 @pytest.mark.parametrize("over_z", [False, True])  # out is z, as when predicting
-def test_in_place_softmax_of_few_short_rows(dtype, rows, spread, over_z):
+def test_in_place_softmax_of_short_rows(dtype, rows, spread, over_z):
     # while every |z| ≤ UNSHIFTED the shift is 0; beyond, each row is shifted by its
-    # maximum. Either way a, and the log-sum-exp top + ln total that the epoch's loss
-    # is made of, are those of an independent float64 computation
+    # maximum (from 64 rows on, through a transposed copy). Either way a, and the
+    # log-sum-exp top + ln total that the epoch's loss is made of, are those of an
+    # independent float64 computation
     from types import SimpleNamespace
 
     from glassnet.activations import UNSHIFTED

@@ -407,7 +407,7 @@ class BatchLosses(Callback):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("batch_size", [16, 80])  # 80: the softmax's transposed path
+@pytest.mark.parametrize("batch_size", [16, 80])  # 80: 64 rows or more, see _softmax_into
 def test_the_epoch_loss_of_the_fast_path_is_the_mean_of_the_batch_losses(dtype, batch_size):
     # softmax + cross-entropy on one-hot targets takes one dot product per batch and the
     # rest once an epoch (losses.EpochLoss); a batch callback asks for each batch's loss
