@@ -178,7 +178,7 @@ def test_in_place_forward_and_vjp_equal_the_allocating_ones(name, shape, dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("rows", [1, 16, 63, 64, 200])  # shifted in place, or transposed
 @pytest.mark.parametrize("spread", [3.0, 50.0])  # within UNSHIFTED, or a row beyond it
-@pytest.mark.parametrize("over_z", [False, True])  # out is z, as when predicting
+@pytest.mark.parametrize("over_z", [False, "same", "view"])  # out is z, as when predicting
 def test_in_place_softmax_of_short_rows(dtype, rows, spread, over_z):
     # while every |z| ≤ UNSHIFTED the shift is 0; beyond, each row is shifted by its
     # maximum (from 64 rows on, through a transposed copy). Either way a, and the
@@ -199,8 +199,12 @@ def test_in_place_softmax_of_short_rows(dtype, rows, spread, over_z):
     expected = shifted / shifted.sum(axis=1, keepdims=True)
     lse = z64.max(axis=1) + np.log(shifted.sum(axis=1))
     space = SimpleNamespace()
-    out = z.copy() if over_z else np.empty_like(z)
-    ACTIVATIONS["softmax"].apply(out if over_z else z, out, space)
+    if over_z:  # z's own memory: the very array, or another view of it
+        z_in = z.copy()
+        out = z_in if over_z == "same" else z_in[:]
+    else:
+        z_in, out = z, np.empty_like(z)
+    ACTIVATIONS["softmax"].apply(z_in, out, space)
     rtol = 1e-6 if dtype == np.float32 else 1e-14
     if wide:  # z − max is rounded to z's precision, and e^x magnifies that by |x|
         rtol = 4 * np.finfo(dtype).eps * np.abs(z64).max()
@@ -209,3 +213,12 @@ def test_in_place_softmax_of_short_rows(dtype, rows, spread, over_z):
     np.testing.assert_allclose(top + np.log(total), lse, rtol=rtol)
     assert (top == 0).all() != wide  # the path the test meant to take
     assert out.dtype == dtype
+
+
+def test_in_place_softmax_of_no_rows():
+    from types import SimpleNamespace
+
+    z = np.zeros((0, 10), dtype=np.float32)
+    out = np.empty_like(z)
+    ACTIVATIONS["softmax"].apply(z, out, SimpleNamespace())
+    assert out.shape == (0, 10)

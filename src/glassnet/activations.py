@@ -205,7 +205,7 @@ UNSHIFTED = {np.dtype(np.float32): 80.0, np.dtype(np.float64): 700.0}
 
 
 def _softmax_into(z: Array, out: Array, space: SimpleNamespace) -> None:
-    """e^{z − max} / Σ e^{z − max}, row by row, into ``out`` (which may be z itself).
+    """e^{z − max} / Σ e^{z − max}, row by row, into ``out`` (which may share z's memory).
 
     Keeps each row's shift and Σ in ``space.top`` and ``space.total``: its log-sum-exp
     is top + ln total (the training loop's loss, :class:`glassnet.losses.EpochLoss`).
@@ -230,9 +230,9 @@ def _softmax_into(z: Array, out: Array, space: SimpleNamespace) -> None:
         np.add.reduce(out, axis=1, keepdims=True, out=total)
         np.divide(out, total, out=out)
         return
-    size = out if out is not z else scratch(space, "size", z)
+    size = scratch(space, "size", z) if np.may_share_memory(out, z) else out
     np.abs(z, out=size)
-    if np.maximum.reduce(size, axis=None) <= UNSHIFTED.get(z.dtype, 0.0):  # NaN: no
+    if z.size and np.maximum.reduce(size, axis=None) <= UNSHIFTED.get(z.dtype, 0.0):  # NaN: no
         top.fill(0)
         np.exp(z, out=out)
     elif m < MANY_ROWS:

@@ -289,10 +289,11 @@ def _sigmoid_binary_cross_entropy_delta_into(
 
 
 def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> float:
-    r"""Σ_k ℓ_k = Σ_k [lse(z_k) Σ_j y_kj − Σ_j y_kj z_kj], lse = max + ln Σ e^{z − max}.
+    r"""Σ_k ℓ_k = Σ_k [lse(z_k) Σ_j y_kj − Σ_j y_kj z_kj], lse = c + ln Σ e^{z − c}.
 
-    The softmax's in-place forward left max z and Σ e^{z − max} of each row in
-    ``space`` (as ``top`` and ``total``); they are computed here if not.
+    The softmax's in-place forward left each row's shift c (max z, or 0 where every
+    |z| is small) and Σ e^{z − c} in ``space`` (as ``top`` and ``total``); they are
+    computed here, with c = max z, if not.
     """
     m = z.shape[0]
     top, total = space.__dict__.get("top"), space.__dict__.get("total")
@@ -312,14 +313,15 @@ def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> fl
 class EpochLoss:
     r"""Σ_k ℓ_k of softmax + cross-entropy over an epoch of one-hot targets.
 
-    .. math:: \sum_k \ell_k = \sum_k \Bigl(\max z_k
-              + \ln \sum_j e^{z_{kj} - \max z_k}\Bigr) - \sum_k y_k \cdot z_k
+    .. math:: \sum_k \ell_k = \sum_k \Bigl(c_k
+              + \ln \sum_j e^{z_{kj} - c_k}\Bigr) - \sum_k y_k \cdot z_k
 
-    The in-place softmax of each batch computes max z and Σ e^{z − max} of its rows
-    anyway; :meth:`point` has it write them straight into arrays of the whole epoch,
-    so that a batch costs one dot product, Σ_k y_k·z_k (:meth:`add`), and the
-    logarithms and sums are taken once, by :meth:`total`. The dot product is finite
-    exactly when the batch loss is: 0·∞ is NaN, so any infinite or NaN logit shows.
+    The in-place softmax of each batch computes each row's shift c_k (max z_k, or 0
+    where every |z| is small) and Σ e^{z − c} anyway; :meth:`point` has it write them
+    straight into arrays of the whole epoch, so that a batch costs one dot product,
+    Σ_k y_k·z_k (:meth:`add`), and the logarithms and sums are taken once, by
+    :meth:`total`. The dot product is finite exactly when the batch loss is: 0·∞ is
+    NaN, so any infinite or NaN logit shows.
 
     Parameters
     ----------
