@@ -223,19 +223,11 @@ def _softmax_into(z: Array, out: Array, space: SimpleNamespace) -> None:
     m, n = z.shape
     top = scratch(space, "top", z, shape=(m, 1))
     total = scratch(space, "total", z, shape=(m, 1))
-    if n > SHORT_ROW:
-        np.maximum.reduce(z, axis=1, keepdims=True, out=top)
-        np.subtract(z, top, out=out)
-        np.exp(out, out=out)
-        np.add.reduce(out, axis=1, keepdims=True, out=total)
-        np.divide(out, total, out=out)
-        return
-    size = scratch(space, "size", z) if np.may_share_memory(out, z) else out
-    np.abs(z, out=size)
-    if z.size and np.maximum.reduce(size, axis=None) <= UNSHIFTED.get(z.dtype, 0.0):  # NaN: no
+    short = n <= SHORT_ROW
+    if short and _within(z, UNSHIFTED.get(z.dtype, 0.0), out, space):
         top.fill(0)
         np.exp(z, out=out)
-    elif m < MANY_ROWS:
+    elif not short or m < MANY_ROWS:
         np.maximum.reduce(z, axis=1, keepdims=True, out=top)
         np.subtract(z, top, out=out)
         np.exp(out, out=out)
@@ -250,8 +242,21 @@ def _softmax_into(z: Array, out: Array, space: SimpleNamespace) -> None:
         np.divide(columns, row_total, out=columns)
         out[...] = columns.T
         return
-    np.dot(out, scratch(space, "row_ones", z, shape=(n,), fill=1), out=total.reshape(m))
+    if short:
+        np.dot(out, scratch(space, "row_ones", z, shape=(n,), fill=1), out=total.reshape(m))
+    else:
+        np.add.reduce(out, axis=1, keepdims=True, out=total)
     np.divide(out, total, out=out)
+
+
+def _within(z: Array, bound: float, out: Array, space: SimpleNamespace) -> bool:
+    """True when z is not empty and every |z| ≤ ``bound`` (NaN: False); |z| goes to ``out``.
+
+    To a work array of its own when ``out`` shares z's memory (z is still to be read).
+    """
+    size = scratch(space, "size", z) if np.may_share_memory(out, z) else out
+    np.abs(z, out=size)
+    return bool(z.size) and bool(np.maximum.reduce(size, axis=None) <= bound)
 
 
 def _softmax_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> None:
