@@ -238,6 +238,13 @@ RUNNERS = {
 }
 
 
+def timed(fn) -> float:
+    """Seconds that one call of ``fn`` took."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def worker(impl: str, workload: str, threads: int, repeats: int) -> dict:
     """Time ``impl`` on ``workload`` in this process; return samples/s and memory."""
     if impl == "torch":
@@ -254,24 +261,16 @@ def worker(impl: str, workload: str, threads: int, repeats: int) -> dict:
         X, y = make_data(w)
         run, samples = RUNNERS[impl](w, X, y)
         run()  # warm up: first-call costs, allocation of workspaces
-        # the peak of a run is reached by the first; the paired products' few arrays
-        # that follow are not the implementation's
+        times = [timed(run) for _ in range(repeats)]
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        runs = {impl: (run, samples)}
-        paired = impl in PAIRED and workload != "inference"
-        if paired:
-            runs["gemm"] = run_gemm(w, X, y)
-            runs["gemm"][0]()
-        times: dict[str, list[float]] = {name: [] for name in runs}
-        for _ in range(repeats):  # alternating, when paired: the same state of the machine
-            for name, (fn, _) in runs.items():
-                start = time.perf_counter()
-                fn()
-                times[name].append(time.perf_counter() - start)
-    speed = {name: n / min(times[name]) for name, (_, n) in runs.items()}
-    result = {"samples_per_s": speed[impl], "peak_mib": peak - base}
-    if paired:
-        result["paired"] = speed[impl] / speed["gemm"]
+        result = {"samples_per_s": samples / min(times), "peak_mib": peak - base}
+        if impl in PAIRED and workload != "inference":
+            # then alternating with the products (their arrays after the peak was read)
+            gemm, gemm_samples = run_gemm(w, X, y)
+            gemm()
+            pairs = [(timed(gemm), timed(run)) for _ in range(repeats)]
+            gemm_speed = gemm_samples / min(g for g, _ in pairs)
+            result["paired"] = samples / min(t for _, t in pairs) / gemm_speed
     return result
 
 
