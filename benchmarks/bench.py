@@ -59,7 +59,7 @@ IMPLEMENTATIONS = {
     "inference": ["gemm", "glassnet", "torch"],
 }
 LEARNING_RATE = 0.01
-REPEATS = {"A": 2, "B": 5, "inference": 5}  # the short runs need more tries past the noise
+REPEATS = {"A": 2, "B": 5, "inference": 20}  # the short runs need more tries past the noise
 # training timed in alternation with the products in its own process too: on NumPy's
 # BLAS only (PyTorch's thread pool would compete with OpenBLAS's spinning threads), and
 # not a prediction, which would pay for the write-back of the products' 16 MB of output
@@ -316,7 +316,7 @@ def main() -> None:
     parser.add_argument(
         "--repeats",
         type=int,
-        help="timed runs per process, the fastest counts (default: A 2, B and inference 5)",
+        help="timed runs per process, the fastest counts (default: A 2, B 5, inference 20)",
     )
     parser.add_argument(
         "--epochs",
