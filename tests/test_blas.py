@@ -125,3 +125,29 @@ def test_an_output_overlapping_an_operand_goes_through_numpy(backend):
 def test_a_vector_as_a_is_refused():
     with pytest.raises(ValueError, match="expected a matrix A"):
         blas.product(np.ones(3), np.ones(3), np.ones(3))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(128, 784), (784, 256), (10,), (0, 5), (3, 0), ()])
+def test_empty_starts_on_a_cache_line(dtype, shape):
+    a = blas.empty(shape, dtype)
+    assert a.shape == shape and a.dtype == dtype
+    assert a.flags.c_contiguous and a.flags.writeable
+    assert a.size == 0 or a.ctypes.data % blas.ALIGNMENT == 0  # no memory, no line
+    a[...] = 1.5  # its own memory, all of it
+    assert np.all(a == 1.5)
+
+
+def test_aligned_copies_only_what_is_not_aligned():
+    a = blas.empty((4, 3), np.float32)
+    assert blas.aligned(a) is a
+    raw = np.arange(13, dtype=np.float32)
+    off = raw[1:].reshape(4, 3)  # 4 bytes past an aligned or unaligned start
+    if off.ctypes.data % blas.ALIGNMENT == 0:
+        off = raw[:12].reshape(4, 3)
+    copy = blas.aligned(off)
+    assert copy is not off and copy.ctypes.data % blas.ALIGNMENT == 0
+    assert np.array_equal(copy, off) and copy.dtype == off.dtype
+    strided = np.arange(24.0)[::2].reshape(4, 3)
+    assert blas.aligned(strided).flags.c_contiguous
+    assert np.array_equal(blas.aligned(strided), strided)

@@ -482,3 +482,24 @@ def test_relu_takes_a_row_of_zeros_only_for_large_wide_arrays():
         relu.apply(z, out, space)
         np.testing.assert_array_equal(out, np.maximum(z, 0))
         assert space.zeros.shape == (shape[1:] if row else shape)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_weights_and_workspace_start_on_cache_lines(dtype):
+    net = Network([784, 256, 128, 10], activations=["relu", "relu", "softmax"], dtype=dtype)
+    ws = net.workspace(128)
+    arrays = [layer.W for layer in net.layers] + [layer.b for layer in net.layers]
+    arrays += [ws.X, ws.Y, *ws.z[1:], *ws.a, *ws.delta[1:], *ws.grad_W[1:], *ws.grad_b[1:]]
+    assert all(a.ctypes.data % 64 == 0 for a in arrays)
+
+
+def test_the_estimators_weights_start_on_cache_lines():
+    from glassnet.sklearn import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 6)).astype(np.float32)
+    clf = MLPClassifier(hidden_layer_sizes=(5,), max_iter=1, random_state=0)
+    with pytest.warns(Warning):  # one epoch does not converge
+        clf.fit(X, rng.integers(0, 3, 40))
+    params = [a for layer in clf.network_.layers for a in (layer.W, layer.b)]
+    assert all(a.ctypes.data % 64 == 0 for a in params)

@@ -60,6 +60,7 @@ except ImportError as error:  # pragma: no cover - an optional dependency
         "glassnet.sklearn needs scikit-learn 1.6 or later: pip install scikit-learn"
     ) from error
 
+from glassnet import blas
 from glassnet.activations import ACTIVATIONS, Activation, get_activation
 from glassnet.losses import Loss, get_loss
 from glassnet.network import Layer, Network, one_hot
@@ -528,7 +529,7 @@ class _BaseMLP(BaseEstimator):
             bound = np.sqrt(factor / (n_in + n_out))
             W = rs.uniform(-bound, bound, (n_in, n_out)).astype(dtype, copy=False)
             b = rs.uniform(-bound, bound, n_out).astype(dtype, copy=False)
-            layers.append(Layer(W, b, acts[i]))
+            layers.append(Layer(blas.aligned(W), blas.aligned(b), acts[i]))
         self.network_ = Network(layers, loss=loss, dtype=dtype)
         self._expose_parameters()
         self.n_iter_ = 0
