@@ -128,26 +128,31 @@ def test_a_vector_as_a_is_refused():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(128, 784), (784, 256), (10,), (0, 5), (3, 0), ()])
-def test_empty_starts_on_a_cache_line(dtype, shape):
+@pytest.mark.parametrize("shape", [(128, 784), (784, 256), (64, 64), (10,), (0, 5), (3, 0), ()])
+def test_empty_starts_large_arrays_on_a_cache_line(dtype, shape):
     a = blas.empty(shape, dtype)
     assert a.shape == shape and a.dtype == dtype
     assert a.flags.c_contiguous and a.flags.writeable
-    assert a.size == 0 or a.ctypes.data % blas.ALIGNMENT == 0  # no memory, no line
+    if a.nbytes >= blas.ALIGN_FROM:
+        assert a.ctypes.data % blas.ALIGNMENT == 0
+    else:  # NumPy's own array, no view of a larger one
+        assert a.base is None
     a[...] = 1.5  # its own memory, all of it
     assert np.all(a == 1.5)
 
 
 def test_aligned_copies_only_what_is_not_aligned():
-    a = blas.empty((4, 3), np.float32)
+    a = blas.empty((64, 64), np.float32)
     assert blas.aligned(a) is a
-    raw = np.arange(13, dtype=np.float32)
-    off = raw[1:].reshape(4, 3)  # 4 bytes past an aligned or unaligned start
+    raw = np.arange(64 * 64 + 1, dtype=np.float32)
+    off = raw[1:].reshape(64, 64)  # 4 bytes past an aligned or unaligned start
     if off.ctypes.data % blas.ALIGNMENT == 0:
-        off = raw[:12].reshape(4, 3)
+        off = raw[:-1].reshape(64, 64)
     copy = blas.aligned(off)
     assert copy is not off and copy.ctypes.data % blas.ALIGNMENT == 0
     assert np.array_equal(copy, off) and copy.dtype == off.dtype
-    strided = np.arange(24.0)[::2].reshape(4, 3)
+    small = np.arange(13, dtype=np.float32)[1:]
+    assert blas.aligned(small) is small  # below ALIGN_FROM: taken as it is
+    strided = np.arange(2.0 * 64 * 64)[::2].reshape(64, 64)
     assert blas.aligned(strided).flags.c_contiguous
     assert np.array_equal(blas.aligned(strided), strided)
