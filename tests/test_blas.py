@@ -143,7 +143,11 @@ def test_empty_starts_large_arrays_on_a_cache_line(dtype, shape):
 
 def test_aligned_copies_only_what_is_not_aligned():
     a = blas.empty((64, 64), np.float32)
+    a[...] = 2.0
     assert blas.aligned(a) is a
+    fresh = blas.aligned(a, copy=True)  # a copy all the same
+    assert fresh is not a and not np.shares_memory(fresh, a) and np.array_equal(fresh, a)
+    assert fresh.ctypes.data % blas.ALIGNMENT == 0
     raw = np.arange(64 * 64 + 1, dtype=np.float32)
     off = raw[1:].reshape(64, 64)  # 4 bytes past an aligned or unaligned start
     if off.ctypes.data % blas.ALIGNMENT == 0:

@@ -505,3 +505,15 @@ def test_the_estimators_weights_start_on_cache_lines():
         clf.fit(X, rng.integers(0, 3, 40))
     W = clf.network_.layers[0].W
     assert W.nbytes >= blas.ALIGN_FROM and W.ctypes.data % blas.ALIGNMENT == 0
+
+
+def test_copies_and_loaded_networks_keep_their_weights_on_cache_lines(tmp_path):
+    from glassnet import io
+
+    net = Network([784, 64, 10], activations=["relu", "softmax"], dtype="float32", seed=0)
+    path = tmp_path / "net.npz"
+    io.save_model(net, path)
+    for other in (net.copy(), io.load_model(path)[0]):
+        W = other.layers[0].W
+        assert W is not net.layers[0].W and np.array_equal(W, net.layers[0].W)
+        assert W.ctypes.data % blas.ALIGNMENT == 0

@@ -243,9 +243,13 @@ def empty(shape: int | tuple[int, ...], dtype: object) -> Array:
     return raw[start : start + nbytes].view(dtype).reshape(shape)
 
 
-def aligned(a: Array) -> Array:
-    """``a`` itself when it is as :func:`empty` makes arrays, else such a copy of it."""
-    if a.flags.c_contiguous and (a.nbytes < ALIGN_FROM or a.ctypes.data % ALIGNMENT == 0):
+def aligned(a: Array, *, copy: bool = False) -> Array:
+    """``a`` itself when it is as :func:`empty` makes arrays; else, or with ``copy``, a copy."""
+    if (
+        not copy
+        and a.flags.c_contiguous
+        and (a.nbytes < ALIGN_FROM or a.ctypes.data % ALIGNMENT == 0)
+    ):
         return a
     out = empty(a.shape, a.dtype)
     np.copyto(out, a)

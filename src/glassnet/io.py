@@ -465,6 +465,7 @@ def _show(value: Any, limit: int = 60) -> str:
 
 def _model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> tuple[Network, dict[str, Any]]:
     """Check the arrays of a model file and build its network."""
+    from glassnet import blas
     from glassnet.activations import ACTIVATIONS
     from glassnet.losses import LOSSES
     from glassnet.network import Layer, Network
@@ -518,7 +519,8 @@ def _model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> tuple[Networ
                 )
             if not np.isfinite(array).all():
                 raise ModelError(name, f"{key}: holds NaN or infinity")
-            params.append(array.astype(dtype, copy=False))  # native byte order; same values
+            # native byte order, same values; on cache lines as a new network's
+            params.append(blas.aligned(array.astype(dtype, copy=False)))
         layers.append(Layer(params[0], params[1], ACTIVATIONS[arch["activations"][k - 1]]))
     network = Network(layers, loss=LOSSES[arch["loss"]], dtype=dtype, fused=arch["fused"])
     return network, arch["metadata"]

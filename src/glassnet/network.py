@@ -535,7 +535,14 @@ class Network:
     def copy(self) -> Network:
         """A deep copy: parameters are copied, activations and loss shared."""
         return Network(
-            [Layer(layer.W.copy(), layer.b.copy(), layer.activation) for layer in self.layers],
+            [
+                Layer(
+                    blas.aligned(layer.W, copy=True),
+                    blas.aligned(layer.b, copy=True),
+                    layer.activation,
+                )
+                for layer in self.layers
+            ],
             loss=self.loss,
             dtype=self.dtype,
             fused=self.fused,
