@@ -222,3 +222,19 @@ def test_in_place_softmax_of_no_rows():
     out = np.empty_like(z)
     ACTIVATIONS["softmax"].apply(z, out, SimpleNamespace())
     assert out.shape == (0, 10)
+
+
+def test_scratch_arrays_start_on_cache_lines_and_hold_their_fill():
+    from types import SimpleNamespace
+
+    from glassnet import blas
+    from glassnet.activations import scratch
+
+    space = SimpleNamespace()
+    like = np.empty((128, 256), dtype=np.float32)
+    work = scratch(space, "work", like)
+    assert work.shape == like.shape and work.dtype == like.dtype
+    assert work.ctypes.data % blas.ALIGNMENT == 0
+    zeros = scratch(space, "zeros", like, fill=0.0)
+    assert zeros.ctypes.data % blas.ALIGNMENT == 0 and not zeros.any()
+    assert scratch(space, "work", like) is work  # kept for the next call

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from glassnet import blas
 from glassnet.errors import ArgumentError, SpecError, unknown_name
 
 Array = np.ndarray
@@ -99,6 +100,9 @@ class Activation:
         return g * self.derivative(z, a)
 
 
+_empty = blas.empty
+
+
 def scratch(
     space: SimpleNamespace,
     name: str,
@@ -116,7 +120,9 @@ def scratch(
     want = like.shape if shape is None else shape
     kind = like.dtype if dtype is None else dtype
     if arr is None or arr.shape != want or arr.dtype != kind:
-        arr = np.empty(want, dtype=kind) if fill is None else np.full(want, fill, dtype=kind)
+        arr = _empty(want, kind)  # on cache lines, as the workspace's arrays
+        if fill is not None:
+            arr.fill(fill)
         setattr(space, name, arr)
     return arr
 

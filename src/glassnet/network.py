@@ -255,7 +255,7 @@ class Products:
                 if layer.activation.vjp_of_a and layer.activation.vjp_into is not None:
                     ws.a[l] = ws.z[l]  # type: ignore[assignment]
                 elif ws.a[l] is ws.z[l]:  # its activation was replaced by one needing z_l
-                    ws.a[l] = np.empty_like(ws.a[l])
+                    ws.a[l] = blas.empty(ws.a[l].shape, ws.a[l].dtype)
         # each layer's in-place activation and its VJP, looked up once
         acts = [layer.activation for layer in layers]
         self.apply = [None] + [f.forward_into or f.apply for f in acts]
