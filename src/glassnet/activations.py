@@ -100,9 +100,6 @@ class Activation:
         return g * self.derivative(z, a)
 
 
-_empty = blas.empty
-
-
 def scratch(
     space: SimpleNamespace,
     name: str,
@@ -120,7 +117,7 @@ def scratch(
     want = like.shape if shape is None else shape
     kind = like.dtype if dtype is None else dtype
     if arr is None or arr.shape != want or arr.dtype != kind:
-        arr = _empty(want, kind)  # on cache lines, as the workspace's arrays
+        arr = blas.empty(want, kind)  # on cache lines, as the workspace's arrays
         if fill is not None:
             arr.fill(fill)
         setattr(space, name, arr)
