@@ -101,7 +101,8 @@ def run_gemm(w, X, y):
 
     def empty(shape):
         # on a 64-byte boundary, as glassnet's workspaces and weights: NumPy aligns to
-        # 16 bytes, and OpenBLAS's products are ~3 % faster on cache-line-aligned arrays
+        # 16 bytes, and OpenBLAS's products are ~3 % faster on cache-line-aligned arrays.
+        # Written here, not glassnet.blas.empty: the limit depends on NumPy alone
         raw = np.empty(int(np.prod(shape)) * 4 + 64, np.uint8)
         start = -raw.ctypes.data % 64
         return raw[start : start + int(np.prod(shape)) * 4].view(np.float32).reshape(shape)
