@@ -101,6 +101,62 @@ def test_regression_round_trip(capsys, tmp_path):
     assert abs(values.mean() - y.mean()) < 0.25 * y.std()  # in the target's own units
 
 
+def test_evaluate_reads_a_csv_by_column_name_and_the_target_as_the_model_does(capsys, tmp_path):
+    out = tmp_path / "moons"
+    code, _, err = run(capsys, "train", "--dataset", "moons", "--epochs", "3", "--out", str(out))
+    assert code == 0, err
+    model = str(out / "model.npz")
+    data = load_dataset("moons")
+    rows = data.X[:3]  # three rows of whole-number labels: alone they would look like numbers
+    csv = tmp_path / "few.csv"
+    csv.write_text(
+        "label,x2,x1\n"  # columns in another order than the model's
+        + "".join(
+            f"{data.classes[c]},{float(x2)!r},{float(x1)!r}\n"
+            for (x1, x2), c in zip(rows, data.y[:3], strict=True)
+        )
+    )
+    code, stdout, err = run(capsys, "evaluate", model, str(csv), "--target", "label", "--json")
+    assert code == 0, err
+    evaluation = json.loads(stdout)
+    # the oracle: predict, which finds the columns by name, against the labels
+    code, stdout, _ = run(capsys, "predict", model, str(csv))
+    predicted = stdout.splitlines()[1:]
+    expected = np.mean(
+        [p == str(data.classes[c]) for p, c in zip(predicted, data.y[:3], strict=True)]
+    )
+    assert evaluation["n"] == 3
+    assert evaluation["accuracy"] == pytest.approx(expected)
+    code, _, err = run(capsys, "diagnose", model, "--data", str(csv), "--target", "label")
+    assert code == 0, err
+
+
+def test_evaluate_a_regression_model_on_targets_that_look_like_classes(capsys, tmp_path):
+    out = tmp_path / "reg"
+    code, _, err = run(capsys, "train", "--dataset", "diabetes", "--epochs", "2", "--out", str(out))
+    assert code == 0, err
+    data = load_dataset("diabetes")
+    X, y = data.X[:12], np.round(data.y[:12] / 100)  # few whole values: "classes" on their own
+    csv = tmp_path / "d.csv"
+    header = ",".join([*data.feature_names, "target"])
+    csv.write_text(
+        header
+        + "\n"
+        + "".join(
+            ",".join(repr(float(v)) for v in [*r, t]) + "\n" for r, t in zip(X, y, strict=True)
+        )
+    )
+    model = str(out / "model.npz")
+    code, stdout, err = run(capsys, "evaluate", model, str(csv), "--json")
+    assert code == 0, err
+    r2 = json.loads(stdout)["r2"]
+    # R² is the same in the target's units and standardised: compute it from predict
+    code, stdout, _ = run(capsys, "predict", model, str(csv))
+    predicted = np.array([float(v) for v in stdout.splitlines()[1:]])
+    expected = 1 - np.sum((y - predicted) ** 2) / np.sum((y - y.mean()) ** 2)
+    assert r2 == pytest.approx(expected, rel=1e-6)
+
+
 def test_spec_training_matches_a_loop_of_explained_steps(capsys, tmp_path):
     spec_path = EXAMPLES[1]  # seed 001
     out = tmp_path / "spec"
@@ -122,6 +178,9 @@ def test_spec_training_matches_a_loop_of_explained_steps(capsys, tmp_path):
     for a, b in zip(trained.layers, stepped.layers, strict=True):
         np.testing.assert_allclose(a.W, b.W, rtol=1e-12)
     # the trained network, exported as a spec, is explained like any other
+    # and, as for a dataset, the diagnostics of the run
+    assert json.loads((out / "diagnostics.json").read_text())
+    assert "## Diagnostics" in (out / "report.md").read_text()
     code, stdout, _ = run(capsys, "explain", str(out / "trained.toml"), "--format", "json")
     assert code == 0
     assert json.loads(stdout)["loss"] == pytest.approx(result["final_loss"], rel=1e-12)
@@ -135,6 +194,14 @@ def test_spec_training_matches_a_loop_of_explained_steps(capsys, tmp_path):
         (["train", "--epochs", "0"], "≥ 1"),
         (["train", "--lr", "-1"], "> 0"),
         (["train", "--spec", "x.toml", "--dataset", "iris"], "--spec"),
+        (["train", "--spec", str(EXAMPLES[1]), "--hidden", "5"], "--hidden"),
+        (["train", "--spec", str(EXAMPLES[1]), "--scale", "none"], "--scale"),
+        (["train", "--dataset", "iris", "--activation", "sigmod"], "--activation: unknown"),
+        (["train", "--dataset", "iris", "--loss", "huber"], "--loss: unknown"),
+        (["train", "--dataset", "iris", "--loss", "half_squared_error"], "classification"),
+        (["train", "--dataset", "diabetes", "--loss", "cross_entropy"], "regression"),
+        (["diagnose", str(EXAMPLES[1]), "--data", "iris"], "--data iris: has 4 features"),
+        (["diagnose", str(EXAMPLES[1]), "--data", "diabetes"], "--data diabetes: has 10"),
         (["predict", "missing.npz", "iris"], "missing.npz"),
     ],
 )

@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="64,32",
         help="hidden layer sizes (default 256; 'none' for no hidden layer)",
     )
-    train.add_argument("--activation", default="relu", help="of the hidden layers (default relu)")
+    train.add_argument("--activation", default=None, help="of the hidden layers (default relu)")
     train.add_argument(
         "--loss",
         default=None,
@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--scale",
         choices=("minmax", "standard", "none"),
-        default="minmax",
+        default=None,
         help="feature scaling fitted on the training set (default minmax)",
     )
     train.add_argument("--seed", type=int, default=0, metavar="N", help="default 0")

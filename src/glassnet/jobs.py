@@ -90,7 +90,24 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
             raise ArgumentError(
                 "--spec trains on the spec's own examples: give it without --dataset or --target"
             )
+        given = [
+            flag
+            for flag, value in (
+                ("--hidden", args.hidden),
+                ("--activation", args.activation),
+                ("--loss", args.loss),
+                ("--scale", args.scale),
+            )
+            if value is not None
+        ]
+        if given:
+            raise ArgumentError(
+                f"{given[0]}: the spec sets its network and examples; give --spec without "
+                f"{', '.join(given)}"
+            )
         return _train_spec(args)
+    args.activation = args.activation or "relu"
+    args.scale = args.scale or "minmax"
     from glassnet.data import DEFAULT_DATASET, load_dataset, train_val_test_split
 
     start = time.perf_counter()
@@ -114,6 +131,7 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     n_out = data.n_classes if classification else y_train.shape[1]
     output = "softmax" if classification else "identity"
     loss = args.loss or ("cross_entropy" if classification else "half_squared_error")
+    _check_choices(args.activation, loss, data.name, classification)
     network = Network(
         [data.X.shape[1], *hidden, n_out],
         activations=[args.activation] * len(hidden) + [output],
@@ -205,6 +223,30 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _check_choices(activation: str, loss: str, dataset: str, classification: bool) -> None:
+    """ArgumentError naming --activation or --loss: unknown, or a loss the task can't use."""
+    from glassnet.activations import ACTIVATIONS
+    from glassnet.errors import unknown_name
+    from glassnet.losses import LOSSES
+
+    if activation not in ACTIVATIONS:
+        raise ArgumentError(f"--activation: {unknown_name('activation', activation, ACTIVATIONS)}")
+    if loss not in LOSSES:
+        raise ArgumentError(f"--loss: {unknown_name('loss', loss, LOSSES)}")
+    cross_entropy = loss in ("cross_entropy", "binary_cross_entropy")
+    if classification and loss != "cross_entropy":
+        raise ArgumentError(
+            f"--loss {loss}: {dataset} is a classification dataset, which trains a softmax "
+            "output with cross_entropy; a squared error needs numeric targets (a regression "
+            "dataset, or a --spec)"
+        )
+    if not classification and cross_entropy:
+        raise ArgumentError(
+            f"--loss {loss}: {dataset} is a regression dataset (numeric targets); use "
+            "half_squared_error, mean_squared_error or squared_error"
+        )
+
+
 def _checkpoint_writer(args: argparse.Namespace) -> Any:
     """Save each checkpoint into OUT/checkpoints/, keeping the last few."""
     from glassnet.io import save_checkpoint
@@ -250,6 +292,10 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
     steps = args.epochs or DEFAULT_SPEC_STEPS
     initial = network.loss_value(spec.X, spec.Y)
     optimizer = args.optimizer or "sgd"
+    from glassnet.diagnose import DiagnosticsCallback
+
+    # the diagnostics of every step, as for a dataset (for --out)
+    recorder = DiagnosticsCallback(spec.X[:DIAGNOSTICS_SAMPLE], spec.Y[:DIAGNOSTICS_SAMPLE])
     history = network.fit(
         spec.X,
         spec.Y,
@@ -261,6 +307,7 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
         seed=args.seed,
         dropout=args.dropout or 0.0,
         verbose=args.progress,
+        callbacks=[recorder] if args.out else [],
     )
     final = network.loss_value(spec.X, spec.Y)
     result: dict[str, Any] = {
@@ -292,6 +339,7 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
             None,
             None,
             example=(spec.X, spec.Y),
+            diagnostics=recorder,
         )
         export_spec(network, out / "trained.toml", spec.X, spec.Y, learning_rate=learning_rate)
         notes.append("trained.toml: the trained network as a spec — `glassnet explain` opens it")
@@ -486,22 +534,66 @@ def _model_data(
 
     network, meta = _load(model)
     dataset = load_dataset(data, target=target if target is not None else meta.get("target"))
-    if dataset.X.shape[1] != len(meta["feature_names"]):
-        raise ArgumentError(
-            f"{data}: has {dataset.X.shape[1]} features, the model takes "
-            f"{len(meta['feature_names'])}"
-        )
-    X = _apply(meta.get("x_scaler"), dataset.X)
+    names = list(meta["feature_names"])
+    X = dataset.X
+    if set(names) <= set(dataset.feature_names):  # by name, in the model's order, as predict
+        X = X[:, [dataset.feature_names.index(n) for n in names]]
+    elif X.shape[1] != len(names):
+        raise ArgumentError(f"{data}: has {X.shape[1]} features, the model takes {len(names)}")
+    X = _apply(meta.get("x_scaler"), X)
+    # the target as the model's task reads it, whatever the file alone suggests (a few
+    # rows of whole numbers look like classes, a few labels like numbers)
+    values = _target_values(dataset)
     if meta.get("task") == "classification":
         known = {str(c): i for i, c in enumerate(meta["classes"])}
-        labels = [str(dataset.classes[i]) for i in dataset.y] if dataset.classes else []
+        labels = [_label(v) for v in values]
         unknown = sorted({c for c in labels if c not in known})
         if unknown:
             raise ArgumentError(f"{data}: classes the model does not know: {', '.join(unknown)}")
         y = np.array([known[c] for c in labels], dtype=np.int64)
     else:
-        y = _apply(meta.get("y_scaler"), dataset.y.reshape(len(dataset.y), -1))
+        try:
+            numbers = np.asarray(values, dtype=np.float64)
+        except ValueError:
+            raise ArgumentError(
+                f"{data}: the target holds labels, but the model predicts numbers (regression)"
+            ) from None
+        y = _apply(meta.get("y_scaler"), numbers.reshape(len(numbers), -1))
     return network, meta, X, y, dataset.name
+
+
+def _target_values(dataset: Any) -> list[Any] | np.ndarray:
+    """Each example's target as in the file: its class label, or its number."""
+    if dataset.classes is not None:
+        return [dataset.classes[i] for i in dataset.y]
+    return dataset.y
+
+
+def _label(value: Any) -> str:
+    """A target value as a class label is written in a model: 1.0 and 1 are "1"."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _fits_network(network: Network, dataset: Any, where: str, source: str) -> None:
+    """ArgumentError unless the dataset's inputs and targets fit the network of ``source``."""
+    n_in, n_out = network.sizes[0], network.sizes[-1]
+    if dataset.X.shape[1] != n_in:
+        raise ArgumentError(
+            f"{where}: has {dataset.X.shape[1]} features, the network of {source} takes {n_in}"
+        )
+    k = dataset.n_classes
+    if k is not None and network.is_classifier and k > max(n_out, 2):
+        raise ArgumentError(
+            f"{where}: has {k} classes, the network of {source} has {n_out} output(s)"
+        )
+    outputs = 1 if dataset.y.ndim == 1 else dataset.y.shape[1]
+    if k is None and outputs != n_out:
+        raise ArgumentError(
+            f"{where}: has {outputs} target column(s), the network of {source} has "
+            f"{n_out} output(s)"
+        )
 
 
 def evaluate_job(model: str, data: str, *, target: str | None = None) -> dict[str, Any]:
@@ -532,4 +624,5 @@ def diagnose_job(source: str, data: str | None, *, target: str | None = None) ->
 
             dataset = load_dataset(data, target=target)
             X, y = dataset.X, dataset.y
+            _fits_network(network, dataset, f"--data {data}", source)
     return diagnose(network, X, y, losses).to_dict()
