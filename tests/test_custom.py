@@ -131,6 +131,14 @@ def test_layer_takes_an_activation_name():
         (lambda: register_activation("bad name", softsign, softsign_derivative), "identifier"),
         (lambda: register_activation("softsign", softsign), "derivative"),
         (lambda: register_loss("huber", lambda a, y: a), "gradient"),
+        # a derivative of z alone: refused when registered, not in the middle of a pass
+        (
+            lambda: register_activation("softsign", softsign, lambda z: 1 / (1 + abs(z)) ** 2),
+            r"derivative: must take \(z, a\)",
+        ),
+        (lambda: register_activation("s", softsign, vjp=lambda z, g: g), r"vjp: must take"),
+        (lambda: register_activation("s", "tanh", softsign_derivative), "forward: expected"),
+        (lambda: register_loss("huber", lambda a: a, lambda a, y: a - y), r"value: must take"),
     ],
 )
 def test_registration_errors(call, message):

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from glassnet import blas
-from glassnet.errors import ArgumentError, SpecError, unknown_name
+from glassnet.errors import ArgumentError, SpecError, check_signature, unknown_name
 
 Array = np.ndarray
 
@@ -422,6 +422,13 @@ def register_activation(
         raise ArgumentError(f"name: expected an identifier such as 'swish', found {name!r}")
     if forward is None or (derivative is None and vjp is None):
         raise ArgumentError(f"activation {name!r}: give forward and derivative (or vjp)")
+    for fn, params, role in (
+        (forward, "z", "forward"),
+        (derivative, "z, a", "derivative"),
+        (vjp, "z, a, g", "vjp"),
+    ):
+        if fn is not None:
+            check_signature(fn, params, f"activation {name!r}: {role}")
     if derivative is None:
         derivative = _derivative_from_vjp(vjp, jacobian)  # type: ignore[arg-type]
     act = Activation(

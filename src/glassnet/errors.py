@@ -9,6 +9,7 @@ line prints that message on one line and exits with code 2.
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Iterable
 
 
@@ -98,3 +99,24 @@ def unknown_name(kind: str, name: str, choices: Iterable[str]) -> str:
     """Message for a name that is not in a registry."""
     choices = sorted(choices)
     return f"unknown {kind} {quote(name)}{did_you_mean(name, choices)}; known: {', '.join(choices)}"
+
+
+def check_signature(fn: object, params: str, where: str) -> None:
+    """ArgumentError unless ``fn`` can be called with the arguments ``params`` ("z, a").
+
+    Checked when a function is registered, so that a wrong one fails there, with its
+    name, not later in the middle of a pass. Functions whose signature Python can't
+    read (some built-ins) are taken as they are.
+    """
+    if not callable(fn):
+        raise ArgumentError(f"{where}: expected a function ({params}), found {quote(fn)}")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*params.split(", "))
+    except TypeError:
+        raise ArgumentError(
+            f"{where}: must take ({params}); its parameters are {signature}"
+        ) from None

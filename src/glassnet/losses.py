@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.activations import scratch
-from glassnet.errors import ArgumentError, SpecError, unknown_name
+from glassnet.errors import ArgumentError, SpecError, check_signature, unknown_name
 
 Array = np.ndarray
 
@@ -148,6 +148,8 @@ def register_loss(
         raise ArgumentError(f"name: expected an identifier such as 'huber', found {name!r}")
     if value is None or gradient is None:
         raise ArgumentError(f"loss {name!r}: give value and gradient")
+    check_signature(value, "a, y", f"loss {name!r}: value")
+    check_signature(gradient, "a, y", f"loss {name!r}: gradient")
     made = Loss(
         name,
         value,
