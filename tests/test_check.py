@@ -1116,3 +1116,66 @@ def test_coarsely_rounded_inputs_are_diagnosed() -> None:
     report = _claims_for(EXAMPLES / "seed001.toml", text)
     wrong = [f for f in report.findings if f.status == "wrong"]
     assert wrong and all(f.diagnosis == ["rounded_inputs"] for f in wrong)
+
+
+def test_a_zero_or_an_unchanged_parameter_is_read_at_the_finest_precision() -> None:
+    """0 for a gradient, or b_new = b, says "nothing", not "rounded": a forgotten bias."""
+    spec = load_spec(EXAMPLES / "seed001.toml")
+    trace = spec.explain()
+    out = trace.layers[2]
+    assert np.all(np.abs(out.grad_b) > 0.2) and np.all(np.abs(out.b_new - out.b) > 1e-3)
+    zeros = "[layer.3]\ngrad_b = [0, 0, 0]\nb_new = [" + ", ".join(f"{v:g}" for v in out.b) + "]\n"
+    alone = check(spec, parse_claims(zeros, spec, trace), trace)
+    # alone, 0 is judged as written, to the unit: 0 for 0.266 is right there
+    assert [f.status for f in alone.findings if f.key == "grad_b"].count("right") >= 1
+    fine = zeros + f'"z[1]" = {out.z[0, 0]:.6f}\n'  # the person works to 6 decimals
+    report = check(spec, parse_claims(fine, spec, trace), trace)
+    judged = {(f.key, f.index): f for f in report.findings}
+    for j in (1, 2, 3):
+        assert judged[("grad_b", (j,))].status == "wrong"
+        assert "read at 6 decimals" in judged[("grad_b", (j,))].message
+        assert judged[("b_new", (j,))].status == "carried"  # b − η·0 = b: their own step
+    # b_new = b alone, beside numbers to 6 decimals: the bias was not updated
+    unchanged = fine.replace("grad_b = [0, 0, 0]\n", "")
+    report = check(spec, parse_claims(unchanged, spec, trace), trace)
+    for f in report.findings:
+        if f.key == "b_new":
+            assert f.status == "wrong" and "bias_not_updated" in f.diagnosis, f.message
+
+
+def test_numbers_kept_to_more_digits_than_written_are_carried() -> None:
+    """A value computed from the unrounded form of a mistaken number follows from it."""
+    spec = load_spec(EXAMPLES / "seed001.toml")
+    trace = spec.explain()
+    out = trace.layers[2]
+    a = out.a[0]
+    g = -np.asarray(spec.network.loss.gradient(out.a, spec.Y))[0]  # ∂ℓ/∂a with its sign flipped
+    delta = a * g - a * np.dot(a, g)  # softmax: δ = Jᵀ g, J = diag(a) − a aᵀ (by hand)
+    text = (
+        "[layer.3]\ndL_da = [" + ", ".join(f"{v:.3f}" for v in g) + "]\n"
+        "delta = [" + ", ".join(f"{v:.6f}" for v in delta) + "]\n"
+    )
+    # written to 3 decimals, g gives δ that differ from the claimed ones at 6 decimals...
+    rounded = a * np.round(g, 3) - a * np.dot(a, np.round(g, 3))
+    assert np.abs(rounded - delta).max() > 1e-5
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    statuses = {(f.key, f.index): f for f in report.findings}
+    for j in (1, 2, 3):
+        assert statuses[("dL_da", (1, j))].status == "wrong"
+        assert "loss_derivative_sign" in statuses[("dL_da", (1, j))].diagnosis
+        # ...but follow from g as the sign error gives it, unrounded
+        kept = statuses[("delta", (1, j))]
+        assert kept.status == "carried", kept.message
+        assert "kept to more digits" in kept.message
+
+
+def test_a_slip_is_not_excused_by_kept_digits() -> None:
+    code_doc = load_spec(EXAMPLES / "seed001.toml")
+    claims = example_claims("seed001")
+    trace = code_doc.explain()
+    report = check(code_doc, parse_claims(claims.read_text(), code_doc, trace), trace)
+    judged = {(f.layer, f.key, f.index): f for f in report.findings}
+    slip = judged[(2, "z", (1, 3))]  # 4.001 for 4.004: the article's slip
+    assert slip.status == "wrong" and slip.diagnosis == ["arithmetic"]
+    # −3.70644 · 0.15911 · 0.94 = −0.554347, as printed: the article kept the digits of δ
+    assert judged[(3, "grad_W", (2, 1))].status == "carried"

@@ -17,6 +17,7 @@ The claims file format and the rules are documented in docs/check.md.
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 import re
 import sys
@@ -72,12 +73,17 @@ class Claim:
         0-based, in the trace's array (rows are examples; W-shaped in_out).
     value : decimal.Decimal
         As written.
+    precision : int or None
+        Decimals it is judged at when not its own: a 0, or a new weight or bias left
+        as it was, is read at the finest precision of the person's numbers (see
+        :func:`check`).
     """
 
     layer: int | None
     key: str
     index: tuple[int, ...]
     value: decimal.Decimal
+    precision: int | None = None
 
     @property
     def decimals(self) -> int:
@@ -87,8 +93,8 @@ class Claim:
 
     @property
     def tolerance(self) -> float:
-        """One unit in the last place written: rounding's half unit, and half a unit more."""
-        return 10.0 ** (-self.decimals)
+        """One unit in the last place: rounding's half unit, and half a unit more."""
+        return 10.0 ** (-(self.decimals if self.precision is None else self.precision))
 
     def matches(self, value: float) -> bool:
         """True when what was written is ``value`` at its precision.
@@ -711,19 +717,31 @@ def check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRep
 
 def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckReport:
     trace = trace if trace is not None else spec.explain()
+    claims = sorted(_at_precision(claims, trace), key=Claim.order)
     ws = _worksheet(spec, trace, claims)
+    own = _own_values(ws, claims)
+    unrounded: list[float | None] = [None] * len(claims)
+    if any(not c.matches(t) and not c.matches(o) for c, (t, o) in zip(claims, own, strict=True)):
+        # the person may have kept more digits than they wrote of a value that was not
+        # right: recompute with their carried values, and those a known mistake explains,
+        # unrounded (their right values as written, as a worksheet copies them on)
+        kept = [
+            dataclasses.replace(c, value=decimal.Decimal(repr(stand)), precision=c.decimals)
+            if (stand := _stands_for(ws, c, t, o)) is not None
+            else c
+            for c, (t, o) in zip(claims, own, strict=True)
+        ]
+        unrounded = [o for _, o in _own_values(_worksheet(spec, trace, kept), claims)]
     m = spec.X.shape[0]
-    recomputed: dict[tuple[int | None, str], np.ndarray] = {}
     findings = []
-    for claim in sorted(claims, key=Claim.order):
-        slot = (claim.layer, claim.key)
-        correct = float(ws.true[slot][claim.index])
-        if slot not in recomputed:
-            recomputed[slot] = np.asarray(from_own(ws, claim.layer, claim.key), dtype=np.float64)
-        own_value = float(recomputed[slot][claim.index])
+    for claim, (correct, own_value), more in zip(claims, own, unrounded, strict=True):
         # back to the person's layout: the out_in swap is its own inverse
         index1 = tuple(i + 1 for i in _to_trace_index(claim.index, claim.key, spec))
         label = _label(claim.layer, claim.key, index1, m)
+        digits = ""
+        wrong = not claim.matches(correct) and not claim.matches(own_value)
+        if wrong and more is not None and claim.matches(more):
+            own_value, digits = more, ", kept to more digits than you wrote"
         finding = Finding(
             claim.layer,
             claim.key,
@@ -733,11 +751,6 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             "right",
             own_value if abs(own_value - correct) > 0 else None,
         )
-        if claim.key == "loss" and not claim.matches(own_value):
-            # the loss from the person's a_L, when it is not the sum of their own terms
-            alternative = float(from_own(ws, None, "loss", from_a=True))
-            if claim.matches(alternative):
-                own_value = finding.from_own_values = alternative
         if claim.matches(correct):
             finding.message = f"{label}: {claim.value} is right"
         elif claim.matches(own_value):
@@ -745,7 +758,7 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             finding.message = (
                 f"{label}: you wrote {claim.value}, it is {_fmt(correct)}; "
                 f"yours follows correctly from your own earlier values "
-                f"({_fmt(own_value)})"
+                f"({_fmt(own_value)}{digits})"
             )
         else:
             finding.status = "wrong"
@@ -764,7 +777,68 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
     return CheckReport(findings)
 
 
+def _stands_for(ws: Worksheet, claim: Claim, true: float, own: float) -> float | None:
+    """The unrounded value of a number that is not right: from their own values or a mistake."""
+    if claim.matches(true):
+        return None
+    if claim.matches(own):
+        return own
+    mistakes = _mistakes(ws, claim)
+    return mistakes[0][1] if mistakes else None
+
+
+def _own_values(ws: Worksheet, claims: list[Claim]) -> list[tuple[float, float]]:
+    """(true value, value from the person's own earlier numbers) of each claim."""
+    recomputed: dict[tuple[int | None, str], np.ndarray] = {}
+    values = []
+    for claim in claims:
+        slot = (claim.layer, claim.key)
+        if slot not in recomputed:
+            recomputed[slot] = np.asarray(from_own(ws, *slot), dtype=np.float64)
+        own_value = float(recomputed[slot][claim.index])
+        if claim.key == "loss" and not claim.matches(own_value):
+            # the loss from the person's a_L, when it is not the sum of their own terms
+            alternative = float(from_own(ws, None, "loss", from_a=True))
+            if claim.matches(alternative):
+                own_value = alternative
+        values.append((float(ws.true[slot][claim.index]), own_value))
+    return values
+
+
+def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
+    """Claims as judged: a 0, or a parameter left unchanged, at the person's finest precision.
+
+    Writing 0 (for a gradient, say) or a new weight or bias equal to the old one says
+    "nothing" or "no change", not "rounded to this place": 0 for 0.266, or 1.0 for a
+    bias that the step moves from 1 to 1.0109, is the mistake of a forgotten term,
+    and is judged as such where the person's other numbers carry more decimals.
+    """
+    finest = max((c.decimals for c in claims), default=0)
+    old = {
+        (layer.index, key): getattr(layer, key[0])
+        for layer in trace.layers
+        for key in ("W_new", "b_new")
+    }
+    judged = []
+    for c in claims:
+        unchanged = (c.layer, c.key) in old and float(c.value) == float(
+            old[(c.layer, c.key)][c.index]
+        )
+        if (c.value == 0 or unchanged) and c.decimals < finest:
+            c = dataclasses.replace(c, precision=finest)
+        judged.append(c)
+    return judged
+
+
 def _diagnose(ws: Worksheet, claim: Claim, own_value: float) -> list[str]:
+    found = [rule_id for rule_id, _ in _mistakes(ws, claim)]
+    if not found and _rounded_inputs(ws, claim):
+        found.append("rounded_inputs")
+    return found or ["arithmetic"]
+
+
+def _mistakes(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
+    """The known mistakes that give the claimed value: (rule id, the value it gives)."""
     found = []
     for rule in RULES:
         if claim.key not in rule.keys or not rule.applies(ws, claim.layer):
@@ -774,12 +848,11 @@ def _diagnose(ws: Worksheet, claim: Claim, own_value: float) -> list[str]:
                 value = np.asarray(from_own(ws, claim.layer, claim.key, **mistake))
             if value.shape != ws.true[(claim.layer, claim.key)].shape:
                 continue
-            if claim.matches(float(value[claim.index] if value.shape else value)):
-                found.append(rule.id)
+            number = float(value[claim.index] if value.shape else value)
+            if claim.matches(number):
+                found.append((rule.id, number))
                 break
-    if not found and _rounded_inputs(ws, claim):
-        found.append("rounded_inputs")
-    return found or ["arithmetic"]
+    return found
 
 
 def _rounded_inputs(ws: Worksheet, claim: Claim) -> bool:
@@ -832,6 +905,12 @@ def _wrong_message(
     label: str, claim: Claim, correct: float, own: float, diagnosis: list[str], spec: Spec
 ) -> str:
     text = f"{label}: you wrote {claim.value}, it is {_fmt(correct)} ({_formula(claim, spec)})"
+    if claim.precision is not None:
+        text += (
+            f" (a 0, or a value left as it was, is read at {claim.precision} "
+            f"decimal{'s' if claim.precision != 1 else ''}, as your other numbers: it says "
+            "nothing changed, not that it was rounded)"
+        )
     if abs(own - correct) > claim.tolerance:
         text += f" (from your own earlier values: {_fmt(own)})"
     explain = {r.id: r.explain for r in RULES}
