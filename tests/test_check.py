@@ -1179,3 +1179,34 @@ def test_a_slip_is_not_excused_by_kept_digits() -> None:
     assert slip.status == "wrong" and slip.diagnosis == ["arithmetic"]
     # −3.70644 · 0.15911 · 0.94 = −0.554347, as printed: the article kept the digits of δ
     assert judged[(3, "grad_W", (2, 1))].status == "carried"
+
+
+def test_halved_and_turned_or_added_loss_derivatives_are_named() -> None:
+    """Seed 002 writes ∂L/∂a = ½(y − a) for ½(a − y)²: halved and its sign turned."""
+    W1 = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]])
+    W2 = np.array([[0.2, -0.1, 0.4], [0.3, 0.6, -0.2], [-0.5, 0.1, 0.3]])
+    x, y = np.array([0.5, 0.2, 0.1]), np.array([1.0, 0.0, 0.0])
+    spec = parse_spec(
+        {
+            "input": x.tolist(),
+            "target": y.tolist(),
+            "loss": HSE,
+            "learning_rate": 0.1,
+            "layer": [
+                {"activation": SIG, "weights": W1.tolist(), "bias": [0.1] * 3},
+                {"activation": SIG, "weights": W2.tolist(), "bias": [0.0] * 3},
+            ],
+        }
+    )
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    a = sigmoid(sigmoid(x @ W1 + 0.1) @ W2)  # by hand
+    trace = spec.explain()
+    for written, ids in (
+        (0.5 * (y - a), {"loss_derivative_sign", "half_factor"}),
+        (a + y, {"loss_derivative_sign"}),
+    ):
+        text = "[layer.2]\ndL_da = [" + ", ".join(f"{v:.5f}" for v in written) + "]\n"
+        report = check(spec, parse_claims(text, spec, trace), trace)
+        for f in report.findings:
+            if abs(written[f.index[-1] - 1] - (a - y)[f.index[-1] - 1]) > 1e-4:
+                assert f.status == "wrong" and set(f.diagnosis) == ids, f.message

@@ -472,6 +472,9 @@ def _loss_gradient(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, An
     g = net.loss.gradient(a, Y)
     if mistake.get("negated"):
         return -g
+    if mistake.get("added"):  # a squared error's c (a − y) as c (a + y): y's sign lost
+        c = net.loss.gradient(np.ones_like(a), np.zeros_like(a))
+        return c * (a + Y)
     if mistake.get("bce_second_sign") and net.loss.name == "binary_cross_entropy":
         with np.errstate(divide="ignore", invalid="ignore"):
             return -(Y / a) - (1 - Y) / (1 - a)
@@ -561,14 +564,18 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "loss_derivative_sign",
         ("dL_da",),
-        lambda ws, l: [{"negated": True}, {"bce_second_sign": True}],
+        lambda ws, l: (
+            [{"negated": True}, {"bce_second_sign": True}]
+            + ([{"added": True}, {"factor": -0.5}, {"factor": -2.0}] if _squared(ws, l) else [])
+        ),
         "mind the signs: ∂/∂a of −(1 − y) ln(1 − a) is +(1 − y)/(1 − a), of ½(a − y)² is a − y",
         _output,
     ),
     Rule(
         "half_factor",
         ("dL_da", "loss"),
-        lambda ws, l: [{"factor": 0.5}, {"factor": 2.0}],
+        # also halved or doubled with the sign turned: ½(y − a), seed 002's
+        lambda ws, l: [{"factor": 0.5}, {"factor": 2.0}, {"factor": -0.5}, {"factor": -2.0}],
         "the derivative of ½(a − y)² is a − y, of (a − y)² is 2(a − y)",
         _squared,
     ),
