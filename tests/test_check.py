@@ -203,6 +203,28 @@ CASES = [
         (1, "dL_da"), one_path(1, 2),
         carry=((1, "grad_W"), (1, "W_new")), elements=True,
     ),
+    # weights_skipped: ∂ℓ/∂a_l = δ_{l+1}, without W_{l+1} (layers of equal width)
+    Case(
+        "weights_skipped", "sigmoid-hse-m1", (2, 3, 3), (SIG, SIG), HSE, 1, "in_out",
+        (1, "dL_da"), lambda p: p[(2, "delta")].copy(),
+        carry=((1, "delta"), (1, "grad_W"), (1, "W_new")),
+    ),
+    Case(
+        "weights_skipped", "tanh-se-m3", (2, 3, 3, 3), (TANH, TANH, ID), SE, 3, "out_in",
+        (2, "dL_da"), lambda p: p[(3, "delta")].copy(),
+        carry=((2, "delta"), (1, "dL_da"), (2, "grad_W")),
+    ),
+    # input_missing: ∂L/∂W_ij = mean of δ_j, without the input a_i
+    Case(
+        "input_missing", "output-hse-m1", (3, 4, 2), (SIG, ID), HSE, 1, "out_in",
+        (2, "grad_W"), lambda p: np.ones_like(p.a_prev(2)).T @ p[(2, "delta")],
+        carry=((2, "W_new"), (None, "loss_after")),
+    ),
+    Case(
+        "input_missing", "first-bce-m3", (3, 4, 2), (TANH, SIG), BCE, 3, "in_out",
+        (1, "grad_W"), lambda p: np.ones_like(p.a_prev(1)).T @ p[(1, "delta")] / 3,
+        carry=((1, "W_new"),),
+    ),
     # loss_derivative_sign: −∂ℓ/∂a, or the (1 − y)/(1 − a) term of BCE with the wrong sign
     Case(
         "loss_derivative_sign", "hse-m1", (3, 4, 2), (SIG, ID), HSE, 1, "out_in",

@@ -405,6 +405,10 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
         if "one_path" in mistake:
             k = mistake["one_path"]
             return delta_next[:, k : k + 1] * W_next[:, k][None, :]
+        if mistake.get("weights_skipped"):  # δ_{l+1} itself, where the widths allow it
+            if delta_next.shape != ws.true[(layer, "dL_da")].shape:
+                return np.full(ws.true[(layer, "dL_da")].shape, np.nan)
+            return delta_next.copy()
         return delta_next @ W_next.T
     if key == "delta":
         g = ws.value(layer, "dL_da")
@@ -422,6 +426,8 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
         delta = ws.value(layer, "delta")
         divide = 1.0 if mistake.get("no_mean") else float(m)
         if key == "grad_W":
+            if mistake.get("input_missing"):  # δ_j for every weight into unit j
+                return np.ones_like(a_prev).T @ delta / divide
             return a_prev.T @ delta / divide
         return delta.sum(axis=0) / divide
     # W_new, b_new
@@ -562,6 +568,14 @@ RULES: tuple[Rule, ...] = (
         _hidden,
     ),
     Rule(
+        "weights_skipped",
+        ("dL_da",),
+        lambda ws, l: [{"weights_skipped": True}],
+        "∂ℓ/∂a_l = δ_{l+1} W_{l+1}ᵀ: the weights into the next layer are a factor of the "
+        "chain (∂z_{l+1}/∂a_l = W_{l+1}), as in seed 004's W³ σ′ σ′",
+        _hidden,
+    ),
+    Rule(
         "loss_derivative_sign",
         ("dL_da",),
         lambda ws, l: (
@@ -578,6 +592,13 @@ RULES: tuple[Rule, ...] = (
         lambda ws, l: [{"factor": 0.5}, {"factor": 2.0}, {"factor": -0.5}, {"factor": -2.0}],
         "the derivative of ½(a − y)² is a − y, of (a − y)² is 2(a − y)",
         _squared,
+    ),
+    Rule(
+        "input_missing",
+        ("grad_W",),
+        lambda ws, l: [{"input_missing": True}],
+        "∂L/∂W_l = a_{l−1}ᵀ δ_l / m: each weight's gradient carries the input it multiplies "
+        "(∂z_j/∂w_ij = a_i, x for the first layer)",
     ),
     Rule(
         "mean_vs_sum",
