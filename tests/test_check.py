@@ -1232,3 +1232,9 @@ def test_halved_and_turned_or_added_loss_derivatives_are_named() -> None:
         for f in report.findings:
             if abs(written[f.index[-1] - 1] - (a - y)[f.index[-1] - 1]) > 1e-4:
                 assert f.status == "wrong" and set(f.diagnosis) == ids, f.message
+    # δ = (y + a) σ′ written alone (seed 002): the unwritten ∂ℓ/∂a's mistake is named
+    delta = (a + y) * a * (1 - a)
+    text = "[layer.2]\ndelta = [" + ", ".join(f"{v:.5f}" for v in delta) + "]\n"
+    (first, *rest) = check(spec, parse_claims(text, spec, trace), trace).findings
+    assert first.status == "wrong" and first.diagnosis == ["loss_derivative_sign"]
+    assert all(f.status == "right" for f in rest)  # y = 0 there: a + y = a − y

@@ -880,7 +880,28 @@ def _mistakes(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
             if claim.matches(number):
                 found.append((rule.id, number))
                 break
+    if not found and claim.key == "delta" and not ws.claimed[(claim.layer, "dL_da")].any():
+        found = _mistakes_upstream(ws, claim)
     return found
+
+
+def _mistakes_upstream(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
+    """A δ from an unwritten ∂ℓ/∂a made under a known mistake: (rule id, the δ it gives)."""
+    slot = (claim.layer, "dL_da")
+    for rule in RULES:
+        if "dL_da" not in rule.keys or not rule.applies(ws, claim.layer):
+            continue
+        for mistake in rule.variants(ws, claim.layer):
+            with np.errstate(all="ignore"):
+                g = np.asarray(from_own(ws, *slot, **mistake), dtype=np.float64)
+                if g.shape != ws.own[slot].shape:
+                    continue
+                upstream = Worksheet(ws.spec, ws.trace, ws.true, {**ws.own, slot: g}, ws.claimed)
+                value = np.asarray(from_own(upstream, claim.layer, "delta"))
+            number = float(value[claim.index])
+            if claim.matches(number):
+                return [(rule.id, number)]
+    return []
 
 
 def _rounded_inputs(ws: Worksheet, claim: Claim) -> bool:
