@@ -167,3 +167,15 @@ def test_a_format_1_checkpoint_between_epochs_still_loads(tmp_path):
     _as_format_1(path)
     with pytest.raises(ModelError, match="not a complete glassnet checkpoint"):
         load_checkpoint(path)
+
+
+def test_resume_refuses_other_flags_and_a_finished_run(uninterrupted):
+    done = glassnet("train", "--resume", str(uninterrupted), "--epochs", "100", "--lr", "0.5")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert (
+        "--resume continues the run with its own settings; give it without --lr, --epochs"
+        in done.stderr
+    )
+    done = glassnet("train", "--resume", str(uninterrupted))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "the run finished" in done.stderr

@@ -16,6 +16,9 @@ from glassnet import (
     explain_step,
     load_spec,
 )
+from glassnet.io import export_spec
+from glassnet.network import Layer
+from glassnet.optimizers import SGD, Adaptive
 from glassnet.train import r2_score
 
 from conftest import EXAMPLES
@@ -512,3 +515,103 @@ def test_accuracy_of_the_history_is_the_argmax_agreement(targets):
     start = Network([2, 5, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=2)
     expected = np.mean(start.forward(X).a[-1].argmax(axis=1) == y)
     assert history["accuracy"][0] == pytest.approx(expected)
+
+
+def _net(loss: str = "cross_entropy", out: str = "softmax", n_out: int = 3) -> Network:
+    return Network([2, 5, n_out], activations=["tanh", out], loss=loss, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"optimizer": None}, "optimizer: expected a name"),
+        ({"optimizer": SGD}, "optimizer: expected a name"),  # the class, not an object
+        ({"batch_size": "32"}, "batch_size: expected a whole number"),
+        ({"batch_size": 2.5}, "batch_size: expected a whole number"),
+        ({"epochs": True}, "epochs: expected a whole number"),
+        ({"seed": -1}, "seed: expected a whole number ≥ 0"),
+        ({"l2": None}, "l2: expected a number"),
+        ({"clip_norm": "1"}, "clip_norm: expected a number > 0"),
+        ({"validation_split": "0.1"}, "validation_split: expected a number"),
+        ({"optimizer": SGD(), "learning_rate": -0.1}, "learning_rate: expected a number > 0"),
+    ],
+)
+def test_bad_fit_arguments_are_named(kwargs, message):
+    X, y = blobs()
+    with pytest.raises(ArgumentError, match=message):
+        _net().fit(X, y, verbose=False, **kwargs)
+
+
+def test_numpy_scalars_are_numbers_and_one_callback_needs_no_list():
+    X, y = blobs()
+    seen = []
+    history = _net().fit(
+        X,
+        y,
+        epochs=np.int64(2),
+        batch_size=np.int32(50),
+        learning_rate=np.float32(0.05),
+        callbacks=lambda state, epoch, logs: seen.append(epoch),
+        verbose=False,
+    )
+    assert history.epoch == [1, 2] and seen == [1, 2]
+
+
+def test_non_finite_data_is_named_not_called_divergence():
+    X, y = blobs()
+    X[17, 1] = np.nan
+    with pytest.raises(ArgumentError, match=r"X: example 17 holds nan \(column 1\)"):
+        _net().fit(X, y, verbose=False)
+    binary = _net("binary_cross_entropy", "sigmoid", 1)
+    X, y = blobs(classes=2)
+    with pytest.raises(ArgumentError, match=r"takes targets in \[0, 1\].*from 0 to 3"):
+        binary.fit(X, 3 * y, verbose=False)
+    with pytest.raises(ArgumentError, match="y: expected numbers"):
+        _net().fit(X, np.array(["a", "b"])[y], verbose=False)
+
+
+def test_predict_and_evaluate_check_shapes():
+    net = _net()
+    X, y = blobs()
+    for bad in (X[:, :1], X[0], X[None]):
+        with pytest.raises(ArgumentError, match=r"X: expected shape \(m, 2\)"):
+            net.predict(bad)
+    with pytest.raises(ArgumentError, match="y: 50 targets for 200 examples"):
+        net.evaluate(X, y[:50])
+    with pytest.raises(ArgumentError, match="layer 1 has W of shape"):
+        Network([Layer(np.zeros((2, 3)), np.zeros(4), "relu")])
+    with pytest.raises(ArgumentError, match="dtype: expected float64 or float32"):
+        Network([2, 3], dtype="foo")
+
+
+def test_early_stopping_names_a_monitor_never_logged():
+    X, y = blobs()
+    stop = EarlyStopping(monitor="val_acuracy")
+    with pytest.raises(ArgumentError, match="monitor 'val_acuracy' is not in the history"):
+        _net().fit(X, y, validation_data=(X, y), callbacks=[stop], verbose=False)
+    # val_… without validation data: the same figure on the training data
+    stop = EarlyStopping(monitor="val_accuracy", patience=1)
+    _net().fit(X, y, epochs=3, callbacks=[stop], verbose=False)
+    assert stop.best_epoch is not None
+
+
+def test_a_schedule_object_starts_afresh_in_each_fit():
+    X, y = blobs()
+    rates = []
+    for _ in range(2):
+        sched = Adaptive(tol=10.0, patience=1)  # every epoch "stalls": η falls each 2
+        fresh = _net().fit(X, y, epochs=6, schedule=sched, verbose=False)
+        rates.append(fresh["learning_rate"])
+    reused = Adaptive(tol=10.0, patience=1)
+    _net().fit(X, y, epochs=6, schedule=reused, verbose=False)
+    again = _net().fit(X, y, epochs=6, schedule=reused, verbose=False)
+    assert rates[0] == rates[1] == again["learning_rate"]
+    assert rates[0][-1] < rates[0][0]
+
+
+def test_export_spec_takes_class_indices_as_fit_does(tmp_path):
+    X, y = blobs()
+    net = _net()
+    export_spec(net, tmp_path / "s.toml", X[:2], y[:2])
+    spec = load_spec(tmp_path / "s.toml")
+    np.testing.assert_array_equal(spec.Y, np.eye(3)[y[:2]])

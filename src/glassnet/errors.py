@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
+import numbers
 from collections.abc import Iterable
 
 
@@ -87,6 +89,8 @@ def quote(text: object, limit: int = 60) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
+    if not isinstance(word, str):
+        return ""
     choices = list(choices)
     by_lower = {c.lower(): c for c in choices}
     if word.lower() in by_lower and by_lower[word.lower()] != word:  # grad_w for grad_W
@@ -96,9 +100,33 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def unknown_name(kind: str, name: str, choices: Iterable[str]) -> str:
-    """Message for a name that is not in a registry."""
+    """Message for a name that is not in a registry (or not a name at all)."""
     choices = sorted(choices)
-    return f"unknown {kind} {quote(name)}{did_you_mean(name, choices)}; known: {', '.join(choices)}"
+    what = (
+        f"unknown {kind} {quote(name)}"
+        if isinstance(name, str)
+        else f"expected a name ({kind}), found {quote(repr(name))}"
+    )
+    return f"{what}{did_you_mean(name, choices)}; known: {', '.join(choices)}"
+
+
+def whole_number(name: str, value: object, low: int = 0) -> int:
+    """``value`` as an int ≥ ``low`` (a Python or NumPy integer, not a bool), or ArgumentError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ArgumentError(f"{name}: expected a whole number ≥ {low}, found {value!r}")
+    return int(value)
+
+
+def real_number(name: str, value: object, low: float = 0.0, *, strict: bool = False) -> float:
+    """``value`` as a finite float ≥ ``low`` (> with ``strict``), or ArgumentError."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if ok:
+        number = float(value)  # type: ignore[arg-type]
+        ok = math.isfinite(number) and (number > low if strict else number >= low)
+    if not ok:
+        bound = f"> {low:g}" if strict else f"≥ {low:g}"
+        raise ArgumentError(f"{name}: expected a number {bound}, found {value!r}")
+    return number
 
 
 def check_signature(fn: object, params: str, where: str) -> None:

@@ -675,8 +675,9 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
         Its activations and loss must be registered under their names.
     X : array_like, shape (m, n_0)
         The input; one row (or a 1-D array) is written as one example.
-    Y : array_like, shape (m, n_L)
-        The target, as many rows as ``X``.
+    Y : array_like, shape (m, n_L), or (m,)
+        The target, as many rows as ``X``; one number per example is read as
+        :meth:`Network.fit` reads it (a class index of a softmax classifier).
     learning_rate : float, default 0.1
         η ≥ 0.
 
@@ -698,6 +699,8 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
     activations, loss = _registered_names(network)
     sizes = network.sizes
     X = _batch_array(X, "X", sizes[0], "the network's inputs")
+    if np.ndim(Y) == 1 and X.shape[0] > 1 and np.shape(Y)[0] == X.shape[0]:
+        Y = network.targets(Y)  # one per example, as fit takes it: class indices, values
     Y = _batch_array(Y, "Y", sizes[-1], "the network's output units")
     if X.shape[0] != Y.shape[0]:
         raise ArgumentError(f"Y: has {Y.shape[0]} example(s) but X has {X.shape[0]}")

@@ -144,6 +144,13 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     # at least 40 epochs and about 1600 updates, so that small datasets are learned too
     batches = -(-len(X_train) // batch_size)
     epochs = args.epochs or max(DEFAULT_EPOCHS, -(-MIN_UPDATES // batches))
+    if resume is not None and resume["next_start"] == 0:
+        done = resume["epoch"] >= epochs or resume["history"]["stopped_epoch"] is not None
+        if done:
+            raise ArgumentError(
+                f"--resume {args.out}: the run finished (epoch {resume['epoch']}); its model "
+                f"is {Path(args.out) / 'model.npz'}"
+            )
     from glassnet.diagnose import DiagnosticsCallback
 
     # the diagnostics of every epoch, on a sample of the training data (for --out)
@@ -269,6 +276,31 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
     from glassnet.errors import ModelError
     from glassnet.io import load_checkpoint
 
+    given = [
+        flag
+        for flag, value in (
+            ("--dataset", args.dataset),
+            ("--target", args.target),
+            ("--hidden", args.hidden),
+            ("--activation", args.activation),
+            ("--loss", args.loss),
+            ("--optimizer", args.optimizer),
+            ("--lr", args.lr),
+            ("--epochs", args.epochs),
+            ("--batch-size", args.batch_size),
+            ("--dropout", args.dropout),
+            ("--scale", args.scale),
+            ("--out", args.out),
+            ("--checkpoint-every", getattr(args, "checkpoint_every", None)),
+            ("--seed", args.seed or None),
+        )
+        if value is not None
+    ]
+    if given:
+        raise ArgumentError(
+            f"{given[0]}: --resume continues the run with its own settings; give it "
+            f"without {', '.join(given)}"
+        )
     folder = Path(args.resume) / "checkpoints"
     candidates = sorted(folder.glob("epoch-*.npz"), reverse=True)
     for path in candidates:  # the newest that loads whole: a crash may have cut the last

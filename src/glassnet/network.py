@@ -440,7 +440,10 @@ class Network:
         dtype: str | np.dtype = "float64",
         fused: bool = True,
     ) -> None:
-        self.dtype = np.dtype(dtype)
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            raise ArgumentError(f"dtype: expected float64 or float32, found {dtype!r}") from None
         if self.dtype not in (np.float64, np.float32):
             raise ArgumentError(f"dtype: expected float64 or float32, found {self.dtype}")
         self.loss = get_loss(loss, path="Network", field="loss")
@@ -463,6 +466,12 @@ class Network:
             ]
         else:
             raise ArgumentError("layers: expected a list of Layer or of layer sizes (at least 2)")
+        for l, layer in enumerate(self.layers, start=1):
+            if layer.W.ndim != 2 or layer.b.shape != layer.W.shape[1:]:
+                raise ArgumentError(
+                    f"layers: layer {l} has W of shape {layer.W.shape} and b of shape "
+                    f"{layer.b.shape}; expected (n_in, n_out) and (n_out,)"
+                )
         for l in range(1, len(self.layers)):
             if self.layers[l].n_in != self.layers[l - 1].n_out:
                 raise ArgumentError(
@@ -680,9 +689,9 @@ class Network:
         A large batch goes through in chunks of :data:`PREDICT_CHUNK` rows computed in
         place: the same products, with the work arrays small enough for the caches.
         """
-        X = np.asarray(X, dtype=self.dtype)
+        X = self._inputs(X)
         m = len(X)
-        if X.ndim != 2 or m <= PREDICT_CHUNK:
+        if m <= PREDICT_CHUNK:
             return self.forward(X).a[-1]
         out = np.empty((m, self.sizes[-1]), dtype=self.dtype)
         for start in range(0, m, PREDICT_CHUNK):
@@ -691,6 +700,16 @@ class Network:
             out[start : start + len(part)] = self.forward(part, workspace=ws).a[-1]
             self._keep(ws)
         return out
+
+    def _inputs(self, X: Array, name: str = "X") -> Array:
+        """``X`` as an array of the network's dtype, shape (m, n_0), or ArgumentError."""
+        try:
+            X = np.asarray(X, dtype=self.dtype)
+        except (TypeError, ValueError):
+            raise ArgumentError(f"{name}: expected numbers, shape (m, {self.sizes[0]})") from None
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ArgumentError(f"{name}: expected shape (m, {self.sizes[0]}), found {X.shape}")
+        return X
 
     def _workspace(self, m: int, *, training: bool) -> Workspace:
         """A workspace for batches of ``m`` rows: one kept by :meth:`_keep`, or a new one.
@@ -775,10 +794,16 @@ class Network:
         """
         y = np.asarray(y)
         n_out = self.sizes[-1]
+        if y.dtype.kind not in "biuf":
+            raise ArgumentError(
+                f"y: expected numbers (class indices 0..n-1, or values), found {y.dtype} "
+                "data; map labels to indices first (glassnet.sklearn.MLPClassifier takes "
+                "any labels)"
+            )
         if y.ndim == 2:
             if y.shape[1] != n_out:
                 raise ArgumentError(f"y: expected {n_out} columns, found {y.shape[1]}")
-            return y.astype(self.dtype, copy=False)
+            return self._probabilities(y.astype(self.dtype, copy=False))
         if y.ndim != 1:
             raise ArgumentError(f"y: expected a 1-D or 2-D array, found {y.ndim} dimensions")
         if self.is_classifier and self.output_activation.name == "softmax" and n_out > 1:
@@ -790,13 +815,27 @@ class Network:
             return one_hot(labels, n_out, self.dtype)
         if n_out != 1:
             raise ArgumentError(f"y: expected {n_out} columns (one per output unit), found 1-D")
-        return y.astype(self.dtype).reshape(-1, 1)
+        return self._probabilities(y.astype(self.dtype).reshape(-1, 1))
+
+    def _probabilities(self, Y: Array) -> Array:
+        """``Y``, checked to lie in [0, 1] where a cross-entropy takes it as probabilities."""
+        if self.loss.name in ("cross_entropy", "binary_cross_entropy") and Y.size:
+            low, high = float(Y.min()), float(Y.max())
+            if low < 0 or high > 1:  # NaN passes: the training loop names it, where met
+                raise ArgumentError(
+                    f"y: {self.loss.name} takes targets in [0, 1] (probabilities, 0/1 "
+                    f"labels), found values from {low:g} to {high:g}"
+                )
+        return Y
 
     def evaluate(self, X: Array, y: Array) -> dict[str, float]:
         """The batch loss and a metric: accuracy for a classifier, R² for any other network."""
         from glassnet.train import metric_value
 
+        X = self._inputs(X)
         Y = self.targets(y)
+        if len(Y) != len(X):
+            raise ArgumentError(f"y: {len(Y)} targets for {len(X)} examples")
         fp = self.forward(X)
         loss = float(self.example_losses(fp, Y).mean())
         name, value = metric_value(self, fp.a[-1], Y)

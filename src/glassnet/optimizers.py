@@ -299,6 +299,9 @@ class Schedule:
         """The schedule's own numbers (none but Adaptive's)."""
         return {k: v for k, v in vars(self).items() if k.startswith("_")}
 
+    def reset(self) -> None:
+        """Forget earlier fits: a fit starts from the schedule's initial state."""
+
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore what :meth:`state_dict` returned."""
         for k, v in state.items():
@@ -369,6 +372,10 @@ class Adaptive(Schedule):
     ) -> None:
         self.tol, self.patience, self.factor = float(tol), int(patience), float(factor)
         self.min_learning_rate = float(min_learning_rate)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget earlier fits' losses."""
         self._best = math.inf
         self._bad_epochs = 0
         self._seen = 0

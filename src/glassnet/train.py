@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ArgumentError, GlassnetError
+from glassnet.errors import ArgumentError, GlassnetError, quote, real_number, whole_number
 from glassnet.losses import FUSED, EpochLoss
 from glassnet.network import Network
 from glassnet.optimizers import Optimizer, Schedule, get_optimizer, get_schedule
@@ -192,7 +192,9 @@ class EarlyStopping(Callback):
     Parameters
     ----------
     monitor : str, default "val_loss"
-        A key of the history; falls back to ``loss`` when there is no validation data.
+        A key of the history; ``val_…`` falls back to the same figure on the training
+        data (``loss``, ``accuracy``…) when there is no validation data. A key that is
+        never logged is an error.
         Losses improve downwards, accuracy and r2 upwards.
     patience : int, default 10
         Epochs without improvement before stopping.
@@ -223,7 +225,16 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
         """Keep the best weights; stop after ``patience`` epochs without improvement."""
-        key = self.monitor if self.monitor in logs else "loss"
+        key = self.monitor
+        if key not in logs:
+            # val_… without validation data: the same figure on the training data
+            fallback = key.removeprefix("val_")
+            if not key.startswith("val_") or fallback not in logs:
+                raise ArgumentError(
+                    f"EarlyStopping: monitor {quote(key)} is not in the history; it has "
+                    f"{', '.join(k for k in logs if k != 'learning_rate')}"
+                )
+            key = fallback
         value = logs[key]
         sign = -1.0 if key.endswith("loss") else 1.0  # improvement = larger sign * value
         if math.isnan(self.best) or sign * (value - self.best) > self.min_delta:
@@ -247,9 +258,13 @@ class EarlyStopping(Callback):
 # --- the loop -------------------------------------------------------------------------
 
 
-def _as_callbacks(callbacks: Sequence[Callback | Callable[..., None]]) -> list[Callback]:
+def _as_callbacks(
+    callbacks: Sequence[Callback | Callable[..., None]] | Callback | Callable[..., None],
+) -> list[Callback]:
+    if isinstance(callbacks, Callback) or callable(callbacks):  # one, not in a list
+        callbacks = [callbacks]  # type: ignore[list-item]
     out = []
-    for cb in callbacks:
+    for cb in callbacks:  # type: ignore[union-attr]
         if isinstance(cb, Callback):
             out.append(cb)
         elif callable(cb):  # a plain function is an epoch-end callback
@@ -257,6 +272,22 @@ def _as_callbacks(callbacks: Sequence[Callback | Callable[..., None]]) -> list[C
         else:
             raise ArgumentError(f"callbacks: expected Callback objects or functions, found {cb!r}")
     return out
+
+
+def _check_finite_batch(ws: Any, idx: Array, epoch: int, batch: int) -> None:
+    """ArgumentError naming the example, when a batch's loss is not finite for its data.
+
+    Finiteness is not checked up front (a pass over the whole data set); a NaN or ∞
+    in X or y shows as a loss that is not finite, and is told apart from divergence here.
+    """
+    for name, rows in (("X", ws.X), ("y", ws.Y)):
+        bad = ~np.isfinite(rows)
+        if bad.any():
+            row, column = np.argwhere(bad)[0]
+            raise ArgumentError(
+                f"{name}: example {int(idx[row])} holds {rows[row, column]} (column "
+                f"{int(column)}); data must be finite (met at epoch {epoch}, batch {batch})"
+            )
 
 
 def _check_data(network: Network, X: Array, Y: Array, name: str) -> None:
@@ -355,15 +386,24 @@ def fit(
     ------
     TrainingError
         When the loss becomes infinite or NaN; the network keeps the weights it had
-        before the batch that diverged.
+        before the batch that diverged. (When the last update of an epoch is the one
+        that overflows, it is found at the end of the epoch, and the weights are left
+        as that update made them.)
+    ArgumentError
+        For a bad argument, and for data that are not finite: a NaN or ∞ in X or y is
+        named (its example and column) where it makes a batch's loss not finite.
     """
-    if not isinstance(epochs, int) or epochs < 0:
-        raise ArgumentError(f"epochs: expected a whole number ≥ 0, found {epochs!r}")
-    if not (l2 >= 0 and math.isfinite(l2)):
-        raise ArgumentError(f"l2: expected a number ≥ 0, found {l2!r}")
-    if clip_norm is not None and not clip_norm > 0:
-        raise ArgumentError(f"clip_norm: expected a number > 0, found {clip_norm!r}")
-    if not 0.0 <= validation_split < 1.0:
+    epochs = whole_number("epochs", epochs)
+    l2 = real_number("l2", l2)
+    if clip_norm is not None:
+        clip_norm = real_number("clip_norm", clip_norm, strict=True)
+    if batch_size is not None:
+        batch_size = whole_number("batch_size", batch_size, 1)
+    if learning_rate is not None:
+        learning_rate = real_number("learning_rate", learning_rate, strict=True)
+    if seed is not None:
+        seed = whole_number("seed", seed)
+    if real_number("validation_split", validation_split) >= 1.0:
         raise ArgumentError(
             f"validation_split: expected a fraction in [0, 1), found {validation_split!r}"
         )
@@ -388,11 +428,10 @@ def fit(
         X, Y = X[order[n_val:]], Y[order[n_val:]]
 
     n = len(X)
-    size = n if batch_size is None or batch_size >= n else int(batch_size)
-    if size < 1:
-        raise ArgumentError(f"batch_size: expected a whole number ≥ 1, found {batch_size!r}")
+    size = n if batch_size is None or batch_size >= n else batch_size
     opt = get_optimizer(optimizer, learning_rate)
     sched = get_schedule(schedule)
+    sched.reset()  # a schedule object given again starts afresh, as a name does
     metric = metric_name(network)
     history = History(metric=metric)
     cbs = _as_callbacks(callbacks)
@@ -488,6 +527,7 @@ def fit(
                 if tally is None or not math.isfinite(tally.add(ws.Y, fp.z[-1])):
                     loss = network.batch_loss_sum(fp, ws.Y, ws) / m
                 if loss is not None and not math.isfinite(loss):
+                    _check_finite_batch(ws, idx, epoch, batch)
                     raise TrainingError(
                         f"training diverged at epoch {epoch}, batch {batch}: the loss is "
                         f"{loss}; try a smaller learning rate (now {opt.learning_rate:g}). "
@@ -535,6 +575,11 @@ def fit(
                     break
             if predictions is not None:
                 hits = float(np.count_nonzero(predictions[:seen] == labels[order[:seen]]))
+            if not all(np.isfinite(p).all() for p in params):  # the epoch's last update
+                raise TrainingError(
+                    f"training diverged at epoch {epoch}: its last update made the weights "
+                    f"infinite or NaN; try a smaller learning rate (now {opt.learning_rate:g})"
+                )
 
             if tally is not None:
                 total_loss = tally.total(end)
