@@ -85,3 +85,16 @@ def test_number_formatting():
     assert fmt(1.35, 6) == "1.35"
     assert text_matrix([[1, 10], [100, 1]], 6) == ["[   1  10 ]", "[ 100   1 ]"]
     assert latex_matrix([1, 2], 6) == r"\begin{bmatrix}1 & 2\end{bmatrix}"
+
+
+def test_float_rounding_beside_larger_numbers_is_written_0():
+    # seed 003: ∂ℓ/∂a1[1] = δ2·(0.5, 0.5) with δ2 = (x, −x) is 0, left −1.4e-17 by floats
+    seed003 = next(p for p in EXAMPLES if p.name == "seed003.toml")
+    trace = load_spec(seed003).explain()
+    g = trace.layers[0].dL_da[0]
+    assert 0 < abs(g[0]) < 1e-15 and abs(g[1]) > 1e-2  # as float64 computes it
+    text = render_text(trace.to_dict())
+    assert "[ 0  -0.0853918  0.014232  -0.128088 ]" in text
+    assert json.loads(render_json(trace.to_dict()))["layers"][0]["dL_da"][0][0] == g[0]
+    assert text_matrix([1e-17, 2e-17], 6) == ["[ 1e-17  2e-17 ]"]  # alone, it is shown
+    assert text_matrix([1.0, float("nan"), 1e-11, 1e-13], 3) == ["[ 1  nan  1e-11  0 ]"]

@@ -14,10 +14,22 @@ def fmt(x: float, precision: int) -> str:
     return f"{x:.{precision}g}"
 
 
+# below this fraction of the largest number of its array, a number is float rounding
+ROUNDING = 1e-12
+
+
 def grid(values: Any, precision: int) -> list[list[str]]:
-    """A vector or matrix as rows of formatted cells (a vector is one row)."""
+    """A vector or matrix as rows of formatted cells (a vector is one row).
+
+    A sum that is 0 in exact arithmetic (δ_a W_1j − δ_a W_1j' with W_1j = W_1j') comes
+    out of float64 as ~1e-17 beside numbers of order 1e-2; such a number, below
+    :data:`ROUNDING` of the largest in its array, is written 0. The JSON trace keeps
+    every digit.
+    """
     arr = np.atleast_2d(np.asarray(values, dtype=np.float64))
-    return [[fmt(float(x), precision) for x in row] for row in arr]
+    finite = np.abs(arr[np.isfinite(arr)])
+    noise = ROUNDING * float(finite.max()) if finite.size else 0.0
+    return [[fmt(0.0 if abs(x) < noise else float(x), precision) for x in row] for row in arr]
 
 
 def text_matrix(values: Any, precision: int) -> list[str]:
