@@ -90,16 +90,7 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
             raise ArgumentError(
                 "--spec trains on the spec's own examples: give it without --dataset or --target"
             )
-        given = [
-            flag
-            for flag, value in (
-                ("--hidden", args.hidden),
-                ("--activation", args.activation),
-                ("--loss", args.loss),
-                ("--scale", args.scale),
-            )
-            if value is not None
-        ]
+        given = _given(args, "--hidden", "--activation", "--loss", "--scale")
         if given:
             raise ArgumentError(
                 f"{given[0]}: the spec sets its network and examples; give --spec without "
@@ -230,6 +221,16 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _given(args: argparse.Namespace, *flags: str) -> list[str]:
+    """The flags among ``flags`` given on the command line (not at their defaults)."""
+    defaults = {"--seed": 0}  # the others default to None
+    return [
+        flag
+        for flag in flags
+        if getattr(args, flag[2:].replace("-", "_"), None) != defaults.get(flag)
+    ]
+
+
 def _check_choices(activation: str, loss: str, dataset: str, classification: bool) -> None:
     """ArgumentError naming --activation or --loss: unknown, or a loss the task can't use."""
     from glassnet.activations import ACTIVATIONS
@@ -276,26 +277,12 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
     from glassnet.errors import ModelError
     from glassnet.io import load_checkpoint
 
-    given = [
-        flag
-        for flag, value in (
-            ("--dataset", args.dataset),
-            ("--target", args.target),
-            ("--hidden", args.hidden),
-            ("--activation", args.activation),
-            ("--loss", args.loss),
-            ("--optimizer", args.optimizer),
-            ("--lr", args.lr),
-            ("--epochs", args.epochs),
-            ("--batch-size", args.batch_size),
-            ("--dropout", args.dropout),
-            ("--scale", args.scale),
-            ("--out", args.out),
-            ("--checkpoint-every", getattr(args, "checkpoint_every", None)),
-            ("--seed", args.seed or None),
-        )
-        if value is not None
-    ]
+    given = _given(
+        args,
+        *("--dataset", "--target", "--hidden", "--activation", "--loss", "--optimizer"),
+        *("--lr", "--epochs", "--batch-size", "--dropout", "--scale", "--out"),
+        *("--checkpoint-every", "--seed"),
+    )
     if given:
         raise ArgumentError(
             f"{given[0]}: --resume continues the run with its own settings; give it "
