@@ -216,3 +216,43 @@ def test_demonstrations_run_and_plot(tmp_path, script, plots, finding):
         assert "identical after 100 steps: True" in out
     if script == "biases":
         assert "without_biases" in out and "accuracy 0.5" in out
+
+
+def test_symmetry_needs_the_same_weights_out_too(moons):
+    X, y = moons
+    net = Network([2, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    net.layers[0].W[:, 1] = net.layers[0].W[:, 0]  # units 1 and 2: the same weights in
+    net.layers[0].b[1] = net.layers[0].b[0]
+    assert diagnose(net, X, y).layers[0].identical_units == []  # ...but not out
+    net.layers[1].W[1] = net.layers[1].W[0]  # and now out too
+    assert diagnose(net, X, y).layers[0].identical_units == [[1, 2]]
+    # output units with the same weights in: their targets tell them apart
+    net.layers[1].W[:] = 0.0
+    net.layers[1].b[:] = 0.0
+    found = diagnose(net, X, y)
+    assert found.layers[1].identical_units == [] and not any(
+        f.layer == 2 for f in found.findings if f.id == "symmetry"
+    )
+    net.fit(X, y, epochs=5, batch_size=None, optimizer="sgd", learning_rate=0.5, verbose=False)
+    assert not np.array_equal(net.layers[1].W[:, 0], net.layers[1].W[:, 1])
+
+
+def test_a_zero_layer_is_not_exploding_and_its_json_is_valid(moons, capsys, tmp_path):
+    X, y = moons
+    net = Network([2, 3, 2], activations=["tanh", "sigmoid"], loss="half_squared_error", seed=0)
+    net.layers[0].W[:] = 0.0
+    net.layers[0].b[:] = 0.0  # a1 = tanh(0) = 0: no gradient reaches W2
+    found = diagnose(net, X[:20], np.eye(2)[y[:20]])
+    assert found.layers[1].grad_norm == 0.0
+    assert not {"exploding_gradient", "vanishing_gradient"} & found.ids
+    assert found.layers[0].to_dict()["ratio"] is None  # ‖∂L/∂W1‖ > 0 over ‖W1‖ = 0
+    json.dumps(found.to_dict(), allow_nan=False)
+
+
+def test_a_fused_sigmoid_output_is_not_called_saturated(moons):
+    X, y = moons
+    net = Network([2, 1], activations=["sigmoid"], loss="binary_cross_entropy", seed=0)
+    net.layers[0].W[:] = 40.0  # z far from 0: σ′(z) ≈ 0, but δ = a − y does not use it
+    found = diagnose(net, X, y)
+    assert found.layers[0].saturated_fraction is None and "saturation" not in found.ids
+    assert found.layers[0].grad_norm > 0.1  # σ′(z) ≈ 0 as a factor would make it ≈ 0

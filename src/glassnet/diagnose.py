@@ -9,8 +9,8 @@ dead units and the units that can never differ, and raises findings:
 - ``saturation`` — over a quarter of a sigmoid/tanh layer's units have mean f'(z) < 0.01;
 - ``dead_units`` — a relu unit inactive (z ≤ 0) on every example: it gets no gradient, ever
   (reported when at least a fifth of a layer is dead);
-- ``symmetry`` — units of a layer with identical incoming weights and bias get identical
-  gradients and stay identical for ever;
+- ``symmetry`` — hidden units with identical incoming weights and bias and identical
+  outgoing weights get identical gradients and stay identical for ever;
 - ``learning_rate`` — the training loss rose, or oscillated, over the last epochs.
 
 :class:`DiagnosticsCallback` records the same figures after every epoch of training.
@@ -60,7 +60,7 @@ class LayerFigures:
             "index": self.index,
             "grad_norm": self.grad_norm,
             "weight_norm": self.weight_norm,
-            "ratio": self.ratio,
+            "ratio": self.ratio if math.isfinite(self.ratio) else None,  # JSON has no ∞
             "delta_norm": self.delta_norm,
             "saturated_fraction": self.saturated_fraction,
             "dead_fraction": self.dead_fraction,
@@ -107,12 +107,19 @@ def _norm(x: np.ndarray) -> float:
     return float(np.sqrt(np.vdot(x, x)))
 
 
-def _identical(layer: Any) -> list[list[int]]:
-    """Groups (1-based) of units with the same incoming weights and bias, exactly."""
+def _identical(layer: Any, next_layer: Any | None) -> list[list[int]]:
+    """Groups (1-based) of hidden units with the same weights in and out and bias, exactly.
+
+    Such units compute the same a and get the same δ (Σ_k δ_k W_jk f′(z_j)), so every
+    step keeps them equal. Output units are never: their δ_j = ∂ℓ/∂z_j differ by the
+    targets; nor are hidden units whose outgoing weights differ.
+    """
+    if next_layer is None:
+        return []
     groups: dict[bytes, list[int]] = {}
     columns = np.ascontiguousarray(layer.W.T)
     for j in range(layer.n_out):
-        key = columns[j].tobytes() + np.asarray(layer.b[j]).tobytes()
+        key = columns[j].tobytes() + np.asarray(layer.b[j]).tobytes() + next_layer.W[j].tobytes()
         groups.setdefault(key, []).append(j + 1)
     return [g for g in groups.values() if len(g) > 1]
 
@@ -125,6 +132,9 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
     bp = net.backward(fp, Y)
     m = len(Y)
     figures = []
+    # a fused output pair (softmax or sigmoid with its cross-entropy) takes δ_L = a − y:
+    # f′ is not a factor there, so its units cannot saturate the gradient
+    fused_output = net._fused() is not None
     for l, layer in enumerate(net.layers, start=1):
         z, a = fp.z[l], fp.a[l]
         grad = _norm(bp.grad_W[l])
@@ -132,7 +142,7 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
         saturated = dead = None
         saturated_units: list[int] = []
         dead_units: list[int] = []
-        if layer.activation.name in SATURATING:
+        if layer.activation.name in SATURATING and not (fused_output and l == len(net.layers)):
             mean_derivative = layer.activation.derivative(z, a).mean(axis=0)
             saturated_units = [
                 int(j) + 1 for j in np.flatnonzero(mean_derivative < SATURATED_DERIVATIVE)
@@ -147,11 +157,11 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
                 layer.activation.name,
                 grad,
                 weight,
-                grad / weight if weight else math.inf,
+                grad / weight if weight else (math.inf if grad else 0.0),
                 _norm(bp.delta[l]) / math.sqrt(m),
                 saturated,
                 dead,
-                _identical(layer),
+                _identical(layer, net.layers[l] if l < len(net.layers) else None),
                 saturated_units,
                 dead_units,
             )
@@ -212,7 +222,8 @@ def diagnose(
     figures = measure(network, X, Y)
     findings: list[Finding] = []
     first, last = figures[0].grad_norm, figures[-1].grad_norm
-    ratio = first / last if last > 0 else (math.inf if first > 0 else 1.0)
+    # no gradient at the last layer (its inputs all 0, say): the ratio says nothing
+    ratio = first / last if last > 0 else math.nan
     if len(figures) > 1 and ratio < VANISHING:
         findings.append(
             Finding(
@@ -261,8 +272,8 @@ def diagnose(
                     "symmetry",
                     f.index,
                     f"layer {f.index}: units {_units(group)} have identical incoming weights "
-                    "and bias, so they get identical gradients and stay identical for ever — "
-                    "initialise the weights at random",
+                    "and bias and identical outgoing weights, so they get identical gradients "
+                    "and stay identical for ever — initialise the weights at random",
                 )
             )
     if losses is not None:
