@@ -20,6 +20,7 @@ import pytest
 from glassnet import explain_step, load_spec
 from glassnet.check import check, parse_claims
 from glassnet.render.html import render_html
+from glassnet.spec import parse_spec
 
 from conftest import EXAMPLES, OUTPUT_LOSS, random_case
 
@@ -256,6 +257,61 @@ def test_check_page_marks_the_claims(page):
     assert page.get_attribute('[data-unit="1:2"] [data-key="a"]', "class") == "carried"
     assert page.get_attribute('[data-unit="1:1"] [data-key="z"]', "class") == "right"
     assert "1 wrong" in page.inner_text("header")
+    # every claim is listed, in its colour: right ones too
+    items = page.query_selector_all("header li")
+    assert len(items) == report["summary"]["claims"]
+    colours = {
+        status: page.eval_on_selector(f"header li.{status}", "e => getComputedStyle(e).color")
+        for status in ("right", "wrong", "carried")
+    }
+    assert len(set(colours.values())) == 3
+
+
+def test_whole_numbers_keep_their_zeros_and_rounding_shows_as_0(page):
+    spec = load_spec(EXAMPLES[2])  # seed 003: ∂L/∂W1[1,1] is 0, left ~1e-18 by floats
+    trace = spec.explain()
+    assert 0 < abs(trace.layers[0].grad_W[0][0]) < 1e-15
+    open_trace(page, trace)
+    page.dispatch_event('[data-weight="1:1:1"]', "click")
+    detail = page.inner_text("#detail")
+    assert "Σ = 0" in detail and "e-18" not in detail and "e−18" not in detail
+    data = {
+        "input": [10000.0, 12300.0],
+        "target": [1.0],
+        "loss": "half_squared_error",
+        "layer": [{"activation": "identity", "weights": [[1.0], [1.0]], "bias": [0.0]}],
+    }
+    open_trace(page, parse_spec(data).explain())
+    page.click('[data-action="update"]')
+    assert page.text_content('[data-unit="0:1"]').split()[-1] == "10000"
+    assert page.text_content('[data-unit="1:1"] [data-key="z"]').split()[-1] == "22300"
+
+
+def test_a_weight_below_a_hidden_softmax_shows_its_gradient(page):
+    data = {
+        "input": [0.5, -0.2],
+        "target": [1.0, 0.0],
+        "loss": "half_squared_error",
+        "layer": [
+            {
+                "activation": "tanh",
+                "weights": [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]],
+                "bias": [0.0] * 3,
+            },
+            {"activation": "softmax", "weights": np.eye(3).tolist(), "bias": [0.0] * 3},
+            {
+                "activation": "sigmoid",
+                "weights": [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]],
+                "bias": [0.0] * 2,
+            },
+        ],
+    }
+    trace = parse_spec(data).explain()
+    open_trace(page, trace)
+    for weight in ("1:1:1", "2:1:1"):
+        page.dispatch_event(f'[data-weight="{weight}"]', "click")
+        layer = int(weight[0]) - 1
+        assert f"{abs(trace.layers[layer].grad_W[0][0]):.5g}" in page.inner_text("#detail")
 
 
 def test_cli_pages_are_self_contained(tmp_path, page):

@@ -155,7 +155,16 @@
   for (s = nL; s >= 1; s--) STAGES.push("backward-" + s);
   STAGES.push("update");
   var stage = 0, example = 0, trace = step(net);
-  var fmt = function (v) { return Number(v).toPrecision(5).replace(/\.?0+(e|$)/, "$1"); };
+  var fmt = function (v) {
+    // 5 significant digits, trailing zeros of a fraction dropped (10000 stays 10000)
+    var s = Number(v).toPrecision(5);
+    return s.indexOf(".") < 0 ? s : s.replace(/0+(e|$)/, "$1").replace(/\.(e|$)/, "$1");
+  };
+  // as the text renderer: below 1e-12 of the largest number beside it, float rounding
+  var fmtAmong = function (v, scale) { return Math.abs(v) < 1e-12 * scale ? "0" : fmt(v); };
+  var largest = function (rows) {
+    return [].concat.apply([], rows).reduce(function (m, x) { return Math.max(m, Math.abs(x)); }, 0);
+  };
 
   function tex(s) {
     try { return window.katex.renderToString(s, { output: "mathml", throwOnError: false }); } catch (e) { return s; }
@@ -289,15 +298,17 @@
 
   function showWeight(el) {
     var parts = el.getAttribute("data-weight").split(":").map(Number), l = parts[0], i = parts[1] - 1, j = parts[2] - 1;
-    var L = trace.layers[l - 1], list = paths(l, i, j);
-    var html = "<h3>W" + l + "[" + (i + 1) + "," + (j + 1) + "] = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
-    html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + fmt(L.grad_W[i][j]));
+    var L = trace.layers[l - 1];
+    // a hidden softmax couples the units below it: no list of single paths there
     var hiddenSoftmax = trace.layers.slice(l - 1, nL - 1).some(function (U) { return U.activation === "softmax"; });
-    if (list && !hiddenSoftmax) {
+    var list = hiddenSoftmax ? null : paths(l, i, j);
+    var html = "<h3>W" + l + "[" + (i + 1) + "," + (j + 1) + "] = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
+    html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + fmtAmong(L.grad_W[i][j], largest(L.grad_W)));
+    if (list) {
       html += "<p>Every path from the weight to the loss (example " + (example + 1) + "), summed:</p><ol class=\"paths\">";
-      var total = 0;
+      var total = 0, scale = largest(list.map(function (p) { return [p.value]; }));
       list.forEach(function (p) { total += p.value; html += "<li>units " + p.units + ": " + p.factors + " = " + fmt(p.value) + "</li>"; });
-      html += "</ol><p>Σ = " + fmt(total) + (net.input.length > 1 ? " (this example's share)" : "") + "</p>";
+      html += "</ol><p>Σ = " + fmtAmong(total, scale) + (net.input.length > 1 ? " (this example's share)" : "") + "</p>";
     } else {
       html += "<p>δ" + (j + 1) + " of layer " + l + " is formed from the layer above (click the unit).</p>";
     }
