@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from glassnet import ACTIVATIONS, explain_step, load_spec
+from glassnet.spec import parse_spec
 from glassnet.trace import FORMAT
 
 import reference
@@ -149,3 +150,22 @@ def test_float32_network_is_explained_in_float64():
     np.testing.assert_allclose(
         trace32.layers[1].delta, explain_step(net, X, Y, 0.1).layers[1].delta, rtol=1e-5
     )
+
+
+def test_a_saturated_softmax_explains_the_delta_training_uses():
+    spec = parse_spec(
+        {
+            "input": [1.0],
+            "target": [0.0, 1.0],
+            "loss": "cross_entropy",
+            "learning_rate": 0.1,
+            "layer": [
+                {"activation": "softmax", "weights": [[1000.0, -1000.0]], "bias": [0.0, 0.0]}
+            ],
+        }
+    )
+    trace = spec.explain()
+    out = trace.layers[0]
+    assert out.a[0, 1] == 0.0  # e^-2000 / (…) rounds to 0: the general path has 0 · ∞
+    np.testing.assert_array_equal(out.delta, [[1.0, -1.0]])  # a − y, by hand
+    np.testing.assert_array_equal(out.W_new, [[1000.0 - 0.1, -1000.0 + 0.1]])

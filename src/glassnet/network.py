@@ -948,6 +948,8 @@ class Network:
                     if fp.masks and fp.masks[l] is not None:
                         dL_da = dL_da * fp.masks[l]  # a dropped unit passes no gradient
                 delta = layer.activation.vjp(z, a, dL_da)
+                if l == n_layers and record:
+                    delta = self._saturated_delta(delta, a, Y)
             bp.delta[l] = delta
             bp.grad_W[l] = fp.a[l - 1].T @ delta / m
             bp.grad_b[l] = delta.mean(axis=0)
@@ -955,6 +957,22 @@ class Network:
                 bp.dL_da[l] = dL_da
                 bp.da_dz[l] = layer.activation.derivative(z, a)
         return bp
+
+    def _saturated_delta(self, delta: Array, a: Array, Y: Array) -> Array:
+        """δ_L of the general path, or the fused a − y where the output saturated.
+
+        On a fused pair (softmax or sigmoid with its cross-entropy) the two agree to
+        rounding; where a rounded to 0 or 1, ∂ℓ/∂a overflows and f′ underflows, and
+        their product loses δ (0 · ∞). The explanation then shows the δ that training
+        uses; elsewhere it keeps the general path's own numbers, bit for bit.
+        """
+        fused = self._fused()
+        if fused is None:
+            return delta
+        with np.errstate(all="ignore"):
+            direct = fused.delta(a, Y)  # type: ignore[attr-defined]
+            close = np.isclose(delta, direct, rtol=1e-9, atol=1e-12)
+        return delta if bool(np.all(close)) else direct
 
     def _backward_into(
         self,
