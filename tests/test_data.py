@@ -692,3 +692,24 @@ def test_one_hot() -> None:
 def test_one_hot_mistakes(y: object, kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(ArgumentError, match=match):
         one_hot(np.array(y), **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_stray_word_among_few_numeric_labels_is_named(tmp_path):
+    path = tmp_path / "stray.csv"
+    path.write_text("a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(20)) + "1,oops\n")
+    with pytest.raises(DataError, match=r"row 21 .*expected a number, found 'oops'.*1 of its 21"):
+        load_dataset(str(path))
+    # a class of words is no stray word: three of each label
+    path.write_text("a,y\n" + "".join(f"{i},{['0', '1', 'cat'][i % 3]}\n" for i in range(9)))
+    assert load_dataset(str(path)).classes == ["0", "1", "cat"]
+
+
+def test_integer_labels_stay_integers(tmp_path):
+    big = 10**17
+    np.savez(tmp_path / "a.npz", X=np.zeros((6, 2)), y=np.array([big, big + 1, 1, 1, 1, 1]))
+    data = load_dataset(str(tmp_path / "a.npz"))
+    assert data.classes == [1, big, big + 1]  # float64 would merge the two large ones
+    assert all(type(c) is int for c in data.classes)
+    np.save(tmp_path / "b.npy", np.array([[1, 2, 0], [3, 4, 1], [5, 6, 1], [7, 8, 0]]))
+    classes = load_dataset(str(tmp_path / "b.npy")).classes
+    assert classes == [0, 1] and all(type(c) is int for c in classes)

@@ -53,6 +53,8 @@ MAX_CSV_ROWS = 5_000_000
 # A numeric target is taken for class labels when every value is a whole number and
 # there are at most this many distinct values, and fewer than half as many as rows.
 MAX_INFERRED_CLASSES = 20
+# A target column of numbers with at most this fraction of words is numbers with typos
+STRAY_FRACTION = 0.05
 GENERATOR_DEFAULTS = {
     "moons": (400, 0.1),
     "circles": (400, 0.1),
@@ -506,17 +508,23 @@ def _csv_target(
     if not text:
         return _target(np.array(numbers, dtype=np.float64), integer_dtype=False)
     distinct = sorted(set(cells))
-    if len(text) < len(cells) and not (
-        len(distinct) <= MAX_INFERRED_CLASSES and len(distinct) < len(cells) / 2
+    stray = len(text) <= STRAY_FRACTION * len(cells)  # a few words among numbers
+    if len(text) < len(cells) and (
+        stray or not (len(distinct) <= MAX_INFERRED_CLASSES and len(distinct) < len(cells) / 2)
     ):
-        # Mostly numbers with too many values to be classes: a regression target with
-        # a typo, not class labels.
+        # Numbers with too many values to be classes, or with a word or two among them:
+        # a numeric target with a typo, not class labels.
         i = text[0]
+        why = (
+            f"only {len(text)} of its {len(cells)} cells "
+            + ("is not a number" if len(text) == 1 else "are not numbers")
+            if stray
+            else "with too many distinct values to be class labels"
+        )
         raise DataError(
             path,
             _cell_where(i + 1, lines[i], column),
-            f"expected a number, found {quote(cells[i])} (the target column holds "
-            f"numbers, with too many distinct values to be class labels)",
+            f"expected a number, found {quote(cells[i])} (the target column holds numbers, {why})",
         )
     index = {label: k for k, label in enumerate(distinct)}
     y = np.array([index[c] for c in cells], dtype=np.int64)
@@ -577,10 +585,12 @@ def _load_npy(path: str, target: str | None) -> Dataset:
         raise DataError(path, "", "the array has no rows")
     t = _npy_target(path, target, array.shape[1])
     integer = array.dtype.kind in "biu"
+    # an integer target column read as it is (int64 labels, not via float64)
+    column = array[:, t].astype(np.int64) if integer else None
     data = _numeric_array(path, "array", np.array(array))
     del array
     keep = [j for j in range(data.shape[1]) if j != t]
-    task, y, classes = _target(data[:, t], integer_dtype=integer)
+    task, y, classes = _target(data[:, t] if column is None else column, integer_dtype=integer)
     return Dataset(
         np.ascontiguousarray(data[:, keep]),
         y,
@@ -639,9 +649,11 @@ def _load_npz(path: str, target: str | None) -> Dataset:
         y = y.reshape(-1).astype(np.int64)
     elif y_raw.ndim == 2:
         task, y, classes = "regression", _numeric_array(path, "y", y_raw), None
+    elif y_raw.dtype.kind in "biu":  # labels as they are: no float64 on the way
+        task, y, classes = _target(y_raw.astype(np.int64).reshape(-1), integer_dtype=True)
     else:
         values = _numeric_array(path, "y", y_raw)
-        task, y, classes = _target(values, integer_dtype=y_raw.dtype.kind in "biu")
+        task, y, classes = _target(values, integer_dtype=False)
     names = [f"x{j}" for j in range(X.shape[1])]
     return Dataset(X, y, Path(path).name, task, names, classes)
 
