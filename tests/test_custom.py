@@ -90,6 +90,19 @@ def test_wrong_custom_derivative_is_caught_by_gradcheck():
     assert not gradcheck(net, X, Y).passed
 
 
+def test_wrong_derivative_beside_a_right_vjp_is_caught_by_gradcheck():
+    """Training uses the VJP, an explanation shows f′: gradcheck checks both."""
+    right_vjp = lambda z, a, g: g / (1 + np.abs(z)) ** 2  # noqa: E731
+    rng = np.random.default_rng(2)
+    for derivative, passes in ((softsign_derivative, True), (lambda z, a: 1 / (1 + abs(z)), False)):
+        register_activation("softsign", softsign, derivative, vjp=right_vjp)
+        net = Network(
+            [3, 4, 2], activations=["softsign", "identity"], loss="half_squared_error", seed=0
+        )
+        X, Y = random_batch(rng, net, 3)
+        assert gradcheck(net, X, Y).passed is passes
+
+
 def test_custom_loss():
     def huber(a, y):
         r = np.abs(a - y)

@@ -9,8 +9,11 @@ compared with the five-point central difference
 whose error is O(h⁴), with h = 10⁻³·max(1, |θ|).  The relative error of an
 entry is |g − n| / max(|g|, |n|, ε) with ε = 10⁻⁶·max(1, |L|): gradients at the
 level of floating-point round-off are compared absolutely, not divided by
-nearly zero.  Both backward paths are checked, the fused one that trains and
-the general one that explanations show; the worse error counts.
+nearly zero.  Three backward paths are checked, the worst error counting: the
+fused one that trains, the general one (through each activation's VJP), and the
+one an explanation writes out, δ = ∂ℓ/∂a ⊙ f'(z) from each activation's
+derivative — so a custom activation's derivative is checked even where it also
+gives a VJP.
 
 At a kink (relu and leaky_relu at z = 0, where f' jumps; elu at 0, where f''
 jumps and the five-point formula loses its accuracy) a finite difference across
@@ -21,6 +24,8 @@ across 0 is skipped and counted as skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -156,7 +161,11 @@ def gradcheck(
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
     Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
     fp = net.forward(X)
-    paths = [net.backward(fp, Y, fused=True), net.backward(fp, Y, fused=False)]
+    paths = [
+        net.backward(fp, Y, fused=True),
+        net.backward(fp, Y, fused=False),
+        _explained(net, fp, Y),
+    ]
     floor = 1e-6 * max(1.0, abs(float(net.example_losses(fp, Y).mean())))
 
     base = _kink_pattern(net, X)
@@ -182,6 +191,30 @@ def gradcheck(
                         check.analytic, check.numeric = analytic, numeric
         result.layers.append(check)
     return result
+
+
+def _explained(net: Network, fp: Any, Y: np.ndarray) -> Any:
+    r"""The gradients as an explanation writes them, from each activation's f′(z).
+
+    The backward pass computes δ through each activation's VJP; an explanation shows
+    f′(z) (the Jacobian for softmax) and δ = ∂ℓ/∂a ⊙ f′(z). A custom activation may
+    give both, so this third path checks the derivative too:
+
+    .. math:: \delta_l = \frac{\partial\ell}{\partial a_l} \odot f_l'(z_l)
+              \;(J_l^\top \frac{\partial\ell}{\partial a_l}),\quad
+              \frac{\partial\ell}{\partial a_{l-1}} = \delta_l W_l^\top
+    """
+    m, L = len(Y), len(net.layers)
+    grad_W: list[Any] = [None] * (L + 1)
+    grad_b: list[Any] = [None] * (L + 1)
+    g = net.loss.gradient(fp.a[L], Y)
+    for l in range(L, 0, -1):
+        layer = net.layers[l - 1]
+        d = layer.activation.derivative(fp.z[l], fp.a[l])
+        delta = np.einsum("mij,mi->mj", d, g) if layer.activation.jacobian else g * d
+        grad_W[l], grad_b[l] = fp.a[l - 1].T @ delta / m, delta.mean(axis=0)
+        g = delta @ layer.W.T
+    return SimpleNamespace(grad_W=grad_W, grad_b=grad_b)
 
 
 def format_result(result: GradcheckResult) -> str:
