@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
 from glassnet import explain_step, load_spec
 from glassnet.render import render_json, render_markdown, render_text
 from glassnet.render.numbers import fmt, latex_matrix, text_matrix
+from glassnet.spec import parse_spec
 
 from conftest import EXAMPLES, random_case
 
@@ -98,3 +100,21 @@ def test_float_rounding_beside_larger_numbers_is_written_0():
     assert json.loads(render_json(trace.to_dict()))["layers"][0]["dL_da"][0][0] == g[0]
     assert text_matrix([1e-17, 2e-17], 6) == ["[ 1e-17  2e-17 ]"]  # alone, it is shown
     assert text_matrix([1.0, float("nan"), 1e-11, 1e-13], 3) == ["[ 1  nan  1e-11  0 ]"]
+
+
+def test_markdown_latex_escapes_names_writes_exponents_and_substitutes_z():
+    data = {
+        "input": [1e-5, 2.0],
+        "target": [0.5],
+        "loss": "half_squared_error",
+        "learning_rate": 0.1,
+        "layer": [
+            {"activation": "leaky_relu", "weights": [[1.0, -2.0], [0.5, 0.25]], "bias": [0, 0]},
+            {"activation": "tanh", "weights": [[1e-6], [1.0]], "bias": [0.0]},
+        ],
+    }
+    text = render_markdown(parse_spec(data).explain().to_dict())
+    assert r"\mathrm{leaky\_relu}(z^{[1]})" in text and r"\mathrm{leaky_relu}" not in text
+    assert r"1 \times 10^{-5}" in text  # the input, in a bmatrix
+    assert not re.search(r"\d e-?\d|\de[-+]\d", text.replace(r"\times", ""))
+    assert r"1-\tanh^2(z^{[2]})" in text  # the derivative's z is the layer's too

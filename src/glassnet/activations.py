@@ -435,8 +435,8 @@ def register_activation(
         name,
         forward,
         derivative,
-        latex if latex is not None else rf"\mathrm{{{name}}}(z)",
-        latex_derivative if latex_derivative is not None else rf"\mathrm{{{name}}}'(z)",
+        latex if latex is not None else rf"\mathrm{{{tex_name(name)}}}(z)",
+        latex_derivative if latex_derivative is not None else rf"\mathrm{{{tex_name(name)}}}'(z)",
         text if text is not None else f"{name}(z)",
         text_derivative if text_derivative is not None else f"{name}'(z)",
         jacobian=jacobian,
@@ -445,6 +445,11 @@ def register_activation(
     )
     ACTIVATIONS[name] = act
     return act
+
+
+def tex_name(name: str) -> str:
+    """A name inside LaTeX's mathrm: an underscore is a character, not a subscript."""
+    return name.replace("_", r"\_")
 
 
 def _derivative_from_vjp(

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.activations import ACTIVATIONS
+from glassnet.activations import ACTIVATIONS, tex_name
 from glassnet.losses import LOSSES
-from glassnet.render.numbers import fmt, latex_matrix
+from glassnet.render.numbers import latex_matrix, latex_number
 
 DL_DA = r"\frac{\partial \ell}{\partial a^{[%d]}}"
 
@@ -50,7 +50,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
     layers = trace["layers"]
     L = len(layers)
     m = len(trace["input"])
-    eta = fmt(trace["learning_rate"], p)
+    eta = latex_number(trace["learning_rate"], p)
     loss = LOSSES.get(trace["loss_name"])
     out = [
         "## One step of gradient descent",
@@ -79,7 +79,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
         _eq(
             out,
             _sup("a", l),
-            rf"\mathrm{{{act}}}({_sup('z', l)})",
+            rf"\mathrm{{{tex_name(act)}}}({_sup('z', l)})",
             *([_with_z(info.latex, _sup("z", l))] if info and not info.jacobian else []),
             M(layer["a"]),
         )
@@ -91,7 +91,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
         out,
         r"L",
         rf"\frac{{1}}{{m}}\sum_{{k=1}}^{{m}} \ell\bigl(a^{{[{L}](k)}}, y^{{(k)}}\bigr)",
-        fmt(trace["loss"], p),
+        latex_number(trace["loss"], p),
     )
 
     out += ["### 3. Backward", ""]
@@ -127,7 +127,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             _eq(
                 out,
                 rf"f'({_sup('z', l)})",
-                *([info.latex_derivative] if info else []),
+                *([_with_z(info.latex_derivative, _sup("z", l))] if info else []),
                 M(layer["da_dz"]),
             )
             _eq(
@@ -169,5 +169,5 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             )
 
     out += ["### 6. Loss after the step", ""]
-    _eq(out, r"L_{\text{after}}", fmt(trace["loss_after"], p))
+    _eq(out, r"L_{\text{after}}", latex_number(trace["loss_after"], p))
     return "\n".join(out)

@@ -42,8 +42,20 @@ def text_matrix(values: Any, precision: int) -> list[str]:
     ]
 
 
+def latex_number(x: float, precision: int) -> str:
+    r"""``x`` as :func:`fmt` writes it, with an exponent as ``\times 10^{e}`` in LaTeX."""
+    return _latex_cell(fmt(float(x), precision))
+
+
+def _latex_cell(text: str) -> str:
+    mantissa, e, exponent = text.partition("e")
+    if not e:
+        return text
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
 def latex_matrix(values: Any, precision: int) -> str:
     r"""A vector or matrix as a LaTeX ``bmatrix``."""
-    rows = grid(values, precision)
+    rows = [[_latex_cell(c) for c in row] for row in grid(values, precision)]
     body = r" \\ ".join(" & ".join(row) for row in rows)
     return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
