@@ -788,3 +788,9 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     target.chmod(0o640)
     atomic_write_text(target, "y")  # an existing file keeps its mode
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_nan_in_the_architecture_json_is_refused(tmp_path, model):
+    _, arrays, arch = model
+    arch["metadata"] = {"scale": float("nan")}  # json.dumps writes NaN, not standard JSON
+    refused(crafted(tmp_path, arrays, arch), r"architecture: invalid JSON \(NaN is not standard")

@@ -526,6 +526,11 @@ def _model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> tuple[Networ
     return network, arch["metadata"]
 
 
+def _no_constant(word: str) -> Any:
+    """Refuse JSON's non-standard NaN, Infinity and -Infinity."""
+    raise ValueError(f"{word} is not standard JSON; numbers must be finite")
+
+
 def _architecture(arrays: dict[str, np.ndarray], name: str) -> dict[str, Any]:
     """Read and check the ``architecture`` JSON of a model file."""
     if ARCHITECTURE not in arrays:
@@ -538,7 +543,7 @@ def _architecture(arrays: dict[str, np.ndarray], name: str) -> dict[str, Any]:
             f"found dtype {array.dtype} shape {array.shape}",
         )
     try:
-        arch = json.loads(str(array[()]))
+        arch = json.loads(str(array[()]), parse_constant=_no_constant)  # standard JSON only
     except json.JSONDecodeError as exc:
         raise ModelError(
             name,
@@ -546,6 +551,8 @@ def _architecture(arrays: dict[str, np.ndarray], name: str) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise ModelError(name, f"{ARCHITECTURE}: invalid JSON (nested too deeply)") from None
+    except ValueError as exc:  # NaN or Infinity, which Python's json reads by default
+        raise ModelError(name, f"{ARCHITECTURE}: invalid JSON ({exc})") from None
     if not isinstance(arch, dict):
         raise ModelError(
             name, f"{ARCHITECTURE}: expected a JSON object, found {type(arch).__name__}"
