@@ -1238,3 +1238,14 @@ def test_halved_and_turned_or_added_loss_derivatives_are_named() -> None:
     (first, *rest) = check(spec, parse_claims(text, spec, trace), trace).findings
     assert first.status == "wrong" and first.diagnosis == ["loss_derivative_sign"]
     assert all(f.status == "right" for f in rest)  # y = 0 there: a + y = a − y
+
+
+def test_a_right_0_stays_right_beside_numbers_at_full_precision() -> None:
+    """float64 leaves a true 0 as ~1e-17: a 0 is read at 12 decimals at most."""
+    spec = load_spec(EXAMPLES / "seed003.toml")
+    trace = spec.explain()
+    g = trace.layers[0].dL_da[0]
+    assert 0 < abs(g[0]) < 1e-15  # δ2 (x, −x) times equal weights
+    text = "[layer.1]\ndL_da = [0, " + ", ".join(repr(float(v)) for v in g[1:]) + "]\n"
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    assert all(f.status == "right" for f in report.findings), report.findings[0].message

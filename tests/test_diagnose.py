@@ -16,6 +16,7 @@ from glassnet.diagnose import (
     learning_rate_finding,
     measure,
 )
+from glassnet.render.diagnose import render_markdown, render_text
 
 from conftest import EXAMPLES
 
@@ -247,6 +248,8 @@ def test_a_zero_layer_is_not_exploding_and_its_json_is_valid(moons, capsys, tmp_
     assert not {"exploding_gradient", "vanishing_gradient"} & found.ids
     assert found.layers[0].to_dict()["ratio"] is None  # ‖∂L/∂W1‖ > 0 over ‖W1‖ = 0
     json.dumps(found.to_dict(), allow_nan=False)
+    for render in (render_text, render_markdown):  # "-" where there is no ratio
+        assert " - " in render(found.to_dict())
 
 
 def test_a_fused_sigmoid_output_is_not_called_saturated(moons):

@@ -365,3 +365,21 @@ def test_paths_through_a_softmax_sum_to_the_gradient(page):
     assert abs(trace.layers[0].grad_W[2][1]) > 1e-4
     assert total == pytest.approx(trace.layers[0].grad_W[2][1], rel=1e-3)
     assert page.get_attribute("html", "data-stage") == "forward-1"
+
+
+def test_a_saturated_softmax_page_agrees_with_the_trace(page):
+    data = {
+        "input": [1.0],
+        "target": [0.0, 1.0],
+        "loss": "cross_entropy",
+        "learning_rate": 0.1,
+        "layer": [{"activation": "softmax", "weights": [[1000.0, -1000.0]], "bias": [0.0, 0.0]}],
+    }
+    trace = parse_spec(data).explain()
+    open_trace(page, trace)
+    page.click('[data-action="update"]')
+    shown = [
+        float(page.get_attribute(f'[data-unit="1:{j}"] [data-key="delta"]', "data-value"))
+        for j in (1, 2)
+    ]
+    assert shown == [1.0, -1.0] == list(trace.layers[0].delta[0])

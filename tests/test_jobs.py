@@ -237,3 +237,16 @@ def test_small_networks_learn_the_2d_datasets(name):
         verbose=False,
     )
     assert net.evaluate(X_test, y_test)["accuracy"] >= 0.95
+
+
+def test_evaluate_matches_names_in_a_csv_only(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 3)), np.arange(60) % 2
+    np.savez(tmp_path / "a.npz", X=X, y=y)
+    np.savez(tmp_path / "b.npz", X=np.hstack([X, X[:, :1]]), y=y)  # x0..x3 ⊇ x0..x2
+    out = tmp_path / "run"
+    data = str(tmp_path / "a.npz")
+    code, _, err = run(capsys, "train", "--dataset", data, "--epochs", "1", "--out", str(out))
+    assert code == 0, err
+    code, _, err = run(capsys, "evaluate", str(out / "model.npz"), str(tmp_path / "b.npz"))
+    assert code == 2 and "has 4 features, the model takes 3" in err

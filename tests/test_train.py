@@ -615,3 +615,11 @@ def test_export_spec_takes_class_indices_as_fit_does(tmp_path):
     export_spec(net, tmp_path / "s.toml", X[:2], y[:2])
     spec = load_spec(tmp_path / "s.toml")
     np.testing.assert_array_equal(spec.Y, np.eye(3)[y[:2]])
+
+
+def test_a_bad_example_is_named_by_its_index_in_the_data_given():
+    X, y = blobs()
+    X[17, 1] = np.inf  # behind tanh the loss stays finite; the weights turn NaN
+    with pytest.raises(ArgumentError, match=r"X: example 17 holds inf \(column 1\)"):
+        # seed 0 keeps example 17 in the training part, at position 14 of it
+        _net().fit(X, y, validation_split=0.2, seed=0, verbose=False)

@@ -36,6 +36,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FORMAT = "glassnet.check/1"
+FINEST = 12  # decimals: the finest precision a 0 or an unchanged parameter is read at
 LAYER_KEYS = ("z", "a", "dL_da", "da_dz", "delta", "grad_W", "grad_b", "W_new", "b_new")
 RESULT_KEYS = ("loss", "loss_after", "loss_terms")
 W_SHAPED = ("grad_W", "W_new")
@@ -841,7 +842,8 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
     bias that the step moves from 1 to 1.0109, is the mistake of a forgotten term,
     and is judged as such where the person's other numbers carry more decimals.
     """
-    finest = max((c.decimals for c in claims), default=0)
+    # at most 12 decimals: beyond, a true 0 shows float64's rounding (1e-17)
+    finest = min(max((c.decimals for c in claims), default=0), FINEST)
     old = {
         (layer.index, key): getattr(layer, key[0])
         for layer in trace.layers

@@ -134,7 +134,7 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
     figures = []
     # a fused output pair (softmax or sigmoid with its cross-entropy) takes δ_L = a − y:
     # f′ is not a factor there, so its units cannot saturate the gradient
-    fused_output = net._fused() is not None
+    fused_output = net.fused and net._fused() is not None
     for l, layer in enumerate(net.layers, start=1):
         z, a = fp.z[l], fp.a[l]
         grad = _norm(bp.grad_W[l])

@@ -555,7 +555,8 @@ def _model_data(
     dataset = load_dataset(data, target=target if target is not None else meta.get("target"))
     names = list(meta["feature_names"])
     X = dataset.X
-    if set(names) <= set(dataset.feature_names):  # by name, in the model's order, as predict
+    by_name = str(data).lower().endswith(".csv") and set(names) <= set(dataset.feature_names)
+    if by_name:  # a CSV's columns by name, in the model's order, as predict finds them
         X = X[:, [dataset.feature_names.index(n) for n in names]]
     elif X.shape[1] != len(names):
         raise ArgumentError(f"{data}: has {X.shape[1]} features, the model takes {len(names)}")

@@ -966,7 +966,7 @@ class Network:
         their product loses δ (0 · ∞). The explanation then shows the δ that training
         uses; elsewhere it keeps the general path's own numbers, bit for bit.
         """
-        fused = self._fused()
+        fused = self._fused() if self.fused else None  # as training does
         if fused is None:
             return delta
         with np.errstate(all="ignore"):

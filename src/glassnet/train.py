@@ -274,19 +274,21 @@ def _as_callbacks(
     return out
 
 
-def _check_finite_batch(ws: Any, idx: Array, epoch: int, batch: int) -> None:
-    """ArgumentError naming the example, when a batch's loss is not finite for its data.
+def _check_finite_data(given: tuple[Array, Array], epoch: int, batch: int | None) -> None:
+    """ArgumentError naming the first example that is not finite, when training diverged.
 
-    Finiteness is not checked up front (a pass over the whole data set); a NaN or ∞
-    in X or y shows as a loss that is not finite, and is told apart from divergence here.
+    Finiteness is not checked up front (a pass over the whole data set on every fit);
+    a NaN or ∞ in X or y shows as a loss or weights that are not finite, and is told
+    apart from a diverging step here, on the error's path only.
     """
-    for name, rows in (("X", ws.X), ("y", ws.Y)):
+    at = f"epoch {epoch}" + ("" if batch is None else f", batch {batch}")
+    for name, rows in zip(("X", "y"), given, strict=True):
         bad = ~np.isfinite(rows)
         if bad.any():
             row, column = np.argwhere(bad)[0]
             raise ArgumentError(
-                f"{name}: example {int(idx[row])} holds {rows[row, column]} (column "
-                f"{int(column)}); data must be finite (met at epoch {epoch}, batch {batch})"
+                f"{name}: example {int(row)} holds {rows[row, column]} (column "
+                f"{int(column)}); data must be finite (training diverged at {at})"
             )
 
 
@@ -411,6 +413,7 @@ def fit(
     X = np.asarray(X, dtype=network.dtype)
     Y = network.targets(y)
     _check_data(network, X, Y, "X")
+    given = (X, Y)  # as passed (before a validation split), to name a bad example
     network._dropout_rates(dropout)  # check the rates before any work
 
     X_val: Array | None = None
@@ -527,7 +530,7 @@ def fit(
                 if tally is None or not math.isfinite(tally.add(ws.Y, fp.z[-1])):
                     loss = network.batch_loss_sum(fp, ws.Y, ws) / m
                 if loss is not None and not math.isfinite(loss):
-                    _check_finite_batch(ws, idx, epoch, batch)
+                    _check_finite_data(given, epoch, batch)
                     raise TrainingError(
                         f"training diverged at epoch {epoch}, batch {batch}: the loss is "
                         f"{loss}; try a smaller learning rate (now {opt.learning_rate:g}). "
@@ -575,11 +578,6 @@ def fit(
                     break
             if predictions is not None:
                 hits = float(np.count_nonzero(predictions[:seen] == labels[order[:seen]]))
-            if not all(np.isfinite(p).all() for p in params):  # the epoch's last update
-                raise TrainingError(
-                    f"training diverged at epoch {epoch}: its last update made the weights "
-                    f"infinite or NaN; try a smaller learning rate (now {opt.learning_rate:g})"
-                )
 
             if tally is not None:
                 total_loss = tally.total(end)
@@ -601,6 +599,13 @@ def fit(
             if state.stop_training:
                 history.stopped_epoch = epoch
                 break
+        # the last update of all: any earlier one shows as the next batch's loss
+        if not all(np.isfinite(p).all() for p in params):
+            _check_finite_data(given, state.epoch, None)
+            raise TrainingError(
+                f"training diverged in its last update (epoch {state.epoch}): the weights "
+                f"are infinite or NaN; try a smaller learning rate (now {opt.learning_rate:g})"
+            )
     finally:
         errstate.__exit__(None, None, None)
         interrupted["restore"]()

@@ -9,6 +9,11 @@ def _fraction(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+def _number(x: float | None) -> str:
+    """A figure to 4 digits, or "-" where there is none (a ratio over W = 0)."""
+    return "-" if x is None else f"{x:.4g}"
+
+
 def render_text(diagnosis: dict[str, Any]) -> str:
     """The diagnosis for a terminal: a table of the layers, then the findings."""
     lines = [
@@ -18,7 +23,7 @@ def render_text(diagnosis: dict[str, Any]) -> str:
     for f in diagnosis["layers"]:
         lines.append(
             f"{f['index']:<6} {f['grad_norm']:<11.4g} {f['weight_norm']:<11.4g} "
-            f"{f['ratio']:<11.4g} {f['delta_norm']:<11.4g} "
+            f"{_number(f['ratio']):<11} {f['delta_norm']:<11.4g} "
             f"{_fraction(f['saturated_fraction']):<10} {_fraction(f['dead_fraction']):<6} "
             f"{f['identical_units'] or '-'}"
         )
@@ -45,7 +50,7 @@ def render_markdown(diagnosis: dict[str, Any]) -> str:
     for f in diagnosis["layers"]:
         lines.append(
             f"| {f['index']} | {f['grad_norm']:.4g} | {f['weight_norm']:.4g} | "
-            f"{f['ratio']:.4g} | {f['delta_norm']:.4g} | "
+            f"{_number(f['ratio'])} | {f['delta_norm']:.4g} | "
             f"{_fraction(f['saturated_fraction'])} | {_fraction(f['dead_fraction'])} | "
             f"{f['identical_units'] or ''} |"
         )

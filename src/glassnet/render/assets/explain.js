@@ -125,6 +125,15 @@
           d = z.map(function (zj, j) { return ACT[act].d(zj, a[j]); });
           delta = g.map(function (gj, j) { return gj * d[j]; });
         }
+        if (l === n - 1 && ((act === "softmax" && net.loss === "cross_entropy") ||
+            (act === "sigmoid" && net.loss === "binary_cross_entropy"))) {
+          // as the engine: where the output saturated, 0 · ∞ loses δ; take a − y
+          var direct = a.map(function (ai, i) { return ai - Y[k][i]; });
+          var off = delta.some(function (v, i) {
+            return !(Math.abs(v - direct[i]) <= 1e-9 * Math.abs(direct[i]) + 1e-12);
+          });
+          if (off) delta = direct;
+        }
         Lr.dL_da.push(g); Lr.da_dz.push(d); Lr.delta.push(delta);
       }
     }
