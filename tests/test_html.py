@@ -383,3 +383,16 @@ def test_a_saturated_softmax_page_agrees_with_the_trace(page):
         for j in (1, 2)
     ]
     assert shown == [1.0, -1.0] == list(trace.layers[0].delta[0])
+
+
+def test_rounding_is_0_in_equations_labels_and_unit_details(page):
+    spec = load_spec(EXAMPLES[2])  # seed 003: ∂ℓ/∂a1[1] and δ1[1] are 0, ~1e-17 in floats
+    open_trace(page, spec.explain())
+    page.click('[data-action="backward"]')
+    while "backward-1" not in (page.get_attribute("#glassnet", "data-stage") or ""):
+        page.click('[data-action="next"]')
+    label = page.text_content('[data-unit="1:1"] [data-key="delta"]')
+    page.dispatch_event('[data-unit="1:1"]', "click")
+    shown = page.inner_text("#equation") + label + page.inner_text("#detail")
+    assert "e-1" not in shown and "e−1" not in shown, shown
+    assert label.split()[-1] == "0"

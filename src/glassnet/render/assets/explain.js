@@ -172,8 +172,9 @@
   // as the text renderer: below 1e-12 of the largest number beside it, float rounding
   var fmtAmong = function (v, scale) { return Math.abs(v) < 1e-12 * scale ? "0" : fmt(v); };
   var largest = function (rows) {
-    return [].concat.apply([], rows).reduce(function (m, x) { return Math.max(m, Math.abs(x)); }, 0);
+    return [].concat.apply([], rows).reduce(function (m, x) { return isFinite(x) ? Math.max(m, Math.abs(x)) : m; }, 0);
   };
+  var among = function (row, v) { return fmtAmong(v, largest([row])); };
 
   function tex(s) {
     try { return window.katex.renderToString(s, { output: "mathml", throwOnError: false }); } catch (e) { return s; }
@@ -218,7 +219,7 @@
           var show = l === 0 || known(kv[0], l);
           var status = checkStatus(l, kv[0], j);
           out += '<text y="' + (-10 + 14 * r) + '" data-key="' + kv[0] + '"' + (show ? ' data-value="' + kv[1] + '"' : "") +
-            (status ? ' class="' + status + '"' : "") + ">" + (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? fmt(kv[1]) : "·") + "</text>";
+            (status ? ' class="' + status + '"' : "") + ">" + (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? (l === 0 ? fmt(kv[1]) : among(trace.layers[l - 1][kv[0]][example], kv[1])) : "·") + "</text>";
         });
         out += "</g>";
       }
@@ -233,7 +234,8 @@
   }
 
   function matrix(rows) {
-    return "\\begin{bmatrix}" + rows.map(function (r) { return r.map(fmt).join(" & "); }).join("\\\\") + "\\end{bmatrix}";
+    var scale = largest(rows);
+    return "\\begin{bmatrix}" + rows.map(function (r) { return r.map(function (v) { return fmtAmong(v, scale); }).join(" & "); }).join("\\\\") + "\\end{bmatrix}";
   }
   function equation() {
     var at = STAGES[stage], k = example, parts = [];
@@ -329,12 +331,12 @@
     var L = trace.layers[l - 1], k = example;
     var d = L.activation === "softmax" ? L.da_dz[k][j][j] : L.da_dz[k][j];
     var html = "<h3>layer " + l + ", unit " + (j + 1) + " (" + L.activation + ")</h3><ul>" +
-      "<li>z = " + fmt(L.z[k][j]) + "</li><li>a = f(z) = " + fmt(L.a[k][j]) + "</li><li>f'(z) = " + fmt(d) + "</li><li>δ = " + fmt(L.delta[k][j]) + "</li></ul>";
+      "<li>z = " + among(L.z[k], L.z[k][j]) + "</li><li>a = f(z) = " + among(L.a[k], L.a[k][j]) + "</li><li>f'(z) = " + fmt(d) + "</li><li>δ = " + among(L.delta[k], L.delta[k][j]) + "</li></ul>";
     if (l < nL) {
       var U = trace.layers[l];
-      html += "<p>δ = (Σ_k δ_k W_jk) · f'(z) = (" + U.delta[k].map(function (dk, q) { return fmt(dk) + "·" + fmt(net.layers[l].W[j][q]); }).join(" + ") + ") · " + fmt(d) + "</p>";
+      html += "<p>δ = (Σ_k δ_k W_jk) · f'(z) = (" + U.delta[k].map(function (dk, q) { return among(U.delta[k], dk) + "·" + fmt(net.layers[l].W[j][q]); }).join(" + ") + ") · " + fmt(d) + "</p>";
     } else {
-      html += "<p>δ = " + (L.activation === "softmax" ? "Σ_i J_ij ∂ℓ/∂a_i" : "∂ℓ/∂a · f'(z)") + ", ∂ℓ/∂a = " + fmt(L.dL_da[k][j]) + "</p>";
+      html += "<p>δ = " + (L.activation === "softmax" ? "Σ_i J_ij ∂ℓ/∂a_i" : "∂ℓ/∂a · f'(z)") + ", ∂ℓ/∂a = " + among(L.dL_da[k], L.dL_da[k][j]) + "</p>";
     }
     document.getElementById("detail").innerHTML = html;
   }
