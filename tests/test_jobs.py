@@ -250,3 +250,17 @@ def test_evaluate_matches_names_in_a_csv_only(capsys, tmp_path):
     assert code == 0, err
     code, _, err = run(capsys, "evaluate", str(out / "model.npz"), str(tmp_path / "b.npz"))
     assert code == 2 and "has 4 features, the model takes 3" in err
+
+
+def test_out_problems_are_one_line_and_found_before_training(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, out, err = run(capsys, "train", "--dataset", "xor", "--out", str(blocker / "run"))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "cannot write there" in err
+    # a folder where a file should go: named, one line, what was written stays whole
+    (tmp_path / "run" / "loss.png").mkdir(parents=True)
+    argv = ("train", "--dataset", "xor", "--epochs", "1", "--out", str(tmp_path / "run"))
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and err.count("\n") == 1 and "cannot write loss.png" in err
+    assert load_model(tmp_path / "run" / "model.npz")  # written before, atomically
+    assert not list((tmp_path / "run").glob(".*.tmp"))

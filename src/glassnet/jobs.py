@@ -99,6 +99,8 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
         return _train_spec(args)
     args.activation = args.activation or "relu"
     args.scale = args.scale or "minmax"
+    if args.out:  # before any training: a folder that can't be written loses the run
+        _writable(Path(args.out))
     from glassnet.data import DEFAULT_DATASET, load_dataset, train_val_test_split
 
     start = time.perf_counter()
@@ -306,6 +308,8 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
 
     start = time.perf_counter()
     spec = load_spec(args.spec)
+    if args.out:
+        _writable(Path(args.out))
     network = spec.network
     learning_rate = args.lr if args.lr is not None else spec.learning_rate
     steps = args.epochs or DEFAULT_SPEC_STEPS
@@ -410,12 +414,44 @@ def _write_outputs(
     diagnostics: Any = None,
 ) -> list[str]:
     """model.npz, history.csv, history.json, explain.html, plots and report.md in ``out``."""
-    from glassnet.io import atomic_write_text, save_model
+    _writable(out)
+    try:
+        return _write_files(
+            out, network, history, metadata, result, X_test, y_test, classes, example, diagnostics
+        )
+    except OSError as exc:  # a file in the way, a full disk: one line, as for the folder
+        what = Path(exc.filename).name if exc.filename else "its files"
+        if what.startswith(".") and what.endswith(".tmp"):  # an atomic write's temporary
+            what = what[1:].rsplit(".", 2)[0]
+        raise ArgumentError(f"--out {out}: cannot write {what}: {exc.strerror}") from None
+
+
+def _writable(out: Path) -> None:
+    """ArgumentError unless the folder ``out`` exists or can be made, and takes files."""
+    import tempfile
 
     try:
         out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".glassnet-probe-"):
+            pass
     except OSError as exc:
-        raise ArgumentError(f"--out {out}: cannot create the folder: {exc.strerror}") from None
+        raise ArgumentError(f"--out {out}: cannot write there: {exc.strerror}") from None
+
+
+def _write_files(
+    out: Path,
+    network: Network,
+    history: Any,
+    metadata: dict,
+    result: dict[str, Any],
+    X_test: np.ndarray | None,
+    y_test: np.ndarray | None,
+    classes: list | None,
+    example: tuple[np.ndarray, np.ndarray] | None,
+    diagnostics: Any,
+) -> list[str]:
+    from glassnet.io import atomic_write_text, save_model
+
     save_model(network, out / "model.npz", metadata=metadata)
     atomic_write_text(out / "history.csv", history.to_csv())
     atomic_write_text(out / "history.json", json.dumps(history.to_dict(), indent=1) + "\n")
