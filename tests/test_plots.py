@@ -332,3 +332,27 @@ def test_missing_matplotlib_gives_the_install_hint(tmp_path, monkeypatch):
     # the pure function needs no matplotlib
     assert confusion_matrix([0, 1], [1, 1]).tolist() == [[0, 1], [0, 1]]
     assert plots.MISSING_MATPLOTLIB == MISSING_MATPLOTLIB
+
+
+def test_diagnostic_plots_refuse_bad_input_and_draw_zero_norms_as_gaps(tmp_path, moons):
+    _, X, _, _ = moons
+    net = Network([2, 4, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    bad = X.copy()
+    bad[3, 0] = np.nan
+    for args, kwargs, message in (
+        ((net, bad), {}, "every number finite"),
+        ((net, X[:, :1]), {}, r"X: expected shape \(m, 2\)"),
+        ((net, X), {"bins": 0}, "bins: expected a whole number"),
+        (("net", X), {}, "network: expected a Network"),
+    ):
+        with pytest.raises(ArgumentError, match=message):
+            plots.plot_activation_histograms(*args, tmp_path / "a.png", **kwargs)
+    with pytest.raises(ArgumentError, match=r"records: expected DiagnosticsCallback\.records"):
+        plots.plot_gradient_norms([{"x": 1}], tmp_path / "g.png")
+    records = [{"epoch": e, "layers": [{"grad_norm": 0.0}, {"grad_norm": 0.5 / e}]} for e in (1, 2)]
+    plots.plot_gradient_norms(records, tmp_path / "g.png")  # layer 1's zeros: a gap
+    assert (tmp_path / "g.png").stat().st_size > 0
+    zeros = [{"epoch": 1, "layers": [{"grad_norm": 0.0}]}]
+    plots.plot_gradient_norms(zeros, tmp_path / "z.png")  # a dead network: still a figure
+    with pytest.raises(ArgumentError, match="class index 99999"):
+        plots.confusion_matrix([100_000 - 1], [0])

@@ -133,6 +133,9 @@ def _class_targets(y: Any, n: int) -> np.ndarray:
 # --- confusion matrix ---------------------------------------------------------------------
 
 
+MAX_CLASSES = 1000  # a confusion matrix larger than this is no figure anyone reads
+
+
 def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None) -> np.ndarray:
     """Count each (true class, predicted class) pair.
 
@@ -171,6 +174,11 @@ def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None) -> 
         raise ArgumentError(f"y_pred: has {pred.shape[0]} label(s) but y_true has {true.shape[0]}")
     seen = int(max(true.max(initial=-1), pred.max(initial=-1))) + 1
     if n_classes is None:
+        if seen > MAX_CLASSES:  # a matrix of seen² counts: refuse what only exhausts memory
+            raise ArgumentError(
+                f"y_true, y_pred: class index {seen - 1}; a confusion matrix takes class "
+                f"indices 0..{MAX_CLASSES - 1} (map labels to indices first)"
+            )
         n = seen
     else:
         if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
@@ -523,13 +531,30 @@ def plot_gradient_norms(records: list[dict[str, Any]], path: str | Path) -> None
     """
     if not records:
         raise ArgumentError("records: nothing recorded (train for at least one epoch)")
+    try:
+        epochs = [r["epoch"] for r in records]
+        n_layers = len(records[0]["layers"])
+        # a log scale has no 0: a zero (or NaN) norm is a gap in the line, not 1e-300
+        series = [
+            [
+                r["layers"][l]["grad_norm"] if r["layers"][l]["grad_norm"] > 0 else np.nan
+                for r in records
+            ]
+            for l in range(n_layers)
+        ]
+    except (KeyError, TypeError, IndexError):
+        raise ArgumentError(
+            "records: expected DiagnosticsCallback.records, a list of "
+            '{"epoch": int, "layers": [{"grad_norm": float, ...}, ...]}'
+        ) from None
     figure = _new_figure(7.0, 4.2)
     ax = figure.add_subplot()
-    epochs = [r["epoch"] for r in records]
-    for l in range(len(records[0]["layers"])):
-        norms = [max(r["layers"][l]["grad_norm"], 1e-300) for r in records]
+    for l, norms in enumerate(series):
         ax.plot(epochs, norms, marker="o" if len(epochs) <= 30 else None, label=f"layer {l + 1}")
-    ax.set_yscale("log")
+    if np.isfinite(series).any():
+        ax.set_yscale("log")
+    else:  # every norm 0 (a dead network) or not finite: say so on the figure
+        ax.text(0.5, 0.5, "no gradient norm > 0 to draw", ha="center", transform=ax.transAxes)
     ax.set_xlabel("epoch")
     ax.set_ylabel("‖∂L/∂W‖ (log scale)")
     ax.set_title("Gradient norm of each layer")
@@ -550,7 +575,16 @@ def plot_activation_histograms(network: Any, X: Any, path: str | Path, *, bins: 
         Where to write the PNG.
     bins : int
     """
-    fp = network.forward(np.asarray(X, dtype=network.dtype))
+    from glassnet.network import Network
+
+    if not isinstance(network, Network):
+        raise ArgumentError(f"network: expected a Network, found {type(network).__name__}")
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+        raise ArgumentError(f"bins: expected a whole number ≥ 1, found {bins!r}")
+    X = network._inputs(X)
+    if len(X) == 0 or not np.isfinite(X).all():
+        raise ArgumentError("X: expected at least one example, every number finite")
+    fp = network.forward(X)
     n = len(network.layers)
     cols = min(n, 4)
     rows = -(-n // cols)
