@@ -11,8 +11,10 @@ updates (small datasets).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -414,12 +416,79 @@ def _write_outputs(
     diagnostics: Any = None,
 ) -> list[str]:
     """model.npz, history.csv, history.json, explain.html, plots and report.md in ``out``."""
+    with _writing(out):
+        from glassnet.io import atomic_write_text, save_model
+
+        save_model(network, out / "model.npz", metadata=metadata)
+        atomic_write_text(out / "history.csv", history.to_csv())
+        atomic_write_text(out / "history.json", json.dumps(history.to_dict(), indent=1) + "\n")
+        written = ["model.npz", "history.csv", "history.json"]
+        if example is not None:  # one more step of the trained network, to step through
+            from glassnet.render.html import render_html
+            from glassnet.trace import explain_step
+
+            trace = explain_step(
+                network, example[0], network.targets(example[1]), result["learning_rate"]
+            )
+            title = f"a step of the network trained on {result['dataset']}"
+            atomic_write_text(out / "explain.html", render_html(trace.to_dict(), title=title))
+            written.append("explain.html")
+        notes: list[str] = []
+        try:
+            from glassnet.render import plots
+
+            plots.plot_history(history, out / "loss.png")
+            written.append("loss.png")
+            if X_test is not None and y_test is not None and network.is_classifier and len(X_test):
+                labels = [str(c) for c in classes] if classes is not None else None
+                plots.plot_confusion_matrix(
+                    y_test, network.predict(X_test), out / "confusion.png", labels=labels
+                )
+                written.append("confusion.png")
+                if X_test.shape[1] == 2:
+                    plots.plot_decision_boundary(
+                        network, X_test, y_test, out / "decision_boundary.png"
+                    )
+                    written.append("decision_boundary.png")
+        except ImportError:
+            notes.append("plots skipped: they need matplotlib (pip install 'glassnet[plot]')")
+
+        section = ""
+        if diagnostics is not None:
+            from glassnet.diagnose import diagnose
+            from glassnet.render.diagnose import render_markdown
+
+            found = diagnose(network, diagnostics.X, diagnostics.Y, history["loss"]).to_dict()
+            found["epochs"] = diagnostics.records
+            atomic_write_text(out / "diagnostics.json", json.dumps(found) + "\n")
+            written.append("diagnostics.json")
+            section = render_markdown(found)
+            try:
+                from glassnet.render import plots
+
+                plots.plot_gradient_norms(diagnostics.records, out / "gradient_norms.png")
+                plots.plot_activation_histograms(network, diagnostics.X, out / "activations.png")
+                written += ["gradient_norms.png", "activations.png"]
+                section += "\n![gradient norms per epoch](gradient_norms.png)\n\n"
+                section += "![activations](activations.png)\n"
+            except ImportError:
+                pass
+        report = _report(result, history, written, notes) + ("\n" + section if section else "")
+        atomic_write_text(out / "report.md", report)
+        written.append("report.md")
+        return [f"wrote {out}/: {', '.join(written)}", *notes]
+
+
+@contextlib.contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """Write into the folder ``out``; what can't be written there is one line, no traceback.
+
+    A folder that can't take files, a folder where a file goes, a full disk.
+    """
     _writable(out)
     try:
-        return _write_files(
-            out, network, history, metadata, result, X_test, y_test, classes, example, diagnostics
-        )
-    except OSError as exc:  # a file in the way, a full disk: one line, as for the folder
+        yield
+    except OSError as exc:
         what = Path(exc.filename).name if exc.filename else "its files"
         if what.startswith(".") and what.endswith(".tmp"):  # an atomic write's temporary
             what = what[1:].rsplit(".", 2)[0]
@@ -436,78 +505,6 @@ def _writable(out: Path) -> None:
             pass
     except OSError as exc:
         raise ArgumentError(f"--out {out}: cannot write there: {exc.strerror}") from None
-
-
-def _write_files(
-    out: Path,
-    network: Network,
-    history: Any,
-    metadata: dict,
-    result: dict[str, Any],
-    X_test: np.ndarray | None,
-    y_test: np.ndarray | None,
-    classes: list | None,
-    example: tuple[np.ndarray, np.ndarray] | None,
-    diagnostics: Any,
-) -> list[str]:
-    from glassnet.io import atomic_write_text, save_model
-
-    save_model(network, out / "model.npz", metadata=metadata)
-    atomic_write_text(out / "history.csv", history.to_csv())
-    atomic_write_text(out / "history.json", json.dumps(history.to_dict(), indent=1) + "\n")
-    written = ["model.npz", "history.csv", "history.json"]
-    if example is not None:  # one more step of the trained network, to step through
-        from glassnet.render.html import render_html
-        from glassnet.trace import explain_step
-
-        trace = explain_step(
-            network, example[0], network.targets(example[1]), result["learning_rate"]
-        )
-        title = f"a step of the network trained on {result['dataset']}"
-        atomic_write_text(out / "explain.html", render_html(trace.to_dict(), title=title))
-        written.append("explain.html")
-    notes: list[str] = []
-    try:
-        from glassnet.render import plots
-
-        plots.plot_history(history, out / "loss.png")
-        written.append("loss.png")
-        if X_test is not None and y_test is not None and network.is_classifier and len(X_test):
-            labels = [str(c) for c in classes] if classes is not None else None
-            plots.plot_confusion_matrix(
-                y_test, network.predict(X_test), out / "confusion.png", labels=labels
-            )
-            written.append("confusion.png")
-            if X_test.shape[1] == 2:
-                plots.plot_decision_boundary(network, X_test, y_test, out / "decision_boundary.png")
-                written.append("decision_boundary.png")
-    except ImportError:
-        notes.append("plots skipped: they need matplotlib (pip install 'glassnet[plot]')")
-
-    section = ""
-    if diagnostics is not None:
-        from glassnet.diagnose import diagnose
-        from glassnet.render.diagnose import render_markdown
-
-        found = diagnose(network, diagnostics.X, diagnostics.Y, history["loss"]).to_dict()
-        found["epochs"] = diagnostics.records
-        atomic_write_text(out / "diagnostics.json", json.dumps(found) + "\n")
-        written.append("diagnostics.json")
-        section = render_markdown(found)
-        try:
-            from glassnet.render import plots
-
-            plots.plot_gradient_norms(diagnostics.records, out / "gradient_norms.png")
-            plots.plot_activation_histograms(network, diagnostics.X, out / "activations.png")
-            written += ["gradient_norms.png", "activations.png"]
-            section += "\n![gradient norms per epoch](gradient_norms.png)\n\n"
-            section += "![activations](activations.png)\n"
-        except ImportError:
-            pass
-    report = _report(result, history, written, notes) + ("\n" + section if section else "")
-    atomic_write_text(out / "report.md", report)
-    written.append("report.md")
-    return [f"wrote {out}/: {', '.join(written)}", *notes]
 
 
 def _report(result: dict[str, Any], history: Any, written: list[str], notes: list[str]) -> str:
