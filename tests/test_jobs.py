@@ -264,3 +264,10 @@ def test_out_problems_are_one_line_and_found_before_training(capsys, tmp_path):
     assert code == 2 and err.count("\n") == 1 and "cannot write loss.png" in err
     assert load_model(tmp_path / "run" / "model.npz")  # written before, atomically
     assert not list((tmp_path / "run").glob(".*.tmp"))
+
+
+def test_a_bad_dataset_leaves_no_out_folder(capsys, tmp_path):
+    code, _, _ = run(
+        capsys, "train", "--dataset", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")
+    )
+    assert code == 2 and not (tmp_path / "o").exists()

@@ -356,3 +356,13 @@ def test_diagnostic_plots_refuse_bad_input_and_draw_zero_norms_as_gaps(tmp_path,
     plots.plot_gradient_norms(zeros, tmp_path / "z.png")  # a dead network: still a figure
     with pytest.raises(ArgumentError, match="class index 99999"):
         plots.confusion_matrix([100_000 - 1], [0])
+
+
+def test_histograms_of_non_finite_activations_and_huge_n_classes_are_refused(tmp_path, moons):
+    net, X, _, _ = moons
+    broken = net.copy()
+    broken.layers[0].W[0, 0] = np.nan
+    with pytest.raises(ArgumentError, match="activations on X are not finite"):
+        plots.plot_activation_histograms(broken, X, tmp_path / "a.png")
+    with pytest.raises(ArgumentError, match="at most 1000"):
+        plots.confusion_matrix([1], [0], n_classes=10**5)

@@ -623,3 +623,17 @@ def test_a_bad_example_is_named_by_its_index_in_the_data_given():
     with pytest.raises(ArgumentError, match=r"X: example 17 holds inf \(column 1\)"):
         # seed 0 keeps example 17 in the training part, at position 14 of it
         _net().fit(X, y, validation_split=0.2, seed=0, verbose=False)
+
+
+def test_no_checkpoint_of_weights_that_overflowed_and_no_check_without_training():
+    X, y = blobs()
+    saved = []
+    net = Network([2, 3, 1], activations=["identity", "identity"], seed=0)
+    with pytest.raises(TrainingError, match="last update of epoch 1"):
+        net.fit(  # one full-batch step so large that the weights overflow to ∞
+            X, np.full(len(X), 1e6), epochs=3, batch_size=None, learning_rate=1e308,
+            optimizer="sgd", checkpoint_every=1, on_checkpoint=saved.append, verbose=False,
+        )  # fmt: skip
+    assert saved == []
+    net.layers[0].W[0, 0] = np.nan
+    assert net.fit(X, y, epochs=0, verbose=False).epoch == []  # nothing trained: no check

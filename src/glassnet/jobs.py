@@ -101,12 +101,12 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
         return _train_spec(args)
     args.activation = args.activation or "relu"
     args.scale = args.scale or "minmax"
-    if args.out:  # before any training: a folder that can't be written loses the run
-        _writable(Path(args.out))
     from glassnet.data import DEFAULT_DATASET, load_dataset, train_val_test_split
 
     start = time.perf_counter()
     data = load_dataset(args.dataset or DEFAULT_DATASET, target=args.target, seed=args.seed)
+    if args.out:  # before any training: a folder that can't be written loses the run
+        _writable(Path(args.out))
     classification = data.task == "classification"
     X_train, y_train, X_val, y_val, X_test, y_test = train_val_test_split(
         data.X, data.y, val=VALIDATION, test=TEST, stratify=classification, seed=args.seed

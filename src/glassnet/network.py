@@ -963,10 +963,11 @@ class Network:
 
         On a fused pair (softmax or sigmoid with its cross-entropy) the two agree to
         rounding; where a rounded to 0 or 1, ∂ℓ/∂a overflows and f′ underflows, and
-        their product loses δ (0 · ∞). The explanation then shows the δ that training
-        uses; elsewhere it keeps the general path's own numbers, bit for bit.
+        their product loses δ (0 · ∞). The explanation then shows the exact δ, the one
+        training uses (with ``fused`` on, the default); elsewhere it keeps the general
+        path's own numbers, bit for bit.
         """
-        fused = self._fused() if self.fused else None  # as training does
+        fused = self._fused()  # the exact δ, as the page's own step takes it too
         if fused is None:
             return delta
         with np.errstate(all="ignore"):

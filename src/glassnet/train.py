@@ -274,6 +274,23 @@ def _as_callbacks(
     return out
 
 
+def _finite_weights(
+    params: list[Array], given: tuple[Array, Array], epoch: int, opt: Optimizer
+) -> None:
+    """TrainingError (or the data's ArgumentError) when an epoch's last update overflowed.
+
+    Checked where it matters, not after every epoch (a pass over the parameters, a
+    fifth of a tiny network's full-batch epoch): before a checkpoint is written, and
+    once after the last epoch; an earlier overflow shows as the next batch's loss.
+    """
+    if not all(np.isfinite(p).all() for p in params):
+        _check_finite_data(given, epoch, None)
+        raise TrainingError(
+            f"training diverged in the last update of epoch {epoch}: the weights are "
+            f"infinite or NaN; try a smaller learning rate (now {opt.learning_rate:g})"
+        )
+
+
 def _check_finite_data(given: tuple[Array, Array], epoch: int, batch: int | None) -> None:
     """ArgumentError naming the first example that is not finite, when training diverged.
 
@@ -389,8 +406,8 @@ def fit(
     TrainingError
         When the loss becomes infinite or NaN; the network keeps the weights it had
         before the batch that diverged. (When the last update of an epoch is the one
-        that overflows, it is found at the end of the epoch, and the weights are left
-        as that update made them.)
+        that overflows, it is found before that epoch's checkpoint, or after the last
+        epoch, and the weights are left as that update made them.)
     ArgumentError
         For a bad argument, and for data that are not finite: a NaN or ∞ in X or y is
         named (its example and column) where it makes a batch's loss not finite.
@@ -595,17 +612,13 @@ def fit(
                 bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"})
                 bar.update(1)
             if on_checkpoint is not None and checkpoint_every and epoch % checkpoint_every == 0:
+                _finite_weights(params, given, epoch, opt)  # a checkpoint to resume from
                 on_checkpoint(_checkpoint(epoch, 0, None, None, network, opt, sched, rng, history))
             if state.stop_training:
                 history.stopped_epoch = epoch
                 break
-        # the last update of all: any earlier one shows as the next batch's loss
-        if not all(np.isfinite(p).all() for p in params):
-            _check_finite_data(given, state.epoch, None)
-            raise TrainingError(
-                f"training diverged in its last update (epoch {state.epoch}): the weights "
-                f"are infinite or NaN; try a smaller learning rate (now {opt.learning_rate:g})"
-            )
+        if history.epoch:  # the last update of all: any earlier one shows in a later loss
+            _finite_weights(params, given, state.epoch, opt)
     finally:
         errstate.__exit__(None, None, None)
         interrupted["restore"]()

@@ -184,8 +184,10 @@ def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None) -> 
         if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
             raise ArgumentError(f"n_classes: expected a whole number, found {n_classes!r}")
         n = int(n_classes)
-        if n < 0:
-            raise ArgumentError(f"n_classes: expected a whole number ≥ 0, found {n}")
+        if not 0 <= n <= MAX_CLASSES:
+            raise ArgumentError(
+                f"n_classes: expected a whole number ≥ 0 (at most {MAX_CLASSES}), found {n}"
+            )
         if seen > n:
             raise ArgumentError(
                 f"n_classes: {n} class(es), but the labels hold class index {seen - 1}"
@@ -585,6 +587,8 @@ def plot_activation_histograms(network: Any, X: Any, path: str | Path, *, bins: 
     if len(X) == 0 or not np.isfinite(X).all():
         raise ArgumentError("X: expected at least one example, every number finite")
     fp = network.forward(X)
+    if not all(np.isfinite(a).all() for a in fp.a[1:]):
+        raise ArgumentError("network: its activations on X are not finite (NaN or ∞ weights?)")
     n = len(network.layers)
     cols = min(n, 4)
     rows = -(-n // cols)
