@@ -749,27 +749,31 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
     claims = sorted(_at_precision(claims, trace), key=Claim.order)
     ws = _worksheet(spec, trace, claims)
     own = _own_values(ws, claims)
+    wrong = [not c.matches(t) and not c.matches(o) for c, (t, o) in zip(claims, own, strict=True)]
+    # the known mistakes that give each number neither right nor carried, found once
+    mistakes = [_mistakes(ws, c) if w else [] for c, w in zip(claims, wrong, strict=True)]
     unrounded: list[float | None] = [None] * len(claims)
-    if any(not c.matches(t) and not c.matches(o) for c, (t, o) in zip(claims, own, strict=True)):
+    if any(wrong):
         # the person may have kept more digits than they wrote of a value that was not
         # right: recompute with their carried values, and those a known mistake explains,
         # unrounded (their right values as written, as a worksheet copies them on)
         kept = [
             dataclasses.replace(c, value=decimal.Decimal(repr(stand)), precision=c.decimals)
-            if (stand := _stands_for(ws, c, t, o)) is not None
+            if (stand := _stands_for(c, t, o, found)) is not None
             else c
-            for c, (t, o) in zip(claims, own, strict=True)
+            for c, (t, o), found in zip(claims, own, mistakes, strict=True)
         ]
         unrounded = [o for _, o in _own_values(_worksheet(spec, trace, kept), claims)]
     m = spec.X.shape[0]
     findings = []
-    for claim, (correct, own_value), more in zip(claims, own, unrounded, strict=True):
+    for claim, (correct, own_value), w, more, found in zip(
+        claims, own, wrong, unrounded, mistakes, strict=True
+    ):
         # back to the person's layout: the out_in swap is its own inverse
         index1 = tuple(i + 1 for i in _to_trace_index(claim.index, claim.key, spec))
         label = _label(claim.layer, claim.key, index1, m)
         digits = ""
-        wrong = not claim.matches(correct) and not claim.matches(own_value)
-        if wrong and more is not None and claim.matches(more):
+        if w and more is not None and claim.matches(more):
             own_value, digits = more, ", kept to more digits than you wrote"
         finding = Finding(
             claim.layer,
@@ -791,7 +795,7 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             )
         else:
             finding.status = "wrong"
-            finding.diagnosis = _diagnose(ws, claim, own_value)
+            finding.diagnosis = _diagnose(ws, claim, found)
             finding.message = _wrong_message(
                 label, claim, correct, own_value, finding.diagnosis, spec
             )
@@ -806,13 +810,14 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
     return CheckReport(findings)
 
 
-def _stands_for(ws: Worksheet, claim: Claim, true: float, own: float) -> float | None:
+def _stands_for(
+    claim: Claim, true: float, own: float, mistakes: list[tuple[str, float]]
+) -> float | None:
     """The unrounded value of a number that is not right: from their own values or a mistake."""
     if claim.matches(true):
         return None
     if claim.matches(own):
         return own
-    mistakes = _mistakes(ws, claim)
     return mistakes[0][1] if mistakes else None
 
 
@@ -860,8 +865,9 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
     return judged
 
 
-def _diagnose(ws: Worksheet, claim: Claim, own_value: float) -> list[str]:
-    found = [rule_id for rule_id, _ in _mistakes(ws, claim)]
+def _diagnose(ws: Worksheet, claim: Claim, mistakes: list[tuple[str, float]]) -> list[str]:
+    """The ids of the known mistakes that give the claim, else rounded_inputs or arithmetic."""
+    found = [rule_id for rule_id, _ in mistakes]
     if not found and _rounded_inputs(ws, claim):
         found.append("rounded_inputs")
     return found or ["arithmetic"]
