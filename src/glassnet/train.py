@@ -309,9 +309,8 @@ def _check_finite_data(given: tuple[Array, Array], epoch: int, batch: int | None
             )
 
 
-def _check_data(network: Network, X: Array, Y: Array, name: str) -> None:
-    if X.ndim != 2 or X.shape[1] != network.sizes[0]:
-        raise ArgumentError(f"{name}: expected shape (m, {network.sizes[0]}), found {X.shape}")
+def _check_data(X: Array, Y: Array, name: str) -> None:
+    """As many targets as examples, and at least one (X's shape: ``Network._inputs``)."""
     if len(X) != len(Y):
         raise ArgumentError(f"{name}: {len(X)} examples but {len(Y)} targets")
     if len(X) == 0:
@@ -427,18 +426,18 @@ def fit(
             f"validation_split: expected a fraction in [0, 1), found {validation_split!r}"
         )
     rng = np.random.default_rng(seed)
-    X = np.asarray(X, dtype=network.dtype)
+    X = network._inputs(X)
     Y = network.targets(y)
-    _check_data(network, X, Y, "X")
+    _check_data(X, Y, "X")
     given = (X, Y)  # as passed (before a validation split), to name a bad example
     network._dropout_rates(dropout)  # check the rates before any work
 
     X_val: Array | None = None
     Y_val: Array | None = None
     if validation_data is not None:
-        X_val = np.asarray(validation_data[0], dtype=network.dtype)
+        X_val = network._inputs(validation_data[0], "validation_data")
         Y_val = network.targets(validation_data[1])
-        _check_data(network, X_val, Y_val, "validation_data")
+        _check_data(X_val, Y_val, "validation_data")
     elif validation_split > 0:
         order = rng.permutation(len(X))
         n_val = max(1, round(len(X) * validation_split))
