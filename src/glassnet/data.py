@@ -27,7 +27,15 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from glassnet.errors import ArgumentError, DataError, did_you_mean, quote, unknown_name
+from glassnet.errors import (
+    ArgumentError,
+    DataError,
+    did_you_mean,
+    quote,
+    real_number,
+    unknown_name,
+    whole_number,
+)
 
 __all__ = [
     "DATASETS",
@@ -110,35 +118,17 @@ class Dataset:
 
 def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
     """`value` as an int in [low, high], or ArgumentError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ArgumentError(f"{name} must be a whole number, found {value!r}")
-    value = int(value)
-    if value < low or (high is not None and value > high):
-        bound = f"at least {low}" if high is None else f"from {low} to {high}"
-        raise ArgumentError(f"{name} must be {bound}, found {value}")
+    value = whole_number(name, value, low)
+    if high is not None and value > high:
+        raise ArgumentError(f"{name}: expected a whole number from {low} to {high}, found {value}")
     return value
 
 
 def _check_fraction(name: str, value: object) -> float:
     """`value` as a float in [0, 1), or ArgumentError."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ArgumentError(f"{name} must be a number, found {value!r}")
-    value = float(value)
-    if not 0.0 <= value < 1.0:
-        raise ArgumentError(
-            f"{name} must be a fraction from 0 up to (not including) 1, found {value}"
-        )
-    return value
-
-
-def _check_noise(value: object) -> float:
-    """`value` as a finite float >= 0, or ArgumentError."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ArgumentError(f"noise must be a number, found {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise ArgumentError(f"noise must be a finite number >= 0, found {value}")
-    return value
+    if real_number(name, value) >= 1.0:
+        raise ArgumentError(f"{name}: expected a fraction in [0, 1), found {value!r}")
+    return float(value)  # type: ignore[arg-type]
 
 
 def _check_seed(value: object) -> int:
@@ -176,7 +166,7 @@ def make_spiral(
     """
     n_classes = _check_int("n_classes", n_classes, 1)
     n_samples = _check_int("n_samples", n_samples, n_classes)
-    noise = _check_noise(noise)
+    noise = real_number("noise", noise)
     rng = np.random.default_rng(_check_seed(seed))
     sizes = [n_samples // n_classes + (j < n_samples % n_classes) for j in range(n_classes)]
     X = np.empty((n_samples, 2))
@@ -217,7 +207,7 @@ def make_xor(
     y : ndarray, shape (n_samples,), int64 in {0, 1}
     """
     n_samples = _check_int("n_samples", n_samples, 1)
-    noise = _check_noise(noise)
+    noise = real_number("noise", noise)
     rng = np.random.default_rng(_check_seed(seed))
     corners = np.array([[1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]])
     which = rng.permutation(np.arange(n_samples) % 4)
@@ -249,7 +239,7 @@ def _load_named(name: str, n_samples: int | None, noise: float | None, seed: int
 
     default_n, default_noise = GENERATOR_DEFAULTS[name]
     n = default_n if n_samples is None else _check_int("n_samples", n_samples, 1)
-    sigma = default_noise if noise is None else _check_noise(noise)
+    sigma = default_noise if noise is None else real_number("noise", noise)
     seed = _check_seed(seed)
     if name == "spiral":
         X, y = make_spiral(n, 3, sigma, seed)
