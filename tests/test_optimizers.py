@@ -128,3 +128,44 @@ def test_adaptive_divides_by_five_after_stalling():
     assert lr == pytest.approx(0.02)
     lr = sched.rate(0.1, lr, 6, [*losses, 0.2])
     assert lr == pytest.approx(0.02)
+
+
+def test_learning_rate_may_be_a_numpy_number():
+    # a grid of np.float32 or integer learning rates is as good as Python floats
+    assert SGD(np.float32(0.5)).learning_rate == 0.5
+    assert Adam(np.int64(1)).learning_rate == 1.0
+    with pytest.raises(ArgumentError, match="learning_rate"):
+        Adam(np.float32("nan"))
+
+
+@pytest.mark.parametrize("bad", [{"factor": 0}, {"factor": 0.5}, {"patience": -1}, {"tol": -1.0}])
+def test_adaptive_arguments_are_checked(bad):
+    name = next(iter(bad))
+    with pytest.raises(ArgumentError, match=f"^{name}:"):
+        Adaptive(**bad)
+
+
+def test_rmsprop_epsilon_must_be_positive():
+    with pytest.raises(ArgumentError, match=r"^epsilon:"):
+        RMSProp(epsilon=0.0)
+
+
+@pytest.mark.parametrize("optimizer", [SGD(0.1, momentum=0.9), Adam(0.1), RMSProp(0.1)])
+def test_state_is_refused_for_parameters_of_other_shapes(optimizer):
+    run(optimizer, steps=1)
+    other = [np.zeros((3, 2)), np.zeros(2)]
+    before = getattr(optimizer, "t", None)
+    with pytest.raises(ArgumentError, match=r"^optimizer: .*another network"):
+        optimizer.step(other, [np.ones((3, 2)), np.ones(2)])
+    assert getattr(optimizer, "t", None) == before  # nothing moved
+    assert not other[0].any()
+    with pytest.raises(ArgumentError, match=r"^optimizer:"):  # fewer parameters
+        optimizer.step(other[:1], [np.ones((3, 2))])
+
+
+def test_plain_sgd_has_no_state_and_serves_any_parameters():
+    sgd = SGD(0.5)
+    run(sgd, steps=1)
+    theta = [np.ones(3)]
+    sgd.step(theta, [np.ones(3)])
+    np.testing.assert_array_equal(theta[0], 0.5)

@@ -5,8 +5,10 @@ An optimizer updates parameters θ in place from their gradients g = ∂L/∂θ:
 - ``sgd``: plain gradient descent, θ ← θ − η g;
 - ``momentum``: v ← μ v − η g, θ ← θ + v (μ = 0.9);
 - ``nesterov``: v ← μ v − η g, θ ← θ + μ v − η g (Nesterov's look-ahead, as scikit-learn);
-- ``adam``: m ← β₁ m + (1 − β₁) g, v ← β₂ v + (1 − β₂) g², θ ← θ − η m̂ / (√v̂ + ε),
-  with the bias corrections m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ);
+- ``adam``: m ← β₁ m + (1 − β₁) g, v ← β₂ v + (1 − β₂) g², θ ← θ − η_t m / (√v + ε),
+  with the bias corrections in the step size η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ) (Kingma &
+  Ba's efficient form, as scikit-learn and Keras; PyTorch's θ ← θ − η m̂ / (√v̂ + ε)
+  differs only where ε matters, by ε's factor √(1 − β₂ᵗ));
 - ``rmsprop``: s ← ρ s + (1 − ρ) g², θ ← θ − η g / (√s + ε).
 
 A schedule sets η at the start of every epoch: ``constant``, ``step`` (η₀ γ^⌊epoch/k⌋),
@@ -22,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ArgumentError, unknown_name
+from glassnet.errors import ArgumentError, real_number, unknown_name, whole_number
 
 Array = np.ndarray
 
@@ -39,14 +41,8 @@ class Optimizer:
     name = "optimizer"
 
     def __init__(self, learning_rate: float) -> None:
-        if not (
-            isinstance(learning_rate, (int, float))
-            and math.isfinite(learning_rate)
-            and learning_rate > 0
-        ):
-            raise ArgumentError(f"learning_rate: expected a number > 0, found {learning_rate!r}")
-        self.initial_learning_rate = float(learning_rate)
-        self.learning_rate = float(learning_rate)
+        rate = real_number("learning_rate", learning_rate, 0.0, strict=True)
+        self.initial_learning_rate = self.learning_rate = rate
 
     def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
         """Update ``params`` in place from ``grads`` (same order, same shapes)."""
@@ -89,9 +85,22 @@ class Optimizer:
             setattr(self, k, None if v is None else [np.array(a) for a in v])
 
     def _work(self, params: Sequence[Array]) -> list[Array]:
-        """One work array per parameter, made once: a step allocates nothing."""
+        """One work array per parameter, made once: a step allocates nothing.
+
+        An optimizer's state (velocity, moments) belongs to the parameters it was made
+        for: parameters of other shapes (another network) are refused, by name.
+        """
+        shapes = [theta.shape for theta in params]
+        for k in self.STATE_ARRAYS:
+            state = getattr(self, k)
+            if state is not None and [s.shape for s in state] != shapes:
+                raise ArgumentError(
+                    f"optimizer: this {type(self).__name__} holds state for parameters of "
+                    f"shapes {[s.shape for s in state]}, not {shapes}: give another "
+                    "network an optimizer of its own"
+                )
         work = self.__dict__.get("_work_arrays")
-        if work is None or len(work) != len(params):
+        if work is None or [w.shape for w in work] != shapes:
             work = self._work_arrays = [np.empty_like(theta) for theta in params]
         return work
 
@@ -161,8 +170,13 @@ class Adam(Optimizer):
 
     .. math:: m \leftarrow \beta_1 m + (1-\beta_1) g,\quad
               v \leftarrow \beta_2 v + (1-\beta_2) g^2,\quad
-              \theta \leftarrow \theta
-                  - \eta\,\frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)}+\epsilon}
+              \theta \leftarrow \theta - \eta_t\,\frac{m}{\sqrt{v}+\epsilon},\quad
+              \eta_t = \eta\,\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}
+
+    The bias corrections sit in the step size, as in Kingma & Ba's efficient form,
+    scikit-learn and Keras. PyTorch divides by √v̂ + ε with v̂ = v/(1 − β₂ᵗ): the same
+    step but for ε, which there weighs √(1 − β₂ᵗ) times as much (early steps of
+    gradients near ε apart, the two agree).
 
     Parameters
     ----------
@@ -186,9 +200,8 @@ class Adam(Optimizer):
         for name, value in (("beta_1", beta_1), ("beta_2", beta_2)):
             if not 0.0 <= value < 1.0:
                 raise ArgumentError(f"{name}: expected a number in [0, 1), found {value!r}")
-        if not epsilon > 0:
-            raise ArgumentError(f"epsilon: expected a number > 0, found {epsilon!r}")
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.epsilon = real_number("epsilon", epsilon, 0.0, strict=True)
         self.t = 0
         self._m: list[Array] | None = None
         self._v: list[Array] | None = None
@@ -198,13 +211,12 @@ class Adam(Optimizer):
         if self._m is None or self._v is None:
             self._m = [np.zeros_like(theta) for theta in params]
             self._v = [np.zeros_like(theta) for theta in params]
+        works = self._work(params)  # (refuses another network's parameters before t moves)
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         # the bias corrections folded into one step size
         eta_t = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        for theta, g, m, v, work in zip(
-            params, grads, self._m, self._v, self._work(params), strict=True
-        ):
+        for theta, g, m, v, work in zip(params, grads, self._m, self._v, works, strict=True):
             m *= b1
             np.multiply(g, 1 - b1, out=work)
             m += work  # m ← β₁ m + (1 − β₁) g
@@ -241,7 +253,8 @@ class RMSProp(Optimizer):
         super().__init__(learning_rate)
         if not 0.0 <= rho < 1.0:
             raise ArgumentError(f"rho: expected a number in [0, 1), found {rho!r}")
-        self.rho, self.epsilon = float(rho), float(epsilon)
+        self.rho = float(rho)
+        self.epsilon = real_number("epsilon", epsilon, 0.0, strict=True)
         self._s: list[Array] | None = None
 
     def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
@@ -370,8 +383,10 @@ class Adaptive(Schedule):
         factor: float = 5.0,
         min_learning_rate: float = 1e-6,
     ) -> None:
-        self.tol, self.patience, self.factor = float(tol), int(patience), float(factor)
-        self.min_learning_rate = float(min_learning_rate)
+        self.tol = real_number("tol", tol)
+        self.patience = whole_number("patience", patience)
+        self.factor = real_number("factor", factor, 1.0, strict=True)  # > 1: η falls
+        self.min_learning_rate = real_number("min_learning_rate", min_learning_rate)
         self.reset()
 
     def reset(self) -> None:
