@@ -157,3 +157,17 @@ def test_layer_takes_an_activation_name():
 def test_registration_errors(call, message):
     with pytest.raises(ArgumentError, match=message):
         call()
+
+
+def test_a_loss_value_of_the_wrong_shape_is_named():
+    # value(a, y) that forgot Σ_j: training would report twice the loss evaluate reports
+    register_loss("huber_unsummed", lambda a, y: 0.5 * (a - y) ** 2, lambda a, y: a - y)
+    net = Network([3, 2], activations=["identity"], loss="huber_unsummed", seed=0)
+    X, Y = random_batch(np.random.default_rng(0), net, 4)
+    for call in (
+        lambda: net.fit(X, Y, epochs=1, verbose=False),
+        lambda: net.evaluate(X, Y),
+        lambda: explain_step(net, X, Y, 0.1),
+    ):
+        with pytest.raises(ArgumentError, match=r"loss 'huber_unsummed': value\(a, y\).*\(4,\)"):
+            call()

@@ -18,7 +18,7 @@ from glassnet import (
 )
 from glassnet.io import export_spec
 from glassnet.network import Layer
-from glassnet.optimizers import SGD, Adaptive
+from glassnet.optimizers import SGD, Adaptive, get_optimizer
 from glassnet.train import r2_score
 
 from conftest import EXAMPLES
@@ -637,3 +637,32 @@ def test_no_checkpoint_of_weights_that_overflowed_and_no_check_without_training(
     assert saved == []
     net.layers[0].W[0, 0] = np.nan
     assert net.fit(X, y, epochs=0, verbose=False).epoch == []  # nothing trained: no check
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_layer_replaced_by_a_callback_goes_on_training(optimizer):
+    # the optimizer steps the arrays the layers hold now, not those the fit began with
+    X, y = blobs()
+    net = Network([2, 8, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    replaced = []
+
+    def replace(state, epoch, logs):
+        if epoch == 1:
+            layer = state.network.layers[0]
+            layer.W = layer.W.copy()
+            replaced.append(layer.W.copy())
+
+    net.fit(X, y, epochs=3, optimizer=optimizer, callbacks=[replace], verbose=False, seed=0)
+    assert not np.array_equal(net.layers[0].W, replaced[0])
+
+
+def test_an_optimizer_with_another_networks_state_is_refused():
+    X, y = blobs()
+    opt = get_optimizer("adam")
+    first = Network([2, 8, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    first.fit(X, y, epochs=1, optimizer=opt, verbose=False)
+    other = Network([2, 9, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    W = other.layers[0].W.copy()
+    with pytest.raises(ArgumentError, match=r"^optimizer: .*another network"):
+        other.fit(X, y, epochs=1, optimizer=opt, verbose=False)
+    np.testing.assert_array_equal(other.layers[0].W, W)

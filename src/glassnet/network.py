@@ -858,7 +858,13 @@ class Network:
         fused = self._fused()
         if fused is not None:
             return fused.value(fp.z[-1], Y)  # type: ignore[attr-defined]
-        return self.loss.value(fp.a[-1], Y)
+        losses = self.loss.value(fp.a[-1], Y)
+        if np.shape(losses) != Y.shape[:1]:  # a registered value(a, y) that forgot Σ_j
+            raise ArgumentError(
+                f"loss {self.loss.name!r}: value(a, y) must give one ℓ per example, shape "
+                f"({len(Y)},); it gave shape {np.shape(losses)}"
+            )
+        return losses
 
     def loss_value(self, X: Array, Y: Array) -> float:
         r"""The batch loss L = (1/m) Σ_k ℓ(a_L^{(k)}, y^{(k)})."""

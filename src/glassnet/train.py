@@ -84,8 +84,8 @@ class History:
         ``loss`` and the metric (``accuracy`` or ``r2``) of the training data, and
         ``val_loss``, ``val_accuracy`` / ``val_r2`` when there is validation data;
         ``learning_rate`` of each epoch. The training loss of an epoch is the mean of
-        its mini-batch losses, each taken before that batch's update, plus the L2
-        penalty (λ/2) Σ‖W‖².
+        its examples' losses, each taken before its batch's update (a smaller last
+        batch weighs by its size), plus the L2 penalty (λ/2) Σ‖W‖².
     metric : str
         ``"accuracy"`` or ``"r2"``.
     stopped_epoch : int or None
@@ -272,6 +272,11 @@ def _as_callbacks(
         else:
             raise ArgumentError(f"callbacks: expected Callback objects or functions, found {cb!r}")
     return out
+
+
+def _params(network: Network) -> list[Array]:
+    """W_1, b_1, …, W_L, b_L: the order of the optimizers' state."""
+    return [p for layer in network.layers for p in (layer.W, layer.b)]
 
 
 def _finite_weights(
@@ -465,7 +470,6 @@ def fit(
         if getattr(cb.on_batch_end, "__func__", None) is not Callback.on_batch_end
         and not (isinstance(cb, LambdaCallback) and cb._batch is None)
     ]
-    params = [p for layer in network.layers for p in (layer.W, layer.b)]
     sst = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0) if metric == "r2" else None
 
     workspaces: dict[int, Any] = {}  # one per batch size (the last batch may be smaller)
@@ -558,7 +562,8 @@ def fit(
                     )
                 else:
                     bp = network.backward(fp, ws.Y, workspace=ws)
-                    opt.step(params, _regularised(network, bp, l2, clip_norm))
+                    # the layers' arrays as they are now: a callback may have replaced one
+                    opt.step(_params(network), _regularised(network, bp, l2, clip_norm))
                 if tally is None:
                     total_loss += loss * m  # type: ignore[operator]
                 seen += m
@@ -611,13 +616,13 @@ def fit(
                 bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"})
                 bar.update(1)
             if on_checkpoint is not None and checkpoint_every and epoch % checkpoint_every == 0:
-                _finite_weights(params, given, epoch, opt)  # a checkpoint to resume from
+                _finite_weights(_params(network), given, epoch, opt)  # a checkpoint to resume from
                 on_checkpoint(_checkpoint(epoch, 0, None, None, network, opt, sched, rng, history))
             if state.stop_training:
                 history.stopped_epoch = epoch
                 break
         if history.epoch:  # the last update of all: any earlier one shows in a later loss
-            _finite_weights(params, given, state.epoch, opt)
+            _finite_weights(_params(network), given, state.epoch, opt)
     finally:
         errstate.__exit__(None, None, None)
         interrupted["restore"]()
