@@ -169,3 +169,33 @@ def test_a_saturated_softmax_explains_the_delta_training_uses():
     assert out.a[0, 1] == 0.0  # e^-2000 / (…) rounds to 0: the general path has 0 · ∞
     np.testing.assert_array_equal(out.delta, [[1.0, -1.0]])  # a − y, by hand
     np.testing.assert_array_equal(out.W_new, [[1000.0 - 0.1, -1000.0 + 0.1]])
+
+
+def test_targets_of_the_wrong_rows_are_refused_not_broadcast():
+    # one target row for three examples used to broadcast: the same loss, gradients ×3
+    from glassnet import ArgumentError, Network
+
+    X = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5], [1.0, 2.0, 3.0]])
+    net = Network([3, 4, 2], activations=["tanh", "identity"], loss="half_squared_error", seed=0)
+    W = net.layers[0].W.copy()
+    for Y in (np.array([1.0, 0.0]), np.ones((3, 1)), np.ones((2, 2))):
+        for call in (
+            lambda Y=Y: explain_step(net, X, Y, 0.1),
+            lambda Y=Y: net.step(X, Y, 0.1),
+            lambda Y=Y: net.gradients(X, Y),
+        ):
+            with pytest.raises(ArgumentError, match=r"^Y: expected shape \(3, 2\)"):
+                call()
+    np.testing.assert_array_equal(net.layers[0].W, W)
+
+
+def test_a_one_unit_batch_takes_its_targets_as_fit_does():
+    from glassnet import Network
+
+    X = np.array([[0.5, -1.0], [1.0, 0.0], [1.0, 2.0]])
+    net = Network([2, 3, 1], activations=["tanh", "identity"], loss="half_squared_error", seed=0)
+    y = np.array([0.5, -1.0, 2.0])
+    flat, column = explain_step(net, X, y, 0.1), explain_step(net, X, y[:, None], 0.1)
+    assert flat.to_json() == column.to_json()
+    one = explain_step(net, X[0], y[:1], 0.1)  # one example: rows of one
+    assert np.shape(one.to_dict()["target"]) == (1, 1)

@@ -854,7 +854,7 @@ class Network:
 
     def example_losses(self, fp: ForwardPass, Y: Array) -> Array:
         """ℓ of each example, shape (m,); from the logits on a fused pair (stable at a ∈ {0, 1})."""
-        Y = np.asarray(Y, dtype=self.dtype)
+        Y = self._batch_targets(Y, fp.a[-1].shape[0])
         fused = self._fused()
         if fused is not None:
             return fused.value(fp.z[-1], Y)  # type: ignore[attr-defined]
@@ -865,6 +865,20 @@ class Network:
                 f"({len(Y)},); it gave shape {np.shape(losses)}"
             )
         return losses
+
+    def _batch_targets(self, Y: Array, m: int) -> Array:
+        """``Y`` as the network's dtype, refused unless one row of n_L targets per example.
+
+        A row too few would broadcast: the loss would look right and the gradients,
+        summed over the batch's m rows of δ, come out m times too large.
+        """
+        Y = np.asarray(Y, dtype=self.dtype)
+        if Y.shape != (m, self.sizes[-1]):
+            raise ArgumentError(
+                f"Y: expected shape ({m}, {self.sizes[-1]}), one row of targets per example, "
+                f"found {Y.shape}"
+            )
+        return Y
 
     def loss_value(self, X: Array, Y: Array) -> float:
         r"""The batch loss L = (1/m) Σ_k ℓ(a_L^{(k)}, y^{(k)})."""
@@ -930,9 +944,9 @@ class Network:
             return self._backward_into(
                 fp, Y, fused_path, workspace, 1.0 / len(Y) if scale is None else scale, descend
             )
-        Y = np.asarray(Y, dtype=self.dtype)
+        m = fp.a[0].shape[0]
+        Y = self._batch_targets(Y, m)
         n_layers = len(self.layers)
-        m = Y.shape[0]
         size = n_layers + 1
         bp = BackwardPass([None] * size, [None] * size, [None] * size, [None] * size, [None] * size)
 

@@ -139,8 +139,8 @@ def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: 
     Parameters
     ----------
     network : Network
-    X : ndarray, shape (m, n_0)
-    Y : ndarray, shape (m, n_L)
+    X : ndarray, shape (m, n_0), or (n_0,) for one example
+    Y : ndarray, shape (m, n_L); (n_L,) for one example, (m,) for one output unit
     learning_rate : float
         η.
 
@@ -149,8 +149,13 @@ def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: 
     Trace
     """
     network = network.astype("float64")  # explanations are exact: always float64
+    single = np.ndim(X) == 1  # one example: X and Y given as rows
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-    Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
+    Y = np.asarray(Y, dtype=np.float64)
+    if Y.ndim == 1 and (single or network.sizes[-1] > 1):
+        Y = Y[None, :]
+    elif Y.ndim == 1:  # a batch's targets of a one-unit output, as fit takes them
+        Y = Y[:, None]
     fp = network.forward(X)
     example_loss = network.example_losses(fp, Y)
     bp = network.backward(fp, Y, fused=False, record=True)
