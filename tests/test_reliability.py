@@ -179,3 +179,96 @@ def test_resume_refuses_other_flags_and_a_finished_run(uninterrupted):
     done = glassnet("train", "--resume", str(uninterrupted))
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "the run finished" in done.stderr
+
+
+def _edited(path: Path, out: Path, edit) -> Path:
+    with np.load(path, allow_pickle=False) as f:
+        arrays = dict(f)
+    state = json.loads(str(arrays["state"][()]))
+    edit(arrays, state)
+    arrays["state"] = np.array(json.dumps(state))
+    np.savez(out, **arrays)
+    return out
+
+
+def _small_checkpoint(tmp_path: Path, optimizer: str = "adam") -> Path:
+    from glassnet import Network
+    from glassnet.io import save_checkpoint
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 3)), rng.integers(0, 2, 40)
+    saved = []
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    net.fit(
+        X,
+        y,
+        epochs=1,
+        batch_size=8,
+        optimizer=optimizer,
+        checkpoint_every=1,
+        on_checkpoint=saved.append,
+        verbose=False,
+    )
+    path = tmp_path / "good.npz"
+    save_checkpoint(path, saved[0], {"run": 1})
+    return path
+
+
+def _set(d, key, value):
+    d[key] = value
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda arrays, state: _set(arrays, "W1", arrays["W1"][:2]),
+        lambda arrays, state: _set(arrays, "opt._m.0", arrays["opt._m.0"][:, :1]),
+        lambda arrays, state: state.pop("history"),
+        lambda arrays, state: state["history"].pop("best_epoch"),
+        lambda arrays, state: _set(state, "epoch", "x"),
+        lambda arrays, state: _set(state, "rng", {"bit_generator": "MT19937", "state": {}}),
+        lambda arrays, state: _set(state, "schedule", 3),
+        lambda arrays, state: _set(state, "settings", [1]),
+    ],
+    ids=["W-rows", "adam-moment", "history", "best_epoch", "epoch", "rng", "schedule", "settings"],
+)
+def test_a_damaged_checkpoint_is_a_model_error(tmp_path, edit):
+    good = _small_checkpoint(tmp_path)
+    load_checkpoint(good)  # the untouched one loads
+    bad = _edited(good, tmp_path / "bad.npz", edit)
+    with pytest.raises(ModelError, match="not a complete glassnet checkpoint"):
+        load_checkpoint(bad)
+
+
+def test_a_checkpoint_of_another_network_is_refused_by_fit(tmp_path):
+    from glassnet import ArgumentError, Network
+
+    checkpoint, _ = load_checkpoint(_small_checkpoint(tmp_path, "sgd"))
+    other = Network([3, 5, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    X, y = np.zeros((8, 3)), np.zeros(8, dtype=int)
+    with pytest.raises(ArgumentError, match="^resume: the checkpoint's parameters"):
+        other.fit(X, y, epochs=2, resume=checkpoint, verbose=False)
+
+
+def test_a_header_claiming_a_huge_array_is_a_model_error(tmp_path):
+    import io
+    import zipfile
+
+    from glassnet import Network
+    from glassnet.io import save_model
+
+    path = tmp_path / "m.npz"
+    save_model(Network([2, 2], activations=["softmax"], loss="cross_entropy", seed=0), path)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+    )
+    hostile = tmp_path / "hostile.npz"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(hostile, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "W1.npy":
+                data = b"\x93NUMPY\x01\x00" + header.getvalue()[8:] + b"\0" * 16
+            dst.writestr(item, data)
+    with pytest.raises(ModelError, match="W1.*too large"):
+        load_model(hostile)

@@ -413,21 +413,54 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
                 acc[key] = arrays.pop(f"acc.{key}")
         if arrays:
             raise ValueError(f"unexpected arrays {sorted(arrays)}")
-        rng = state["rng"]
-    except (KeyError, ValueError, TypeError) as exc:
+        checkpoint = {
+            "epoch": state["epoch"],
+            "next_start": state["next_start"],
+            "order": order,
+            "accumulators": acc,
+            "params": params,
+            "optimizer": {"name": opt["name"], "numbers": opt["numbers"], "arrays": opt_arrays},
+            "schedule": state["schedule"],
+            "rng": state["rng"],
+            "history": state["history"],
+        }
+        _check_checkpoint(checkpoint, state["settings"])
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise ModelError(name, f"not a complete glassnet checkpoint ({_show(str(exc))})") from None
-    checkpoint = {
-        "epoch": state["epoch"],
-        "next_start": state["next_start"],
-        "order": order,
-        "accumulators": acc,
-        "params": params,
-        "optimizer": {"name": opt["name"], "numbers": opt["numbers"], "arrays": opt_arrays},
-        "schedule": state["schedule"],
-        "rng": rng,
-        "history": state["history"],
-    }
     return checkpoint, state["settings"]
+
+
+def _check_checkpoint(checkpoint: dict[str, Any], settings: Any) -> None:
+    """ValueError unless the checkpoint's parts fit together as :func:`save_checkpoint` wrote them.
+
+    A damaged file must fail here, as a :class:`ModelError` (``--resume`` then falls
+    back to the checkpoint before it), not in the middle of restoring it.
+    """
+    for key in ("epoch", "next_start"):
+        if isinstance(checkpoint[key], bool) or not isinstance(checkpoint[key], int):
+            raise ValueError(f"{key}: {checkpoint[key]!r}")
+    for key in ("schedule", "rng", "history"):
+        if not isinstance(checkpoint[key], dict):
+            raise ValueError(f"{key}: {_show(checkpoint[key])}")
+    if not isinstance(settings, dict) or not isinstance(checkpoint["optimizer"]["numbers"], dict):
+        raise ValueError("settings or optimizer numbers: not a table")
+    shapes, width = [], None
+    for l, (W, b) in enumerate(checkpoint["params"], start=1):
+        if W.ndim != 2 or b.shape != W.shape[1:] or (width is not None and W.shape[0] != width):
+            raise ValueError(f"W{l} {W.shape} and b{l} {b.shape} do not fit the layers")
+        width = W.shape[1]
+        shapes += [W.shape, b.shape]
+    for key, values in checkpoint["optimizer"]["arrays"].items():
+        if values is not None and [v.shape for v in values] != shapes:
+            raise ValueError(f"opt.{key}: shapes do not match the parameters")
+    np.random.PCG64(0).state = checkpoint["rng"]  # ValueError unless a PCG64 state
+    history = checkpoint["history"]
+    if (
+        not isinstance(history.get("epoch"), list)
+        or not isinstance(history.get("history"), dict)
+        or not {"stopped_epoch", "best_epoch"} <= history.keys()
+    ):
+        raise ValueError("history: not as written")
 
 
 def _read_arrays(handle: IO[bytes], name: str) -> dict[str, np.ndarray]:
@@ -441,6 +474,10 @@ def _read_arrays(handle: IO[bytes], name: str) -> dict[str, np.ndarray]:
             for key in npz.files:
                 try:
                     value = npz[key]
+                except MemoryError:  # a header may claim any shape, whatever the file holds
+                    raise ModelError(
+                        name, f"{quote(key)}: its header claims an array too large to read"
+                    ) from None
                 except ValueError as exc:
                     if "Object arrays" in str(exc):  # numpy refused to unpickle it
                         raise ModelError(name, f"{quote(key)} {PICKLE_MESSAGE}") from None

@@ -676,6 +676,11 @@ def _restore(
     history: History,
 ) -> tuple[int, dict | None]:
     """Put a checkpoint's state back; return the epoch to start at and a mid-epoch position."""
+    shapes = [(W.shape, b.shape) for W, b in ckpt["params"]]
+    if shapes != [(layer.W.shape, layer.b.shape) for layer in network.layers]:
+        raise ArgumentError(
+            f"resume: the checkpoint's parameters have shapes {shapes}, not the network's"
+        )
     for layer, (W, b) in zip(network.layers, ckpt["params"], strict=True):
         layer.W[...] = W
         layer.b[...] = b
