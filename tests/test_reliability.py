@@ -246,7 +246,7 @@ def test_a_checkpoint_of_another_network_is_refused_by_fit(tmp_path):
     checkpoint, _ = load_checkpoint(_small_checkpoint(tmp_path, "sgd"))
     other = Network([3, 5, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
     X, y = np.zeros((8, 3)), np.zeros(8, dtype=int)
-    with pytest.raises(ArgumentError, match="^resume: the checkpoint's parameters"):
+    with pytest.raises(ArgumentError, match=r"^resume: the checkpoint's parameters"):
         other.fit(X, y, epochs=2, resume=checkpoint, verbose=False)
 
 
@@ -270,5 +270,5 @@ def test_a_header_claiming_a_huge_array_is_a_model_error(tmp_path):
             if item.filename == "W1.npy":
                 data = b"\x93NUMPY\x01\x00" + header.getvalue()[8:] + b"\0" * 16
             dst.writestr(item, data)
-    with pytest.raises(ModelError, match="W1.*too large"):
+    with pytest.raises(ModelError, match=r"W1.*too large"):
         load_model(hostile)
