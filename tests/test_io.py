@@ -794,3 +794,20 @@ def test_nan_in_the_architecture_json_is_refused(tmp_path, model):
     _, arrays, arch = model
     arch["metadata"] = {"scale": float("nan")}  # json.dumps writes NaN, not standard JSON
     refused(crafted(tmp_path, arrays, arch), r"architecture: invalid JSON \(NaN is not standard")
+
+
+@pytest.mark.parametrize("path", [None, 3, 1.5, ["m.npz"]])
+def test_a_path_that_is_no_file_name_is_named(path):
+    # an int would read (and close) an open file descriptor; None failed deep in open()
+    for call in (lambda: load_model(path), lambda: glassnet.load_spec(path)):
+        with pytest.raises(ArgumentError, match=r"^path: expected a file name"):
+            call()
+
+
+def test_a_write_into_a_missing_folder_names_the_file_asked_for(tmp_path):
+    net = Network([2, 2], activations=["softmax"], loss="cross_entropy", seed=0)
+    target = tmp_path / "nope" / "m.npz"
+    with pytest.raises(FileNotFoundError) as info:
+        save_model(net, target)
+    assert info.value.filename == str(target)
+    assert not (tmp_path / "nope").exists()

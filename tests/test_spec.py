@@ -557,6 +557,8 @@ MISTAKES: list[tuple[str, str, list[str]]] = [
     ("toml-syntax", "input = [1.0, 2.0\n", ["TOML syntax"]),
     ("toml-missing-value", HEAD + "learning_rate =\n", ["TOML syntax"]),
     ("toml-duplicate-key", HEAD + "loss = 'cross_entropy'\n", ["TOML syntax"]),
+    # tomllib's plain ValueError: Python converts no integer of more than 4300 digits
+    ("toml-huge-integer", HEAD + "seed = 1" + "0" * 5000 + "\n", ["a number", "4300 digits"]),
     # unknown keys and names, with did-you-mean
     (
         "unknown-top-key",

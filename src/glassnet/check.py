@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import InputError, did_you_mean, quote
+from glassnet.errors import InputError, did_you_mean, quote, toml_problem
 from glassnet.spec import Spec
 
 if sys.version_info >= (3, 11):
@@ -151,8 +151,8 @@ def parse_claims(text: str, spec: Spec, trace: Any, path: str = "<claims>") -> l
     """Parse claims TOML; see the module docstring."""
     try:
         data = tomllib.loads(text, parse_float=decimal.Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise ClaimsError(path, "TOML syntax", str(exc)) from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer of > 4300 digits
+        raise ClaimsError(path, *toml_problem(exc)) from None
     claims: list[Claim] = []
     for top, table in data.items():
         if top not in ("layer", "result"):

@@ -110,6 +110,19 @@ def unknown_name(kind: str, name: str, choices: Iterable[str]) -> str:
     return f"{what}{did_you_mean(name, choices)}; known: {', '.join(choices)}"
 
 
+def toml_problem(exc: ValueError) -> tuple[str, str]:
+    """(where, message) of an error of ``tomllib.loads``, for an :class:`InputError`.
+
+    Besides its syntax errors, tomllib raises a plain ValueError for an integer of more
+    than 4300 digits, which Python refuses to convert.
+    """
+    import tomllib
+
+    if isinstance(exc, tomllib.TOMLDecodeError):
+        return "TOML syntax", str(exc)
+    return "a number", "an integer of more than 4300 digits"
+
+
 def whole_number(name: str, value: object, low: int = 0) -> int:
     """``value`` as an int ≥ ``low`` (a Python or NumPy integer, not a bool), or ArgumentError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:

@@ -39,6 +39,16 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty z
 # --- reading ------------------------------------------------------------------------------
 
 
+def file_name(path: object, argument: str = "path") -> str | os.PathLike:
+    """``path`` if it names a file (str or path-like), else ArgumentError naming ``argument``.
+
+    An int would open a file descriptor, None would fail deep in ``open``.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError(f"{argument}: expected a file name (str or Path), found {path!r:.60}")
+    return path
+
+
 def read_user_text(path: str | Path, error: type, kind: str) -> str:
     """The UTF-8 text of a file a person wrote, or ``error(path, "", message)`` saying why not.
 
@@ -50,7 +60,7 @@ def read_user_text(path: str | Path, error: type, kind: str) -> str:
     kind : str
         What the file should be, for the message ("spec file", "claims file").
     """
-    name = str(path)
+    name = str(file_name(path))
     try:
         return Path(path).read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -93,8 +103,11 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
     OSError
         When the folder cannot be written to.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    path = Path(file_name(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # named by the file asked for, not the temporary one
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
         handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n") if text else os.fdopen(fd, "wb")
         with handle:
@@ -308,7 +321,7 @@ def load_model(path: str | Path) -> tuple[Network, dict[str, Any]]:
 
 def _open_npz(path: str | Path, kind: str) -> dict[str, np.ndarray]:
     """Every array of a glassnet ``.npz`` file, read without pickles, or a ModelError."""
-    name = str(path)
+    name = str(file_name(path))
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, after np.load is done
     except FileNotFoundError:

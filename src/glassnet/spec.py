@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.activations import get_activation
-from glassnet.errors import SpecError, did_you_mean, quote
+from glassnet.errors import SpecError, did_you_mean, quote, toml_problem
 from glassnet.init import get_initializer
 from glassnet.losses import get_loss
 from glassnet.network import Layer, Network
@@ -86,8 +86,8 @@ def loads_spec(text: str, path: str = "<spec>") -> Spec:
     """Parse a spec from TOML text; ``path`` names it in error messages."""
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(path, "TOML syntax", str(exc)) from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer of > 4300 digits
+        raise SpecError(path, *toml_problem(exc)) from None
     return parse_spec(data, path)
 
 
