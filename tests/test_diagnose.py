@@ -189,6 +189,11 @@ def test_cli(capsys, tmp_path):
     assert json.loads(capsys.readouterr().out)["format"] == "glassnet.diagnose/1"
     assert main(["diagnose", str(out / "model.npz")]) == 2
     assert "--data" in capsys.readouterr().err
+    # a history.json it cannot read (another tool's, or cut short) is passed over
+    for text in ('{"loss": [1.0, 0.5]}', '{"history": {"loss": ["a"]}}', "[]", '{"hist'):
+        (out / "history.json").write_text(text)
+        assert main(["diagnose", str(out / "model.npz"), "--data", "xor"]) == 0, text
+        capsys.readouterr()
 
 
 @pytest.mark.parametrize(

@@ -271,3 +271,14 @@ def test_a_bad_dataset_leaves_no_out_folder(capsys, tmp_path):
         capsys, "train", "--dataset", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")
     )
     assert code == 2 and not (tmp_path / "o").exists()
+
+
+def test_spec_training_cannot_write_trained_toml_is_one_line(capsys, tmp_path):
+    out = tmp_path / "run"
+    (out / "trained.toml").mkdir(parents=True)  # a folder where the file goes
+    code, _, err = run(
+        capsys, "train", "--spec", str(EXAMPLES[0]), "--epochs", "2", "--out", str(out)
+    )
+    assert code == 2
+    assert err.strip().startswith(f"glassnet: error: --out {out}: cannot write trained.toml")
+    assert err.count("\n") == 1 and not list(out.glob(".*.tmp"))

@@ -366,7 +366,8 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
             example=(spec.X, spec.Y),
             diagnostics=recorder,
         )
-        export_spec(network, out / "trained.toml", spec.X, spec.Y, learning_rate=learning_rate)
+        with _writing(out):
+            export_spec(network, out / "trained.toml", spec.X, spec.Y, learning_rate=learning_rate)
         notes.append("trained.toml: the trained network as a spec — `glassnet explain` opens it")
     result["seconds"] = round(time.perf_counter() - start, 3)
     result["out"] = args.out
@@ -664,9 +665,7 @@ def diagnose_job(source: str, data: str | None, *, target: str | None = None) ->
         if data is None:
             raise ArgumentError(f"{source}: a model is diagnosed on data: give --data NAME|PATH")
         network, _, X, y, _ = _model_data(source, data, target)
-        history = Path(source).with_name("history.json")
-        if history.is_file():  # written beside the model by `glassnet train --out`
-            losses = json.loads(history.read_text())["history"].get("loss")
+        losses = _losses_beside(Path(source))
     else:
         from glassnet.spec import load_spec
 
@@ -679,3 +678,16 @@ def diagnose_job(source: str, data: str | None, *, target: str | None = None) ->
             X, y = dataset.X, dataset.y
             _fits_network(network, dataset, f"--data {data}", source)
     return diagnose(network, X, y, losses).to_dict()
+
+
+def _losses_beside(model: Path) -> list[float] | None:
+    """The training losses of ``history.json`` beside a model, as ``glassnet train --out`` wrote.
+
+    The file is optional, for the learning-rate finding: one that another tool wrote
+    there, or a damaged one, is passed over.
+    """
+    try:
+        losses = json.loads(model.with_name("history.json").read_text())["history"]["loss"]
+        return [float(loss) for loss in losses]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError):
+        return None
