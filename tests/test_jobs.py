@@ -282,3 +282,36 @@ def test_spec_training_cannot_write_trained_toml_is_one_line(capsys, tmp_path):
     assert code == 2
     assert err.strip().startswith(f"glassnet: error: --out {out}: cannot write trained.toml")
     assert err.count("\n") == 1 and not list(out.glob(".*.tmp"))
+
+
+def _iris_model(capsys, tmp_path):
+    out = tmp_path / "iris"
+    code, _, err = run(capsys, "train", "--dataset", "iris", "--epochs", "2", "--out", str(out))
+    assert code == 0, err
+    return out / "model.npz"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("feature_names", None),
+        ("feature_names", ["a", "b"]),
+        ("classes", ["a"]),
+        ("task", "clustering"),
+        ("x_scaler", {"kind": "minmax"}),
+        ("x_scaler", "minmax"),
+        ("x_scaler", {"kind": "standard", "offset": [1.0], "scale": [1.0]}),
+        ("x_scaler", {"kind": "standard", "offset": [0.0] * 4, "scale": [0.0] * 4}),
+    ],
+)
+def test_metadata_that_train_did_not_write_is_named(capsys, tmp_path, key, value):
+    from glassnet.io import save_model
+
+    path = _iris_model(capsys, tmp_path)
+    network, metadata = load_model(path)
+    save_model(network, path, metadata={**metadata, key: value})
+    for argv in (["predict", str(path), "iris"], ["evaluate", str(path), "iris"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == "", (argv, out)
+        assert err.startswith(f"glassnet: error: {path}: metadata: {key}: expected"), err
+        assert err.count("\n") == 1

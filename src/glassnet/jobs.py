@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ArgumentError
+from glassnet.errors import ArgumentError, quote
 from glassnet.network import Network
 
 DEFAULT_HIDDEN = [256]
@@ -547,7 +547,62 @@ def _load(model: str) -> tuple[Network, dict]:
             f"{model}: not a model written by `glassnet train` on a dataset "
             "(it has no feature names); use the Python API"
         )
+    _check_metadata(model, metadata, network)
     return network, metadata
+
+
+def _check_metadata(model: str, meta: dict, network: Network) -> None:
+    """ModelError unless the metadata that predict and evaluate read is as train writes it.
+
+    See docs/model-format.md: a hand-edited file, or one saved from the API for the
+    CLI, must fail with its key named, not as a traceback or as quietly wrong numbers.
+    """
+    from glassnet.errors import ModelError
+
+    n_in, n_out = network.sizes[0], network.sizes[-1]
+
+    def require(ok: bool, key: str, expected: str) -> None:
+        if not ok:
+            found = quote(repr(meta.get(key)))
+            raise ModelError(model, f"metadata: {key}: expected {expected}, found {found}")
+
+    def numbers(values: object, n: int) -> bool:
+        return (
+            isinstance(values, list)
+            and len(values) == n
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+            and bool(np.isfinite(values).all())
+        )
+
+    names = meta["feature_names"]
+    require(
+        isinstance(names, list) and len(names) == n_in and all(isinstance(n, str) for n in names),
+        "feature_names",
+        f"a list of the {n_in} input columns' names",
+    )
+    require(meta.get("target") is None or isinstance(meta["target"], str), "target", "a name")
+    task = meta.get("task")
+    require(task in (None, "classification", "regression"), "task", "classification or regression")
+    classes = meta.get("classes")
+    if network.is_classifier and (classes is not None or task == "classification"):
+        require(
+            isinstance(classes, list) and len(classes) == max(n_out, 2),
+            "classes",
+            f"a list of the {max(n_out, 2)} class labels",
+        )
+    for key, n in (("x_scaler", n_in), ("y_scaler", n_out)):
+        scaler = meta.get(key)
+        require(
+            scaler is None
+            or (
+                isinstance(scaler, dict)
+                and numbers(scaler.get("offset"), n)
+                and numbers(scaler.get("scale"), n)
+                and 0.0 not in scaler["scale"]
+            ),
+            key,
+            f'null or {{"kind", "offset", "scale"}} with {n} finite numbers each, scales not 0',
+        )
 
 
 def predict_job(model: str, data: str, *, proba: bool = False) -> str:
