@@ -740,3 +740,65 @@ def test_assume_finite_is_honoured():
         clf.predict(bad)
     with sklearn.config_context(assume_finite=True):
         assert clf.predict_proba(bad)[1:].shape == (len(X) - 1, clf.n_outputs_)
+
+
+def _three_classes():
+    from sklearn.datasets import make_classification
+
+    return make_classification(200, 5, n_informative=3, n_classes=3, random_state=0)
+
+
+def test_numpy_numbers_in_a_grid_are_parameters_like_floats():
+    X, y = _three_classes()
+    for params in (
+        {"learning_rate_init": np.float32(0.01)},
+        {"learning_rate_init": np.int64(1), "solver": "sgd"},
+        {"early_stopping": True, "validation_fraction": np.float32(0.2)},
+        {"dropout": np.array(0.1)},
+    ):
+        MLPClassifier(max_iter=3, random_state=0, **params).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_value_beyond_the_float32_networks_range_is_refused():
+    X, y = _three_classes()
+    clf = MLPClassifier(max_iter=3, random_state=0).fit(X.astype(np.float32), y)
+    Z = X.copy()
+    Z[0, 0] = 1e39  # finite in float64, inf in float32
+    with pytest.raises(ValueError, match="too large for dtype\\('float32'\\)"):
+        clf.predict_proba(Z)
+    clf.set_params(warm_start=True)
+    with pytest.raises(ValueError, match="too large"):
+        clf.fit(Z, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_warm_start_that_switches_early_stopping_keeps_the_docs_attributes():
+    X, y = _three_classes()
+    clf = MLPClassifier(max_iter=3, random_state=0, warm_start=True, early_stopping=True).fit(X, y)
+    clf.set_params(early_stopping=False).fit(X, y)
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
+    assert np.isfinite(clf.best_loss_)
+    clf.set_params(early_stopping=True).fit(X, y)
+    assert clf.best_loss_ is None and len(clf.validation_scores_) > 0
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"dropout": None}, "'dropout' parameter"),
+        ({"activations": 5}, "'activations' parameter"),
+        ({"out_activation": "tanh"}, "must give probabilities"),
+        ({"out_activation": "identity"}, "must give probabilities"),
+    ],
+)
+def test_extras_that_cannot_work_are_named(params, message):
+    X, y = _three_classes()
+    with pytest.raises(ValueError, match=message):
+        MLPClassifier(max_iter=3, **params).fit(X, y)
+
+
+def test_softmax_over_one_binary_unit_is_refused():
+    X, y = _three_classes()
+    with pytest.raises(ValueError, match="always 1"):
+        MLPClassifier(max_iter=3, out_activation="softmax").fit(X, y == 0)

@@ -672,8 +672,11 @@ class Network:
 
     def _dropout_rates(self, dropout: float | Sequence[float]) -> list[float]:
         hidden = len(self.layers) - 1
-        scalar = np.isscalar(dropout)
-        rates = [float(dropout)] * max(hidden, 1) if scalar else [float(p) for p in dropout]
+        scalar = np.ndim(dropout) == 0  # a number, or a 0-d array standing for one
+        try:
+            rates = [float(dropout)] * max(hidden, 1) if scalar else [float(p) for p in dropout]  # type: ignore[arg-type, union-attr]
+        except (TypeError, ValueError):
+            rates = [np.nan]
         if (not scalar and len(rates) != hidden) or not all(0.0 <= p < 1.0 for p in rates):
             raise ArgumentError(
                 f"dropout: expected one rate in [0, 1) or {hidden} (one per hidden layer), "

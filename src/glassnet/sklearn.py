@@ -444,7 +444,16 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(
                 f"The 'dtype' parameter must be None, 'float32' or 'float64'; got {self.dtype!r}."
             )
-        rates = [self.dropout] if np.isscalar(self.dropout) else list(self.dropout)
+        rates = self.dropout
+        if isinstance(rates, np.ndarray) and rates.ndim == 0:
+            rates = rates[()]  # a 0-d array stands for its number
+        if np.isscalar(rates):
+            rates = [rates]
+        if not isinstance(rates, (list, tuple, np.ndarray)):
+            raise ValueError(
+                "The 'dropout' parameter must be a number in [0, 1) or a list of them, one "
+                f"per hidden layer; got {self.dropout!r}."
+            )
         for p in rates:
             _check_number("dropout", p, 0, 1, closed="left")
 
@@ -493,7 +502,14 @@ class _BaseMLP(BaseEstimator):
     def _layer_activations(self, n_hidden: int) -> list[Activation]:
         if self.activations is None:
             return [_activation(self.activation, "activation")] * n_hidden
-        names = [self.activations] if isinstance(self.activations, str) else list(self.activations)
+        names = self.activations
+        if isinstance(names, (str, Activation)):
+            names = [names]
+        if not isinstance(names, (list, tuple)):
+            raise ValueError(
+                "The 'activations' parameter must be a list of activation names, one per "
+                f"hidden layer; got {self.activations!r}."
+            )
         if len(names) != n_hidden:
             raise ValueError(
                 f"activations: expected {n_hidden} (one per hidden layer), found {len(names)}."
@@ -502,6 +518,9 @@ class _BaseMLP(BaseEstimator):
 
     def _default_out_activation(self) -> str:
         return "identity"
+
+    def _check_output(self, out_activation: str, n_outputs: int) -> None:
+        """ValueError for an output activation the estimator can't use (any for a regressor)."""
 
     def _loss_for(self, out_activation: str) -> Loss:
         raise NotImplementedError
@@ -515,6 +534,7 @@ class _BaseMLP(BaseEstimator):
         out_act = _activation(
             name if name is not None else self._default_out_activation(), "out_activation"
         )
+        self._check_output(out_act.name, Y.shape[1])
         acts = [*hidden_acts, out_act]
         loss = self._loss_for(out_act.name)
         # Glorot uniform with scikit-learn's factor, 2 for logistic units and 6 otherwise,
@@ -591,12 +611,17 @@ class _BaseMLP(BaseEstimator):
                 raise ValueError(
                     f"y has {Y.shape[1]} outputs but the network was fit with {self.n_outputs_}."
                 )
+            # a warm start may switch early stopping: the other mode's record is None
             if self.early_stopping and self.validation_scores_ is None:
                 self.validation_scores_, self.best_validation_score_ = [], -np.inf
-            if not self.early_stopping and self.best_loss_ is None:
-                self.best_loss_ = np.inf
+            if self.early_stopping:
+                self.best_loss_ = None
+            else:
+                self.validation_scores_ = self.best_validation_score_ = None
+                if self.best_loss_ is None:
+                    self.best_loss_ = np.inf
         net = self.network_
-        X = np.asarray(X, dtype=net.dtype)
+        X = self._in_network_dtype(X)
         Y = np.asarray(Y, dtype=net.dtype)
 
         # a new optimizer for each fit (as scikit-learn); partial_fit carries its state on
@@ -615,7 +640,7 @@ class _BaseMLP(BaseEstimator):
         if self.early_stopping:
             stratify = Y if is_classifier(self) and self.n_outputs_ == 1 else None
             X, X_val, Y, Y_val = train_test_split(
-                X, Y, random_state=rs, test_size=self.validation_fraction, stratify=stratify
+                X, Y, random_state=rs, test_size=float(self.validation_fraction), stratify=stratify
             )
             if X_val.shape[0] < 2:
                 raise ValueError(
@@ -698,7 +723,21 @@ class _BaseMLP(BaseEstimator):
         if hasattr(X, "toarray"):
             X = X.toarray()
         self._sync_network()
-        return self.network_.output(X)
+        return self.network_.output(self._in_network_dtype(X))
+
+    def _in_network_dtype(self, X: Array) -> Array:
+        """X as the network's dtype; ValueError for a number beyond its range.
+
+        validate_data checked X finite in its own dtype: a float64 beyond float32's
+        range (3.4e38) would otherwise turn into inf, and silently into NaN outputs.
+        """
+        with np.errstate(over="ignore"):  # the overflow is the error raised below
+            converted = np.asarray(X, dtype=self.network_.dtype)
+        if converted.dtype != X.dtype and not np.isfinite(converted).all():
+            raise ValueError(
+                f"Input X contains infinity or a value too large for {converted.dtype!r}."
+            )
+        return converted
 
     def _decode(self, Y: Array) -> Array:
         """Targets as given to fit, from the network's target rows."""
@@ -798,7 +837,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         glassnet extra: one activation per hidden layer, overriding ``activation``.
     out_activation : str, optional
         glassnet extra: the output activation; by default softmax for multiclass,
-        sigmoid (scikit-learn's "logistic") for binary and multilabel targets.
+        sigmoid (scikit-learn's "logistic") for binary and multilabel targets. It
+        must give probabilities: softmax (multiclass only) or sigmoid.
     loss : str or Loss, optional
         glassnet extra: a glassnet loss; by default (or "log_loss") cross_entropy
         for a softmax output, binary_cross_entropy otherwise.
@@ -920,6 +960,19 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def _default_out_activation(self) -> str:
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "sigmoid"
+
+    def _check_output(self, out_activation: str, n_outputs: int) -> None:
+        """predict_proba gives probabilities: the output is softmax or sigmoid units."""
+        if out_activation not in ("softmax", "sigmoid"):
+            raise ValueError(
+                "The 'out_activation' parameter of a classifier must give probabilities: "
+                f"'softmax' (multiclass) or 'logistic'; got {self.out_activation!r}."
+            )
+        if out_activation == "softmax" and n_outputs == 1:
+            raise ValueError(
+                "out_activation='softmax' over the one output unit of a binary target is "
+                "always 1: use 'logistic' (the default)."
+            )
 
     def _loss_for(self, out_activation: str) -> Loss:
         if self.loss is None or self.loss == "log_loss":
