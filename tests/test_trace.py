@@ -199,3 +199,20 @@ def test_a_one_unit_batch_takes_its_targets_as_fit_does():
     assert flat.to_json() == column.to_json()
     one = explain_step(net, X[0], y[:1], 0.1)  # one example: rows of one
     assert np.shape(one.to_dict()["target"]) == (1, 1)
+
+
+def test_a_step_that_overflows_shows_inf_without_warnings():
+    import warnings
+
+    spec = parse_spec(
+        {
+            "input": [1.0],
+            "target": [1.0],
+            "loss": "half_squared_error",
+            "layer": [{"activation": "identity", "weights": [[1e308]], "bias": [1e308]}],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would fail here
+        doc = spec.explain().to_dict()
+    assert doc["layers"][0]["z"][0][0] == float("inf")

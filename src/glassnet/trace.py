@@ -156,13 +156,14 @@ def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: 
         Y = Y[None, :]
     elif Y.ndim == 1:  # a batch's targets of a one-unit output, as fit takes them
         Y = Y[:, None]
-    fp = network.forward(X)
-    example_loss = network.example_losses(fp, Y)
-    bp = network.backward(fp, Y, fused=False, record=True)
-
-    after = network.copy()
-    after.apply_gradients(bp, learning_rate)
-    loss_after = after.loss_value(X, Y)
+    # a number that overflows is shown as it is (inf, nan), not warned about besides
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        fp = network.forward(X)
+        example_loss = network.example_losses(fp, Y)
+        bp = network.backward(fp, Y, fused=False, record=True)
+        after = network.copy()
+        after.apply_gradients(bp, learning_rate)
+        loss_after = after.loss_value(X, Y)
 
     layers = []
     for l, (layer, new) in enumerate(zip(network.layers, after.layers, strict=True), start=1):
