@@ -1250,3 +1250,26 @@ def test_a_right_0_stays_right_beside_numbers_at_full_precision() -> None:
     text = "[layer.1]\ndL_da = [0, " + ", ".join(repr(float(v)) for v in g[1:]) + "]\n"
     report = check(spec, parse_claims(text, spec, trace), trace)
     assert all(f.status == "right" for f in report.findings), report.findings[0].message
+
+
+def test_messages_of_a_w_x_spec_speak_its_notation() -> None:
+    """seed 003 writes W x: unit j's weights are row j of its W, ∂ℓ/∂a uses columns."""
+    spec = load_spec(EXAMPLES / "seed003.toml")
+    assert spec.weights_layout == "out_in"
+    trace = spec.explain()
+    x, W1 = spec.X[0], trace.layers[0].W  # trace: in_out, W1 = (person's W1)ᵀ
+    xW = x @ W1.T  # z computed with the person's matrix the wrong way round
+    text = "[layer.1]\nz = [" + ", ".join(f"{v:.4f}" for v in xW) + "]\n"
+    wrong = _claims_for(EXAMPLES / "seed003.toml", text).findings
+    assert wrong[0].status == "wrong" and "transposed_weights" in wrong[0].diagnosis
+    assert "(W1 row 1·x + b1[1])" in wrong[0].message
+    assert "z = W a + b with W[j][i] joining input i to unit j" in wrong[0].message
+    back = _claims_for(EXAMPLES / "seed003.toml", '[layer.1]\n"dL_da[2]" = 0.5\n').findings[0]
+    assert "(column 2 of W2)·δ2" in back.message
+    grad = _claims_for(EXAMPLES / "seed003.toml", '[layer.1]\n"grad_W[1,2]" = 0.5\n').findings[0]
+    assert "(δ1·xᵀ / m)" in grad.message
+    # the same mistakes in an x W spec keep its own words
+    small = load_spec(EXAMPLES / "seed001.toml")
+    assert small.weights_layout == "in_out"
+    back = _claims_for(EXAMPLES / "seed001.toml", '[layer.1]\n"dL_da[2]" = 0.5\n').findings[0]
+    assert "δ2·(row 2 of W2)" in back.message

@@ -507,6 +507,11 @@ class Rule:
         :func:`from_own` to try.
     explain : str
         The correct formula beside the one used, for the message.
+    applies : callable
+        ``applies(worksheet, layer) -> bool``: whether the mistake can happen there.
+    explain_out_in : str or None
+        ``explain`` in the notation of a spec written W x (``weights_layout = "out_in"``),
+        where it differs.
     """
 
     id: str
@@ -514,6 +519,11 @@ class Rule:
     variants: Callable[[Worksheet, int | None], list[dict[str, Any]]]
     explain: str
     applies: Callable[[Worksheet, int | None], bool] = lambda ws, layer: True
+    explain_out_in: str | None = None
+
+    def explained(self, layout: str) -> str:
+        """The explanation in the person's notation: x W (``in_out``) or W x (``out_in``)."""
+        return self.explain_out_in if layout == "out_in" and self.explain_out_in else self.explain
 
 
 def _is_softmax(ws: Worksheet, layer: int | None) -> bool:
@@ -567,6 +577,7 @@ RULES: tuple[Rule, ...] = (
         _paths,
         "∂ℓ/∂a_j = Σ_k δ_k W_jk sums over every unit k of the next layer, not one",
         _hidden,
+        "∂ℓ/∂a_j = Σ_k W_kj δ_k sums over every unit k of the next layer, not one",
     ),
     Rule(
         "weights_skipped",
@@ -575,6 +586,8 @@ RULES: tuple[Rule, ...] = (
         "∂ℓ/∂a_l = δ_{l+1} W_{l+1}ᵀ: the weights into the next layer are a factor of the "
         "chain (∂z_{l+1}/∂a_l = W_{l+1}), as in seed 004's W³ σ′ σ′",
         _hidden,
+        "∂ℓ/∂a_l = W_{l+1}ᵀ δ_{l+1}: the weights into the next layer are a factor of the "
+        "chain (∂z_{l+1}/∂a_l = W_{l+1}), as in seed 004's W³ σ′ σ′",
     ),
     Rule(
         "loss_derivative_sign",
@@ -600,6 +613,8 @@ RULES: tuple[Rule, ...] = (
         lambda ws, l: [{"input_missing": True}],
         "∂L/∂W_l = a_{l−1}ᵀ δ_l / m: each weight's gradient carries the input it multiplies "
         "(∂z_j/∂w_ij = a_i, x for the first layer)",
+        explain_out_in="∂L/∂W_l = δ_l a_{l−1}ᵀ / m: each weight's gradient carries the input "
+        "it multiplies (∂z_j/∂w_ji = a_i, x for the first layer)",
     ),
     Rule(
         "mean_vs_sum",
@@ -625,6 +640,8 @@ RULES: tuple[Rule, ...] = (
         ("z", "dL_da"),
         lambda ws, l: [{"transposed": True}],
         "z = a W + b with W[i][j] joining input i to unit j; backward, ∂ℓ/∂a = δ Wᵀ",
+        explain_out_in="z = W a + b with W[j][i] joining input i to unit j (row j holds unit "
+        "j's weights); backward, ∂ℓ/∂a = Wᵀ δ",
     ),
     Rule(
         "updated_weights_in_backward",
@@ -941,17 +958,21 @@ def _formula(claim: Claim, spec: Spec) -> str:
             "loss_after": "the loss with the updated weights",
         }[claim.key]
     a_prev = "x" if l == 1 else f"a{l - 1}"
+    if spec.weights_layout == "out_in":  # the person's W x: row j of W holds unit j's weights
+        z, back = f"W{l} row {j}·{a_prev} + b{l}[{j}]", f"(column {j} of W{l + 1})·δ{l + 1}"
+        grad_W = f"δ{l}·{a_prev}ᵀ / m"
+    else:
+        z, back = f"{a_prev}·W{l} column {j} + b{l}[{j}]", f"δ{l + 1}·(row {j} of W{l + 1})"
+        grad_W = f"{a_prev}ᵀ·δ{l} / m"
     return {
-        "z": f"{a_prev}·W{l} column {j} + b{l}[{j}]",
+        "z": z,
         "a": f"f(z{l})",
-        "dL_da": "∂ℓ/∂a of the loss"
-        if l == n_layers
-        else f"δ{l + 1}·(row {j} of W{l + 1}), summed over layer {l + 1}",
+        "dL_da": "∂ℓ/∂a of the loss" if l == n_layers else f"{back}, summed over layer {l + 1}",
         "da_dz": f"f'(z{l})",
         "delta": f"J{l}ᵀ·∂ℓ/∂a{l}, summed over every output of the layer"
         if jacobian
         else f"∂ℓ/∂a{l} ⊙ f'(z{l})",
-        "grad_W": f"{a_prev}ᵀ·δ{l} / m",
+        "grad_W": grad_W,
         "grad_b": f"the mean of δ{l}",
         "W_new": f"W{l} − η ∂L/∂W{l}",
         "b_new": f"b{l} − η ∂L/∂b{l}",
@@ -970,7 +991,7 @@ def _wrong_message(
         )
     if abs(own - correct) > claim.tolerance:
         text += f" (from your own earlier values: {_fmt(own)})"
-    explain = {r.id: r.explain for r in RULES}
+    explain = {r.id: r.explained(spec.weights_layout) for r in RULES}
     notes = [f"{d}: {explain[d]}" for d in diagnosis if d in explain]
     if "rounded_inputs" in diagnosis:
         notes.append(
