@@ -1273,3 +1273,41 @@ def test_messages_of_a_w_x_spec_speak_its_notation() -> None:
     assert small.weights_layout == "in_out"
     back = _claims_for(EXAMPLES / "seed001.toml", '[layer.1]\n"dL_da[2]" = 0.5\n').findings[0]
     assert "δ2·(row 2 of W2)" in back.message
+
+
+def test_a_parameter_the_step_moves_below_its_digits_is_right_as_written(tmp_path: Path) -> None:
+    """−1.88000 for a weight moved by 4·10⁻⁶ is right beside gradients written 1.24634e-05.
+
+    An unchanged parameter is read at the person's most significant digits, not at the
+    most decimals: a small gradient in significant figures carries many decimals.
+    """
+    text = (
+        (EXAMPLES / "seed001.toml")
+        .read_text()
+        .replace("learning_rate = 0.01", "learning_rate = 1e-7")
+    )
+    path = tmp_path / "slow.toml"
+    path.write_text(text)
+    spec = load_spec(path)
+    trace = spec.explain()
+    out = trace.layers[2]
+    W, W_new, grad = out.W[0, 0], out.W_new[0, 0], out.grad_W[0, 0]
+    assert W_new != W and f"{W:.6g}" == f"{W_new:.6g}"  # the move is below 6 digits
+    small = trace.layers[0].grad_W[0, 0]  # 0.00101664: six digits, eight decimals
+    claims = (
+        f'[layer.1]\n"grad_W[1,1]" = {small:.6g}\n'
+        f'[layer.3]\n"W_new[1,1]" = {W_new:.6g}\n"grad_W[1,1]" = {grad:.6g}\n'
+    )
+    report = check(spec, parse_claims(claims, spec, trace), trace)
+    judged = {(f.key, f.index): f for f in report.findings}
+    assert judged[("W_new", (1, 1))].status == "right", judged[("W_new", (1, 1))].message
+    # but a bias left as it was, written to fewer digits than the person's others, is not
+    b, b_new = out.b[0], out.b_new[0]
+    moved = f'[layer.3]\n"b_new[1]" = {b:g}\n"z[1]" = {out.z[0, 0]:.9f}\n'
+    fast = load_spec(EXAMPLES / "seed001.toml")
+    assert abs(fast.explain().layers[2].b_new[0] - b) > 1e-4 and b_new != b
+    fast_trace = fast.explain()
+    report = check(fast, parse_claims(moved, fast, fast_trace), fast_trace)
+    found = {(f.key, f.index): f for f in report.findings}[("b_new", (1,))]
+    assert found.status == "wrong" and "bias_not_updated" in found.diagnosis
+    assert f"you wrote {b:g}, it is {b:g} " not in found.message  # the digits that differ

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
+import math
 import re
 import sys
 from collections.abc import Callable
@@ -91,6 +92,11 @@ class Claim:
         """Digits after the decimal point as written (0 for 12, 3 for 0.125, 2 for 1.5e-1)."""
         exponent = self.value.as_tuple().exponent
         return max(0, -exponent) if isinstance(exponent, int) else 0
+
+    @property
+    def significant(self) -> int:
+        """Significant digits as written (3 for 0.00123, 6 for -1.88000; 0 for a 0)."""
+        return len(self.value.as_tuple().digits) if self.value != 0 else 0
 
     @property
     def tolerance(self) -> float:
@@ -862,10 +868,13 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
     Writing 0 (for a gradient, say) or a new weight or bias equal to the old one says
     "nothing" or "no change", not "rounded to this place": 0 for 0.266, or 1.0 for a
     bias that the step moves from 1 to 1.0109, is the mistake of a forgotten term,
-    and is judged as such where the person's other numbers carry more decimals.
+    and is judged as such where the person's other numbers carry more decimals (a 0)
+    or more significant digits (an unchanged parameter, read at as many: −1.88000 for
+    a weight the step moves by 4·10⁻⁶ is right beside gradients written 1.24634e-05).
     """
     # at most 12 decimals: beyond, a true 0 shows float64's rounding (1e-17)
     finest = min(max((c.decimals for c in claims), default=0), FINEST)
+    digits = max((c.significant for c in claims), default=0)
     old = {
         (layer.index, key): getattr(layer, key[0])
         for layer in trace.layers
@@ -876,8 +885,13 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
         unchanged = (c.layer, c.key) in old and float(c.value) == float(
             old[(c.layer, c.key)][c.index]
         )
-        if (c.value == 0 or unchanged) and c.decimals < finest:
+        if c.value == 0 and c.decimals < finest:
             c = dataclasses.replace(c, precision=finest)
+        elif unchanged and c.value != 0 and c.significant < digits:
+            # as many significant digits as the person's most precise number
+            places = digits - 1 - math.floor(math.log10(abs(float(c.value))))
+            if c.decimals < min(places, FINEST):
+                c = dataclasses.replace(c, precision=min(places, FINEST))
         judged.append(c)
     return judged
 
@@ -982,7 +996,11 @@ def _formula(claim: Claim, spec: Spec) -> str:
 def _wrong_message(
     label: str, claim: Claim, correct: float, own: float, diagnosis: list[str], spec: Spec
 ) -> str:
-    text = f"{label}: you wrote {claim.value}, it is {_fmt(correct)} ({_formula(claim, spec)})"
+    shown = _fmt(correct)
+    if claim.precision is not None and float(shown) == float(claim.value):
+        # read finer than written: show the digits where the two differ
+        shown = f"{correct:.{claim.precision}f}".rstrip("0").rstrip(".")
+    text = f"{label}: you wrote {claim.value}, it is {shown} ({_formula(claim, spec)})"
     if claim.precision is not None:
         text += (
             f" (a 0, or a value left as it was, is read at {claim.precision} "
