@@ -35,6 +35,7 @@ from worksheets import (
     Slot,
     build_sheet,
     computation_order,
+    loss_gradient,
     loss_terms,
     make_spec,
     nested,
@@ -275,6 +276,11 @@ CASES = [
         "mean_vs_sum", "loss-ce", (2, 3, 3), (RELU, SOFT), CE, 3, "in_out",
         (None, "loss"), lambda p: np.asarray(loss_terms(CE, p[(2, "a")], p.Y).sum()),
     ),
+    Case(
+        "mean_vs_sum", "W_new-hse", (2, 3, 2), (TANH, ID), HSE, 3, "in_out",
+        (2, "W_new"), lambda p: p.W[1] - p.eta * p.m * p[(2, "grad_W")],
+        carry=((None, "loss_after"),),
+    ),
     # derivative_missing: δ = ∂ℓ/∂a
     Case(
         "derivative_missing", "output-se-m1", (3, 4, 2), (TANH, SIG), SE, 1, "out_in",
@@ -285,6 +291,11 @@ CASES = [
         "derivative_missing", "hidden-hse-m3", (2, 3, 2), (SIG, ID), HSE, 3, "in_out",
         (1, "delta"), lambda p: p[(1, "dL_da")].copy(),
         carry=((1, "grad_W"), (1, "grad_b"), (1, "W_new"), (1, "b_new")),
+    ),
+    Case(
+        "derivative_missing", "da_dz-m1", (3, 4, 2), (SIG, SIG), BCE, 1, "in_out",
+        (1, "da_dz"), lambda p: np.ones_like(p[(1, "z")]),
+        carry=((1, "delta"), (1, "grad_W")),
     ),
     # derivative_as_activation: f(z) for f'(z)
     Case(
@@ -313,6 +324,38 @@ CASES = [
         (1, "dL_da"), lambda p: p[(2, "delta")] @ p.W[1],
         carry=((1, "delta"), (1, "grad_W"), (1, "W_new")),
     ),
+    Case(
+        "transposed_weights", "grad_W-m1", (3, 3, 2), (SIG, ID), HSE, 1, "in_out",
+        (1, "grad_W"), lambda p: (p.X.T @ p[(1, "delta")] / p.m).T,
+        carry=((1, "W_new"),),
+    ),
+    # z_a_confused: f′ from z where the formula takes a (z(1 − z)), f′ at a, z from z
+    Case(
+        "z_a_confused", "da_dz-sigmoid-m1", (3, 3, 2), (SIG, SIG), BCE, 1, "in_out",
+        (1, "da_dz"), lambda p: p[(1, "z")] * (1 - p[(1, "z")]),
+        carry=((1, "delta"), (1, "grad_W"), (1, "W_new")),
+    ),
+    Case(
+        "z_a_confused", "z-m3", (2, 3, 2), (TANH, ID), HSE, 3, "out_in",
+        (2, "z"), lambda p: p[(1, "z")] @ p.W[1] + p.b[1],
+        carry=((2, "a"), (None, "loss"), (2, "dL_da")),
+    ),
+    Case(
+        "z_a_confused", "delta-tanh-at-a-m3", (2, 3, 3), (TANH, SIG), BCE, 3, "in_out",
+        (1, "delta"), lambda p: p[(1, "dL_da")] * (1 - np.tanh(p[(1, "a")]) ** 2),
+        carry=((1, "grad_W"), (1, "W_new")),
+    ),
+    # batch_derivative: ∂ℓ/∂a_L written as that of the batch's mean, (a − y) / m
+    Case(
+        "batch_derivative", "hse-m3", (2, 3, 2), (SIG, ID), HSE, 3, "in_out",
+        (2, "dL_da"), lambda p: (p[(2, "a")] - p.Y) / p.m,
+        carry=((2, "delta"), (2, "grad_W"), (2, "W_new")),
+    ),
+    Case(
+        "batch_derivative", "ce-m3", (3, 4, 3), (TANH, SOFT), CE, 3, "out_in",
+        (2, "dL_da"), lambda p: loss_gradient(CE, p[(2, "a")], p.Y) / p.m,
+        carry=((2, "delta"),),
+    ),
     # updated_weights_in_backward: ∂ℓ/∂a_l = δ_{l+1} W_new_{l+1}ᵀ
     Case(
         "updated_weights_in_backward", "sigmoid-m1", (3, 3, 2), (SIG, SIG), HSE, 1, "in_out",
@@ -333,6 +376,10 @@ CASES = [
     Case(
         "bias_not_updated", "layer2-m3", (2, 3, 2), (RELU, ID), HSE, 3, "out_in",
         (2, "b_new"), lambda p: p.b[1].copy(), carry=((None, "loss_after"),),
+    ),
+    Case(  # ∂L/∂b = 0: the bias left out of the chain
+        "bias_not_updated", "grad_b-m3", (2, 3, 2), (TANH, ID), HSE, 3, "in_out",
+        (1, "grad_b"), lambda p: np.zeros_like(p.b[0]), carry=((1, "b_new"),),
     ),
     # update_sign: θ + η∇
     Case(
@@ -404,7 +451,7 @@ def test_every_rule_has_cases() -> None:
         cases = [case for case in CASES if case.rule == rule]
         assert {case.layout for case in cases} == {"in_out", "out_in"}, rule
         ms = {case.m for case in cases}
-        assert ms == ({3} if rule == "mean_vs_sum" else {1, 3}), rule
+        assert ms == ({3} if rule in ("mean_vs_sum", "batch_derivative") else {1, 3}), rule
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

@@ -379,6 +379,10 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
     act = lay.activation
     W = lay.W if not mistake.get("transposed") else lay.W.T
     a_prev = X if layer == 1 else ws.value(layer - 1, "a")
+    if key == "z" and mistake.get("z_as_a"):  # the activation below skipped: z from z
+        if layer == 1:
+            return np.full(ws.true[(layer, "z")].shape, np.nan)
+        a_prev = ws.value(layer - 1, "z")
     if key == "z":
         return (
             a_prev @ W + lay.b
@@ -394,11 +398,24 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
     if key == "da_dz":
         if mistake.get("as_activation"):
             return act.forward(z)
+        if mistake.get("derivative_missing"):  # f' written as 1 (the identity's)
+            d = act.derivative(z, a)
+            return (
+                np.broadcast_to(np.eye(d.shape[-1]), d.shape).copy()
+                if act.jacobian
+                else np.ones_like(d)
+            )
+        if mistake.get("z_as_a"):  # a formula in a fed z: z(1 − z) for σ′
+            return act.derivative(z, z)
+        if mistake.get("a_as_z"):  # f′ at a: σ′(a)
+            return act.derivative(a, act.forward(a))
         d = act.derivative(z, a)
         if mistake.get("diagonal_only") and act.jacobian:
             return d * np.eye(d.shape[-1])
         return d
     if key == "dL_da":
+        if layer == L and mistake.get("over_m"):  # ∂L/∂a of the batch mean, PyTorch's a.grad
+            return _loss_gradient(net, a, Y, {}) / m
         if layer == L:
             return _loss_gradient(net, a, Y, mistake)
         delta_next = ws.value(layer + 1, "delta")
@@ -424,6 +441,10 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
             return g.copy()
         if mistake.get("as_activation"):
             return g * act.forward(z)
+        if mistake.get("z_as_a") and not act.jacobian:
+            return g * act.derivative(z, z)
+        if mistake.get("a_as_z") and not act.jacobian:
+            return g * act.derivative(a, act.forward(a))
         if act.jacobian:
             if mistake.get("diagonal_only"):
                 return g * np.diagonal(d, axis1=1, axis2=2)
@@ -435,7 +456,12 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
         if key == "grad_W":
             if mistake.get("input_missing"):  # δ_j for every weight into unit j
                 return np.ones_like(a_prev).T @ delta / divide
-            return a_prev.T @ delta / divide
+            grad = a_prev.T @ delta / divide
+            if mistake.get("transposed"):  # δᵀ a: unit by input, where W is input by unit
+                return grad.T if grad.shape[0] == grad.shape[1] else np.full(grad.shape, np.nan)
+            return grad
+        if mistake.get("not_updated"):  # the bias left out of the chain: ∂L/∂b = 0
+            return np.zeros(delta.shape[1])
         return delta.sum(axis=0) / divide
     # W_new, b_new
     old = lay.W if key == "W_new" else lay.b
@@ -446,6 +472,8 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
         return old + eta * grad
     if mistake.get("times_weight"):
         return old - eta * old * grad
+    if mistake.get("no_mean"):  # the step from the gradient summed over the batch
+        return old - eta * m * grad
     return old - eta * grad
 
 
@@ -624,14 +652,14 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "mean_vs_sum",
-        ("grad_W", "grad_b", "loss"),
+        ("grad_W", "grad_b", "loss", "W_new", "b_new"),
         lambda ws, l: [{"no_mean": True}, {"sum_over_examples": True}],
         "the batch loss is the mean over the m examples, so each gradient is divided by m",
         lambda ws, l: ws.spec.X.shape[0] > 1,
     ),
     Rule(
         "derivative_missing",
-        ("delta",),
+        ("delta", "da_dz"),
         lambda ws, l: [{"derivative_missing": True}],
         "δ = ∂ℓ/∂a ⊙ f'(z): the derivative of the activation is a factor of the chain",
     ),
@@ -643,11 +671,27 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "transposed_weights",
-        ("z", "dL_da"),
+        ("z", "dL_da", "grad_W"),
         lambda ws, l: [{"transposed": True}],
-        "z = a W + b with W[i][j] joining input i to unit j; backward, ∂ℓ/∂a = δ Wᵀ",
+        "z = a W + b with W[i][j] joining input i to unit j; backward, ∂ℓ/∂a = δ Wᵀ; "
+        "∂L/∂W = aᵀ δ / m has W's shape, input by unit",
         explain_out_in="z = W a + b with W[j][i] joining input i to unit j (row j holds unit "
-        "j's weights); backward, ∂ℓ/∂a = Wᵀ δ",
+        "j's weights); backward, ∂ℓ/∂a = Wᵀ δ; ∂L/∂W = δ aᵀ / m has W's shape, unit by input",
+    ),
+    Rule(
+        "z_a_confused",
+        ("z", "da_dz", "delta"),
+        lambda ws, l: [{"z_as_a": True}, {"a_as_z": True}],
+        "z and a = f(z) are different numbers: f′ is taken at z (σ′(z) = a(1 − a), not "
+        "z(1 − z) nor σ′(a)), and the next layer's z is formed from a, not z",
+    ),
+    Rule(
+        "batch_derivative",
+        ("dL_da",),
+        lambda ws, l: [{"over_m": True}],
+        "∂ℓ/∂a is of one example's loss ℓ; that of the batch's mean L (PyTorch's a.grad) "
+        "is ∂ℓ/∂a / m: the 1/m enters once, in ∂L/∂W = aᵀ δ / m and ∂L/∂b",
+        lambda ws, l: _output(ws, l) and ws.spec.X.shape[0] > 1,
     ),
     Rule(
         "updated_weights_in_backward",
@@ -658,7 +702,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "bias_not_updated",
-        ("b_new",),
+        ("b_new", "grad_b"),
         lambda ws, l: [{"not_updated": True}],
         "biases learn too: b ← b − η ∂L/∂b, with ∂L/∂b = mean of δ",
     ),
