@@ -1358,3 +1358,12 @@ def test_a_parameter_the_step_moves_below_its_digits_is_right_as_written(tmp_pat
     found = {(f.key, f.index): f for f in report.findings}[("b_new", (1,))]
     assert found.status == "wrong" and "bias_not_updated" in found.diagnosis
     assert f"you wrote {b:g}, it is {b:g} " not in found.message  # the digits that differ
+
+
+def test_one_claim_is_counted_in_the_singular(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    claims = tmp_path / "one.toml"
+    claims.write_text('[layer.1]\n"z[1]" = 2.9\n')
+    code, out, _ = run_main(capsys, "check", str(EXAMPLES / "seed003.toml"), str(claims))
+    assert code == 0 and "glassnet check: 1 claim: 1 right, 0 wrong, 0 carried" in out

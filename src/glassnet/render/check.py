@@ -12,7 +12,9 @@ MARKS = {"right": "✓", "carried": "~", "wrong": "✗"}
 
 def _summary(report: dict[str, Any]) -> str:
     s = report["summary"]
-    line = f"{s['claims']} claims: {s['right']} right, {s['wrong']} wrong, {s['carried']} carried"
+    n = s["claims"]
+    line = f"{n} claim{'s' if n != 1 else ''}: {s['right']} right, {s['wrong']} wrong, "
+    line += f"{s['carried']} carried"
     first = next((f for f in report["findings"] if f["status"] == "wrong"), None)
     if first is not None:  # its message starts with where it is, as the person wrote it
         line += f"; the first error entered at {first['message'].split(':', 1)[0]}"

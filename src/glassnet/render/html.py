@@ -53,7 +53,8 @@ def render_html(
     if check is not None:
         s = check["summary"]
         summary = (
-            f"<p>Your worksheet: {s['claims']} claims, {s['right']} right, "
+            f"<p>Your worksheet: {s['claims']} claim{'s' if s['claims'] != 1 else ''}, "
+            f"{s['right']} right, "
             f"{s['wrong']} wrong, {s['carried']} carried.</p><ul>"
             + "".join(
                 f'<li class="{html.escape(f["status"])}">{html.escape(f["message"])}</li>'
