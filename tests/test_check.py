@@ -1367,3 +1367,47 @@ def test_one_claim_is_counted_in_the_singular(
     claims.write_text('[layer.1]\n"z[1]" = 2.9\n')
     code, out, _ = run_main(capsys, "check", str(EXAMPLES / "seed003.toml"), str(claims))
     assert code == 0 and "glassnet check: 1 claim: 1 right, 0 wrong, 0 carried" in out
+
+
+def _full_worksheet(spec: Any, trace: Any, write: Callable[[float], str]) -> str:
+    """Every number of the step, right, each written by ``write``, in the spec's layout."""
+    one = spec.X.shape[0] == 1
+
+    def row(value: Any) -> str:
+        if np.ndim(value) == 0:
+            return write(float(value))
+        return "[" + ", ".join(row(v) for v in value) + "]"
+
+    lines = []
+    for layer in trace.layers:
+        lines.append(f"[layer.{layer.index}]")
+        for key in ("z", "a", "dL_da", "da_dz", "delta", "grad_W", "grad_b", "W_new", "b_new"):
+            value = np.asarray(getattr(layer, key))
+            if key in W_SHAPED and spec.weights_layout == "out_in":
+                value = value.T
+            elif one and key not in (*W_SHAPED, "grad_b", "b_new"):
+                value = value[0]
+            lines.append(f"{key} = {row(value)}")
+    lines += ["[result]", f"loss = {write(trace.loss)}", f"loss_after = {write(trace.loss_after)}"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("example", ["seed000", "seed001", "seed003"])
+@pytest.mark.parametrize(
+    "write",
+    [
+        *(lambda v, d=d: f"{v:.{d}f}" for d in (2, 3, 4, 6)),  # fixed decimals, zeros kept
+        lambda v: f"{v:.4f}".rstrip("0").rstrip("."),  # fixed decimals, zeros dropped
+        *(lambda v, d=d: f"{v:.{d}g}" for d in (4, 6)),  # significant figures
+    ],
+    ids=["2dp", "3dp", "4dp", "6dp", "4dp-stripped", "4sig", "6sig"],
+)
+def test_a_whole_right_worksheet_is_right_at_any_precision(example: str, write: Any) -> None:
+    # an unchanged-looking W_new (0.1000 for 0.0999898) is read finer than written only
+    # where the sheet itself is finer: here every number has the same precision
+    spec = load_spec(EXAMPLES / f"{example}.toml")
+    trace = spec.explain()
+    text = _full_worksheet(spec, trace, lambda v: write(v) if write(v) not in ("-0", "") else "0")
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    wrong = [f.message for f in report.findings if f.status != "right"]
+    assert not wrong, wrong[:3]

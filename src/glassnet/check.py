@@ -913,8 +913,9 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
     "nothing" or "no change", not "rounded to this place": 0 for 0.266, or 1.0 for a
     bias that the step moves from 1 to 1.0109, is the mistake of a forgotten term,
     and is judged as such where the person's other numbers carry more decimals (a 0)
-    or more significant digits (an unchanged parameter, read at as many: −1.88000 for
-    a weight the step moves by 4·10⁻⁶ is right beside gradients written 1.24634e-05).
+    or more significant digits (an unchanged parameter, read at as many, but never at
+    more decimals than any number of the sheet has: −1.88000 for a weight the step
+    moves by 4·10⁻⁶ is right beside gradients written 1.24634e-05, 0.1000 beside 4.0040).
     """
     # at most 12 decimals: beyond, a true 0 shows float64's rounding (1e-17)
     finest = min(max((c.decimals for c in claims), default=0), FINEST)
@@ -933,9 +934,11 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
             c = dataclasses.replace(c, precision=finest)
         elif unchanged and c.value != 0 and c.significant < digits:
             # as many significant digits as the person's most precise number
+            # and never finer than the person's finest decimals: 0.1000 beside 4.0040
+            # is written to the sheet's own 4 decimals
             places = digits - 1 - math.floor(math.log10(abs(float(c.value))))
-            if c.decimals < min(places, FINEST):
-                c = dataclasses.replace(c, precision=min(places, FINEST))
+            if c.decimals < min(places, finest):
+                c = dataclasses.replace(c, precision=min(places, finest))
         judged.append(c)
     return judged
 
