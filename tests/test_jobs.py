@@ -315,3 +315,24 @@ def test_metadata_that_train_did_not_write_is_named(capsys, tmp_path, key, value
         assert code == 2 and out == "", (argv, out)
         assert err.startswith(f"glassnet: error: {path}: metadata: {key}: expected"), err
         assert err.count("\n") == 1
+
+
+def test_a_multi_label_model_predicts_one_column_per_class(capsys, tmp_path):
+    from glassnet.io import save_model
+
+    net = Network([2, 3, 3], activations=["relu", "sigmoid"], loss="binary_cross_entropy", seed=0)
+    path = tmp_path / "ml.npz"
+    meta = {"feature_names": ["a", "b"], "classes": ["p", "q", "r"], "x_scaler": None}
+    save_model(net, path, metadata=meta)
+    data = tmp_path / "in.csv"
+    data.write_text("a,b\n0.1,0.2\n-1,3\n")
+    code, out, err = run(capsys, "predict", str(path), str(data))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "p,q,r"
+    expected = net.predict(np.array([[0.1, 0.2], [-1.0, 3.0]]))
+    assert [[int(v) for v in line.split(",")] for line in lines[1:]] == expected.tolist()
+    save_model(net, path, metadata={**meta, "task": "classification"})
+    (tmp_path / "t.csv").write_text("a,b,y\n0.1,0.2,p\n")
+    code, _, err = run(capsys, "evaluate", str(path), str(tmp_path / "t.csv"))
+    assert code == 2 and "multi-label" in err and err.count("\n") == 1

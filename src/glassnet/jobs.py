@@ -551,6 +551,15 @@ def _load(model: str) -> tuple[Network, dict]:
     return network, metadata
 
 
+def _multi_label(network: Network) -> bool:
+    """A classifier of several sigmoid units: each says whether its class applies."""
+    return (
+        network.is_classifier
+        and network.output_activation.name == "sigmoid"
+        and (network.sizes[-1] > 1)
+    )
+
+
 def _check_metadata(model: str, meta: dict, network: Network) -> None:
     """ModelError unless the metadata that predict and evaluate read is as train writes it.
 
@@ -619,6 +628,9 @@ def predict_job(model: str, data: str, *, proba: bool = False) -> str:
             P = network.predict_proba(X)
             lines = [",".join(str(c) for c in classes)]
             lines += [",".join(repr(float(p)) for p in row) for row in P]
+        elif _multi_label(network):  # one 0/1 column per class: is its unit on?
+            lines = [",".join(str(c) for c in classes)]
+            lines += [",".join(str(int(v)) for v in row) for row in network.predict(X)]
         else:
             lines = ["prediction", *(str(classes[i]) for i in network.predict(X))]
     else:
@@ -654,6 +666,11 @@ def _model_data(
     # rows of whole numbers look like classes, a few labels like numbers)
     values = _target_values(dataset)
     if meta.get("task") == "classification":
+        if _multi_label(network):
+            raise ArgumentError(
+                f"{model}: a multi-label model (several sigmoid outputs) has no one target "
+                "column to read; evaluate it from Python (Network.evaluate)"
+            )
         known = {str(c): i for i, c in enumerate(meta["classes"])}
         labels = [_label(v) for v in values]
         unknown = sorted({c for c in labels if c not in known})
