@@ -336,3 +336,35 @@ def test_a_multi_label_model_predicts_one_column_per_class(capsys, tmp_path):
     (tmp_path / "t.csv").write_text("a,b,y\n0.1,0.2,p\n")
     code, _, err = run(capsys, "evaluate", str(path), str(tmp_path / "t.csv"))
     assert code == 2 and "multi-label" in err and err.count("\n") == 1
+
+
+def _price_csv(path, order):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    price = X @ [3.0, -2.0, 1.0] + 10
+    columns = {"area": X[:, 0], "rooms": X[:, 1], "age": X[:, 2], "price": price}
+    rows = zip(*(columns[name] for name in order), strict=True)
+    path.write_text(",".join(order) + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    return path
+
+
+def test_evaluate_finds_a_csvs_columns_and_target_by_name(capsys, tmp_path):
+    data = _price_csv(tmp_path / "data.csv", ["area", "rooms", "age", "price"])
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", "--dataset", str(data), "--epochs", "5", "--out", str(out))
+    assert code == 0, err
+    model = str(out / "model.npz")
+    assert load_model(model)[1]["target"] == "price"  # the last column, by its name
+    first = run(capsys, "evaluate", model, str(data), "--json")
+    shuffled = _price_csv(tmp_path / "shuffled.csv", ["price", "age", "area", "rooms"])
+    again = run(capsys, "evaluate", model, str(shuffled), "--json")
+    assert first[0] == again[0] == 0
+    assert json.loads(first[1])["r2"] == json.loads(again[1])["r2"]
+    features_only = _price_csv(tmp_path / "x.csv", ["area", "rooms", "age"])
+    (tmp_path / "other.csv").write_text("foo,bar,baz,qux\n1,2,3,4\n")
+    for path, message in (
+        (features_only, "no target column 'price'"),
+        (tmp_path / "other.csv", "no column 'area'; the model needs the columns"),
+    ):
+        code, _, err = run(capsys, "evaluate", model, str(path))
+        assert code == 2 and message in err and err.count("\n") == 1, err

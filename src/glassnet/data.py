@@ -96,6 +96,8 @@ class Dataset:
         Classification: the original label of each class index (strings from a
         CSV file, or ints), so ``classes[y[i]]`` is example i's label.
         Regression: None.
+    target_name : str or None
+        The target column's name in a CSV file; None for other sources.
     """
 
     X: np.ndarray
@@ -104,6 +106,7 @@ class Dataset:
     task: str
     feature_names: list[str]
     classes: list[Any] | None = None
+    target_name: str | None = None
 
     @property
     def n_classes(self) -> int | None:
@@ -424,7 +427,23 @@ def _load_csv(path: str, target: str | None) -> Dataset:
         raise DataError(path, "", "the file has a header but no data rows")
     X = np.vstack(rows)
     task, y, classes = _csv_target(path, targets, lines, header[t])
-    return Dataset(X, y, Path(path).name, task, features, classes)
+    return Dataset(X, y, Path(path).name, task, features, classes, header[t])
+
+
+def csv_header(path: str | os.PathLike[str]) -> list[str] | None:
+    """The column names of a CSV file's header row; None where it can't be read as one.
+
+    For finding columns by name before the file is read whole (:func:`load_dataset`
+    then says what is wrong with a file this can't read).
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for cells in csv.reader(f):
+                if cells and not (len(cells) == 1 and not cells[0].strip()):
+                    return [c.strip() for c in cells]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def _csv_header(path: str, header: list[str], target: str | None) -> int:

@@ -199,7 +199,7 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     metadata = {
         "dataset": data.name,
         "task": data.task,
-        "target": args.target,
+        "target": args.target if args.target is not None else data.target_name,
         "feature_names": list(data.feature_names),
         "classes": _jsonable(data.classes) if data.classes is not None else None,
         "x_scaler": x_meta,
@@ -650,14 +650,32 @@ def _model_data(
     model: str, data: str, target: str | None
 ) -> tuple[Network, dict, np.ndarray, np.ndarray, str]:
     """A saved model and a dataset in its terms: (network, metadata, X scaled, y, name)."""
-    from glassnet.data import load_dataset
+    from glassnet.data import csv_header, load_dataset
 
     network, meta = _load(model)
-    dataset = load_dataset(data, target=target if target is not None else meta.get("target"))
     names = list(meta["feature_names"])
+    target = target if target is not None else meta.get("target")
+    header = csv_header(data) if str(data).lower().endswith(".csv") else None
+    if header is not None:  # a CSV's columns by name, in any order, as predict finds them
+        missing = [n for n in names if n not in header]
+        if missing:
+            raise ArgumentError(
+                f"{data}: no column {quote(missing[0])}; the model needs the columns "
+                f"{', '.join(names)}, and a target column"
+            )
+        others = [c for c in header if c not in names]
+        if target is None and len(others) != 1:  # (a model of an older glassnet)
+            found = f"the columns {', '.join(others)}" if others else "no column"
+            raise ArgumentError(
+                f"{data}: {found} besides the model's features; name the target with --target"
+            )
+        if target is None:
+            target = others[0]
+        if target not in header:
+            raise ArgumentError(f"{data}: no target column {quote(target)} (give --target)")
+    dataset = load_dataset(data, target=target)
     X = dataset.X
-    by_name = str(data).lower().endswith(".csv") and set(names) <= set(dataset.feature_names)
-    if by_name:  # a CSV's columns by name, in the model's order, as predict finds them
+    if header is not None:
         X = X[:, [dataset.feature_names.index(n) for n in names]]
     elif X.shape[1] != len(names):
         raise ArgumentError(f"{data}: has {X.shape[1]} features, the model takes {len(names)}")
@@ -675,7 +693,8 @@ def _model_data(
         labels = [_label(v) for v in values]
         unknown = sorted({c for c in labels if c not in known})
         if unknown:
-            raise ArgumentError(f"{data}: classes the model does not know: {', '.join(unknown)}")
+            shown = ", ".join(unknown[:5]) + (f", … ({len(unknown)} in all)" if unknown[5:] else "")
+            raise ArgumentError(f"{data}: classes the model does not know: {shown}")
         y = np.array([known[c] for c in labels], dtype=np.int64)
     else:
         try:
