@@ -1019,6 +1019,10 @@ BAD_CLAIMS = {
         "[layer.1]\ndelt = [0.1, 0.2, 0.3]\n",
         ["layer.1", "delt", "did you mean 'delta'"],
     ),
+    "claimed-twice": (
+        '[layer.1]\nz = [0.1, 0.2, 0.3]\n"z[2]" = 9.0\n',
+        ["layer.1: z[2]", "claimed twice"],
+    ),
     "unknown-element-key": (
         '[layer.2]\n"gradW[1,1]" = 0.1\n',
         ["layer.2", "did you mean 'grad_W'"],

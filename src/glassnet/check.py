@@ -229,6 +229,15 @@ def _parse_table(
             array = array.reshape(written)
         for index in np.ndindex(array.shape):
             claims.append(Claim(layer, key, _to_trace_index(index, key, spec), array[index]))
+    # one number, one claim: a second value for it would be judged beside the first
+    # and silently decide what follows from it
+    seen: set[tuple[str, tuple[int, ...]]] = set()
+    for claim in claims:
+        if (claim.key, claim.index) in seen:
+            written_at = _to_trace_index(claim.index, claim.key, spec)  # back to the layout
+            element = _label(None, claim.key, tuple(i + 1 for i in written_at), len(spec.X))
+            raise ClaimsError(path, f"{where_layer}: {element}", "claimed twice; write it once")
+        seen.add((claim.key, claim.index))
     return claims
 
 
