@@ -1415,3 +1415,26 @@ def test_a_whole_right_worksheet_is_right_at_any_precision(example: str, write: 
     report = check(spec, parse_claims(text, spec, trace), trace)
     wrong = [f.message for f in report.findings if f.status != "right"]
     assert not wrong, wrong[:3]
+
+
+def test_halved_squared_error_derivative_of_two_examples_is_not_also_a_batch_mean() -> None:
+    # with m = 2, (a − y) is both ∂ℓ/∂a ÷ 2 (half_factor) and ∂ℓ/∂a ÷ m: the first is named
+    net = {
+        "input": [[0.5, -1.0, 0.3], [1.0, 0.2, -0.4]],
+        "target": [[0.2, 0.9], [0.7, 0.1]],
+        "loss": "squared_error",
+        "layer": [
+            {"activation": "sigmoid", "weights": [[0.1, -0.4], [0.3, 0.2], [-0.5, 0.6]]},
+            {"activation": "sigmoid", "weights": [[0.7, -0.3], [0.2, 0.8]]},
+        ],
+    }
+    spec = parse_spec(net)
+    trace = spec.explain()
+    g = trace.layers[1].dL_da / 2
+    claims = (
+        "[layer.2]\ndL_da = ["
+        + ", ".join("[" + ", ".join(f"{v:.4f}" for v in row) + "]" for row in g)
+        + "]\n"
+    )
+    for f in check(spec, parse_claims(claims, spec, trace), trace).findings:
+        assert f.diagnosis == ["half_factor"], f.message

@@ -802,3 +802,19 @@ def test_softmax_over_one_binary_unit_is_refused():
     X, y = _three_classes()
     with pytest.raises(ValueError, match="always 1"):
         MLPClassifier(max_iter=3, out_activation="softmax").fit(X, y == 0)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_arrays_of_activations_and_dropout_rates_are_lists():
+    X, y = _three_classes()
+    arrays = MLPClassifier(
+        (4, 3),
+        max_iter=3,
+        random_state=0,
+        activations=np.array(["tanh", "relu"]),
+        dropout=np.array([0.1, 0.2]),
+    ).fit(X, y)
+    lists = MLPClassifier(
+        (4, 3), max_iter=3, random_state=0, activations=["tanh", "relu"], dropout=[0.1, 0.2]
+    ).fit(X, y)
+    np.testing.assert_array_equal(arrays.predict_proba(X), lists.predict_proba(X))

@@ -184,7 +184,8 @@ def test_targets_of_the_wrong_rows_are_refused_not_broadcast():
             lambda Y=Y: net.step(X, Y, 0.1),
             lambda Y=Y: net.gradients(X, Y),
         ):
-            with pytest.raises(ArgumentError, match=r"^Y: expected shape \(3, 2\)"):
+            # a 1-D Y is read as fit reads targets: one value each, for one output unit
+            with pytest.raises(ArgumentError, match=r"^Y: expected shape \(3, 2\)|^y: expected 2"):
                 call()
     np.testing.assert_array_equal(net.layers[0].W, W)
 
@@ -216,3 +217,25 @@ def test_a_step_that_overflows_shows_inf_without_warnings():
         warnings.simplefilter("error")  # a RuntimeWarning would fail here
         doc = spec.explain().to_dict()
     assert doc["layers"][0]["z"][0][0] == float("inf")
+
+
+def test_one_example_and_class_indices_are_taken_as_fit_takes_them():
+    from glassnet import Network
+
+    net = Network([2, 3, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    X = np.array([[0.5, -1.0], [1.0, 0.0]])
+    by_index = explain_step(net, X, np.array([2, 0]), 0.1)
+    one_hot = explain_step(net, X, np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]), 0.1)
+    assert by_index.to_json() == one_hot.to_json()
+    single = Network([2, 1], activations=["identity"], loss="half_squared_error", seed=0)
+    scalar = explain_step(single, X[0], 0.3, 0.1)  # one example, one output: a number
+    assert scalar.to_json() == explain_step(single, X[:1], [[0.3]], 0.1).to_json()
+    assert single.loss_value(X[0], np.array([0.3])) == pytest.approx(scalar.loss)
+
+
+def test_a_wrong_target_shape_names_the_shape_given():
+    from glassnet import ArgumentError, Network
+
+    net = Network([2, 3, 2], activations=["tanh", "identity"], loss="half_squared_error", seed=0)
+    with pytest.raises(ArgumentError, match=r"expected shape \(3, 2\).*found \(3, 3\)"):
+        net.gradients(np.zeros((3, 2)), np.zeros((3, 3)))

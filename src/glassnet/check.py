@@ -955,6 +955,8 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
 def _diagnose(ws: Worksheet, claim: Claim, mistakes: list[tuple[str, float]]) -> list[str]:
     """The ids of the known mistakes that give the claim, else rounded_inputs or arithmetic."""
     found = [rule_id for rule_id, _ in mistakes]
+    if "batch_derivative" in found and len(found) > 1:  # ÷ m is also ÷ 2 of half_factor
+        found.remove("batch_derivative")
     if not found and _rounded_inputs(ws, claim):
         found.append("rounded_inputs")
     return found or ["arithmetic"]

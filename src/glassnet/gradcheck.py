@@ -158,8 +158,7 @@ def gradcheck(
     GradcheckResult
     """
     net = network.copy().astype("float64")
-    X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-    Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
+    X, Y = net.example_rows(X, Y)
     fp = net.forward(X)
     paths = [
         net.backward(fp, Y, fused=True),

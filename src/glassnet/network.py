@@ -605,7 +605,7 @@ class Network:
         :math:`r_{l,j} = [u_j \ge p_l] / (1 - p_l)`, and the backward pass multiplies
         ∂ℓ/∂a_l by the same r_l.
         """
-        rates = self._dropout_rates(dropout) if dropout else []
+        rates = self._dropout_rates(dropout) if np.any(dropout) else []  # (a list, an array)
         if workspace is not None:
             return self._forward_into(X, workspace, rates, rng)
         a = np.asarray(X, dtype=self.dtype)
@@ -857,31 +857,49 @@ class Network:
 
     def example_losses(self, fp: ForwardPass, Y: Array) -> Array:
         """ℓ of each example, shape (m,); from the logits on a fused pair (stable at a ∈ {0, 1})."""
-        Y = self._batch_targets(Y, fp.a[-1].shape[0])
+        Y = self._batch_targets(Y, fp.a[-1].shape)
         fused = self._fused()
         if fused is not None:
             return fused.value(fp.z[-1], Y)  # type: ignore[attr-defined]
         losses = self.loss.value(fp.a[-1], Y)
-        if np.shape(losses) != Y.shape[:1]:  # a registered value(a, y) that forgot Σ_j
+        if np.shape(losses) != Y.shape[:-1]:  # a registered value(a, y) that forgot Σ_j
             raise ArgumentError(
                 f"loss {self.loss.name!r}: value(a, y) must give one ℓ per example, shape "
-                f"({len(Y)},); it gave shape {np.shape(losses)}"
+                f"{Y.shape[:-1]}; it gave shape {np.shape(losses)}"
             )
         return losses
 
-    def _batch_targets(self, Y: Array, m: int) -> Array:
-        """``Y`` as the network's dtype, refused unless one row of n_L targets per example.
+    def _batch_targets(self, Y: Array, shape: tuple[int, ...]) -> Array:
+        """``Y`` as the network's dtype, refused unless of the output's shape (m, n_L).
 
         A row too few would broadcast: the loss would look right and the gradients,
         summed over the batch's m rows of δ, come out m times too large.
         """
+        given = np.shape(Y)
         Y = np.asarray(Y, dtype=self.dtype)
-        if Y.shape != (m, self.sizes[-1]):
+        if Y.shape != shape:
             raise ArgumentError(
-                f"Y: expected shape ({m}, {self.sizes[-1]}), one row of targets per example, "
-                f"found {Y.shape}"
+                f"Y: expected shape {shape}, as the output a_L (one row of targets per "
+                f"example), found {given}"
             )
         return Y
+
+    def example_rows(self, X: Array, Y: Array) -> tuple[Array, Array]:
+        """A step's examples and targets as float64 rows, shapes (m, n_0) and (m, n_L).
+
+        One example may be given as vectors (X of shape (n_0,), Y of (n_L,), or a number
+        for one output); a batch's targets also as :meth:`fit` takes them (class
+        indices of a softmax classifier, one value per example of a one-unit output).
+        """
+        single = np.ndim(X) == 1
+        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+        if single:
+            Y = np.asarray(Y, dtype=np.float64).reshape(1, -1)
+        elif np.ndim(Y) == 1:
+            Y = self.targets(Y).astype(np.float64)
+        else:
+            Y = np.asarray(Y, dtype=np.float64)
+        return X, Y
 
     def loss_value(self, X: Array, Y: Array) -> float:
         r"""The batch loss L = (1/m) Σ_k ℓ(a_L^{(k)}, y^{(k)})."""
@@ -948,7 +966,7 @@ class Network:
                 fp, Y, fused_path, workspace, 1.0 / len(Y) if scale is None else scale, descend
             )
         m = fp.a[0].shape[0]
-        Y = self._batch_targets(Y, m)
+        Y = self._batch_targets(Y, fp.a[-1].shape)
         n_layers = len(self.layers)
         size = n_layers + 1
         bp = BackwardPass([None] * size, [None] * size, [None] * size, [None] * size, [None] * size)

@@ -7,8 +7,9 @@ An optimizer updates parameters θ in place from their gradients g = ∂L/∂θ:
 - ``nesterov``: v ← μ v − η g, θ ← θ + μ v − η g (Nesterov's look-ahead, as scikit-learn);
 - ``adam``: m ← β₁ m + (1 − β₁) g, v ← β₂ v + (1 − β₂) g², θ ← θ − η_t m / (√v + ε),
   with the bias corrections in the step size η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ) (Kingma &
-  Ba's efficient form, as scikit-learn and Keras; PyTorch's θ ← θ − η m̂ / (√v̂ + ε)
-  differs only where ε matters, by ε's factor √(1 − β₂ᵗ));
+  Ba's efficient form, as scikit-learn and Keras). In PyTorch's form
+  θ ← θ − η m̂ / (√v̂ + ε̂) this is ε̂ = ε / √(1 − β₂ᵗ), 32 ε at t = 1 with β₂ = 0.999:
+  the two differ only where √v̂ is not far above ε;
 - ``rmsprop``: s ← ρ s + (1 − ρ) g², θ ← θ − η g / (√s + ε).
 
 A schedule sets η at the start of every epoch: ``constant``, ``step`` (η₀ γ^⌊epoch/k⌋),
@@ -174,9 +175,9 @@ class Adam(Optimizer):
               \eta_t = \eta\,\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}
 
     The bias corrections sit in the step size, as in Kingma & Ba's efficient form,
-    scikit-learn and Keras. PyTorch divides by √v̂ + ε with v̂ = v/(1 − β₂ᵗ): the same
-    step but for ε, which there weighs √(1 − β₂ᵗ) times as much (early steps of
-    gradients near ε apart, the two agree).
+    scikit-learn and Keras. PyTorch divides by √v̂ + ε with v̂ = v/(1 − β₂ᵗ); this is
+    that step with ε / √(1 − β₂ᵗ) in place of ε (32 ε at t = 1 with β₂ = 0.999), so
+    the two agree wherever √v̂ is far above ε.
 
     Parameters
     ----------

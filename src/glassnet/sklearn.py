@@ -505,6 +505,8 @@ class _BaseMLP(BaseEstimator):
         names = self.activations
         if isinstance(names, (str, Activation)):
             names = [names]
+        if isinstance(names, np.ndarray) and names.ndim == 1:
+            names = names.tolist()
         if not isinstance(names, (list, tuple)):
             raise ValueError(
                 "The 'activations' parameter must be a list of activation names, one per "
@@ -838,7 +840,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     out_activation : str, optional
         glassnet extra: the output activation; by default softmax for multiclass,
         sigmoid (scikit-learn's "logistic") for binary and multilabel targets. It
-        must give probabilities: softmax (multiclass only) or sigmoid.
+        must give probabilities: softmax (one class per example: multiclass, or
+        one-hot indicator rows) or sigmoid.
     loss : str or Loss, optional
         glassnet extra: a glassnet loss; by default (or "log_loss") cross_entropy
         for a softmax output, binary_cross_entropy otherwise.

@@ -140,7 +140,8 @@ def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: 
     ----------
     network : Network
     X : ndarray, shape (m, n_0), or (n_0,) for one example
-    Y : ndarray, shape (m, n_L); (n_L,) for one example, (m,) for one output unit
+    Y : ndarray, shape (m, n_L); (n_L,) for one example; (m,) as fit takes it (class
+        indices of a softmax classifier, one value per example of one output unit)
     learning_rate : float
         η.
 
@@ -149,13 +150,7 @@ def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: 
     Trace
     """
     network = network.astype("float64")  # explanations are exact: always float64
-    single = np.ndim(X) == 1  # one example: X and Y given as rows
-    X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-    Y = np.asarray(Y, dtype=np.float64)
-    if Y.ndim == 1 and (single or network.sizes[-1] > 1):
-        Y = Y[None, :]
-    elif Y.ndim == 1:  # a batch's targets of a one-unit output, as fit takes them
-        Y = Y[:, None]
+    X, Y = network.example_rows(X, Y)
     # a number that overflows is shown as it is (inf, nan), not warned about besides
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         fp = network.forward(X)
