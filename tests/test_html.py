@@ -396,3 +396,154 @@ def test_rounding_is_0_in_equations_labels_and_unit_details(page):
     shown = page.inner_text("#equation") + label + page.inner_text("#detail")
     assert "e-1" not in shown and "e−1" not in shown, shown
     assert label.split()[-1] == "0"
+
+
+def _page_agrees(page, data):
+    """The page's whole step equals the engine's, for the spec ``data``."""
+    trace = parse_spec(data).explain()
+    js = open_trace(page, trace).evaluate("window.glassnet.trace()")
+    assert js["loss"] == pytest.approx(trace.loss, rel=1e-12)
+    for layer, js_layer in zip(trace.layers, js["layers"], strict=True):
+        for key in ("dL_da", "delta", "grad_W", "W_new"):
+            assert_close(js_layer[key], getattr(layer, key), f"layer {layer.index} {key}")
+    return trace
+
+
+@pytest.mark.parametrize(
+    ("target", "weights"),
+    [
+        ([0.0, 0.0], [[0.5, -0.5], [0.1, 0.2]]),  # no class: δ = a Σy − y = 0
+        ([1.0, 1.0], [[0.5, -0.5], [0.1, 0.2]]),  # two: δ = 2a − y
+        ([0.5, 0.2], [[-1000.0, 1000.0], [0.1, 0.2]]),  # saturated, Σy ≠ 1
+    ],
+)
+def test_softmax_cross_entropy_with_any_target_rows_agrees(page, target, weights):
+    # the fused δ of softmax + cross-entropy is a Σy − y, a − y only for rows summing to 1
+    _page_agrees(
+        page,
+        {
+            "input": [0.5, -0.2],
+            "target": target,
+            "loss": "cross_entropy",
+            "layer": [
+                {"activation": "tanh", "weights": [[0.3, -0.2], [0.1, 0.4]]},
+                {"activation": "softmax", "weights": weights},
+            ],
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("output", "loss"), [("softmax", "binary_cross_entropy"), ("relu", "cross_entropy")]
+)
+def test_a_saturated_output_of_an_unfused_pair_stays_finite(page, output, loss):
+    # a probability rounded to 0 counts as the smallest normal number, as in the engine
+    trace = _page_agrees(
+        page,
+        {
+            "input": [1.0],
+            "target": [1.0, 0.0],
+            "loss": loss,
+            "layer": [{"activation": output, "weights": [[-1000.0, 1000.0]]}],
+        },
+    )
+    assert np.isfinite(trace.loss) and np.isfinite(trace.layers[0].delta).all()
+
+
+def test_a_saturated_fused_output_shows_no_infinite_paths(page):
+    data = {
+        "input": [1.0],
+        "target": [0.0],
+        "loss": "binary_cross_entropy",
+        "layer": [{"activation": "sigmoid", "weights": [[800.0]]}],
+    }
+    _page_agrees(page, data)
+    page.dispatch_event('[data-weight="1:1:1"]', "click")
+    detail = page.inner_text("#detail")
+    assert "NaN" not in detail and "Infinity" not in detail and "saturated" in detail
+
+
+def test_a_step_that_overflows_gets_a_page(page, tmp_path):
+    data = {
+        "input": [1e200],
+        "target": [0.0],
+        "loss": "half_squared_error",
+        "layer": [{"activation": "identity", "weights": [[1e200]]}],
+    }
+    # the page carries "inf" as the JSON trace does, and reads it back as Infinity
+    open_trace(page, parse_spec(data).explain())
+    assert page.evaluate("window.glassnet.trace().layers[0].z[0][0] === Infinity")
+    assert page.evaluate("window.glassnet.trace().loss === Infinity")
+
+
+def test_numbers_keep_their_exponents(page):
+    data = {
+        "input": [1.2345e-10, -3.1416e10],
+        "target": [0.0],
+        "loss": "half_squared_error",
+        "layer": [{"activation": "identity", "weights": [[1.0], [0.0]]}],
+    }
+    open_trace(page, parse_spec(data).explain())
+    assert page.text_content('[data-unit="0:1"]').split()[-1] == "1.2345e-10"
+    assert page.text_content('[data-unit="0:2"]').split()[-1] == "-3.1416e+10"
+
+
+def test_a_hidden_softmax_unit_shows_the_sum_that_makes_its_delta(page):
+    data = {
+        "input": [0.5, -0.2],
+        "target": [1.0, 0.0],
+        "loss": "half_squared_error",
+        "layer": [
+            {"activation": "softmax", "weights": [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]},
+            {"activation": "sigmoid", "weights": [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]},
+        ],
+    }
+    trace = parse_spec(data).explain()
+    open_trace(page, trace)
+    page.click('[data-action="update"]')
+    page.dispatch_event('[data-unit="1:1"]', "click")
+    line = next(s for s in page.inner_text("#detail").splitlines() if s.startswith("δ = Σ_i"))
+    terms = re.findall(r"(-?[\d.]+(?:e[-+]\d+)?)·(-?[\d.]+(?:e[-+]\d+)?)", line)
+    total = sum(float(a) * float(b) for a, b in terms)
+    assert len(terms) == 3
+    assert total == pytest.approx(trace.layers[0].delta[0][0], rel=1e-3)
+
+
+@pytest.mark.parametrize("text", ["Infinity, 0, 0", "1e999, 0, 0", "0x10, 0, 0", "abc", ""])
+def test_an_edit_that_is_no_numbers_is_refused_with_a_message(page, text):
+    spec = load_spec(EXAMPLES[1])
+    open_trace(page, spec.explain())
+    before = page.evaluate("window.glassnet.trace().loss")
+    page.fill('[data-edit="input"]', text)
+    page.dispatch_event('[data-edit="input"]', "change")
+    assert page.get_attribute('[data-edit="input"]', "aria-invalid") == "true"
+    assert "expected 3 finite numbers" in page.inner_text("#edit-error")
+    assert page.evaluate("window.glassnet.trace().loss") == before
+    page.fill('[data-edit="input"]', "1, 2e-1, .5")  # plain decimals, any form
+    page.dispatch_event('[data-edit="input"]', "change")
+    assert page.get_attribute('[data-edit="input"]', "aria-invalid") is None
+    assert page.inner_text("#edit-error") == ""
+
+
+def test_an_edit_clears_the_check_marks_and_arrows_leave_the_example_list(page):
+    spec = load_spec(EXAMPLES[2])  # seed 003
+    trace = spec.explain()
+    claims = parse_claims("[layer.1]\nz = [2.9, 1.4, 2.1, 2.3]\n", spec, trace, "mine.toml")
+    open_trace(page, trace, check(spec, claims, trace).to_dict())
+    assert page.get_attribute('[data-unit="1:1"] [data-key="z"]', "class") == "right"
+    page.fill('[data-edit="input"]', "5, 5, 5, 5")
+    page.dispatch_event('[data-edit="input"]', "change")
+    assert page.get_attribute('[data-unit="1:1"] [data-key="z"]', "class") is None
+    batch = parse_spec(
+        {
+            "input": [[0.1, 0.2], [0.3, 0.4]],
+            "target": [[1.0], [0.0]],
+            "loss": "half_squared_error",
+            "layer": [{"activation": "identity", "weights": [[1.0], [1.0]]}],
+        }
+    )
+    open_trace(page, batch.explain())
+    stage = page.get_attribute("#glassnet", "data-stage")
+    page.focus("#example")
+    page.keyboard.press("ArrowRight")
+    assert page.get_attribute("#glassnet", "data-stage") == stage

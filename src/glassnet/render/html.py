@@ -19,14 +19,17 @@ import json
 from importlib import resources
 from typing import Any
 
+from glassnet.render.json import finite_or_string
+
 
 def _asset(name: str) -> str:
     return resources.files("glassnet.render").joinpath("assets", name).read_text("utf-8")
 
 
 def _json_for_script(value: Any) -> str:
-    # inside <script> only "</" could end the element early
-    text = json.dumps(value, allow_nan=False)
+    # numbers beyond float64 as "inf", "-inf", "nan", as in the JSON trace (the page
+    # reads them back); inside <script> only "</" could end the element early
+    text = json.dumps(finite_or_string(value), allow_nan=False)
     return text.replace("</", "<\\/")
 
 

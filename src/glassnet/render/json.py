@@ -13,16 +13,17 @@ import math
 from typing import Any
 
 
-def _finite_or_string(value: Any) -> Any:
+def finite_or_string(value: Any) -> Any:
+    """``value`` with every float beyond float64's range written "inf", "-inf" or "nan"."""
     if isinstance(value, float) and not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, list):
-        return [_finite_or_string(v) for v in value]
+        return [finite_or_string(v) for v in value]
     if isinstance(value, dict):
-        return {k: _finite_or_string(v) for k, v in value.items()}
+        return {k: finite_or_string(v) for k, v in value.items()}
     return value
 
 
 def render_json(trace: dict[str, Any], precision: int | None = None) -> str:
     """Return the document as one line of JSON and a newline (``precision`` is ignored)."""
-    return json.dumps(_finite_or_string(trace), ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(finite_or_string(trace), ensure_ascii=False, allow_nan=False) + "\n"

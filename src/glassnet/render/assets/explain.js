@@ -29,8 +29,11 @@
     elu: ["z\\text{ or }e^z-1", "1\\text{ or }e^z"], softplus: ["\\ln(1+e^z)", "\\sigma(z)"],
     softmax: ["\\frac{e^{z_j}}{\\sum_k e^{z_k}}", "J = \\operatorname{diag}(a)-aa^\\top"],
   };
-  function xlogy(x, y) { return x === 0 ? 0 : x * Math.log(y); }
-  function xdivy(x, y) { return x === 0 ? 0 : x / y; }
+  // as glassnet.losses: a probability rounded to 0 counts as the smallest normal number,
+  // so a certain wrong answer costs about 708, not infinity
+  var TINY = 2.2250738585072014e-308;
+  function xlogy(x, y) { return x === 0 ? 0 : x * Math.log(Math.max(y, TINY)); }
+  function xdivy(x, y) { return x === 0 ? 0 : x / Math.max(y, TINY); }
   var LOSS = {
     half_squared_error: {
       v: function (a, y) { var s = 0; for (var j = 0; j < a.length; j++) s += (a[j] - y[j]) * (a[j] - y[j]); return 0.5 * s; },
@@ -102,6 +105,7 @@
   function step(net) {
     var X = net.input, Y = net.target, m = X.length, n = net.layers.length;
     var rows = X.map(function (x) { return forwardRow(x, net); });
+    var saturated = X.map(function () { return false; });  // the output δ taken fused
     var layers = net.layers.map(function (L, l) {
       return { index: l + 1, activation: L.activation, W: L.W, b: L.b,
         z: rows.map(function (r) { return r.z[l]; }), a: rows.map(function (r) { return r.a[l]; }),
@@ -127,12 +131,14 @@
         }
         if (l === n - 1 && ((act === "softmax" && net.loss === "cross_entropy") ||
             (act === "sigmoid" && net.loss === "binary_cross_entropy"))) {
-          // as the engine: where the output saturated, 0 · ∞ loses δ; take a − y
-          var direct = a.map(function (ai, i) { return ai - Y[k][i]; });
+          // as the engine: where the output saturated, 0 · ∞ loses δ; take the fused
+          // δ, a Σy − y for softmax (a − y for one-hot rows), a − y for sigmoid
+          var total = act === "softmax" ? Y[k].reduce(function (p, v) { return p + v; }, 0) : 1;
+          var direct = a.map(function (ai, i) { return ai * total - Y[k][i]; });
           var off = delta.some(function (v, i) {
             return !(Math.abs(v - direct[i]) <= 1e-9 * Math.abs(direct[i]) + 1e-12);
           });
-          if (off) delta = direct;
+          if (off) { delta = direct; saturated[k] = true; }
         }
         Lr.dL_da.push(g); Lr.da_dz.push(d); Lr.delta.push(delta);
       }
@@ -148,12 +154,16 @@
     });
     var after = { loss: net.loss, layers: layers.map(function (Lr) { return { activation: Lr.activation, W: Lr.W_new, b: Lr.b_new }; }) };
     return { format: "glassnet.trace/1", loss_name: net.loss, learning_rate: net.learning_rate,
-      input: X, target: Y, loss: batchLoss(net, X, Y), loss_after: batchLoss(after, X, Y), layers: layers };
+      input: X, target: Y, loss: batchLoss(net, X, Y), loss_after: batchLoss(after, X, Y), layers: layers,
+      saturated: saturated };
   }
 
   // ---- the page ------------------------------------------------------------------------
-  var data = JSON.parse(document.getElementById("glassnet-trace").textContent);
-  var check = JSON.parse(document.getElementById("glassnet-check").textContent || "null");
+  // the documents write a number beyond float64 as "inf", "-inf" or "nan" (JSON has none)
+  var NONFINITE = { inf: Infinity, "-inf": -Infinity, nan: NaN };
+  var revive = function (key, v) { return typeof v === "string" && NONFINITE.hasOwnProperty(v) ? NONFINITE[v] : v; };
+  var data = JSON.parse(document.getElementById("glassnet-trace").textContent, revive);
+  var check = JSON.parse(document.getElementById("glassnet-check").textContent || "null", revive);
   var net = { input: data.input, target: data.target, loss: data.loss_name, learning_rate: data.learning_rate,
     layers: data.layers.map(function (L) { return { activation: L.activation, W: L.W, b: L.b }; }) };
   var root = document.getElementById("glassnet");
@@ -166,8 +176,10 @@
   var stage = 0, example = 0, trace = step(net);
   var fmt = function (v) {
     // 5 significant digits, trailing zeros of a fraction dropped (10000 stays 10000)
-    var s = Number(v).toPrecision(5);
-    return s.indexOf(".") < 0 ? s : s.replace(/0+(e|$)/, "$1").replace(/\.(e|$)/, "$1");
+    var s = Number(v).toPrecision(5), e = s.indexOf("e");
+    var mantissa = e < 0 ? s : s.slice(0, e), exponent = e < 0 ? "" : s.slice(e);
+    if (mantissa.indexOf(".") >= 0) mantissa = mantissa.replace(/0+$/, "").replace(/\.$/, "");
+    return mantissa + exponent;  // 1.2345e-10 keeps its exponent's 0
   };
   // as the text renderer: below 1e-12 of the largest number beside it, float rounding
   var fmtAmong = function (v, scale) { return Math.abs(v) < 1e-12 * scale ? "0" : fmt(v); };
@@ -312,7 +324,7 @@
     var L = trace.layers[l - 1];
     // a hidden softmax couples the units below it: no list of single paths there
     var hiddenSoftmax = trace.layers.slice(l - 1, nL - 1).some(function (U) { return U.activation === "softmax"; });
-    var list = hiddenSoftmax ? null : paths(l, i, j);
+    var list = hiddenSoftmax || trace.saturated[example] ? null : paths(l, i, j);
     var html = "<h3>W" + l + "[" + (i + 1) + "," + (j + 1) + "] = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
     html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + fmtAmong(L.grad_W[i][j], largest(L.grad_W)));
     if (list) {
@@ -320,6 +332,9 @@
       var total = 0, scale = largest(list.map(function (p) { return [p.value]; }));
       list.forEach(function (p) { total += p.value; html += "<li>units " + p.units + ": " + p.factors + " = " + fmt(p.value) + "</li>"; });
       html += "</ol><p>Σ = " + fmtAmong(total, scale) + (net.input.length > 1 ? " (this example's share)" : "") + "</p>";
+    } else if (trace.saturated[example] && !hiddenSoftmax) {
+      html += "<p>The output saturated (a rounded to 0 or 1): along each path ∂ℓ/∂a · f′ is ∞ · 0, so δ of the output is taken as the engine takes it, " +
+        (trace.layers[nL - 1].activation === "softmax" ? "a Σy − y" : "a − y") + " (click its units).</p>";
     } else {
       html += "<p>δ" + (j + 1) + " of layer " + l + " is formed from the layer above (click the unit).</p>";
     }
@@ -332,11 +347,19 @@
     var d = L.activation === "softmax" ? L.da_dz[k][j][j] : L.da_dz[k][j];
     var html = "<h3>layer " + l + ", unit " + (j + 1) + " (" + L.activation + ")</h3><ul>" +
       "<li>z = " + among(L.z[k], L.z[k][j]) + "</li><li>a = f(z) = " + among(L.a[k], L.a[k][j]) + "</li><li>f'(z) = " + fmt(d) + "</li><li>δ = " + among(L.delta[k], L.delta[k][j]) + "</li></ul>";
-    if (l < nL) {
+    if (l < nL && L.activation === "softmax") {
+      // every a_i of a softmax depends on z_j: δ_j = Σ_i J_ij ∂ℓ/∂a_i
+      html += "<p>δ = Σ_i J_ij ∂ℓ/∂a_i = " + L.dL_da[k].map(function (g, i) { return fmt(L.da_dz[k][i][j]) + "·" + among(L.dL_da[k], g); }).join(" + ") +
+        ", with ∂ℓ/∂a_i = Σ_k δ_k W_ik of the layer above</p>";
+    } else if (l < nL) {
       var U = trace.layers[l];
       html += "<p>δ = (Σ_k δ_k W_jk) · f'(z) = (" + U.delta[k].map(function (dk, q) { return among(U.delta[k], dk) + "·" + fmt(net.layers[l].W[j][q]); }).join(" + ") + ") · " + fmt(d) + "</p>";
     } else {
       html += "<p>δ = " + (L.activation === "softmax" ? "Σ_i J_ij ∂ℓ/∂a_i" : "∂ℓ/∂a · f'(z)") + ", ∂ℓ/∂a = " + among(L.dL_da[k], L.dL_da[k][j]) + "</p>";
+      if (trace.saturated[k]) {
+        html += "<p>The output saturated (a rounded to 0 or 1), where that product is ∞ · 0: δ is the engine's exact " +
+          (L.activation === "softmax" ? "a Σy − y" : "a − y") + ".</p>";
+      }
     }
     document.getElementById("detail").innerHTML = html;
   }
@@ -347,25 +370,38 @@
     net.layers.forEach(function (L, l) {
       html += "<label>W" + (l + 1) + " (rows: inputs) <textarea data-edit=\"W:" + l + "\" rows=\"" + L.W.length + "\">" + L.W.map(function (r) { return r.join(", "); }).join("\n") + "</textarea></label>";
     });
+    html += "<p id=\"edit-error\" role=\"alert\"></p>";
     document.getElementById("editors").innerHTML = html;
   }
-  function parseRow(text) { return text.split(/[\s,]+/).filter(Boolean).map(Number); }
+  // plain decimal numbers only (no hex, no Infinity): the spec's own rule, finite
+  var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+  function parseRow(text) {
+    return text.split(/[\s,]+/).filter(Boolean).map(function (t) { var v = NUMBER.test(t) ? Number(t) : NaN; return isFinite(v) ? v : NaN; });
+  }
+  function refuse(field, message) {
+    field.setAttribute("aria-invalid", "true");
+    document.getElementById("edit-error").textContent = message + " — the step shown is still the one before this edit.";
+  }
   document.getElementById("editors").addEventListener("change", function (ev) {
     var what = ev.target.getAttribute("data-edit");
     if (!what) return;
     if (what === "input" || what === "target") {
       var row = parseRow(ev.target.value);
       var want = (what === "input" ? data.input : data.target)[example].length;
-      if (row.length !== want || row.some(isNaN)) { ev.target.setAttribute("aria-invalid", "true"); return; }
+      if (row.length !== want || row.some(isNaN)) { refuse(ev.target, what + ": expected " + want + " finite numbers"); return; }
       (what === "input" ? data.input : data.target)[example] = row;
     } else {
       var l = +what.split(":")[1];
       var rows = ev.target.value.split("\n").filter(function (r) { return r.trim(); }).map(parseRow);
       var W = net.layers[l].W;
-      if (rows.length !== W.length || rows.some(function (r) { return r.length !== W[0].length || r.some(isNaN); })) { ev.target.setAttribute("aria-invalid", "true"); return; }
+      if (rows.length !== W.length || rows.some(function (r) { return r.length !== W[0].length || r.some(isNaN); })) {
+        refuse(ev.target, "W" + (l + 1) + ": expected " + W.length + " rows of " + W[0].length + " finite numbers"); return;
+      }
       net.layers[l].W = rows;
     }
     ev.target.removeAttribute("aria-invalid");
+    document.getElementById("edit-error").textContent = "";
+    check = null;  // the claims were of the step before the edit: no marks on this one
     net.input = data.input; net.target = data.target;
     trace = step(net);
     render();
@@ -390,7 +426,7 @@
     else if (action) go(STAGES.indexOf(action === "backward" ? "backward-" + nL : action === "forward" ? "forward-1" : action));
   });
   document.addEventListener("keydown", function (ev) {
-    if (ev.target.closest && ev.target.closest("input, textarea")) return;
+    if (ev.target.closest && ev.target.closest("input, textarea, select")) return;
     if (ev.key === "ArrowRight") go(stage + 1);
     if (ev.key === "ArrowLeft") go(stage - 1);
     if (ev.key === "Enter" && ev.target.getAttribute) {
