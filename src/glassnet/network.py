@@ -605,7 +605,10 @@ class Network:
         :math:`r_{l,j} = [u_j \ge p_l] / (1 - p_l)`, and the backward pass multiplies
         ∂ℓ/∂a_l by the same r_l.
         """
-        rates = self._dropout_rates(dropout) if np.any(dropout) else []  # (a list, an array)
+        if isinstance(dropout, (int, float)):  # the common case, at no cost per batch
+            rates = self._dropout_rates(dropout) if dropout else []
+        else:  # a list or an array of rates
+            rates = self._dropout_rates(dropout) if np.size(dropout) else []
         if workspace is not None:
             return self._forward_into(X, workspace, rates, rng)
         a = np.asarray(X, dtype=self.dtype)
