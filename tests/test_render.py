@@ -98,8 +98,33 @@ def test_float_rounding_beside_larger_numbers_is_written_0():
     text = render_text(trace.to_dict())
     assert "[ 0  -0.0853918  0.014232  -0.128088 ]" in text
     assert json.loads(render_json(trace.to_dict()))["layers"][0]["dL_da"][0][0] == g[0]
-    assert text_matrix([1e-17, 2e-17], 6) == ["[ 1e-17  2e-17 ]"]  # alone, it is shown
-    assert text_matrix([1.0, float("nan"), 1e-11, 1e-13], 3) == ["[ 1  nan  1e-11  0 ]"]
+    assert text_matrix([1e-17, 2e-17], 6, "all") == ["[ 1e-17  2e-17 ]"]  # alone, it is shown
+    assert text_matrix([1.0, float("nan"), 1e-11, 1e-13], 3, "all") == ["[ 1  nan  1e-11  0 ]"]
+    # numbers that are no sums keep every digit; each example's row is its own scale
+    assert text_matrix([1.0, 1e-13], 3) == ["[ 1  1e-13 ]"]
+    assert text_matrix([[30.0, 1e-13], [1e-13, 2e-13]], 3, "rows") == [
+        "[    30      0 ]",
+        "[ 1e-13  2e-13 ]",
+    ]
+
+
+def test_one_saturated_example_does_not_blank_another():
+    from glassnet.spec import parse_spec
+
+    spec = parse_spec(
+        {
+            "input": [[1.0], [0.01]],
+            "target": [[0.0, 1.0], [0.0, 1.0]],
+            "loss": "cross_entropy",
+            "layer": [{"activation": "softmax", "weights": [[30.0, 0.0]]}],
+        }
+    )
+    trace = spec.explain()
+    text = render_text(trace.to_dict())
+    assert "9.35762e-14" in text  # a1[1, 2]: an activation, not a rounding
+    assert "-2.34986" in text  # example 2's ∂ℓ/∂a, beside example 1's −1.07e13
+    markdown = render_markdown(trace.to_dict())
+    assert "-2.34986" in markdown and r"9.35762 \times 10^{-14}" in markdown
 
 
 def test_markdown_latex_escapes_names_writes_exponents_and_substitutes_z():

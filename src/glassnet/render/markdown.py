@@ -46,7 +46,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
         Significant digits of every number shown.
     """
     p = precision
-    M = lambda values: latex_matrix(values, p)  # noqa: E731 - a local shorthand
+    M = lambda values, rounding=None: latex_matrix(values, p, rounding)  # noqa: E731 - shorthand
     layers = trace["layers"]
     L = len(layers)
     m = len(trace["input"])
@@ -74,7 +74,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             f"{_sup('a', l - 1)} {_sup('W', l)} + {_sup('b', l)}",
             f"{M(trace['input'] if l == 1 else layers[l - 2]['a'])} {M(layer['W'])} "
             f"+ {M(layer['b'])}",
-            M(layer["z"]),
+            M(layer["z"], "rows"),
         )
         _eq(
             out,
@@ -103,14 +103,14 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             _eq(
                 out, r"\frac{\partial \ell}{\partial a_j}", *([loss.latex_gradient] if loss else [])
             )
-            _eq(out, DL_DA % l, M(layer["dL_da"]))
+            _eq(out, DL_DA % l, M(layer["dL_da"], "rows"))
         else:
             _eq(
                 out,
                 DL_DA % l,
                 rf"\delta^{{[{l + 1}]}} W^{{[{l + 1}]\top}}",
-                f"{M(layers[l]['delta'])} {M(_transpose(layers[l]['W']))}",
-                M(layer["dL_da"]),
+                f"{M(layers[l]['delta'], 'rows')} {M(_transpose(layers[l]['W']))}",
+                M(layer["dL_da"], "rows"),
             )
         if info is not None and info.jacobian:
             for k, J in enumerate(layer["da_dz"], start=1):
@@ -122,7 +122,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
                     r"\operatorname{diag}(a) - a a^\top",
                     M(J),
                 )
-            _eq(out, rf"\delta^{{[{l}]}}", rf"J^\top {DL_DA % l}", M(layer["delta"]))
+            _eq(out, rf"\delta^{{[{l}]}}", rf"J^\top {DL_DA % l}", M(layer["delta"], "rows"))
         else:
             _eq(
                 out,
@@ -134,8 +134,8 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
                 out,
                 rf"\delta^{{[{l}]}}",
                 rf"{DL_DA % l} \odot f'({_sup('z', l)})",
-                rf"{M(layer['dL_da'])} \odot {M(layer['da_dz'])}",
-                M(layer["delta"]),
+                rf"{M(layer['dL_da'], 'rows')} \odot {M(layer['da_dz'])}",
+                M(layer["delta"], "rows"),
             )
 
     out += ["### 4. Gradients", ""]
@@ -146,14 +146,14 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             out,
             rf"\frac{{\partial L}}{{\partial W^{{[{l}]}}}}",
             rf"\frac{{1}}{{m}} a^{{[{l - 1}]\top}} \delta^{{[{l}]}}",
-            rf"\frac{{1}}{{{m}}} {M(_transpose(a_prev))} {M(layer['delta'])}",
-            M(layer["grad_W"]),
+            rf"\frac{{1}}{{{m}}} {M(_transpose(a_prev))} {M(layer['delta'], 'rows')}",
+            M(layer["grad_W"], "all"),
         )
         _eq(
             out,
             rf"\frac{{\partial L}}{{\partial b^{{[{l}]}}}}",
             rf"\frac{{1}}{{m}} \sum_k \delta^{{[{l}](k)}}",
-            M(layer["grad_b"]),
+            M(layer["grad_b"], "all"),
         )
 
     out += ["### 5. Update", ""]
@@ -164,7 +164,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
                 out,
                 rf"{_sup(name, l)} \leftarrow {_sup(name, l)} - \eta "
                 rf"\frac{{\partial L}}{{\partial {_sup(name, l)}}}",
-                rf"{M(layer[name])} - {eta} {M(layer[grad])}",
+                rf"{M(layer[name])} - {eta} {M(layer[grad], 'all')}",
                 M(layer[f"{name}_new"]),
             )
 

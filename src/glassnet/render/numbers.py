@@ -18,23 +18,37 @@ def fmt(x: float, precision: int) -> str:
 ROUNDING = 1e-12
 
 
-def grid(values: Any, precision: int) -> list[list[str]]:
+def grid(values: Any, precision: int, rounding: str | None = None) -> list[list[str]]:
     """A vector or matrix as rows of formatted cells (a vector is one row).
 
     A sum that is 0 in exact arithmetic (δ_a W_1j − δ_a W_1j' with W_1j = W_1j') comes
-    out of float64 as ~1e-17 beside numbers of order 1e-2; such a number, below
-    :data:`ROUNDING` of the largest in its array, is written 0. The JSON trace keeps
-    every digit.
+    out of float64 as ~1e-17 beside numbers of order 1e-2; for the sums of a step,
+    such a number, below :data:`ROUNDING` of the largest beside it, is written 0:
+    ``rounding="rows"`` compares within each row (one example's z, ∂ℓ/∂a or δ: the
+    examples of a batch are computed apart, and one that saturated says nothing of
+    another's numbers), ``"all"`` within the array (a gradient, summed over the batch),
+    None never (numbers given, activations, derivatives, updated parameters: a tiny
+    one there is the number). The JSON trace keeps every digit.
     """
     arr = np.atleast_2d(np.asarray(values, dtype=np.float64))
-    finite = np.abs(arr[np.isfinite(arr)])
-    noise = ROUNDING * float(finite.max()) if finite.size else 0.0
-    return [[fmt(0.0 if abs(x) < noise else float(x), precision) for x in row] for row in arr]
+    if rounding is None:
+        return [[fmt(float(x), precision) for x in row] for row in arr]
+
+    def noise(part: np.ndarray) -> float:
+        finite = np.abs(part[np.isfinite(part)])
+        return ROUNDING * float(finite.max()) if finite.size else 0.0
+
+    whole = noise(arr)
+    floors = [whole if rounding == "all" else noise(row) for row in arr]
+    return [
+        [fmt(0.0 if abs(x) < floor else float(x), precision) for x in row]
+        for row, floor in zip(arr, floors, strict=True)
+    ]
 
 
-def text_matrix(values: Any, precision: int) -> list[str]:
-    """A vector or matrix as lines of bracketed rows with aligned columns."""
-    cells = grid(values, precision)
+def text_matrix(values: Any, precision: int, rounding: str | None = None) -> list[str]:
+    """A vector or matrix as lines of bracketed rows with aligned columns (see :func:`grid`)."""
+    cells = grid(values, precision, rounding)
     widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
     return [
         "[ " + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) + " ]"
@@ -54,8 +68,8 @@ def _latex_cell(text: str) -> str:
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
-def latex_matrix(values: Any, precision: int) -> str:
-    r"""A vector or matrix as a LaTeX ``bmatrix``."""
-    rows = [[_latex_cell(c) for c in row] for row in grid(values, precision)]
+def latex_matrix(values: Any, precision: int, rounding: str | None = None) -> str:
+    r"""A vector or matrix as a LaTeX ``bmatrix`` (``rounding`` as in :func:`grid`)."""
+    rows = [[_latex_cell(c) for c in row] for row in grid(values, precision, rounding)]
     body = r" \\ ".join(" & ".join(row) for row in rows)
     return r"\begin{bmatrix}" + body + r"\end{bmatrix}"

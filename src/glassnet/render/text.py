@@ -20,9 +20,11 @@ def _heading(title: str) -> str:
     return f"\n== {title} " + "=" * max(3, 68 - len(title))
 
 
-def _value(lines: list[str], label: str, values: Any, precision: int) -> None:
-    """``label = [ ... ]`` with further rows aligned under the first."""
-    rows = text_matrix(values, precision)
+def _value(
+    lines: list[str], label: str, values: Any, precision: int, rounding: str | None = None
+) -> None:
+    """``label = [ ... ]`` with further rows aligned under the first (``rounding``: grid's)."""
+    rows = text_matrix(values, precision, rounding)
     lines.append(f"{INDENT}{label} = {rows[0]}")
     pad = " " * (len(INDENT) + len(label) + 3)
     lines.extend(pad + row for row in rows[1:])
@@ -72,7 +74,7 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
         out.append(f"Layer {l} ({act})")
         _value(out, f"W{l}", layer["W"], p)
         _value(out, f"b{l}", layer["b"], p)
-        _value(out, f"z{l} = a{l - 1} W{l} + b{l}", layer["z"], p)
+        _value(out, f"z{l} = a{l - 1} W{l} + b{l}", layer["z"], p, "rows")
         _value(out, f"a{l} = {act}(z{l})" + (f", {info.text}" if info else ""), layer["a"], p)
 
     out.append(_heading("2. Loss"))
@@ -86,28 +88,29 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
         out.append(f"Layer {l} ({act}{', output' if l == L else ''})")
         if l == L:
             grad = f", ∂ℓ/∂a_j = {loss.text_gradient}" if loss else ""
-            _value(out, f"∂ℓ/∂a{l}{grad}", layer["dL_da"], p)
+            _value(out, f"∂ℓ/∂a{l}{grad}", layer["dL_da"], p, "rows")
         else:
             _value(
                 out,
                 f"∂ℓ/∂a{l} = δ{l + 1} W{l + 1}ᵀ (every path through layer {l + 1})",
                 layer["dL_da"],
                 p,
+                "rows",
             )
         if info is not None and info.jacobian:
             _jacobians(out, f"∂a{l}/∂z{l} = J, {info.text_derivative}", layer["da_dz"], p)
-            _value(out, f"δ{l} = J{l}ᵀ ∂ℓ/∂a{l}", layer["delta"], p)
+            _value(out, f"δ{l} = J{l}ᵀ ∂ℓ/∂a{l}", layer["delta"], p, "rows")
         else:
             deriv = f" = {info.text_derivative}" if info else ""
             _value(out, f"f'(z{l}){deriv}", layer["da_dz"], p)
-            _value(out, f"δ{l} = ∂ℓ/∂a{l} ⊙ f'(z{l})", layer["delta"], p)
+            _value(out, f"δ{l} = ∂ℓ/∂a{l} ⊙ f'(z{l})", layer["delta"], p, "rows")
 
     out.append(_heading("4. Gradients of the batch loss"))
     for layer in reversed(layers):
         l = layer["index"]
         out.append(f"Layer {l}")
-        _value(out, f"∂L/∂W{l} = a{l - 1}ᵀ δ{l} / m", layer["grad_W"], p)
-        _value(out, f"∂L/∂b{l} = (1/m) Σ δ{l}", layer["grad_b"], p)
+        _value(out, f"∂L/∂W{l} = a{l - 1}ᵀ δ{l} / m", layer["grad_W"], p, "all")
+        _value(out, f"∂L/∂b{l} = (1/m) Σ δ{l}", layer["grad_b"], p, "all")
 
     out.append(_heading(f"5. Update: θ ← θ − η ∂L/∂θ, η = {fmt(eta, p)}"))
     for layer in layers:

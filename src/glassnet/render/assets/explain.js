@@ -231,7 +231,7 @@
           var show = l === 0 || known(kv[0], l);
           var status = checkStatus(l, kv[0], j);
           out += '<text y="' + (-10 + 14 * r) + '" data-key="' + kv[0] + '"' + (show ? ' data-value="' + kv[1] + '"' : "") +
-            (status ? ' class="' + status + '"' : "") + ">" + (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? (l === 0 ? fmt(kv[1]) : among(trace.layers[l - 1][kv[0]][example], kv[1])) : "·") + "</text>";
+            (status ? ' class="' + status + '"' : "") + ">" + (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? (l === 0 || kv[0] === "a" ? fmt(kv[1]) : among(trace.layers[l - 1][kv[0]][example], kv[1])) : "·") + "</text>";
         });
         out += "</g>";
       }
@@ -245,8 +245,9 @@
     return found.length ? found[0].status : "";
   }
 
-  function matrix(rows) {
-    var scale = largest(rows);
+  // rounding: only for the sums of a step (z, ∂ℓ/∂a, δ), as the text renderer
+  function matrix(rows, rounding) {
+    var scale = rounding ? largest(rows) : 0;
     return "\\begin{bmatrix}" + rows.map(function (r) { return r.map(function (v) { return fmtAmong(v, scale); }).join(" & "); }).join("\\\\") + "\\end{bmatrix}";
   }
   function equation() {
@@ -254,16 +255,16 @@
     if (at.indexOf("forward-") === 0) {
       var l = +at.split("-")[1], L = trace.layers[l - 1], prev = l === 1 ? data.input[k] : trace.layers[l - 2].a[k];
       parts.push("z^{[" + l + "]} = a^{[" + (l - 1) + "]} W^{[" + l + "]} + b^{[" + l + "]}");
-      parts.push("z^{[" + l + "]} = " + matrix([prev]) + matrix(L.W) + " + " + matrix([L.b]) + " = " + matrix([L.z[k]]));
+      parts.push("z^{[" + l + "]} = " + matrix([prev]) + matrix(L.W) + " + " + matrix([L.b]) + " = " + matrix([L.z[k]], true));
       parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + matrix([L.a[k]]));
     } else if (at === "loss") {
       parts.push("L = \\frac{1}{m}\\sum_k \\ell(a^{(k)}, y^{(k)}) = " + fmt(trace.loss));
     } else if (at.indexOf("backward-") === 0) {
       var b = +at.split("-")[1], B = trace.layers[b - 1];
-      parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]])
-        : "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = \\delta^{[" + (b + 1) + "]} W^{[" + (b + 1) + "]\\top} = " + matrix([B.dL_da[k]]));
+      parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]], true)
+        : "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = \\delta^{[" + (b + 1) + "]} W^{[" + (b + 1) + "]\\top} = " + matrix([B.dL_da[k]], true));
       parts.push("f'(z^{[" + b + "]}) = " + LATEX[B.activation][1] + " = " + matrix(B.activation === "softmax" ? B.da_dz[k] : [B.da_dz[k]]));
-      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "J^\\top \\frac{\\partial \\ell}{\\partial a}" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + matrix([B.delta[k]]));
+      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "J^\\top \\frac{\\partial \\ell}{\\partial a}" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + matrix([B.delta[k]], true));
     } else {
       trace.layers.forEach(function (U) {
         parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(U.W_new));
@@ -346,7 +347,7 @@
     var L = trace.layers[l - 1], k = example;
     var d = L.activation === "softmax" ? L.da_dz[k][j][j] : L.da_dz[k][j];
     var html = "<h3>layer " + l + ", unit " + (j + 1) + " (" + L.activation + ")</h3><ul>" +
-      "<li>z = " + among(L.z[k], L.z[k][j]) + "</li><li>a = f(z) = " + among(L.a[k], L.a[k][j]) + "</li><li>f'(z) = " + fmt(d) + "</li><li>δ = " + among(L.delta[k], L.delta[k][j]) + "</li></ul>";
+      "<li>z = " + among(L.z[k], L.z[k][j]) + "</li><li>a = f(z) = " + fmt(L.a[k][j]) + "</li><li>f'(z) = " + fmt(d) + "</li><li>δ = " + among(L.delta[k], L.delta[k][j]) + "</li></ul>";
     if (l < nL && L.activation === "softmax") {
       // every a_i of a softmax depends on z_j: δ_j = Σ_i J_ij ∂ℓ/∂a_i
       html += "<p>δ = Σ_i J_ij ∂ℓ/∂a_i = " + L.dL_da[k].map(function (g, i) { return fmt(L.da_dz[k][i][j]) + "·" + among(L.dL_da[k], g); }).join(" + ") +
