@@ -38,7 +38,12 @@ def test_text_has_every_stage_in_order(seed001):
     backward = text[text.index("3. Backward") : text.index("4. Gradients")]
     assert backward.index("Layer 3") < backward.index("Layer 2") < backward.index("Layer 1")
     # each chain-rule factor is shown for a hidden layer
-    for factor in ("∂ℓ/∂a2 = δ3 W3ᵀ", "f'(z2)", "δ2 = ∂ℓ/∂a2 ⊙ f'(z2)", "J3ᵀ ∂ℓ/∂a3"):
+    for factor in (
+        "∂ℓ/∂a2 = δ3 W3ᵀ",
+        "f'(z2)",
+        "δ2 = ∂ℓ/∂a2 ⊙ f'(z2)",
+        "δ3, δ_j = Σ_i ∂ℓ/∂a_i J_ij",
+    ):
         assert factor in backward
 
 
@@ -143,3 +148,23 @@ def test_markdown_latex_escapes_names_writes_exponents_and_substitutes_z():
     assert r"1 \times 10^{-5}" in text  # the input, in a bmatrix
     assert not re.search(r"\d e-?\d|\de[-+]\d", text.replace(r"\times", ""))
     assert r"1-\tanh^2(z^{[2]})" in text  # the derivative's z is the layer's too
+
+
+def test_a_fused_output_says_what_its_delta_is():
+    seed001 = next(p for p in EXAMPLES if p.name == "seed001.toml")  # softmax + BCE: not fused
+    assert "multiply out" not in render_text(load_spec(seed001).explain().to_dict())
+    from glassnet.spec import parse_spec
+
+    saturated = parse_spec(
+        {
+            "input": [1.0],
+            "target": [0.0, 1.0],
+            "loss": "cross_entropy",
+            "layer": [{"activation": "softmax", "weights": [[800.0, 0.0]]}],
+        }
+    ).explain()
+    text = render_text(saturated.to_dict())
+    assert "δ = a Σ_j y_j − y" in text and "∞ · 0" in text
+    markdown = render_markdown(saturated.to_dict())
+    assert "δ = a Σ_j y_j − y" in markdown
+    assert r"J_{ij} = a_i(\delta_{ij} - a_j)" in markdown  # the activation's own Jacobian

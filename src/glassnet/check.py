@@ -1041,7 +1041,7 @@ def _formula(claim: Claim, spec: Spec) -> str:
         "a": f"f(z{l})",
         "dL_da": "∂ℓ/∂a of the loss" if l == n_layers else f"{back}, summed over layer {l + 1}",
         "da_dz": f"f'(z{l})",
-        "delta": f"J{l}ᵀ·∂ℓ/∂a{l}, summed over every output of the layer"
+        "delta": f"Σ_i ∂ℓ/∂a{l}_i J_ij, summed over every output of the layer"
         if jacobian
         else f"∂ℓ/∂a{l} ⊙ f'(z{l})",
         "grad_W": grad_W,

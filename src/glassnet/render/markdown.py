@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from glassnet.activations import ACTIVATIONS, tex_name
-from glassnet.losses import LOSSES
-from glassnet.render.numbers import latex_matrix, latex_number
+from glassnet.losses import FUSED, LOSSES
+from glassnet.render.numbers import fused_note, latex_matrix, latex_number
 
 DL_DA = r"\frac{\partial \ell}{\partial a^{[%d]}}"
 
@@ -113,16 +113,21 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
                 M(layer["dL_da"], "rows"),
             )
         if info is not None and info.jacobian:
+            _eq(out, info.latex_derivative)  # J_ij = ∂a_i/∂z_j, the activation's own
             for k, J in enumerate(layer["da_dz"], start=1):
                 who = f"^{{({k})}}" if m > 1 else ""
                 _eq(
                     out,
                     rf"J{who}",
                     rf"\frac{{\partial a^{{[{l}]}}}}{{\partial z^{{[{l}]}}}}",
-                    r"\operatorname{diag}(a) - a a^\top",
                     M(J),
                 )
-            _eq(out, rf"\delta^{{[{l}]}}", rf"J^\top {DL_DA % l}", M(layer["delta"], "rows"))
+            _eq(
+                out,
+                rf"\delta^{{[{l}]}}_j",
+                rf"\sum_i \frac{{\partial \ell}}{{\partial a^{{[{l}]}}_i}} J_{{ij}}",
+                M(layer["delta"], "rows"),
+            )
         else:
             _eq(
                 out,
@@ -137,6 +142,9 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
                 rf"{M(layer['dL_da'], 'rows')} \odot {M(layer['da_dz'])}",
                 M(layer["delta"], "rows"),
             )
+
+    if (layers[-1]["activation"], trace["loss_name"]) in FUSED:
+        out += [f"({fused_note(layers[-1]['activation'], trace['loss_name'])}.)", ""]
 
     out += ["### 4. Gradients", ""]
     for layer in reversed(layers):

@@ -73,3 +73,13 @@ def latex_matrix(values: Any, precision: int, rounding: str | None = None) -> st
     rows = [[_latex_cell(c) for c in row] for row in grid(values, precision, rounding)]
     body = r" \\ ".join(" & ".join(row) for row in rows)
     return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
+
+
+def fused_note(activation: str, loss: str) -> str:
+    """What δ of an output pair whose factors cancel is, and why it is shown so."""
+    form = "a Σ_j y_j − y (a − y for one-hot y)" if activation == "softmax" else "a − y"
+    return (
+        f"{activation} with {loss}: the factors multiply out to δ = {form}; where a rounds "
+        "to 0 or 1 their product is ∞ · 0 in floating point, and δ is this exact form, "
+        "as training takes it"
+    )

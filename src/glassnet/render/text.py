@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from glassnet.activations import ACTIVATIONS
-from glassnet.losses import LOSSES
-from glassnet.render.numbers import fmt, text_matrix
+from glassnet.losses import FUSED, LOSSES
+from glassnet.render.numbers import fmt, fused_note, text_matrix
 
 INDENT = "    "
 
@@ -99,11 +99,13 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
             )
         if info is not None and info.jacobian:
             _jacobians(out, f"∂a{l}/∂z{l} = J, {info.text_derivative}", layer["da_dz"], p)
-            _value(out, f"δ{l} = J{l}ᵀ ∂ℓ/∂a{l}", layer["delta"], p, "rows")
+            _value(out, f"δ{l}, δ_j = Σ_i ∂ℓ/∂a_i J_ij", layer["delta"], p, "rows")
         else:
             deriv = f" = {info.text_derivative}" if info else ""
             _value(out, f"f'(z{l}){deriv}", layer["da_dz"], p)
             _value(out, f"δ{l} = ∂ℓ/∂a{l} ⊙ f'(z{l})", layer["delta"], p, "rows")
+        if l == L and (act, trace["loss_name"]) in FUSED:
+            out.append(f"{INDENT}({fused_note(act, trace['loss_name'])})")
 
     out.append(_heading("4. Gradients of the batch loss"))
     for layer in reversed(layers):

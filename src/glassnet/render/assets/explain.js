@@ -264,7 +264,7 @@
       parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]], true)
         : "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = \\delta^{[" + (b + 1) + "]} W^{[" + (b + 1) + "]\\top} = " + matrix([B.dL_da[k]], true));
       parts.push("f'(z^{[" + b + "]}) = " + LATEX[B.activation][1] + " = " + matrix(B.activation === "softmax" ? B.da_dz[k] : [B.da_dz[k]]));
-      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "J^\\top \\frac{\\partial \\ell}{\\partial a}" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + matrix([B.delta[k]], true));
+      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "\\left(\\sum_i \\frac{\\partial \\ell}{\\partial a_i} J_{ij}\\right)_j" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + matrix([B.delta[k]], true));
     } else {
       trace.layers.forEach(function (U) {
         parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(U.W_new));
