@@ -6,6 +6,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pytest
 
 from glassnet import explain_step, load_spec
@@ -168,3 +169,58 @@ def test_a_fused_output_says_what_its_delta_is():
     markdown = render_markdown(saturated.to_dict())
     assert "δ = a Σ_j y_j − y" in markdown
     assert r"J_{ij} = a_i(\delta_{ij} - a_j)" in markdown  # the activation's own Jacobian
+
+
+def test_markdown_names_eta_and_non_finite_numbers_stay_latex():
+    from glassnet import Network, explain_step, register_activation, register_loss
+    from glassnet.activations import ACTIVATIONS
+    from glassnet.losses import LOSSES
+    from glassnet.spec import parse_spec
+
+    spec = parse_spec(
+        {
+            "input": [1.0],
+            "target": [0.0],
+            "loss": "half_squared_error",
+            "learning_rate": 0.00001,
+            "layer": [{"activation": "identity", "weights": [[1e200]], "bias": [1e200]}],
+        }
+    )
+    markdown = render_markdown(spec.explain().to_dict())
+    assert r"learning rate $\eta = 1 \times 10^{-5}$." in markdown  # inside math
+    assert r"\infty" in markdown and "inf " not in markdown.replace(r"\infty", "")
+    # names with underscores and a z in them stay names
+    try:
+        register_activation("z_swish", lambda z: z / (1 + np.exp(-z)), vjp=lambda z, a, g: g)
+        register_loss(
+            "l_1_loss", lambda a, y: np.abs(a - y).sum(axis=-1), lambda a, y: np.sign(a - y)
+        )
+        net = Network([1, 1], activations=["z_swish"], loss="l_1_loss", seed=0)
+        text = explain_step(net, np.array([[0.5]]), np.array([[0.1]]), 0.1).to_markdown()
+        assert r"\mathrm{z\_swish}(z^{[1]})" in text and r"\ell_{\mathrm{l\_1\_loss}}" in text
+        assert r"\mathrm{z^{[1]}" not in text
+    finally:
+        ACTIVATIONS.pop("z_swish", None)
+        LOSSES.pop("l_1_loss", None)
+
+
+@pytest.mark.parametrize("precision", [0, -1, 18, 2.5, True, None, "6"])
+def test_precision_is_checked_by_name(precision):
+    from glassnet import ArgumentError
+
+    trace = load_spec(EXAMPLES[0]).explain()
+    for render in (trace.to_text, trace.to_markdown):
+        with pytest.raises(ArgumentError, match=r"^precision:"):
+            render(precision=precision)
+
+
+def test_a_w_x_spec_says_its_matrices_are_shown_transposed(capsys):
+    from glassnet.cli import main
+
+    seed003 = next(p for p in EXAMPLES if p.name == "seed003.toml")
+    for fmt_name in ("text", "markdown"):
+        assert main(["explain", str(seed003), "--format", fmt_name]) == 0
+        assert "shown here as x W, transposed" in capsys.readouterr().out.splitlines()[0]
+    seed001 = next(p for p in EXAMPLES if p.name == "seed001.toml")
+    assert main(["explain", str(seed001)]) == 0
+    assert "transposed" not in capsys.readouterr().out

@@ -210,8 +210,15 @@ def _explain(args: argparse.Namespace) -> int:
     from glassnet.render import RENDERERS
     from glassnet.spec import load_spec
 
-    trace = load_spec(args.spec).explain()
-    text = RENDERERS[args.format](trace.to_dict(), precision=args.precision)
+    spec = load_spec(args.spec)
+    text = RENDERERS[args.format](spec.explain().to_dict(), precision=args.precision)
+    if spec.weights_layout == "out_in" and args.format in ("text", "markdown"):
+        # the person wrote W x; the engine's numbers are x W: say so before the first W
+        note = (
+            'The spec writes its matrices W x (weights_layout = "out_in"); they are shown '
+            "here as x W, transposed: a row per input, a column per unit.\n"
+        )
+        text = ("> " + note + "\n" if args.format == "markdown" else "note: " + note) + text
     if args.output:
         _write(args.output, text)
     else:

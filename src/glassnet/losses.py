@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.activations import scratch
+from glassnet.activations import scratch, tex_name
 from glassnet.errors import ArgumentError, SpecError, check_signature, unknown_name
 
 Array = np.ndarray
@@ -154,7 +154,7 @@ def register_loss(
         name,
         value,
         gradient,
-        latex if latex is not None else rf"\ell_{{\mathrm{{{name}}}}}(a, y)",
+        latex if latex is not None else rf"\ell_{{\mathrm{{{tex_name(name)}}}}}(a, y)",
         latex_gradient if latex_gradient is not None else r"\partial\ell/\partial a_j",
         text if text is not None else f"{name}(a, y)",
         text_gradient if text_gradient is not None else "∂ℓ/∂a_j",

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.errors import ArgumentError, whole_number
 from glassnet.network import Network
 
 FORMAT = "glassnet.trace/1"
@@ -113,19 +114,27 @@ class Trace:
         return render_json(self.to_dict())
 
     def to_text(self, precision: int = 6) -> str:
-        """The step explained for a terminal."""
+        """The step explained for a terminal, every number to ``precision`` digits (1–17)."""
         from glassnet.render.text import render_text
 
-        return render_text(self.to_dict(), precision=precision)
+        return render_text(self.to_dict(), precision=_precision(precision))
 
     def to_markdown(self, precision: int = 6) -> str:
-        """The step explained in Markdown with LaTeX."""
+        """The step explained in Markdown with LaTeX, to ``precision`` digits (1–17)."""
         from glassnet.render.markdown import render_markdown
 
-        return render_markdown(self.to_dict(), precision=precision)
+        return render_markdown(self.to_dict(), precision=_precision(precision))
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+
+def _precision(precision: object) -> int:
+    """Significant digits, 1 to 17 (float64 holds 17), or ArgumentError naming them."""
+    digits = whole_number("precision", precision, 1)
+    if digits > 17:
+        raise ArgumentError(f"precision: expected at most 17 digits (float64's), found {digits}")
+    return digits
 
 
 def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> Trace:

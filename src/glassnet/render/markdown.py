@@ -27,8 +27,14 @@ def _eq(lines: list[str], *parts: str) -> None:
 
 
 def _with_z(latex: str, z: str) -> str:
-    """Put ``z`` for the variable z of a formula (not for a z inside a word)."""
-    return re.sub(r"(?<![A-Za-z\\])z(?![A-Za-z])", lambda _: z, latex)
+    """Put ``z`` for the variable z of a formula (not for a z inside a word or a name)."""
+    parts = re.split(r"(\\mathrm\{[^}]*\})", latex)  # a name such as \mathrm{z\_swish}
+    return "".join(
+        part
+        if part.startswith(r"\mathrm{")
+        else re.sub(r"(?<![A-Za-z\\])z(?![A-Za-z])", lambda _: z, part)
+        for part in parts
+    )
 
 
 def _transpose(values: Any) -> np.ndarray:
@@ -57,7 +63,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
         "",
         f"Network {len(trace['input'][0])} → "
         + " → ".join(f"{len(layer['b'])} ({layer['activation']})" for layer in layers)
-        + f"; loss `{trace['loss_name']}`; batch of m = {m}; learning rate η = {eta}.",
+        + f"; loss `{trace['loss_name']}`; batch of m = {m}; learning rate $\\eta = {eta}$.",
         "",
     ]
     _eq(out, _sup("a", 0), "x", M(trace["input"]))

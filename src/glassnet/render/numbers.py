@@ -56,12 +56,17 @@ def text_matrix(values: Any, precision: int, rounding: str | None = None) -> lis
     ]
 
 
+NON_FINITE = {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\text{NaN}"}
+
+
 def latex_number(x: float, precision: int) -> str:
     r"""``x`` as :func:`fmt` writes it, with an exponent as ``\times 10^{e}`` in LaTeX."""
     return _latex_cell(fmt(float(x), precision))
 
 
 def _latex_cell(text: str) -> str:
+    if text in NON_FINITE:
+        return NON_FINITE[text]
     mantissa, e, exponent = text.partition("e")
     if not e:
         return text
