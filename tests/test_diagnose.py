@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from glassnet import Network
+from glassnet import ArgumentError, Network
 from glassnet.cli import main
 from glassnet.data import load_dataset
 from glassnet.diagnose import (
@@ -190,7 +190,8 @@ def test_cli(capsys, tmp_path):
     assert main(["diagnose", str(out / "model.npz")]) == 2
     assert "--data" in capsys.readouterr().err
     # a history.json it cannot read (another tool's, or cut short) is passed over
-    for text in ('{"loss": [1.0, 0.5]}', '{"history": {"loss": ["a"]}}', "[]", '{"hist'):
+    huge = '{"history": {"loss": [1' + "0" * 400 + ", 2]}}"  # beyond a float
+    for text in ('{"loss": [1.0, 0.5]}', '{"history": {"loss": ["a"]}}', "[]", '{"hist', huge):
         (out / "history.json").write_text(text)
         assert main(["diagnose", str(out / "model.npz"), "--data", "xor"]) == 0, text
         capsys.readouterr()
@@ -264,3 +265,58 @@ def test_a_fused_sigmoid_output_is_not_called_saturated(moons):
     found = diagnose(net, X, y)
     assert found.layers[0].saturated_fraction is None and "saturation" not in found.ids
     assert found.layers[0].grad_norm > 0.1  # σ′(z) ≈ 0 as a factor would make it ≈ 0
+
+
+def test_a_noisy_plateau_is_no_rising_loss():
+    # dropout and mini-batch noise around 0.29, one spike at the end: no finding
+    plateau = [0.291, 0.298, 0.307, 0.294, 0.276, 0.294, 0.300, 0.297, 0.293, 0.328]
+    assert learning_rate_finding(plateau) is None
+    assert learning_rate_finding([0.29, 0.30, 0.31, 0.33, 0.35, 0.37, 0.39, 0.41]) is not None
+    with pytest.raises(ArgumentError, match=r"^losses:"):
+        learning_rate_finding("abc")
+
+
+def test_an_unfused_sigmoid_output_with_its_cross_entropy_is_not_saturated_either(moons):
+    X, y = moons
+    net = Network([2, 1], activations=["sigmoid"], loss="binary_cross_entropy", seed=0, fused=False)
+    net.layers[0].W[:] = 40.0
+    found = diagnose(net, X, y)
+    assert found.layers[0].saturated_fraction is None and "saturation" not in found.ids
+
+
+def test_overflowing_figures_are_null_in_json(moons):
+    X, y = moons
+    net = Network([2, 2, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    for layer in net.layers:
+        layer.W[:] = 1e200
+    document = diagnose(net, X[:5], y[:5]).to_dict()
+    json.dumps(document, allow_nan=False)  # strict JSON: no Infinity, no NaN
+    assert document["layers"][0]["weight_norm"] is None
+
+
+def test_units_that_differ_only_by_a_signed_zero_are_identical():
+    net = Network([4, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    net.layers[0].W[:] = 0.5
+    net.layers[0].W[:, 0] = [-0.0, 0.5, 0.5, 0.5]
+    net.layers[0].W[:, 1] = [0.0, 0.5, 0.5, 0.5]
+    net.layers[1].W[:] = 0.3
+    X = np.random.default_rng(0).normal(size=(6, 4))
+    groups = measure(net, X, np.zeros(6, dtype=int))[0].identical_units
+    assert [1, 2] in groups
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("net", np.zeros((3, 2)), np.zeros(3, dtype=int)), "^network:"),
+        ((None, np.zeros((3, 3)), np.zeros(3, dtype=int)), "^X:"),
+        ((None, np.zeros((0, 2)), np.zeros(0, dtype=int)), "^X: no examples"),
+        ((None, np.full((3, 2), np.nan), np.zeros(3, dtype=int)), "^X: holds NaN"),
+        ((None, np.zeros((3, 2)), np.zeros(2, dtype=int)), "^Y: 2 targets for 3"),
+    ],
+)
+def test_diagnose_names_a_bad_argument(args, message):
+    net = Network([2, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    network = net if args[0] is None else args[0]
+    with pytest.raises(ArgumentError, match=message):
+        diagnose(network, *args[1:])

@@ -366,3 +366,26 @@ def test_histograms_of_non_finite_activations_and_huge_n_classes_are_refused(tmp
         plots.plot_activation_histograms(broken, X, tmp_path / "a.png")
     with pytest.raises(ArgumentError, match="at most 1000"):
         plots.confusion_matrix([1], [0], n_classes=10**5)
+
+
+def test_histograms_of_activations_beyond_a_floats_spacing(tmp_path):
+    # a diverged network's units sit at ~1e15–1e17, constant: NumPy can't cut 40 bins there
+    from glassnet import Network
+    from glassnet.network import Layer
+
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    for bias in (0.0, 1e15, 1e17):
+        net = Network(
+            [Layer(np.zeros((2, 1)), np.array([bias]), "identity")], loss="half_squared_error"
+        )
+        plots.plot_activation_histograms(net, X, tmp_path / "h.png")
+        assert (tmp_path / "h.png").stat().st_size > 0
+
+
+def test_all_zero_gradient_norms_keep_the_epochs_axis(tmp_path, monkeypatch):
+    records = [{"epoch": e, "layers": [{"grad_norm": 0.0}]} for e in range(1, 6)]
+    saved = []
+    monkeypatch.setattr(plots, "_save", lambda figure, path: saved.append(figure))
+    plots.plot_gradient_norms(records, tmp_path / "g.png")
+    ax = saved[0].axes[0]
+    assert ax.get_xlim() == (0.5, 5.5) and "log" not in ax.get_ylabel()

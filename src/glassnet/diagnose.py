@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.errors import ArgumentError
 from glassnet.network import Network
 from glassnet.train import Callback, TrainingState
 
@@ -58,10 +59,10 @@ class LayerFigures:
         """The layer's entry of the JSON document."""
         return {
             "index": self.index,
-            "grad_norm": self.grad_norm,
-            "weight_norm": self.weight_norm,
-            "ratio": self.ratio if math.isfinite(self.ratio) else None,  # JSON has no ∞
-            "delta_norm": self.delta_norm,
+            "grad_norm": _finite(self.grad_norm),
+            "weight_norm": _finite(self.weight_norm),
+            "ratio": _finite(self.ratio),
+            "delta_norm": _finite(self.delta_norm),
             "saturated_fraction": self.saturated_fraction,
             "dead_fraction": self.dead_fraction,
             "identical_units": [list(g) for g in self.identical_units],
@@ -103,6 +104,11 @@ class Diagnosis:
         }
 
 
+def _finite(value: float) -> float | None:
+    """A figure for JSON, which has no ∞ or NaN: null where it overflowed or is undefined."""
+    return value if math.isfinite(value) else None
+
+
 def _norm(x: np.ndarray) -> float:
     return float(np.sqrt(np.vdot(x, x)))
 
@@ -117,24 +123,35 @@ def _identical(layer: Any, next_layer: Any | None) -> list[list[int]]:
     if next_layer is None:
         return []
     groups: dict[bytes, list[int]] = {}
-    columns = np.ascontiguousarray(layer.W.T)
+    # + 0.0 makes −0.0 the 0.0 it equals: the bytes must differ only where the numbers do
+    columns = np.ascontiguousarray(layer.W.T) + 0.0
+    b, W_next = layer.b + 0.0, next_layer.W + 0.0
     for j in range(layer.n_out):
-        key = columns[j].tobytes() + np.asarray(layer.b[j]).tobytes() + next_layer.W[j].tobytes()
+        key = columns[j].tobytes() + np.asarray(b[j]).tobytes() + W_next[j].tobytes()
         groups.setdefault(key, []).append(j + 1)
     return [g for g in groups.values() if len(g) > 1]
 
 
 def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures]:
     """The figures of every layer on the batch (X, Y), from one step of the engine."""
+    if not isinstance(network, Network):
+        raise ArgumentError(f"network: expected a glassnet Network, found {type(network).__name__}")
     net = network.astype("float64")
+    X = net._inputs(X)
+    if not len(X):
+        raise ArgumentError("X: no examples to measure the network on")
+    if not np.isfinite(X).all():
+        raise ArgumentError("X: holds NaN or infinity; the figures would be NaN")
     Y = net.targets(Y)
-    fp = net.forward(np.asarray(X, dtype=np.float64))
+    if len(Y) != len(X):
+        raise ArgumentError(f"Y: {len(Y)} targets for {len(X)} examples")
+    fp = net.forward(X)
     bp = net.backward(fp, Y)
     m = len(Y)
     figures = []
-    # a fused output pair (softmax or sigmoid with its cross-entropy) takes δ_L = a − y:
-    # f′ is not a factor there, so its units cannot saturate the gradient
-    fused_output = net.fused and net._fused() is not None
+    # a softmax or sigmoid output with its cross-entropy has δ_L = a − y (whichever path
+    # computes it): f′ is not a factor there, so its units cannot saturate the gradient
+    fused_output = net._fused() is not None
     for l, layer in enumerate(net.layers, start=1):
         z, a = fp.z[l], fp.a[l]
         grad = _norm(bp.grad_W[l])
@@ -173,14 +190,20 @@ def learning_rate_finding(losses: Sequence[float]) -> Finding | None:
     """``learning_rate`` when the last epochs' loss rose or oscillated.
 
     Over the last :data:`WINDOW` epochs (at least 4): rising when the loss ends more
-    than 5 % above where the window started; overshooting when it ends more than 1.5
-    times above the window's best, by over a quarter of the window's largest loss
-    (mini-batch noise on a falling loss ends near its best).
+    than 5 % above where the window started and the mean of its last three epochs is
+    more than 5 % above that of its first three (one noisy epoch at either end is no
+    rise); overshooting when it ends more than 1.5 times above the window's best, by
+    over a quarter of the window's largest loss (mini-batch noise on a falling loss
+    ends near its best).
     """
-    window = [float(v) for v in losses[-WINDOW:]]
+    try:
+        window = [float(v) for v in losses[-WINDOW:]]
+    except (TypeError, ValueError):
+        raise ArgumentError("losses: expected the training loss of each epoch") from None
     if len(window) < 4 or not all(math.isfinite(v) for v in window):
         return None
-    if window[-1] > 1.05 * window[0]:
+    ends = np.mean(window[:3]), np.mean(window[-3:])
+    if window[-1] > 1.05 * window[0] and ends[1] > 1.05 * ends[0]:
         return Finding(
             "learning_rate",
             None,

@@ -782,3 +782,5 @@ def _losses_beside(model: Path) -> list[float] | None:
         return [float(loss) for loss in losses]
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError):
         return None
+    except (OverflowError, RecursionError):  # a number beyond float, nesting too deep
+        return None

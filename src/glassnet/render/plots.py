@@ -555,15 +555,32 @@ def plot_gradient_norms(records: list[dict[str, Any]], path: str | Path) -> None
         ax.plot(epochs, norms, marker="o" if len(epochs) <= 30 else None, label=f"layer {l + 1}")
     if np.isfinite(series).any():
         ax.set_yscale("log")
+        ax.set_ylabel("‖∂L/∂W‖ (log scale)")
     else:  # every norm 0 (a dead network) or not finite: say so on the figure
         ax.text(0.5, 0.5, "no gradient norm > 0 to draw", ha="center", transform=ax.transAxes)
+        ax.set_xlim(min(epochs) - 0.5, max(epochs) + 0.5)  # the epochs, with no line to span
+        ax.set_ylabel("‖∂L/∂W‖")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("‖∂L/∂W‖ (log scale)")
     ax.set_title("Gradient norm of each layer")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # off the data
     ax.xaxis.get_major_locator().set_params(integer=True)
     _save(figure, path)
+
+
+def _bins(values: np.ndarray, bins: int) -> dict[str, Any]:
+    """``hist``'s bins and range: ``bins`` parts of the values' range where floats allow.
+
+    NumPy can't cut a range narrower than ``bins`` float spacings into ``bins`` parts,
+    nor widen a constant's by ±0.5 beyond 1e16: such values (a diverged network's,
+    ~1e15 and alike) get one bin a few spacings wide.
+    """
+    low, high = float(values.min()), float(values.max())
+    spacing = float(np.spacing(max(abs(low), abs(high))))
+    if high - low >= 4 * bins * spacing:
+        return {"bins": bins}
+    pad = max(0.5, 4 * spacing) if high == low else 4 * spacing  # ±0.5, as NumPy's own
+    return {"bins": 1, "range": (low - pad, high + pad)}
 
 
 def plot_activation_histograms(network: Any, X: Any, path: str | Path, *, bins: int = 40) -> None:
@@ -595,7 +612,8 @@ def plot_activation_histograms(network: Any, X: Any, path: str | Path, *, bins: 
     figure = _new_figure(3.2 * cols, 2.6 * rows)
     for l, layer in enumerate(network.layers, start=1):
         ax = figure.add_subplot(rows, cols, l)
-        ax.hist(np.asarray(fp.a[l], dtype=np.float64).ravel(), bins=bins, color=TRAIN_COLOR)
+        values = np.asarray(fp.a[l], dtype=np.float64).ravel()
+        ax.hist(values, color=TRAIN_COLOR, **_bins(values, bins))
         ax.set_title(f"layer {l} ({layer.activation.name})", fontsize="medium")
         ax.set_xlabel("a")
         ax.set_ylabel("count")
