@@ -171,3 +171,34 @@ def test_a_loss_value_of_the_wrong_shape_is_named():
     ):
         with pytest.raises(ArgumentError, match=r"loss 'huber_unsummed': value\(a, y\).*\(4,\)"):
             call()
+
+
+def test_a_jacobian_given_as_the_derivative_trains_and_explains():
+    def sm(z):
+        e = np.exp(z - z.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True)
+
+    def jac(z, a):
+        J = -a[:, :, None] * a[:, None, :]
+        i = np.arange(a.shape[1])
+        J[:, i, i] += a
+        return J
+
+    register_activation("my_softmax", sm, jac, jacobian=True)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(3, 4)), np.eye(3)[[0, 2, 1]]  # m = n: shapes could broadcast
+    mine = Network([4, 3], activations=["my_softmax"], loss="half_squared_error", seed=0)
+    built_in = Network([4, 3], activations=["softmax"], loss="half_squared_error", seed=0)
+    np.testing.assert_allclose(
+        mine.gradients(X, Y).grad_W[1], built_in.gradients(X, Y).grad_W[1], atol=1e-15
+    )
+    assert gradcheck(mine, X, Y).passed
+    mine.fit(X, Y, epochs=2, verbose=False)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "softmax"])
+def test_a_built_in_activation_cannot_be_replaced(name):
+    with pytest.raises(ArgumentError, match="built-in activation"):
+        register_activation(name, lambda z: z, lambda z, a: np.ones_like(z))
+    with pytest.raises(ArgumentError, match="built-in loss"):
+        register_loss("cross_entropy", lambda a, y: a.sum(-1), lambda a, y: a)

@@ -184,3 +184,61 @@ def test_a_network_pickles_and_copies_after_large_predictions():
         twin.layers[0].W += 1.0  # its own arrays: the original is untouched
         np.testing.assert_array_equal(net.predict_proba(X), expected)
         assert not np.array_equal(twin.predict_proba(X), expected)
+
+
+def test_a_network_owns_its_parameters():
+    # training one network must not change the caller's arrays, nor another network's
+    W1, W2 = np.full((3, 4), 0.1), np.full((4, 2), 0.1)
+    layers = [Layer(W1, np.zeros(4), "relu"), Layer(W2, np.zeros(2), "softmax")]
+    a = Network(layers, loss="cross_entropy")
+    b = Network(layers, loss="cross_entropy")
+    assert a.layers[0].W is not W1 and b.layers[0].W is not a.layers[0].W
+    X = np.random.default_rng(0).random((10, 3))
+    a.fit(X, np.arange(10) % 2, verbose=False)
+    assert np.all(W1 == 0.1) and np.all(b.layers[0].W == 0.1)
+    read_only = np.broadcast_to(np.full(2, 0.1), (4, 2))  # not writeable
+    c = Network([Layer(W1, np.zeros(4), "relu"), Layer(read_only, np.zeros(2), "softmax")])
+    c.step(X, np.eye(2)[np.arange(10) % 2], 0.1)  # trains its own copy
+
+
+def test_replaced_parameters_and_activations_are_checked_or_adopted():
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    X, y = np.random.default_rng(0).random((8, 3)), np.arange(8) % 2
+    net.predict(X)  # prepared calls exist
+    net.layers[0].activation = "relu"  # by name, as Layer(W, b, "relu") takes it
+    net.layers[1].W = net.layers[1].W.astype(np.int64)  # another dtype: the network's copy
+    net.fit(X, y, epochs=1, verbose=False)
+    assert net.layers[0].activation.name == "relu" and net.layers[1].W.dtype == np.float64
+    small = Network([3, 2], activations=["softmax"], loss="cross_entropy", seed=0, dtype="float32")
+    small.layers[0].W = small.layers[0].W.astype(np.float64)
+    assert small.predict_proba(X).dtype == np.float32 and small.layers[0].W.dtype == np.float32
+    for attr, value, message in (
+        ("W", np.zeros((5, 2)), r"layers: layer 2 takes 5 inputs"),
+        ("b", np.zeros(1), r"b of shape \(1,\)"),
+        ("W", [["x"]], r"^layers\[1\]\.W: expected numbers"),
+        ("activation", 3, r"^layers\[1\]\.activation"),
+    ):
+        broken = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+        broken.predict(X)
+        setattr(broken.layers[1], attr, value)
+        for call in (lambda n=broken: n.predict(X), lambda n=broken: n.fit(X, y, verbose=False)):
+            with pytest.raises(ArgumentError, match=message):
+                call()
+
+
+def test_engine_methods_name_bad_arguments():
+    net = Network([3, 2], activations=["softmax"], loss="cross_entropy", seed=0)
+    with pytest.raises(ArgumentError, match=r"^X: expected shape \(m, 3\)"):
+        net.gradients(np.zeros((2, 4)), np.eye(2))
+    with pytest.raises(ArgumentError, match=r"^learning_rate:"):
+        net.step(np.zeros((2, 3)), np.eye(2), float("nan"))
+    for seed in (-1, 1.5, "a"):
+        with pytest.raises(ArgumentError, match=r"^seed:"):
+            Network([3, 2], activations=["softmax"], seed=seed)
+    with pytest.raises(ArgumentError, match=r"^activations: expected a list of 1"):
+        Network([3, 2], "softmax")
+    with pytest.raises(ArgumentError, match=r"^dtype:"):
+        net.astype("foo")
+    with pytest.raises(ArgumentError, match=r"^X: no examples"):
+        net.evaluate(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    assert net.layers[0] != net.copy().layers[0] and net.layers[0] in net.layers

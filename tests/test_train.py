@@ -666,3 +666,48 @@ def test_an_optimizer_with_another_networks_state_is_refused():
     with pytest.raises(ArgumentError, match=r"^optimizer: .*another network"):
         other.fit(X, y, epochs=1, optimizer=opt, verbose=False)
     np.testing.assert_array_equal(other.layers[0].W, W)
+
+
+def test_a_nan_in_the_validation_data_is_named_up_front():
+    X, y = blobs()
+    net = Network([2, 8, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    Xv = X[:20].copy()
+    Xv[3, 1] = np.nan
+    with pytest.raises(ArgumentError, match=r"^validation_data: X_val example 3 holds nan"):
+        net.fit(X, y, epochs=1, validation_data=(Xv, y[:20]), verbose=False)
+    with pytest.raises(ArgumentError, match=r"^validation_data: y: class indices"):
+        net.fit(X, y, epochs=1, validation_data=(X[:20], y[:20] + 5), verbose=False)
+    with pytest.raises(ArgumentError, match=r"^validation_data: expected a pair"):
+        net.fit(X, y, epochs=1, validation_data=(X, y, y), verbose=False)
+
+
+def test_early_stopping_takes_no_nan_for_an_improvement():
+    stopper = EarlyStopping("loss", patience=2)
+    state = type("S", (), {"network": None, "stop_training": False})()
+    stopper.restore_best_weights = False
+    for epoch in (1, 2):  # NaN from the first epoch on: never an improvement, so it stops
+        stopper.on_epoch_end(state, epoch, {"loss": float("nan")})
+    assert stopper.best_epoch is None and state.stop_training
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"early_stopping": "yes"}, r"^early_stopping:"),
+        ({"early_stopping": 2.7}, r"^early_stopping:"),
+        ({"early_stopping": -1}, r"^early_stopping:"),
+    ],
+)
+def test_fit_names_bad_early_stopping(kwargs, message):
+    X, y = blobs()
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    with pytest.raises(ArgumentError, match=message):
+        net.fit(X, y, epochs=1, verbose=False, **kwargs)
+    with pytest.raises(ArgumentError, match=r"^patience:"):
+        EarlyStopping(patience="3")
+
+
+def test_callbacks_none_is_no_callbacks():
+    X, y = blobs()
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    assert len(net.fit(X, y, epochs=2, callbacks=None, verbose=False).epoch) == 2

@@ -93,10 +93,12 @@ class Activation:
         r"""Return δ = ∂ℓ/∂z from g = ∂ℓ/∂a.
 
         .. math:: \delta = g \odot f'(z) \quad\text{(element-wise)},\qquad
-                  \delta = J^\top g \quad\text{(softmax, per example)}
+                  \delta_j = \sum_i g_i J_{ij} \quad\text{(a Jacobian, per example)}
         """
         if self.vjp_fn is not None:
             return self.vjp_fn(z, a, g)
+        if self.jacobian:  # derivative gives J, shape (m, n, n), J_ij = ∂a_i/∂z_j
+            return np.einsum("mij,mi->mj", self.derivative(z, a), g)
         return g * self.derivative(z, a)
 
 
@@ -384,6 +386,7 @@ def _softmax_vjp(z: Array, a: Array, g: Array) -> Array:
 
 
 ACTIVATIONS: dict[str, Activation] = {}
+_BUILT_IN: frozenset[str] = frozenset()  # the names glassnet's formulas rely on
 
 
 def register_activation(
@@ -414,6 +417,11 @@ def register_activation(
     ...     "softsign", lambda z: z / (1 + np.abs(z)), lambda z, a: 1 / (1 + np.abs(z)) ** 2
     ... )
     """
+    named = activation.name if isinstance(activation, Activation) else activation
+    if named in _BUILT_IN:  # the fused pairs and explanations know them by name
+        raise ArgumentError(
+            f"name: {named!r} is a built-in activation; register yours under another name"
+        )
     if isinstance(activation, Activation):
         ACTIVATIONS[activation.name] = activation
         return activation
@@ -567,6 +575,7 @@ for _act in (
     ),
 ):
     register_activation(_act)
+_BUILT_IN = frozenset(ACTIVATIONS)
 
 
 def get_activation(

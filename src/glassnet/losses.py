@@ -122,6 +122,7 @@ def _cross_entropy_gradient(a: Array, y: Array) -> Array:
 
 
 LOSSES: dict[str, Loss] = {}
+_BUILT_IN: frozenset[str] = frozenset()  # the names glassnet's formulas rely on
 
 
 def register_loss(
@@ -140,6 +141,11 @@ def register_loss(
     and ``gradient(a, y) -> ∂ℓ/∂a``, shape (m, n). Check the pair with
     :func:`glassnet.gradcheck.gradcheck`.
     """
+    named = loss.name if isinstance(loss, Loss) else loss
+    if named in _BUILT_IN:  # the fused pairs and explanations know them by name
+        raise ArgumentError(
+            f"name: {named!r} is a built-in loss; register yours under another name"
+        )
     if isinstance(loss, Loss):
         LOSSES[loss.name] = loss
         return loss
@@ -211,6 +217,7 @@ for _loss in (
     ),
 ):
     register_loss(_loss)
+_BUILT_IN = frozenset(LOSSES)
 
 
 def get_loss(name: str | Loss, *, path: str = "<spec>", field: str = "loss") -> Loss:

@@ -41,14 +41,14 @@ import numpy as np
 
 from glassnet import blas
 from glassnet.activations import Activation, get_activation, scratch
-from glassnet.errors import ArgumentError
+from glassnet.errors import ArgumentError, real_number, whole_number
 from glassnet.init import get_initializer
 from glassnet.losses import FUSED, Loss, get_loss
 
 Array = np.ndarray
 
 
-@dataclass
+@dataclass(eq=False)  # a layer is itself: == of arrays has no one truth value
 class Layer:
     """A dense layer: z = a_prev W + b, a = f(z).
 
@@ -71,12 +71,12 @@ class Layer:
     @property
     def n_in(self) -> int:
         """Number of inputs."""
-        return self.W.shape[0]
+        return np.shape(self.W)[0]  # (np.shape: a W replaced by a list is named later)
 
     @property
     def n_out(self) -> int:
         """Number of units."""
-        return self.W.shape[1]
+        return np.shape(self.W)[-1]
 
 
 @dataclass
@@ -154,6 +154,7 @@ class Workspace:
     """
 
     def __init__(self, network: Network, m: int, *, training: bool = True) -> None:
+        network._check_layers()  # its arrays are shaped after the layers: check them first
         dtype, sizes = network.dtype, network.sizes
         self.m = m
         # aligned to a cache line, as are the weights: the products run ~3 % faster
@@ -203,6 +204,7 @@ class Workspace:
         """
         p = self._products
         if p is None or not p.fits(network):
+            network._check_layers()  # a replaced W, b or activation: named if wrong
             p = self._products = Products(network, self)
         return p
 
@@ -456,20 +458,56 @@ class Network:
         elif all(isinstance(layer, Layer) for layer in layers) and layers:
             if activations is not None:
                 raise ArgumentError("activations: give them only with layer sizes")
+            # the network's own copies: training must not change the caller's arrays,
+            # nor two networks built from the same ones train each other
             self.layers = [
-                Layer(
-                    np.asarray(layer.W, dtype=self.dtype),
-                    np.asarray(layer.b, dtype=self.dtype),
-                    layer.activation,
-                )
-                for layer in layers
+                Layer(self._own(layer.W, l, "W"), self._own(layer.b, l, "b"), layer.activation)
+                for l, layer in enumerate(layers)
             ]
         else:
             raise ArgumentError("layers: expected a list of Layer or of layer sizes (at least 2)")
-        for l, layer in enumerate(self.layers, start=1):
+        self._check_layers()
+
+    def _own(self, values: object, l: int, name: str) -> Array:
+        """``values`` as a new aligned array of the network's dtype, for layers[l].name."""
+        try:
+            array = np.array(values, dtype=self.dtype)
+        except (TypeError, ValueError):
+            raise ArgumentError(f"layers[{l}].{name}: expected numbers") from None
+        return blas.aligned(array)
+
+    def _check_layers(self) -> None:
+        """The layers as the engine needs them; a W, b or activation replaced since is fixed here.
+
+        An activation given by name is looked up; a W or b of another dtype, read-only
+        or not contiguous becomes the network's own copy of its dtype; shapes must
+        chain. Run at construction and whenever the prepared products are made again
+        (a layer's W, b or activation replaced), so a wrong one is named, not met deep
+        in a product.
+        """
+        for l, layer in enumerate(self.layers):
+            if isinstance(layer.activation, str):
+                layer.activation = get_activation(
+                    layer.activation, path="Network", field=f"layers[{l}].activation"
+                )
+            elif not isinstance(layer.activation, Activation):
+                raise ArgumentError(
+                    f"layers[{l}].activation: expected an activation or its name, "
+                    f"found {type(layer.activation).__name__}"
+                )
+            for name in ("W", "b"):
+                value = getattr(layer, name)
+                usable = (
+                    isinstance(value, np.ndarray)
+                    and value.dtype == self.dtype
+                    and value.flags.c_contiguous
+                    and value.flags.writeable
+                )
+                if not usable:
+                    setattr(layer, name, self._own(value, l, name))
             if layer.W.ndim != 2 or layer.b.shape != layer.W.shape[1:]:
                 raise ArgumentError(
-                    f"layers: layer {l} has W of shape {layer.W.shape} and b of shape "
+                    f"layers: layer {l + 1} has W of shape {layer.W.shape} and b of shape "
                     f"{layer.b.shape}; expected (n_in, n_out) and (n_out,)"
                 )
         for l in range(1, len(self.layers)):
@@ -488,11 +526,18 @@ class Network:
     ) -> list[Layer]:
         if len(sizes) < 2 or any(n < 1 for n in sizes):
             raise ArgumentError(f"layers: expected at least 2 positive sizes, found {sizes}")
+        if isinstance(activations, (str, Activation)):  # Keras's habit: one per layer here
+            raise ArgumentError(
+                f"activations: expected a list of {len(sizes) - 1} (one per layer), found "
+                f"the single {activations!r}; e.g. ['relu', ..., 'softmax']"
+            )
         if activations is None or len(activations) != len(sizes) - 1:
             raise ArgumentError(
                 f"activations: expected {len(sizes) - 1} (one per layer), "
                 f"found {None if activations is None else len(activations)}"
             )
+        if seed is not None:
+            whole_number("seed", seed)
         rng = np.random.default_rng(seed)
         layers = []
         for i, (n_in, n_out, act) in enumerate(
@@ -559,7 +604,11 @@ class Network:
 
     def astype(self, dtype: str | np.dtype) -> Network:
         """Return the network in ``dtype``: itself if it is already, else a converted copy."""
-        if np.dtype(dtype) == self.dtype:
+        try:
+            same = np.dtype(dtype) == self.dtype
+        except TypeError:
+            raise ArgumentError(f"dtype: expected float64 or float32, found {dtype!r}") from None
+        if same:
             return self
         return Network(self.layers, loss=self.loss, dtype=dtype, fused=self.fused)
 
@@ -611,7 +660,10 @@ class Network:
             rates = self._dropout_rates(dropout) if np.size(dropout) else []
         if workspace is not None:
             return self._forward_into(X, workspace, rates, rng)
+        self._check_layers()
         a = np.asarray(X, dtype=self.dtype)
+        if a.shape[-1:] != (self.sizes[0],) or a.ndim > 2:
+            raise ArgumentError(f"X: expected shape (m, {self.sizes[0]}), found {a.shape}")
         zs: list[Array | None] = [None]
         activations = [a]
         masks: list[Array | None] = [None] * (len(self.layers) + 1) if any(rates) else []
@@ -842,6 +894,8 @@ class Network:
         Y = self.targets(y)
         if len(Y) != len(X):
             raise ArgumentError(f"y: {len(Y)} targets for {len(X)} examples")
+        if not len(X):  # a mean of nothing
+            raise ArgumentError("X: no examples to evaluate on")
         fp = self.forward(X)
         loss = float(self.example_losses(fp, Y).mean())
         name, value = metric_value(self, fp.a[-1], Y)
@@ -1063,6 +1117,7 @@ class Network:
 
     def step(self, X: Array, Y: Array, learning_rate: float) -> float:
         """One step of gradient descent on a batch; returns the batch loss before the step."""
+        learning_rate = real_number("learning_rate", learning_rate, 0.0, strict=True)
         fp = self.forward(X)
         loss = float(self.example_losses(fp, Y).mean())
         self.apply_gradients(self.backward(fp, Y), learning_rate)

@@ -210,10 +210,9 @@ class EarlyStopping(Callback):
         min_delta: float = 0.0,
         restore_best_weights: bool = True,
     ) -> None:
-        if patience < 1:
-            raise ArgumentError(f"patience: expected a whole number ≥ 1, found {patience}")
-        self.monitor, self.patience = monitor, int(patience)
-        self.min_delta, self.restore_best_weights = abs(float(min_delta)), restore_best_weights
+        self.monitor, self.patience = monitor, whole_number("patience", patience, 1)
+        self.min_delta = abs(real_number("min_delta", abs(min_delta), 0.0))
+        self.restore_best_weights = restore_best_weights
         self.best = math.nan
         self.best_epoch: int | None = None
         self._best_layers: list | None = None
@@ -237,7 +236,11 @@ class EarlyStopping(Callback):
             key = fallback
         value = logs[key]
         sign = -1.0 if key.endswith("loss") else 1.0  # improvement = larger sign * value
-        if math.isnan(self.best) or sign * (value - self.best) > self.min_delta:
+        # a NaN is never an improvement (as Keras): a diverged epoch is not the best
+        improved = not math.isnan(value) and (
+            math.isnan(self.best) or sign * (value - self.best) > self.min_delta
+        )
+        if improved:
             self.best, self.best_epoch, self._waited = value, epoch, 0
             if self.restore_best_weights:
                 self._best_layers = copy.deepcopy([(l.W, l.b) for l in state.network.layers])
@@ -261,6 +264,8 @@ class EarlyStopping(Callback):
 def _as_callbacks(
     callbacks: Sequence[Callback | Callable[..., None]] | Callback | Callable[..., None],
 ) -> list[Callback]:
+    if callbacks is None:  # as Keras: none
+        return []
     if isinstance(callbacks, Callback) or callable(callbacks):  # one, not in a list
         callbacks = [callbacks]  # type: ignore[list-item]
     out = []
@@ -431,6 +436,7 @@ def fit(
             f"validation_split: expected a fraction in [0, 1), found {validation_split!r}"
         )
     rng = np.random.default_rng(seed)
+    network._check_layers()  # a layer's W, b or activation replaced since: named if wrong
     X = network._inputs(X)
     Y = network.targets(y)
     _check_data(X, Y, "X")
@@ -440,9 +446,24 @@ def fit(
     X_val: Array | None = None
     Y_val: Array | None = None
     if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ArgumentError("validation_data: expected a pair (X_val, y_val)")
         X_val = network._inputs(validation_data[0], "validation_data")
-        Y_val = network.targets(validation_data[1])
+        try:
+            Y_val = network.targets(validation_data[1])
+        except ArgumentError as exc:
+            raise ArgumentError(f"validation_data: {exc}") from None
         _check_data(X_val, Y_val, "validation_data")
+        # checked up front, unlike the training data: a NaN here raises nothing later,
+        # it makes every val_loss NaN
+        for name, rows in (("X_val", X_val), ("y_val", Y_val)):
+            bad = ~np.isfinite(rows)
+            if bad.any():
+                row, column = np.argwhere(bad)[0]
+                raise ArgumentError(
+                    f"validation_data: {name} example {int(row)} holds {rows[row, column]} "
+                    f"(column {int(column)}); data must be finite"
+                )
     elif validation_split > 0:
         order = rng.permutation(len(X))
         n_val = max(1, round(len(X) * validation_split))
@@ -460,7 +481,9 @@ def fit(
     history = History(metric=metric)
     cbs = _as_callbacks(callbacks)
     if early_stopping:
-        patience = 10 if early_stopping is True else int(early_stopping)
+        patience = (
+            10 if early_stopping is True else whole_number("early_stopping", early_stopping, 1)
+        )
         cbs.append(EarlyStopping("val_loss", patience=patience))
     state = TrainingState(network, opt, history)
     # the callbacks that look at each batch (the batch loss is computed only for them)
