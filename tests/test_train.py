@@ -673,7 +673,7 @@ def test_a_nan_in_the_validation_data_is_named_up_front():
     net = Network([2, 8, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
     Xv = X[:20].copy()
     Xv[3, 1] = np.nan
-    with pytest.raises(ArgumentError, match=r"^validation_data: X_val example 3 holds nan"):
+    with pytest.raises(ArgumentError, match=r"^validation_data: X_val: example 3 holds nan"):
         net.fit(X, y, epochs=1, validation_data=(Xv, y[:20]), verbose=False)
     with pytest.raises(ArgumentError, match=r"^validation_data: y: class indices"):
         net.fit(X, y, epochs=1, validation_data=(X[:20], y[:20] + 5), verbose=False)

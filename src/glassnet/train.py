@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -309,13 +309,18 @@ def _check_finite_data(given: tuple[Array, Array], epoch: int, batch: int | None
     apart from a diverging step here, on the error's path only.
     """
     at = f"epoch {epoch}" + ("" if batch is None else f", batch {batch}")
-    for name, rows in zip(("X", "y"), given, strict=True):
+    _refuse_non_finite(zip(("X", "y"), given, strict=True), f" (training diverged at {at})")
+
+
+def _refuse_non_finite(named: Iterable[tuple[str, Array]], why: str = "") -> None:
+    """ArgumentError naming the first example (and column) of an array that is not finite."""
+    for name, rows in named:
         bad = ~np.isfinite(rows)
         if bad.any():
             row, column = np.argwhere(bad)[0]
             raise ArgumentError(
                 f"{name}: example {int(row)} holds {rows[row, column]} (column "
-                f"{int(column)}); data must be finite (training diverged at {at})"
+                f"{int(column)}); data must be finite{why}"
             )
 
 
@@ -456,14 +461,7 @@ def fit(
         _check_data(X_val, Y_val, "validation_data")
         # checked up front, unlike the training data: a NaN here raises nothing later,
         # it makes every val_loss NaN
-        for name, rows in (("X_val", X_val), ("y_val", Y_val)):
-            bad = ~np.isfinite(rows)
-            if bad.any():
-                row, column = np.argwhere(bad)[0]
-                raise ArgumentError(
-                    f"validation_data: {name} example {int(row)} holds {rows[row, column]} "
-                    f"(column {int(column)}); data must be finite"
-                )
+        _refuse_non_finite((("validation_data: X_val", X_val), ("validation_data: y_val", Y_val)))
     elif validation_split > 0:
         order = rng.permutation(len(X))
         n_val = max(1, round(len(X) * validation_split))
