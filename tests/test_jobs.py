@@ -354,7 +354,7 @@ def test_evaluate_finds_a_csvs_columns_and_target_by_name(capsys, tmp_path):
     code, _, err = run(capsys, "train", "--dataset", str(data), "--epochs", "5", "--out", str(out))
     assert code == 0, err
     model = str(out / "model.npz")
-    assert load_model(model)[1]["target"] == "price"  # the last column, by its name
+    assert load_model(model)[1]["target_column"] == "price"  # the last column, by its name
     first = run(capsys, "evaluate", model, str(data), "--json")
     shuffled = _price_csv(tmp_path / "shuffled.csv", ["price", "age", "area", "rooms"])
     again = run(capsys, "evaluate", model, str(shuffled), "--json")
@@ -368,3 +368,30 @@ def test_evaluate_finds_a_csvs_columns_and_target_by_name(capsys, tmp_path):
     ):
         code, _, err = run(capsys, "evaluate", model, str(path))
         assert code == 2 and message in err and err.count("\n") == 1, err
+
+
+def test_a_csv_model_reads_other_kinds_of_files_by_position(capsys, tmp_path):
+    # the CSV's target name is no target for a .npz, a .npy or a named dataset
+    data = load_dataset("iris")
+    header = ",".join([*data.feature_names, "species"])
+    labels = [data.classes[k] for k in data.y]  # as the named dataset labels them
+    rows = "".join(",".join(map(str, x)) + f",{c}\n" for x, c in zip(data.X, labels, strict=True))
+    (tmp_path / "iris.csv").write_text(header + "\n" + rows)
+    np.savez(tmp_path / "iris.npz", X=data.X, y=np.array(labels))
+    out = tmp_path / "run"
+    code, _, err = run(
+        capsys, "train", "--dataset", str(tmp_path / "iris.csv"), "--epochs", "2", "--out", str(out)
+    )
+    assert code == 0, err
+    model = str(out / "model.npz")
+    for argv in (
+        ["predict", model, str(tmp_path / "iris.npz")],
+        ["evaluate", model, str(tmp_path / "iris.npz")],
+        ["evaluate", model, "iris"],
+    ):
+        code, _, err = run(capsys, *argv)
+        assert code == 0, (argv, err)
+    code, _, err = run(
+        capsys, "evaluate", model, str(tmp_path / "iris.csv"), "--target", "sepal length (cm)"
+    )
+    assert code == 2 and "--target sepal length (cm): is one of the model's feature columns" in err

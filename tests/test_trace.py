@@ -233,9 +233,13 @@ def test_one_example_and_class_indices_are_taken_as_fit_takes_them():
     assert single.loss_value(X[0], np.array([0.3])) == pytest.approx(scalar.loss)
 
 
-def test_a_wrong_target_shape_names_the_shape_given():
-    from glassnet import ArgumentError, Network
+def test_one_example_as_a_row_takes_its_targets_as_a_vector():
+    from glassnet import EarlyStopping, Network, gradcheck
 
-    net = Network([2, 3, 2], activations=["tanh", "identity"], loss="half_squared_error", seed=0)
-    with pytest.raises(ArgumentError, match=r"expected shape \(3, 2\).*found \(3, 3\)"):
-        net.gradients(np.zeros((3, 2)), np.zeros((3, 3)))
+    net = Network([3, 4, 3], activations=["sigmoid", "softmax"], loss="cross_entropy", seed=0)
+    row, y = np.array([[0.1, 0.2, 0.7]]), np.array([0.0, 1.0, 0.0])
+    assert explain_step(net, row, y, 0.1).to_json() == explain_step(net, row[0], y, 0.1).to_json()
+    assert gradcheck(net, row, y).passed
+    seeded = Network([3, 2], activations=["sigmoid"], seed=np.random.default_rng(1))
+    seeded.forward(row, dropout=None)  # None is no dropout
+    assert EarlyStopping(min_delta=-0.1).min_delta == 0.1

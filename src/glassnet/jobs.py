@@ -199,7 +199,8 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     metadata = {
         "dataset": data.name,
         "task": data.task,
-        "target": args.target if args.target is not None else data.target_name,
+        "target": args.target,
+        "target_column": data.target_name,
         "feature_names": list(data.feature_names),
         "classes": _jsonable(data.classes) if data.classes is not None else None,
         "x_scaler": x_meta,
@@ -551,6 +552,16 @@ def _load(model: str) -> tuple[Network, dict]:
     return network, metadata
 
 
+def _stored_target(meta: dict, data: str) -> str | None:
+    """The model's ``--target``, for a file of the kind it was trained on.
+
+    A CSV's column name means nothing to a .npy or a named dataset, nor a .npy's column
+    index to a CSV.
+    """
+    trained_on_csv = str(meta.get("dataset", "")).lower().endswith(".csv")
+    return meta.get("target") if trained_on_csv == str(data).lower().endswith(".csv") else None
+
+
 def _multi_label(network: Network) -> bool:
     """A classifier of several sigmoid units: each says whether its class applies."""
     return (
@@ -589,7 +600,8 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
         "feature_names",
         f"a list of the {n_in} input columns' names",
     )
-    require(meta.get("target") is None or isinstance(meta["target"], str), "target", "a name")
+    for key in ("target", "target_column"):
+        require(meta.get(key) is None or isinstance(meta[key], str), key, "a name")
     task = meta.get("task")
     require(task in (None, "classification", "regression"), "task", "classification or regression")
     classes = meta.get("classes")
@@ -620,7 +632,8 @@ def predict_job(model: str, data: str, *, proba: bool = False) -> str:
 
     network, meta = _load(model)
     X = _apply(
-        meta.get("x_scaler"), load_inputs(data, meta["feature_names"], target=meta.get("target"))
+        meta.get("x_scaler"),
+        load_inputs(data, meta["feature_names"], target=_stored_target(meta, data)),
     )
     classes = meta.get("classes")
     if network.is_classifier and classes is not None:
@@ -654,9 +667,11 @@ def _model_data(
 
     network, meta = _load(model)
     names = list(meta["feature_names"])
-    target = target if target is not None else meta.get("target")
+    given = target
     header = csv_header(data) if str(data).lower().endswith(".csv") else None
-    if header is not None:  # a CSV's columns by name, in any order, as predict finds them
+    if header is None:
+        target = given if given is not None else _stored_target(meta, data)
+    else:  # a CSV's columns by name, in any order, as predict finds them
         missing = [n for n in names if n not in header]
         if missing:
             raise ArgumentError(
@@ -664,15 +679,21 @@ def _model_data(
                 f"{', '.join(names)}, and a target column"
             )
         others = [c for c in header if c not in names]
-        if target is None and len(others) != 1:  # (a model of an older glassnet)
-            found = f"the columns {', '.join(others)}" if others else "no column"
-            raise ArgumentError(
-                f"{data}: {found} besides the model's features; name the target with --target"
-            )
-        if target is None:
-            target = others[0]
+        target = given if given is not None else meta.get("target_column") or meta.get("target")
+        if target is None:  # a model of an older glassnet: the last column, as train took it
+            if not others:
+                raise ArgumentError(f"{data}: no target column besides the model's features")
+            target = header[-1] if header[-1] in others else None
+            if target is None:
+                raise ArgumentError(
+                    f"{data}: the columns {', '.join(others)} besides the model's features; "
+                    "name the target with --target"
+                )
+        if target in names:
+            raise ArgumentError(f"--target {target}: is one of the model's feature columns")
         if target not in header:
-            raise ArgumentError(f"{data}: no target column {quote(target)} (give --target)")
+            where = "--target" if given is not None else "the model's target"
+            raise ArgumentError(f"{data}: no target column {quote(target)} ({where})")
     dataset = load_dataset(data, target=target)
     X = dataset.X
     if header is not None:

@@ -536,8 +536,10 @@ class Network:
                 f"activations: expected {len(sizes) - 1} (one per layer), "
                 f"found {None if activations is None else len(activations)}"
             )
-        if seed is not None:
-            whole_number("seed", seed)
+        if isinstance(seed, (int, np.integer)) or not isinstance(
+            seed, (type(None), np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
+        ):
+            whole_number("seed", seed)  # what default_rng takes: a whole number ≥ 0, or numpy's
         rng = np.random.default_rng(seed)
         layers = []
         for i, (n_in, n_out, act) in enumerate(
@@ -654,7 +656,7 @@ class Network:
         :math:`r_{l,j} = [u_j \ge p_l] / (1 - p_l)`, and the backward pass multiplies
         ∂ℓ/∂a_l by the same r_l.
         """
-        if isinstance(dropout, (int, float)):  # the common case, at no cost per batch
+        if dropout is None or isinstance(dropout, (int, float)):  # at no cost per batch
             rates = self._dropout_rates(dropout) if dropout else []
         else:  # a list or an array of rates
             rates = self._dropout_rates(dropout) if np.size(dropout) else []
@@ -948,8 +950,9 @@ class Network:
         for one output); a batch's targets also as :meth:`fit` takes them (class
         indices of a softmax classifier, one value per example of a one-unit output).
         """
-        single = np.ndim(X) == 1
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+        # one example: X a vector or one row, Y its n_L targets (or a number for one)
+        single = X.shape[0] == 1 and np.size(Y) == self.sizes[-1] and np.ndim(Y) <= 1
         if single:
             Y = np.asarray(Y, dtype=np.float64).reshape(1, -1)
         elif np.ndim(Y) == 1:

@@ -211,7 +211,9 @@ class EarlyStopping(Callback):
         restore_best_weights: bool = True,
     ) -> None:
         self.monitor, self.patience = monitor, whole_number("patience", patience, 1)
-        self.min_delta = abs(real_number("min_delta", abs(min_delta), 0.0))
+        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.number)):
+            raise ArgumentError(f"min_delta: expected a number, found {min_delta!r}")
+        self.min_delta = real_number("min_delta", abs(min_delta))  # its size: either sign
         self.restore_best_weights = restore_best_weights
         self.best = math.nan
         self.best_epoch: int | None = None
@@ -452,7 +454,9 @@ def fit(
     Y_val: Array | None = None
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ArgumentError("validation_data: expected a pair (X_val, y_val)")
+            raise ArgumentError(
+                "validation_data: expected a pair (X_val, y_val) (glassnet takes no sample weights)"
+            )
         X_val = network._inputs(validation_data[0], "validation_data")
         try:
             Y_val = network.targets(validation_data[1])
