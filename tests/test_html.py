@@ -547,3 +547,36 @@ def test_an_edit_clears_the_check_marks_and_arrows_leave_the_example_list(page):
     page.focus("#example")
     page.keyboard.press("ArrowRight")
     assert page.get_attribute("#glassnet", "data-stage") == stage
+
+
+def test_one_saturated_example_takes_the_fused_delta_for_the_batch_as_the_engine(page):
+    # example 1 saturates (z = 40, y = 0), example 2 does not: the engine takes a − y for
+    # the whole batch, and so must the page, to the last digits of a tiny δ
+    trace = _page_agrees(
+        page,
+        {
+            "input": [[40.0], [0.5]],
+            "target": [[0.0], [0.6224593312018516]],
+            "loss": "binary_cross_entropy",
+            "learning_rate": 0.1,
+            "layer": [{"activation": "sigmoid", "weights": [[1.0]]}],
+        },
+    )
+    js = page.evaluate("window.glassnet.trace().layers[0].delta[1][0]")
+    assert 0 < abs(trace.layers[0].delta[1][0]) < 1e-13
+    assert js == pytest.approx(trace.layers[0].delta[1][0], rel=1e-12, abs=0)
+
+
+def test_float_residue_shows_as_0_on_units_and_in_equations(page):
+    data = {  # z = 0.1 + 0.2 − 0.3 = 5.6e-17 in float64, a layer of one unit
+        "input": [[0.1, 0.2], [1.0, 2.0]],
+        "target": [[0.0], [0.0]],
+        "loss": "half_squared_error",
+        "layer": [{"activation": "identity", "weights": [[1.0], [1.0]], "bias": [-0.3]}],
+    }
+    open_trace(page, parse_spec(data).explain())
+    page.click('[data-action="update"]')
+    for key in ("z", "a", "delta"):
+        assert page.text_content(f'[data-unit="1:1"] [data-key="{key}"]').split()[-1] == "0"
+    page.click('[data-action="forward"]')
+    assert "e-17" not in page.inner_text("#equation")

@@ -105,7 +105,7 @@ def test_float_rounding_beside_larger_numbers_is_written_0():
     assert "[ 0  -0.0853918  0.014232  -0.128088 ]" in text
     assert json.loads(render_json(trace.to_dict()))["layers"][0]["dL_da"][0][0] == g[0]
     assert text_matrix([1e-17, 2e-17], 6, "all") == ["[ 1e-17  2e-17 ]"]  # alone, it is shown
-    assert text_matrix([1.0, float("nan"), 1e-11, 1e-13], 3, "all") == ["[ 1  nan  1e-11  0 ]"]
+    assert text_matrix([1.0, float("nan"), 1e-13, 1e-16], 3, "all") == ["[ 1  nan  1e-13  0 ]"]
     # numbers that are no sums keep every digit; each example's row is its own scale
     assert text_matrix([1.0, 1e-13], 3) == ["[ 1  1e-13 ]"]
     assert text_matrix([[30.0, 1e-13], [1e-13, 2e-13]], 3, "rows") == [
@@ -165,7 +165,7 @@ def test_a_fused_output_says_what_its_delta_is():
         }
     ).explain()
     text = render_text(saturated.to_dict())
-    assert "δ = a Σ_j y_j − y" in text and "∞ · 0" in text
+    assert "δ = a Σ_j y_j − y" in text and "their product loses δ" in text
     markdown = render_markdown(saturated.to_dict())
     assert "δ = a Σ_j y_j − y" in markdown
     assert r"J_{ij} = a_i(\delta_{ij} - a_j)" in markdown  # the activation's own Jacobian
@@ -224,3 +224,29 @@ def test_a_w_x_spec_says_its_matrices_are_shown_transposed(capsys):
     seed001 = next(p for p in EXAMPLES if p.name == "seed001.toml")
     assert main(["explain", str(seed001)]) == 0
     assert "transposed" not in capsys.readouterr().out
+
+
+def test_rounding_is_consistent_and_never_hides_a_saturated_units_numbers():
+    def shown(data):
+        return render_text(parse_spec(data).explain().to_dict())
+
+    # z = 0.1 + 0.2 − 0.3 = 5.6e-17 in float64: z, a = z and δ all 0, beside 0.5 or alone
+    identity = {
+        "input": [[0.1, 0.2], [1.0, 2.0]],
+        "target": [[0.0], [0.0]],
+        "loss": "half_squared_error",
+        "layer": [{"activation": "identity", "weights": [[1.0], [1.0]], "bias": [-0.3]}],
+    }
+    assert "e-17" not in shown(identity)
+    # a sigmoid unit at z = 30: f′ = 9.3e-14 and δ = 1.4e-13 are real, and shown
+    saturated = {
+        "input": [1.0],
+        "target": [0.0],
+        "loss": "half_squared_error",
+        "layer": [
+            {"activation": "sigmoid", "weights": [[30.0, 0.0]]},
+            {"activation": "identity", "weights": [[1.0], [1.0]]},
+        ],
+    }
+    text = shown(saturated)
+    assert "9.34808e-14" in text and "1.40221e-13" in text

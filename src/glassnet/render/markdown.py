@@ -78,7 +78,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             out,
             _sup("z", l),
             f"{_sup('a', l - 1)} {_sup('W', l)} + {_sup('b', l)}",
-            f"{M(trace['input'] if l == 1 else layers[l - 2]['a'])} {M(layer['W'])} "
+            f"{M(trace['input']) if l == 1 else M(layers[l - 2]['a'], 'rows')} {M(layer['W'])} "
             f"+ {M(layer['b'])}",
             M(layer["z"], "rows"),
         )
@@ -87,7 +87,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             _sup("a", l),
             rf"\mathrm{{{tex_name(act)}}}({_sup('z', l)})",
             *([_with_z(info.latex, _sup("z", l))] if info and not info.jacobian else []),
-            M(layer["a"]),
+            M(layer["a"], "rows"),
         )
 
     out += ["### 2. Loss", ""]
@@ -139,13 +139,13 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
                 out,
                 rf"f'({_sup('z', l)})",
                 *([_with_z(info.latex_derivative, _sup("z", l))] if info else []),
-                M(layer["da_dz"]),
+                M(layer["da_dz"], "rows"),
             )
             _eq(
                 out,
                 rf"\delta^{{[{l}]}}",
                 rf"{DL_DA % l} \odot f'({_sup('z', l)})",
-                rf"{M(layer['dL_da'], 'rows')} \odot {M(layer['da_dz'])}",
+                rf"{M(layer['dL_da'], 'rows')} \odot {M(layer['da_dz'], 'rows')}",
                 M(layer["delta"], "rows"),
             )
 
@@ -160,7 +160,8 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             out,
             rf"\frac{{\partial L}}{{\partial W^{{[{l}]}}}}",
             rf"\frac{{1}}{{m}} a^{{[{l - 1}]\top}} \delta^{{[{l}]}}",
-            rf"\frac{{1}}{{{m}}} {M(_transpose(a_prev))} {M(layer['delta'], 'rows')}",
+            rf"\frac{{1}}{{{m}}} {M(_transpose(a_prev), None if l == 1 else 'columns')} "
+            rf"{M(layer['delta'], 'rows')}",
             M(layer["grad_W"], "all"),
         )
         _eq(
@@ -179,7 +180,7 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
                 rf"{_sup(name, l)} \leftarrow {_sup(name, l)} - \eta "
                 rf"\frac{{\partial L}}{{\partial {_sup(name, l)}}}",
                 rf"{M(layer[name])} - {eta} {M(layer[grad], 'all')}",
-                M(layer[f"{name}_new"]),
+                M(layer[f"{name}_new"], "all"),
             )
 
     out += ["### 6. Loss after the step", ""]

@@ -75,7 +75,8 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
         _value(out, f"W{l}", layer["W"], p)
         _value(out, f"b{l}", layer["b"], p)
         _value(out, f"z{l} = a{l - 1} W{l} + b{l}", layer["z"], p, "rows")
-        _value(out, f"a{l} = {act}(z{l})" + (f", {info.text}" if info else ""), layer["a"], p)
+        label = f"a{l} = {act}(z{l})" + (f", {info.text}" if info else "")
+        _value(out, label, layer["a"], p, "rows")
 
     out.append(_heading("2. Loss"))
     out.append(f"{INDENT}ℓ = {loss.text if loss else trace['loss_name']}")
@@ -102,7 +103,7 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
             _value(out, f"δ{l}, δ_j = Σ_i ∂ℓ/∂a_i J_ij", layer["delta"], p, "rows")
         else:
             deriv = f" = {info.text_derivative}" if info else ""
-            _value(out, f"f'(z{l}){deriv}", layer["da_dz"], p)
+            _value(out, f"f'(z{l}){deriv}", layer["da_dz"], p, "rows")
             _value(out, f"δ{l} = ∂ℓ/∂a{l} ⊙ f'(z{l})", layer["delta"], p, "rows")
         if l == L and (act, trace["loss_name"]) in FUSED:
             out.append(f"{INDENT}({fused_note(act, trace['loss_name'])})")
@@ -118,8 +119,8 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
     for layer in layers:
         l = layer["index"]
         out.append(f"Layer {l}")
-        _value(out, f"W{l} ← W{l} − η ∂L/∂W{l}", layer["W_new"], p)
-        _value(out, f"b{l} ← b{l} − η ∂L/∂b{l}", layer["b_new"], p)
+        _value(out, f"W{l} ← W{l} − η ∂L/∂W{l}", layer["W_new"], p, "all")
+        _value(out, f"b{l} ← b{l} − η ∂L/∂b{l}", layer["b_new"], p, "all")
 
     out.append(_heading("6. Loss after the step"))
     change = trace["loss_after"] - trace["loss"]

@@ -111,6 +111,7 @@
         z: rows.map(function (r) { return r.z[l]; }), a: rows.map(function (r) { return r.a[l]; }),
         dL_da: [], da_dz: [], delta: [] };
     });
+    var directs = [];  // the output's fused δ of each example
     for (var l = n - 1; l >= 0; l--) {
       var Lr = layers[l], act = Lr.activation;
       for (var k = 0; k < m; k++) {
@@ -138,9 +139,15 @@
           var off = delta.some(function (v, i) {
             return !(Math.abs(v - direct[i]) <= 1e-9 * Math.abs(direct[i]) + 1e-12);
           });
-          if (off) { delta = direct; saturated[k] = true; }
+          directs.push(direct);
+          if (off) saturated[k] = true;
         }
         Lr.dL_da.push(g); Lr.da_dz.push(d); Lr.delta.push(delta);
+      }
+      // as the engine: one example off takes the fused δ for the whole batch
+      if (l === n - 1 && saturated.some(Boolean)) {
+        Lr.delta = directs;
+        saturated = saturated.map(function () { return true; });
       }
     }
     layers.forEach(function (Lr, l) {
@@ -181,12 +188,15 @@
     if (mantissa.indexOf(".") >= 0) mantissa = mantissa.replace(/0+$/, "").replace(/\.$/, "");
     return mantissa + exponent;  // 1.2345e-10 keeps its exponent's 0
   };
-  // as the text renderer: below 1e-12 of the largest number beside it, float rounding
-  var fmtAmong = function (v, scale) { return Math.abs(v) < 1e-12 * scale ? "0" : fmt(v); };
+  // as the text renderer: below 1e-14 of the largest number beside it, float rounding
+  var fmtAmong = function (v, scale) { return Math.abs(v) < 1e-14 * scale ? "0" : fmt(v); };
   var largest = function (rows) {
     return [].concat.apply([], rows).reduce(function (m, x) { return isFinite(x) ? Math.max(m, Math.abs(x)) : m; }, 0);
   };
-  var among = function (row, v) { return fmtAmong(v, largest([row])); };
+  // the scale beside example k's number j of ``rows`` (one per example): its row, or for
+  // a layer of one unit the batch's column
+  var scaleOf = function (rows, k) { return rows[k].length === 1 ? largest(rows) : largest([rows[k]]); };
+  var among = function (rows, k, j) { return fmtAmong(rows[k][j], scaleOf(rows, k)); };
 
   function tex(s) {
     try { return window.katex.renderToString(s, { output: "mathml", throwOnError: false }); } catch (e) { return s; }
@@ -231,7 +241,7 @@
           var show = l === 0 || known(kv[0], l);
           var status = checkStatus(l, kv[0], j);
           out += '<text y="' + (-10 + 14 * r) + '" data-key="' + kv[0] + '"' + (show ? ' data-value="' + kv[1] + '"' : "") +
-            (status ? ' class="' + status + '"' : "") + ">" + (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? (l === 0 || kv[0] === "a" ? fmt(kv[1]) : among(trace.layers[l - 1][kv[0]][example], kv[1])) : "·") + "</text>";
+            (status ? ' class="' + status + '"' : "") + ">" + (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? (l === 0 ? fmt(kv[1]) : among(trace.layers[l - 1][kv[0]], example, j)) : "·") + "</text>";
         });
         out += "</g>";
       }
@@ -245,9 +255,9 @@
     return found.length ? found[0].status : "";
   }
 
-  // rounding: only for the sums of a step (z, ∂ℓ/∂a, δ), as the text renderer
-  function matrix(rows, rounding) {
-    var scale = rounding ? largest(rows) : 0;
+  // scale: of the numbers computed in the step (rounding), none for the numbers given
+  function matrix(rows, scale) {
+    scale = scale === true ? largest(rows) : scale || 0;
     return "\\begin{bmatrix}" + rows.map(function (r) { return r.map(function (v) { return fmtAmong(v, scale); }).join(" & "); }).join("\\\\") + "\\end{bmatrix}";
   }
   function equation() {
@@ -255,20 +265,20 @@
     if (at.indexOf("forward-") === 0) {
       var l = +at.split("-")[1], L = trace.layers[l - 1], prev = l === 1 ? data.input[k] : trace.layers[l - 2].a[k];
       parts.push("z^{[" + l + "]} = a^{[" + (l - 1) + "]} W^{[" + l + "]} + b^{[" + l + "]}");
-      parts.push("z^{[" + l + "]} = " + matrix([prev]) + matrix(L.W) + " + " + matrix([L.b]) + " = " + matrix([L.z[k]], true));
-      parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + matrix([L.a[k]]));
+      parts.push("z^{[" + l + "]} = " + matrix([prev], l > 1 && scaleOf(trace.layers[l - 2].a, k)) + matrix(L.W) + " + " + matrix([L.b]) + " = " + matrix([L.z[k]], scaleOf(L.z, k)));
+      parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + matrix([L.a[k]], scaleOf(L.a, k)));
     } else if (at === "loss") {
       parts.push("L = \\frac{1}{m}\\sum_k \\ell(a^{(k)}, y^{(k)}) = " + fmt(trace.loss));
     } else if (at.indexOf("backward-") === 0) {
       var b = +at.split("-")[1], B = trace.layers[b - 1];
-      parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]], true)
-        : "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = \\delta^{[" + (b + 1) + "]} W^{[" + (b + 1) + "]\\top} = " + matrix([B.dL_da[k]], true));
-      parts.push("f'(z^{[" + b + "]}) = " + LATEX[B.activation][1] + " = " + matrix(B.activation === "softmax" ? B.da_dz[k] : [B.da_dz[k]]));
-      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "\\left(\\sum_i \\frac{\\partial \\ell}{\\partial a_i} J_{ij}\\right)_j" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + matrix([B.delta[k]], true));
+      parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]], scaleOf(B.dL_da, k))
+        : "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = \\delta^{[" + (b + 1) + "]} W^{[" + (b + 1) + "]\\top} = " + matrix([B.dL_da[k]], scaleOf(B.dL_da, k)));
+      parts.push("f'(z^{[" + b + "]}) = " + LATEX[B.activation][1] + " = " + matrix(B.activation === "softmax" ? B.da_dz[k] : [B.da_dz[k]], B.activation === "softmax" ? undefined : scaleOf(B.da_dz, k)));
+      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "\\left(\\sum_i \\frac{\\partial \\ell}{\\partial a_i} J_{ij}\\right)_j" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + matrix([B.delta[k]], scaleOf(B.delta, k)));
     } else {
       trace.layers.forEach(function (U) {
-        parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(U.W_new));
-        parts.push("b^{[" + U.index + "]} \\leftarrow " + matrix([U.b_new]));
+        parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(U.W_new, true));
+        parts.push("b^{[" + U.index + "]} \\leftarrow " + matrix([U.b_new], true));
       });
       parts.push("L_{\\text{after}} = " + fmt(trace.loss_after));
     }
@@ -334,7 +344,7 @@
       list.forEach(function (p) { total += p.value; html += "<li>units " + p.units + ": " + p.factors + " = " + fmt(p.value) + "</li>"; });
       html += "</ol><p>Σ = " + fmtAmong(total, scale) + (net.input.length > 1 ? " (this example's share)" : "") + "</p>";
     } else if (trace.saturated[example] && !hiddenSoftmax) {
-      html += "<p>The output saturated (a rounded to 0 or 1): along each path ∂ℓ/∂a · f′ is ∞ · 0, so δ of the output is taken as the engine takes it, " +
+      html += "<p>The output saturated (a rounded to 0 or 1): along each path ∂ℓ/∂a · f′ is a huge number times 0, which loses δ, so δ of the output is taken as the engine takes it, " +
         (trace.layers[nL - 1].activation === "softmax" ? "a Σy − y" : "a − y") + " (click its units).</p>";
     } else {
       html += "<p>δ" + (j + 1) + " of layer " + l + " is formed from the layer above (click the unit).</p>";
@@ -347,18 +357,18 @@
     var L = trace.layers[l - 1], k = example;
     var d = L.activation === "softmax" ? L.da_dz[k][j][j] : L.da_dz[k][j];
     var html = "<h3>layer " + l + ", unit " + (j + 1) + " (" + L.activation + ")</h3><ul>" +
-      "<li>z = " + among(L.z[k], L.z[k][j]) + "</li><li>a = f(z) = " + fmt(L.a[k][j]) + "</li><li>f'(z) = " + fmt(d) + "</li><li>δ = " + among(L.delta[k], L.delta[k][j]) + "</li></ul>";
+      "<li>z = " + among(L.z, k, j) + "</li><li>a = f(z) = " + among(L.a, k, j) + "</li><li>f'(z) = " + fmt(d) + "</li><li>δ = " + among(L.delta, k, j) + "</li></ul>";
     if (l < nL && L.activation === "softmax") {
       // every a_i of a softmax depends on z_j: δ_j = Σ_i J_ij ∂ℓ/∂a_i
-      html += "<p>δ = Σ_i J_ij ∂ℓ/∂a_i = " + L.dL_da[k].map(function (g, i) { return fmt(L.da_dz[k][i][j]) + "·" + among(L.dL_da[k], g); }).join(" + ") +
+      html += "<p>δ = Σ_i J_ij ∂ℓ/∂a_i = " + L.dL_da[k].map(function (g, i) { return fmt(L.da_dz[k][i][j]) + "·" + among(L.dL_da, k, i); }).join(" + ") +
         ", with ∂ℓ/∂a_i = Σ_k δ_k W_ik of the layer above</p>";
     } else if (l < nL) {
       var U = trace.layers[l];
-      html += "<p>δ = (Σ_k δ_k W_jk) · f'(z) = (" + U.delta[k].map(function (dk, q) { return among(U.delta[k], dk) + "·" + fmt(net.layers[l].W[j][q]); }).join(" + ") + ") · " + fmt(d) + "</p>";
+      html += "<p>δ = (Σ_k δ_k W_jk) · f'(z) = (" + U.delta[k].map(function (dk, q) { return among(U.delta, k, q) + "·" + fmt(net.layers[l].W[j][q]); }).join(" + ") + ") · " + fmt(d) + "</p>";
     } else {
-      html += "<p>δ = " + (L.activation === "softmax" ? "Σ_i J_ij ∂ℓ/∂a_i" : "∂ℓ/∂a · f'(z)") + ", ∂ℓ/∂a = " + among(L.dL_da[k], L.dL_da[k][j]) + "</p>";
+      html += "<p>δ = " + (L.activation === "softmax" ? "Σ_i J_ij ∂ℓ/∂a_i" : "∂ℓ/∂a · f'(z)") + ", ∂ℓ/∂a = " + among(L.dL_da, k, j) + "</p>";
       if (trace.saturated[k]) {
-        html += "<p>The output saturated (a rounded to 0 or 1), where that product is ∞ · 0: δ is the engine's exact " +
+        html += "<p>The output saturated (a rounded to 0 or 1), where that product is a huge number times 0 and loses δ: δ is the engine's exact " +
           (L.activation === "softmax" ? "a Σy − y" : "a − y") + ".</p>";
       }
     }
