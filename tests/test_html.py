@@ -580,3 +580,31 @@ def test_float_residue_shows_as_0_on_units_and_in_equations(page):
         assert page.text_content(f'[data-unit="1:1"] [data-key="{key}"]').split()[-1] == "0"
     page.click('[data-action="forward"]')
     assert "e-17" not in page.inner_text("#equation")
+
+
+def test_the_page_shows_residue_as_the_text_does(page):
+    from glassnet.render.numbers import fmt, shown_trace
+
+    for data in (
+        {  # one saturated example; the other's numbers are real
+            "input": [[-35.0], [0.0]],
+            "target": [[1.0], [1.0]],
+            "loss": "binary_cross_entropy",
+            "layer": [{"activation": "sigmoid", "weights": [[1.0]]}],
+        },
+        {  # 0.1 + 0.2 − 0.3 in a one-unit layer, and the gradient of 0.3 − 0.3
+            "input": [[0.1, 0.2], [1.0, 2.0], [0.0, 0.0]],
+            "target": [[0.0], [0.0], [0.3]],
+            "loss": "half_squared_error",
+            "layer": [{"activation": "identity", "weights": [[1.0], [1.0]], "bias": [-0.3]}],
+        },
+    ):
+        trace = parse_spec(data).explain()
+        expected = shown_trace(trace.to_dict())["layers"][0]
+        open_trace(page, trace)
+        page.click('[data-action="update"]')
+        for k in range(len(data["input"])):
+            page.select_option("#example", str(k))
+            for key in ("z", "a", "delta"):
+                label = page.text_content(f'[data-unit="1:1"] [data-key="{key}"]').split()[-1]
+                assert float(label) == pytest.approx(float(fmt(expected[key][k][0], 5)), rel=1e-4)

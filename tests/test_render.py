@@ -104,14 +104,9 @@ def test_float_rounding_beside_larger_numbers_is_written_0():
     text = render_text(trace.to_dict())
     assert "[ 0  -0.0853918  0.014232  -0.128088 ]" in text
     assert json.loads(render_json(trace.to_dict()))["layers"][0]["dL_da"][0][0] == g[0]
-    assert text_matrix([1e-17, 2e-17], 6, "all") == ["[ 1e-17  2e-17 ]"]  # alone, it is shown
-    assert text_matrix([1.0, float("nan"), 1e-13, 1e-16], 3, "all") == ["[ 1  nan  1e-13  0 ]"]
-    # numbers that are no sums keep every digit; each example's row is its own scale
-    assert text_matrix([1.0, 1e-13], 3) == ["[ 1  1e-13 ]"]
-    assert text_matrix([[30.0, 1e-13], [1e-13, 2e-13]], 3, "rows") == [
-        "[    30      0 ]",
-        "[ 1e-13  2e-13 ]",
-    ]
+    assert text_matrix([1e-17, 2e-17], 6) == ["[ 1e-17  2e-17 ]"]  # numbers as they are
+    # the seed's b1 after the step is 0 − 0.1 × (that residue summed): 0 as well
+    assert "e-20" not in text and "e-17" not in text and "e-18" not in text
 
 
 def test_one_saturated_example_does_not_blank_another():
@@ -250,3 +245,46 @@ def test_rounding_is_consistent_and_never_hides_a_saturated_units_numbers():
     }
     text = shown(saturated)
     assert "9.34808e-14" in text and "1.40221e-13" in text
+
+
+@pytest.mark.parametrize(
+    ("data", "shown", "hidden"),
+    [
+        (  # one saturated example: the other's ∂ℓ/∂a = −2 is a number, not residue
+            {
+                "input": [[-35.0], [0.0]],
+                "target": [[1.0], [1.0]],
+                "loss": "binary_cross_entropy",
+                "layer": [{"activation": "sigmoid", "weights": [[1.0]]}],
+            },
+            ["-1.58601e+15 ]", "[           -2 ]", "6.30512e-16"],
+            [],
+        ),
+        (  # a softmax output of 1.7e-16 and its δ = a − y: real, not sums that cancel
+            {
+                "input": [1.0],
+                "target": [1.0, 0.0, 0.0],
+                "loss": "cross_entropy",
+                "layer": [{"activation": "softmax", "weights": [[0.0, -1.0, -36.0]]}],
+            },
+            ["0.268941  1.69571e-16 ]"],
+            [],
+        ),
+        (  # ∂L/∂b = (0.3 − 0.3) / 2 in floats: 2.8e-17 of a sum that is 0
+            {
+                "input": [[0.1, 0.2], [0.0, 0.0]],
+                "target": [[0.0], [0.3]],
+                "loss": "half_squared_error",
+                "layer": [{"activation": "identity", "weights": [[1.0], [1.0]]}],
+            },
+            ["∂L/∂b1 = (1/m) Σ δ1 = [ 0 ]"],
+            ["e-17", "e-18"],
+        ),
+    ],
+)
+def test_what_is_residue_is_decided_from_the_numbers_shown(data, shown, hidden):
+    text = render_text(parse_spec(data).explain().to_dict())
+    for fragment in shown:
+        assert fragment in text, fragment
+    for fragment in hidden:
+        assert fragment not in text, fragment

@@ -12,7 +12,7 @@ import numpy as np
 
 from glassnet.activations import ACTIVATIONS, tex_name
 from glassnet.losses import FUSED, LOSSES
-from glassnet.render.numbers import fused_note, latex_matrix, latex_number
+from glassnet.render.numbers import fused_note, latex_matrix, latex_number, shown_trace
 
 DL_DA = r"\frac{\partial \ell}{\partial a^{[%d]}}"
 
@@ -52,7 +52,8 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
         Significant digits of every number shown.
     """
     p = precision
-    M = lambda values, rounding=None: latex_matrix(values, p, rounding)  # noqa: E731 - shorthand
+    trace = shown_trace(trace)  # float residue of a sum that is 0 written 0
+    M = lambda values: latex_matrix(values, p)  # noqa: E731 - a local shorthand
     layers = trace["layers"]
     L = len(layers)
     m = len(trace["input"])
@@ -78,16 +79,16 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             out,
             _sup("z", l),
             f"{_sup('a', l - 1)} {_sup('W', l)} + {_sup('b', l)}",
-            f"{M(trace['input']) if l == 1 else M(layers[l - 2]['a'], 'rows')} {M(layer['W'])} "
+            f"{M(trace['input']) if l == 1 else M(layers[l - 2]['a'])} {M(layer['W'])} "
             f"+ {M(layer['b'])}",
-            M(layer["z"], "rows"),
+            M(layer["z"]),
         )
         _eq(
             out,
             _sup("a", l),
             rf"\mathrm{{{tex_name(act)}}}({_sup('z', l)})",
             *([_with_z(info.latex, _sup("z", l))] if info and not info.jacobian else []),
-            M(layer["a"], "rows"),
+            M(layer["a"]),
         )
 
     out += ["### 2. Loss", ""]
@@ -109,14 +110,14 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             _eq(
                 out, r"\frac{\partial \ell}{\partial a_j}", *([loss.latex_gradient] if loss else [])
             )
-            _eq(out, DL_DA % l, M(layer["dL_da"], "rows"))
+            _eq(out, DL_DA % l, M(layer["dL_da"]))
         else:
             _eq(
                 out,
                 DL_DA % l,
                 rf"\delta^{{[{l + 1}]}} W^{{[{l + 1}]\top}}",
-                f"{M(layers[l]['delta'], 'rows')} {M(_transpose(layers[l]['W']))}",
-                M(layer["dL_da"], "rows"),
+                f"{M(layers[l]['delta'])} {M(_transpose(layers[l]['W']))}",
+                M(layer["dL_da"]),
             )
         if info is not None and info.jacobian:
             _eq(out, info.latex_derivative)  # J_ij = ∂a_i/∂z_j, the activation's own
@@ -132,21 +133,21 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
                 out,
                 rf"\delta^{{[{l}]}}_j",
                 rf"\sum_i \frac{{\partial \ell}}{{\partial a^{{[{l}]}}_i}} J_{{ij}}",
-                M(layer["delta"], "rows"),
+                M(layer["delta"]),
             )
         else:
             _eq(
                 out,
                 rf"f'({_sup('z', l)})",
                 *([_with_z(info.latex_derivative, _sup("z", l))] if info else []),
-                M(layer["da_dz"], "rows"),
+                M(layer["da_dz"]),
             )
             _eq(
                 out,
                 rf"\delta^{{[{l}]}}",
                 rf"{DL_DA % l} \odot f'({_sup('z', l)})",
-                rf"{M(layer['dL_da'], 'rows')} \odot {M(layer['da_dz'], 'rows')}",
-                M(layer["delta"], "rows"),
+                rf"{M(layer['dL_da'])} \odot {M(layer['da_dz'])}",
+                M(layer["delta"]),
             )
 
     if (layers[-1]["activation"], trace["loss_name"]) in FUSED:
@@ -160,15 +161,15 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
             out,
             rf"\frac{{\partial L}}{{\partial W^{{[{l}]}}}}",
             rf"\frac{{1}}{{m}} a^{{[{l - 1}]\top}} \delta^{{[{l}]}}",
-            rf"\frac{{1}}{{{m}}} {M(_transpose(a_prev), None if l == 1 else 'columns')} "
-            rf"{M(layer['delta'], 'rows')}",
-            M(layer["grad_W"], "all"),
+            rf"\frac{{1}}{{{m}}} {M(_transpose(a_prev))} "
+            rf"{M(layer['delta'])}",
+            M(layer["grad_W"]),
         )
         _eq(
             out,
             rf"\frac{{\partial L}}{{\partial b^{{[{l}]}}}}",
             rf"\frac{{1}}{{m}} \sum_k \delta^{{[{l}](k)}}",
-            M(layer["grad_b"], "all"),
+            M(layer["grad_b"]),
         )
 
     out += ["### 5. Update", ""]
@@ -179,8 +180,8 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
                 out,
                 rf"{_sup(name, l)} \leftarrow {_sup(name, l)} - \eta "
                 rf"\frac{{\partial L}}{{\partial {_sup(name, l)}}}",
-                rf"{M(layer[name])} - {eta} {M(layer[grad], 'all')}",
-                M(layer[f"{name}_new"], "all"),
+                rf"{M(layer[name])} - {eta} {M(layer[grad])}",
+                M(layer[f"{name}_new"]),
             )
 
     out += ["### 6. Loss after the step", ""]

@@ -14,53 +14,88 @@ def fmt(x: float, precision: int) -> str:
     return f"{x:.{precision}g}"
 
 
-# below this fraction of the largest number beside it, a number is float rounding: the
-# residue of a sum that is 0 in exact arithmetic is a few ulps (~1e-16) of its terms;
-# a real number of the step so far below its neighbours (a saturated unit's 1e-13) is
-# above it
-ROUNDING = 1e-14
+# a sum within this fraction of the sum of its terms' sizes is float residue: the
+# rounding of a few additions is a few ulps (2.2e-16) of the terms
+RESIDUE = 32 * float(np.finfo(np.float64).eps)
+
+# the losses whose ∂ℓ/∂a is c (a − y), the one output derivative that can cancel
+_DIFFERENCE_LOSSES = {"half_squared_error": 1.0, "squared_error": 2.0, "mean_squared_error": 2.0}
 
 
-def grid(values: Any, precision: int, rounding: str | None = None) -> list[list[str]]:
-    """A vector or matrix as rows of formatted cells (a vector is one row).
+def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
+    """The trace with each number that is float residue of a sum that is 0 set to 0.
 
-    A sum that is 0 in exact arithmetic (δ_a W_1j − δ_a W_1j' with W_1j = W_1j') comes
-    out of float64 as ~1e-17 beside numbers of order 1e-2; such a number, below
-    :data:`ROUNDING` of the largest beside it, is written 0: ``rounding="rows"``
-    (``"columns"`` for rows shown transposed) compares within each row (one example's
-    z, a, ∂ℓ/∂a, f′ or δ: the examples of a batch are computed apart, and one that
-    saturated says nothing of another's; a row of one unit, within its column),
-    ``"all"`` within the array (a gradient, summed over the batch, and the parameters
-    updated by it), None never (the numbers given). The JSON trace keeps every digit.
+    A sum that is 0 in exact arithmetic (0.1 + 0.2 − 0.3, δ_a W_1j − δ_a W_1j' with equal
+    weights) comes out of float64 as ~1e-17. Each sum of the step (z, ∂ℓ/∂a, δ, the
+    gradients, the updates) is recomputed from the numbers shown before it, and where
+    it is within :data:`RESIDUE` of the sum of its terms' sizes it is shown as 0, with
+    what follows from it alone (a = f(z) where f(0) = 0, δ = ∂ℓ/∂a ⊙ f′). A small number
+    that is no cancelling sum (σ(−35) = 6e-16, a saturated unit's f′) keeps its digits,
+    as does every number given. For text, Markdown and the page; JSON keeps every digit.
     """
+    A = lambda key, layer: np.asarray(layer[key], dtype=np.float64)  # noqa: E731
+    layers = [dict(layer) for layer in trace["layers"]]
+    m = len(trace["input"])
+    eta = float(trace["learning_rate"])
+    Y = np.asarray(trace["target"], dtype=np.float64)
+
+    def zero(value: np.ndarray, sum_: np.ndarray, terms: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.where(np.abs(sum_) <= RESIDUE * terms, 0.0, value)
+
+    a_prev = np.asarray(trace["input"], dtype=np.float64)
+    for layer in layers:  # forward: z = a W + b from the a shown
+        W, b, z, a = A("W", layer), A("b", layer), A("z", layer), A("a", layer)
+        with np.errstate(invalid="ignore", over="ignore"):
+            z_shown = zero(z, a_prev @ W + b, np.abs(a_prev) @ np.abs(W) + np.abs(b))
+            small = (z_shown == 0) & (np.abs(a) <= 2 * np.abs(z))  # f(0) = 0: a is z's size
+        layer["z"], layer["a"] = z_shown.tolist(), np.where(small, 0.0, a).tolist()
+        a_prev = np.asarray(layer["a"])
+    delta_next, W_next = None, None
+    for l in range(len(layers) - 1, -1, -1):  # backward, from the numbers shown
+        layer = layers[l]
+        g, d, delta = A("dL_da", layer), A("da_dz", layer), A("delta", layer)
+        a = np.asarray(layer["a"])
+        c = _DIFFERENCE_LOSSES.get(trace["loss_name"])
+        if delta_next is not None:
+            g = zero(g, delta_next @ W_next.T, np.abs(delta_next) @ np.abs(W_next).T)
+        elif c is not None:
+            g = zero(g, c * (a - Y), c * (np.abs(a) + np.abs(Y)))
+        if d.ndim == 3:  # a Jacobian: δ_j = Σ_i ∂ℓ/∂a_i J_ij
+            sum_ = np.einsum("mij,mi->mj", d, g)
+            delta = zero(delta, sum_, np.einsum("mij,mi->mj", np.abs(d), np.abs(g)))
+        else:
+            delta = np.where(g == 0, 0.0, delta)  # a product: 0 where its ∂ℓ/∂a is
+        layer["dL_da"], layer["delta"] = g.tolist(), delta.tolist()
+        delta_next, W_next = delta, A("W", layer)
+    a_prev = np.asarray(trace["input"], dtype=np.float64)
+    for layer in layers:  # gradients and updates, from the δ shown
+        delta = np.asarray(layer["delta"])
+        W, b = A("W", layer), A("b", layer)
+        grad_W = zero(
+            A("grad_W", layer), a_prev.T @ delta / m, np.abs(a_prev).T @ np.abs(delta) / m
+        )
+        grad_b = zero(A("grad_b", layer), delta.sum(axis=0) / m, np.abs(delta).sum(axis=0) / m)
+        layer["grad_W"], layer["grad_b"] = grad_W.tolist(), grad_b.tolist()
+        layer["W_new"] = zero(
+            A("W_new", layer), W - eta * grad_W, np.abs(W) + eta * np.abs(grad_W)
+        ).tolist()
+        layer["b_new"] = zero(
+            A("b_new", layer), b - eta * grad_b, np.abs(b) + eta * np.abs(grad_b)
+        ).tolist()
+        a_prev = np.asarray(layer["a"])
+    return {**trace, "layers": layers}
+
+
+def grid(values: Any, precision: int) -> list[list[str]]:
+    """A vector or matrix as rows of formatted cells (a vector is one row)."""
     arr = np.atleast_2d(np.asarray(values, dtype=np.float64))
-    if rounding is None:
-        return [[fmt(float(x), precision) for x in row] for row in arr]
-
-    def noise(part: np.ndarray) -> float:
-        finite = np.abs(part[np.isfinite(part)])
-        return ROUNDING * float(finite.max()) if finite.size else 0.0
-
-    if (rounding == "rows" and arr.shape[1] == 1) or (rounding == "columns" and len(arr) == 1):
-        rounding = "all"  # one unit: its row has nothing beside it; its batch does
-    if rounding == "columns":  # rows shown as columns (a transposed): each column apart
-        floors = np.array([noise(column) for column in arr.T])[None, :].repeat(len(arr), 0)
-    elif rounding == "rows":
-        floors = np.array([noise(row) for row in arr])[:, None].repeat(arr.shape[1], 1)
-    else:
-        floors = np.full(arr.shape, noise(arr))
-    return [
-        [
-            fmt(0.0 if abs(x) < floor else float(x), precision)
-            for x, floor in zip(row, bound, strict=True)
-        ]
-        for row, bound in zip(arr, floors, strict=True)
-    ]
+    return [[fmt(float(x), precision) for x in row] for row in arr]
 
 
-def text_matrix(values: Any, precision: int, rounding: str | None = None) -> list[str]:
-    """A vector or matrix as lines of bracketed rows with aligned columns (see :func:`grid`)."""
-    cells = grid(values, precision, rounding)
+def text_matrix(values: Any, precision: int) -> list[str]:
+    """A vector or matrix as lines of bracketed rows with aligned columns."""
+    cells = grid(values, precision)
     widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
     return [
         "[ " + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) + " ]"
@@ -85,9 +120,9 @@ def _latex_cell(text: str) -> str:
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
-def latex_matrix(values: Any, precision: int, rounding: str | None = None) -> str:
-    r"""A vector or matrix as a LaTeX ``bmatrix`` (``rounding`` as in :func:`grid`)."""
-    rows = [[_latex_cell(c) for c in row] for row in grid(values, precision, rounding)]
+def latex_matrix(values: Any, precision: int) -> str:
+    r"""A vector or matrix as a LaTeX ``bmatrix``."""
+    rows = [[_latex_cell(c) for c in row] for row in grid(values, precision)]
     body = r" \\ ".join(" & ".join(row) for row in rows)
     return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
 

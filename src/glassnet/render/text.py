@@ -11,7 +11,7 @@ from typing import Any
 
 from glassnet.activations import ACTIVATIONS
 from glassnet.losses import FUSED, LOSSES
-from glassnet.render.numbers import fmt, fused_note, text_matrix
+from glassnet.render.numbers import fmt, fused_note, shown_trace, text_matrix
 
 INDENT = "    "
 
@@ -20,11 +20,9 @@ def _heading(title: str) -> str:
     return f"\n== {title} " + "=" * max(3, 68 - len(title))
 
 
-def _value(
-    lines: list[str], label: str, values: Any, precision: int, rounding: str | None = None
-) -> None:
-    """``label = [ ... ]`` with further rows aligned under the first (``rounding``: grid's)."""
-    rows = text_matrix(values, precision, rounding)
+def _value(lines: list[str], label: str, values: Any, precision: int) -> None:
+    """``label = [ ... ]`` with further rows aligned under the first."""
+    rows = text_matrix(values, precision)
     lines.append(f"{INDENT}{label} = {rows[0]}")
     pad = " " * (len(INDENT) + len(label) + 3)
     lines.extend(pad + row for row in rows[1:])
@@ -46,6 +44,7 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
         Significant digits of every number shown.
     """
     p = precision
+    trace = shown_trace(trace)  # float residue of a sum that is 0 written 0
     layers = trace["layers"]
     L = len(layers)
     m = len(trace["input"])
@@ -74,9 +73,9 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
         out.append(f"Layer {l} ({act})")
         _value(out, f"W{l}", layer["W"], p)
         _value(out, f"b{l}", layer["b"], p)
-        _value(out, f"z{l} = a{l - 1} W{l} + b{l}", layer["z"], p, "rows")
+        _value(out, f"z{l} = a{l - 1} W{l} + b{l}", layer["z"], p)
         label = f"a{l} = {act}(z{l})" + (f", {info.text}" if info else "")
-        _value(out, label, layer["a"], p, "rows")
+        _value(out, label, layer["a"], p)
 
     out.append(_heading("2. Loss"))
     out.append(f"{INDENT}ℓ = {loss.text if loss else trace['loss_name']}")
@@ -89,22 +88,21 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
         out.append(f"Layer {l} ({act}{', output' if l == L else ''})")
         if l == L:
             grad = f", ∂ℓ/∂a_j = {loss.text_gradient}" if loss else ""
-            _value(out, f"∂ℓ/∂a{l}{grad}", layer["dL_da"], p, "rows")
+            _value(out, f"∂ℓ/∂a{l}{grad}", layer["dL_da"], p)
         else:
             _value(
                 out,
                 f"∂ℓ/∂a{l} = δ{l + 1} W{l + 1}ᵀ (every path through layer {l + 1})",
                 layer["dL_da"],
                 p,
-                "rows",
             )
         if info is not None and info.jacobian:
             _jacobians(out, f"∂a{l}/∂z{l} = J, {info.text_derivative}", layer["da_dz"], p)
-            _value(out, f"δ{l}, δ_j = Σ_i ∂ℓ/∂a_i J_ij", layer["delta"], p, "rows")
+            _value(out, f"δ{l}, δ_j = Σ_i ∂ℓ/∂a_i J_ij", layer["delta"], p)
         else:
             deriv = f" = {info.text_derivative}" if info else ""
-            _value(out, f"f'(z{l}){deriv}", layer["da_dz"], p, "rows")
-            _value(out, f"δ{l} = ∂ℓ/∂a{l} ⊙ f'(z{l})", layer["delta"], p, "rows")
+            _value(out, f"f'(z{l}){deriv}", layer["da_dz"], p)
+            _value(out, f"δ{l} = ∂ℓ/∂a{l} ⊙ f'(z{l})", layer["delta"], p)
         if l == L and (act, trace["loss_name"]) in FUSED:
             out.append(f"{INDENT}({fused_note(act, trace['loss_name'])})")
 
@@ -112,15 +110,15 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
     for layer in reversed(layers):
         l = layer["index"]
         out.append(f"Layer {l}")
-        _value(out, f"∂L/∂W{l} = a{l - 1}ᵀ δ{l} / m", layer["grad_W"], p, "all")
-        _value(out, f"∂L/∂b{l} = (1/m) Σ δ{l}", layer["grad_b"], p, "all")
+        _value(out, f"∂L/∂W{l} = a{l - 1}ᵀ δ{l} / m", layer["grad_W"], p)
+        _value(out, f"∂L/∂b{l} = (1/m) Σ δ{l}", layer["grad_b"], p)
 
     out.append(_heading(f"5. Update: θ ← θ − η ∂L/∂θ, η = {fmt(eta, p)}"))
     for layer in layers:
         l = layer["index"]
         out.append(f"Layer {l}")
-        _value(out, f"W{l} ← W{l} − η ∂L/∂W{l}", layer["W_new"], p, "all")
-        _value(out, f"b{l} ← b{l} − η ∂L/∂b{l}", layer["b_new"], p, "all")
+        _value(out, f"W{l} ← W{l} − η ∂L/∂W{l}", layer["W_new"], p)
+        _value(out, f"b{l} ← b{l} − η ∂L/∂b{l}", layer["b_new"], p)
 
     out.append(_heading("6. Loss after the step"))
     change = trace["loss_after"] - trace["loss"]

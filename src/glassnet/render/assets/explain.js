@@ -165,6 +165,76 @@
       saturated: saturated };
   }
 
+  // as glassnet.render.numbers.shown_trace: each sum of the step recomputed from the
+  // numbers shown before it; within RESIDUE of its terms' sizes it is float residue of a
+  // sum that is 0, and shown as 0, with what follows from it alone
+  var RESIDUE = 32 * 2.220446049250313e-16;
+  var DIFFERENCE = { half_squared_error: 1, squared_error: 2, mean_squared_error: 2 };
+  function zeroIf(value, sum, terms) { return Math.abs(sum) <= RESIDUE * terms ? 0 : value; }
+  function shownTrace(t) {
+    var m = t.input.length, eta = t.learning_rate, Y = t.target, n = t.layers.length;
+    var S = t.layers.map(function (Lr) { return { index: Lr.index, activation: Lr.activation, W: Lr.W, b: Lr.b, da_dz: Lr.da_dz }; });
+    var aPrev = t.input;
+    t.layers.forEach(function (Lr, l) {
+      S[l].z = Lr.z.map(function (row, k) {
+        return row.map(function (v, j) {
+          var sum = Lr.b[j], terms = Math.abs(Lr.b[j]);
+          for (var i = 0; i < aPrev[k].length; i++) { sum += aPrev[k][i] * Lr.W[i][j]; terms += Math.abs(aPrev[k][i] * Lr.W[i][j]); }
+          return zeroIf(v, sum, terms);
+        });
+      });
+      S[l].a = Lr.a.map(function (row, k) {  // f(0) = 0: a is of z's size, residue too
+        return row.map(function (v, j) { return S[l].z[k][j] === 0 && Math.abs(v) <= 2 * Math.abs(Lr.z[k][j]) ? 0 : v; });
+      });
+      aPrev = S[l].a;
+    });
+    var c = DIFFERENCE[t.loss_name];
+    for (var l = n - 1; l >= 0; l--) {
+      var Lr = t.layers[l], Sl = S[l], dNext = l < n - 1 ? S[l + 1].delta : null, WNext = l < n - 1 ? t.layers[l + 1].W : null;
+      Sl.dL_da = Lr.dL_da.map(function (row, k) {
+        return row.map(function (v, j) {
+          var sum = 0, terms = 0;
+          if (dNext) {
+            for (var q = 0; q < dNext[k].length; q++) { sum += dNext[k][q] * WNext[j][q]; terms += Math.abs(dNext[k][q] * WNext[j][q]); }
+          } else if (c !== undefined) {
+            sum = c * (Sl.a[k][j] - Y[k][j]); terms = c * (Math.abs(Sl.a[k][j]) + Math.abs(Y[k][j]));
+          } else return v;
+          return zeroIf(v, sum, terms);
+        });
+      });
+      Sl.delta = Lr.delta.map(function (row, k) {
+        return row.map(function (v, j) {
+          if (Lr.activation !== "softmax") return Sl.dL_da[k][j] === 0 ? 0 : v;  // a product
+          var sum = 0, terms = 0;
+          for (var i = 0; i < row.length; i++) { sum += Sl.dL_da[k][i] * Lr.da_dz[k][i][j]; terms += Math.abs(Sl.dL_da[k][i] * Lr.da_dz[k][i][j]); }
+          return zeroIf(v, sum, terms);
+        });
+      });
+    }
+    aPrev = t.input;
+    t.layers.forEach(function (Lr, l) {
+      var d = S[l].delta;
+      S[l].grad_W = Lr.grad_W.map(function (row, i) {
+        return row.map(function (v, j) {
+          var sum = 0, terms = 0;
+          for (var k = 0; k < m; k++) { sum += aPrev[k][i] * d[k][j]; terms += Math.abs(aPrev[k][i] * d[k][j]); }
+          return zeroIf(v, sum / m, terms / m);
+        });
+      });
+      S[l].grad_b = Lr.grad_b.map(function (v, j) {
+        var sum = 0, terms = 0;
+        for (var k = 0; k < m; k++) { sum += d[k][j]; terms += Math.abs(d[k][j]); }
+        return zeroIf(v, sum / m, terms / m);
+      });
+      S[l].W_new = Lr.W_new.map(function (row, i) {
+        return row.map(function (v, j) { return zeroIf(v, Lr.W[i][j] - eta * S[l].grad_W[i][j], Math.abs(Lr.W[i][j]) + eta * Math.abs(S[l].grad_W[i][j])); });
+      });
+      S[l].b_new = Lr.b_new.map(function (v, j) { return zeroIf(v, Lr.b[j] - eta * S[l].grad_b[j], Math.abs(Lr.b[j]) + eta * Math.abs(S[l].grad_b[j])); });
+      aPrev = S[l].a;
+    });
+    return { loss: t.loss, loss_after: t.loss_after, layers: S };
+  }
+
   // ---- the page ------------------------------------------------------------------------
   // the documents write a number beyond float64 as "inf", "-inf" or "nan" (JSON has none)
   var NONFINITE = { inf: Infinity, "-inf": -Infinity, nan: NaN };
@@ -180,7 +250,7 @@
   STAGES.push("loss");
   for (s = nL; s >= 1; s--) STAGES.push("backward-" + s);
   STAGES.push("update");
-  var stage = 0, example = 0, trace = step(net);
+  var stage = 0, example = 0, trace = step(net), shown = shownTrace(trace);
   var fmt = function (v) {
     // 5 significant digits, trailing zeros of a fraction dropped (10000 stays 10000)
     var s = Number(v).toPrecision(5), e = s.indexOf("e");
@@ -188,15 +258,7 @@
     if (mantissa.indexOf(".") >= 0) mantissa = mantissa.replace(/0+$/, "").replace(/\.$/, "");
     return mantissa + exponent;  // 1.2345e-10 keeps its exponent's 0
   };
-  // as the text renderer: below 1e-14 of the largest number beside it, float rounding
-  var fmtAmong = function (v, scale) { return Math.abs(v) < 1e-14 * scale ? "0" : fmt(v); };
-  var largest = function (rows) {
-    return [].concat.apply([], rows).reduce(function (m, x) { return isFinite(x) ? Math.max(m, Math.abs(x)) : m; }, 0);
-  };
-  // the scale beside example k's number j of ``rows`` (one per example): its row, or for
-  // a layer of one unit the batch's column
-  var scaleOf = function (rows, k) { return rows[k].length === 1 ? largest(rows) : largest([rows[k]]); };
-  var among = function (rows, k, j) { return fmtAmong(rows[k][j], scaleOf(rows, k)); };
+
 
   function tex(s) {
     try { return window.katex.renderToString(s, { output: "mathml", throwOnError: false }); } catch (e) { return s; }
@@ -241,7 +303,7 @@
           var show = l === 0 || known(kv[0], l);
           var status = checkStatus(l, kv[0], j);
           out += '<text y="' + (-10 + 14 * r) + '" data-key="' + kv[0] + '"' + (show ? ' data-value="' + kv[1] + '"' : "") +
-            (status ? ' class="' + status + '"' : "") + ">" + (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? (l === 0 ? fmt(kv[1]) : among(trace.layers[l - 1][kv[0]], example, j)) : "·") + "</text>";
+            (status ? ' class="' + status + '"' : "") + ">" + (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? fmt(l === 0 ? kv[1] : shown.layers[l - 1][kv[0]][example][j]) : "·") + "</text>";
         });
         out += "</g>";
       }
@@ -255,30 +317,28 @@
     return found.length ? found[0].status : "";
   }
 
-  // scale: of the numbers computed in the step (rounding), none for the numbers given
-  function matrix(rows, scale) {
-    scale = scale === true ? largest(rows) : scale || 0;
-    return "\\begin{bmatrix}" + rows.map(function (r) { return r.map(function (v) { return fmtAmong(v, scale); }).join(" & "); }).join("\\\\") + "\\end{bmatrix}";
+  function matrix(rows) {  // (the numbers shown: see shownTrace)
+    return "\\begin{bmatrix}" + rows.map(function (r) { return r.map(fmt).join(" & "); }).join("\\\\") + "\\end{bmatrix}";
   }
   function equation() {
     var at = STAGES[stage], k = example, parts = [];
     if (at.indexOf("forward-") === 0) {
-      var l = +at.split("-")[1], L = trace.layers[l - 1], prev = l === 1 ? data.input[k] : trace.layers[l - 2].a[k];
+      var l = +at.split("-")[1], L = shown.layers[l - 1], prev = l === 1 ? data.input[k] : shown.layers[l - 2].a[k];
       parts.push("z^{[" + l + "]} = a^{[" + (l - 1) + "]} W^{[" + l + "]} + b^{[" + l + "]}");
-      parts.push("z^{[" + l + "]} = " + matrix([prev], l > 1 && scaleOf(trace.layers[l - 2].a, k)) + matrix(L.W) + " + " + matrix([L.b]) + " = " + matrix([L.z[k]], scaleOf(L.z, k)));
-      parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + matrix([L.a[k]], scaleOf(L.a, k)));
+      parts.push("z^{[" + l + "]} = " + matrix([prev]) + matrix(L.W) + " + " + matrix([L.b]) + " = " + matrix([L.z[k]]));
+      parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + matrix([L.a[k]]));
     } else if (at === "loss") {
       parts.push("L = \\frac{1}{m}\\sum_k \\ell(a^{(k)}, y^{(k)}) = " + fmt(trace.loss));
     } else if (at.indexOf("backward-") === 0) {
-      var b = +at.split("-")[1], B = trace.layers[b - 1];
-      parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]], scaleOf(B.dL_da, k))
-        : "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = \\delta^{[" + (b + 1) + "]} W^{[" + (b + 1) + "]\\top} = " + matrix([B.dL_da[k]], scaleOf(B.dL_da, k)));
-      parts.push("f'(z^{[" + b + "]}) = " + LATEX[B.activation][1] + " = " + matrix(B.activation === "softmax" ? B.da_dz[k] : [B.da_dz[k]], B.activation === "softmax" ? undefined : scaleOf(B.da_dz, k)));
-      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "\\left(\\sum_i \\frac{\\partial \\ell}{\\partial a_i} J_{ij}\\right)_j" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + matrix([B.delta[k]], scaleOf(B.delta, k)));
+      var b = +at.split("-")[1], B = shown.layers[b - 1];
+      parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]])
+        : "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = \\delta^{[" + (b + 1) + "]} W^{[" + (b + 1) + "]\\top} = " + matrix([B.dL_da[k]]));
+      parts.push("f'(z^{[" + b + "]}) = " + LATEX[B.activation][1] + " = " + matrix(B.activation === "softmax" ? B.da_dz[k] : [B.da_dz[k]]));
+      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "\\left(\\sum_i \\frac{\\partial \\ell}{\\partial a_i} J_{ij}\\right)_j" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + matrix([B.delta[k]]));
     } else {
-      trace.layers.forEach(function (U) {
-        parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(U.W_new, true));
-        parts.push("b^{[" + U.index + "]} \\leftarrow " + matrix([U.b_new], true));
+      shown.layers.forEach(function (U) {
+        parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(U.W_new));
+        parts.push("b^{[" + U.index + "]} \\leftarrow " + matrix([U.b_new]));
       });
       parts.push("L_{\\text{after}} = " + fmt(trace.loss_after));
     }
@@ -337,12 +397,12 @@
     var hiddenSoftmax = trace.layers.slice(l - 1, nL - 1).some(function (U) { return U.activation === "softmax"; });
     var list = hiddenSoftmax || trace.saturated[example] ? null : paths(l, i, j);
     var html = "<h3>W" + l + "[" + (i + 1) + "," + (j + 1) + "] = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
-    html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + fmtAmong(L.grad_W[i][j], largest(L.grad_W)));
+    html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + fmt(shown.layers[l - 1].grad_W[i][j]));
     if (list) {
       html += "<p>Every path from the weight to the loss (example " + (example + 1) + "), summed:</p><ol class=\"paths\">";
-      var total = 0, scale = largest(list.map(function (p) { return [p.value]; }));
-      list.forEach(function (p) { total += p.value; html += "<li>units " + p.units + ": " + p.factors + " = " + fmt(p.value) + "</li>"; });
-      html += "</ol><p>Σ = " + fmtAmong(total, scale) + (net.input.length > 1 ? " (this example's share)" : "") + "</p>";
+      var total = 0, terms = 0;
+      list.forEach(function (p) { total += p.value; terms += Math.abs(p.value); html += "<li>units " + p.units + ": " + p.factors + " = " + fmt(p.value) + "</li>"; });
+      html += "</ol><p>Σ = " + fmt(zeroIf(total, total, terms)) + (net.input.length > 1 ? " (this example's share)" : "") + "</p>";
     } else if (trace.saturated[example] && !hiddenSoftmax) {
       html += "<p>The output saturated (a rounded to 0 or 1): along each path ∂ℓ/∂a · f′ is a huge number times 0, which loses δ, so δ of the output is taken as the engine takes it, " +
         (trace.layers[nL - 1].activation === "softmax" ? "a Σy − y" : "a − y") + " (click its units).</p>";
@@ -354,19 +414,19 @@
   function showUnit(el) {
     var parts = el.getAttribute("data-unit").split(":").map(Number), l = parts[0], j = parts[1] - 1;
     if (l === 0) { document.getElementById("detail").innerHTML = "<h3>input x" + (j + 1) + " = " + fmt(data.input[example][j]) + "</h3>"; return; }
-    var L = trace.layers[l - 1], k = example;
+    var L = shown.layers[l - 1], k = example;
     var d = L.activation === "softmax" ? L.da_dz[k][j][j] : L.da_dz[k][j];
     var html = "<h3>layer " + l + ", unit " + (j + 1) + " (" + L.activation + ")</h3><ul>" +
-      "<li>z = " + among(L.z, k, j) + "</li><li>a = f(z) = " + among(L.a, k, j) + "</li><li>f'(z) = " + fmt(d) + "</li><li>δ = " + among(L.delta, k, j) + "</li></ul>";
+      "<li>z = " + fmt(L.z[k][j]) + "</li><li>a = f(z) = " + fmt(L.a[k][j]) + "</li><li>f'(z) = " + fmt(d) + "</li><li>δ = " + fmt(L.delta[k][j]) + "</li></ul>";
     if (l < nL && L.activation === "softmax") {
       // every a_i of a softmax depends on z_j: δ_j = Σ_i J_ij ∂ℓ/∂a_i
-      html += "<p>δ = Σ_i J_ij ∂ℓ/∂a_i = " + L.dL_da[k].map(function (g, i) { return fmt(L.da_dz[k][i][j]) + "·" + among(L.dL_da, k, i); }).join(" + ") +
+      html += "<p>δ = Σ_i J_ij ∂ℓ/∂a_i = " + L.dL_da[k].map(function (g, i) { return fmt(L.da_dz[k][i][j]) + "·" + fmt(g); }).join(" + ") +
         ", with ∂ℓ/∂a_i = Σ_k δ_k W_ik of the layer above</p>";
     } else if (l < nL) {
-      var U = trace.layers[l];
-      html += "<p>δ = (Σ_k δ_k W_jk) · f'(z) = (" + U.delta[k].map(function (dk, q) { return among(U.delta, k, q) + "·" + fmt(net.layers[l].W[j][q]); }).join(" + ") + ") · " + fmt(d) + "</p>";
+      var U = shown.layers[l];
+      html += "<p>δ = (Σ_k δ_k W_jk) · f'(z) = (" + U.delta[k].map(function (dk, q) { return fmt(dk) + "·" + fmt(net.layers[l].W[j][q]); }).join(" + ") + ") · " + fmt(d) + "</p>";
     } else {
-      html += "<p>δ = " + (L.activation === "softmax" ? "Σ_i J_ij ∂ℓ/∂a_i" : "∂ℓ/∂a · f'(z)") + ", ∂ℓ/∂a = " + among(L.dL_da, k, j) + "</p>";
+      html += "<p>δ = " + (L.activation === "softmax" ? "Σ_i J_ij ∂ℓ/∂a_i" : "∂ℓ/∂a · f'(z)") + ", ∂ℓ/∂a = " + fmt(L.dL_da[k][j]) + "</p>";
       if (trace.saturated[k]) {
         html += "<p>The output saturated (a rounded to 0 or 1), where that product is a huge number times 0 and loses δ: δ is the engine's exact " +
           (L.activation === "softmax" ? "a Σy − y" : "a − y") + ".</p>";
@@ -415,6 +475,7 @@
     check = null;  // the claims were of the step before the edit: no marks on this one
     net.input = data.input; net.target = data.target;
     trace = step(net);
+    shown = shownTrace(trace);
     render();
   });
 
