@@ -125,6 +125,20 @@ def test_page_step_agrees_with_python(page, hidden, output, loss, m):
     for layer, js_layer in zip(trace.layers, js["layers"], strict=True):
         for key in KEYS:
             assert_close(js_layer[key], getattr(layer, key), f"layer {layer.index} {key}")
+    assert_same_zeros(page, trace)
+
+
+def assert_same_zeros(page, trace):
+    """The numbers the page shows as 0 are those the text and Markdown show as 0."""
+    from glassnet.render.numbers import shown_trace
+
+    python = shown_trace(trace.to_dict())["layers"]
+    shown = page.evaluate("window.glassnet.shown().layers")
+    for py_layer, js_layer in zip(python, shown, strict=True):
+        for key in ("z", "a", "dL_da", "delta", "grad_W", "grad_b", "W_new", "b_new"):
+            zero_py = np.asarray(py_layer[key], dtype=float) == 0
+            zero_js = np.asarray(js_layer[key], dtype=float) == 0
+            assert (zero_py == zero_js).all(), key
 
 
 def unit_values(page, key):
@@ -388,6 +402,7 @@ def test_a_saturated_softmax_page_agrees_with_the_trace(page):
 def test_rounding_is_0_in_equations_labels_and_unit_details(page):
     spec = load_spec(EXAMPLES[2])  # seed 003: ∂ℓ/∂a1[1] and δ1[1] are 0, ~1e-17 in floats
     open_trace(page, spec.explain())
+    assert_same_zeros(page, spec.explain())
     page.click('[data-action="backward"]')
     while "backward-1" not in (page.get_attribute("#glassnet", "data-stage") or ""):
         page.click('[data-action="next"]')

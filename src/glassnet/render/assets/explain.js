@@ -515,7 +515,7 @@
     sel.innerHTML = net.input.map(function (_, k) { return "<option value=\"" + k + "\">example " + (k + 1) + "</option>"; }).join("");
     sel.addEventListener("change", function () { example = +sel.value; editors(); render(); });
   } else sel.hidden = true;
-  window.glassnet = { step: step, net: net, trace: function () { return trace; }, go: go };
+  window.glassnet = { step: step, net: net, trace: function () { return trace; }, shown: function () { return shown; }, go: go };
   editors();
   render();
 })();
