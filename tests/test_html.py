@@ -623,3 +623,27 @@ def test_the_page_shows_residue_as_the_text_does(page):
             for key in ("z", "a", "delta"):
                 label = page.text_content(f'[data-unit="1:1"] [data-key="{key}"]').split()[-1]
                 assert float(label) == pytest.approx(float(fmt(expected[key][k][0], 5)), rel=1e-4)
+
+
+def test_the_page_takes_no_real_number_for_residue(page):
+    for data in (
+        {
+            "input": [1.0],
+            "target": [1.0, 0.0],
+            "loss": "cross_entropy",
+            "layer": [{"activation": "softmax", "weights": [[0.0, 800.0]]}],
+        },
+        {
+            "input": [0.1, 0.2, 0.3],
+            "target": [1.0, 0.0],
+            "loss": "squared_error",
+            "layer": [
+                {"activation": "softmax", "weights": [[400.0, 1.0], [0.0, 1.0], [0.0, -1.0]]}
+            ],
+        },
+    ):
+        trace = parse_spec(data).explain()
+        open_trace(page, trace)
+        assert_same_zeros(page, trace)
+        shown = page.evaluate("window.glassnet.shown().layers[0]")
+        assert shown["delta"][0][1] != 0 and shown["a"][0][1] != 0  # ±1, and e^-40 / (1 + …)

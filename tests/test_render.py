@@ -288,3 +288,51 @@ def test_what_is_residue_is_decided_from_the_numbers_shown(data, shown, hidden):
         assert fragment in text, fragment
     for fragment in hidden:
         assert fragment not in text, fragment
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (  # an overflow is no residue
+            {
+                "input": [1e200],
+                "target": [0.0],
+                "loss": "half_squared_error",
+                "layer": [{"activation": "identity", "weights": [[1e200]]}],
+            },
+            "∂L/∂b1 = (1/m) Σ δ1 = [ inf ]",
+        ),
+        (  # a saturated softmax with its cross-entropy: δ = a − y = ±1, as training takes it
+            {
+                "input": [1.0],
+                "target": [1.0, 0.0],
+                "loss": "cross_entropy",
+                "layer": [{"activation": "softmax", "weights": [[0.0, 800.0]]}],
+            },
+            "∂L/∂b1 = (1/m) Σ δ1 = [ -1  1 ]",
+        ),
+        (  # σ(35) − 1 is no sum of the numbers given
+            {
+                "input": [35.0],
+                "target": [1.0],
+                "loss": "half_squared_error",
+                "layer": [{"activation": "sigmoid", "weights": [[1.0]]}],
+            },
+            "a_j − y_j = [ -6.66134e-16 ]",
+        ),
+        (  # softmax(0) is not 0: e^-40 / (1 + e^-40) stays
+            {
+                "input": [0.1, 0.2, 0.3],
+                "target": [1.0, 0.0],
+                "loss": "cross_entropy",
+                "layer": [
+                    {"activation": "softmax", "weights": [[400.0, 1.0], [0.0, 1.0], [0.0, -1.0]]}
+                ],
+            },
+            "4.24835e-18 ]",
+        ),
+    ],
+)
+def test_no_real_number_is_taken_for_residue(data, fragment):
+    text = render_text(parse_spec(data).explain().to_dict())
+    assert fragment in text, text

@@ -18,8 +18,12 @@ def fmt(x: float, precision: int) -> str:
 # rounding of a few additions is a few ulps (2.2e-16) of the terms
 RESIDUE = 32 * float(np.finfo(np.float64).eps)
 
-# the losses whose ∂ℓ/∂a is c (a − y), the one output derivative that can cancel
+# the losses whose ∂ℓ/∂a is c (a − y): it can cancel where a is a sum (a = z)
 _DIFFERENCE_LOSSES = {"half_squared_error": 1.0, "squared_error": 2.0, "mean_squared_error": 2.0}
+# f(0) = 0, and a = z (or a multiple) near 0: a follows a z that is residue
+_THROUGH_ZERO = {"identity", "relu", "leaky_relu", "tanh", "elu"}
+_LINEAR = {"identity", "relu", "leaky_relu"}  # a is z itself where it is not 0
+_FUSED_PAIRS = {("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
 
 
 def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
@@ -40,16 +44,20 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
     Y = np.asarray(trace["target"], dtype=np.float64)
 
     def zero(value: np.ndarray, sum_: np.ndarray, terms: np.ndarray) -> np.ndarray:
+        # (terms that overflow bound nothing: an ∞ is no residue)
         with np.errstate(invalid="ignore", over="ignore"):
-            return np.where(np.abs(sum_) <= RESIDUE * terms, 0.0, value)
+            residue = np.isfinite(terms) & (np.abs(sum_) <= RESIDUE * terms)
+            return np.where(residue, 0.0, value)
 
     a_prev = np.asarray(trace["input"], dtype=np.float64)
     for layer in layers:  # forward: z = a W + b from the a shown
         W, b, z, a = A("W", layer), A("b", layer), A("z", layer), A("a", layer)
         with np.errstate(invalid="ignore", over="ignore"):
             z_shown = zero(z, a_prev @ W + b, np.abs(a_prev) @ np.abs(W) + np.abs(b))
-            small = (z_shown == 0) & (np.abs(a) <= 2 * np.abs(z))  # f(0) = 0: a is z's size
-        layer["z"], layer["a"] = z_shown.tolist(), np.where(small, 0.0, a).tolist()
+            small = (z_shown == 0) & (np.abs(a) <= 2 * np.abs(z))  # a is of z's size
+        if layer["activation"] in _THROUGH_ZERO:
+            a = np.where(small, 0.0, a)
+        layer["z"], layer["a"] = z_shown.tolist(), a.tolist()
         a_prev = np.asarray(layer["a"])
     delta_next, W_next = None, None
     for l in range(len(layers) - 1, -1, -1):  # backward, from the numbers shown
@@ -57,11 +65,14 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
         g, d, delta = A("dL_da", layer), A("da_dz", layer), A("delta", layer)
         a = np.asarray(layer["a"])
         c = _DIFFERENCE_LOSSES.get(trace["loss_name"])
-        if delta_next is not None:
+        output = delta_next is None
+        if not output:
             g = zero(g, delta_next @ W_next.T, np.abs(delta_next) @ np.abs(W_next).T)
-        elif c is not None:
+        elif c is not None and layer["activation"] in _LINEAR:  # a − y, a a sum itself
             g = zero(g, c * (a - Y), c * (np.abs(a) + np.abs(Y)))
-        if d.ndim == 3:  # a Jacobian: δ_j = Σ_i ∂ℓ/∂a_i J_ij
+        if output and (layer["activation"], trace["loss_name"]) in _FUSED_PAIRS:
+            pass  # δ = a Σy − y as the engine took it: no sum of the factors shown
+        elif d.ndim == 3:  # a Jacobian: δ_j = Σ_i ∂ℓ/∂a_i J_ij
             sum_ = np.einsum("mij,mi->mj", d, g)
             delta = zero(delta, sum_, np.einsum("mij,mi->mj", np.abs(d), np.abs(g)))
         else:

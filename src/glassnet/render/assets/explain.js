@@ -170,7 +170,13 @@
   // sum that is 0, and shown as 0, with what follows from it alone
   var RESIDUE = 32 * 2.220446049250313e-16;
   var DIFFERENCE = { half_squared_error: 1, squared_error: 2, mean_squared_error: 2 };
-  function zeroIf(value, sum, terms) { return Math.abs(sum) <= RESIDUE * terms ? 0 : value; }
+  var THROUGH_ZERO = { identity: 1, relu: 1, leaky_relu: 1, tanh: 1, elu: 1 };  // f(0) = 0
+  var LINEAR = { identity: 1, relu: 1, leaky_relu: 1 };
+  // (terms that overflow bound nothing: an ∞ is no residue)
+  function zeroIf(value, sum, terms) { return isFinite(terms) && Math.abs(sum) <= RESIDUE * terms ? 0 : value; }
+  function fused(activation, loss) {
+    return (activation === "softmax" && loss === "cross_entropy") || (activation === "sigmoid" && loss === "binary_cross_entropy");
+  }
   function shownTrace(t) {
     var m = t.input.length, eta = t.learning_rate, Y = t.target, n = t.layers.length;
     var S = t.layers.map(function (Lr) { return { index: Lr.index, activation: Lr.activation, W: Lr.W, b: Lr.b, da_dz: Lr.da_dz }; });
@@ -184,7 +190,7 @@
         });
       });
       S[l].a = Lr.a.map(function (row, k) {  // f(0) = 0: a is of z's size, residue too
-        return row.map(function (v, j) { return S[l].z[k][j] === 0 && Math.abs(v) <= 2 * Math.abs(Lr.z[k][j]) ? 0 : v; });
+        return row.map(function (v, j) { return THROUGH_ZERO[Lr.activation] && S[l].z[k][j] === 0 && Math.abs(v) <= 2 * Math.abs(Lr.z[k][j]) ? 0 : v; });
       });
       aPrev = S[l].a;
     });
@@ -196,7 +202,7 @@
           var sum = 0, terms = 0;
           if (dNext) {
             for (var q = 0; q < dNext[k].length; q++) { sum += dNext[k][q] * WNext[j][q]; terms += Math.abs(dNext[k][q] * WNext[j][q]); }
-          } else if (c !== undefined) {
+          } else if (c !== undefined && LINEAR[Lr.activation]) {  // a − y, a a sum itself
             sum = c * (Sl.a[k][j] - Y[k][j]); terms = c * (Math.abs(Sl.a[k][j]) + Math.abs(Y[k][j]));
           } else return v;
           return zeroIf(v, sum, terms);
@@ -204,6 +210,7 @@
       });
       Sl.delta = Lr.delta.map(function (row, k) {
         return row.map(function (v, j) {
+          if (l === n - 1 && fused(Lr.activation, t.loss_name)) return v;  // a Σy − y, as the engine
           if (Lr.activation !== "softmax") return Sl.dL_da[k][j] === 0 ? 0 : v;  // a product
           var sum = 0, terms = 0;
           for (var i = 0; i < row.length; i++) { sum += Sl.dL_da[k][i] * Lr.da_dz[k][i][j]; terms += Math.abs(Sl.dL_da[k][i] * Lr.da_dz[k][i][j]); }
