@@ -756,8 +756,8 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
     activations, loss = _registered_names(network)
     sizes = network.sizes
     X = _batch_array(X, "X", sizes[0], "the network's inputs")
-    if np.ndim(Y) == 1 and X.shape[0] > 1 and np.shape(Y)[0] == X.shape[0]:
-        Y = network.targets(Y)  # one per example, as fit takes it: class indices, values
+    if X.shape[0] > 1:  # (one example's 1-D Y is its row)
+        Y = network._per_example(Y, X.shape[0])  # one per example, as fit takes it
     Y = _batch_array(Y, "Y", sizes[-1], "the network's output units")
     if X.shape[0] != Y.shape[0]:
         raise ArgumentError(f"Y: has {Y.shape[0]} example(s) but X has {X.shape[0]}")

@@ -955,11 +955,17 @@ class Network:
         single = X.shape[0] == 1 and np.size(Y) == self.sizes[-1] and np.ndim(Y) <= 1
         if single:
             Y = np.asarray(Y, dtype=np.float64).reshape(1, -1)
-        elif np.ndim(Y) == 1:
-            Y = self.targets(Y).astype(np.float64)
         else:
-            Y = np.asarray(Y, dtype=np.float64)
+            Y = np.asarray(self._per_example(Y, len(X)), dtype=np.float64)
         return X, Y
+
+    def _per_example(self, Y: Array, m: int) -> Array:
+        """``Y`` given one number per example (1-D, m long) as :meth:`fit` takes it, as rows.
+
+        Class indices of a softmax classifier, one value each of a one-unit output; any
+        other ``Y`` as it is.
+        """
+        return self.targets(Y) if np.ndim(Y) == 1 and np.shape(Y)[0] == m else Y
 
     def loss_value(self, X: Array, Y: Array) -> float:
         r"""The batch loss L = (1/m) Σ_k ℓ(a_L^{(k)}, y^{(k)})."""
