@@ -10,6 +10,7 @@ after it by the right formulas on the person's own (wrong) numbers.
 from __future__ import annotations
 
 import ast
+import decimal
 import json
 import sys
 from collections.abc import Callable
@@ -20,7 +21,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from glassnet.check import RULE_IDS, CheckReport, ClaimsError, check, parse_claims
+from glassnet.check import (
+    RULE_IDS,
+    CheckReport,
+    Claim,
+    ClaimsError,
+    _at_precision,
+    check,
+    parse_claims,
+)
 from glassnet.cli import main
 from glassnet.io import export_spec
 from glassnet.spec import load_spec, parse_spec
@@ -1215,6 +1224,32 @@ def test_a_zero_or_an_unchanged_parameter_is_read_at_the_finest_precision() -> N
     for f in report.findings:
         if f.key == "b_new":
             assert f.status == "wrong" and "bias_not_updated" in f.diagnosis, f.message
+
+
+def test_a_whole_number_is_read_at_the_sheets_precision() -> None:
+    """f′ written as 1 says "no derivative", not "rounded to a unit"."""
+    spec = load_spec(EXAMPLES / "seed000.toml")
+    trace = spec.explain()
+    layer = trace.layers[0]
+    sigma_prime = layer.a[0] * (1 - layer.a[0])  # by hand: σ′ = a(1 − a)
+    assert np.all(sigma_prime < 0.26)  # within a unit of 1: right if read as written
+    a = ", ".join(f"{v:.6f}" for v in layer.a[0])
+    text = f"[layer.1]\na = [{a}]\nda_dz = [1, 1]\n"
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    for f in report.findings:
+        if f.key == "da_dz":
+            assert f.status == "wrong" and f.diagnosis == ["derivative_missing"], f.message
+            assert "a 1 is read at 5 decimals" in f.message
+    alone = check(spec, parse_claims("[layer.1]\nda_dz = [1, 1]\n", spec, trace), trace)
+    assert all(f.status == "right" for f in alone.findings)  # to a unit, as written
+    # beside 0.125, 1 is read to two decimals; other whole numbers as written
+    for whole, true, status in ((1, 1.004, "right"), (1, 1.04, "wrong"), (2, 2.4, "right")):
+        claims = [
+            Claim(1, "z", (0, 0), decimal.Decimal(whole)),
+            Claim(1, "a", (0, 0), decimal.Decimal("0.125")),
+        ]
+        judged = _at_precision(claims, trace)[0]
+        assert judged.matches(true) is (status == "right"), (whole, true)
 
 
 def test_numbers_kept_to_more_digits_than_written_are_carried() -> None:

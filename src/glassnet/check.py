@@ -916,15 +916,17 @@ def _own_values(ws: Worksheet, claims: list[Claim]) -> list[tuple[float, float]]
 
 
 def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
-    """Claims as judged: a 0, or a parameter left unchanged, at the person's finest precision.
+    """Claims as judged: a 0, a 1 or a parameter left unchanged, at the person's precision.
 
-    Writing 0 (for a gradient, say) or a new weight or bias equal to the old one says
-    "nothing" or "no change", not "rounded to this place": 0 for 0.266, or 1.0 for a
-    bias that the step moves from 1 to 1.0109, is the mistake of a forgotten term,
-    and is judged as such where the person's other numbers carry more decimals (a 0)
-    or more significant digits (an unchanged parameter, read at as many, but never at
-    more decimals than any number of the sheet has: −1.88000 for a weight the step
-    moves by 4·10⁻⁶ is right beside gradients written 1.24634e-05, 0.1000 beside 4.0040).
+    Writing 0 (for a gradient, say), 1 (for f′), or a new weight or bias equal to the
+    old one says "nothing", "no factor" or "no change", not "rounded to this place": 0
+    for 0.266, 1 for σ′ = 0.105, or 1.0 for a bias that the step moves from 1 to
+    1.0109, is the mistake of a forgotten term, and is judged as such where the
+    person's other numbers carry more decimals (a 0) or more significant digits (a 1
+    or an unchanged parameter, read at as many, but never at more decimals than any
+    number of the sheet has: −1.88000 for a weight the step moves by 4·10⁻⁶ is right
+    beside gradients written 1.24634e-05, 0.1000 beside 4.0040, and 1 beside 0.125 is
+    read to two decimals).
     """
     # at most 12 decimals: beyond, a true 0 shows float64's rounding (1e-17)
     finest = min(max((c.decimals for c in claims), default=0), FINEST)
@@ -941,10 +943,11 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
         )
         if c.value == 0 and c.decimals < finest:
             c = dataclasses.replace(c, precision=finest)
-        elif unchanged and c.value != 0 and c.significant < digits:
+        elif (unchanged or c.value == 1) and c.value != 0 and c.significant < digits:
             # as many significant digits as the person's most precise number
             # and never finer than the person's finest decimals: 0.1000 beside 4.0040
-            # is written to the sheet's own 4 decimals
+            # is written to the sheet's own 4 decimals; a 1 too (f′ = 1 beside
+            # 0.880797 is no f′ at all)
             places = digits - 1 - math.floor(math.log10(abs(float(c.value))))
             if c.decimals < min(places, finest):
                 c = dataclasses.replace(c, precision=min(places, finest))
@@ -1060,10 +1063,17 @@ def _wrong_message(
         shown = f"{correct:.{claim.precision}f}".rstrip("0").rstrip(".")
     text = f"{label}: you wrote {claim.value}, it is {shown} ({_formula(claim, spec)})"
     if claim.precision is not None:
+        what, says = (
+            ("a 0", "nothing")
+            if claim.value == 0
+            else ("a 1", "exactly 1")
+            if claim.value == 1 and claim.decimals == 0
+            else ("a value left as it was", "nothing changed")
+        )
         text += (
-            f" (a 0, or a value left as it was, is read at {claim.precision} "
+            f" ({what} is read at {claim.precision} "
             f"decimal{'s' if claim.precision != 1 else ''}, as your other numbers: it says "
-            "nothing changed, not that it was rounded)"
+            f"{says}, not that it was rounded)"
         )
     if abs(own - correct) > claim.tolerance:
         text += f" (from your own earlier values: {_fmt(own)})"
