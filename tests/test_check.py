@@ -317,6 +317,17 @@ CASES = [
         (2, "delta"), lambda p: p[(2, "dL_da")] * np.tanh(p[(2, "z")]),
         carry=((1, "dL_da"), (2, "grad_W"), (2, "W_new")),
     ),
+    # bias_missing: z = a W, the bias left out of the forward pass
+    Case(
+        "bias_missing", "z-m1", (3, 3, 2), (SIG, ID), HSE, 1, "out_in",
+        (1, "z"), lambda p: p.X @ p.W[0],
+        carry=((1, "a"), (2, "z"), (2, "a"), (None, "loss"), (2, "dL_da")),
+    ),
+    Case(
+        "bias_missing", "z-m3", (2, 3, 3), (TANH, SIG), BCE, 3, "in_out",
+        (2, "z"), lambda p: p[(1, "a")] @ p.W[1],
+        carry=((2, "a"), (None, "loss"), (2, "dL_da")),
+    ),
     # transposed_weights: z = a Wᵀ + b, or ∂ℓ/∂a = δ W
     Case(
         "transposed_weights", "z-m1", (3, 3, 2), (SIG, ID), HSE, 1, "out_in",

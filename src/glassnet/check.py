@@ -394,7 +394,7 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
         a_prev = ws.value(layer - 1, "z")
     if key == "z":
         return (
-            a_prev @ W + lay.b
+            a_prev @ W + (0.0 if mistake.get("bias_missing") else lay.b)
             if W.shape[0] == a_prev.shape[1]
             else np.full(ws.true[(layer, "z")].shape, np.nan)
         )
@@ -677,6 +677,16 @@ RULES: tuple[Rule, ...] = (
         ("delta", "da_dz"),
         lambda ws, l: [{"as_activation": True}],
         "f'(z) is the derivative (for sigmoid a(1 − a)), not f(z) itself",
+    ),
+    Rule(
+        "bias_missing",
+        ("z",),
+        lambda ws, l: [{"bias_missing": True}],
+        "z = a W + b: the bias is a term of every unit's input; a constant, it drops out of "
+        "∂z/∂a and ∂z/∂W, not out of z (seed 000 ignores b as a constant)",
+        lambda ws, l: l is not None and bool(np.any(ws.spec.network.layers[l - 1].b)),
+        "z = W a + b: the bias is a term of every unit's input; a constant, it drops out of "
+        "∂z/∂a and ∂z/∂W, not out of z (seed 000 ignores b as a constant)",
     ),
     Rule(
         "transposed_weights",
