@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import decimal
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1299,6 +1300,39 @@ def test_a_slip_is_not_excused_by_kept_digits() -> None:
     assert slip.status == "wrong" and slip.diagnosis == ["arithmetic"]
     # −3.70644 · 0.15911 · 0.94 = −0.554347, as printed: the article kept the digits of δ
     assert judged[(3, "grad_W", (2, 1))].status == "carried"
+
+
+def test_the_worksheets_shown_in_the_docs_are_what_check_says(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every line of docs/check.md's `$ glassnet check …` blocks is a line of its output."""
+    monkeypatch.chdir(EXAMPLES.parent)
+    doc = (EXAMPLES.parent / "docs" / "check.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```\n\$ glassnet check (\S+) (\S+)\n(.*?)```", doc, re.S)
+    assert len(blocks) == 2
+    for spec_path, claims_path, shown in blocks:
+        _, out, _ = run_main(capsys, "check", spec_path, claims_path)
+        lines = set(out.splitlines())
+        for line in shown.splitlines():
+            if line != "...":
+                assert line in lines, line
+
+
+def test_the_first_error_counts_only_the_carried_numbers_after_it() -> None:
+    # seed 001's worksheet with its slip z2[3] mended: the first error is softmax without
+    # exp at a3, and the z3 before it, carried from a2 rounded, are not its followers
+    spec = load_spec(EXAMPLES / "seed001.toml")
+    trace = spec.explain()
+    text = example_claims("seed001").read_text().replace("4.001]", "4.004]")
+    findings = check(spec, parse_claims(text, spec, trace), trace).findings
+    first = next(i for i, f in enumerate(findings) if f.status == "wrong")
+    assert (findings[first].layer, findings[first].key) == (3, "a")
+    before = [f for f in findings[:first] if f.status == "carried"]
+    after = [f for f in findings[first + 1 :] if f.status == "carried"]
+    assert {(f.layer, f.key) for f in before} == {(3, "z")} and after
+    assert findings[first].message.endswith(
+        f"{len(after)} later numbers follow correctly from your own values"
+    )
 
 
 def test_halved_and_turned_or_added_loss_derivatives_are_named() -> None:

@@ -886,8 +886,10 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
                 label, claim, correct, own_value, finding.diagnosis, spec
             )
         findings.append(finding)
-    first = next((f for f in findings if f.status == "wrong"), None)
-    carried = sum(f.status == "carried" for f in findings)
+    first = next((i for i, f in enumerate(findings) if f.status == "wrong"), None)
+    # the numbers after it in the step (those before were carried from something else)
+    carried = 0 if first is None else sum(f.status == "carried" for f in findings[first + 1 :])
+    first = None if first is None else findings[first]
     if first is not None and carried:
         first.message += (
             f". {carried} later number{'s' if carried != 1 else ''} follow"
