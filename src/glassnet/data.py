@@ -778,8 +778,8 @@ def load_dataset(
         ``.csv`` (a header row, then numbers; the target column may hold strings),
         ``.npz`` (arrays ``X`` and ``y``), ``.npy`` (one 2-D array, the target a
         column) or an MNIST IDX images file (``*-images-idx3-ubyte``, optionally
-        ``.gz``) with its labels file beside it.  A name is looked up first; write
-        ``./digits`` for a file of that name.
+        ``.gz``) with its labels file beside it.  A name is looked up first; a
+        file's type is its extension (``digits.csv`` is a file).
     target : str, optional
         CSV: the name of the target column (default: the last column).  ``.npy``:
         a column index such as ``"0"`` or ``"-1"`` (default: the last column).
