@@ -1318,6 +1318,28 @@ def test_the_worksheets_shown_in_the_docs_are_what_check_says(
                 assert line in lines, line
 
 
+def test_a_delta_from_an_unwritten_jacobian_rounded_as_the_sheet_is_named_rounding() -> None:
+    # seed 001's output layer worked to 6 decimals, the softmax Jacobian rounded too but
+    # not written: ∂ℓ/∂a ≈ −5 makes J's rounding more than a unit of δ's sixth decimal
+    spec = load_spec(EXAMPLES / "seed001.toml")
+    trace = spec.explain()
+    out = trace.layers[2]
+    a = np.round(out.a[0], 6)
+    g = np.round(np.asarray(spec.network.loss.gradient(a[None], spec.Y))[0], 6)
+    J = np.round(np.diag(a) - np.outer(a, a), 6)  # by hand, from the a written
+    delta = np.round(g @ J, 6)
+    exact = g @ (np.diag(a) - np.outer(a, a))
+    assert np.abs(delta - exact).max() > 1.2e-6  # not within a unit of their exact own δ
+
+    def vec(v: np.ndarray) -> str:
+        return "[" + ", ".join(f"{x:.6f}" for x in v) + "]"
+
+    text = f"[layer.3]\na = {vec(a)}\ndL_da = {vec(g)}\ndelta = {vec(delta)}\n"
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    off = [f for f in report.findings if f.key == "delta" and f.status == "wrong"]
+    assert off and all(f.diagnosis == ["rounded_inputs"] for f in off), [f.message for f in off]
+
+
 def test_the_first_error_counts_only_the_carried_numbers_after_it() -> None:
     # seed 001's worksheet with its slip z2[3] mended: the first error is softmax without
     # exp at a3, and the z3 before it, carried from a2 rounded, are not its followers

@@ -833,6 +833,7 @@ def check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRep
 def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckReport:
     trace = trace if trace is not None else spec.explain()
     claims = sorted(_at_precision(claims, trace), key=Claim.order)
+    finest = min(max((c.decimals for c in claims), default=0), FINEST)
     ws = _worksheet(spec, trace, claims)
     own = _own_values(ws, claims)
     wrong = [not c.matches(t) and not c.matches(o) for c, (t, o) in zip(claims, own, strict=True)]
@@ -881,7 +882,7 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             )
         else:
             finding.status = "wrong"
-            finding.diagnosis = _diagnose(ws, claim, found)
+            finding.diagnosis = _diagnose(ws, claim, found, finest)
             finding.message = _wrong_message(
                 label, claim, correct, own_value, finding.diagnosis, spec
             )
@@ -967,12 +968,14 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
     return judged
 
 
-def _diagnose(ws: Worksheet, claim: Claim, mistakes: list[tuple[str, float]]) -> list[str]:
+def _diagnose(
+    ws: Worksheet, claim: Claim, mistakes: list[tuple[str, float]], finest: int
+) -> list[str]:
     """The ids of the known mistakes that give the claim, else rounded_inputs or arithmetic."""
     found = [rule_id for rule_id, _ in mistakes]
     if "batch_derivative" in found and len(found) > 1:  # ÷ m is also ÷ 2 of half_factor
         found.remove("batch_derivative")
-    if not found and _rounded_inputs(ws, claim):
+    if not found and _rounded_inputs(ws, claim, finest):
         found.append("rounded_inputs")
     return found or ["arithmetic"]
 
@@ -1016,9 +1019,14 @@ def _mistakes_upstream(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
     return []
 
 
-def _rounded_inputs(ws: Worksheet, claim: Claim) -> bool:
-    """Off only because the inputs were rounded coarsely: try them at 1 to 3 decimals."""
-    for decimals in (1, 2, 3):
+def _rounded_inputs(ws: Worksheet, claim: Claim, finest: int) -> bool:
+    """Off only because the inputs were rounded: try them at 1 to 3 decimals and at ``finest``.
+
+    ``finest``, the most decimals of the person's numbers: the values they did not write
+    (a softmax Jacobian, say) rounded as they write numbers, which ∂ℓ/∂a ≈ 5 makes
+    more than a unit of δ's last place.
+    """
+    for decimals in sorted({1, 2, 3, finest} - {0}):
         rounded = Worksheet(
             ws.spec,
             ws.trace,
