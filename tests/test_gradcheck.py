@@ -76,6 +76,35 @@ def test_a_step_across_a_relu_kink_is_skipped_not_failed():
     assert "skipped" in format_result(result)
 
 
+def test_a_layer_whose_every_step_crosses_a_kink_says_not_checked():
+    # z = 1·1 − 0.5·2 = 0: every entry's step moves z across relu's kink
+    net = Network([Layer([[1.0], [-0.5]], [0.0], "relu")], loss="squared_error")
+    result = gradcheck(net, np.array([[1.0, 2.0]]), np.array([[0.5]]))
+    assert (result.layers[0].checked, result.layers[0].skipped) == (0, 3)
+    text = format_result(result)
+    assert "layer 1 (relu): not checked" in text and "(analytic" not in text
+    assert text.endswith("all checked entries below 1e-06 (layer 1: none)\n")
+
+
+def test_weights_on_large_inputs_pass():
+    # ∂L/∂W of x = 200: L bends 200 times faster in W than h = 10⁻³ assumes
+    net = Network([Layer([[0.01], [-0.02]], [0.1], "tanh")], loss="half_squared_error")
+    X, Y = np.array([[200.0, 35.0], [120.0, 80.0]]), np.array([[1.0], [0.0]])
+    result = gradcheck(net, X, Y)
+    assert result.passed and result.worst < 1e-9, format_result(result)
+    # the analytic gradient, by hand: ∂L/∂W = xᵀ((a − y) ⊙ (1 − a²)) / m
+    a = np.tanh(X @ net.layers[0].W + 0.1)
+    by_hand = X.T @ ((a - Y) * (1 - a**2)) / 2
+    numeric = [gradcheck_numeric(net, X, Y, i) for i in range(2)]
+    np.testing.assert_allclose(numeric, by_hand[:, 0], rtol=1e-9)
+
+
+def gradcheck_numeric(net: Network, X: np.ndarray, Y: np.ndarray, i: int) -> float:
+    from glassnet.gradcheck import numeric_gradient
+
+    return numeric_gradient(net, X, Y, net.layers[0].W, (i, 0))[0]
+
+
 def test_float32_network_is_checked_in_float64_and_unchanged():
     net, X, Y = random_case(3, [3, 4, 2], ["tanh", "softmax"], "cross_entropy", 2)
     net32 = Network(net.copy().layers, loss="cross_entropy", dtype="float32")
