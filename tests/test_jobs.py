@@ -273,6 +273,16 @@ def test_a_bad_dataset_leaves_no_out_folder(capsys, tmp_path):
     assert code == 2 and not (tmp_path / "o").exists()
 
 
+def test_a_single_class_is_refused_before_training(capsys, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i},{-i},yes\n" for i in range(20)))
+    out = tmp_path / "run"
+    code, stdout, err = run(capsys, "train", "--dataset", str(path), "--out", str(out))
+    assert code == 2 and stdout == "" and err.count("\n") == 1
+    assert f"{path}: column 'label' holds one class ('yes')" in err
+    assert not out.exists()
+
+
 def test_spec_training_cannot_write_trained_toml_is_one_line(capsys, tmp_path):
     out = tmp_path / "run"
     (out / "trained.toml").mkdir(parents=True)  # a folder where the file goes

@@ -105,6 +105,12 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
 
     start = time.perf_counter()
     data = load_dataset(args.dataset or DEFAULT_DATASET, target=args.target, seed=args.seed)
+    if data.n_classes == 1:  # a 1-unit softmax outputs 1 whatever the input: nothing to learn
+        column = f"column {quote(data.target_name)}" if data.target_name else "the target"
+        raise ArgumentError(
+            f"{args.dataset}: {column} holds one class ({quote(data.classes[0])}); "
+            "a classifier needs examples of at least 2 classes"
+        )
     if args.out:  # before any training: a folder that can't be written loses the run
         _writable(Path(args.out))
     classification = data.task == "classification"
