@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import numpy as np
@@ -281,6 +282,28 @@ def test_a_single_class_is_refused_before_training(capsys, tmp_path):
     assert code == 2 and stdout == "" and err.count("\n") == 1
     assert f"{path}: column 'label' holds one class ('yes')" in err
     assert not out.exists()
+
+
+def test_predict_writes_labels_with_commas_and_quotes_as_csv(capsys, tmp_path):
+    labels = ["a, b", 'say "hi"']
+    path = tmp_path / "labels.csv"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(
+            [["x1", "x2", "label"], *([i % 3, i % 5, labels[i % 2]] for i in range(40))]
+        )
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", "--dataset", str(path), "--epochs", "1", "--out", str(out))
+    assert code == 0, err
+    model = str(out / "model.npz")
+    code, stdout, err = run(capsys, "predict", model, str(path))
+    assert code == 0, err
+    rows = list(csv.reader(stdout.splitlines()))
+    assert rows[0] == ["prediction"] and len(rows) == 41
+    assert {row[0] for row in rows[1:]} <= set(labels)
+    code, stdout, err = run(capsys, "predict", model, str(path), "--proba")
+    assert code == 0, err
+    rows = list(csv.reader(stdout.splitlines()))
+    assert rows[0] == labels and all(len(row) == 2 for row in rows)
 
 
 def test_spec_training_cannot_write_trained_toml_is_one_line(capsys, tmp_path):

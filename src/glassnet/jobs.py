@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
+import io
 import json
 import time
 from collections.abc import Iterator
@@ -642,27 +644,28 @@ def predict_job(model: str, data: str, *, proba: bool = False) -> str:
         load_inputs(data, meta["feature_names"], target=_stored_target(meta, data)),
     )
     classes = meta.get("classes")
+    rows: list[list[Any]]
     if network.is_classifier and classes is not None:
         if proba:
-            P = network.predict_proba(X)
-            lines = [",".join(str(c) for c in classes)]
-            lines += [",".join(repr(float(p)) for p in row) for row in P]
+            rows = [classes, *([repr(float(p)) for p in row] for row in network.predict_proba(X))]
         elif _multi_label(network):  # one 0/1 column per class: is its unit on?
-            lines = [",".join(str(c) for c in classes)]
-            lines += [",".join(str(int(v)) for v in row) for row in network.predict(X)]
+            rows = [classes, *([int(v) for v in row] for row in network.predict(X))]
         else:
-            lines = ["prediction", *(str(classes[i]) for i in network.predict(X))]
+            rows = [["prediction"], *([classes[i]] for i in network.predict(X))]
     else:
         if proba:
             raise ArgumentError("--proba: the model is not a classifier")
         Y = _unapply(meta.get("y_scaler"), network.output(X))
         header = (
-            "prediction"
+            ["prediction"]
             if Y.shape[1] == 1
-            else ",".join(f"prediction_{j + 1}" for j in range(Y.shape[1]))
+            else [f"prediction_{j + 1}" for j in range(Y.shape[1])]
         )
-        lines = [header, *(",".join(repr(float(v)) for v in row) for row in Y)]
-    return "\n".join(lines) + "\n"
+        rows = [header, *([repr(float(v)) for v in row] for row in Y)]
+    # the csv module quotes a label with a comma, a quote or a line break in it
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue()
 
 
 def _model_data(
