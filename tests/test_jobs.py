@@ -193,6 +193,7 @@ def test_spec_training_matches_a_loop_of_explained_steps(capsys, tmp_path):
         (["train", "--dataset", "digitz"], "did you mean 'digits'"),
         (["train", "--hidden", "a,b"], "sizes"),
         (["train", "--epochs", "0"], "≥ 1"),
+        (["train", "--dataset", "xor", "--hidden", "100000,100000"], "refuses more than 50,000"),
         (["train", "--lr", "-1"], "> 0"),
         (["train", "--spec", "x.toml", "--dataset", "iris"], "--spec"),
         (["train", "--spec", str(EXAMPLES[1]), "--hidden", "5"], "--hidden"),

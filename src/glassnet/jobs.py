@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import csv
 import io
+import itertools
 import json
 import time
 from collections.abc import Iterator
@@ -135,6 +136,7 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     output = "softmax" if classification else "identity"
     loss = args.loss or ("cross_entropy" if classification else "half_squared_error")
     _check_choices(args.activation, loss, data.name, classification)
+    _check_size([data.X.shape[1], *hidden, n_out])
     network = Network(
         [data.X.shape[1], *hidden, n_out],
         activations=[args.activation] * len(hidden) + [output],
@@ -242,6 +244,18 @@ def _given(args: argparse.Namespace, *flags: str) -> list[str]:
         for flag in flags
         if getattr(args, flag[2:].replace("-", "_"), None) != defaults.get(flag)
     ]
+
+
+def _check_size(sizes: list[int]) -> None:
+    """ArgumentError naming --hidden for a network too large to hold, as a spec's is refused."""
+    from glassnet.spec import MAX_PARAMETERS
+
+    total = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    if total > MAX_PARAMETERS:
+        raise ArgumentError(
+            f"--hidden: the network {'-'.join(map(str, sizes))} would have {total:,} parameters "
+            f"(~{total * 8 / 2**30:,.1f} GiB); glassnet refuses more than {MAX_PARAMETERS:,}"
+        )
 
 
 def _check_choices(activation: str, loss: str, dataset: str, classification: bool) -> None:
