@@ -205,6 +205,10 @@ def test_spec_training_matches_a_loop_of_explained_steps(capsys, tmp_path):
         (["diagnose", str(EXAMPLES[1]), "--data", "iris"], "--data iris: has 4 features"),
         (["diagnose", str(EXAMPLES[1]), "--data", "diabetes"], "--data diabetes: has 10"),
         (["predict", "missing.npz", "iris"], "missing.npz"),
+        (
+            ["train", "--resume", "nowhere", "--spec", str(EXAMPLES[0])],
+            "--spec: --resume continues the run with its own settings",
+        ),
     ],
 )
 def test_bad_arguments_one_line_exit_2(capsys, argv, message):

@@ -306,8 +306,8 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
 
     given = _given(
         args,
-        *("--dataset", "--target", "--hidden", "--activation", "--loss", "--optimizer"),
-        *("--lr", "--epochs", "--batch-size", "--dropout", "--scale", "--out"),
+        *("--dataset", "--target", "--spec", "--hidden", "--activation", "--loss"),
+        *("--optimizer", "--lr", "--epochs", "--batch-size", "--dropout", "--scale", "--out"),
         *("--checkpoint-every", "--seed"),
     )
     if given:
