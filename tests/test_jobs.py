@@ -311,6 +311,20 @@ def test_predict_writes_labels_with_commas_and_quotes_as_csv(capsys, tmp_path):
     assert rows[0] == labels and all(len(row) == 2 for row in rows)
 
 
+def test_a_class_too_small_to_stratify_is_split_at_random_with_a_note(capsys, tmp_path):
+    path = tmp_path / "imb.csv"
+    labels = ["rare"] + ["common"] * 39
+    path.write_text("a,b,label\n" + "".join(f"{i},{-i},{c}\n" for i, c in enumerate(labels)))
+    code, out, err = run(capsys, "train", "--dataset", str(path), "--epochs", "1", "--json")
+    assert code == 0, err
+    assert err == (
+        f"glassnet: note: {path}: too few examples to stratify the split by class "
+        "(the smallest, 'rare', has 1); split at random\n"
+    )
+    result = json.loads(out)
+    assert (result["n_train"], result["n_val"], result["n_test"]) == (28, 4, 8)
+
+
 def test_spec_training_cannot_write_trained_toml_is_one_line(capsys, tmp_path):
     out = tmp_path / "run"
     (out / "trained.toml").mkdir(parents=True)  # a folder where the file goes

@@ -1,9 +1,10 @@
 """The jobs behind ``glassnet train``, ``glassnet predict`` and ``glassnet evaluate``.
 
 ``train`` with no arguments trains on digits: a stratified split into 70 % training,
-10 % validation and 20 % test examples, features scaled to [0, 1] on the training set,
-a 64-256-10 network (relu, dropout 0.3, softmax, cross-entropy) trained for 40 epochs
-of Adam on mini-batches of 32, and reports the test accuracy. On any dataset the
+10 % validation and 20 % test examples (at random, with a note, where the classes are
+too small to stratify), features scaled to [0, 1] on the training set, a 64-256-10
+network (relu, dropout 0.3, softmax, cross-entropy) trained for 40 epochs of Adam on
+mini-batches of 32, and reports the test accuracy. On any dataset the
 default number of epochs is 40, or more where 40 epochs would take fewer than 1600
 updates (small datasets).
 """
@@ -16,6 +17,7 @@ import csv
 import io
 import itertools
 import json
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,7 +106,7 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
         return _train_spec(args)
     args.activation = args.activation or "relu"
     args.scale = args.scale or "minmax"
-    from glassnet.data import DEFAULT_DATASET, load_dataset, train_val_test_split
+    from glassnet.data import DEFAULT_DATASET, load_dataset
 
     start = time.perf_counter()
     data = load_dataset(args.dataset or DEFAULT_DATASET, target=args.target, seed=args.seed)
@@ -117,9 +119,7 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     if args.out:  # before any training: a folder that can't be written loses the run
         _writable(Path(args.out))
     classification = data.task == "classification"
-    X_train, y_train, X_val, y_val, X_test, y_test = train_val_test_split(
-        data.X, data.y, val=VALIDATION, test=TEST, stratify=classification, seed=args.seed
-    )
+    X_train, y_train, X_val, y_val, X_test, y_test = _split(args, data)
     scaler = _scaler(args.scale, X_train)
     x_meta = _scaler_meta(args.scale, scaler)
     X_train, X_val, X_test = (_apply(x_meta, X) for X in (X_train, X_val, X_test))
@@ -234,6 +234,35 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     result["out"] = args.out
     result["_text"] = _train_text(result, metric, notes)
     return result
+
+
+def _split(args: argparse.Namespace, data: Any) -> tuple[np.ndarray, ...]:
+    """The 70/10/20 split, stratified by class where every class is large enough.
+
+    A class too small to keep its share in each part (one example, or fewer examples per
+    part than classes) is split at random, as Keras's validation_split, with a note.
+    """
+    from glassnet.data import train_val_test_split
+
+    def split(stratify: bool) -> tuple[np.ndarray, ...]:
+        return train_val_test_split(
+            data.X, data.y, val=VALIDATION, test=TEST, stratify=stratify, seed=args.seed
+        )
+
+    if data.task != "classification":
+        return split(False)
+    try:
+        return split(True)
+    except ArgumentError:
+        parts = split(False)  # raises itself where the examples are too few for any split
+    counts = np.bincount(data.y, minlength=len(data.classes))
+    smallest = int(np.argmin(counts))
+    print(
+        f"glassnet: note: {args.dataset}: too few examples to stratify the split by class "
+        f"(the smallest, {quote(data.classes[smallest])}, has {counts[smallest]}); split at random",
+        file=sys.stderr,
+    )
+    return parts
 
 
 def _given(args: argparse.Namespace, *flags: str) -> list[str]:
