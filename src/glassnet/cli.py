@@ -10,14 +10,16 @@
 ``glassnet predict MODEL DATA`` and ``glassnet evaluate MODEL DATA``
     Use a model that ``train --out`` saved.
 
-Bad input (a spec mistake, a bad argument, an unwritable output) prints one
-line ``glassnet: error: ...`` on stderr and exits with code 2.
+Bad input (a spec mistake, a bad argument, an unwritable output, ``-o`` naming one of
+the command's input files) prints one line ``glassnet: error: ...`` on stderr and exits
+with code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -210,6 +212,7 @@ def _explain(args: argparse.Namespace) -> int:
     from glassnet.render import RENDERERS
     from glassnet.spec import load_spec
 
+    _not_an_input(args.output, args.spec)
     spec = load_spec(args.spec)
     text = RENDERERS[args.format](spec.explain().to_dict(), precision=args.precision)
     if spec.weights_layout == "out_in" and args.format in ("text", "markdown"):
@@ -241,6 +244,7 @@ def _check(args: argparse.Namespace) -> int:
     from glassnet.render.check import RENDERERS
     from glassnet.spec import load_spec
 
+    _not_an_input(args.output, args.spec, args.claims)
     spec = load_spec(args.spec)
     trace = spec.explain()
     if args.template:
@@ -292,6 +296,7 @@ def _train(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from glassnet.jobs import predict_job
 
+    _not_an_input(args.output, args.model, args.data)
     text = predict_job(args.model, args.data, proba=args.proba)
     if args.output:
         _write(args.output, text)
@@ -309,6 +314,15 @@ def _evaluate(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write("".join(f"{k}: {v}\n" for k, v in result.items()))
     return EXIT_OK
+
+
+def _not_an_input(output: str | None, *inputs: str | None) -> None:
+    """ArgumentError where ``-o`` names one of the command's input files (by any path)."""
+    if output is None or not os.path.exists(output):
+        return
+    for name in inputs:
+        if name is not None and os.path.exists(name) and os.path.samefile(output, name):
+            raise ArgumentError(f"-o {output}: would overwrite the input {name}")
 
 
 def _write(path: str, text: str) -> None:
