@@ -691,3 +691,24 @@ def test_output_onto_an_input_is_refused_and_the_input_kept(
         assert code == 2 and out == "", argv
         assert_one_line_error(err, f"-o {argv[-1]}: would overwrite the input")
         assert kept.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["check", "EX", "CLAIMS", "--template"], "--template writes a blank claims file"),
+        (["check", "EX", "--template", "--format", "json"], "give it without --format"),
+        (["diagnose", "EX", "--target", "y"], "--target names a column of --data"),
+    ],
+    ids=["template-with-claims", "template-with-format", "diagnose-target-without-data"],
+)
+def test_conflicting_flags_are_refused(
+    argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = {
+        "EX": str(EXAMPLES_DIR / "seed001.toml"),
+        "CLAIMS": str(EXAMPLES_DIR / "claims" / "seed001.toml"),
+    }
+    code, out, err = run_main(capsys, *(names.get(arg, arg) for arg in argv))
+    assert code == 2 and out == ""
+    assert_one_line_error(err, fragment)

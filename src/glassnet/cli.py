@@ -60,9 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check a hand calculation of a step")
     check.add_argument("spec", help="spec file (TOML)")
     check.add_argument("claims", nargs="?", help="claims file (TOML): the numbers you computed")
-    check.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     check.add_argument(
-        "--template", action="store_true", help="write a blank claims file for the spec instead"
+        "--format",
+        choices=("text", "markdown", "json", "html"),
+        default=None,
+        help="of the report (default text)",
+    )
+    check.add_argument(
+        "--template",
+        action="store_true",
+        help="write a blank claims file (TOML) for the spec instead; no CLAIMS, no --format",
     )
     check.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
@@ -244,6 +251,14 @@ def _check(args: argparse.Namespace) -> int:
     from glassnet.render.check import RENDERERS
     from glassnet.spec import load_spec
 
+    if args.template and args.claims is not None:
+        raise ArgumentError(
+            f"glassnet check: --template writes a blank claims file; give it without {args.claims}"
+        )
+    if args.template and args.format is not None:
+        raise ArgumentError("glassnet check: --template writes TOML; give it without --format")
+    if not args.template and args.claims is None:
+        raise ArgumentError("glassnet check: give a CLAIMS file, or --template")
     _not_an_input(args.output, args.spec, args.claims)
     spec = load_spec(args.spec)
     trace = spec.explain()
@@ -251,18 +266,17 @@ def _check(args: argparse.Namespace) -> int:
         text = template(spec, trace)
         exit_code = EXIT_OK
     else:
-        if args.claims is None:
-            raise ArgumentError("glassnet check: give a CLAIMS file, or --template")
         report = check(spec, load_claims(args.claims, spec, trace), trace)
-        color = args.format == "text" and not args.output and sys.stdout.isatty()
-        if args.format == "html":
+        fmt = args.format or "text"
+        color = fmt == "text" and not args.output and sys.stdout.isatty()
+        if fmt == "html":
             from glassnet.render.html import render_html
 
             text = render_html(
                 trace.to_dict(), title=f"your worksheet for {spec.path}", check=report.to_dict()
             )
         else:
-            text = RENDERERS[args.format](report.to_dict(), color=color)
+            text = RENDERERS[fmt](report.to_dict(), color=color)
         exit_code = EXIT_OK if report.all_right else EXIT_FAILED
     if args.output:
         _write(args.output, text)
@@ -275,6 +289,8 @@ def _diagnose(args: argparse.Namespace) -> int:
     from glassnet.jobs import diagnose_job
     from glassnet.render import diagnose as render
 
+    if args.target is not None and args.data is None:
+        raise ArgumentError("glassnet diagnose: --target names a column of --data; give --data")
     result = diagnose_job(args.source, args.data, target=args.target)
     if args.format == "json":
         sys.stdout.write(json.dumps(result) + "\n")
