@@ -325,6 +325,16 @@ def test_a_class_too_small_to_stratify_is_split_at_random_with_a_note(capsys, tm
     assert (result["n_train"], result["n_val"], result["n_test"]) == (28, 4, 8)
 
 
+@pytest.mark.parametrize("bad", [["--activation", "foo"], ["--dropout", "1"]])
+def test_a_failed_run_leaves_no_out_folder_it_made(capsys, tmp_path, bad):
+    out = tmp_path / "new" / "a" / "b"
+    code, _, err = run(
+        capsys, "train", "--dataset", "xor", "--epochs", "1", "--out", str(out), *bad
+    )
+    assert code == 2, err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_spec_training_cannot_write_trained_toml_is_one_line(capsys, tmp_path):
     out = tmp_path / "run"
     (out / "trained.toml").mkdir(parents=True)  # a folder where the file goes

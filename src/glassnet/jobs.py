@@ -84,7 +84,24 @@ SETTINGS = (
 
 
 def train_job(args: argparse.Namespace) -> dict[str, Any]:
-    """Run ``glassnet train``; returns the result, with its text report under ``_text``."""
+    """Run ``glassnet train``; returns the result, with its text report under ``_text``.
+
+    A run that fails leaves no folder of ``--out`` that it made and wrote nothing into.
+    """
+    out = Path(args.out) if getattr(args, "out", None) else None
+    made = [] if out is None else [p for p in (out, *out.parents) if not p.exists()]
+    try:
+        return _train_job(args)
+    except BaseException:
+        for folder in made:  # the innermost first; one that holds files stays, and its parents
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
+
+
+def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     resume = None
     if getattr(args, "resume", None):
         args, resume = _resume_args(args)
@@ -116,9 +133,15 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
             f"{args.dataset}: {column} holds one class ({quote(data.classes[0])}); "
             "a classifier needs examples of at least 2 classes"
         )
+    classification = data.task == "classification"
+    hidden = DEFAULT_HIDDEN if args.hidden is None else args.hidden
+    n_out = data.n_classes if classification else data.y.reshape(len(data.y), -1).shape[1]
+    output = "softmax" if classification else "identity"
+    loss = args.loss or ("cross_entropy" if classification else "half_squared_error")
+    _check_choices(args.activation, loss, data.name, classification)
+    _check_size([data.X.shape[1], *hidden, n_out])
     if args.out:  # before any training: a folder that can't be written loses the run
         _writable(Path(args.out))
-    classification = data.task == "classification"
     X_train, y_train, X_val, y_val, X_test, y_test = _split(args, data)
     scaler = _scaler(args.scale, X_train)
     x_meta = _scaler_meta(args.scale, scaler)
@@ -131,12 +154,6 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
             _apply(y_meta, y.reshape(len(y), -1)) for y in (y_train, y_val, y_test)
         )
 
-    hidden = DEFAULT_HIDDEN if args.hidden is None else args.hidden
-    n_out = data.n_classes if classification else y_train.shape[1]
-    output = "softmax" if classification else "identity"
-    loss = args.loss or ("cross_entropy" if classification else "half_squared_error")
-    _check_choices(args.activation, loss, data.name, classification)
-    _check_size([data.X.shape[1], *hidden, n_out])
     network = Network(
         [data.X.shape[1], *hidden, n_out],
         activations=[args.activation] * len(hidden) + [output],
