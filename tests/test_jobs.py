@@ -205,6 +205,8 @@ def test_spec_training_matches_a_loop_of_explained_steps(capsys, tmp_path):
         (["diagnose", str(EXAMPLES[1]), "--data", "iris"], "--data iris: has 4 features"),
         (["diagnose", str(EXAMPLES[1]), "--data", "diabetes"], "--data diabetes: has 10"),
         (["predict", "missing.npz", "iris"], "missing.npz"),
+        (["train", "--dropout", "1"], "argument --dropout: expected a rate in [0, 1), found '1'"),
+        (["train", "--seed", "9" * 23], "argument --seed: expected a whole number from 0 to"),
         (
             ["train", "--resume", "nowhere", "--spec", str(EXAMPLES[0])],
             "--spec: --resume continues the run with its own settings",
@@ -333,6 +335,18 @@ def test_a_failed_run_leaves_no_out_folder_it_made(capsys, tmp_path, bad):
     )
     assert code == 2, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_diagnose_names_data_whose_labels_do_not_fit_the_spec(capsys, tmp_path):
+    spec = tmp_path / "s3.toml"
+    spec.write_text(
+        'input = [0.1, 0.2]\ntarget = [1.0, 0.0, 0.5]\nloss = "half_squared_error"\n'
+        '[[layer]]\nactivation = "tanh"\nunits = 4\n'
+        '[[layer]]\nactivation = "identity"\nunits = 3\n'
+    )
+    code, out, err = run(capsys, "diagnose", str(spec), "--data", "xor")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--data xor: has one class label per example" in err and "needs 3 target numbers" in err
 
 
 def test_spec_training_cannot_write_trained_toml_is_one_line(capsys, tmp_path):

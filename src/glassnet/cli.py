@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--dropout",
-        type=float,
+        type=_rate,
         default=None,
         metavar="P",
         help="dropout rate of the hidden layers (default 0.3; 0 with --spec)",
@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="feature scaling fitted on the training set (default minmax)",
     )
-    train.add_argument("--seed", type=int, default=0, metavar="N", help="default 0")
+    train.add_argument("--seed", type=_seed, default=0, metavar="N", help="default 0")
     train.add_argument("--out", metavar="DIR", help="write the model, history, plots and report")
     train.add_argument(
         "--json", action="store_true", help="print the final metrics as one JSON object"
@@ -213,6 +213,8 @@ def _argument(cast: type, ok: Callable[[Any], bool], expected: str) -> Callable[
 _precision = _argument(int, lambda v: 1 <= v <= 17, "1 to 17 significant digits")
 _count = _argument(int, lambda v: v >= 1, "a whole number ≥ 1")
 _positive_float = _argument(float, lambda v: 0 < v < float("inf"), "a number > 0")
+_rate = _argument(float, lambda v: 0 <= v < 1, "a rate in [0, 1)")
+_seed = _argument(int, lambda v: 0 <= v < 2**32, "a whole number from 0 to 4294967295")
 
 
 def _explain(args: argparse.Namespace) -> int:

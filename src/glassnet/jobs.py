@@ -819,6 +819,11 @@ def _fits_network(network: Network, dataset: Any, where: str, source: str) -> No
             f"{where}: has {dataset.X.shape[1]} features, the network of {source} takes {n_in}"
         )
     k = dataset.n_classes
+    if k is not None and not network.is_classifier and n_out > 1:  # one label, not n numbers
+        raise ArgumentError(
+            f"{where}: has one class label per example, the network of {source} (loss "
+            f"{network.loss.name}) needs {n_out} target numbers per example"
+        )
     if k is not None and network.is_classifier and k > max(n_out, 2):
         raise ArgumentError(
             f"{where}: has {k} classes, the network of {source} has {n_out} output(s)"
