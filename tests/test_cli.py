@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -660,3 +661,54 @@ def test_name_with_newline_is_one_line(tmp_path: Path, capsys: pytest.CaptureFix
     code, _, err = run_main(capsys, "explain", str(path))
     assert code == 2
     assert_one_line_error(err, str(path))
+
+
+# --- -o onto an input -----------------------------------------------------------------
+
+
+def test_output_onto_an_input_is_refused_and_the_input_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = Path(shutil.copy(EXAMPLES_DIR / "seed001.toml", tmp_path / "s.toml"))
+    claims = Path(shutil.copy(EXAMPLES_DIR / "claims" / "seed001.toml", tmp_path / "c.toml"))
+    data = tmp_path / "d.csv"
+    data.write_text("x1,x2,y\n" + "".join(f"{i % 2},{i % 3},{i % 2}\n" for i in range(20)))
+    run_dir = tmp_path / "run"
+    code, _, err = run_main(
+        capsys, "train", "--dataset", str(data), "--epochs", "1", "--out", str(run_dir)
+    )
+    assert code == 0, err
+    model = run_dir / "model.npz"
+    same = tmp_path / "." / "s.toml"  # the same file by another path
+    for argv, kept in [
+        (["explain", str(spec), "-o", str(same)], spec),
+        (["check", str(spec), str(claims), "-o", str(claims)], claims),
+        (["predict", str(model), str(data), "-o", str(data)], data),
+        (["predict", str(model), str(data), "-o", str(model)], model),
+    ]:
+        before = kept.read_bytes()
+        code, out, err = run_main(capsys, *argv)
+        assert code == 2 and out == "", argv
+        assert_one_line_error(err, f"-o {argv[-1]}: would overwrite the input")
+        assert kept.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["check", "EX", "CLAIMS", "--template"], "--template writes a blank claims file"),
+        (["check", "EX", "--template", "--format", "json"], "give it without --format"),
+        (["diagnose", "EX", "--target", "y"], "--target names a column of --data"),
+    ],
+    ids=["template-with-claims", "template-with-format", "diagnose-target-without-data"],
+)
+def test_conflicting_flags_are_refused(
+    argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = {
+        "EX": str(EXAMPLES_DIR / "seed001.toml"),
+        "CLAIMS": str(EXAMPLES_DIR / "claims" / "seed001.toml"),
+    }
+    code, out, err = run_main(capsys, *(names.get(arg, arg) for arg in argv))
+    assert code == 2 and out == ""
+    assert_one_line_error(err, fragment)

@@ -19,6 +19,7 @@ from glassnet.data import (
     Dataset,
     Standardizer,
     load_dataset,
+    load_inputs,
     make_spiral,
     make_xor,
     one_hot,
@@ -342,6 +343,39 @@ def test_csv_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"a,y\n1,caf\xe9\n")
     with pytest.raises(DataError, match="UTF-8"):
         load_dataset(str(path))
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("x,y\n1,2\n".encode("utf-16"), r"not UTF-8 text .*; save it as UTF-8"),
+        (b"x,y\n1,\xff\n", r"not UTF-8 text .*; save it as UTF-8"),
+        (b"x,y\n1," + b"2" * 200_000 + b"\n", r"line 2: not valid CSV: field larger than"),
+    ],
+    ids=["utf-16", "0xff", "field-over-limit"],
+)
+def test_csv_unreadable_text_is_one_error_for_every_reader(
+    tmp_path: Path, content: bytes, match: str
+) -> None:
+    """load_dataset and load_inputs (glassnet predict) read CSV text alike."""
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    for read in (lambda: load_dataset(str(path)), lambda: load_inputs(str(path), ["x"])):
+        with pytest.raises(DataError, match=match):
+            read()
+
+
+def test_csv_unreadable_file_is_a_data_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "x,y\n1,2\n")
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(data_module, "open", denied, raising=False)
+    with pytest.raises(DataError, match=r"cannot read the file \(Permission denied\)"):
+        load_inputs(str(path), ["x"])
 
 
 def test_csv_too_big_is_refused_without_reading(

@@ -292,6 +292,8 @@ def test_overflowing_figures_are_null_in_json(moons):
     document = diagnose(net, X[:5], y[:5]).to_dict()
     json.dumps(document, allow_nan=False)  # strict JSON: no Infinity, no NaN
     assert document["layers"][0]["weight_norm"] is None
+    for render in (render_text, render_markdown):  # shown as such, not a TypeError
+        assert "not finite" in render(document)
 
 
 def test_units_that_differ_only_by_a_signed_zero_are_identical():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import numpy as np
@@ -192,6 +193,7 @@ def test_spec_training_matches_a_loop_of_explained_steps(capsys, tmp_path):
         (["train", "--dataset", "digitz"], "did you mean 'digits'"),
         (["train", "--hidden", "a,b"], "sizes"),
         (["train", "--epochs", "0"], "≥ 1"),
+        (["train", "--dataset", "xor", "--hidden", "100000,100000"], "refuses more than 50,000"),
         (["train", "--lr", "-1"], "> 0"),
         (["train", "--spec", "x.toml", "--dataset", "iris"], "--spec"),
         (["train", "--spec", str(EXAMPLES[1]), "--hidden", "5"], "--hidden"),
@@ -203,6 +205,12 @@ def test_spec_training_matches_a_loop_of_explained_steps(capsys, tmp_path):
         (["diagnose", str(EXAMPLES[1]), "--data", "iris"], "--data iris: has 4 features"),
         (["diagnose", str(EXAMPLES[1]), "--data", "diabetes"], "--data diabetes: has 10"),
         (["predict", "missing.npz", "iris"], "missing.npz"),
+        (["train", "--dropout", "1"], "argument --dropout: expected a rate in [0, 1), found '1'"),
+        (["train", "--seed", "9" * 23], "argument --seed: expected a whole number from 0 to"),
+        (
+            ["train", "--resume", "nowhere", "--spec", str(EXAMPLES[0])],
+            "--spec: --resume continues the run with its own settings",
+        ),
     ],
 )
 def test_bad_arguments_one_line_exit_2(capsys, argv, message):
@@ -271,6 +279,74 @@ def test_a_bad_dataset_leaves_no_out_folder(capsys, tmp_path):
         capsys, "train", "--dataset", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")
     )
     assert code == 2 and not (tmp_path / "o").exists()
+
+
+def test_a_single_class_is_refused_before_training(capsys, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i},{-i},yes\n" for i in range(20)))
+    out = tmp_path / "run"
+    code, stdout, err = run(capsys, "train", "--dataset", str(path), "--out", str(out))
+    assert code == 2 and stdout == "" and err.count("\n") == 1
+    assert f"{path}: column 'label' holds one class ('yes')" in err
+    assert not out.exists()
+
+
+def test_predict_writes_labels_with_commas_and_quotes_as_csv(capsys, tmp_path):
+    labels = ["a, b", 'say "hi"']
+    path = tmp_path / "labels.csv"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(
+            [["x1", "x2", "label"], *([i % 3, i % 5, labels[i % 2]] for i in range(40))]
+        )
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", "--dataset", str(path), "--epochs", "1", "--out", str(out))
+    assert code == 0, err
+    model = str(out / "model.npz")
+    code, stdout, err = run(capsys, "predict", model, str(path))
+    assert code == 0, err
+    rows = list(csv.reader(stdout.splitlines()))
+    assert rows[0] == ["prediction"] and len(rows) == 41
+    assert {row[0] for row in rows[1:]} <= set(labels)
+    code, stdout, err = run(capsys, "predict", model, str(path), "--proba")
+    assert code == 0, err
+    rows = list(csv.reader(stdout.splitlines()))
+    assert rows[0] == labels and all(len(row) == 2 for row in rows)
+
+
+def test_a_class_too_small_to_stratify_is_split_at_random_with_a_note(capsys, tmp_path):
+    path = tmp_path / "imb.csv"
+    labels = ["rare"] + ["common"] * 39
+    path.write_text("a,b,label\n" + "".join(f"{i},{-i},{c}\n" for i, c in enumerate(labels)))
+    code, out, err = run(capsys, "train", "--dataset", str(path), "--epochs", "1", "--json")
+    assert code == 0, err
+    assert err == (
+        f"glassnet: note: {path}: too few examples to stratify the split by class "
+        "(the smallest, 'rare', has 1); split at random\n"
+    )
+    result = json.loads(out)
+    assert (result["n_train"], result["n_val"], result["n_test"]) == (28, 4, 8)
+
+
+@pytest.mark.parametrize("bad", [["--activation", "foo"], ["--dropout", "1"]])
+def test_a_failed_run_leaves_no_out_folder_it_made(capsys, tmp_path, bad):
+    out = tmp_path / "new" / "a" / "b"
+    code, _, err = run(
+        capsys, "train", "--dataset", "xor", "--epochs", "1", "--out", str(out), *bad
+    )
+    assert code == 2, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_diagnose_names_data_whose_labels_do_not_fit_the_spec(capsys, tmp_path):
+    spec = tmp_path / "s3.toml"
+    spec.write_text(
+        'input = [0.1, 0.2]\ntarget = [1.0, 0.0, 0.5]\nloss = "half_squared_error"\n'
+        '[[layer]]\nactivation = "tanh"\nunits = 4\n'
+        '[[layer]]\nactivation = "identity"\nunits = 3\n'
+    )
+    code, out, err = run(capsys, "diagnose", str(spec), "--data", "xor")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--data xor: has one class label per example" in err and "needs 3 target numbers" in err
 
 
 def test_spec_training_cannot_write_trained_toml_is_one_line(capsys, tmp_path):

@@ -226,6 +226,17 @@ def test_replaced_parameters_and_activations_are_checked_or_adopted():
                 call()
 
 
+def test_a_dropout_rate_of_1_is_refused_in_words_that_do_not_allow_it():
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    X, y = np.zeros((4, 3)), np.array([0, 1, 0, 1])
+    with pytest.raises(ArgumentError) as info:
+        net.fit(X, y, dropout=1.0, verbose=False)
+    assert str(info.value) == (
+        "dropout: expected a rate in [0, 1), or a list of 1 such rates (one per hidden "
+        "layer), found 1.0"
+    )
+
+
 def test_engine_methods_name_bad_arguments():
     net = Network([3, 2], activations=["softmax"], loss="cross_entropy", seed=0)
     with pytest.raises(ArgumentError, match=r"^X: expected shape \(m, 3\)"):

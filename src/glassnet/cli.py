@@ -10,14 +10,16 @@
 ``glassnet predict MODEL DATA`` and ``glassnet evaluate MODEL DATA``
     Use a model that ``train --out`` saved.
 
-Bad input (a spec mistake, a bad argument, an unwritable output) prints one
-line ``glassnet: error: ...`` on stderr and exits with code 2.
+Bad input (a spec mistake, a bad argument, an unwritable output, ``-o`` naming one of
+the command's input files) prints one line ``glassnet: error: ...`` on stderr and exits
+with code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -58,9 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check a hand calculation of a step")
     check.add_argument("spec", help="spec file (TOML)")
     check.add_argument("claims", nargs="?", help="claims file (TOML): the numbers you computed")
-    check.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     check.add_argument(
-        "--template", action="store_true", help="write a blank claims file for the spec instead"
+        "--format",
+        choices=("text", "markdown", "json", "html"),
+        default=None,
+        help="of the report (default text)",
+    )
+    check.add_argument(
+        "--template",
+        action="store_true",
+        help="write a blank claims file (TOML) for the spec instead; no CLAIMS, no --format",
     )
     check.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
@@ -128,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--dropout",
-        type=float,
+        type=_rate,
         default=None,
         metavar="P",
         help="dropout rate of the hidden layers (default 0.3; 0 with --spec)",
@@ -139,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="feature scaling fitted on the training set (default minmax)",
     )
-    train.add_argument("--seed", type=int, default=0, metavar="N", help="default 0")
+    train.add_argument("--seed", type=_seed, default=0, metavar="N", help="default 0")
     train.add_argument("--out", metavar="DIR", help="write the model, history, plots and report")
     train.add_argument(
         "--json", action="store_true", help="print the final metrics as one JSON object"
@@ -204,12 +213,15 @@ def _argument(cast: type, ok: Callable[[Any], bool], expected: str) -> Callable[
 _precision = _argument(int, lambda v: 1 <= v <= 17, "1 to 17 significant digits")
 _count = _argument(int, lambda v: v >= 1, "a whole number ≥ 1")
 _positive_float = _argument(float, lambda v: 0 < v < float("inf"), "a number > 0")
+_rate = _argument(float, lambda v: 0 <= v < 1, "a rate in [0, 1)")
+_seed = _argument(int, lambda v: 0 <= v < 2**32, "a whole number from 0 to 4294967295")
 
 
 def _explain(args: argparse.Namespace) -> int:
     from glassnet.render import RENDERERS
     from glassnet.spec import load_spec
 
+    _not_an_input(args.output, args.spec)
     spec = load_spec(args.spec)
     text = RENDERERS[args.format](spec.explain().to_dict(), precision=args.precision)
     if spec.weights_layout == "out_in" and args.format in ("text", "markdown"):
@@ -241,24 +253,32 @@ def _check(args: argparse.Namespace) -> int:
     from glassnet.render.check import RENDERERS
     from glassnet.spec import load_spec
 
+    if args.template and args.claims is not None:
+        raise ArgumentError(
+            f"glassnet check: --template writes a blank claims file; give it without {args.claims}"
+        )
+    if args.template and args.format is not None:
+        raise ArgumentError("glassnet check: --template writes TOML; give it without --format")
+    if not args.template and args.claims is None:
+        raise ArgumentError("glassnet check: give a CLAIMS file, or --template")
+    _not_an_input(args.output, args.spec, args.claims)
     spec = load_spec(args.spec)
     trace = spec.explain()
     if args.template:
         text = template(spec, trace)
         exit_code = EXIT_OK
     else:
-        if args.claims is None:
-            raise ArgumentError("glassnet check: give a CLAIMS file, or --template")
         report = check(spec, load_claims(args.claims, spec, trace), trace)
-        color = args.format == "text" and not args.output and sys.stdout.isatty()
-        if args.format == "html":
+        fmt = args.format or "text"
+        color = fmt == "text" and not args.output and sys.stdout.isatty()
+        if fmt == "html":
             from glassnet.render.html import render_html
 
             text = render_html(
                 trace.to_dict(), title=f"your worksheet for {spec.path}", check=report.to_dict()
             )
         else:
-            text = RENDERERS[args.format](report.to_dict(), color=color)
+            text = RENDERERS[fmt](report.to_dict(), color=color)
         exit_code = EXIT_OK if report.all_right else EXIT_FAILED
     if args.output:
         _write(args.output, text)
@@ -271,6 +291,8 @@ def _diagnose(args: argparse.Namespace) -> int:
     from glassnet.jobs import diagnose_job
     from glassnet.render import diagnose as render
 
+    if args.target is not None and args.data is None:
+        raise ArgumentError("glassnet diagnose: --target names a column of --data; give --data")
     result = diagnose_job(args.source, args.data, target=args.target)
     if args.format == "json":
         sys.stdout.write(json.dumps(result) + "\n")
@@ -292,6 +314,7 @@ def _train(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from glassnet.jobs import predict_job
 
+    _not_an_input(args.output, args.model, args.data)
     text = predict_job(args.model, args.data, proba=args.proba)
     if args.output:
         _write(args.output, text)
@@ -309,6 +332,15 @@ def _evaluate(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write("".join(f"{k}: {v}\n" for k, v in result.items()))
     return EXIT_OK
+
+
+def _not_an_input(output: str | None, *inputs: str | None) -> None:
+    """ArgumentError where ``-o`` names one of the command's input files (by any path)."""
+    if output is None or not os.path.exists(output):
+        return
+    for name in inputs:
+        if name is not None and os.path.exists(name) and os.path.samefile(output, name):
+            raise ArgumentError(f"-o {output}: would overwrite the input {name}")
 
 
 def _write(path: str, text: str) -> None:

@@ -20,7 +20,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -371,6 +371,28 @@ def _parse_number(path: str, cell: str, row: int, line: int, column: str) -> flo
     return value
 
 
+def _csv_rows(path: str) -> Iterator[tuple[list[str], int]]:
+    """The non-blank rows of a CSV file, each with its line number.
+
+    A file that can't be read as CSV text (not UTF-8, a field over the csv module's
+    limit, unreadable) is a DataError, for every reader of CSV files alike.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            for cells in reader:
+                if cells and not (len(cells) == 1 and not cells[0].strip()):
+                    yield cells, reader.line_num
+    except UnicodeDecodeError as exc:
+        raise DataError(path, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+    except csv.Error as exc:
+        raise DataError(path, f"line {reader.line_num}", f"not valid CSV: {exc}") from None
+    except OSError as exc:
+        raise DataError(
+            path, "", f"cannot read the file ({exc.strerror or type(exc).__name__})"
+        ) from None
+
+
 def _load_csv(path: str, target: str | None) -> Dataset:
     size = os.path.getsize(path)
     if size > MAX_DATA_BYTES:
@@ -390,37 +412,27 @@ def _load_csv(path: str, target: str | None) -> Dataset:
     rows: list[np.ndarray] = []
     targets: list[str] = []
     lines: list[int] = []
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            for cells in reader:
-                if not cells or (len(cells) == 1 and not cells[0].strip()):
-                    continue  # a blank line
-                if header is None:
-                    header = [c.strip() for c in cells]
-                    t = _csv_header(path, header, target)
-                    features = [name for i, name in enumerate(header) if i != t]
-                    continue
-                row = len(rows) + 1
-                line = reader.line_num
-                if len(cells) != len(header):
-                    raise DataError(
-                        path,
-                        f"row {row} (line {line})",
-                        f"found {len(cells)} cells, but the header has {len(header)} columns",
-                    )
-                values = [
-                    _parse_number(path, cell, row, line, header[i])
-                    for i, cell in enumerate(cells)
-                    if i != t
-                ]
-                rows.append(np.array(values, dtype=np.float64))
-                targets.append(cells[t].strip())
-                lines.append(line)
-    except UnicodeDecodeError as exc:
-        raise DataError(path, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8") from None
-    except csv.Error as exc:
-        raise DataError(path, f"line {reader.line_num}", f"not valid CSV: {exc}") from None
+    for cells, line in _csv_rows(path):
+        if header is None:
+            header = [c.strip() for c in cells]
+            t = _csv_header(path, header, target)
+            features = [name for i, name in enumerate(header) if i != t]
+            continue
+        row = len(rows) + 1
+        if len(cells) != len(header):
+            raise DataError(
+                path,
+                f"row {row} (line {line})",
+                f"found {len(cells)} cells, but the header has {len(header)} columns",
+            )
+        values = [
+            _parse_number(path, cell, row, line, header[i])
+            for i, cell in enumerate(cells)
+            if i != t
+        ]
+        rows.append(np.array(values, dtype=np.float64))
+        targets.append(cells[t].strip())
+        lines.append(line)
     if header is None:
         raise DataError(path, "", "the file is empty; expected a header row naming the columns")
     if not rows:
@@ -900,33 +912,29 @@ def load_inputs(
 def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
     """The named columns of a CSV file as floats."""
     rows: list[list[float]] = []
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f)
-        header: list[str] | None = None
-        columns: list[int] = []
-        for cells in reader:
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue
-            if header is None:
-                header = [c.strip() for c in cells]
-                missing = [n for n in names if n not in header]
-                if missing:
-                    raise DataError(
-                        path,
-                        "line 1",
-                        f"no column {quote(missing[0])}; the model "
-                        f"needs the columns {_name_list(names)}",
-                    )
-                columns = [header.index(n) for n in names]
-                continue
-            row, line = len(rows) + 1, reader.line_num
-            if len(cells) != len(header):
+    header: list[str] | None = None
+    columns: list[int] = []
+    for cells, line in _csv_rows(path):
+        if header is None:
+            header = [c.strip() for c in cells]
+            missing = [n for n in names if n not in header]
+            if missing:
                 raise DataError(
                     path,
-                    f"row {row} (line {line})",
-                    f"found {len(cells)} cells, but the header has {len(header)} columns",
+                    "line 1",
+                    f"no column {quote(missing[0])}; the model "
+                    f"needs the columns {_name_list(names)}",
                 )
-            rows.append([_parse_number(path, cells[i], row, line, header[i]) for i in columns])
+            columns = [header.index(n) for n in names]
+            continue
+        row = len(rows) + 1
+        if len(cells) != len(header):
+            raise DataError(
+                path,
+                f"row {row} (line {line})",
+                f"found {len(cells)} cells, but the header has {len(header)} columns",
+            )
+        rows.append([_parse_number(path, cells[i], row, line, header[i]) for i in columns])
     if not rows:
         raise DataError(path, "", "no data rows")
     return np.array(rows, dtype=np.float64)

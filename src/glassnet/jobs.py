@@ -1,9 +1,10 @@
 """The jobs behind ``glassnet train``, ``glassnet predict`` and ``glassnet evaluate``.
 
 ``train`` with no arguments trains on digits: a stratified split into 70 % training,
-10 % validation and 20 % test examples, features scaled to [0, 1] on the training set,
-a 64-256-10 network (relu, dropout 0.3, softmax, cross-entropy) trained for 40 epochs
-of Adam on mini-batches of 32, and reports the test accuracy. On any dataset the
+10 % validation and 20 % test examples (at random, with a note, where the classes are
+too small to stratify), features scaled to [0, 1] on the training set, a 64-256-10
+network (relu, dropout 0.3, softmax, cross-entropy) trained for 40 epochs of Adam on
+mini-batches of 32, and reports the test accuracy. On any dataset the
 default number of epochs is 40, or more where 40 epochs would take fewer than 1600
 updates (small datasets).
 """
@@ -12,7 +13,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
+import io
+import itertools
 import json
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,7 +84,24 @@ SETTINGS = (
 
 
 def train_job(args: argparse.Namespace) -> dict[str, Any]:
-    """Run ``glassnet train``; returns the result, with its text report under ``_text``."""
+    """Run ``glassnet train``; returns the result, with its text report under ``_text``.
+
+    A run that fails leaves no folder of ``--out`` that it made and wrote nothing into.
+    """
+    out = Path(args.out) if getattr(args, "out", None) else None
+    made = [] if out is None else [p for p in (out, *out.parents) if not p.exists()]
+    try:
+        return _train_job(args)
+    except BaseException:
+        for folder in made:  # the innermost first; one that holds files stays, and its parents
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
+
+
+def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     resume = None
     if getattr(args, "resume", None):
         args, resume = _resume_args(args)
@@ -101,16 +123,26 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
         return _train_spec(args)
     args.activation = args.activation or "relu"
     args.scale = args.scale or "minmax"
-    from glassnet.data import DEFAULT_DATASET, load_dataset, train_val_test_split
+    from glassnet.data import DEFAULT_DATASET, load_dataset
 
     start = time.perf_counter()
     data = load_dataset(args.dataset or DEFAULT_DATASET, target=args.target, seed=args.seed)
+    if data.n_classes == 1:  # a 1-unit softmax outputs 1 whatever the input: nothing to learn
+        column = f"column {quote(data.target_name)}" if data.target_name else "the target"
+        raise ArgumentError(
+            f"{args.dataset}: {column} holds one class ({quote(data.classes[0])}); "
+            "a classifier needs examples of at least 2 classes"
+        )
+    classification = data.task == "classification"
+    hidden = DEFAULT_HIDDEN if args.hidden is None else args.hidden
+    n_out = data.n_classes if classification else data.y.reshape(len(data.y), -1).shape[1]
+    output = "softmax" if classification else "identity"
+    loss = args.loss or ("cross_entropy" if classification else "half_squared_error")
+    _check_choices(args.activation, loss, data.name, classification)
+    _check_size([data.X.shape[1], *hidden, n_out])
     if args.out:  # before any training: a folder that can't be written loses the run
         _writable(Path(args.out))
-    classification = data.task == "classification"
-    X_train, y_train, X_val, y_val, X_test, y_test = train_val_test_split(
-        data.X, data.y, val=VALIDATION, test=TEST, stratify=classification, seed=args.seed
-    )
+    X_train, y_train, X_val, y_val, X_test, y_test = _split(args, data)
     scaler = _scaler(args.scale, X_train)
     x_meta = _scaler_meta(args.scale, scaler)
     X_train, X_val, X_test = (_apply(x_meta, X) for X in (X_train, X_val, X_test))
@@ -122,11 +154,6 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
             _apply(y_meta, y.reshape(len(y), -1)) for y in (y_train, y_val, y_test)
         )
 
-    hidden = DEFAULT_HIDDEN if args.hidden is None else args.hidden
-    n_out = data.n_classes if classification else y_train.shape[1]
-    output = "softmax" if classification else "identity"
-    loss = args.loss or ("cross_entropy" if classification else "half_squared_error")
-    _check_choices(args.activation, loss, data.name, classification)
     network = Network(
         [data.X.shape[1], *hidden, n_out],
         activations=[args.activation] * len(hidden) + [output],
@@ -226,6 +253,35 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _split(args: argparse.Namespace, data: Any) -> tuple[np.ndarray, ...]:
+    """The 70/10/20 split, stratified by class where every class is large enough.
+
+    A class too small to keep its share in each part (one example, or fewer examples per
+    part than classes) is split at random, as Keras's validation_split, with a note.
+    """
+    from glassnet.data import train_val_test_split
+
+    def split(stratify: bool) -> tuple[np.ndarray, ...]:
+        return train_val_test_split(
+            data.X, data.y, val=VALIDATION, test=TEST, stratify=stratify, seed=args.seed
+        )
+
+    if data.task != "classification":
+        return split(False)
+    try:
+        return split(True)
+    except ArgumentError:
+        parts = split(False)  # raises itself where the examples are too few for any split
+    counts = np.bincount(data.y, minlength=len(data.classes))
+    smallest = int(np.argmin(counts))
+    print(
+        f"glassnet: note: {args.dataset}: too few examples to stratify the split by class "
+        f"(the smallest, {quote(data.classes[smallest])}, has {counts[smallest]}); split at random",
+        file=sys.stderr,
+    )
+    return parts
+
+
 def _given(args: argparse.Namespace, *flags: str) -> list[str]:
     """The flags among ``flags`` given on the command line (not at their defaults)."""
     defaults = {"--seed": 0}  # the others default to None
@@ -234,6 +290,18 @@ def _given(args: argparse.Namespace, *flags: str) -> list[str]:
         for flag in flags
         if getattr(args, flag[2:].replace("-", "_"), None) != defaults.get(flag)
     ]
+
+
+def _check_size(sizes: list[int]) -> None:
+    """ArgumentError naming --hidden for a network too large to hold, as a spec's is refused."""
+    from glassnet.spec import MAX_PARAMETERS
+
+    total = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    if total > MAX_PARAMETERS:
+        raise ArgumentError(
+            f"--hidden: the network {'-'.join(map(str, sizes))} would have {total:,} parameters "
+            f"(~{total * 8 / 2**30:,.1f} GiB); glassnet refuses more than {MAX_PARAMETERS:,}"
+        )
 
 
 def _check_choices(activation: str, loss: str, dataset: str, classification: bool) -> None:
@@ -284,8 +352,8 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
 
     given = _given(
         args,
-        *("--dataset", "--target", "--hidden", "--activation", "--loss", "--optimizer"),
-        *("--lr", "--epochs", "--batch-size", "--dropout", "--scale", "--out"),
+        *("--dataset", "--target", "--spec", "--hidden", "--activation", "--loss"),
+        *("--optimizer", "--lr", "--epochs", "--batch-size", "--dropout", "--scale", "--out"),
         *("--checkpoint-every", "--seed"),
     )
     if given:
@@ -636,27 +704,28 @@ def predict_job(model: str, data: str, *, proba: bool = False) -> str:
         load_inputs(data, meta["feature_names"], target=_stored_target(meta, data)),
     )
     classes = meta.get("classes")
+    rows: list[list[Any]]
     if network.is_classifier and classes is not None:
         if proba:
-            P = network.predict_proba(X)
-            lines = [",".join(str(c) for c in classes)]
-            lines += [",".join(repr(float(p)) for p in row) for row in P]
+            rows = [classes, *([repr(float(p)) for p in row] for row in network.predict_proba(X))]
         elif _multi_label(network):  # one 0/1 column per class: is its unit on?
-            lines = [",".join(str(c) for c in classes)]
-            lines += [",".join(str(int(v)) for v in row) for row in network.predict(X)]
+            rows = [classes, *([int(v) for v in row] for row in network.predict(X))]
         else:
-            lines = ["prediction", *(str(classes[i]) for i in network.predict(X))]
+            rows = [["prediction"], *([classes[i]] for i in network.predict(X))]
     else:
         if proba:
             raise ArgumentError("--proba: the model is not a classifier")
         Y = _unapply(meta.get("y_scaler"), network.output(X))
         header = (
-            "prediction"
+            ["prediction"]
             if Y.shape[1] == 1
-            else ",".join(f"prediction_{j + 1}" for j in range(Y.shape[1]))
+            else [f"prediction_{j + 1}" for j in range(Y.shape[1])]
         )
-        lines = [header, *(",".join(repr(float(v)) for v in row) for row in Y)]
-    return "\n".join(lines) + "\n"
+        rows = [header, *([repr(float(v)) for v in row] for row in Y)]
+    # the csv module quotes a label with a comma, a quote or a line break in it
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue()
 
 
 def _model_data(
@@ -750,6 +819,11 @@ def _fits_network(network: Network, dataset: Any, where: str, source: str) -> No
             f"{where}: has {dataset.X.shape[1]} features, the network of {source} takes {n_in}"
         )
     k = dataset.n_classes
+    if k is not None and not network.is_classifier and n_out > 1:  # one label, not n numbers
+        raise ArgumentError(
+            f"{where}: has one class label per example, the network of {source} (loss "
+            f"{network.loss.name}) needs {n_out} target numbers per example"
+        )
     if k is not None and network.is_classifier and k > max(n_out, 2):
         raise ArgumentError(
             f"{where}: has {k} classes, the network of {source} has {n_out} output(s)"

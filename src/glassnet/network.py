@@ -736,8 +736,8 @@ class Network:
             rates = [np.nan]
         if (not scalar and len(rates) != hidden) or not all(0.0 <= p < 1.0 for p in rates):
             raise ArgumentError(
-                f"dropout: expected one rate in [0, 1) or {hidden} (one per hidden layer), "
-                f"found {dropout!r}"
+                f"dropout: expected a rate in [0, 1), or a list of {hidden} such rates (one per "
+                f"hidden layer), found {dropout!r}"
             )
         return [*rates[:hidden], 0.0]  # never on the output layer
 

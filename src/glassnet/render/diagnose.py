@@ -14,6 +14,11 @@ def _number(x: float | None) -> str:
     return "-" if x is None else f"{x:.4g}"
 
 
+def _norm(x: float | None) -> str:
+    """A norm to 4 digits; null in the JSON where it is ∞ or NaN (an overflow, a diverged run)."""
+    return "not finite" if x is None else f"{x:.4g}"
+
+
 def render_text(diagnosis: dict[str, Any]) -> str:
     """The diagnosis for a terminal: a table of the layers, then the findings."""
     lines = [
@@ -22,8 +27,8 @@ def render_text(diagnosis: dict[str, Any]) -> str:
     ]
     for f in diagnosis["layers"]:
         lines.append(
-            f"{f['index']:<6} {f['grad_norm']:<11.4g} {f['weight_norm']:<11.4g} "
-            f"{_number(f['ratio']):<11} {f['delta_norm']:<11.4g} "
+            f"{f['index']:<6} {_norm(f['grad_norm']):<11} {_norm(f['weight_norm']):<11} "
+            f"{_number(f['ratio']):<11} {_norm(f['delta_norm']):<11} "
             f"{_fraction(f['saturated_fraction']):<10} {_fraction(f['dead_fraction']):<6} "
             f"{f['identical_units'] or '-'}"
         )
@@ -49,8 +54,8 @@ def render_markdown(diagnosis: dict[str, Any]) -> str:
     ]
     for f in diagnosis["layers"]:
         lines.append(
-            f"| {f['index']} | {f['grad_norm']:.4g} | {f['weight_norm']:.4g} | "
-            f"{_number(f['ratio'])} | {f['delta_norm']:.4g} | "
+            f"| {f['index']} | {_norm(f['grad_norm'])} | {_norm(f['weight_norm'])} | "
+            f"{_number(f['ratio'])} | {_norm(f['delta_norm'])} | "
             f"{_fraction(f['saturated_fraction'])} | {_fraction(f['dead_fraction'])} | "
             f"{f['identical_units'] or ''} |"
         )
