@@ -1059,3 +1059,30 @@ def test_message_is_one_line_for_names_with_newlines(text: str) -> None:
     with pytest.raises(SpecError) as info:
         loads_spec(text, NAME)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("loss", "activation", "weights", "value"),
+    [
+        ("binary_cross_entropy", "tanh", [[1.0, -1.0], [1.0, -0.5]], "-0.462117"),
+        ("binary_cross_entropy", "relu", [[3.0, 0.0], [0.0, 0.0]], "1.5"),
+        ("cross_entropy", "identity", [[1.0, -1.0], [1.0, -0.5]], "-0.5"),
+    ],
+)
+def test_a_log_loss_refuses_outputs_outside_its_logarithms(
+    loss: str, activation: str, weights: list[list[float]], value: str
+) -> None:
+    # x W = [0.5 − 1, −0.5 + 0.5] for x = [0.5, −1]: tanh(−0.5) < 0, ln of it no number
+    data = {
+        "input": [0.5, -1.0],
+        "target": [1.0, 0.0],
+        "loss": loss,
+        "layer": [{"activation": activation, "weights": weights}],
+    }
+    with pytest.raises(SpecError) as info:
+        parse_spec(data)
+    message = str(info.value)
+    assert f"loss: {loss} takes outputs" in message and f"a = {value} (unit 1)" in message
+    # outputs inside the range are taken, whatever the activation
+    data["layer"][0]["weights"] = [[0.2, 0.4], [-0.2, 0.1]]  # a = tanh([0.3, 0.1]) > 0
+    assert parse_spec(data).network.loss.name == loss

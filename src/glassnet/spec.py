@@ -150,7 +150,41 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
             f"(layer {len(layers)}) has {n_in} units",
         )
     network = Network(layers, loss=loss)
+    _check_outputs(network, X, path)
     return Spec(path, network, X, Y, learning_rate, layout, seed)
+
+
+# a loss of logarithms of a: the outputs it takes (ln of a negative a is no number at all)
+PROBABILITY_RANGE = {"binary_cross_entropy": (0.0, 1.0), "cross_entropy": (0.0, np.inf)}
+
+
+def _check_outputs(network: Network, X: np.ndarray, path: str) -> None:
+    """SpecError naming ``loss`` where the output leaves the range the loss's logarithms take.
+
+    ln a and ln(1 − a) of binary cross-entropy need 0 ≤ a ≤ 1, ln a of cross-entropy
+    a ≥ 0: a tanh or identity output gives numbers there that mean nothing (PyTorch's
+    BCELoss refuses them too).
+    """
+    bounds = PROBABILITY_RANGE.get(network.loss.name)
+    if bounds is None:
+        return
+    with np.errstate(all="ignore"):
+        a = network.forward(X).a[-1]
+    outside = ~((a >= bounds[0]) & (a <= bounds[1]))
+    if not outside.any():
+        return
+    k, j = np.argwhere(outside)[0]
+    L = len(network.layers)
+    where = f"example {k + 1}, unit {j + 1}" if len(a) > 1 else f"unit {j + 1}"
+    takes = "0 ≤ a ≤ 1" if bounds[1] == 1.0 else "a ≥ 0"
+    raise SpecError(
+        path,
+        "loss",
+        f"{network.loss.name} takes outputs {takes} (probabilities: the logarithms of a"
+        f"{' and 1 − a' if bounds[1] == 1.0 else ''}); layer {L} "
+        f"({network.layers[-1].activation.name}) gives a = {a[k, j]:.6g} ({where}): "
+        "use a sigmoid or softmax output, or a squared error",
+    )
 
 
 # --- layers ---------------------------------------------------------------------------
