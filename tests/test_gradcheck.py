@@ -112,3 +112,23 @@ def test_float32_network_is_checked_in_float64_and_unchanged():
     assert gradcheck(net32, X, Y).passed
     np.testing.assert_array_equal(net32.layers[0].W, W)
     assert net32.layers[0].W.dtype == np.float32
+
+
+def test_a_confidently_wrong_softmax_bce_passes(tmp_path):
+    # a_2 rounds to 1 under y_2 = 0: every path, the explained one too, takes the rows
+    # whose a-based factors lose δ from the logits (it was −1.9e290 against −2)
+    from glassnet.cli import main
+
+    spec = tmp_path / "sm20.toml"
+    spec.write_text(
+        'input = [1.0]\ntarget = [1.0, 0.0]\nloss = "binary_cross_entropy"\n'
+        '[[layer]]\nactivation = "softmax"\nweights = [[-20.0, 20.0]]\n'
+    )
+    net = load_spec(spec).network
+    assert gradcheck(net, np.array([[1.0]]), np.array([[1.0, 0.0]])).passed
+    assert main(["gradcheck", str(spec)]) == 0
+    # a batch of a deep, saturated hidden layer's worth: rows saturated and not, soft targets
+    net, X, Y = random_case(5, [2, 3, 3], ["tanh", "softmax"], "binary_cross_entropy", 3)
+    net.layers[1].W[:] = [[30.0, 0.0, -30.0], [0.0, 0.0, 0.0], [0.0, 0.1, 0.0]]
+    X = np.array([[2.0, 0.1], [0.01, -0.2], [-3.0, 1.0]])
+    assert gradcheck(net, X, Y).passed

@@ -452,7 +452,8 @@ def test_softmax_cross_entropy_with_any_target_rows_agrees(page, target, weights
     ("output", "loss"), [("softmax", "binary_cross_entropy"), ("relu", "cross_entropy")]
 )
 def test_a_saturated_output_of_an_unfused_pair_stays_finite(page, output, loss):
-    # a probability rounded to 0 counts as the smallest normal number, as in the engine
+    # finite, as in the engine: relu + cross_entropy counts a probability rounded to 0 as
+    # the smallest normal number; softmax + BCE takes such an example from the logits
     trace = _page_agrees(
         page,
         {
@@ -463,6 +464,42 @@ def test_a_saturated_output_of_an_unfused_pair_stays_finite(page, output, loss):
         },
     )
     assert np.isfinite(trace.loss) and np.isfinite(trace.layers[0].delta).all()
+
+
+@pytest.mark.parametrize(
+    ("inputs", "targets", "weights"),
+    [
+        ([1.0], [1.0, 0.0], [[-20.0, 20.0]]),  # confidently wrong: δ = [−2, 2], ℓ = 80
+        ([1.0], [1.0, 0.0], [[-400.0, 400.0]]),  # 1 − a_d underflows: ∂ℓ/∂a = [−∞, ∞]
+        ([1.0], [4.248354255291589e-18, 0.0], [[-20.0, 20.0]]),  # the factors sum to 0
+        (  # a batch: a saturated row, a normal one, and soft targets under three units
+            [[1.0], [0.01], [2.0]],
+            [[0.3, 0.0, 0.9], [0.2, 0.5, 0.1], [0.0, 1.0, 0.0]],
+            [[-3.0, 2.0, 30.0]],
+        ),
+    ],
+)
+def test_a_saturated_softmax_bce_page_agrees_with_python(page, inputs, targets, weights):
+    m = len(np.atleast_2d(inputs))
+    # each row whose a-based factors lose the number takes ℓ, ∂ℓ/∂a and δ from the logits,
+    # in the page's own step as in the engine, and its exact δ is no residue
+    from glassnet.render.numbers import saturated_rows
+
+    trace = _page_agrees(
+        page,
+        {
+            "input": inputs,
+            "target": targets,
+            "loss": "binary_cross_entropy",
+            "layer": [{"activation": "softmax", "weights": weights}],
+        },
+    )
+    assert_same_zeros(page, trace)
+    shown = page.evaluate("window.glassnet.shown().layers[0].delta")
+    assert_close(shown, trace.layers[0].delta, "shown delta")
+    assert np.all(np.asarray(shown) != 0)
+    rows = saturated_rows(trace.to_dict())
+    assert page.evaluate("window.glassnet.trace().saturated") == [k in rows for k in range(m)]
 
 
 def test_a_saturated_fused_output_shows_no_infinite_paths(page):

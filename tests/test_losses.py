@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from glassnet import ACTIVATIONS, LOSSES, SpecError, get_loss
-from glassnet.losses import FUSED
+from glassnet.losses import FUSED, SATURATED
 
 import reference
 
@@ -132,3 +132,109 @@ def test_fused_value_finite_for_huge_logits(act_name, loss_name):
 def test_unknown_loss_suggests_a_name():
     with pytest.raises(SpecError, match="did you mean 'cross_entropy'"):
         get_loss("cross_entropi")
+
+
+# --- softmax + binary cross-entropy from the logits ----------------------------------
+
+
+def _softmax_bce_exact(z, y, j=None, h=0):
+    """ℓ of one row in 60-digit arithmetic, z_j moved by h; 1 − a_i as Σ_{k≠i} a_k."""
+    mp = pytest.importorskip("mpmath")
+    with mp.workdps(max(60, mp.mp.dps)):  # (mp.diff raises the precision: keep its digits)
+        z = [mp.mpf(float(v)) + (h if i == j else 0) for i, v in enumerate(z)]
+        total = mp.fsum(mp.exp(v) for v in z)
+        a = [mp.exp(v) / total for v in z]
+        c = [mp.fsum(a[k] for k in range(len(a)) if k != i) for i in range(len(a))]
+        y = [mp.mpf(float(v)) for v in y]
+        return -mp.fsum(
+            (y[i] * mp.log(a[i]) if y[i] else 0) + ((1 - y[i]) * mp.log(c[i]) if y[i] != 1 else 0)
+            for i in range(len(a))
+        )
+
+
+def _softmax_bce_exact_delta(z, y):
+    """δ two ways in 60 digits: the chain rule −Σ_i ∂ℓ/∂a_i J_ij, and dℓ/dz_j numerically."""
+    mp = pytest.importorskip("mpmath")
+    with mp.workdps(60):
+        zz = [mp.mpf(float(v)) for v in z]
+        yy = [mp.mpf(float(v)) for v in y]
+        total = mp.fsum(mp.exp(v) for v in zz)
+        a = [mp.exp(v) / total for v in zz]
+        n = len(a)
+        c = [mp.fsum(a[k] for k in range(n) if k != i) for i in range(n)]
+        g = [-yy[i] / a[i] + (1 - yy[i]) / c[i] for i in range(n)]
+        # J_ij = a_i (δ_ij − a_j), with 1 − a_i as c_i: no cancellation
+        J = [[a[i] * (c[i] if i == j else -a[j]) for j in range(n)] for i in range(n)]
+        chain = [mp.fsum(g[i] * J[i][j] for i in range(n)) for j in range(n)]
+        numeric = [mp.diff(lambda h, j=j: _softmax_bce_exact(z, y, j, h), 0) for j in range(n)]
+    for x, w in zip(chain, numeric, strict=True):
+        assert abs(x - w) <= mp.mpf(10) ** -30 * max(1, abs(x))
+    return np.array([float(x) for x in chain])
+
+
+SOFTMAX_BCE = SATURATED[("softmax", "binary_cross_entropy")]
+
+
+def test_softmax_bce_confidently_wrong_from_the_logits():
+    # a_2 rounds to 1 while y_2 = 0: the a-based ln(1 − a_2) took ln 0 as −708 and
+    # ∂ℓ/∂a_2 as 1/tiny, and δ_1 came out −1.9e290; exactly, ℓ = 2·40 and δ = 2(a − y)
+    z, y = np.array([[-20.0, 20.0]]), np.array([[1.0, 0.0]])
+    a = ACTIVATIONS["softmax"].forward(z)
+    assert SOFTMAX_BCE.rows(z, a, y).tolist() == [0]
+    assert SOFTMAX_BCE.value(z, y)[0] == pytest.approx(80.0, rel=1e-15)
+    np.testing.assert_allclose(SOFTMAX_BCE.delta(z, y), [[-2.0, 2.0]], rtol=1e-15)
+    np.testing.assert_allclose(
+        SOFTMAX_BCE.gradient(z, a, y), [[-np.exp(40.0), np.exp(40.0)]], rtol=1e-14
+    )
+    assert float(_softmax_bce_exact(z[0], y[0])) == pytest.approx(80.0, rel=1e-15)
+    np.testing.assert_allclose(_softmax_bce_exact_delta(z[0], y[0]), [-2.0, 2.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_bce_from_the_logits_against_60_digits(dtype):
+    # rows saturated at every depth (a_d − 1 rounding, 1 − a_d and a_j underflowing), and
+    # normal ones; one-hot, 0/1 and soft targets; each number within a few ε of the truth
+    rng = np.random.default_rng(7)
+    eps = float(np.finfo(dtype).eps)
+    for trial in range(60):
+        n = int(rng.integers(2, 6))
+        z = rng.normal(size=(4, n)) * 3
+        for k, gap in enumerate(rng.choice([0, 12, 20, 40, 120, 300, 800], size=4)):
+            z[k, rng.integers(n)] += gap
+        y = [rng.uniform(size=(4, n)), np.eye(n)[rng.integers(n, size=4)]]
+        y = y[trial % 2] if trial % 3 else rng.integers(0, 2, size=(4, n)).astype(float)
+        z, y = z.astype(dtype), y.astype(dtype)
+        value, delta = SOFTMAX_BCE.value(z, y), SOFTMAX_BCE.delta(z, y)
+        assert value.dtype == dtype and delta.dtype == dtype
+        for k in range(4):
+            exact = float(_softmax_bce_exact(z[k], y[k]))
+            assert value[k] == pytest.approx(exact, rel=16 * eps, abs=16 * eps)
+            exact_delta = _softmax_bce_exact_delta(z[k], y[k])
+            np.testing.assert_allclose(delta[k], exact_delta, rtol=0, atol=16 * eps)
+
+
+def test_softmax_bce_rows_are_those_the_a_based_formulas_lose():
+    z = np.array([[0.0, 17.0], [0.0, 19.0], [0.0, 0.5], [-800.0, 0.0], [-800.0, 0.0]])
+    y = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    a = ACTIVATIONS["softmax"].forward(z)
+    # 1 − a_d = 4e-8 keeps half the digits; 5.6e-9 < √ε does not, nor 0 (rows 3, 4)
+    assert SOFTMAX_BCE.rows(z, a, y).tolist() == [1, 3, 4]
+    a32 = ACTIVATIONS["softmax"].forward(z.astype(np.float32))
+    rows32 = SOFTMAX_BCE.rows(z.astype(np.float32), a32, y.astype(np.float32))
+    assert rows32.tolist() == [0, 1, 3, 4]  # √ε = 3.5e-4 in float32
+    # a_1 = 0: lost under a target (ln a_1 clamped, δ_1 a stall), harmless under y_1 = 0
+    z = np.array([[-800.0, 0.0, 0.0]] * 2)
+    y = np.array([[0.0, 1.0, 0.0], [0.5, 0.5, 0.0]])
+    assert SOFTMAX_BCE.rows(z, ACTIVATIONS["softmax"].forward(z), y).tolist() == [1]
+    # infinite logits are no row to take exactly
+    z = np.array([[-np.inf, 0.0]])
+    assert SOFTMAX_BCE.rows(z, ACTIVATIONS["softmax"].forward(z), np.array([[1.0, 0.0]])).size == 0
+
+
+def test_softmax_bce_of_one_unit_keeps_the_a_based_value():
+    # softmax of one unit is 1 whatever z: δ = 0, and ℓ stays the clamped (1 − y)·708
+    z, y = np.array([[5.0], [-3.0]]), np.array([[0.0], [1.0]])
+    a = ACTIVATIONS["softmax"].forward(z)
+    assert SOFTMAX_BCE.rows(z, a, y).size == 0
+    assert SOFTMAX_BCE.value(z, y).tolist() == LOSSES["binary_cross_entropy"].value(a, y).tolist()
+    assert SOFTMAX_BCE.delta(z, y).tolist() == [[0.0], [0.0]]

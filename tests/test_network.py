@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from glassnet import ACTIVATIONS, ArgumentError, Layer, Network
-from glassnet.losses import FUSED
+from glassnet.losses import FUSED, SATURATED
 
 from conftest import OUTPUT_LOSS, random_batch, random_case, random_network
 
@@ -253,3 +253,77 @@ def test_engine_methods_name_bad_arguments():
     with pytest.raises(ArgumentError, match=r"^X: no examples"):
         net.evaluate(np.zeros((0, 3)), np.zeros(0, dtype=int))
     assert net.layers[0] != net.copy().layers[0] and net.layers[0] in net.layers
+
+
+def _softmax_bce(W, b=None, dtype="float64"):
+    b = np.zeros(np.shape(W)[1]) if b is None else b
+    return Network(
+        [Layer(np.array(W), np.array(b), ACTIVATIONS["softmax"])],
+        loss="binary_cross_entropy",
+        dtype=dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_softmax_bce_confidently_wrong_has_its_true_loss_and_delta(dtype):
+    # a_2 rounds to 1 under y_2 = 0: ℓ was 748 (ln 0 clamped at −708) and δ_1 −1.9e290;
+    # exactly ℓ = 40 + 40 and δ = 2(a − y) = [−2, 2], on every path of the engine
+    net = _softmax_bce([[-20.0, 20.0]], dtype=dtype)
+    X, Y = np.array([[1.0]]), np.array([[1.0, 0.0]])
+    fp = net.forward(X)
+    assert net.example_losses(fp, Y)[0] == pytest.approx(80.0, rel=1e-6)
+    for kwargs in ({}, {"fused": False}, {"record": True}):
+        np.testing.assert_allclose(net.backward(fp, Y, **kwargs).delta[1], [[-2, 2]], rtol=1e-6)
+    ws = net.workspace(1)
+    fp = net.forward(X, workspace=ws)
+    np.testing.assert_allclose(net.backward(fp, Y, workspace=ws, scale=1.0).delta[1], [[-2, 2]])
+    assert net.batch_loss_sum(fp, ws.Y, ws) == pytest.approx(80.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_fit_on_a_confidently_wrong_softmax_bce_moves_toward_the_target(dtype, optimizer):
+    net = _softmax_bce([[-20.0, 20.0]], dtype=dtype)
+    history = net.fit(
+        np.array([[1.0]]), np.array([[1.0, 0.0]]), epochs=20, optimizer=optimizer, verbose=0
+    )
+    losses = history.history["loss"]
+    assert losses[0] == pytest.approx(80.0, rel=1e-6)
+    assert all(np.diff(losses) < 0)  # no 1e289 weights: a steady descent
+    W = net.layers[0].W
+    assert np.all(np.abs(W) <= 20) and W[0, 0] > -20 and W[0, 1] < 20
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_softmax_bce_takes_the_logits_only_for_the_rows_that_need_them(dtype):
+    # a batch of saturated rows (gaps of 30, 60 and 800 logits) and normal ones, soft
+    # targets: the normal rows keep the a-based numbers bit for bit, the others are the
+    # closed form; the training path (in place) agrees with the explained one
+    rng = np.random.default_rng(3)
+    W, b = 0.1 * rng.normal(size=(2, 3)), rng.normal(size=3)
+    X = np.array([[0.1, 0.2], [15.0, 0.0], [0.0, 30.0], [-0.5, 0.3], [400.0, 0.0]])
+    Y = rng.uniform(size=(5, 3))
+    W[0, 1], W[1, 2] = 2.0, 2.0
+    net = _softmax_bce(W, b, dtype=dtype)
+    fp = net.forward(X)
+    z, a = fp.z[1], fp.a[1]
+    Yd = Y.astype(dtype)
+    exact = SATURATED[("softmax", "binary_cross_entropy")]
+    rows = exact.rows(z, a, Yd)
+    assert rows.tolist() == [1, 2, 4]
+    normal = [0, 3]
+    general = ACTIVATIONS["softmax"].vjp(z, a, net.loss.gradient(a, Yd))
+    bp = net.backward(fp, Y, record=True)
+    assert np.array_equal(bp.delta[1][normal], general[normal])
+    assert np.array_equal(bp.dL_da[1][normal], net.loss.gradient(a, Yd)[normal])
+    assert np.array_equal(bp.delta[1][rows], exact.delta(z[rows], Yd[rows]))
+    assert np.all(np.isfinite(bp.delta[1])) and np.all(np.abs(bp.delta[1]) < 4)
+    losses = net.example_losses(fp, Y)
+    assert np.array_equal(losses[normal], net.loss.value(a, Yd)[normal])
+    assert np.array_equal(losses[rows], exact.value(z[rows], Yd[rows]))
+    ws = net.workspace(5)
+    fp_ws = net.forward(X, workspace=ws)
+    trained = net.backward(fp_ws, Y, workspace=ws, scale=1.0).delta[1]
+    tol = 1e-12 if dtype == "float64" else 1e-5
+    np.testing.assert_allclose(trained, bp.delta[1], rtol=tol, atol=tol)
+    assert net.batch_loss_sum(fp_ws, ws.Y, ws) == pytest.approx(float(losses.sum()), rel=tol)

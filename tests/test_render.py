@@ -166,6 +166,40 @@ def test_a_fused_output_says_what_its_delta_is():
     assert r"J_{ij} = a_i(\delta_{ij} - a_j)" in markdown  # the activation's own Jacobian
 
 
+def test_a_saturated_softmax_bce_row_shows_its_exact_delta():
+    from glassnet.render.numbers import shown_trace
+    from glassnet.spec import parse_spec
+
+    seed001 = next(p for p in EXAMPLES if p.name == "seed001.toml")  # softmax + BCE, normal
+    assert "from the logits" not in render_text(load_spec(seed001).explain().to_dict())
+
+    def explained(target, weights):
+        data = {"input": [1.0], "target": target, "loss": "binary_cross_entropy"}
+        layer = {"activation": "softmax", "weights": weights}
+        return parse_spec({**data, "layer": [layer]}).explain().to_dict()
+
+    # y_1 = a_1: ∂ℓ/∂a_1 = −1 + 1 = 0, and J_22 = a_2(1 − a_2) rounds to 0, so the sum
+    # Σ_i ∂ℓ/∂a_i J_i2 of the factors shown is 0, yet δ_2 = 1: no residue to blank
+    trace = explained([4.248354255291589e-18, 0.0], [[-20.0, 20.0]])
+    assert trace["layers"][0]["delta"] == [[-1.0, 1.0]]
+    assert shown_trace(trace)["layers"][0]["delta"] == [[-1.0, 1.0]]
+    for render in (render_text, render_markdown):
+        out = render(trace)
+        assert "example 1" in out and "from the logits" in out
+    assert "δ1, δ_j = Σ_i ∂ℓ/∂a_i J_ij = [ -1  1 ]" in render_text(trace)
+    # the README's confidently wrong output: δ = 2 beside ∂ℓ/∂a = ±e^40, ℓ = 80
+    trace = explained([1.0, 0.0], [[-20.0, 20.0]])
+    text = render_text(trace)
+    assert "[ -2.35385e+17  2.35385e+17 ]" in text and "[ -2  2 ]" in text
+    assert "L = (1/m) Σ ℓ = 80" in text
+    document = json.loads(render_json(trace))
+    assert document["layers"][0]["delta"] == [[-2.0, 2.0]] and document["loss"] == 80.0
+    # 1 − a_2 underflows: ∂ℓ/∂a = [−∞, ∞], the true values beyond float64
+    trace = explained([1.0, 0.0], [[-400.0, 400.0]])
+    assert json.loads(render_json(trace))["layers"][0]["dL_da"] == [["-inf", "inf"]]
+    assert "δ1, δ_j = Σ_i ∂ℓ/∂a_i J_ij = [ -2  2 ]" in render_text(trace)
+
+
 def test_markdown_names_eta_and_non_finite_numbers_stay_latex():
     from glassnet import Network, explain_step, register_activation, register_loss
     from glassnet.activations import ACTIVATIONS

@@ -231,6 +231,8 @@ def _explained(net: Network, fp: Any, Y: np.ndarray) -> Any:
         layer = net.layers[l - 1]
         d = layer.activation.derivative(fp.z[l], fp.a[l])
         delta = np.einsum("mij,mi->mj", d, g) if layer.activation.jacobian else g * d
+        if l == L:  # as the explanation: the exact rows where the factors lose δ (softmax + BCE)
+            delta, _ = net._saturated_delta(delta, g, fp.z[l], fp.a[l], Y, record=False)
         grad_W[l], grad_b[l] = fp.a[l - 1].T @ delta / m, delta.mean(axis=0)
         g = delta @ layer.W.T
     return SimpleNamespace(grad_W=grad_W, grad_b=grad_b)

@@ -425,3 +425,205 @@ FUSED: dict[tuple[str, str], Fused] = {
         _sigmoid_binary_cross_entropy_sum,
     ),
 }
+
+
+# --- exact rows of an unfused pair --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saturated:
+    """ℓ, ∂ℓ/∂a and δ_L from the logits, for the rows where ℓ(a, y) and ∂ℓ/∂a lose them.
+
+    An unfused pair of output activation and loss goes through a: ℓ(a, y), ∂ℓ/∂a and
+    the activation's Jacobian. Where a has rounded (to 1, or to 0 under a target that
+    is not 0) those lose the number; there, and only there, the pair's exact form
+    from the logits z takes over, row by row. Every other row keeps the general
+    path's numbers, bit for bit.
+
+    Attributes
+    ----------
+    rows : callable
+        ``rows(z, a, y) -> indices`` of the rows where the general path loses the number.
+    value : callable
+        ``value(z, y) -> ℓ`` of each row, from the logits.
+    delta : callable
+        ``delta(z, y) -> δ_L = ∂ℓ/∂z``.
+    gradient : callable
+        ``gradient(z, a, y) -> ∂ℓ/∂a``, exact (∞ where it overflows), for explanations.
+    """
+
+    rows: Callable[[Array, Array, Array], Array]
+    value: Callable[[Array, Array], Array]
+    delta: Callable[[Array, Array], Array]
+    gradient: Callable[[Array, Array, Array], Array]
+
+
+def softmax_binary_cross_entropy_rows(z: Array, a: Array, y: Array) -> Array:
+    r"""The rows whose softmax + binary cross-entropy the a-based formulas lose.
+
+    With d = argmax_j z_j, the a-based ln(1 − a_d) and (1 − y_d)/(1 − a_d) take
+    1 − a_d from an a_d rounded to within a few ulps, ε: relative error ≈ ε/(1 − a_d),
+    and none left once a_d rounds to 1 (the clamp then makes ln 0 = −708 and
+    ∂ℓ/∂a_d = 4.5e307, which the Jacobian's −a_d a_j turns into δ of ~1e290). A row is
+    taken from the logits where
+
+    .. math:: 1 - a_d < \sqrt{\varepsilon}
+              \quad\text{or}\quad a_j < \text{tiny} \text{ for some } y_j > 0,
+
+    i.e. where the a-based path would keep fewer than half the digits (1 − a_d below
+    1.5e-8 in float64, 3.5e-4 in float32: a logit gap of about 18, 8), or where a
+    probability under a target has left the normal numbers (ln a_j clamped at −708,
+    and δ_j = ∂ℓ/∂a_j · a_j(1 − a_j) lost to 0: a stall). Only rows of at least two
+    units and finite logits: softmax of one unit is 1 whatever z (see
+    :func:`softmax_binary_cross_entropy`).
+
+    Parameters
+    ----------
+    z, a, y : ndarray, shape (m, n)
+        Logits, their softmax, targets.
+
+    Returns
+    -------
+    ndarray of int
+        Row indices, ascending.
+    """
+    if a.shape[-1] < 2 or not a.size:
+        return np.empty(0, dtype=np.intp)
+    info = np.finfo(a.dtype)
+    with np.errstate(invalid="ignore"):
+        lost = 1 - a.max(axis=-1) < np.sqrt(info.eps)
+        lost |= ((y > 0) & (a < info.tiny)).any(axis=-1)
+    if lost.any():
+        lost &= np.isfinite(z).all(axis=-1)
+    return np.flatnonzero(lost)
+
+
+def _softmax_parts(z: Array) -> tuple[Array, Array, Array, Array]:
+    r"""Per row of z (n ≥ 2): the mask of d = argmax z, ln a = z − lse, and the logs of Σ.
+
+    Returns ``(at_d, log_a, lse, lse_o)`` with lse = ln Σ_k e^{z_k} and
+    lse_o = ln Σ_{k≠d} e^{z_k} (shape (m, 1)), each shifted by its own maximum, so
+    that ln(1 − a_d) = lse_o − lse holds even where 1 − a_d underflows:
+
+    .. math:: \mathrm{lse} = z_d + \ln\bigl(1 + e^{\mathrm{lse}_o - z_d}\bigr)
+    """
+    m = z.shape[0]
+    at_d = np.zeros(z.shape, dtype=bool)
+    at_d[np.arange(m), z.argmax(axis=-1)] = True
+    top = z.max(axis=-1, keepdims=True)
+    others = np.where(at_d, -np.inf, z).astype(z.dtype, copy=False)
+    top_o = others.max(axis=-1, keepdims=True)
+    lse_o = top_o + np.log(np.exp(others - top_o).sum(axis=-1, keepdims=True))
+    lse = top + np.log1p(np.exp(lse_o - top))
+    return at_d, z - lse, lse, lse_o
+
+
+def softmax_binary_cross_entropy(z: Array, y: Array) -> Array:
+    r"""ℓ = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)] of a = softmax(z), from the logits.
+
+    With d = argmax_j z_j of the row, a_j ≤ ½ for j ≠ d, so ln(1 − a_j) = log1p(−a_j)
+    is accurate; 1 − a_d = Σ_{k≠d} a_k, whose log is taken in the log domain:
+
+    .. math::
+        \ln a_j = z_j - \operatorname{lse}(z),\qquad
+        \ln(1 - a_d) = \operatorname{lse}_{k\ne d}(z) - \operatorname{lse}(z)
+
+    exact even where 1 − a_d or a_j underflows. A row of one unit (n = 1) has a = 1
+    whatever z, and 1 − a = 0: ℓ is there the a-based value (ln 0 taken at the
+    smallest normal number), as :func:`_binary_cross_entropy` gives it.
+
+    Parameters
+    ----------
+    z, y : ndarray, shape (m, n)
+        Logits and targets, float32 or float64.
+
+    Returns
+    -------
+    ndarray, shape (m,)
+    """
+    if z.shape[-1] < 2:
+        return _binary_cross_entropy(np.ones_like(z), y)
+    at_d, log_a, lse, lse_o = _softmax_parts(z)
+    with np.errstate(divide="ignore"):  # (log1p(−1) at d, not taken)
+        log_c = np.where(at_d, lse_o - lse, np.log1p(-np.exp(log_a)))
+    return -(_times(y, log_a) + _times(1 - y, log_c)).sum(axis=-1)
+
+
+def _times(x: Array, y: Array) -> Array:
+    """Return x y, taken as 0 where x = 0 (a target's 0 times the log of a 0)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(x == 0, 0, x * y).astype(np.result_type(x, y), copy=False)
+
+
+def softmax_binary_cross_entropy_delta(z: Array, y: Array) -> Array:
+    r"""δ = ∂ℓ/∂z of softmax + binary cross-entropy, from the logits.
+
+    With c_j = 1 − a_j, the chain rule −Σ_i ∂ℓ/∂a_i J_ij, J_ij = a_i(δ_ij − a_j), is
+
+    .. math:: \delta_j = -y_j + a_j\Bigl(\sum_i y_i + 1 - y_j\Bigr)
+                         - a_j \sum_{i\ne j} r_i,\qquad r_i = \frac{(1-y_i)\,a_i}{c_i}.
+
+    Every r_i with i ≠ d is at most 1 (c_i ≥ ½); r_d, huge where a_d ≈ 1, enters only
+    through a_j r_d = (1 − y_d) a_d t_j with t_j = a_j / c_d = e^{z_j − lse_{k≠d} z} ≤ 1.
+    So, with r_d taken as 0, R = Σ_i r_i and t_d = 0,
+
+    .. math:: \delta = -y + a\odot\Bigl(\sum_i y_i + 1 - y\Bigr) - a\odot(R - r)
+                       - (1 - y_d)\,a_d\,t,
+
+    and δ_d, written with a_d = 1 − c_d so that nothing cancels when a_d rounds to 1,
+
+    .. math:: \delta_d = \sum_{i\ne d} y_i + (1 - y_d)
+                         - c_d\Bigl(\sum_i y_i + 1 - y_d\Bigr) - a_d R.
+
+    No intermediate is large; a row of one unit has δ = 0 (a = 1 whatever z).
+
+    Parameters
+    ----------
+    z, y : ndarray, shape (m, n)
+        Logits and targets, float32 or float64.
+
+    Returns
+    -------
+    ndarray, shape (m, n)
+    """
+    if z.shape[-1] < 2:
+        return np.zeros_like(z)
+    at_d, log_a, lse, lse_o = _softmax_parts(z)
+    a, others = np.exp(log_a), ~at_d
+    y_total = y.sum(axis=-1, keepdims=True)
+    y_d = np.where(at_d, y, 0).sum(axis=-1, keepdims=True)
+    a_d = np.where(at_d, a, 0).sum(axis=-1, keepdims=True)
+    c_d = np.exp(lse_o - lse)  # 1 − a_d = Σ_{k≠d} a_k
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # at d: not taken
+        r = np.where(others, (1 - y) * a / (1 - a), 0)
+        t = np.where(others, np.exp(z - lse_o), 0)
+    R = r.sum(axis=-1, keepdims=True)
+    delta = -y + a * (y_total + 1 - y) - a * (R - r) - (1 - y_d) * a_d * t
+    delta_d = (y_total - y_d) + (1 - y_d) - c_d * (y_total + 1 - y_d) - a_d * R
+    return np.where(at_d, delta_d, delta).astype(z.dtype, copy=False)
+
+
+def softmax_binary_cross_entropy_gradient(z: Array, a: Array, y: Array) -> Array:
+    r"""∂ℓ/∂a_j = −y_j / a_j + (1 − y_j) / (1 − a_j), with 1 − a_d from the logits.
+
+    .. math:: 1 - a_d = e^{\operatorname{lse}_{k\ne d}(z) - \operatorname{lse}(z)}
+
+    Where that underflows, (1 − y_d)/(1 − a_d) is +∞, as is −y_j/a_j where a_j is 0:
+    the true values overflow. No clamp. Each term is 0 where its target factor is.
+    """
+    if z.shape[-1] < 2:
+        return _binary_cross_entropy_gradient(a, y)
+    at_d, _, lse, lse_o = _softmax_parts(z)
+    c = np.where(at_d, np.exp(lse_o - lse), 1 - a)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        return np.where(y == 0, 0, -y / a) + np.where(y == 1, 0, (1 - y) / c)
+
+
+SATURATED: dict[tuple[str, str], Saturated] = {
+    ("softmax", "binary_cross_entropy"): Saturated(
+        softmax_binary_cross_entropy_rows,
+        softmax_binary_cross_entropy,
+        softmax_binary_cross_entropy_delta,
+        softmax_binary_cross_entropy_gradient,
+    ),
+}

@@ -43,7 +43,7 @@ from glassnet import blas
 from glassnet.activations import Activation, get_activation, scratch
 from glassnet.errors import ArgumentError, real_number, whole_number
 from glassnet.init import get_initializer
-from glassnet.losses import FUSED, Loss, get_loss
+from glassnet.losses import FUSED, SATURATED, Loss, Saturated, get_loss
 
 Array = np.ndarray
 
@@ -213,11 +213,26 @@ _NONE = object()  # a cache key that nothing equals
 
 
 def _output_delta_into(
-    loss: Loss, vjp: Callable, z: Array, a: Array, y: Array, delta: Array, space: SimpleNamespace
+    loss: Loss,
+    vjp: Callable,
+    z: Array,
+    a: Array,
+    y: Array,
+    delta: Array,
+    space: SimpleNamespace,
+    saturated: Saturated | None = None,
 ) -> None:
-    """δ_L = f_L′(z_L)ᵀ ∂ℓ/∂a_L into ``delta``: the loss's gradient, then the activation's VJP."""
+    """δ_L = f_L′(z_L)ᵀ ∂ℓ/∂a_L into ``delta``: the loss's gradient, then the activation's VJP.
+
+    With ``saturated`` (the pair's exact form), the rows where that product loses δ
+    take it from the logits, as :meth:`Network.backward` does.
+    """
     delta[...] = loss.gradient(a, y)
     vjp(z, a, delta, space)
+    if saturated is not None:
+        rows = saturated.rows(z, a, y)
+        if rows.size:
+            delta[rows] = saturated.delta(z[rows], y[rows])
 
 
 class Products:
@@ -362,10 +377,12 @@ class Products:
             if l == L:
                 if fused is not None:  # δ_L = a − y
                     ops.append(functools.partial(fused.delta_into, a, ws.Y, delta, space))  # type: ignore[attr-defined]
-                else:  # δ_L = f_L′(z_L)ᵀ ∂ℓ/∂a_L
+                else:  # δ_L = f_L′(z_L)ᵀ ∂ℓ/∂a_L (exact from z where that loses it)
+                    exact = network._saturated()
                     ops.append(
                         functools.partial(
-                            _output_delta_into, network.loss, self.vjp[l], z, a, ws.Y, delta, space
+                            _output_delta_into,
+                            *(network.loss, self.vjp[l], z, a, ws.Y, delta, space, exact),
                         )
                     )
                 if not descend:  # the gradients come out multiplied by scale
@@ -575,6 +592,10 @@ class Network:
         if cached is None or cached[0] is not act or cached[1] is not loss:
             cached = self._fused_cache = (act, loss, FUSED.get((act.name, loss.name)))
         return cached[2]
+
+    def _saturated(self) -> Saturated | None:
+        """The exact form from the logits of an unfused output pair (softmax + BCE), if any."""
+        return SATURATED.get((self.layers[-1].activation.name, self.loss.name))
 
     def batch_loss_sum(self, fp: ForwardPass, Y: Array, workspace: Workspace) -> float:
         """Σ_k ℓ_k of a batch computed in a workspace (training); the mean is this / m."""
@@ -920,12 +941,18 @@ class Network:
         fused = self._fused()
         if fused is not None:
             return fused.value(fp.z[-1], Y)  # type: ignore[attr-defined]
-        losses = self.loss.value(fp.a[-1], Y)
+        z, a = fp.z[-1], fp.a[-1]
+        losses = self.loss.value(a, Y)
         if np.shape(losses) != Y.shape[:-1]:  # a registered value(a, y) that forgot Σ_j
             raise ArgumentError(
                 f"loss {self.loss.name!r}: value(a, y) must give one ℓ per example, shape "
                 f"{Y.shape[:-1]}; it gave shape {np.shape(losses)}"
             )
+        exact = self._saturated()
+        if exact is not None and z is not None:  # rows whose ℓ(a, y) lost the number
+            rows = exact.rows(z, a, Y)
+            if rows.size:
+                losses[rows] = exact.value(z[rows], Y[rows])
         return losses
 
     def _batch_targets(self, Y: Array, shape: tuple[int, ...]) -> Array:
@@ -1055,8 +1082,8 @@ class Network:
                     if fp.masks and fp.masks[l] is not None:
                         dL_da = dL_da * fp.masks[l]  # a dropped unit passes no gradient
                 delta = layer.activation.vjp(z, a, dL_da)
-                if l == n_layers and record:
-                    delta = self._saturated_delta(delta, a, Y)
+                if l == n_layers:
+                    delta, dL_da = self._saturated_delta(delta, dL_da, z, a, Y, record)
             bp.delta[l] = delta
             bp.grad_W[l] = fp.a[l - 1].T @ delta / m
             bp.grad_b[l] = delta.mean(axis=0)
@@ -1065,22 +1092,41 @@ class Network:
                 bp.da_dz[l] = layer.activation.derivative(z, a)
         return bp
 
-    def _saturated_delta(self, delta: Array, a: Array, Y: Array) -> Array:
-        """δ_L of the general path, or the fused a − y where the output saturated.
+    def _saturated_delta(
+        self, delta: Array, dL_da: Array, z: Array, a: Array, Y: Array, record: bool
+    ) -> tuple[Array, Array]:
+        """δ_L and ∂ℓ/∂a_L of the general path, or the exact ones where the output saturated.
 
-        On a fused pair (softmax or sigmoid with its cross-entropy) the two agree to
-        rounding; where a rounded to 0 or 1, ∂ℓ/∂a overflows and f′ underflows, and
-        their product loses δ (0 · ∞). The explanation then shows the exact δ, the one
-        training uses (with ``fused`` on, the default); elsewhere it keeps the general
-        path's own numbers, bit for bit.
+        On a fused pair (softmax or sigmoid with its cross-entropy) the general δ and
+        the fused a − y agree to rounding; where a rounded to 0 or 1, ∂ℓ/∂a is huge and
+        f′ is 0, and their product loses δ (0 · ∞). An explanation (``record``) then
+        shows the exact δ, the one training uses (with ``fused`` on, the default),
+        for the whole batch, and the general path's factors beside it.
+
+        An unfused pair with an exact form from the logits (softmax with
+        binary_cross_entropy, :data:`glassnet.losses.SATURATED`) has no other path to
+        train on: each row where the a-based factors lose the number takes δ from the
+        logits, always, and an explanation shows that row's exact ∂ℓ/∂a too.
+
+        Elsewhere the general path's own numbers stay, bit for bit.
         """
+        exact = self._saturated()
+        if exact is not None:
+            rows = exact.rows(z, a, Y)
+            if rows.size:
+                delta = delta.copy()
+                delta[rows] = exact.delta(z[rows], Y[rows])
+                if record:
+                    dL_da = dL_da.copy()
+                    dL_da[rows] = exact.gradient(z[rows], a[rows], Y[rows])
+            return delta, dL_da
         fused = self._fused()  # the exact δ, as the page's own step takes it too
-        if fused is None:
-            return delta
+        if fused is None or not record:
+            return delta, dL_da
         with np.errstate(all="ignore"):
             direct = fused.delta(a, Y)  # type: ignore[attr-defined]
             close = np.isclose(delta, direct, rtol=1e-9, atol=1e-12)
-        return delta if bool(np.all(close)) else direct
+        return (delta if bool(np.all(close)) else direct), dL_da
 
     def _backward_into(
         self,

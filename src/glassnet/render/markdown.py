@@ -12,7 +12,14 @@ import numpy as np
 
 from glassnet.activations import ACTIVATIONS, tex_name
 from glassnet.losses import FUSED, LOSSES
-from glassnet.render.numbers import fused_note, latex_matrix, latex_number, shown_trace
+from glassnet.render.numbers import (
+    fused_note,
+    latex_matrix,
+    latex_number,
+    saturated_note,
+    saturated_rows,
+    shown_trace,
+)
 
 DL_DA = r"\frac{\partial \ell}{\partial a^{[%d]}}"
 
@@ -152,6 +159,8 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
 
     if (layers[-1]["activation"], trace["loss_name"]) in FUSED:
         out += [f"({fused_note(layers[-1]['activation'], trace['loss_name'])}.)", ""]
+    elif rows := saturated_rows(trace):
+        out += [f"({saturated_note(rows)}.)", ""]
 
     out += ["### 4. Gradients", ""]
     for layer in reversed(layers):

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.losses import SATURATED
+
 
 def fmt(x: float, precision: int) -> str:
     """``x`` with ``precision`` significant digits; −0 written as 0."""
@@ -35,7 +37,9 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
     it is within :data:`RESIDUE` of the sum of its terms' sizes it is shown as 0, with
     what follows from it alone (a = f(z) where f(0) = 0, δ = ∂ℓ/∂a ⊙ f′). A small number
     that is no cancelling sum (σ(−35) = 6e-16, a saturated unit's f′) keeps its digits,
-    as does every number given. For text, Markdown and the page; JSON keeps every digit.
+    as does every number given, and an output δ the engine took in its exact form, not
+    as that sum (the fused pairs', the rows of :func:`saturated_rows`). For text,
+    Markdown and the page; JSON keeps every digit.
     """
     A = lambda key, layer: np.asarray(layer[key], dtype=np.float64)  # noqa: E731
     layers = [dict(layer) for layer in trace["layers"]]
@@ -70,11 +74,16 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
             g = zero(g, delta_next @ W_next.T, np.abs(delta_next) @ np.abs(W_next).T)
         elif c is not None and layer["activation"] in _LINEAR:  # a − y, a a sum itself
             g = zero(g, c * (a - Y), c * (np.abs(a) + np.abs(Y)))
-        if output and (layer["activation"], trace["loss_name"]) in _FUSED_PAIRS:
+        pair = (layer["activation"], trace["loss_name"])
+        if output and pair in _FUSED_PAIRS:
             pass  # δ = a Σy − y as the engine took it: no sum of the factors shown
         elif d.ndim == 3:  # a Jacobian: δ_j = Σ_i ∂ℓ/∂a_i J_ij
             sum_ = np.einsum("mij,mi->mj", d, g)
-            delta = zero(delta, sum_, np.einsum("mij,mi->mj", np.abs(d), np.abs(g)))
+            shown = zero(delta, sum_, np.einsum("mij,mi->mj", np.abs(d), np.abs(g)))
+            if output and pair in SATURATED:  # rows whose δ the engine took from z, as it is
+                rows = saturated_rows(trace)
+                shown[rows] = delta[rows]
+            delta = shown
         else:
             delta = np.where(g == 0, 0.0, delta)  # a product: 0 where its ∂ℓ/∂a is
         layer["dL_da"], layer["delta"] = g.tolist(), delta.tolist()
@@ -136,6 +145,31 @@ def latex_matrix(values: Any, precision: int) -> str:
     rows = [[_latex_cell(c) for c in row] for row in grid(values, precision)]
     body = r" \\ ".join(" & ".join(row) for row in rows)
     return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
+
+
+def saturated_rows(trace: dict[str, Any]) -> list[int]:
+    """The examples (0-based) whose output δ and ∂ℓ/∂a the engine took from the logits.
+
+    Those of an unfused pair with an exact form (softmax with binary_cross_entropy)
+    whose a-based factors lose the number; none for any other pair.
+    """
+    layer = trace["layers"][-1]
+    exact = SATURATED.get((layer["activation"], trace["loss_name"]))
+    if exact is None:
+        return []
+    A = lambda key: np.asarray(layer[key], dtype=np.float64)  # noqa: E731
+    return exact.rows(A("z"), A("a"), np.asarray(trace["target"], dtype=np.float64)).tolist()
+
+
+def saturated_note(rows: list[int]) -> str:
+    """Why the output δ of those examples is not the product of the factors shown."""
+    which = ", ".join(str(k + 1) for k in rows)
+    return (
+        f"softmax with binary_cross_entropy, example{'s' if len(rows) > 1 else ''} {which}: "
+        "the largest a_d rounds to 1 (or an a_j under a target to 0), so 1 − a_d and the "
+        "product of the factors shown lose the number; ∂ℓ/∂a and δ are computed from the "
+        "logits instead, ln(1 − a_d) = lse_{k≠d} z − lse z, exactly, as training takes them"
+    )
 
 
 def fused_note(activation: str, loss: str) -> str:

@@ -11,7 +11,14 @@ from typing import Any
 
 from glassnet.activations import ACTIVATIONS
 from glassnet.losses import FUSED, LOSSES
-from glassnet.render.numbers import fmt, fused_note, shown_trace, text_matrix
+from glassnet.render.numbers import (
+    fmt,
+    fused_note,
+    saturated_note,
+    saturated_rows,
+    shown_trace,
+    text_matrix,
+)
 
 INDENT = "    "
 
@@ -105,6 +112,8 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
             _value(out, f"δ{l} = ∂ℓ/∂a{l} ⊙ f'(z{l})", layer["delta"], p)
         if l == L and (act, trace["loss_name"]) in FUSED:
             out.append(f"{INDENT}({fused_note(act, trace['loss_name'])})")
+        elif l == L and (rows := saturated_rows(trace)):
+            out.append(f"{INDENT}({saturated_note(rows)})")
 
     out.append(_heading("4. Gradients of the batch loss"))
     for layer in reversed(layers):

@@ -57,6 +57,53 @@
     },
   };
 
+  // softmax with binary_cross_entropy, as glassnet.losses.softmax_binary_cross_entropy*:
+  // where the largest a_d rounds to 1 (1 − a_d < √ε) or an a_j under a target to 0
+  // (below the normal numbers), ℓ, ∂ℓ/∂a and δ of the row come from the logits, with
+  // ln(1 − a_d) = lse_{k≠d} z − lse z; every other row keeps the a-based numbers
+  var ROOT_EPS = Math.sqrt(2.220446049250313e-16);
+  function sbce(net) {
+    return net.layers[net.layers.length - 1].activation === "softmax" && net.loss === "binary_cross_entropy";
+  }
+  function sbceSaturated(z, a, y) {
+    if (a.length < 2 || !z.every(isFinite)) return false;
+    return 1 - Math.max.apply(null, a) < ROOT_EPS || a.some(function (v, j) { return y[j] > 0 && v < TINY; });
+  }
+  function sbceParts(z) {  // d = argmax z, lse = ln Σ e^z, lseO = ln Σ_{k≠d} e^z
+    var d = 0, j, topO = -Infinity, s = 0;
+    for (j = 1; j < z.length; j++) if (z[j] > z[d]) d = j;
+    for (j = 0; j < z.length; j++) if (j !== d) topO = Math.max(topO, z[j]);
+    for (j = 0; j < z.length; j++) if (j !== d) s += Math.exp(z[j] - topO);
+    var lseO = topO + Math.log(s);
+    return { d: d, lseO: lseO, lse: z[d] + Math.log1p(Math.exp(lseO - z[d])) };
+  }
+  function sbceValue(z, y) {
+    var p = sbceParts(z), s = 0;
+    for (var j = 0; j < z.length; j++) {
+      var logA = z[j] - p.lse, logC = j === p.d ? p.lseO - p.lse : Math.log1p(-Math.exp(logA));
+      s += (y[j] === 0 ? 0 : y[j] * logA) + (y[j] === 1 ? 0 : (1 - y[j]) * logC);
+    }
+    return -s;
+  }
+  function sbceGradient(z, a, y) {
+    var p = sbceParts(z), cD = Math.exp(p.lseO - p.lse);
+    return a.map(function (v, j) {
+      return (y[j] === 0 ? 0 : -y[j] / v) + (y[j] === 1 ? 0 : (1 - y[j]) / (j === p.d ? cD : 1 - v));
+    });
+  }
+  function sbceDelta(z, y) {
+    var p = sbceParts(z), d = p.d, yTotal = 0, R = 0;
+    var a = z.map(function (v) { return Math.exp(v - p.lse); });
+    var r = a.map(function (v, j) { return j === d ? 0 : (1 - y[j]) * v / (1 - v); });
+    y.forEach(function (v) { yTotal += v; });
+    r.forEach(function (v) { R += v; });
+    var yD = y[d], aD = a[d], cD = Math.exp(p.lseO - p.lse);
+    return a.map(function (v, j) {
+      if (j === d) return (yTotal - yD) + (1 - yD) - cD * (yTotal + 1 - yD) - aD * R;
+      return -y[j] + v * (yTotal + 1 - y[j]) - v * (R - r[j]) - (1 - yD) * aD * Math.exp(z[j] - p.lseO);
+    });
+  }
+
   function softmax(z) {
     var top = Math.max.apply(null, z);
     var e = z.map(function (v) { return Math.exp(v - top); });
@@ -93,6 +140,7 @@
       for (var k = 0; k < z.length; k++) t += softplus(z[k]) - y[k] * z[k];
       return t;
     }
+    if (sbce(net) && sbceSaturated(z, a, y)) return sbceValue(z, y);
     return LOSS[net.loss].v(a, y);
   }
   function batchLoss(net, X, Y) {
@@ -105,7 +153,7 @@
   function step(net) {
     var X = net.input, Y = net.target, m = X.length, n = net.layers.length;
     var rows = X.map(function (x) { return forwardRow(x, net); });
-    var saturated = X.map(function () { return false; });  // the output δ taken fused
+    var saturated = X.map(function () { return false; });  // the output δ taken exact
     var layers = net.layers.map(function (L, l) {
       return { index: l + 1, activation: L.activation, W: L.W, b: L.b,
         z: rows.map(function (r) { return r.z[l]; }), a: rows.map(function (r) { return r.a[l]; }),
@@ -142,10 +190,14 @@
           directs.push(direct);
           if (off) saturated[k] = true;
         }
+        if (l === n - 1 && sbce(net) && sbceSaturated(z, a, Y[k])) {
+          // as the engine: this row's ∂ℓ/∂a and δ from the logits
+          g = sbceGradient(z, a, Y[k]); delta = sbceDelta(z, Y[k]); saturated[k] = true;
+        }
         Lr.dL_da.push(g); Lr.da_dz.push(d); Lr.delta.push(delta);
       }
       // as the engine: one example off takes the fused δ for the whole batch
-      if (l === n - 1 && saturated.some(Boolean)) {
+      if (l === n - 1 && directs.length && saturated.some(Boolean)) {
         Lr.delta = directs;
         saturated = saturated.map(function () { return true; });
       }
@@ -211,6 +263,7 @@
       Sl.delta = Lr.delta.map(function (row, k) {
         return row.map(function (v, j) {
           if (l === n - 1 && fused(Lr.activation, t.loss_name)) return v;  // a Σy − y, as the engine
+          if (l === n - 1 && t.saturated[k]) return v;  // from the logits, as the engine
           if (Lr.activation !== "softmax") return Sl.dL_da[k][j] === 0 ? 0 : v;  // a product
           var sum = 0, terms = 0;
           for (var i = 0; i < row.length; i++) { sum += Sl.dL_da[k][i] * Lr.da_dz[k][i][j]; terms += Math.abs(Sl.dL_da[k][i] * Lr.da_dz[k][i][j]); }
@@ -397,6 +450,11 @@
     });
   }
 
+  // δ of a saturated output, as the engine takes it
+  function exactForm(activation) {
+    if (sbce(net)) return "computed from the logits z, with ln(1 − a_d) = lse_{k≠d} z − lse z";
+    return activation === "softmax" ? "a Σy − y" : "a − y";
+  }
   function showWeight(el) {
     var parts = el.getAttribute("data-weight").split(":").map(Number), l = parts[0], i = parts[1] - 1, j = parts[2] - 1;
     var L = trace.layers[l - 1];
@@ -412,7 +470,7 @@
       html += "</ol><p>Σ = " + fmt(zeroIf(total, total, terms)) + (net.input.length > 1 ? " (this example's share)" : "") + "</p>";
     } else if (trace.saturated[example] && !hiddenSoftmax) {
       html += "<p>The output saturated (a rounded to 0 or 1): along each path ∂ℓ/∂a · f′ is a huge number times 0, which loses δ, so δ of the output is taken as the engine takes it, " +
-        (trace.layers[nL - 1].activation === "softmax" ? "a Σy − y" : "a − y") + " (click its units).</p>";
+        exactForm(trace.layers[nL - 1].activation) + " (click its units).</p>";
     } else {
       html += "<p>δ" + (j + 1) + " of layer " + l + " is formed from the layer above (click the unit).</p>";
     }
@@ -435,8 +493,8 @@
     } else {
       html += "<p>δ = " + (L.activation === "softmax" ? "Σ_i J_ij ∂ℓ/∂a_i" : "∂ℓ/∂a · f'(z)") + ", ∂ℓ/∂a = " + fmt(L.dL_da[k][j]) + "</p>";
       if (trace.saturated[k]) {
-        html += "<p>The output saturated (a rounded to 0 or 1), where that product is a huge number times 0 and loses δ: δ is the engine's exact " +
-          (L.activation === "softmax" ? "a Σy − y" : "a − y") + ".</p>";
+        html += "<p>The output saturated (a rounded to 0 or 1), where that product is a huge number times 0 and loses δ: δ is as the engine takes it, " +
+          exactForm(L.activation) + ".</p>";
       }
     }
     document.getElementById("detail").innerHTML = html;
