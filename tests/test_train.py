@@ -192,6 +192,72 @@ def test_l2_decays_weights_not_biases():
     np.testing.assert_allclose(net.layers[0].b, reference.layers[0].b - 0.1 * bp.grad_b[1])
 
 
+def _objective(weights, X, Y, l2):
+    """J = mean cross-entropy of a tanh-softmax network + (λ/2) Σ‖W‖², computed apart."""
+    (W1, b1), (W2, b2) = weights
+    z = np.tanh(X @ W1 + b1) @ W2 + b2
+    log_a = z - z.max(axis=1, keepdims=True)
+    log_a -= np.log(np.exp(log_a).sum(axis=1, keepdims=True))
+    return -(Y * log_a).sum(axis=1).mean() + 0.5 * l2 * ((W1**2).sum() + (W2**2).sum())
+
+
+def _weights(net):
+    return [(layer.W.copy(), layer.b.copy()) for layer in net.layers]
+
+
+def test_full_batch_l2_loss_of_an_epoch_is_the_objective_at_its_start():
+    X, y = blobs(7, n=60)
+    Y = np.eye(3)[y]
+    net = Network([2, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    start = _weights(net)
+    history = net.fit(X, y, epochs=1, batch_size=None, learning_rate=0.5, l2=1.0, verbose=False)
+    np.testing.assert_allclose(history["loss"][0], _objective(start, X, Y, 1.0), rtol=1e-13)
+    # not the penalty at the weights after the update (the old mixture)
+    assert abs(history["loss"][0] - _objective(_weights(net), X, Y, 1.0)) > 0.1
+
+
+@pytest.mark.parametrize("batch_size", [7, 30])
+def test_l2_loss_of_each_batch_and_epoch_is_taken_at_the_weights_before_the_update(batch_size):
+    X, y = blobs(8, n=30)
+    Y = np.eye(3)[y]
+    net = Network([2, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=1)
+    before = [_weights(net)]  # the weights before each batch
+
+    class Watch(Callback):
+        def __init__(self):
+            self.logs = []
+
+        def on_batch_end(self, state, batch, logs):
+            self.logs.append((logs["loss"], logs["size"]))
+            before.append(_weights(state.network))
+
+    watch = Watch()
+    history = net.fit(
+        X,
+        y,
+        epochs=2,
+        batch_size=batch_size,
+        optimizer="adam",
+        learning_rate=0.1,
+        l2=0.3,
+        shuffle=False,
+        callbacks=[watch],
+        verbose=False,
+    )
+    starts = range(0, 30, batch_size)
+    expected = [
+        _objective(w, X[s : s + batch_size], Y[s : s + batch_size], 0.3)
+        for w, s in zip(before[:-1], [*starts, *starts], strict=True)  # two epochs
+    ]
+    np.testing.assert_allclose([loss for loss, _ in watch.logs], expected, rtol=1e-13)
+    sizes = [size for _, size in watch.logs]
+    per_epoch = len(starts)
+    for epoch in range(2):
+        part = slice(epoch * per_epoch, (epoch + 1) * per_epoch)
+        mean = np.dot(expected[part], sizes[part]) / 30
+        np.testing.assert_allclose(history["loss"][epoch], mean, rtol=1e-13)
+
+
 def test_gradient_clipping_bounds_the_step():
     X, y = blobs(8, n=50)
     net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
@@ -363,7 +429,8 @@ def test_resume_from_a_checkpoint_is_bit_for_bit(optimizer_schedule):
         np.testing.assert_array_equal(a.b, b.b)
 
 
-def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly():
+@pytest.mark.parametrize("l2", [0.0, 0.01])  # l2: the epoch's penalties so far are kept
+def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly(l2):
     import os
     import signal
 
@@ -374,6 +441,7 @@ def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly():
         "optimizer": "momentum",
         "seed": 5,
         "dropout": 0.1,
+        "l2": l2,
         "verbose": False,
     }
 

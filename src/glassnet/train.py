@@ -85,7 +85,9 @@ class History:
         ``val_loss``, ``val_accuracy`` / ``val_r2`` when there is validation data;
         ``learning_rate`` of each epoch. The training loss of an epoch is the mean of
         its examples' losses, each taken before its batch's update (a smaller last
-        batch weighs by its size), plus the L2 penalty (λ/2) Σ‖W‖².
+        batch weighs by its size), each plus the L2 penalty (λ/2) Σ‖W‖² at the same
+        weights: the mean of the objective J over the epoch's batches. ``val_loss``
+        adds the penalty at the epoch's final weights.
     metric : str
         ``"accuracy"`` or ``"r2"``.
     stopped_epoch : int or None
@@ -156,7 +158,10 @@ class Callback:
         """Before the first epoch."""
 
     def on_batch_end(self, state: TrainingState, batch: int, logs: dict[str, float]) -> None:
-        """After each update; ``logs`` has the batch's ``loss`` and ``size``."""
+        """After each update; ``logs`` has the batch's ``loss`` and ``size``.
+
+        The loss is the batch's, plus the L2 penalty, both taken before the update.
+        """
 
     def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
         """After each epoch; ``logs`` has the epoch's figures, as recorded in the history."""
@@ -526,6 +531,7 @@ def fit(
         cb.on_train_begin(state)
     # overflow is detected below, as a non-finite loss, and reported with its epoch and batch
     errstate = np.errstate(over="ignore", invalid="ignore")
+    penalty = 0.0  # (λ/2) Σ‖W‖² of the current batch (before its update)
     start_epoch, middle = 1, None
     if resume is not None:
         start_epoch, middle = _restore(resume, network, opt, sched, rng, history)
@@ -538,6 +544,7 @@ def fit(
                 order, first = middle["order"], middle["next_start"]
                 acc = middle["accumulators"]
                 total_loss, hits, seen = acc["total_loss"], acc["hits"], acc["seen"]
+                penalties = acc.get("penalties", 0.0)  # none in format 2: right for l2 = 0
                 if tally is not None:
                     tally.load(acc)
                 sse = None if acc["sse"] is None else np.array(acc["sse"])
@@ -554,7 +561,7 @@ def fit(
                 # shuffle by a permutation of indices, gathered batch by batch into the
                 # workspace: the data set itself is never copied
                 order = rng.permutation(n) if shuffle else np.arange(n)
-                first, total_loss, hits, seen = 0, 0.0, 0.0, 0
+                first, total_loss, penalties, hits, seen = 0, 0.0, 0.0, 0.0, 0
                 if tally is not None:
                     tally.dot = 0.0
                 sse = np.zeros(Y.shape[1]) if sst is not None else None
@@ -581,6 +588,9 @@ def fit(
                         f"{loss}; try a smaller learning rate (now {opt.learning_rate:g}). "
                         "The network keeps the weights it had before this batch"
                     )
+                if l2:  # the penalty at the weights the batch's loss is taken at
+                    penalty = _penalty(network, l2)
+                    penalties += penalty * m
                 if fold:  # plain SGD: η/m folded into δ_L makes the gradients the steps
                     network.backward(
                         fp, ws.Y, workspace=ws, scale=opt.learning_rate / m, descend=True
@@ -603,11 +613,12 @@ def fit(
                 for cb in batch_cbs:
                     if loss is None:
                         loss = network.batch_loss_sum(fp, ws.Y, ws) / m
-                    cb.on_batch_end(state, batch, {"loss": loss, "size": float(m)})
+                    cb.on_batch_end(state, batch, {"loss": loss + penalty, "size": float(m)})
                 if interrupted["flag"]:  # Ctrl-C: stop after this batch, keep where we are
                     if on_checkpoint is not None:
                         acc = {
                             "total_loss": total_loss,
+                            "penalties": penalties,
                             "hits": hits,
                             "seen": seen,
                             "sse": None if sse is None else sse.tolist(),
@@ -627,7 +638,7 @@ def fit(
 
             if tally is not None:
                 total_loss = tally.total(end)
-            logs = {"loss": total_loss / seen + _penalty(network, l2)}
+            logs = {"loss": (total_loss + penalties) / seen}
             logs[metric] = r2_score(sse, sst) if sse is not None else hits / seen  # type: ignore[arg-type]
             if X_val is not None and Y_val is not None:
                 val = network.evaluate(X_val, Y_val)
@@ -755,7 +766,7 @@ def _regularised(network: Network, bp: Any, l2: float, clip_norm: float | None) 
 
 
 def _penalty(network: Network, l2: float) -> float:
-    r"""(λ/2) Σ_l ‖W_l‖², the L2 term of the reported loss."""
+    r"""(λ/2) Σ_l ‖W_l‖², the L2 term of the reported loss (‖W‖² as a dot product: no copy)."""
     if not l2:
         return 0.0
-    return 0.5 * l2 * sum(float((layer.W * layer.W).sum()) for layer in network.layers)
+    return 0.5 * l2 * sum(float(np.vdot(layer.W, layer.W)) for layer in network.layers)
