@@ -504,6 +504,30 @@ def test_the_epoch_loss_of_the_fast_path_is_the_mean_of_the_batch_losses(dtype, 
         np.testing.assert_allclose(loss, mean, rtol=rtol)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("output", ["softmax", "sigmoid"])
+def test_a_confident_networks_epoch_loss_is_evaluates_and_never_below_0(dtype, output):
+    # a margin between the classes: every loss near 0, below the rounding of Σ lse − Σ y·z
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5000, 2))
+    y = (X[:, 0] > 0).astype(int)
+    X[:, 0] += np.where(y == 1, 1.0, -1.0)
+    if output == "softmax":
+        layer, loss = Layer([[-30.0, 30.0], [0.0, 0.0]], [0.0, 0.0], "softmax"), "cross_entropy"
+    else:
+        layer, loss = Layer([[47.3], [0.0]], [0.0], "sigmoid"), "binary_cross_entropy"
+    net = Network([layer], loss=loss, dtype=dtype)
+    expected = net.evaluate(X, y)["loss"]
+    z_max = np.abs(net.forward(X).z[-1]).max()
+    for watch in ([], [BatchLosses()]):  # the epoch's tally, and each batch's loss
+        history = net.fit(
+            X, y, epochs=1, learning_rate=1e-12, seed=0, callbacks=watch, verbose=False
+        )
+        assert history["loss"][0] >= 0
+        # within a few units in the last place of an example's terms (|z| ≤ z_max)
+        assert abs(history["loss"][0] - expected) <= 4 * np.spacing(np.dtype(dtype).type(z_max))
+
+
 def test_divergence_of_a_softmax_classifier_stops_before_the_batch():
     X, y = blobs(9, n=64)
     net = Network([2, 8, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=0)

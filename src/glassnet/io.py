@@ -343,7 +343,10 @@ def _open_npz(path: str | Path, kind: str) -> dict[str, np.ndarray]:
 
 # --- checkpoints ---------------------------------------------------------------------------
 
-CHECKPOINT_FORMAT = "glassnet.checkpoint/2"  # 2: arrays of a part-done epoch as acc.NAME
+# 2: arrays of a part-done epoch as acc.NAME; 3: its softmax rows' y·z, one per example
+CHECKPOINT_FORMAT = "glassnet.checkpoint/3"
+# between epochs (no part-done epoch), each older format reads as the current one
+_BETWEEN_EPOCHS = ("glassnet.checkpoint/1", "glassnet.checkpoint/2")
 
 
 def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict[str, Any]) -> None:
@@ -351,7 +354,8 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
 
     Arrays: ``W1, b1, ...``, the optimizer's state ``opt.NAME.i``, and, for a
     checkpoint inside an epoch, ``order`` and the epoch's arrays so far ``acc.NAME``
-    (its predictions; the softmax's row maxima and sums for the loss); everything
+    (its predictions; the softmax's row maxima and sums and each row's y·z for the
+    loss); everything
     else, with the run's ``settings``, is one JSON string ``state`` (a unicode array,
     never a pickle).
     """
@@ -406,8 +410,8 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
     arrays = _open_npz(path, "checkpoint")
     try:
         state = json.loads(str(arrays.pop("state")[()]))
-        if state.get("format") == "glassnet.checkpoint/1" and state["accumulators"] is None:
-            state["format"] = CHECKPOINT_FORMAT  # between epochs, the two formats are one
+        if state.get("format") in _BETWEEN_EPOCHS and state["accumulators"] is None:
+            state["format"] = CHECKPOINT_FORMAT
         if state.get("format") != CHECKPOINT_FORMAT:
             raise ValueError(f"format {state.get('format')!r}")
         params = [

@@ -544,7 +544,7 @@ def fit(
                 order, first = middle["order"], middle["next_start"]
                 acc = middle["accumulators"]
                 total_loss, hits, seen = acc["total_loss"], acc["hits"], acc["seen"]
-                penalties = acc.get("penalties", 0.0)  # none in format 2: right for l2 = 0
+                penalties = acc["penalties"]
                 if tally is not None:
                     tally.load(acc)
                 sse = None if acc["sse"] is None else np.array(acc["sse"])
@@ -562,8 +562,6 @@ def fit(
                 # workspace: the data set itself is never copied
                 order = rng.permutation(n) if shuffle else np.arange(n)
                 first, total_loss, penalties, hits, seen = 0, 0.0, 0.0, 0.0, 0
-                if tally is not None:
-                    tally.dot = 0.0
                 sse = np.zeros(Y.shape[1]) if sst is not None else None
             end = first
             for batch, start in enumerate(range(first, n, size), start=first // size + 1):
@@ -579,7 +577,7 @@ def fit(
                     tally.point(ws.scratch[-1], start, m)
                 fp = network.forward(ws.X, dropout=dropout, rng=rng, workspace=ws)
                 loss = None
-                if tally is None or not math.isfinite(tally.add(ws.Y, fp.z[-1])):
+                if tally is None or not math.isfinite(tally.add(ws.Y, fp.z[-1], ws.scratch[-1])):
                     loss = network.batch_loss_sum(fp, ws.Y, ws) / m
                 if loss is not None and not math.isfinite(loss):
                     _check_finite_data(given, epoch, batch)
