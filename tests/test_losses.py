@@ -134,7 +134,6 @@ def test_unknown_loss_suggests_a_name():
         get_loss("cross_entropi")
 
 
-
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("pair", list(FUSED))
 @pytest.mark.parametrize("targets", ["one-hot", "soft"])

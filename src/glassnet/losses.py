@@ -298,8 +298,10 @@ def _sigmoid_binary_cross_entropy_delta_into(
 
 
 def _row_dots(y: Array, z: Array, out: Array, space: SimpleNamespace) -> None:
-    """y_k·z_k of each row into ``out`` (shape (m,) or (m, 1)): a product, then one
-    product with ones (NumPy reduces short rows one by one, slowly). Allocates nothing."""
+    """y_k·z_k of each row into ``out``, shape (m,), allocating nothing.
+
+    A product, then one product with ones: NumPy reduces short rows one by one, slowly.
+    """
     work = scratch(space, "y_z", z)
     np.multiply(y, z, out=work)
     ones = scratch(space, "row_ones", z, shape=(z.shape[1],), fill=1)
@@ -379,8 +381,10 @@ class EpochLoss:
                 delattr(space, name)
 
     def add(self, y: Array, z: Array, space: SimpleNamespace) -> float:
-        """Keep the y_k·z_k of the batch :meth:`point` named; return their sum (NaN or ±∞
-        when the batch loss is)."""
+        """Keep the y_k·z_k of the batch :meth:`point` named; return their sum.
+
+        The sum is NaN or ±∞ when the batch loss is.
+        """
         rows = space.dots.reshape(len(z))
         _row_dots(y, z, rows, space)
         return float(np.add.reduce(rows))
