@@ -429,6 +429,57 @@ def test_resume_from_a_checkpoint_is_bit_for_bit(optimizer_schedule):
         np.testing.assert_array_equal(a.b, b.b)
 
 
+@pytest.mark.parametrize("stopping", ["early_stopping", "callback"])
+def test_resume_from_every_checkpoint_of_an_early_stopped_run_is_bit_for_bit(stopping, tmp_path):
+    from glassnet.io import load_checkpoint, save_checkpoint
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+
+    def make():
+        return Network([3, 16, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+
+    def settings():  # a new EarlyStopping each run, as a new process would have
+        given = (
+            {"early_stopping": 3}
+            if stopping == "early_stopping"
+            else {"callbacks": [EarlyStopping("val_loss", patience=3)]}
+        )
+        return {
+            "epochs": 40,
+            "batch_size": 8,
+            "optimizer": "adam",
+            "learning_rate": 0.05,
+            "seed": 4,
+            "validation_split": 0.2,
+            "verbose": False,
+            **given,
+        }
+
+    whole = make()
+    h_whole = whole.fit(X, y, **settings())
+    assert h_whole.best_epoch < h_whole.stopped_epoch < 40  # it stopped, and went back
+    saved = []
+    make().fit(X, y, checkpoint_every=1, on_checkpoint=saved.append, **settings())
+    assert [c["epoch"] for c in saved] == h_whole.epoch  # the last one: where it stopped
+    assert saved[-1]["history"]["stopped_epoch"] == h_whole.stopped_epoch
+    path = tmp_path / "checkpoint.npz"
+    for checkpoint in saved:
+        save_checkpoint(path, checkpoint, {})
+        for given in (checkpoint, load_checkpoint(path)[0]):  # as given, and through a file
+            resumed = make()
+            h_resumed = resumed.fit(X, y, resume=given, **settings())
+            assert h_resumed.to_dict() == h_whole.to_dict(), checkpoint["epoch"]
+            for a, b in zip(resumed.layers, whole.layers, strict=True):
+                np.testing.assert_array_equal(a.W, b.W)
+                np.testing.assert_array_equal(a.b, b.b)
+    with pytest.raises(ArgumentError, match=r"^resume: the checkpoint holds the state of 1 "):
+        make().fit(
+            X, y, resume=saved[0], **{**settings(), "early_stopping": False, "callbacks": ()}
+        )
+
+
 @pytest.mark.parametrize("l2", [0.0, 0.01])  # l2: the epoch's penalties so far are kept
 def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly(l2):
     import os

@@ -256,6 +256,30 @@ class EarlyStopping(Callback):
             if self._waited >= self.patience:
                 state.stop_training = True
 
+    def state_dict(self) -> dict[str, Any]:
+        """What a checkpoint keeps of the early stopping.
+
+        The best value, its epoch, the epochs waited since, and the best weights
+        (``best_params``: a list of (W, b), or None).
+        """
+        return {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "waited": self._waited,
+            "best_params": None
+            if self._best_layers is None
+            else [(np.array(W), np.array(b)) for W, b in self._best_layers],
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned."""
+        self.best, self.best_epoch = float(state["best"]), state["best_epoch"]
+        self._waited = int(state["waited"])
+        params = state["best_params"]
+        self._best_layers = (
+            None if params is None else [(np.array(W), np.array(b)) for W, b in params]
+        )
+
     def on_train_end(self, state: TrainingState) -> None:
         """Put the best weights back."""
         if self.restore_best_weights and self._best_layers is not None:
@@ -412,11 +436,14 @@ def fit(
         Call ``on_checkpoint`` with the run's state every this many epochs.
     on_checkpoint : callable, optional
         Receives a checkpoint (a dict: weights, optimizer and schedule state, random
-        generator state, history, position) — and, on Ctrl-C, one taken after the
-        current batch, before :class:`KeyboardInterrupt` is raised.
+        generator state, history, the state of each :class:`EarlyStopping` — its best
+        value and weights, the epochs waited —, position) — and, on Ctrl-C, one taken
+        after the current batch, before :class:`KeyboardInterrupt` is raised.
     resume : dict, optional
         A checkpoint to continue from: given the same network, data and arguments, the
-        run ends with the same weights and history, bit for bit, as one never stopped.
+        run ends with the same weights and history, bit for bit, as one never stopped
+        (early stopping included; other callbacks keep no state in a checkpoint). From
+        the checkpoint of the epoch where the run stopped, no epoch is left to train.
 
     Returns
     -------
@@ -533,8 +560,11 @@ def fit(
     errstate = np.errstate(over="ignore", invalid="ignore")
     penalty = 0.0  # (λ/2) Σ‖W‖² of the current batch (before its update)
     start_epoch, middle = 1, None
+    stoppers = [cb for cb in cbs if isinstance(cb, EarlyStopping)]  # their state is kept
     if resume is not None:
-        start_epoch, middle = _restore(resume, network, opt, sched, rng, history)
+        start_epoch, middle = _restore(resume, network, opt, sched, rng, history, stoppers)
+        if history.stopped_epoch is not None:  # the run had stopped: nothing is left to train
+            start_epoch, state.epoch = epochs + 1, history.stopped_epoch
     interrupted = _catch_interrupt()
     try:
         errstate.__enter__()
@@ -625,7 +655,13 @@ def fit(
                         }
                         on_checkpoint(
                             _checkpoint(
-                                epoch, start + m, order, acc, network, opt, sched, rng, history
+                                (epoch, start + m, order, acc),
+                                network,
+                                opt,
+                                sched,
+                                rng,
+                                history,
+                                stoppers,
                             )
                         )
                     raise KeyboardInterrupt(f"interrupted at epoch {epoch}, batch {batch}")
@@ -649,11 +685,14 @@ def fit(
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"})
                 bar.update(1)
+            if state.stop_training:  # before the checkpoint: resumed, it trains no further
+                history.stopped_epoch = epoch
             if on_checkpoint is not None and checkpoint_every and epoch % checkpoint_every == 0:
                 _finite_weights(_params(network), given, epoch, opt)  # a checkpoint to resume from
-                on_checkpoint(_checkpoint(epoch, 0, None, None, network, opt, sched, rng, history))
+                on_checkpoint(
+                    _checkpoint((epoch, 0, None, None), network, opt, sched, rng, history, stoppers)
+                )
             if state.stop_training:
-                history.stopped_epoch = epoch
                 break
         if history.epoch:  # the last update of all: any earlier one shows in a later loss
             _finite_weights(_params(network), given, state.epoch, opt)
@@ -672,17 +711,20 @@ def fit(
 
 
 def _checkpoint(
-    epoch: int,
-    next_start: int,
-    order: Array | None,
-    acc: dict | None,
+    where: tuple[int, int, Array | None, dict | None],
     network: Network,
     opt: Optimizer,
     sched: Schedule,
     rng: np.random.Generator,
     history: History,
+    stoppers: list[EarlyStopping],
 ) -> dict[str, Any]:
-    """The state of a run: enough to continue it exactly (see :func:`fit`, ``resume``)."""
+    """The state of a run: enough to continue it exactly (see :func:`fit`, ``resume``).
+
+    ``where``: the epoch, the position in it of the next batch (0 between epochs), and,
+    inside an epoch, its order of the examples and its accumulators so far.
+    """
+    epoch, next_start, order, acc = where
     return {
         "epoch": epoch,
         "next_start": next_start,
@@ -698,6 +740,7 @@ def _checkpoint(
         "schedule": sched.state_dict(),
         "rng": rng.bit_generator.state,
         "history": history.to_dict(),
+        "early_stopping": [stopper.state_dict() for stopper in stoppers],
     }
 
 
@@ -708,8 +751,13 @@ def _restore(
     sched: Schedule,
     rng: np.random.Generator,
     history: History,
+    stoppers: list[EarlyStopping],
 ) -> tuple[int, dict | None]:
-    """Put a checkpoint's state back; return the epoch to start at and a mid-epoch position."""
+    """Put a checkpoint's state back; return the epoch to start at and a mid-epoch position.
+
+    The early stoppings' state too, one per :class:`EarlyStopping` of the run, in order;
+    a checkpoint of an older format has none, and they start afresh.
+    """
     shapes = [(W.shape, b.shape) for W, b in ckpt["params"]]
     if shapes != [(layer.W.shape, layer.b.shape) for layer in network.layers]:
         raise ArgumentError(
@@ -725,6 +773,15 @@ def _restore(
     history.epoch = list(saved["epoch"])
     history.history = {k: list(v) for k, v in saved["history"].items()}
     history.stopped_epoch, history.best_epoch = saved["stopped_epoch"], saved["best_epoch"]
+    kept = ckpt.get("early_stopping")
+    if kept is not None:
+        if len(kept) != len(stoppers):
+            raise ArgumentError(
+                f"resume: the checkpoint holds the state of {len(kept)} early stopping(s), "
+                f"this run has {len(stoppers)}: give the run's own early_stopping and callbacks"
+            )
+        for stopper, stopper_state in zip(stoppers, kept, strict=True):
+            stopper.load_state_dict(stopper_state)
     if ckpt["next_start"] == 0:
         return ckpt["epoch"] + 1, None
     return ckpt["epoch"], ckpt
