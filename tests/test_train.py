@@ -850,6 +850,11 @@ def test_fit_names_bad_early_stopping(kwargs, message):
         EarlyStopping(patience="3")
 
 
+def test_early_stopping_names_a_monitor_that_is_not_a_key():
+    with pytest.raises(ArgumentError, match=r"^monitor: expected a key of the history"):
+        EarlyStopping(monitor=5)
+
+
 def test_callbacks_none_is_no_callbacks():
     X, y = blobs()
     net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)

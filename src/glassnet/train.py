@@ -215,6 +215,10 @@ class EarlyStopping(Callback):
         min_delta: float = 0.0,
         restore_best_weights: bool = True,
     ) -> None:
+        if not isinstance(monitor, str):  # else an AttributeError in the middle of fit
+            raise ArgumentError(
+                f"monitor: expected a key of the history such as 'val_loss', found {monitor!r}"
+            )
         self.monitor, self.patience = monitor, whole_number("patience", patience, 1)
         if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.number)):
             raise ArgumentError(f"min_delta: expected a number, found {min_delta!r}")
