@@ -242,3 +242,28 @@ def test_engine_methods_name_bad_arguments():
     with pytest.raises(ArgumentError, match=r"^X: no examples"):
         net.evaluate(np.zeros((0, 3)), np.zeros(0, dtype=int))
     assert net.layers[0] != net.copy().layers[0] and net.layers[0] in net.layers
+
+
+def test_the_network_listing_of_docs_training_shows_the_real_keyword_defaults():
+    # docs/training.md lists Network(...) with example sizes and loss beside the
+    # keyword-only arguments; those must show their defaults (seed=None, not seed=0)
+    import ast
+    import inspect
+
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "training.md").read_text(encoding="utf-8")
+    listing = text[text.index("Network(\n") : text.index(")  # from sizes")]
+    shown = {}
+    for line in listing.splitlines()[1:]:
+        name, _, value = line.split("#")[0].strip().rstrip(",").partition("=")
+        if value:
+            shown[name] = ast.literal_eval(value)
+    keyword_only = {
+        name: parameter.default
+        for name, parameter in inspect.signature(Network).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    listed = shown.keys() & keyword_only.keys()
+    assert {"init", "seed", "dtype"} <= listed
+    assert {name: shown[name] for name in listed} == {name: keyword_only[name] for name in listed}
