@@ -238,3 +238,37 @@ def test_softmax_bce_of_one_unit_keeps_the_a_based_value():
     assert SOFTMAX_BCE.rows(z, a, y).size == 0
     assert SOFTMAX_BCE.value(z, y).tolist() == LOSSES["binary_cross_entropy"].value(a, y).tolist()
     assert SOFTMAX_BCE.delta(z, y).tolist() == [[0.0], [0.0]]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("pair", list(FUSED))
+@pytest.mark.parametrize("targets", ["one-hot", "soft"])
+@pytest.mark.parametrize("scale", [5.0, 20.0, 300.0])  # 300: the softmax shifts (float32)
+def test_the_training_loss_sum_is_never_negative_and_keeps_small_losses(
+    pair, dtype, targets, scale
+):
+    # a confident network: every loss near 0, under the rounding of the logits
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(3)
+    m = 500
+    margin = (1 + rng.random(m)) * scale
+    labels = rng.integers(0, 2, m)
+    sign = np.where(labels == 1, 1.0, -1.0)
+    if pair[0] == "softmax":
+        z, y = np.stack([-margin, margin], axis=1) * sign[:, None], np.eye(2)[labels]
+    else:
+        z, y = (margin * sign)[:, None], labels[:, None].astype(float)
+    if targets == "soft":  # ℓ_k = Σ_j y_kj (lse − z_kj), or Σ_j [softplus(z) − y z]
+        y = y * 0.75 + 0.125
+    z, y = z.astype(dtype), y.astype(dtype)
+    fused = FUSED[pair]
+    space = SimpleNamespace(one_hot=targets == "one-hot" and pair[0] == "softmax")
+    ACTIVATIONS[pair[0]].apply(z, np.empty_like(z), space)  # leaves the row sums in space
+    total = fused.loss_sum(z, y, space)
+    exact = fused.value(z.astype(np.float64), y.astype(np.float64)).sum()
+    assert total >= 0
+    # each example within a few units in the last place of its terms (|z| here)
+    assert abs(total - exact) <= 4 * m * np.spacing(dtype(2 * scale)), (total, exact)
+    if scale == 5 and dtype == np.float64:  # losses of 1e-9 to 1e-4: kept, not rounded to 0
+        np.testing.assert_allclose(total, exact, rtol=1e-9)

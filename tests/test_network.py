@@ -327,3 +327,28 @@ def test_softmax_bce_takes_the_logits_only_for_the_rows_that_need_them(dtype):
     tol = 1e-12 if dtype == "float64" else 1e-5
     np.testing.assert_allclose(trained, bp.delta[1], rtol=tol, atol=tol)
     assert net.batch_loss_sum(fp_ws, ws.Y, ws) == pytest.approx(float(losses.sum()), rel=tol)
+
+
+def test_the_network_listing_of_docs_training_shows_the_real_keyword_defaults():
+    # docs/training.md lists Network(...) with example sizes and loss beside the
+    # keyword-only arguments; those must show their defaults (seed=None, not seed=0)
+    import ast
+    import inspect
+
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "training.md").read_text(encoding="utf-8")
+    listing = text[text.index("Network(\n") : text.index(")  # from sizes")]
+    shown = {}
+    for line in listing.splitlines()[1:]:
+        name, _, value = line.split("#")[0].strip().rstrip(",").partition("=")
+        if value:
+            shown[name] = ast.literal_eval(value)
+    keyword_only = {
+        name: parameter.default
+        for name, parameter in inspect.signature(Network).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    listed = shown.keys() & keyword_only.keys()
+    assert {"init", "seed", "dtype"} <= listed
+    assert {name: shown[name] for name in listed} == {name: keyword_only[name] for name in listed}

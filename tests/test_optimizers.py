@@ -169,3 +169,31 @@ def test_plain_sgd_has_no_state_and_serves_any_parameters():
     theta = [np.ones(3)]
     sgd.step(theta, [np.ones(3)])
     np.testing.assert_array_equal(theta[0], 0.5)
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (lambda: SGD(momentum="0.5"), "momentum"),
+        (lambda: SGD(momentum=None), "momentum"),
+        (lambda: SGD(momentum=float("nan")), "momentum"),
+        (lambda: Adam(beta_1="0.9"), "beta_1"),
+        (lambda: Adam(beta_2=1.0), "beta_2"),
+        (lambda: RMSProp(rho=None), "rho"),
+        (lambda: StepDecay(gamma="0.5"), "gamma"),
+        (lambda: StepDecay(gamma=0.0), "gamma"),
+        (lambda: StepDecay(step_size=2.5), "step_size"),  # was taken as 2
+        (lambda: StepDecay(step_size=0), "step_size"),
+        (lambda: ExponentialDecay(gamma="0.5"), "gamma"),
+        (lambda: ExponentialDecay(gamma=1.5), "gamma"),
+    ],
+)
+def test_bad_optimizer_and_schedule_arguments_are_named(make, name):
+    with pytest.raises(ArgumentError, match=f"^{name}: expected "):
+        make()
+
+
+def test_decay_rates_may_be_numpy_numbers():
+    assert SGD(momentum=np.float32(0.5)).momentum == 0.5
+    assert StepDecay(step_size=np.int64(3), gamma=np.float64(1)).step_size == 3
+    assert ExponentialDecay(np.float32(0.5)).gamma == 0.5

@@ -124,16 +124,17 @@ def test_resume_needs_a_checkpoint(tmp_path):
     assert done.returncode == 2 and "--out" in done.stderr
 
 
-def _as_format_1(path: Path) -> None:
+def _as_format(path: Path, version: int) -> None:
     with np.load(path, allow_pickle=False) as f:
         arrays = dict(f)
     state = json.loads(str(arrays["state"][()]))
-    state["format"] = "glassnet.checkpoint/1"
+    state["format"] = f"glassnet.checkpoint/{version}"
     arrays["state"] = np.array(json.dumps(state))
     np.savez(path, **arrays)
 
 
-def test_a_format_1_checkpoint_between_epochs_still_loads(tmp_path):
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_checkpoint_between_epochs_still_loads(tmp_path, version):
     from glassnet import Network
     from glassnet.io import save_checkpoint
 
@@ -146,7 +147,7 @@ def test_a_format_1_checkpoint_between_epochs_still_loads(tmp_path):
     )
     between = tmp_path / "between.npz"
     save_checkpoint(between, saved[0], {"run": 1})
-    _as_format_1(between)
+    _as_format(between, version)
     checkpoint, settings = load_checkpoint(between)
     assert checkpoint["epoch"] == 1 and settings == {"run": 1}
     # one from inside an epoch held arrays the old format did not: refused, one line
@@ -164,7 +165,7 @@ def test_a_format_1_checkpoint_between_epochs_still_loads(tmp_path):
     )
     path = tmp_path / "inside.npz"
     save_checkpoint(path, inside, {})
-    _as_format_1(path)
+    _as_format(path, version)
     with pytest.raises(ModelError, match="not a complete glassnet checkpoint"):
         load_checkpoint(path)
 

@@ -192,6 +192,72 @@ def test_l2_decays_weights_not_biases():
     np.testing.assert_allclose(net.layers[0].b, reference.layers[0].b - 0.1 * bp.grad_b[1])
 
 
+def _objective(weights, X, Y, l2):
+    """J = mean cross-entropy of a tanh-softmax network + (λ/2) Σ‖W‖², computed apart."""
+    (W1, b1), (W2, b2) = weights
+    z = np.tanh(X @ W1 + b1) @ W2 + b2
+    log_a = z - z.max(axis=1, keepdims=True)
+    log_a -= np.log(np.exp(log_a).sum(axis=1, keepdims=True))
+    return -(Y * log_a).sum(axis=1).mean() + 0.5 * l2 * ((W1**2).sum() + (W2**2).sum())
+
+
+def _weights(net):
+    return [(layer.W.copy(), layer.b.copy()) for layer in net.layers]
+
+
+def test_full_batch_l2_loss_of_an_epoch_is_the_objective_at_its_start():
+    X, y = blobs(7, n=60)
+    Y = np.eye(3)[y]
+    net = Network([2, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    start = _weights(net)
+    history = net.fit(X, y, epochs=1, batch_size=None, learning_rate=0.5, l2=1.0, verbose=False)
+    np.testing.assert_allclose(history["loss"][0], _objective(start, X, Y, 1.0), rtol=1e-13)
+    # not the penalty at the weights after the update (the old mixture)
+    assert abs(history["loss"][0] - _objective(_weights(net), X, Y, 1.0)) > 0.1
+
+
+@pytest.mark.parametrize("batch_size", [7, 30])
+def test_l2_loss_of_each_batch_and_epoch_is_taken_at_the_weights_before_the_update(batch_size):
+    X, y = blobs(8, n=30)
+    Y = np.eye(3)[y]
+    net = Network([2, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=1)
+    before = [_weights(net)]  # the weights before each batch
+
+    class Watch(Callback):
+        def __init__(self):
+            self.logs = []
+
+        def on_batch_end(self, state, batch, logs):
+            self.logs.append((logs["loss"], logs["size"]))
+            before.append(_weights(state.network))
+
+    watch = Watch()
+    history = net.fit(
+        X,
+        y,
+        epochs=2,
+        batch_size=batch_size,
+        optimizer="adam",
+        learning_rate=0.1,
+        l2=0.3,
+        shuffle=False,
+        callbacks=[watch],
+        verbose=False,
+    )
+    starts = range(0, 30, batch_size)
+    expected = [
+        _objective(w, X[s : s + batch_size], Y[s : s + batch_size], 0.3)
+        for w, s in zip(before[:-1], [*starts, *starts], strict=True)  # two epochs
+    ]
+    np.testing.assert_allclose([loss for loss, _ in watch.logs], expected, rtol=1e-13)
+    sizes = [size for _, size in watch.logs]
+    per_epoch = len(starts)
+    for epoch in range(2):
+        part = slice(epoch * per_epoch, (epoch + 1) * per_epoch)
+        mean = np.dot(expected[part], sizes[part]) / 30
+        np.testing.assert_allclose(history["loss"][epoch], mean, rtol=1e-13)
+
+
 def test_gradient_clipping_bounds_the_step():
     X, y = blobs(8, n=50)
     net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
@@ -363,7 +429,59 @@ def test_resume_from_a_checkpoint_is_bit_for_bit(optimizer_schedule):
         np.testing.assert_array_equal(a.b, b.b)
 
 
-def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly():
+@pytest.mark.parametrize("stopping", ["early_stopping", "callback"])
+def test_resume_from_every_checkpoint_of_an_early_stopped_run_is_bit_for_bit(stopping, tmp_path):
+    from glassnet.io import load_checkpoint, save_checkpoint
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+
+    def make():
+        return Network([3, 16, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+
+    def settings():  # a new EarlyStopping each run, as a new process would have
+        given = (
+            {"early_stopping": 3}
+            if stopping == "early_stopping"
+            else {"callbacks": [EarlyStopping("val_loss", patience=3)]}
+        )
+        return {
+            "epochs": 40,
+            "batch_size": 8,
+            "optimizer": "adam",
+            "learning_rate": 0.05,
+            "seed": 4,
+            "validation_split": 0.2,
+            "verbose": False,
+            **given,
+        }
+
+    whole = make()
+    h_whole = whole.fit(X, y, **settings())
+    assert h_whole.best_epoch < h_whole.stopped_epoch < 40  # it stopped, and went back
+    saved = []
+    make().fit(X, y, checkpoint_every=1, on_checkpoint=saved.append, **settings())
+    assert [c["epoch"] for c in saved] == h_whole.epoch  # the last one: where it stopped
+    assert saved[-1]["history"]["stopped_epoch"] == h_whole.stopped_epoch
+    path = tmp_path / "checkpoint.npz"
+    for checkpoint in saved:
+        save_checkpoint(path, checkpoint, {})
+        for given in (checkpoint, load_checkpoint(path)[0]):  # as given, and through a file
+            resumed = make()
+            h_resumed = resumed.fit(X, y, resume=given, **settings())
+            assert h_resumed.to_dict() == h_whole.to_dict(), checkpoint["epoch"]
+            for a, b in zip(resumed.layers, whole.layers, strict=True):
+                np.testing.assert_array_equal(a.W, b.W)
+                np.testing.assert_array_equal(a.b, b.b)
+    with pytest.raises(ArgumentError, match=r"^resume: the checkpoint holds the state of 1 "):
+        make().fit(
+            X, y, resume=saved[0], **{**settings(), "early_stopping": False, "callbacks": ()}
+        )
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.01])  # l2: the epoch's penalties so far are kept
+def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly(l2):
     import os
     import signal
 
@@ -374,6 +492,7 @@ def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly():
         "optimizer": "momentum",
         "seed": 5,
         "dropout": 0.1,
+        "l2": l2,
         "verbose": False,
     }
 
@@ -434,6 +553,30 @@ def test_the_epoch_loss_of_the_fast_path_is_the_mean_of_the_batch_losses(dtype, 
         per_batch = batches.losses[epoch]
         mean = sum(l * m for l, m in per_batch) / sum(m for _, m in per_batch)
         np.testing.assert_allclose(loss, mean, rtol=rtol)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("output", ["softmax", "sigmoid"])
+def test_a_confident_networks_epoch_loss_is_evaluates_and_never_below_0(dtype, output):
+    # a margin between the classes: every loss near 0, below the rounding of Σ lse − Σ y·z
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5000, 2))
+    y = (X[:, 0] > 0).astype(int)
+    X[:, 0] += np.where(y == 1, 1.0, -1.0)
+    if output == "softmax":
+        layer, loss = Layer([[-30.0, 30.0], [0.0, 0.0]], [0.0, 0.0], "softmax"), "cross_entropy"
+    else:
+        layer, loss = Layer([[47.3], [0.0]], [0.0], "sigmoid"), "binary_cross_entropy"
+    net = Network([layer], loss=loss, dtype=dtype)
+    expected = net.evaluate(X, y)["loss"]
+    z_max = np.abs(net.forward(X).z[-1]).max()
+    for watch in ([], [BatchLosses()]):  # the epoch's tally, and each batch's loss
+        history = net.fit(
+            X, y, epochs=1, learning_rate=1e-12, seed=0, callbacks=watch, verbose=False
+        )
+        assert history["loss"][0] >= 0
+        # within a few units in the last place of an example's terms (|z| ≤ z_max)
+        assert abs(history["loss"][0] - expected) <= 4 * np.spacing(np.dtype(dtype).type(z_max))
 
 
 def test_divergence_of_a_softmax_classifier_stops_before_the_batch():
@@ -705,6 +848,11 @@ def test_fit_names_bad_early_stopping(kwargs, message):
         net.fit(X, y, epochs=1, verbose=False, **kwargs)
     with pytest.raises(ArgumentError, match=r"^patience:"):
         EarlyStopping(patience="3")
+
+
+def test_early_stopping_names_a_monitor_that_is_not_a_key():
+    with pytest.raises(ArgumentError, match=r"^monitor: expected a key of the history"):
+        EarlyStopping(monitor=5)
 
 
 def test_callbacks_none_is_no_callbacks():

@@ -343,7 +343,11 @@ def _open_npz(path: str | Path, kind: str) -> dict[str, np.ndarray]:
 
 # --- checkpoints ---------------------------------------------------------------------------
 
-CHECKPOINT_FORMAT = "glassnet.checkpoint/2"  # 2: arrays of a part-done epoch as acc.NAME
+# 2: arrays of a part-done epoch as acc.NAME; 3: its softmax rows' y·z, one per
+# example, and the early stoppings' state (best weights as esI.WL, esI.bL)
+CHECKPOINT_FORMAT = "glassnet.checkpoint/3"
+# between epochs (no part-done epoch), each older format reads as the current one
+_BETWEEN_EPOCHS = ("glassnet.checkpoint/1", "glassnet.checkpoint/2")
 
 
 def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict[str, Any]) -> None:
@@ -351,7 +355,9 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
 
     Arrays: ``W1, b1, ...``, the optimizer's state ``opt.NAME.i``, and, for a
     checkpoint inside an epoch, ``order`` and the epoch's arrays so far ``acc.NAME``
-    (its predictions; the softmax's row maxima and sums for the loss); everything
+    (its predictions; the softmax's row maxima and sums and each row's y·z for the
+    loss), and the best weights of the ``i``-th early stopping ``es{i}.W1, es{i}.b1, ...``
+    (``i`` from 0); everything
     else, with the run's ``settings``, is one JSON string ``state`` (a unicode array,
     never a pickle).
     """
@@ -370,6 +376,12 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
     acc_arrays = {} if acc is None else {k: v for k, v in acc.items() if isinstance(v, np.ndarray)}
     for key, value in acc_arrays.items():
         arrays[f"acc.{key}"] = value
+    stoppers = []
+    for i, stopper in enumerate(checkpoint["early_stopping"]):
+        best = stopper["best_params"]
+        for l, (W, b) in enumerate(best or [], start=1):
+            arrays[f"es{i}.W{l}"], arrays[f"es{i}.b{l}"] = W, b
+        stoppers.append({**stopper, "best_params": best is not None})
     state = {
         "format": CHECKPOINT_FORMAT,
         "settings": settings,
@@ -385,6 +397,7 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
         "schedule": checkpoint["schedule"],
         "rng": checkpoint["rng"],
         "history": checkpoint["history"],
+        "early_stopping": stoppers,
         "layers": len(checkpoint["params"]),
     }
     arrays["state"] = np.array(json.dumps(state))
@@ -406,8 +419,9 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
     arrays = _open_npz(path, "checkpoint")
     try:
         state = json.loads(str(arrays.pop("state")[()]))
-        if state.get("format") == "glassnet.checkpoint/1" and state["accumulators"] is None:
-            state["format"] = CHECKPOINT_FORMAT  # between epochs, the two formats are one
+        if state.get("format") in _BETWEEN_EPOCHS and state["accumulators"] is None:
+            state["format"] = CHECKPOINT_FORMAT
+            state["early_stopping"] = None  # not kept: the early stoppings start afresh
         if state.get("format") != CHECKPOINT_FORMAT:
             raise ValueError(f"format {state.get('format')!r}")
         params = [
@@ -424,6 +438,12 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
             acc = {"predictions": None, **acc}
             for key in acc.pop("arrays"):
                 acc[key] = arrays.pop(f"acc.{key}")
+        stoppers = state["early_stopping"]
+        for i, stopper in enumerate(stoppers or []):
+            layers = range(1, len(params) + 1) if stopper["best_params"] else ()
+            stopper["best_params"] = [
+                (arrays.pop(f"es{i}.W{l}"), arrays.pop(f"es{i}.b{l}")) for l in layers
+            ] or None
         if arrays:
             raise ValueError(f"unexpected arrays {sorted(arrays)}")
         checkpoint = {
@@ -436,6 +456,7 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
             "schedule": state["schedule"],
             "rng": state["rng"],
             "history": state["history"],
+            "early_stopping": stoppers,
         }
         _check_checkpoint(checkpoint, state["settings"])
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
@@ -474,6 +495,15 @@ def _check_checkpoint(checkpoint: dict[str, Any], settings: Any) -> None:
         or not {"stopped_epoch", "best_epoch"} <= history.keys()
     ):
         raise ValueError("history: not as written")
+    for i, stopper in enumerate(checkpoint["early_stopping"] or []):
+        best = stopper["best_params"]
+        if (
+            not isinstance(stopper["best"], (int, float))
+            or not isinstance(stopper["waited"], int)
+            or not isinstance(stopper["best_epoch"], (int, type(None)))
+            or (best is not None and [s for W, b in best for s in (W.shape, b.shape)] != shapes)
+        ):
+            raise ValueError(f"early_stopping {i}: not as written")
 
 
 def _read_arrays(handle: IO[bytes], name: str) -> dict[str, np.ndarray]:

@@ -297,9 +297,25 @@ def _sigmoid_binary_cross_entropy_delta_into(
     np.subtract(a, y, out=out)
 
 
-def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> float:
-    r"""Σ_k ℓ_k = Σ_k [lse(z_k) Σ_j y_kj − Σ_j y_kj z_kj], lse = c + ln Σ e^{z − c}.
+def _row_dots(y: Array, z: Array, out: Array, space: SimpleNamespace) -> None:
+    """y_k·z_k of each row into ``out``, shape (m,), allocating nothing.
 
+    A product, then one product with ones: NumPy reduces short rows one by one, slowly.
+    """
+    work = scratch(space, "y_z", z)
+    np.multiply(y, z, out=work)
+    ones = scratch(space, "row_ones", z, shape=(z.shape[1],), fill=1)
+    np.dot(work, ones, out=out.reshape(z.shape[0]))
+
+
+def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> float:
+    r"""Σ_k ℓ_k, ℓ_k = (c_k Σ_j y_kj − y_k·z_k) + Σ_j y_kj ln Σ e^{z_k − c_k}.
+
+    Each example's ℓ_k = Σ_j y_kj (lse(z_k) − z_kj) ≥ 0 is taken on its own, and
+    clamped at 0 where rounding crossed it, before the sum: a difference of two sums
+    over the batch would lose the small losses of a confident network to rounding,
+    and could fall below 0. With c = max z and the target at the maximum, c − y·z is
+    exactly 0 and ℓ is the logarithm alone, as :func:`_log_softmax_cross_entropy`.
     The softmax's in-place forward left each row's shift c (max z, or 0 where every
     |z| is small) and Σ e^{z − c} in ``space`` (as ``top`` and ``total``); they are
     computed here, with c = max z, if not.
@@ -309,28 +325,35 @@ def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> fl
     if top is None or total is None or top.shape != (m, 1):
         top = np.maximum.reduce(z, axis=1, keepdims=True)
         total = np.add.reduce(np.exp(z - top), axis=1, keepdims=True)
-    lse = scratch(space, "lse", z, shape=(m, 1))
-    np.log(total, out=lse)
-    lse += top
+    ell = scratch(space, "ell", z, shape=(m, 1))
+    _row_dots(y, z, ell, space)
+    log_total = scratch(space, "lse", z, shape=(m, 1))
+    np.log(total, out=log_total)
     if space.__dict__.get("one_hot"):  # Σ_j y_kj = 1
-        return float(np.add.reduce(lse, axis=None) - np.vdot(y, z))
-    y_total = scratch(space, "y_total", y, shape=(m, 1))
-    np.add.reduce(y, axis=1, keepdims=True, out=y_total)
-    return float(np.vdot(lse, y_total) - np.vdot(y, z))
+        np.subtract(top, ell, out=ell)
+    else:
+        y_total = scratch(space, "y_total", y, shape=(m, 1))
+        np.add.reduce(y, axis=1, keepdims=True, out=y_total)
+        log_total *= y_total
+        np.multiply(top, y_total, out=y_total)
+        np.subtract(y_total, ell, out=ell)
+    ell += log_total
+    np.maximum(ell, 0, out=ell)  # ℓ ≥ 0: rounding may only have crossed the bound
+    return float(np.add.reduce(ell, axis=None))
 
 
 class EpochLoss:
     r"""Σ_k ℓ_k of softmax + cross-entropy over an epoch of one-hot targets.
 
-    .. math:: \sum_k \ell_k = \sum_k \Bigl(c_k
-              + \ln \sum_j e^{z_{kj} - c_k}\Bigr) - \sum_k y_k \cdot z_k
+    .. math:: \ell_k = (c_k - y_k \cdot z_k) + \ln \sum_j e^{z_{kj} - c_k}
 
     The in-place softmax of each batch computes each row's shift c_k (max z_k, or 0
     where every |z| is small) and Σ e^{z − c} anyway; :meth:`point` has it write them
-    straight into arrays of the whole epoch, so that a batch costs one dot product,
-    Σ_k y_k·z_k (:meth:`add`), and the logarithms and sums are taken once, by
-    :meth:`total`. The dot product is finite exactly when the batch loss is: 0·∞ is
-    NaN, so any infinite or NaN logit shows.
+    straight into arrays of the whole epoch, so that a batch adds only its rows' y_k·z_k
+    (:meth:`add`), and the logarithms and the sum are taken once, by :meth:`total`:
+    each ℓ_k on its own, clamped at its lower bound 0, as in
+    :func:`_softmax_cross_entropy_sum`. The sum of a batch's y_k·z_k is finite exactly
+    when its loss is: 0·∞ is NaN, so any infinite or NaN logit shows.
 
     Parameters
     ----------
@@ -343,38 +366,42 @@ class EpochLoss:
     def __init__(self, n: int, dtype: np.dtype) -> None:
         self.top = np.empty((n, 1), dtype=dtype)
         self.sum_exp = np.empty((n, 1), dtype=dtype)
-        self.dot = 0.0
+        self.dots = np.empty((n, 1), dtype=dtype)  # y_k·z_k
 
     def point(self, space: SimpleNamespace, start: int, m: int) -> None:
         """Have the softmax of the batch at ``start`` (``m`` rows) keep its rows' numbers here."""
         space.top = self.top[start : start + m]
         space.total = self.sum_exp[start : start + m]
+        space.dots = self.dots[start : start + m]
 
     def release(self, space: SimpleNamespace) -> None:
         """Have the softmax of ``space`` keep its rows' numbers in arrays of its own again."""
-        for name, whole in (("top", self.top), ("total", self.sum_exp)):
+        for name, whole in (("top", self.top), ("total", self.sum_exp), ("dots", self.dots)):
             if getattr(getattr(space, name, None), "base", None) is whole:
                 delattr(space, name)
 
-    def add(self, y: Array, z: Array) -> float:
-        """Add Σ_k y_k·z_k of a batch; return it (NaN or ±∞ when the batch loss is)."""
-        dot = float(np.vdot(y, z))
-        self.dot += dot
-        return dot
+    def add(self, y: Array, z: Array, space: SimpleNamespace) -> float:
+        """Keep the y_k·z_k of the batch :meth:`point` named; return their sum.
+
+        The sum is NaN or ±∞ when the batch loss is.
+        """
+        rows = space.dots.reshape(len(z))
+        _row_dots(y, z, rows, space)
+        return float(np.add.reduce(rows))
 
     def total(self, stop: int) -> float:
         """Σ_k ℓ_k of the epoch's first ``stop`` examples, summed in float64."""
-        lse = np.add.reduce(self.top[:stop], axis=None, dtype=np.float64) + np.add.reduce(
-            np.log(self.sum_exp[:stop]), axis=None, dtype=np.float64
-        )
-        return float(lse) - self.dot
+        ell = self.top[:stop] - self.dots[:stop]
+        ell += np.log(self.sum_exp[:stop])
+        np.maximum(ell, 0, out=ell)  # ℓ ≥ 0: rounding may only have crossed the bound
+        return float(np.add.reduce(ell, axis=None, dtype=np.float64))
 
     def state(self, stop: int) -> dict[str, Any]:
         """What a checkpoint inside the epoch keeps of it."""
         return {
             "loss_top": self.top[:stop].copy(),
             "loss_sum_exp": self.sum_exp[:stop].copy(),
-            "loss_dot": self.dot,
+            "loss_dots": self.dots[:stop].copy(),
         }
 
     def load(self, state: dict[str, Any]) -> None:
@@ -382,28 +409,39 @@ class EpochLoss:
         stop = len(state["loss_top"])
         self.top[:stop] = state["loss_top"]
         self.sum_exp[:stop] = state["loss_sum_exp"]
-        self.dot = float(state["loss_dot"])
+        self.dots[:stop] = state["loss_dots"]
 
 
 def _sigmoid_binary_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> float:
-    """Σ_k ℓ_k = Σ [softplus(z) − y z], softplus(z) = max(z, 0) + ln(1 + e^{−|z|})."""
+    """Σ_k ℓ_k = Σ [(max(z, 0) − y z) + ln(1 + e^{−|z|})], term by term.
+
+    Both parts of each term are ≥ 0 as computed (for y in [0, 1], fl(y z) ≤ max(z, 0)):
+    the sum is never negative and keeps the small losses of a confident network, which
+    Σ softplus(z) − Σ y z, two large sums, would lose to rounding.
+    """
     work = scratch(space, "bce", z)
     np.abs(z, out=work)
     np.negative(work, out=work)
     np.exp(work, out=work)
     np.log1p(work, out=work)
-    return float(
-        np.add.reduce(work, axis=None) + np.add.reduce(np.maximum(z, 0), axis=None) - np.vdot(y, z)
-    )
+    margin = scratch(space, "bce_margin", z)
+    np.maximum(z, scratch(space, "zeros", z, fill=0), out=margin)
+    y_z = scratch(space, "y_z", z)
+    np.multiply(y, z, out=y_z)
+    margin -= y_z
+    work += margin
+    return float(np.add.reduce(work, axis=None))
 
 
 def _log_sigmoid_binary_cross_entropy(z: Array, y: Array) -> Array:
     r"""ℓ = Σ_j [softplus(z_j) − y_j z_j], from ln σ(z) = −softplus(−z).
 
     .. math:: -y\ln\sigma(z) - (1-y)\ln(1-\sigma(z)) = \ln(1+e^{z}) - y z
+
+    Taken as (max(z, 0) − y z) + ln(1 + e^{−|z|}): the first part is exactly 0 for a
+    confident right answer, so its small loss ln(1 + e^{−|z|}) is kept, not rounded away.
     """
-    softplus = np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
-    return (softplus - y * z).sum(axis=-1)
+    return ((np.maximum(z, 0) - y * z) + np.log1p(np.exp(-np.abs(z)))).sum(axis=-1)
 
 
 def _sigmoid_binary_cross_entropy_delta(a: Array, y: Array) -> Array:

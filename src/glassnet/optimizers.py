@@ -30,6 +30,28 @@ from glassnet.errors import ArgumentError, real_number, unknown_name, whole_numb
 Array = np.ndarray
 
 
+def _below_one(name: str, value: object) -> float:
+    """``value`` as a number in [0, 1) (a decay rate of the optimizer), or ArgumentError."""
+    try:
+        number = real_number(name, value)  # a finite number ≥ 0, not a string or None
+    except ArgumentError:
+        number = math.nan
+    if not number < 1.0:
+        raise ArgumentError(f"{name}: expected a number in [0, 1), found {value!r}") from None
+    return number
+
+
+def _decay(gamma: object) -> float:
+    """``gamma`` as a factor in (0, 1] of a schedule, or ArgumentError."""
+    try:
+        number = real_number("gamma", gamma, strict=True)  # a finite number > 0
+    except ArgumentError:
+        number = math.nan
+    if not number <= 1.0:
+        raise ArgumentError(f"gamma: expected a number in (0, 1], found {gamma!r}") from None
+    return number
+
+
 class Optimizer:
     """Base class: ``step(params, grads)`` updates every parameter in place.
 
@@ -131,9 +153,7 @@ class SGD(Optimizer):
         self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
     ) -> None:
         super().__init__(learning_rate)
-        if not 0.0 <= momentum < 1.0:
-            raise ArgumentError(f"momentum: expected a number in [0, 1), found {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = _below_one("momentum", momentum)
         self.nesterov = bool(nesterov)
         self._velocity: list[Array] | None = None
 
@@ -198,10 +218,7 @@ class Adam(Optimizer):
         epsilon: float = 1e-8,
     ) -> None:
         super().__init__(learning_rate)
-        for name, value in (("beta_1", beta_1), ("beta_2", beta_2)):
-            if not 0.0 <= value < 1.0:
-                raise ArgumentError(f"{name}: expected a number in [0, 1), found {value!r}")
-        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.beta_1, self.beta_2 = _below_one("beta_1", beta_1), _below_one("beta_2", beta_2)
         self.epsilon = real_number("epsilon", epsilon, 0.0, strict=True)
         self.t = 0
         self._m: list[Array] | None = None
@@ -252,9 +269,7 @@ class RMSProp(Optimizer):
         self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7
     ) -> None:
         super().__init__(learning_rate)
-        if not 0.0 <= rho < 1.0:
-            raise ArgumentError(f"rho: expected a number in [0, 1), found {rho!r}")
-        self.rho = float(rho)
+        self.rho = _below_one("rho", rho)
         self.epsilon = real_number("epsilon", epsilon, 0.0, strict=True)
         self._s: list[Array] | None = None
 
@@ -335,9 +350,7 @@ class StepDecay(Schedule):
     name = "step"
 
     def __init__(self, step_size: int = 10, gamma: float = 0.5) -> None:
-        if step_size < 1 or not 0 < gamma <= 1:
-            raise ArgumentError("step schedule: expected step_size ≥ 1 and 0 < gamma ≤ 1")
-        self.step_size, self.gamma = int(step_size), float(gamma)
+        self.step_size, self.gamma = whole_number("step_size", step_size, 1), _decay(gamma)
 
     def rate(self, initial: float, current: float, epoch: int, losses: Sequence[float]) -> float:
         """η₀ γ^⌊epoch / step_size⌋."""
@@ -350,9 +363,7 @@ class ExponentialDecay(Schedule):
     name = "exponential"
 
     def __init__(self, gamma: float = 0.95) -> None:
-        if not 0 < gamma <= 1:
-            raise ArgumentError(f"exponential schedule: expected 0 < gamma ≤ 1, found {gamma}")
-        self.gamma = float(gamma)
+        self.gamma = _decay(gamma)
 
     def rate(self, initial: float, current: float, epoch: int, losses: Sequence[float]) -> float:
         """η₀ γ^epoch."""

@@ -85,7 +85,9 @@ class History:
         ``val_loss``, ``val_accuracy`` / ``val_r2`` when there is validation data;
         ``learning_rate`` of each epoch. The training loss of an epoch is the mean of
         its examples' losses, each taken before its batch's update (a smaller last
-        batch weighs by its size), plus the L2 penalty (λ/2) Σ‖W‖².
+        batch weighs by its size), each plus the L2 penalty (λ/2) Σ‖W‖² at the same
+        weights: the mean of the objective J over the epoch's batches. ``val_loss``
+        adds the penalty at the epoch's final weights.
     metric : str
         ``"accuracy"`` or ``"r2"``.
     stopped_epoch : int or None
@@ -156,7 +158,10 @@ class Callback:
         """Before the first epoch."""
 
     def on_batch_end(self, state: TrainingState, batch: int, logs: dict[str, float]) -> None:
-        """After each update; ``logs`` has the batch's ``loss`` and ``size``."""
+        """After each update; ``logs`` has the batch's ``loss`` and ``size``.
+
+        The loss is the batch's, plus the L2 penalty, both taken before the update.
+        """
 
     def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
         """After each epoch; ``logs`` has the epoch's figures, as recorded in the history."""
@@ -210,6 +215,10 @@ class EarlyStopping(Callback):
         min_delta: float = 0.0,
         restore_best_weights: bool = True,
     ) -> None:
+        if not isinstance(monitor, str):  # else an AttributeError in the middle of fit
+            raise ArgumentError(
+                f"monitor: expected a key of the history such as 'val_loss', found {monitor!r}"
+            )
         self.monitor, self.patience = monitor, whole_number("patience", patience, 1)
         if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.number)):
             raise ArgumentError(f"min_delta: expected a number, found {min_delta!r}")
@@ -250,6 +259,30 @@ class EarlyStopping(Callback):
             self._waited += 1
             if self._waited >= self.patience:
                 state.stop_training = True
+
+    def state_dict(self) -> dict[str, Any]:
+        """What a checkpoint keeps of the early stopping.
+
+        The best value, its epoch, the epochs waited since, and the best weights
+        (``best_params``: a list of (W, b), or None).
+        """
+        return {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "waited": self._waited,
+            "best_params": None
+            if self._best_layers is None
+            else [(np.array(W), np.array(b)) for W, b in self._best_layers],
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned."""
+        self.best, self.best_epoch = float(state["best"]), state["best_epoch"]
+        self._waited = int(state["waited"])
+        params = state["best_params"]
+        self._best_layers = (
+            None if params is None else [(np.array(W), np.array(b)) for W, b in params]
+        )
 
     def on_train_end(self, state: TrainingState) -> None:
         """Put the best weights back."""
@@ -407,11 +440,14 @@ def fit(
         Call ``on_checkpoint`` with the run's state every this many epochs.
     on_checkpoint : callable, optional
         Receives a checkpoint (a dict: weights, optimizer and schedule state, random
-        generator state, history, position) — and, on Ctrl-C, one taken after the
-        current batch, before :class:`KeyboardInterrupt` is raised.
+        generator state, history, the state of each :class:`EarlyStopping` — its best
+        value and weights, the epochs waited —, position) — and, on Ctrl-C, one taken
+        after the current batch, before :class:`KeyboardInterrupt` is raised.
     resume : dict, optional
         A checkpoint to continue from: given the same network, data and arguments, the
-        run ends with the same weights and history, bit for bit, as one never stopped.
+        run ends with the same weights and history, bit for bit, as one never stopped
+        (early stopping included; other callbacks keep no state in a checkpoint). From
+        the checkpoint of the epoch where the run stopped, no epoch is left to train.
 
     Returns
     -------
@@ -526,9 +562,13 @@ def fit(
         cb.on_train_begin(state)
     # overflow is detected below, as a non-finite loss, and reported with its epoch and batch
     errstate = np.errstate(over="ignore", invalid="ignore")
+    penalty = 0.0  # (λ/2) Σ‖W‖² of the current batch (before its update)
     start_epoch, middle = 1, None
+    stoppers = [cb for cb in cbs if isinstance(cb, EarlyStopping)]  # their state is kept
     if resume is not None:
-        start_epoch, middle = _restore(resume, network, opt, sched, rng, history)
+        start_epoch, middle = _restore(resume, network, opt, sched, rng, history, stoppers)
+        if history.stopped_epoch is not None:  # the run had stopped: nothing is left to train
+            start_epoch, state.epoch = epochs + 1, history.stopped_epoch
     interrupted = _catch_interrupt()
     try:
         errstate.__enter__()
@@ -538,6 +578,7 @@ def fit(
                 order, first = middle["order"], middle["next_start"]
                 acc = middle["accumulators"]
                 total_loss, hits, seen = acc["total_loss"], acc["hits"], acc["seen"]
+                penalties = acc["penalties"]
                 if tally is not None:
                     tally.load(acc)
                 sse = None if acc["sse"] is None else np.array(acc["sse"])
@@ -554,9 +595,7 @@ def fit(
                 # shuffle by a permutation of indices, gathered batch by batch into the
                 # workspace: the data set itself is never copied
                 order = rng.permutation(n) if shuffle else np.arange(n)
-                first, total_loss, hits, seen = 0, 0.0, 0.0, 0
-                if tally is not None:
-                    tally.dot = 0.0
+                first, total_loss, penalties, hits, seen = 0, 0.0, 0.0, 0.0, 0
                 sse = np.zeros(Y.shape[1]) if sst is not None else None
             end = first
             for batch, start in enumerate(range(first, n, size), start=first // size + 1):
@@ -572,7 +611,7 @@ def fit(
                     tally.point(ws.scratch[-1], start, m)
                 fp = network.forward(ws.X, dropout=dropout, rng=rng, workspace=ws)
                 loss = None
-                if tally is None or not math.isfinite(tally.add(ws.Y, fp.z[-1])):
+                if tally is None or not math.isfinite(tally.add(ws.Y, fp.z[-1], ws.scratch[-1])):
                     loss = network.batch_loss_sum(fp, ws.Y, ws) / m
                 if loss is not None and not math.isfinite(loss):
                     _check_finite_data(given, epoch, batch)
@@ -581,6 +620,9 @@ def fit(
                         f"{loss}; try a smaller learning rate (now {opt.learning_rate:g}). "
                         "The network keeps the weights it had before this batch"
                     )
+                if l2:  # the penalty at the weights the batch's loss is taken at
+                    penalty = _penalty(network, l2)
+                    penalties += penalty * m
                 if fold:  # plain SGD: η/m folded into δ_L makes the gradients the steps
                     network.backward(
                         fp, ws.Y, workspace=ws, scale=opt.learning_rate / m, descend=True
@@ -603,11 +645,12 @@ def fit(
                 for cb in batch_cbs:
                     if loss is None:
                         loss = network.batch_loss_sum(fp, ws.Y, ws) / m
-                    cb.on_batch_end(state, batch, {"loss": loss, "size": float(m)})
+                    cb.on_batch_end(state, batch, {"loss": loss + penalty, "size": float(m)})
                 if interrupted["flag"]:  # Ctrl-C: stop after this batch, keep where we are
                     if on_checkpoint is not None:
                         acc = {
                             "total_loss": total_loss,
+                            "penalties": penalties,
                             "hits": hits,
                             "seen": seen,
                             "sse": None if sse is None else sse.tolist(),
@@ -616,7 +659,13 @@ def fit(
                         }
                         on_checkpoint(
                             _checkpoint(
-                                epoch, start + m, order, acc, network, opt, sched, rng, history
+                                (epoch, start + m, order, acc),
+                                network,
+                                opt,
+                                sched,
+                                rng,
+                                history,
+                                stoppers,
                             )
                         )
                     raise KeyboardInterrupt(f"interrupted at epoch {epoch}, batch {batch}")
@@ -627,7 +676,7 @@ def fit(
 
             if tally is not None:
                 total_loss = tally.total(end)
-            logs = {"loss": total_loss / seen + _penalty(network, l2)}
+            logs = {"loss": (total_loss + penalties) / seen}
             logs[metric] = r2_score(sse, sst) if sse is not None else hits / seen  # type: ignore[arg-type]
             if X_val is not None and Y_val is not None:
                 val = network.evaluate(X_val, Y_val)
@@ -640,11 +689,14 @@ def fit(
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"})
                 bar.update(1)
+            if state.stop_training:  # before the checkpoint: resumed, it trains no further
+                history.stopped_epoch = epoch
             if on_checkpoint is not None and checkpoint_every and epoch % checkpoint_every == 0:
                 _finite_weights(_params(network), given, epoch, opt)  # a checkpoint to resume from
-                on_checkpoint(_checkpoint(epoch, 0, None, None, network, opt, sched, rng, history))
+                on_checkpoint(
+                    _checkpoint((epoch, 0, None, None), network, opt, sched, rng, history, stoppers)
+                )
             if state.stop_training:
-                history.stopped_epoch = epoch
                 break
         if history.epoch:  # the last update of all: any earlier one shows in a later loss
             _finite_weights(_params(network), given, state.epoch, opt)
@@ -663,17 +715,20 @@ def fit(
 
 
 def _checkpoint(
-    epoch: int,
-    next_start: int,
-    order: Array | None,
-    acc: dict | None,
+    where: tuple[int, int, Array | None, dict | None],
     network: Network,
     opt: Optimizer,
     sched: Schedule,
     rng: np.random.Generator,
     history: History,
+    stoppers: list[EarlyStopping],
 ) -> dict[str, Any]:
-    """The state of a run: enough to continue it exactly (see :func:`fit`, ``resume``)."""
+    """The state of a run: enough to continue it exactly (see :func:`fit`, ``resume``).
+
+    ``where``: the epoch, the position in it of the next batch (0 between epochs), and,
+    inside an epoch, its order of the examples and its accumulators so far.
+    """
+    epoch, next_start, order, acc = where
     return {
         "epoch": epoch,
         "next_start": next_start,
@@ -689,6 +744,7 @@ def _checkpoint(
         "schedule": sched.state_dict(),
         "rng": rng.bit_generator.state,
         "history": history.to_dict(),
+        "early_stopping": [stopper.state_dict() for stopper in stoppers],
     }
 
 
@@ -699,8 +755,13 @@ def _restore(
     sched: Schedule,
     rng: np.random.Generator,
     history: History,
+    stoppers: list[EarlyStopping],
 ) -> tuple[int, dict | None]:
-    """Put a checkpoint's state back; return the epoch to start at and a mid-epoch position."""
+    """Put a checkpoint's state back; return the epoch to start at and a mid-epoch position.
+
+    The early stoppings' state too, one per :class:`EarlyStopping` of the run, in order;
+    a checkpoint of an older format has none, and they start afresh.
+    """
     shapes = [(W.shape, b.shape) for W, b in ckpt["params"]]
     if shapes != [(layer.W.shape, layer.b.shape) for layer in network.layers]:
         raise ArgumentError(
@@ -716,6 +777,15 @@ def _restore(
     history.epoch = list(saved["epoch"])
     history.history = {k: list(v) for k, v in saved["history"].items()}
     history.stopped_epoch, history.best_epoch = saved["stopped_epoch"], saved["best_epoch"]
+    kept = ckpt.get("early_stopping")
+    if kept is not None:
+        if len(kept) != len(stoppers):
+            raise ArgumentError(
+                f"resume: the checkpoint holds the state of {len(kept)} early stopping(s), "
+                f"this run has {len(stoppers)}: give the run's own early_stopping and callbacks"
+            )
+        for stopper, stopper_state in zip(stoppers, kept, strict=True):
+            stopper.load_state_dict(stopper_state)
     if ckpt["next_start"] == 0:
         return ckpt["epoch"] + 1, None
     return ckpt["epoch"], ckpt
@@ -755,7 +825,7 @@ def _regularised(network: Network, bp: Any, l2: float, clip_norm: float | None) 
 
 
 def _penalty(network: Network, l2: float) -> float:
-    r"""(λ/2) Σ_l ‖W_l‖², the L2 term of the reported loss."""
+    r"""(λ/2) Σ_l ‖W_l‖², the L2 term of the reported loss (‖W‖² as a dot product: no copy)."""
     if not l2:
         return 0.0
-    return 0.5 * l2 * sum(float((layer.W * layer.W).sum()) for layer in network.layers)
+    return 0.5 * l2 * sum(float(np.vdot(layer.W, layer.W)) for layer in network.layers)
