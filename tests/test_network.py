@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import zlib
 
 import numpy as np
@@ -352,3 +354,28 @@ def test_the_network_listing_of_docs_training_shows_the_real_keyword_defaults():
     listed = shown.keys() & keyword_only.keys()
     assert {"init", "seed", "dtype"} <= listed
     assert {name: shown[name] for name in listed} == {name: keyword_only[name] for name in listed}
+
+
+@pytest.mark.parametrize("thaw", [copy.deepcopy, lambda n: pickle.loads(pickle.dumps(n))])
+def test_a_copied_network_trains_and_reports_as_the_original(thaw):
+    # the fused pair found is a cache: a copy looks it up again, and so takes the same
+    # training path (and loss sums) as the network it was copied from
+    rng = np.random.default_rng(0)
+    X, y = rng.random((300, 3)), rng.integers(0, 2, 300)
+    net = Network([3, 8, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    net.evaluate(X[:2], y[:2])  # fills the cache
+    twin = thaw(net)
+    assert twin._fused() is net._fused() is FUSED[("softmax", "cross_entropy")]
+    histories = [n.fit(X, y, epochs=2, seed=2, verbose=False).history["loss"] for n in (net, twin)]
+    assert histories[0] == histories[1]
+
+
+def test_step_takes_one_example_as_vectors_and_class_indices():
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    rows = net.copy()
+    x, y = np.array([0.5, -1.0, 2.0]), np.array([1.0, 0.0])
+    assert net.step(x, y, learning_rate=0.1) == rows.step(x[None], y[None], learning_rate=0.1)
+    for a, b in zip(net.layers, rows.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+    X = np.array([[0.5, -1.0, 2.0], [1.0, 2.0, 3.0]])
+    assert net.step(X, [0, 1], 0.1) == rows.step(X, [[1.0, 0.0], [0.0, 1.0]], 0.1)

@@ -243,3 +243,24 @@ def test_one_example_as_a_row_takes_its_targets_as_a_vector():
     seeded = Network([3, 2], activations=["sigmoid"], seed=np.random.default_rng(1))
     seeded.forward(row, dropout=None)  # None is no dropout
     assert EarlyStopping(min_delta=-0.1).min_delta == 0.1
+
+
+@pytest.mark.parametrize(
+    ("X", "Y", "lr", "message"),
+    [
+        ([[0.5, -1.0, 2.0]], [[1.0, 0.0]], "a", "learning_rate: expected a number ≥ 0"),
+        ([[0.5, -1.0, 2.0]], [[1.0, 0.0]], float("nan"), "learning_rate: expected a number"),
+        ([[0.5, -1.0, 2.0]], [[1.0, 0.0]], -0.5, "learning_rate: expected a number ≥ 0"),
+        ([[0.5, -1.0, 2.0]], [[1.0, 0.0]], True, "learning_rate: expected a number ≥ 0"),
+        ([["a", "b", "c"]], [[1.0, 0.0]], 0.1, "X: expected numbers"),
+        ([[1.0, 2.0, None]], [[1.0, 0.0]], 0.1, "X: not a finite number at [1, 3]"),
+        ([[1.0, 2.0, 3.0]], [[1.0, float("inf")]], 0.1, "Y: not a finite number at [1, 2]"),
+    ],
+)
+def test_explain_step_names_a_bad_argument(X, Y, lr, message):
+    # the trace's learning_rate is a number ≥ 0 and its inputs are numbers, as a spec's
+    from glassnet import ArgumentError, Network
+
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    with pytest.raises(ArgumentError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        explain_step(net, X, Y, lr)

@@ -19,7 +19,7 @@ from glassnet import (
 from glassnet.io import export_spec
 from glassnet.network import Layer
 from glassnet.optimizers import SGD, Adaptive, get_optimizer
-from glassnet.train import r2_score
+from glassnet.train import LambdaCallback, r2_score
 
 from conftest import EXAMPLES
 
@@ -859,3 +859,16 @@ def test_callbacks_none_is_no_callbacks():
     X, y = blobs()
     net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
     assert len(net.fit(X, y, epochs=2, callbacks=None, verbose=False).epoch) == 2
+
+
+def test_a_callback_function_of_the_wrong_arguments_is_named_before_training():
+    from glassnet import ArgumentError
+
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    W = net.layers[0].W.copy()
+    X, y = np.random.default_rng(0).random((20, 3)), np.arange(20) % 2
+    with pytest.raises(ArgumentError, match=r"callbacks\[0\]: must take \(state, epoch, logs\)"):
+        net.fit(X, y, epochs=2, callbacks=[lambda epoch, logs: None], verbose=False)
+    np.testing.assert_array_equal(net.layers[0].W, W)  # refused before any step
+    with pytest.raises(ArgumentError, match=r"on_batch_end: must take \(state, batch, logs\)"):
+        LambdaCallback(on_batch_end=lambda batch: None)

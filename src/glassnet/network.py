@@ -605,9 +605,12 @@ class Network:
         return float(np.add.reduce(self.example_losses(fp, Y), axis=None))
 
     def __getstate__(self) -> dict:
-        # the kept workspaces are a cache: not copied or pickled with the network
+        # the kept workspaces and the fused pair looked up are caches: not copied or
+        # pickled (a copied Fused is not FUSED's own, which training tells by identity)
         with _KEEP_LOCK:
-            return {k: v for k, v in self.__dict__.items() if k != "_workspaces"}
+            return {
+                k: v for k, v in self.__dict__.items() if k not in ("_workspaces", "_fused_cache")
+            }
 
     def copy(self) -> Network:
         """A deep copy: parameters are copied, activations and loss shared."""
@@ -977,14 +980,26 @@ class Network:
         for one output); a batch's targets also as :meth:`fit` takes them (class
         indices of a softmax classifier, one value per example of a one-unit output).
         """
-        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+        X = np.atleast_2d(self._numbers(X, "X"))
         # one example: X a vector or one row, Y its n_L targets (or a number for one)
         single = X.shape[0] == 1 and np.size(Y) == self.sizes[-1] and np.ndim(Y) <= 1
         if single:
-            Y = np.asarray(Y, dtype=np.float64).reshape(1, -1)
+            Y = self._numbers(Y, "Y").reshape(1, -1)
         else:
-            Y = np.asarray(self._per_example(Y, len(X)), dtype=np.float64)
+            Y = self._numbers(self._per_example(Y, len(X)), "Y")
         return X, Y
+
+    @staticmethod
+    def _numbers(values: Array, name: str) -> Array:
+        """``values`` as finite float64 numbers, or ArgumentError naming ``name``."""
+        try:
+            array = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ArgumentError(f"{name}: expected numbers, found {values!r:.80}") from None
+        if not np.isfinite(array).all():  # None becomes nan: a step of it is no step
+            where = tuple(int(i) + 1 for i in np.argwhere(~np.isfinite(array))[0])
+            raise ArgumentError(f"{name}: not a finite number at {list(where)} (1-based)")
+        return array
 
     def _per_example(self, Y: Array, m: int) -> Array:
         """``Y`` given one number per example (1-D, m long) as :meth:`fit` takes it, as rows.
@@ -1173,6 +1188,7 @@ class Network:
     def step(self, X: Array, Y: Array, learning_rate: float) -> float:
         """One step of gradient descent on a batch; returns the batch loss before the step."""
         learning_rate = real_number("learning_rate", learning_rate, 0.0, strict=True)
+        X, Y = self.example_rows(X, Y)  # one example as vectors too, as explain_step
         fp = self.forward(X)
         loss = float(self.example_losses(fp, Y).mean())
         self.apply_gradients(self.backward(fp, Y), learning_rate)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ArgumentError, whole_number
+from glassnet.errors import ArgumentError, real_number, whole_number
 from glassnet.network import Network
 
 FORMAT = "glassnet.trace/1"
@@ -159,6 +159,7 @@ def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: 
     Trace
     """
     network = network.astype("float64")  # explanations are exact: always float64
+    learning_rate = real_number("learning_rate", learning_rate)  # η ≥ 0, as a spec's
     X, Y = network.example_rows(X, Y)
     # a number that overflows is shown as it is (inf, nan), not warned about besides
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

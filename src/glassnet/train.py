@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ArgumentError, GlassnetError, quote, real_number, whole_number
+from glassnet.errors import (
+    ArgumentError,
+    GlassnetError,
+    check_signature,
+    quote,
+    real_number,
+    whole_number,
+)
 from glassnet.losses import FUSED, EpochLoss
 from glassnet.network import Network
 from glassnet.optimizers import Optimizer, Schedule, get_optimizer, get_schedule
@@ -178,6 +185,12 @@ class LambdaCallback(Callback):
         on_epoch_end: Callable[..., None] | None = None,
         on_batch_end: Callable[..., None] | None = None,
     ) -> None:
+        for name, fn, params in (
+            ("on_epoch_end", on_epoch_end, "state, epoch, logs"),
+            ("on_batch_end", on_batch_end, "state, batch, logs"),
+        ):
+            if fn is not None:
+                check_signature(fn, params, name)
         self._epoch, self._batch = on_epoch_end, on_batch_end
 
     def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
@@ -304,10 +317,12 @@ def _as_callbacks(
     if isinstance(callbacks, Callback) or callable(callbacks):  # one, not in a list
         callbacks = [callbacks]  # type: ignore[list-item]
     out = []
-    for cb in callbacks:  # type: ignore[union-attr]
+    for i, cb in enumerate(callbacks):  # type: ignore[arg-type]
         if isinstance(cb, Callback):
             out.append(cb)
-        elif callable(cb):  # a plain function is an epoch-end callback
+        elif callable(cb):  # a plain function is an epoch-end callback: checked here,
+            # not after the first epoch's work (a Keras-style f(epoch, logs) fails at once)
+            check_signature(cb, "state, epoch, logs", f"callbacks[{i}]")
             out.append(LambdaCallback(on_epoch_end=cb))
         else:
             raise ArgumentError(f"callbacks: expected Callback objects or functions, found {cb!r}")
