@@ -132,3 +132,12 @@ def test_a_confidently_wrong_softmax_bce_passes(tmp_path):
     net.layers[1].W[:] = [[30.0, 0.0, -30.0], [0.0, 0.0, 0.0], [0.0, 0.1, 0.0]]
     X = np.array([[2.0, 0.1], [0.01, -0.2], [-3.0, 1.0]])
     assert gradcheck(net, X, Y).passed
+
+
+@pytest.mark.parametrize("tolerance", ["a", -1.0, 0.0, float("nan")])
+def test_a_bad_tolerance_is_named(tolerance):
+    from glassnet import ArgumentError
+
+    net, X, Y = random_case(4, [2, 3, 2], ["tanh", "softmax"], "cross_entropy", 2)
+    with pytest.raises(ArgumentError, match="tolerance: expected a number > 0"):
+        gradcheck(net, X, Y, tolerance=tolerance)

@@ -379,3 +379,19 @@ def test_step_takes_one_example_as_vectors_and_class_indices():
         np.testing.assert_array_equal(a.W, b.W)
     X = np.array([[0.5, -1.0, 2.0], [1.0, 2.0, 3.0]])
     assert net.step(X, [0, 1], 0.1) == rows.step(X, [[1.0, 0.0], [0.0, 1.0]], 0.1)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Network([3, 2], activations=["relux"]), "activations[0]: unknown activation"),
+        (lambda: Network([3, 2], activations=["tanh"], loss="mse"), "loss: unknown loss 'mse'"),
+        (lambda: Network([3, 2], activations=["tanh"], init="xavier"), "init: unknown initialiser"),
+        (lambda: Layer(np.eye(2), np.zeros(2), "foo"), "activation: unknown activation 'foo'"),
+    ],
+)
+def test_an_unknown_name_of_the_api_is_an_argument_error(make, message):
+    # a SpecError names a spec file; an argument of a call is named as the argument
+    with pytest.raises(ArgumentError) as info:
+        make()
+    assert str(info.value).startswith(message)

@@ -197,3 +197,16 @@ def test_decay_rates_may_be_numpy_numbers():
     assert SGD(momentum=np.float32(0.5)).momentum == 0.5
     assert StepDecay(step_size=np.int64(3), gamma=np.float64(1)).step_size == 3
     assert ExponentialDecay(np.float32(0.5)).gamma == 0.5
+
+
+def test_an_optimizers_repr_shows_its_settings():
+    from glassnet.optimizers import SGD, Adam, RMSProp
+
+    assert repr(SGD(0.1, momentum=0.9, nesterov=True)) == (
+        "SGD(learning_rate=0.1, momentum=0.9, nesterov=True)"
+    )
+    assert repr(SGD(0.1)) == "SGD(learning_rate=0.1, momentum=0.0, nesterov=False)"
+    assert repr(Adam(beta_1=0.8)) == (
+        "Adam(learning_rate=0.001, beta_1=0.8, beta_2=0.999, epsilon=1e-08)"
+    )
+    assert repr(RMSProp(0.01, rho=0.5)) == "RMSProp(learning_rate=0.01, rho=0.5, epsilon=1e-07)"

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.errors import real_number
 from glassnet.network import Network
 
 TOLERANCE = 1e-6
@@ -177,6 +178,7 @@ def gradcheck(
     -------
     GradcheckResult
     """
+    tolerance = real_number("tolerance", tolerance, 0.0, strict=True)
     net = network.copy().astype("float64")
     X, Y = net.example_rows(X, Y)
     fp = net.forward(X)

@@ -36,14 +36,18 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from glassnet import blas
 from glassnet.activations import Activation, get_activation, scratch
-from glassnet.errors import ArgumentError, real_number, whole_number
+from glassnet.errors import ArgumentError, SpecError, real_number, whole_number
 from glassnet.init import get_initializer
 from glassnet.losses import FUSED, SATURATED, Loss, Saturated, get_loss
+
+if TYPE_CHECKING:  # train builds on this module: imported for the annotation only
+    from glassnet.train import History
 
 Array = np.ndarray
 
@@ -66,7 +70,7 @@ class Layer:
 
     def __post_init__(self) -> None:
         if isinstance(self.activation, str):  # Layer(W, b, "relu") reads as the math
-            self.activation = get_activation(self.activation, path="Layer", field="activation")
+            self.activation = _named(get_activation, self.activation, "activation")
 
     @property
     def n_in(self) -> int:
@@ -114,6 +118,17 @@ KEEP_BYTES = 16 * 2**20  # a training workspace up to this size is kept for the 
 KEEP_COUNT = 8  # workspaces kept per network, the most recently used
 KEEP_ALIKE = 4  # of them at most this many alike (threads predicting at once)
 _KEEP_LOCK = threading.Lock()
+
+
+def _named(lookup: Callable[..., Any], name: object, field: str) -> Any:
+    """A registry's entry for an argument of the Python API: ArgumentError naming ``field``.
+
+    The registries raise SpecError, the error of a spec file; an argument is no file.
+    """
+    try:
+        return lookup(name, field=field)
+    except SpecError as exc:
+        raise ArgumentError(f"{field}: {exc.message}") from None
 
 
 def one_hot(index: Array, n: int, dtype: np.dtype | type) -> Array:
@@ -465,7 +480,7 @@ class Network:
             raise ArgumentError(f"dtype: expected float64 or float32, found {dtype!r}") from None
         if self.dtype not in (np.float64, np.float32):
             raise ArgumentError(f"dtype: expected float64 or float32, found {self.dtype}")
-        self.loss = get_loss(loss, path="Network", field="loss")
+        self.loss = _named(get_loss, loss, "loss")
         self.fused = fused
         layers = list(layers)
         if layers and all(
@@ -504,8 +519,8 @@ class Network:
         """
         for l, layer in enumerate(self.layers):
             if isinstance(layer.activation, str):
-                layer.activation = get_activation(
-                    layer.activation, path="Network", field=f"layers[{l}].activation"
+                layer.activation = _named(
+                    get_activation, layer.activation, f"layers[{l}].activation"
                 )
             elif not isinstance(layer.activation, Activation):
                 raise ArgumentError(
@@ -562,9 +577,9 @@ class Network:
         for i, (n_in, n_out, act) in enumerate(
             zip(sizes[:-1], sizes[1:], activations, strict=True)
         ):
-            activation = get_activation(act, path="Network", field=f"activations[{i}]")
+            activation = _named(get_activation, act, f"activations[{i}]")
             name = init if init is not None else default_init(activation.name)
-            initializer = get_initializer(name, path="Network", field="init")
+            initializer = _named(get_initializer, name, "init")
             layers.append(
                 Layer(
                     blas.aligned(initializer(n_in, n_out, rng, self.dtype)),
@@ -927,7 +942,7 @@ class Network:
         name, value = metric_value(self, fp.a[-1], Y)
         return {"loss": loss, name: value}
 
-    def fit(self, X: Array, y: Array, **kwargs: object) -> object:
+    def fit(self, X: Array, y: Array, **kwargs: object) -> History:
         """Train the network; see :func:`glassnet.train.fit` for the arguments.
 
         Returns

@@ -127,8 +127,11 @@ class Optimizer:
             work = self._work_arrays = [np.empty_like(theta) for theta in params]
         return work
 
+    SETTINGS: tuple[str, ...] = ()  # the constructor's arguments besides the learning rate
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(learning_rate={self.learning_rate:g})"
+        settings = "".join(f", {k}={getattr(self, k)!r}" for k in self.SETTINGS)
+        return f"{type(self).__name__}(learning_rate={self.learning_rate:g}{settings})"
 
 
 class SGD(Optimizer):
@@ -148,6 +151,8 @@ class SGD(Optimizer):
 
     name = "sgd"
     STATE_ARRAYS = ("_velocity",)
+
+    SETTINGS = ("momentum", "nesterov")
 
     def __init__(
         self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
@@ -210,6 +215,8 @@ class Adam(Optimizer):
     STATE_NUMBERS = ("learning_rate", "initial_learning_rate", "t")
     STATE_ARRAYS = ("_m", "_v")
 
+    SETTINGS = ("beta_1", "beta_2", "epsilon")
+
     def __init__(
         self,
         learning_rate: float = 0.001,
@@ -264,6 +271,8 @@ class RMSProp(Optimizer):
 
     name = "rmsprop"
     STATE_ARRAYS = ("_s",)
+
+    SETTINGS = ("rho", "epsilon")
 
     def __init__(
         self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7
