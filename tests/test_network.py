@@ -395,3 +395,15 @@ def test_an_unknown_name_of_the_api_is_an_argument_error(make, message):
     with pytest.raises(ArgumentError) as info:
         make()
     assert str(info.value).startswith(message)
+
+
+def test_predict_and_evaluate_name_a_row_that_is_not_a_number():
+    # argmax of a NaN row is 0: a class said where there is no number
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    X = np.zeros((3, 3))
+    X[1, 2] = np.nan
+    with pytest.raises(ArgumentError, match=r"X: row 2, column 3 \(nan\) gives an output"):
+        net.predict(X)
+    with pytest.raises(ArgumentError, match=r"X: row 1, column 2 \(nan\)"):
+        net.evaluate([[1.0, None, 3.0]], [1])
+    assert net.predict(np.delete(X, 1, axis=0)).tolist() == net.predict(np.zeros((2, 3))).tolist()

@@ -880,6 +880,7 @@ class Network:
         a = self.output(X)
         if not self.is_classifier:
             return a
+        self._numbers_out(X, a)  # argmax of NaN would say class 0
         if self.output_activation.name == "softmax":
             return a.argmax(axis=1)
         labels = (a > 0.5).astype(np.int64)
@@ -938,9 +939,24 @@ class Network:
         if not len(X):  # a mean of nothing
             raise ArgumentError("X: no examples to evaluate on")
         fp = self.forward(X)
+        self._numbers_out(X, fp.a[-1])  # NaN in, accuracy 0 out would read as a score
         loss = float(self.example_losses(fp, Y).mean())
         name, value = metric_value(self, fp.a[-1], Y)
         return {"loss": loss, name: value}
+
+    @staticmethod
+    def _numbers_out(X: Array, a: Array) -> None:
+        """ArgumentError naming X's row (and column) whose output a_L is not a number.
+
+        Checked on the output (m × n_L numbers), not on X: a NaN or an infinity of X
+        reaches the output, and X is the larger array by far.
+        """
+        if np.isnan(a).any():
+            k = int(np.flatnonzero(np.isnan(a).any(axis=1))[0])
+            row = np.asarray(X, dtype=np.float64)[k]
+            bad = np.flatnonzero(~np.isfinite(row))
+            where = f", column {bad[0] + 1} ({row[bad[0]]})" if bad.size else ""
+            raise ArgumentError(f"X: row {k + 1}{where} gives an output that is not a number (NaN)")
 
     def fit(self, X: Array, y: Array, **kwargs: object) -> History:
         """Train the network; see :func:`glassnet.train.fit` for the arguments.
