@@ -684,3 +684,17 @@ def test_the_page_takes_no_real_number_for_residue(page):
         assert_same_zeros(page, trace)
         shown = page.evaluate("window.glassnet.shown().layers[0]")
         assert shown["delta"][0][1] != 0 and shown["a"][0][1] != 0  # ±1, and e^-40 / (1 + …)
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_the_page_keeps_a_z_whose_derivative_was_taken_across_the_kink(page, index):
+    # relu′ taken as 1 at z = 5.6e-17: the page shows that z, as text and Markdown do
+    from test_render import KINK_RESIDUE
+
+    _, data, at_zero = KINK_RESIDUE[index]
+    trace = parse_spec(data).explain()
+    open_trace(page, trace)
+    assert_same_zeros(page, trace)
+    shown = page.evaluate("window.glassnet.shown().layers[0]")
+    z, d = np.asarray(shown["z"]), np.asarray(trace.layers[0].da_dz)
+    assert np.all(d[z == 0] == at_zero) and np.any(z != 0)

@@ -370,3 +370,51 @@ def test_what_is_residue_is_decided_from_the_numbers_shown(data, shown, hidden):
 def test_no_real_number_is_taken_for_residue(data, fragment):
     text = render_text(parse_spec(data).explain().to_dict())
     assert fragment in text, text
+
+
+KINK_RESIDUE = [
+    (  # z = 0.1 + 0.2 − 0.3 = 5.6e-17 > 0: relu′ taken as 1, not relu′(0) = 0
+        "relu",
+        {
+            "input": [0.1, 0.2],
+            "target": [1.0],
+            "loss": "half_squared_error",
+            "layer": [
+                {"activation": "relu", "weights": [[1.0, 1.0], [1.0, -1.0]], "bias": [-0.3, 0.1]},
+                {"activation": "identity", "weights": [[1.0], [1.0]]},
+            ],
+        },
+        0.0,
+    ),
+    (  # z = −0.1 − 0.2 + 0.3 = −5.6e-17 < 0: leaky_relu′ taken as 0.01, not 1
+        "leaky_relu",
+        {
+            "input": [0.1, 0.2],
+            "target": [1.0],
+            "loss": "half_squared_error",
+            "layer": [
+                {"activation": "leaky_relu", "weights": [[-1.0], [-1.0]], "bias": [0.3]},
+                {"activation": "identity", "weights": [[1.0]]},
+            ],
+        },
+        1.0,
+    ),
+]
+
+
+@pytest.mark.parametrize(("activation", "data", "at_zero"), KINK_RESIDUE)
+def test_a_z_shown_0_has_the_derivative_at_0_beside_it(activation, data, at_zero):
+    from glassnet.render.numbers import shown_trace
+
+    trace = parse_spec(data).explain().to_dict()
+    layer = trace["layers"][0]
+    assert layer["activation"] == activation
+    z = np.asarray(layer["z"])
+    residue = (z != 0) & (np.abs(z) < 1e-16)
+    assert residue.any() and np.all(np.asarray(layer["da_dz"])[residue] != at_zero)
+    shown = shown_trace(trace)["layers"][0]
+    z_shown, d = np.asarray(shown["z"]), np.asarray(shown["da_dz"])
+    assert np.all(d[z_shown == 0] == at_zero)  # where 0 is shown, f′ is f′(0)
+    assert np.all(z_shown[residue] == z[residue])  # the engine's z, whose side f′ took
+    text = render_text(trace)
+    assert f"{z[residue][0]:.6g}" in text

@@ -25,6 +25,9 @@ _DIFFERENCE_LOSSES = {"half_squared_error": 1.0, "squared_error": 2.0, "mean_squ
 # f(0) = 0, and a = z (or a multiple) near 0: a follows a z that is residue
 _THROUGH_ZERO = {"identity", "relu", "leaky_relu", "tanh", "elu"}
 _LINEAR = {"identity", "relu", "leaky_relu"}  # a is z itself where it is not 0
+# f′ jumps at 0 (the engine takes relu′(0) = 0, leaky_relu′(0) = 1): a z shown 0 whose f′
+# the engine took on the other side of the kink keeps its digits, f′ beside it agrees
+_KINK_DERIVATIVE = {"relu": 0.0, "leaky_relu": 1.0}
 _FUSED_PAIRS = {("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
 
 
@@ -58,6 +61,9 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
         W, b, z, a = A("W", layer), A("b", layer), A("z", layer), A("a", layer)
         with np.errstate(invalid="ignore", over="ignore"):
             z_shown = zero(z, a_prev @ W + b, np.abs(a_prev) @ np.abs(W) + np.abs(b))
+            kink = _KINK_DERIVATIVE.get(layer["activation"])
+            if kink is not None:
+                z_shown = np.where(A("da_dz", layer) == kink, z_shown, z)
             small = (z_shown == 0) & (np.abs(a) <= 2 * np.abs(z))  # a is of z's size
         if layer["activation"] in _THROUGH_ZERO:
             a = np.where(small, 0.0, a)

@@ -223,6 +223,7 @@
   var RESIDUE = 32 * 2.220446049250313e-16;
   var DIFFERENCE = { half_squared_error: 1, squared_error: 2, mean_squared_error: 2 };
   var THROUGH_ZERO = { identity: 1, relu: 1, leaky_relu: 1, tanh: 1, elu: 1 };  // f(0) = 0
+  var KINK_DERIVATIVE = { relu: 0, leaky_relu: 1 };  // f′(0): a z shown 0 keeps the f′ beside it true
   var LINEAR = { identity: 1, relu: 1, leaky_relu: 1 };
   // (terms that overflow bound nothing: an ∞ is no residue)
   function zeroIf(value, sum, terms) { return isFinite(terms) && Math.abs(sum) <= RESIDUE * terms ? 0 : value; }
@@ -238,6 +239,8 @@
         return row.map(function (v, j) {
           var sum = Lr.b[j], terms = Math.abs(Lr.b[j]);
           for (var i = 0; i < aPrev[k].length; i++) { sum += aPrev[k][i] * Lr.W[i][j]; terms += Math.abs(aPrev[k][i] * Lr.W[i][j]); }
+          var kink = KINK_DERIVATIVE[Lr.activation];
+          if (kink !== undefined && Lr.da_dz[k][j] !== kink) return v;  // f′ taken across the kink
           return zeroIf(v, sum, terms);
         });
       });
