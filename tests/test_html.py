@@ -698,3 +698,12 @@ def test_the_page_keeps_a_z_whose_derivative_was_taken_across_the_kink(page, ind
     shown = page.evaluate("window.glassnet.shown().layers[0]")
     z, d = np.asarray(shown["z"]), np.asarray(trace.layers[0].da_dz)
     assert np.all(d[z == 0] == at_zero) and np.any(z != 0)
+
+
+def test_the_pages_trace_has_the_keys_of_the_format(page):
+    from conftest import LAYER_KEYS, TOP_KEYS
+
+    trace = load_spec(EXAMPLES[0]).explain()
+    js = open_trace(page, trace).evaluate("window.glassnet.trace()")
+    assert sorted(js) == sorted(TOP_KEYS)
+    assert all(sorted(layer) == sorted(LAYER_KEYS) for layer in js["layers"])

@@ -583,7 +583,9 @@
     sel.innerHTML = net.input.map(function (_, k) { return "<option value=\"" + k + "\">example " + (k + 1) + "</option>"; }).join("");
     sel.addEventListener("change", function () { example = +sel.value; editors(); render(); });
   } else sel.hidden = true;
-  window.glassnet = { step: step, net: net, trace: function () { return trace; }, shown: function () { return shown; }, go: go };
+  // trace(): the glassnet.trace/1 object, without the page's own per-example flags
+  function traceDocument() { var t = Object.assign({}, trace); delete t.saturated; return t; }
+  window.glassnet = { step: step, net: net, trace: traceDocument, shown: function () { return shown; }, go: go };
   editors();
   render();
 })();
