@@ -499,7 +499,7 @@ def test_a_saturated_softmax_bce_page_agrees_with_python(page, inputs, targets, 
     assert_close(shown, trace.layers[0].delta, "shown delta")
     assert np.all(np.asarray(shown) != 0)
     rows = saturated_rows(trace.to_dict())
-    assert page.evaluate("window.glassnet.trace().saturated") == [k in rows for k in range(m)]
+    assert page.evaluate("window.glassnet.saturated()") == [k in rows for k in range(m)]
 
 
 def test_a_saturated_fused_output_shows_no_infinite_paths(page):

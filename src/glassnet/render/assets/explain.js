@@ -585,7 +585,11 @@
   } else sel.hidden = true;
   // trace(): the glassnet.trace/1 object, without the page's own per-example flags
   function traceDocument() { var t = Object.assign({}, trace); delete t.saturated; return t; }
-  window.glassnet = { step: step, net: net, trace: traceDocument, shown: function () { return shown; }, go: go };
+  window.glassnet = {
+    step: step, net: net, trace: traceDocument, go: go,
+    shown: function () { return shown; },
+    saturated: function () { return trace.saturated; }  // per example: the output δ taken exact
+  };
   editors();
   render();
 })();
