@@ -272,3 +272,37 @@ def test_the_training_loss_sum_is_never_negative_and_keeps_small_losses(
     assert abs(total - exact) <= 4 * m * np.spacing(dtype(2 * scale)), (total, exact)
     if scale == 5 and dtype == np.float64:  # losses of 1e-9 to 1e-4: kept, not rounded to 0
         np.testing.assert_allclose(total, exact, rtol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_epoch_loss_tells_a_batch_whose_loss_is_not_finite(dtype):
+    # bounded logits (the softmax's unshifted case), large ones (shifted), ∞ and NaN
+    from types import SimpleNamespace
+
+    from glassnet.activations import _softmax_into
+    from glassnet.losses import EpochLoss
+
+    Y = np.eye(3, dtype=dtype)[[0, 2]]
+    for z, finite in (
+        ([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]], True),
+        ([[900.0, 2.0, 3.0], [0.5, -1.0, 4.0]], True),
+        ([[np.inf, 2.0, 3.0], [0.5, -1.0, 4.0]], False),
+        ([[1.0, np.nan, 3.0], [0.5, -1.0, 4.0]], False),
+    ):
+        z = np.asarray(z, dtype=dtype)
+        tally, space = EpochLoss(2, np.dtype(dtype)), SimpleNamespace()
+        tally.point(space, 0, 2)
+        with np.errstate(all="ignore"):
+            _softmax_into(z, np.empty_like(z), space)
+            assert tally.add(Y, z, space) is finite
+            if finite:  # the rows' y·z and the loss, as the log-softmax gives them
+                np.testing.assert_array_equal(tally.dots[:, 0], (Y * z).sum(axis=1))
+                expected = -(
+                    Y
+                    * (
+                        z
+                        - np.log(np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True))
+                        - z.max(1, keepdims=True)
+                    )
+                ).sum()
+                assert tally.total(2) == pytest.approx(expected, rel=1e-5)

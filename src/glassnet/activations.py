@@ -229,7 +229,9 @@ def _softmax_into(z: Array, out: Array, space: SimpleNamespace) -> None:
     top = scratch(space, "top", z, shape=(m, 1))
     total = scratch(space, "total", z, shape=(m, 1))
     short = n <= SHORT_ROW
-    if short and _within(z, UNSHIFTED.get(z.dtype, 0.0), out, space):
+    # (bounded: every |z| finite and at most UNSHIFTED, which the epoch's loss reads)
+    space.bounded = short and _within(z, UNSHIFTED.get(z.dtype, 0.0), out, space)
+    if space.bounded:
         top.fill(0)
         np.exp(z, out=out)
     elif not short or m < MANY_ROWS:

@@ -13,6 +13,7 @@ paths give the same δ.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -300,12 +301,20 @@ def _sigmoid_binary_cross_entropy_delta_into(
 def _row_dots(y: Array, z: Array, out: Array, space: SimpleNamespace) -> None:
     """y_k·z_k of each row into ``out``, shape (m,), allocating nothing.
 
-    A product, then one product with ones: NumPy reduces short rows one by one, slowly.
+    One call of ``np.vecdot`` (NumPy ≥ 2), 0.7 µs for 16 rows of 10: a batch of a small
+    network pays for each call. Before NumPy 2, a product, then one product with ones
+    (NumPy reduces short rows one by one, slowly).
     """
+    if _VECDOT is not None:
+        _VECDOT(y, z, out=out)
+        return
     work = scratch(space, "y_z", z)
     np.multiply(y, z, out=work)
     ones = scratch(space, "row_ones", z, shape=(z.shape[1],), fill=1)
-    np.dot(work, ones, out=out.reshape(z.shape[0]))
+    np.dot(work, ones, out=out)
+
+
+_VECDOT = getattr(np, "vecdot", None)
 
 
 def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> float:
@@ -326,7 +335,7 @@ def _softmax_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace) -> fl
         top = np.maximum.reduce(z, axis=1, keepdims=True)
         total = np.add.reduce(np.exp(z - top), axis=1, keepdims=True)
     ell = scratch(space, "ell", z, shape=(m, 1))
-    _row_dots(y, z, ell, space)
+    _row_dots(y, z, ell.reshape(m), space)
     log_total = scratch(space, "lse", z, shape=(m, 1))
     np.log(total, out=log_total)
     if space.__dict__.get("one_hot"):  # Σ_j y_kj = 1
@@ -367,27 +376,49 @@ class EpochLoss:
         self.top = np.empty((n, 1), dtype=dtype)
         self.sum_exp = np.empty((n, 1), dtype=dtype)
         self.dots = np.empty((n, 1), dtype=dtype)  # y_k·z_k
+        self._ones = np.ones(n, dtype=dtype)
+        # each batch's views, made once: an epoch's batches start at the same rows
+        self._views: dict[tuple[int, int], tuple[Array, Array, Array, Array]] = {}
 
     def point(self, space: SimpleNamespace, start: int, m: int) -> None:
         """Have the softmax of the batch at ``start`` (``m`` rows) keep its rows' numbers here."""
-        space.top = self.top[start : start + m]
-        space.total = self.sum_exp[start : start + m]
-        space.dots = self.dots[start : start + m]
+        views = self._views.get((start, m))
+        if views is None:
+            rows = slice(start, start + m)
+            views = self._views[start, m] = (
+                self.top[rows],
+                self.sum_exp[rows],
+                self.dots[rows, 0],  # (m,): what the row dots fill
+                self._ones[:m],
+            )
+        space.top, space.total, space.dots, space.dot_ones = views
 
     def release(self, space: SimpleNamespace) -> None:
         """Have the softmax of ``space`` keep its rows' numbers in arrays of its own again."""
-        for name, whole in (("top", self.top), ("total", self.sum_exp), ("dots", self.dots)):
+        for name, whole in (
+            ("top", self.top),
+            ("total", self.sum_exp),
+            ("dots", self.dots),
+            ("dot_ones", self._ones),
+        ):
             if getattr(getattr(space, name, None), "base", None) is whole:
                 delattr(space, name)
 
-    def add(self, y: Array, z: Array, space: SimpleNamespace) -> float:
-        """Keep the y_k·z_k of the batch :meth:`point` named; return their sum.
+    def add(self, y: Array, z: Array, space: SimpleNamespace) -> bool:
+        """Keep the y_k·z_k of the batch :meth:`point` named; True when its loss is finite.
 
-        The sum is NaN or ±∞ when the batch loss is.
+        Where the softmax took no shift, it found every |z| bounded (``space.bounded``):
+        the loss is finite, with nothing more to compute. Otherwise the sum of the y_k·z_k
+        tells, NaN or ±∞ exactly when the loss is (0·∞ is NaN).
         """
-        rows = space.dots.reshape(len(z))
-        _row_dots(y, z, rows, space)
-        return float(np.add.reduce(rows))
+        rows = space.dots
+        if _VECDOT is not None:  # (inline: a call of Python is a tenth of this)
+            _VECDOT(y, z, out=rows)
+        else:
+            _row_dots(y, z, rows, space)
+        if space.bounded:  # (set by the softmax of this batch)
+            return True
+        return math.isfinite(float(np.dot(rows, space.dot_ones)))
 
     def total(self, stop: int) -> float:
         """Σ_k ℓ_k of the epoch's first ``stop`` examples, summed in float64."""

@@ -626,7 +626,7 @@ def fit(
                     tally.point(ws.scratch[-1], start, m)
                 fp = network.forward(ws.X, dropout=dropout, rng=rng, workspace=ws)
                 loss = None
-                if tally is None or not math.isfinite(tally.add(ws.Y, fp.z[-1], ws.scratch[-1])):
+                if tally is None or not tally.add(ws.Y, fp.z[-1], ws.scratch[-1]):
                     loss = network.batch_loss_sum(fp, ws.Y, ws) / m
                 if loss is not None and not math.isfinite(loss):
                     _check_finite_data(given, epoch, batch)
