@@ -371,6 +371,16 @@ def _parse_number(path: str, cell: str, row: int, line: int, column: str) -> flo
     return value
 
 
+def _check_cells(path: str, cells: list[str], header: list[str], row: int, line: int) -> None:
+    """DataError naming the row and its line where it has not one cell per column."""
+    if len(cells) != len(header):
+        raise DataError(
+            path,
+            f"row {row} (line {line})",
+            f"found {len(cells)} cells, but the header has {len(header)} columns",
+        )
+
+
 def _csv_rows(path: str) -> Iterator[tuple[list[str], int]]:
     """The non-blank rows of a CSV file, each with its line number.
 
@@ -419,12 +429,7 @@ def _load_csv(path: str, target: str | None) -> Dataset:
             features = [name for i, name in enumerate(header) if i != t]
             continue
         row = len(rows) + 1
-        if len(cells) != len(header):
-            raise DataError(
-                path,
-                f"row {row} (line {line})",
-                f"found {len(cells)} cells, but the header has {len(header)} columns",
-            )
+        _check_cells(path, cells, header, row, line)
         values = [
             _parse_number(path, cell, row, line, header[i])
             for i, cell in enumerate(cells)
@@ -928,12 +933,7 @@ def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
             columns = [header.index(n) for n in names]
             continue
         row = len(rows) + 1
-        if len(cells) != len(header):
-            raise DataError(
-                path,
-                f"row {row} (line {line})",
-                f"found {len(cells)} cells, but the header has {len(header)} columns",
-            )
+        _check_cells(path, cells, header, row, line)
         rows.append([_parse_number(path, cells[i], row, line, header[i]) for i in columns])
     if not rows:
         raise DataError(path, "", "no data rows")
