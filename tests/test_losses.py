@@ -138,9 +138,14 @@ def test_unknown_loss_suggests_a_name():
 
 
 def _softmax_bce_exact(z, y, j=None, h=0):
-    """ℓ of one row in 60-digit arithmetic, z_j moved by h; 1 − a_i as Σ_{k≠i} a_k."""
+    """ℓ of one row in 60 digits and more, z_j moved by h; 1 − a_i as Σ_{k≠i} a_k.
+
+    A confident row's a_d = 1 − e^-gap keeps e^-gap in its digits only with gap / ln 10
+    digits more: as many as that, besides the 60.
+    """
     mp = pytest.importorskip("mpmath")
-    with mp.workdps(max(60, mp.mp.dps)):  # (mp.diff raises the precision: keep its digits)
+    digits = 60 + int(np.ptp(np.asarray(z, dtype=float)) / 2.3)
+    with mp.workdps(max(digits, mp.mp.dps)):  # (mp.diff raises the precision: keep its digits)
         z = [mp.mpf(float(v)) + (h if i == j else 0) for i, v in enumerate(z)]
         total = mp.fsum(mp.exp(v) for v in z)
         a = [mp.exp(v) / total for v in z]
@@ -208,9 +213,24 @@ def test_softmax_bce_from_the_logits_against_60_digits(dtype):
         assert value.dtype == dtype and delta.dtype == dtype
         for k in range(4):
             exact = float(_softmax_bce_exact(z[k], y[k]))
-            assert value[k] == pytest.approx(exact, rel=16 * eps, abs=16 * eps)
+            # relative: a confident right row's ℓ is e^-gap, far below ε (absolute 16 ε
+            # let the whole ln a_d term of such a row go unseen); e^{z_j − z_d} carries
+            # the rounding of z_j − z_d, ε |z_j − z_d| relative
+            tiny = float(np.finfo(dtype).tiny)
+            rel = 4 * eps * (1 + float(np.ptp(z[k])))
+            assert value[k] == pytest.approx(exact, rel=rel, abs=tiny), (z[k], y[k])
             exact_delta = _softmax_bce_exact_delta(z[k], y[k])
             np.testing.assert_allclose(delta[k], exact_delta, rtol=0, atol=16 * eps)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("gap", [12.0, 16.0, 19.0, 25.0, 30.0, 40.0])
+def test_softmax_bce_of_a_confident_right_row_keeps_its_ln_a_d(dtype, gap):
+    # y at d: ℓ = −ln a_d − Σ_{j≠d} ln(1 − a_j), each term ~e^-gap; z_d − lse rounds to 0
+    z, y = np.array([[gap, 0.0, -1.0]], dtype=dtype), np.array([[1.0, 0.0, 0.0]], dtype=dtype)
+    exact = float(_softmax_bce_exact(z[0], y[0]))
+    eps = float(np.finfo(dtype).eps)
+    assert SOFTMAX_BCE.value(z, y)[0] == pytest.approx(exact, rel=4 * eps * (2 + gap))
 
 
 def test_softmax_bce_rows_are_those_the_a_based_formulas_lose():

@@ -568,13 +568,17 @@ def softmax_binary_cross_entropy_rows(z: Array, a: Array, y: Array) -> Array:
 
 
 def _softmax_parts(z: Array) -> tuple[Array, Array, Array, Array]:
-    r"""Per row of z (n ≥ 2): the mask of d = argmax z, ln a = z − lse, and the logs of Σ.
+    r"""Per row of z (n ≥ 2): the mask of d = argmax z, ln a, and the logs of Σ.
 
     Returns ``(at_d, log_a, lse, lse_o)`` with lse = ln Σ_k e^{z_k} and
     lse_o = ln Σ_{k≠d} e^{z_k} (shape (m, 1)), each shifted by its own maximum, so
     that ln(1 − a_d) = lse_o − lse holds even where 1 − a_d underflows:
 
-    .. math:: \mathrm{lse} = z_d + \ln\bigl(1 + e^{\mathrm{lse}_o - z_d}\bigr)
+    .. math:: \mathrm{lse} = z_d + \ln\bigl(1 + e^{\mathrm{lse}_o - z_d}\bigr),\qquad
+              \ln a_j = z_j - \mathrm{lse},\qquad
+              \ln a_d = -\ln\bigl(1 + e^{\mathrm{lse}_o - z_d}\bigr)
+
+    (ln a_d so, not as z_d − lse, which loses it where lse rounds to z_d).
     """
     m = z.shape[0]
     at_d = np.zeros(z.shape, dtype=bool)
@@ -584,7 +588,10 @@ def _softmax_parts(z: Array) -> tuple[Array, Array, Array, Array]:
     top_o = others.max(axis=-1, keepdims=True)
     lse_o = top_o + np.log(np.exp(others - top_o).sum(axis=-1, keepdims=True))
     lse = top + np.log1p(np.exp(lse_o - top))
-    return at_d, z - lse, lse, lse_o
+    log_a = z - lse
+    # at d, z_d − lse is 0 where lse rounds to z_d: ln a_d = −ln(1 + e^{lse_o − z_d}), whole
+    np.copyto(log_a, -np.log1p(np.exp(lse_o - top)), where=at_d)
+    return at_d, log_a, lse, lse_o
 
 
 def softmax_binary_cross_entropy(z: Array, y: Array) -> Array:

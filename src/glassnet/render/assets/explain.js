@@ -80,7 +80,9 @@
   function sbceValue(z, y) {
     var p = sbceParts(z), s = 0;
     for (var j = 0; j < z.length; j++) {
-      var logA = z[j] - p.lse, logC = j === p.d ? p.lseO - p.lse : Math.log1p(-Math.exp(logA));
+      // ln a_d = −ln(1 + e^{lseO − z_d}), not z_d − lse, which lse rounded to z_d loses
+      var logA = j === p.d ? -Math.log1p(Math.exp(p.lseO - z[j])) : z[j] - p.lse;
+      var logC = j === p.d ? p.lseO - p.lse : Math.log1p(-Math.exp(logA));
       s += (y[j] === 0 ? 0 : y[j] * logA) + (y[j] === 1 ? 0 : (1 - y[j]) * logC);
     }
     return -s;
