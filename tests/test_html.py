@@ -472,6 +472,7 @@ def test_a_saturated_output_of_an_unfused_pair_stays_finite(page, output, loss):
         ([1.0], [1.0, 0.0], [[-20.0, 20.0]]),  # confidently wrong: δ = [−2, 2], ℓ = 80
         ([1.0], [1.0, 0.0], [[-400.0, 400.0]]),  # 1 − a_d underflows: ∂ℓ/∂a = [−∞, ∞]
         ([1.0], [4.248354255291589e-18, 0.0], [[-20.0, 20.0]]),  # the factors sum to 0
+        ([1.0], [1.0, 0.0, 0.0], [[40.0, 0.0, -1.0]]),  # confidently right: ℓ ≈ 1.16e-17
         (  # a batch: a saturated row, a normal one, and soft targets under three units
             [[1.0], [0.01], [2.0]],
             [[0.3, 0.0, 0.9], [0.2, 0.5, 0.1], [0.0, 1.0, 0.0]],
