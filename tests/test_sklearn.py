@@ -818,3 +818,72 @@ def test_arrays_of_activations_and_dropout_rates_are_lists():
         (4, 3), max_iter=3, random_state=0, activations=["tanh", "relu"], dropout=[0.1, 0.2]
     ).fit(X, y)
     np.testing.assert_array_equal(arrays.predict_proba(X), lists.predict_proba(X))
+
+
+def test_a_warm_start_with_early_stopping_that_never_improves_keeps_its_training():
+    # scikit-learn's restored weights are the live ones from then on: a warm-start fit
+    # that never beats the best score so far keeps its final weights, as it does here
+    X, y = make_regression(150, 5, noise=1.0, random_state=0)
+    y = y / 100
+    kw = dict(
+        hidden_layer_sizes=(8,),
+        max_iter=20,
+        random_state=0,
+        shuffle=False,
+        warm_start=True,
+        early_stopping=True,
+        n_iter_no_change=3,
+    )
+    theirs, ours = sk.MLPRegressor(**kw), MLPRegressor(**kw)
+    for _ in range(3):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            theirs.fit(X, y)
+            ours.fit(X, y)
+        pairs = zip(theirs.coefs_ + theirs.intercepts_, ours.coefs_ + ours.intercepts_, strict=True)
+        for a, b in pairs:
+            np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
+    assert ours.validation_scores_[-1] < ours.best_validation_score_  # it did not improve
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"verbose": -1}, "'verbose' parameter must be an int >= 0"),
+        ({"verbose": "x"}, "'verbose' parameter must be an int >= 0"),
+        ({"hidden_layer_sizes": (3.0,)}, "hidden_layer_sizes must be whole numbers"),
+    ],
+)
+def test_more_bad_parameters_are_named(params, message):
+    X, y = np.random.default_rng(0).random((10, 2)), [0, 1] * 5
+    with pytest.raises(ValueError, match=message):
+        MLPClassifier(max_iter=1, **params).fit(X, y)
+
+
+def test_a_shared_random_state_gives_the_next_fit_sklearns_weights():
+    # without shuffling or dropout nothing else is drawn from the RandomState
+    X, y = make_classification(60, 4, random_state=0)
+    for make in (sk.MLPClassifier, MLPClassifier):
+        rs = np.random.RandomState(0)
+        kw = dict(hidden_layer_sizes=(5,), max_iter=3, shuffle=False, random_state=rs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            make(**kw).fit(X, y)
+            second = make(**kw).fit(X, y)
+        if make is sk.MLPClassifier:
+            expected = second.coefs_
+        else:
+            for a, b in zip(expected, second.coefs_, strict=True):
+                np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
+
+
+def test_softmax_over_multilabel_rows_is_refused():
+    # one class per example is what softmax gives: rows of two labels would lose one
+    X, Y = make_multilabel_classification(40, 5, n_classes=3, random_state=0)
+    assert np.any(Y.sum(axis=1) > 1)
+    with pytest.raises(ValueError, match=r"out_activation='softmax' gives each example one"):
+        MLPClassifier(out_activation="softmax", max_iter=2).fit(X, Y)
+    one_hot = np.eye(3, dtype=int)[np.arange(40) % 3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier(out_activation="softmax", max_iter=2).fit(X, one_hot)  # still taken

@@ -396,8 +396,8 @@ class _BaseMLP(BaseEstimator):
     n_layers_: int
     out_activation_: str
     _no_improvement_count: int
-    _best_coefs: list[Array]
-    _best_intercepts: list[Array]
+    _best_coefs: list[Array] | None
+    _best_intercepts: list[Array] | None
     _optimizer: Optimizer
 
     # --- checks ---
@@ -406,7 +406,9 @@ class _BaseMLP(BaseEstimator):
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
         for n in sizes:
-            if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n <= 0:
+            if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+                raise ValueError(f"hidden_layer_sizes must be whole numbers, got {sizes}.")
+            if n <= 0:
                 raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(n) for n in sizes]
 
@@ -435,6 +437,8 @@ class _BaseMLP(BaseEstimator):
         if self.n_iter_no_change != np.inf:
             _check_whole("n_iter_no_change", self.n_iter_no_change, 1)
         _check_whole("max_fun", self.max_fun, 1)
+        if not isinstance(self.verbose, (bool, np.bool_)):  # as scikit-learn: a bool or int ≥ 0
+            _check_whole("verbose", self.verbose, 0)
         for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(
@@ -618,6 +622,10 @@ class _BaseMLP(BaseEstimator):
                 self.validation_scores_, self.best_validation_score_ = [], -np.inf
             if self.early_stopping:
                 self.best_loss_ = None
+                # as scikit-learn, whose restored weights are the live ones from then on:
+                # a warm start that never beats the best score so far keeps its own final
+                # weights, not an earlier fit's best (which would undo its whole training)
+                self._best_coefs = self._best_intercepts = None
             else:
                 self.validation_scores_ = self.best_validation_score_ = None
                 if self.best_loss_ is None:
@@ -625,6 +633,14 @@ class _BaseMLP(BaseEstimator):
         net = self.network_
         X = self._in_network_dtype(X)
         Y = np.asarray(Y, dtype=net.dtype)
+        if net.output_activation.name == "softmax" and Y.shape[1] > 1:
+            labels = Y @ np.ones(Y.shape[1], dtype=Y.dtype)
+            if np.any(labels != 1):  # multilabel rows: softmax would pick one of them
+                k = int(np.flatnonzero(labels != 1)[0])
+                raise ValueError(
+                    f"out_activation='softmax' gives each example one class, but row {k} of "
+                    f"y has {labels[k]:g} labels: use 'logistic' for multilabel targets."
+                )
 
         # a new optimizer for each fit (as scikit-learn); partial_fit carries its state on
         fresh = not incremental or not hasattr(self, "_optimizer")
@@ -682,7 +698,9 @@ class _BaseMLP(BaseEstimator):
                 optimizer=opt,
                 schedule=schedule,
                 shuffle=bool(self.shuffle),
-                seed=_seed_from(rs),
+                # drawn only where used: a RandomState shared with other estimators (or
+                # NumPy's global one) then gives the next fit scikit-learn's weights
+                seed=_seed_from(rs) if self.shuffle or np.any(self.dropout) else 0,
                 callbacks=[monitor],
                 dropout=self.dropout,
                 verbose=False,
@@ -702,7 +720,7 @@ class _BaseMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        if self.early_stopping:  # restore the weights of the best validation score
+        if self.early_stopping and self._best_coefs is not None:  # the best score's weights
             for layer, W, b in zip(
                 net.layers, self._best_coefs, self._best_intercepts, strict=True
             ):
