@@ -288,7 +288,7 @@ def test_overflowing_figures_are_null_in_json(moons):
     X, y = moons
     net = Network([2, 2, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
     for layer in net.layers:
-        layer.W[:] = 1e200
+        layer.W[:] = 1e308  # ‖W‖ = 2e308: beyond float64 (1e200 no longer is: 2e200)
     document = diagnose(net, X[:5], y[:5]).to_dict()
     json.dumps(document, allow_nan=False)  # strict JSON: no Infinity, no NaN
     assert document["layers"][0]["weight_norm"] is None
@@ -322,3 +322,39 @@ def test_diagnose_names_a_bad_argument(args, message):
     network = net if args[0] is None else args[0]
     with pytest.raises(ArgumentError, match=message):
         diagnose(network, *args[1:])
+
+
+def test_a_norm_beyond_the_square_of_float64_is_finite():
+    # ‖W‖ of 1e160 is 1e160 although 1e160² overflows; the gradient 1e170 likewise
+    net = Network([1, 1, 1], activations=["identity", "identity"], loss="half_squared_error")
+    net.layers[0].W[...] = 1e-150
+    net.layers[1].W[...] = 1.0
+    net.layers[0].b[...] = net.layers[1].b[...] = 0.0
+    X, Y = np.array([[1e160]]), np.array([[0.0]])
+    figures = measure(net, X, Y)
+    # by hand: a = 1e10 through both layers, δ2 = a − y = 1e10, ∂L/∂W1 = x δ1 = 1e160·1e10
+    assert figures[0].grad_norm == pytest.approx(1e170, rel=1e-12)
+    net.layers[1].W[...] = 1e160
+    assert measure(net, np.array([[1.0]]), Y)[1].weight_norm == pytest.approx(1e160, rel=1e-12)
+
+
+def test_no_findings_claims_only_what_the_thresholds_say():
+    # one dead relu unit of eight (12 %) is under the 20 % threshold: no finding, and
+    # the sentence must not say that no unit is dead
+    diagnosis = {
+        "layers": [
+            {
+                "index": 1,
+                "grad_norm": 0.1,
+                "weight_norm": 1.0,
+                "ratio": 0.1,
+                "delta_norm": 0.1,
+                "saturated_fraction": None,
+                "dead_fraction": 0.125,
+                "identical_units": [],
+            }
+        ],
+        "findings": [],
+    }
+    text = render_text(diagnosis)
+    assert "no unit is saturated, dead" not in text and "beyond the thresholds" in text

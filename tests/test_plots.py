@@ -389,3 +389,14 @@ def test_all_zero_gradient_norms_keep_the_epochs_axis(tmp_path, monkeypatch):
     plots.plot_gradient_norms(records, tmp_path / "g.png")
     ax = saved[0].axes[0]
     assert ax.get_xlim() == (0.5, 5.5) and "log" not in ax.get_ylabel()
+
+
+def test_a_norm_that_is_not_finite_is_a_gap(tmp_path):
+    # DiagnosticsCallback records a norm that is not finite as null (None)
+    pytest.importorskip("matplotlib")
+    records = [
+        {"epoch": 1, "layers": [{"grad_norm": 0.5}, {"grad_norm": None}]},
+        {"epoch": 2, "layers": [{"grad_norm": 0.25}, {"grad_norm": 0.1}]},
+    ]
+    plots.plot_gradient_norms(records, tmp_path / "g.png")
+    assert (tmp_path / "g.png").stat().st_size > 0

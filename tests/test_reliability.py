@@ -273,3 +273,14 @@ def test_a_header_claiming_a_huge_array_is_a_model_error(tmp_path):
             dst.writestr(item, data)
     with pytest.raises(ModelError, match=r"W1.*too large"):
         load_model(hostile)
+
+
+def test_a_checkpoint_state_nested_too_deeply_is_a_model_error(tmp_path):
+    # json.loads raises RecursionError, not ValueError, for an array 100,000 deep
+    good = _small_checkpoint(tmp_path)
+    with np.load(good, allow_pickle=False) as f:
+        arrays = dict(f)
+    arrays["state"] = np.array("[" * 100_000 + "]" * 100_000)
+    np.savez(tmp_path / "deep.npz", **arrays)
+    with pytest.raises(ModelError, match="nested too deeply"):
+        load_checkpoint(tmp_path / "deep.npz")

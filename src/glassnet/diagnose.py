@@ -110,7 +110,12 @@ def _finite(value: float) -> float | None:
 
 
 def _norm(x: np.ndarray) -> float:
-    return float(np.sqrt(np.vdot(x, x)))
+    """‖x‖, scaled by max |x| first: x·x overflows from entries of ~1e154, the norm not."""
+    top = float(np.max(np.abs(x))) if np.size(x) else 0.0
+    if top == 0.0 or not np.isfinite(top):
+        return top
+    y = x / top
+    return top * float(np.sqrt(np.vdot(y, y)))
 
 
 def _identical(layer: Any, next_layer: Any | None) -> list[list[int]]:
@@ -145,8 +150,10 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
     Y = net.targets(Y)
     if len(Y) != len(X):
         raise ArgumentError(f"Y: {len(Y)} targets for {len(X)} examples")
-    fp = net.forward(X)
-    bp = net.backward(fp, Y)
+    # a step that overflows gives figures that are not finite (null in JSON), said as such
+    with np.errstate(over="ignore", invalid="ignore"):
+        fp = net.forward(X)
+        bp = net.backward(fp, Y)
     m = len(Y)
     figures = []
     # a softmax or sigmoid output with its cross-entropy has δ_L = a − y (whichever path

@@ -461,6 +461,10 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
         _check_checkpoint(checkpoint, state["settings"])
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise ModelError(name, f"not a complete glassnet checkpoint ({_show(str(exc))})") from None
+    except RecursionError:  # a state of JSON nested deeper than Python reads
+        raise ModelError(
+            name, "not a complete glassnet checkpoint (state nested too deeply)"
+        ) from None
     return checkpoint, state["settings"]
 
 

@@ -38,8 +38,8 @@ def render_text(diagnosis: dict[str, Any]) -> str:
     else:
         lines += [
             "",
-            "no findings: gradients reach every layer, no unit is saturated, dead "
-            "or a copy of another",
+            "no findings: no gradient vanishes or explodes, no layer has units saturated "
+            "or dead beyond the thresholds (docs/diagnose.md), no unit copies another",
         ]
     return "\n".join(lines) + "\n"
 

@@ -521,6 +521,13 @@ def plot_decision_boundary(
 # --- diagnostics -----------------------------------------------------------------------------
 
 
+def _positive(norm: float | None) -> float:
+    """The norm where a log scale can show it, else NaN (a gap)."""
+    if norm is None:  # not finite: DiagnosticsCallback records it as null
+        return np.nan
+    return float(norm) if norm > 0 and np.isfinite(norm) else np.nan
+
+
 def plot_gradient_norms(records: list[dict[str, Any]], path: str | Path) -> None:
     """‖∂L/∂W_l‖ of every layer over the epochs, on a log scale.
 
@@ -536,13 +543,10 @@ def plot_gradient_norms(records: list[dict[str, Any]], path: str | Path) -> None
     try:
         epochs = [r["epoch"] for r in records]
         n_layers = len(records[0]["layers"])
-        # a log scale has no 0: a zero (or NaN) norm is a gap in the line, not 1e-300
+        # a log scale has no 0: a zero, NaN or not finite (null) norm is a gap in the
+        # line, not 1e-300
         series = [
-            [
-                r["layers"][l]["grad_norm"] if r["layers"][l]["grad_norm"] > 0 else np.nan
-                for r in records
-            ]
-            for l in range(n_layers)
+            [_positive(r["layers"][l]["grad_norm"]) for r in records] for l in range(n_layers)
         ]
     except (KeyError, TypeError, IndexError):
         raise ArgumentError(
