@@ -747,3 +747,53 @@ def test_integer_labels_stay_integers(tmp_path):
     np.save(tmp_path / "b.npy", np.array([[1, 2, 0], [3, 4, 1], [5, 6, 1], [7, 8, 0]]))
     classes = load_dataset(str(tmp_path / "b.npy")).classes
     assert classes == [0, 1] and all(type(c) is int for c in classes)
+
+
+def test_a_csv_under_the_row_limit_whose_lines_grow_is_read(tmp_path, monkeypatch):
+    # the count from the first 64 KiB (short lines) overestimates: the rows are counted
+    monkeypatch.setattr(data_module, "MAX_CSV_ROWS", 5000)
+    path = tmp_path / "grow.csv"
+    short = "".join(f"{i % 7},{i % 2}\n" for i in range(3000))
+    long = "".join(f"{i:0200d},{i % 2}\n" for i in range(1000))
+    path.write_text("x,y\n" + short + long)
+    assert len(load_dataset(str(path)).X) == 4000
+    path.write_text("x,y\n" + short + long + long + long)  # 6,000 rows: refused, counted
+    with pytest.raises(DataError, match="has 6,000 rows"):
+        load_dataset(str(path))
+
+
+def test_bytes_labels_of_an_npz_are_text_classes(tmp_path):
+    np.savez(tmp_path / "b.npz", X=np.arange(20.0).reshape(10, 2), y=np.array([b"b", b"a"] * 5))
+    dataset = load_dataset(str(tmp_path / "b.npz"))
+    assert dataset.classes == ["a", "b"] and dataset.y.tolist() == [1, 0] * 5
+
+
+def test_features_reads_only_the_named_csv_columns(tmp_path):
+    # an id column of text beside them is not read (evaluate takes a model's columns so)
+    path = tmp_path / "t.csv"
+    path.write_text("id,b,a,label\nr0,1,2,x\nr1,3,4,y\n")
+    dataset = load_dataset(str(path), target="label", features=["a", "b"])
+    assert dataset.feature_names == ["a", "b"] and dataset.X.tolist() == [[2, 1], [4, 3]]
+    with pytest.raises(DataError, match="no feature column 'c'"):
+        load_dataset(str(path), target="label", features=["c"])
+    with pytest.raises(DataError, match="expected a number"):
+        load_dataset(str(path), target="label")
+
+
+def test_an_npz_is_measured_as_float64_like_an_npy(tmp_path, monkeypatch):
+    # 5,000 × 4 uint8 is 20 KB on disk and 160 KB as float64: the memory training takes
+    monkeypatch.setattr(data_module, "MAX_DATA_BYTES", 100_000)
+    np.savez(tmp_path / "u8.npz", X=np.zeros((5000, 4), np.uint8), y=np.zeros(5000, np.uint8))
+    with pytest.raises(DataError, match=r"as float64 it would take about 19[56]"):
+        load_dataset(str(tmp_path / "u8.npz"))
+    np.savez(tmp_path / "small.npz", X=np.zeros((100, 4), np.uint8), y=np.zeros(100, np.uint8))
+    assert load_dataset(str(tmp_path / "small.npz")).X.shape == (100, 4)
+
+
+def test_a_min_max_scalers_errors_name_it():
+    from glassnet.data import MinMaxScaler
+
+    with pytest.raises(ArgumentError, match="cannot fit a MinMaxScaler on 0 rows"):
+        MinMaxScaler().fit(np.zeros((0, 3)))
+    with pytest.raises(ArgumentError, match="the MinMaxScaler is not fitted"):
+        MinMaxScaler().transform(np.zeros((2, 3)))

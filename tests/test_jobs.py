@@ -471,3 +471,33 @@ def test_a_csv_model_reads_other_kinds_of_files_by_position(capsys, tmp_path):
         capsys, "evaluate", model, str(tmp_path / "iris.csv"), "--target", "sepal length (cm)"
     )
     assert code == 2 and "--target sepal length (cm): is one of the model's feature columns" in err
+
+
+def test_evaluate_reads_a_csvs_model_columns_only(capsys, tmp_path):
+    # predict takes a CSV with an id column of text beside the features: evaluate too
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    rows = [f"{a},{b},{'pos' if a + b > 0 else 'neg'}" for a, b in X]
+    (tmp_path / "d.csv").write_text("a,b,label\n" + "\n".join(rows) + "\n")
+    with_id = [f"row{k},{r}" for k, r in enumerate(rows)]
+    (tmp_path / "id.csv").write_text("id,a,b,label\n" + "\n".join(with_id) + "\n")
+    out = str(tmp_path / "m")
+    assert (
+        run(
+            capsys,
+            "train",
+            "--dataset",
+            str(tmp_path / "d.csv"),
+            "--epochs",
+            "3",
+            "--hidden",
+            "4",
+            "--out",
+            out,
+        )[0]
+        == 0
+    )
+    plain = run(capsys, "evaluate", f"{out}/model.npz", str(tmp_path / "d.csv"))
+    code, text, err = run(capsys, "evaluate", f"{out}/model.npz", str(tmp_path / "id.csv"))
+    assert code == 0, err
+    assert text.splitlines()[1:] == plain[1].splitlines()[1:]  # the same n, loss, accuracy

@@ -343,6 +343,16 @@ def _csv_shape(path: str, size: int) -> tuple[float, int]:
     return size / 8.0, 1  # about one float64 per 8 characters
 
 
+def _csv_lines(path: str) -> int:
+    """The lines of a file after its header, counted in blocks (a second for 2 GiB)."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while block := f.read(1 << 24):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n") - 1
+
+
 def _csv_memory(path: str, size: int) -> float:
     """Estimated float64 memory of a CSV file."""
     rows, columns = _csv_shape(path, size)
@@ -403,16 +413,18 @@ def _csv_rows(path: str) -> Iterator[tuple[list[str], int]]:
         ) from None
 
 
-def _load_csv(path: str, target: str | None) -> Dataset:
+def _load_csv(path: str, target: str | None, only: Sequence[str] | None = None) -> Dataset:
     size = os.path.getsize(path)
     if size > MAX_DATA_BYTES:
         raise _too_big(path, f"the file is {_size_text(size)}", _csv_memory(path, size))
     rows, columns = _csv_shape(path, size)
+    if rows > MAX_CSV_ROWS:  # the estimate may overcount (longer lines further down): count
+        rows = _csv_lines(path)
     if rows > MAX_CSV_ROWS:  # parsed row by row, it would take minutes: refuse, don't hang
         raise DataError(
             path,
             "",
-            f"has about {rows:,.0f} rows ({_size_text(rows * columns * 8.0)} as "
+            f"has {rows:,.0f} rows ({_size_text(rows * columns * 8.0)} as "
             f"float64); glassnet reads CSV files of up to {MAX_CSV_ROWS:,} rows — save larger "
             "data as .npy or .npz",
         )
@@ -426,15 +438,14 @@ def _load_csv(path: str, target: str | None) -> Dataset:
         if header is None:
             header = [c.strip() for c in cells]
             t = _csv_header(path, header, target)
-            features = [name for i, name in enumerate(header) if i != t]
+            keep = [i for i in range(len(header)) if i != t]
+            if only is not None:  # the named columns alone: the others may hold anything
+                keep = [_csv_column(path, header, name, t) for name in only]
+            features = [header[i] for i in keep]
             continue
         row = len(rows) + 1
         _check_cells(path, cells, header, row, line)
-        values = [
-            _parse_number(path, cell, row, line, header[i])
-            for i, cell in enumerate(cells)
-            if i != t
-        ]
+        values = [_parse_number(path, cells[i], row, line, header[i]) for i in keep]
         rows.append(np.array(values, dtype=np.float64))
         targets.append(cells[t].strip())
         lines.append(line)
@@ -445,6 +456,13 @@ def _load_csv(path: str, target: str | None) -> Dataset:
     X = np.vstack(rows)
     task, y, classes = _csv_target(path, targets, lines, header[t])
     return Dataset(X, y, Path(path).name, task, features, classes, header[t])
+
+
+def _csv_column(path: str, header: list[str], name: str, target: int) -> int:
+    """The index of the feature column ``name``; DataError where there is none."""
+    if name not in header or header.index(name) == target:
+        raise DataError(path, "line 1", f"no feature column {quote(name)}")
+    return header.index(name)
 
 
 def csv_header(path: str | os.PathLike[str]) -> list[str] | None:
@@ -627,6 +645,22 @@ def _load_npy(path: str, target: str | None) -> Dataset:
     )
 
 
+def _npz_elements(path: str, member: str) -> int:
+    """The number of elements an array of a .npz file announces, read from its header."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as f:
+            version = np.lib.format.read_magic(f)
+            read = (
+                np.lib.format.read_array_header_1_0
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0
+            )
+            shape = read(f)[0]
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataError(path, member[:-4], f"not a valid array ({exc})") from None
+    return math.prod(shape)
+
+
 def _load_npz(path: str, target: str | None) -> Dataset:
     if target is not None:
         raise ArgumentError("target does not apply to a .npz file: it holds arrays X and y")
@@ -646,8 +680,9 @@ def _load_npz(path: str, target: str | None) -> Dataset:
             f"{' and '.join(map(repr, missing))}; arrays found: {found}",
         )
     announced = members["X.npy"] + members["y.npy"]
-    if announced > MAX_DATA_BYTES:
-        raise _too_big(path, f"arrays X and y hold {_size_text(announced)}", float(announced))
+    memory = 8.0 * sum(_npz_elements(path, f"{k}.npy") for k in ("X", "y"))
+    if max(announced, memory) > MAX_DATA_BYTES:  # as float64, what training holds
+        raise _too_big(path, f"arrays X and y hold {_size_text(announced)}", memory)
     try:
         with np.load(path, allow_pickle=False) as npz:
             X_raw = npz["X"]
@@ -670,6 +705,11 @@ def _load_npz(path: str, target: str | None) -> Dataset:
         raise DataError(path, "X", "has no rows")
     X = _numeric_array(path, "X", X_raw)
     if y_raw.dtype.kind in "US" and y_raw.ndim == 1:
+        if y_raw.dtype.kind == "S":  # bytes labels (b"cat"): the str classes JSON can hold
+            try:
+                y_raw = np.char.decode(y_raw, "utf-8")
+            except UnicodeDecodeError:
+                raise DataError(path, "y", "holds bytes labels that are not UTF-8 text") from None
         labels, y = np.unique(y_raw, return_inverse=True)
         task, classes = "classification", labels.tolist()
         y = y.reshape(-1).astype(np.int64)
@@ -749,7 +789,7 @@ def _load_idx(path: str, target: str | None) -> Dataset:
         with _open_binary(path) as images, _open_binary(labels_path) as labels:
             n, rows, cols = _idx_header(images, path, IDX_IMAGES_MAGIC, 3)
             announced = n * rows * cols
-            if announced > MAX_DATA_BYTES:
+            if announced * 8 > MAX_DATA_BYTES:  # as float64, what training holds
                 raise _too_big(
                     path,
                     f"the header announces {n} images of {rows}×{cols} pixels, "
@@ -785,6 +825,7 @@ def load_dataset(
     n_samples: int | None = None,
     noise: float | None = None,
     seed: int = 0,
+    features: Sequence[str] | None = None,
 ) -> Dataset:
     """A named dataset, or the data in a file.
 
@@ -806,6 +847,10 @@ def load_dataset(
         circles, spiral, xor); None for its default.  Not allowed for the others.
     seed : int
         Seed of a generated dataset; ignored by the others.
+    features : sequence of str, optional
+        CSV: read only these feature columns, by name, in this order (the other
+        columns besides the target are not read, and may hold anything). Not allowed
+        for the other sources.
 
     Returns
     -------
@@ -818,6 +863,8 @@ def load_dataset(
     ArgumentError
         For an argument that does not apply to the source, or a bad value.
     """
+    if features is not None and not str(source).lower().endswith(".csv"):
+        raise ArgumentError(f"features applies only to CSV files, not to {source!r}")
     if isinstance(source, str) and source in DATASETS:
         if target is not None:
             raise ArgumentError(f"target applies only to files, not to the dataset {source!r}")
@@ -867,7 +914,7 @@ def load_dataset(
     else:
         raise DataError(path, "", f"unknown file type; expected a {FILE_TYPES}")
     try:
-        return loader(path, target)
+        return loader(path, target) if features is None else _load_csv(path, target, features)
     except (OSError, MemoryError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise DataError(
@@ -908,8 +955,11 @@ def load_inputs(
         source, target=target if not (isinstance(source, str) and source in DATASETS) else None
     )
     if dataset.X.shape[1] != len(feature_names):
+        column = " besides its target column (the last, or target)" if path.endswith(".npy") else ""
         raise DataError(
-            path, "", f"has {dataset.X.shape[1]} features, but the model takes {len(feature_names)}"
+            path,
+            "",
+            f"has {dataset.X.shape[1]} features{column}, but the model takes {len(feature_names)}",
         )
     return dataset.X
 
@@ -1070,7 +1120,7 @@ class Standardizer:
         """
         X = self._check(X)
         if len(X) == 0:
-            raise ArgumentError("cannot fit a Standardizer on 0 rows")
+            raise ArgumentError(f"cannot fit a {type(self).__name__} on 0 rows")
         X64 = X.astype(np.float64)
         if not np.isfinite(X64).all():
             index, value = _first_non_finite(X64)
@@ -1087,11 +1137,12 @@ class Standardizer:
 
     def _fitted(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.dtype[Any]]:
         if self.mean_ is None or self.scale_ is None:
-            raise ArgumentError("the Standardizer is not fitted: call fit(X) first")
+            raise ArgumentError(f"the {type(self).__name__} is not fitted: call fit(X) first")
         X = self._check(X)
         if X.shape[1] != len(self.mean_):
             raise ArgumentError(
-                f"X has {X.shape[1]} columns, but the Standardizer was fitted on {len(self.mean_)}"
+                f"X has {X.shape[1]} columns, but the {type(self).__name__} was fitted on "
+                f"{len(self.mean_)}"
             )
         dtype = X.dtype if X.dtype.kind == "f" else np.dtype(np.float64)
         return X, self.mean_, self.scale_, dtype

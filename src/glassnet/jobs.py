@@ -763,11 +763,10 @@ def _model_data(
         if target not in header:
             where = "--target" if given is not None else "the model's target"
             raise ArgumentError(f"{data}: no target column {quote(target)} ({where})")
-    dataset = load_dataset(data, target=target)
+    # a CSV's model columns alone (another column may hold text, as predict takes it)
+    dataset = load_dataset(data, target=target, features=names if header is not None else None)
     X = dataset.X
-    if header is not None:
-        X = X[:, [dataset.feature_names.index(n) for n in names]]
-    elif X.shape[1] != len(names):
+    if header is None and X.shape[1] != len(names):
         raise ArgumentError(f"{data}: has {X.shape[1]} features, the model takes {len(names)}")
     X = _apply(meta.get("x_scaler"), X)
     # the target as the model's task reads it, whatever the file alone suggests (a few
