@@ -1540,3 +1540,56 @@ def test_halved_squared_error_derivative_of_two_examples_is_not_also_a_batch_mea
     )
     for f in check(spec, parse_claims(claims, spec, trace), trace).findings:
         assert f.diagnosis == ["half_factor"], f.message
+
+
+@pytest.mark.parametrize(
+    ("z", "written", "right"),
+    [
+        ("2.03e3", "2.03e3", True),  # its last place is the tens: 2034 is within 10
+        ("2.2e3", "2.2e3", False),  # the hundreds: 2034 is 166 from 2200
+        ("0.30000000000000000000", "0.30000000000000000000", True),  # beyond float64
+    ],
+)
+def test_the_last_place_of_what_was_written_is_its_precision(z, written, right):
+    # x = 1017, W = 2: z = 2034; and x = 0.1, W = 3: 0.1·3 is 0.30000000000000004 in floats
+    x, w = (1017.0, 2.0) if "e3" in z else (0.1, 3.0)
+    spec = parse_spec(
+        {
+            "input": [x],
+            "target": [0.0],
+            "loss": "half_squared_error",
+            "layer": [{"activation": "identity", "weights": [[w]]}],
+        }
+    )
+    trace = spec.explain()
+    (finding,) = check(spec, parse_claims(f"[layer.1]\nz = [{z}]\n", spec, trace), trace).findings
+    assert f": {written} is right" in finding.message or f"you wrote {written}," in finding.message
+    assert (finding.status == "right") is right
+
+
+def test_check_json_writes_what_is_not_finite_as_strings(capsys, tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        'input = [1e200]\ntarget = [0.0]\nloss = "half_squared_error"\n'
+        '[[layer]]\nactivation = "identity"\nweights = [[1e200]]\n'
+    )
+    claims = tmp_path / "c.toml"
+    claims.write_text("[layer.1]\nz = [1.0]\n[result]\nloss = 1\n")
+    code, out, _ = run_main(capsys, "check", str(spec), str(claims), "--format", "json")
+    document = json.loads(out, parse_constant=lambda c: pytest.fail(f"JSON has {c}"))
+    assert code == 1 and "inf" in [f["correct"] for f in document["findings"]]
+
+
+def test_a_claimed_parameter_that_underflows_to_0_is_judged(tmp_path):
+    spec = load_spec(EXAMPLES / "seed003.toml")
+    trace = spec.explain()
+    text = '[layer.1]\n"z[1]" = 2.9\n"b_new[1]" = 1e-400\n'
+    statuses = [f.status for f in check(spec, parse_claims(text, spec, trace), trace).findings]
+    assert statuses[0] == "right" and len(statuses) == 2
+
+
+def test_a_layer_number_is_written_once():
+    spec = load_spec(EXAMPLES / "seed003.toml")
+    trace = spec.explain()
+    with pytest.raises(ClaimsError, match=r"layer\.01: expected a layer number"):
+        parse_claims('[layer.1]\n"z[1]" = 2.9\n[layer.01]\n"z[1]" = 3.0\n', spec, trace)

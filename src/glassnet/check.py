@@ -89,9 +89,18 @@ class Claim:
 
     @property
     def decimals(self) -> int:
-        """Digits after the decimal point as written (0 for 12, 3 for 0.125, 2 for 1.5e-1)."""
+        """The place of the last digit written: 0 for 12, 3 for 0.125, 2 for 1.5e-1, −1 for 2.03e3.
+
+        Negative where the last digit is left of the units (tens for 2.03e3): a
+        tolerance of 10.
+        """
         exponent = self.value.as_tuple().exponent
-        return max(0, -exponent) if isinstance(exponent, int) else 0
+        return -exponent if isinstance(exponent, int) else 0
+
+    @property
+    def written(self) -> str:
+        """The number as the person wrote it (2.03e3, not Decimal's 2.03E+3)."""
+        return str(self.value).replace("E+", "e").replace("E", "e")
 
     @property
     def significant(self) -> int:
@@ -107,11 +116,14 @@ class Claim:
         """True when what was written is ``value`` at its precision.
 
         Within a unit of the last place: 0.938 for 0.938831 (rounded) and 1.4755 for
-        1.475579 (cut off) are right; 1 for 0 is not.
+        1.475579 (cut off) are right; 1 for 0 is not. Never finer than float64 holds
+        the true value (a few of its ulps): 0.30000000000000000000 for the 0.1 · 3
+        that float64 makes 0.30000000000000004 is right.
         """
         if not np.isfinite(value):
             return False
-        return abs(float(self.value) - value) < self.tolerance * (1 - 1e-9)
+        tolerance = max(self.tolerance * (1 - 1e-9), 8 * np.spacing(abs(value)))
+        return abs(float(self.value) - value) < tolerance
 
     def order(self) -> tuple[int, int, int, tuple[int, ...]]:
         """Where the number stands in the computation of the step.
@@ -175,7 +187,9 @@ def parse_claims(text: str, spec: Spec, trace: Any, path: str = "<claims>") -> l
             continue
         for number, layer_table in table.items():
             where = f"layer.{number}"
-            if not number.isdigit() or not 1 <= int(number) <= len(trace.layers):
+            # as written once: [layer.01] beside [layer.1] would claim numbers twice
+            canonical = number.isdigit() and number == str(int(number))
+            if not canonical or not 1 <= int(number) <= len(trace.layers):
                 raise ClaimsError(
                     path, where, f"expected a layer number from 1 to {len(trace.layers)}"
                 )
@@ -833,7 +847,7 @@ def check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRep
 def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckReport:
     trace = trace if trace is not None else spec.explain()
     claims = sorted(_at_precision(claims, trace), key=Claim.order)
-    finest = min(max((c.decimals for c in claims), default=0), FINEST)
+    finest = max(min(max((c.decimals for c in claims), default=0), FINEST), 0)
     ws = _worksheet(spec, trace, claims)
     own = _own_values(ws, claims)
     wrong = [not c.matches(t) and not c.matches(o) for c, (t, o) in zip(claims, own, strict=True)]
@@ -872,11 +886,11 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             own_value if abs(own_value - correct) > 0 else None,
         )
         if claim.matches(correct):
-            finding.message = f"{label}: {claim.value} is right"
+            finding.message = f"{label}: {claim.written} is right"
         elif claim.matches(own_value):
             finding.status = "carried"
             finding.message = (
-                f"{label}: you wrote {claim.value}, it is {_fmt(correct)}; "
+                f"{label}: you wrote {claim.written}, it is {_fmt(correct)}; "
                 f"yours follows correctly from your own earlier values "
                 f"({_fmt(own_value)}{digits})"
             )
@@ -943,6 +957,7 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
     """
     # at most 12 decimals: beyond, a true 0 shows float64's rounding (1e-17)
     finest = min(max((c.decimals for c in claims), default=0), FINEST)
+    finest = max(finest, 0)
     digits = max((c.significant for c in claims), default=0)
     old = {
         (layer.index, key): getattr(layer, key[0])
@@ -956,7 +971,7 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
         )
         if c.value == 0 and c.decimals < finest:
             c = dataclasses.replace(c, precision=finest)
-        elif (unchanged or c.value == 1) and c.value != 0 and c.significant < digits:
+        elif (unchanged or c.value == 1) and float(c.value) != 0 and c.significant < digits:
             # as many significant digits as the person's most precise number
             # and never finer than the person's finest decimals: 0.1000 beside 4.0040
             # is written to the sheet's own 4 decimals; a 1 too (f′ = 1 beside
@@ -1081,13 +1096,13 @@ def _wrong_message(
     if claim.precision is not None and float(shown) == float(claim.value):
         # read finer than written: show the digits where the two differ
         shown = f"{correct:.{claim.precision}f}".rstrip("0").rstrip(".")
-    text = f"{label}: you wrote {claim.value}, it is {shown} ({_formula(claim, spec)})"
+    text = f"{label}: you wrote {claim.written}, it is {shown} ({_formula(claim, spec)})"
     if claim.precision is not None:
         what, says = (
             ("a 0", "nothing")
             if claim.value == 0
             else ("a 1", "exactly 1")
-            if claim.value == 1 and claim.decimals == 0
+            if claim.value == 1
             else ("a value left as it was", "nothing changed")
         )
         text += (

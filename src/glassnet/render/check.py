@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from glassnet.render.json import finite_or_string
+
 COLORS = {"right": "\033[32m", "carried": "\033[33m", "wrong": "\033[31m"}
 RESET = "\033[0m"
 MARKS = {"right": "✓", "carried": "~", "wrong": "✗"}
@@ -57,8 +59,12 @@ def render_check_markdown(report: dict[str, Any], color: bool = False) -> str:
 
 
 def render_check_json(report: dict[str, Any], color: bool = False) -> str:
-    """The ``glassnet.check/1`` document on one line."""
-    return json.dumps(report, ensure_ascii=False) + "\n"
+    """The ``glassnet.check/1`` document on one line; "inf", "-inf", "nan" as strings.
+
+    JSON has no infinity or NaN: a step that overflows (or a person's numbers that do)
+    writes them as the trace does.
+    """
+    return json.dumps(finite_or_string(report), ensure_ascii=False, allow_nan=False) + "\n"
 
 
 RENDERERS = {
