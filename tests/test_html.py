@@ -708,3 +708,57 @@ def test_the_pages_trace_has_the_keys_of_the_format(page):
     js = open_trace(page, trace).evaluate("window.glassnet.trace()")
     assert sorted(js) == sorted(TOP_KEYS)
     assert all(sorted(layer) == sorted(LAYER_KEYS) for layer in js["layers"])
+
+
+def test_the_detail_panel_follows_an_edit_and_the_example(page):
+    # a clicked weight's detail shows the step as it now is, not the one before the edit
+    spec = load_spec(EXAMPLES[1])
+    open_trace(page, spec.explain())
+    page.dispatch_event('[data-weight="1:1:1"]', "click")
+    page.fill('[data-edit="input"]', "5, 5, 5")
+    page.dispatch_event('[data-edit="input"]', "change")
+    edited = explain_step(spec.network, np.array([[5.0, 5.0, 5.0]]), spec.Y, spec.learning_rate)
+    total = re.search(r"Σ = ([-+0-9.e]+)", page.inner_text("#detail"))
+    assert total and float(total.group(1)) == pytest.approx(edited.layers[0].grad_W[0][0], 1e-4)
+    # a clicked unit's detail follows the example chosen
+    net, X, Y = random_case(11, [3, 4, 3], ["tanh", "softmax"], "cross_entropy", 3)
+    trace = explain_step(net, X, Y, 0.1)
+    open_trace(page, trace)
+    page.dispatch_event('[data-unit="2:1"]', "click")
+    page.select_option("#example", "1")
+    assert f"z = {trace.layers[1].z[1][0]:.5g}" in page.inner_text("#detail")
+
+
+def test_a_refused_edit_goes_with_the_next_valid_one(page):
+    # the refused field shows the weights the step uses again, and no stale message stays
+    spec = load_spec(EXAMPLES[1])
+    open_trace(page, spec.explain())
+    page.fill('[data-edit="W:0"]', "9, 9, 9\n9, 9, 9\n9, 9")
+    page.dispatch_event('[data-edit="W:0"]', "change")
+    assert "W1: expected 3 rows" in page.inner_text("#edit-error")
+    page.fill('[data-edit="input"]', "0.5, 0.5, 0.5")
+    page.dispatch_event('[data-edit="input"]', "change")
+    assert page.inner_text("#edit-error") == ""
+    rows = page.input_value('[data-edit="W:0"]').splitlines()
+    assert [[float(v) for v in r.split(",")] for r in rows] == spec.network.layers[0].W.tolist()
+    assert page.get_attribute('[data-edit="W:0"]', "aria-invalid") is None
+
+
+def test_only_the_examples_that_saturated_are_said_to(page):
+    # one example of three saturates: the engine takes a − y for all, but the other two
+    # did not saturate, and their weights' paths are listed
+    trace = parse_spec(
+        {
+            "input": [[40.0], [0.5], [-3.0]],
+            "target": [[0.0, 1.0], [0.6, 0.2], [1.0, 0.0]],
+            "loss": "binary_cross_entropy",
+            "layer": [{"activation": "sigmoid", "weights": [[1.0, -2.0]], "bias": [0.0, 0.5]}],
+        }
+    ).explain()
+    open_trace(page, trace)
+    assert page.evaluate("window.glassnet.saturated()") == [True, False, False]
+    page.select_option("#example", "1")
+    page.dispatch_event('[data-unit="1:1"]', "click")
+    assert "saturated" not in page.inner_text("#detail")
+    page.dispatch_event('[data-weight="1:1:1"]', "click")
+    assert "Every path" in page.inner_text("#detail")

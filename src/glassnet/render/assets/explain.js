@@ -198,11 +198,9 @@
         }
         Lr.dL_da.push(g); Lr.da_dz.push(d); Lr.delta.push(delta);
       }
-      // as the engine: one example off takes the fused δ for the whole batch
-      if (l === n - 1 && directs.length && saturated.some(Boolean)) {
-        Lr.delta = directs;
-        saturated = saturated.map(function () { return true; });
-      }
+      // as the engine: one example off takes the fused δ for the whole batch (only the
+      // examples off are said to have saturated: the others' paths still sum to theirs)
+      if (l === n - 1 && directs.length && saturated.some(Boolean)) Lr.delta = directs;
     }
     layers.forEach(function (Lr, l) {
       var prev = l === 0 ? X : layers[l - 1].a;
@@ -316,6 +314,7 @@
   for (s = nL; s >= 1; s--) STAGES.push("backward-" + s);
   STAGES.push("update");
   var stage = 0, example = 0, trace = step(net), shown = shownTrace(trace);
+  var detailOf = null;  // the weight or unit whose numbers #detail shows: redrawn with the step
   var fmt = function (v) {
     // 5 significant digits, trailing zeros of a fraction dropped (10000 stays 10000)
     var s = Number(v).toPrecision(5), e = s.indexOf("e");
@@ -461,6 +460,7 @@
     return activation === "softmax" ? "a Σy − y" : "a − y";
   }
   function showWeight(el) {
+    detailOf = ["data-weight", el.getAttribute("data-weight")];
     var parts = el.getAttribute("data-weight").split(":").map(Number), l = parts[0], i = parts[1] - 1, j = parts[2] - 1;
     var L = trace.layers[l - 1];
     // a hidden softmax couples the units below it: no list of single paths there
@@ -482,6 +482,7 @@
     document.getElementById("detail").innerHTML = html;
   }
   function showUnit(el) {
+    detailOf = ["data-unit", el.getAttribute("data-unit")];
     var parts = el.getAttribute("data-unit").split(":").map(Number), l = parts[0], j = parts[1] - 1;
     if (l === 0) { document.getElementById("detail").innerHTML = "<h3>input x" + (j + 1) + " = " + fmt(data.input[example][j]) + "</h3>"; return; }
     var L = shown.layers[l - 1], k = example;
@@ -540,12 +541,11 @@
       }
       net.layers[l].W = rows;
     }
-    ev.target.removeAttribute("aria-invalid");
-    document.getElementById("edit-error").textContent = "";
     check = null;  // the claims were of the step before the edit: no marks on this one
     net.input = data.input; net.target = data.target;
     trace = step(net);
     shown = shownTrace(trace);
+    editors();  // every field as the step now takes it: a refused one's text goes with its message
     render();
   });
 
@@ -557,6 +557,10 @@
     document.getElementById("stage-name").textContent = STAGES[stage].replace("-", " layer ");
     draw();
     equation();
+    if (detailOf) {  // the clicked weight or unit, with the numbers of this step and example
+      var el = document.querySelector("[" + detailOf[0] + "=\"" + detailOf[1] + "\"]");
+      if (el) (detailOf[0] === "data-weight" ? showWeight : showUnit)(el);
+    }
   }
   function go(to) { stage = Math.max(0, Math.min(STAGES.length - 1, to)); render(); }
   document.getElementById("controls").addEventListener("click", function (ev) {
