@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -501,3 +502,56 @@ def test_evaluate_reads_a_csvs_model_columns_only(capsys, tmp_path):
     code, text, err = run(capsys, "evaluate", f"{out}/model.npz", str(tmp_path / "id.csv"))
     assert code == 0, err
     assert text.splitlines()[1:] == plain[1].splitlines()[1:]  # the same n, loss, accuracy
+
+
+def test_predict_names_the_data_file_of_a_row_that_is_not_a_number(capsys, tmp_path):
+    out = str(tmp_path / "m")
+    assert (
+        run(
+            capsys,
+            "train",
+            "--dataset",
+            "xor",
+            "--epochs",
+            "2",
+            "--hidden",
+            "4",
+            "--scale",
+            "standard",
+            "--out",
+            out,
+        )[0]
+        == 0
+    )
+    data = tmp_path / "nan.csv"
+    # rows of ±1e308: the hidden layer overflows to ±inf, a softmax of infinities is NaN
+    rows = [f"{a}1e308,{b}1e308" for a in "+-" for b in "+-"]
+    data.write_text("x1,x2\n0.1,0.2\n" + "\n".join(rows) + "\n")
+    for extra in ([], ["--proba"]):
+        code, _, err = run(capsys, "predict", f"{out}/model.npz", str(data), *extra)
+        assert code == 2 and err.count("\n") == 1, err
+        assert re.search(rf"{re.escape(str(data))}: row [2-5] gives an output that is not", err)
+        assert "RuntimeWarning" not in err
+
+
+def test_resume_refuses_a_seed_given_even_0(capsys, tmp_path):
+    out = str(tmp_path / "r")
+    assert (
+        run(
+            capsys,
+            "train",
+            "--dataset",
+            "xor",
+            "--epochs",
+            "2",
+            "--hidden",
+            "4",
+            "--out",
+            out,
+            "--checkpoint-every",
+            "1",
+        )[0]
+        == 0
+    )
+    code, _, err = run(capsys, "train", "--resume", out, "--seed", "0")
+    assert code == 2 and "--seed: --resume continues the run" in err

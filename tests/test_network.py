@@ -407,3 +407,9 @@ def test_predict_and_evaluate_name_a_row_that_is_not_a_number():
     with pytest.raises(ArgumentError, match=r"X: row 1, column 2 \(nan\)"):
         net.evaluate([[1.0, None, 3.0]], [1])
     assert net.predict(np.delete(X, 1, axis=0)).tolist() == net.predict(np.zeros((2, 3))).tolist()
+
+
+def test_predict_proba_names_a_row_that_is_not_a_number_too():
+    net = Network([2, 3, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    with pytest.raises(ArgumentError, match=r"X: row 2, column 1 \(nan\) gives an output"):
+        net.predict_proba([[0.1, 0.2], [np.nan, 0.0]])

@@ -887,3 +887,17 @@ def test_softmax_over_multilabel_rows_is_refused():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         MLPClassifier(out_activation="softmax", max_iter=2).fit(X, one_hot)  # still taken
+
+
+def test_softmax_over_one_hot_rows_predicts_one_class_each():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = np.eye(3, dtype=int)[rng.integers(0, 3, 60)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(
+            hidden_layer_sizes=(4,), out_activation="softmax", max_iter=50, random_state=0
+        ).fit(X, Y)
+    predicted = clf.predict(X)
+    assert predicted.shape == Y.shape and np.all(predicted.sum(axis=1) == 1)
+    assert np.array_equal(predicted.argmax(axis=1), clf.predict_proba(X).argmax(axis=1))

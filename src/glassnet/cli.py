@@ -148,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="feature scaling fitted on the training set (default minmax)",
     )
-    train.add_argument("--seed", type=_seed, default=0, metavar="N", help="default 0")
+    # (None, not 0, when not given: --resume refuses a --seed given, 0 too)
+    train.add_argument("--seed", type=_seed, default=None, metavar="N", help="default 0")
     train.add_argument("--out", metavar="DIR", help="write the model, history, plots and report")
     train.add_argument(
         "--json", action="store_true", help="print the final metrics as one JSON object"

@@ -105,6 +105,8 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     resume = None
     if getattr(args, "resume", None):
         args, resume = _resume_args(args)
+    if getattr(args, "seed", None) is None:  # not given: 0, the documented default
+        args.seed = 0
     if getattr(args, "checkpoint_every", None) and not args.out:
         raise ArgumentError("--checkpoint-every: give --out DIR for the checkpoints")
     if args.spec and (getattr(args, "checkpoint_every", None) or resume is not None):
@@ -283,13 +285,8 @@ def _split(args: argparse.Namespace, data: Any) -> tuple[np.ndarray, ...]:
 
 
 def _given(args: argparse.Namespace, *flags: str) -> list[str]:
-    """The flags among ``flags`` given on the command line (not at their defaults)."""
-    defaults = {"--seed": 0}  # the others default to None
-    return [
-        flag
-        for flag in flags
-        if getattr(args, flag[2:].replace("-", "_"), None) != defaults.get(flag)
-    ]
+    """The flags among ``flags`` given on the command line (each defaults to None)."""
+    return [flag for flag in flags if getattr(args, flag[2:].replace("-", "_"), None) is not None]
 
 
 def _check_size(sizes: list[int]) -> None:
@@ -704,6 +701,26 @@ def predict_job(model: str, data: str, *, proba: bool = False) -> str:
         load_inputs(data, meta["feature_names"], target=_stored_target(meta, data)),
     )
     classes = meta.get("classes")
+    with _naming(data):
+        return _predict_rows(network, meta, X, classes, proba)
+
+
+@contextlib.contextmanager
+def _naming(data: str) -> Iterator[None]:
+    """An error about the network's inputs X names the data file they came from."""
+    try:
+        yield
+    except ArgumentError as exc:
+        text = str(exc)
+        if not text.startswith("X: "):
+            raise
+        raise ArgumentError(f"{data}: {text.removeprefix('X: ')}") from None
+
+
+def _predict_rows(
+    network: Network, meta: dict, X: np.ndarray, classes: list | None, proba: bool
+) -> str:
+    """The CSV text of ``glassnet predict`` for the inputs X."""
     rows: list[list[Any]]
     if network.is_classifier and classes is not None:
         if proba:
@@ -838,7 +855,8 @@ def _fits_network(network: Network, dataset: Any, where: str, source: str) -> No
 def evaluate_job(model: str, data: str, *, target: str | None = None) -> dict[str, Any]:
     """Run ``glassnet evaluate``: the loss and accuracy or R² on data with targets."""
     network, _, X, y, name = _model_data(model, data, target)
-    return {"dataset": name, "n": len(X), **network.evaluate(X, y)}
+    with _naming(data):
+        return {"dataset": name, "n": len(X), **network.evaluate(X, y)}
 
 
 def diagnose_job(source: str, data: str | None, *, target: str | None = None) -> dict[str, Any]:

@@ -868,8 +868,11 @@ class Network:
         )
 
     def predict_proba(self, X: Array) -> Array:
-        """Class probabilities a_L of a classifier, shape (m, n_L)."""
-        return self.output(X)
+        """Class probabilities a_L of a classifier, shape (m, n_L); a NaN row is named."""
+        with np.errstate(over="ignore", invalid="ignore"):  # said below, by row
+            a = self.output(X)
+        self._numbers_out(X, a)
+        return a
 
     def predict(self, X: Array) -> Array:
         """Predictions: class indices of a classifier, a_L of any other network.
@@ -877,7 +880,8 @@ class Network:
         A softmax classifier predicts argmax_j a_j; a sigmoid classifier with one unit
         predicts [a > 0.5], with several units (multi-label) [a_j > 0.5] of each unit.
         """
-        a = self.output(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # a NaN row is said below
+            a = self.output(X)
         if not self.is_classifier:
             return a
         self._numbers_out(X, a)  # argmax of NaN would say class 0
@@ -938,7 +942,8 @@ class Network:
             raise ArgumentError(f"y: {len(Y)} targets for {len(X)} examples")
         if not len(X):  # a mean of nothing
             raise ArgumentError("X: no examples to evaluate on")
-        fp = self.forward(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # a NaN row is said below
+            fp = self.forward(X)
         self._numbers_out(X, fp.a[-1])  # NaN in, accuracy 0 out would read as a score
         loss = float(self.example_losses(fp, Y).mean())
         name, value = metric_value(self, fp.a[-1], Y)

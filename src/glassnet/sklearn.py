@@ -1092,6 +1092,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _predict_arrays(self, A: Array) -> Array:
         if self.n_outputs_ == 1:
             A = A.ravel()
+        elif self.network_.output_activation.name == "softmax":
+            # one class per example: the most probable one, as one-hot indicator rows
+            # (inverse_transform's 0.5 threshold would give most rows of 3 classes none)
+            top = np.zeros_like(A)
+            top[np.arange(len(A)), A.argmax(axis=1)] = 1
+            A = top
         return self._label_binarizer.inverse_transform(A)
 
     def predict(self, X: Any) -> Array:
