@@ -504,25 +504,15 @@ def test_evaluate_reads_a_csvs_model_columns_only(capsys, tmp_path):
     assert text.splitlines()[1:] == plain[1].splitlines()[1:]  # the same n, loss, accuracy
 
 
+def train_xor(capsys, out: str, *extra: str) -> None:
+    """A small xor model in ``out``, trained from the command line."""
+    argv = ["train", "--dataset", "xor", "--epochs", "2", "--hidden", "4", "--out", out]
+    assert run(capsys, *argv, *extra)[0] == 0
+
+
 def test_predict_names_the_data_file_of_a_row_that_is_not_a_number(capsys, tmp_path):
     out = str(tmp_path / "m")
-    assert (
-        run(
-            capsys,
-            "train",
-            "--dataset",
-            "xor",
-            "--epochs",
-            "2",
-            "--hidden",
-            "4",
-            "--scale",
-            "standard",
-            "--out",
-            out,
-        )[0]
-        == 0
-    )
+    train_xor(capsys, out, "--scale", "standard")
     data = tmp_path / "nan.csv"
     # rows of ±1e308: the hidden layer overflows to ±inf, a softmax of infinities is NaN
     rows = [f"{a}1e308,{b}1e308" for a in "+-" for b in "+-"]
@@ -536,22 +526,6 @@ def test_predict_names_the_data_file_of_a_row_that_is_not_a_number(capsys, tmp_p
 
 def test_resume_refuses_a_seed_given_even_0(capsys, tmp_path):
     out = str(tmp_path / "r")
-    assert (
-        run(
-            capsys,
-            "train",
-            "--dataset",
-            "xor",
-            "--epochs",
-            "2",
-            "--hidden",
-            "4",
-            "--out",
-            out,
-            "--checkpoint-every",
-            "1",
-        )[0]
-        == 0
-    )
+    train_xor(capsys, out, "--checkpoint-every", "1")
     code, _, err = run(capsys, "train", "--resume", out, "--seed", "0")
     assert code == 2 and "--seed: --resume continues the run" in err
