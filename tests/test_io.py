@@ -811,3 +811,18 @@ def test_a_write_into_a_missing_folder_names_the_file_asked_for(tmp_path):
         save_model(net, target)
     assert info.value.filename == str(target)
     assert not (tmp_path / "nope").exists()
+
+
+def test_export_refuses_what_load_spec_would_refuse(tmp_path):
+    # a cross-entropy of an identity output of 1.69 on X: its spec file would not load
+    from glassnet import ArgumentError, Network, export_spec
+
+    net = Network([2, 1], activations=["identity"], loss="binary_cross_entropy", seed=0)
+    X, Y = np.array([[1.0, -2.0]]), np.array([[1.0]])
+    with pytest.raises(ArgumentError, match="loss: binary_cross_entropy takes outputs 0 ≤ a ≤ 1"):
+        export_spec(net, tmp_path / "f.toml", X, Y)
+    assert not (tmp_path / "f.toml").exists()
+    with pytest.raises(ArgumentError, match="learning_rate: expected a finite number"):
+        export_spec(net, tmp_path / "f.toml", X, Y, learning_rate=10**400)
+    with pytest.raises(ArgumentError, match="X: expected an array of numbers"):
+        export_spec(net, tmp_path / "f.toml", [[10**400, 1]], Y)

@@ -529,3 +529,20 @@ def test_resume_refuses_a_seed_given_even_0(capsys, tmp_path):
     train_xor(capsys, out, "--checkpoint-every", "1")
     code, _, err = run(capsys, "train", "--resume", out, "--seed", "0")
     assert code == 2 and "--seed: --resume continues the run" in err
+
+
+def test_train_spec_names_a_learning_rate_of_0_and_counts_its_steps(capsys, tmp_path):
+    text = EXAMPLES[1].read_text()  # seed 001
+    spec = tmp_path / "lr0.toml"
+    spec.write_text(text.replace("learning_rate = 0.01", "learning_rate = 0"))
+    code, _, err = run(capsys, "train", "--spec", str(spec), "--epochs", "2")
+    assert code == 2 and f"{spec}: learning_rate: 0 takes no step" in err
+    batch = tmp_path / "b.toml"  # four examples, batches of 2: two steps an epoch
+    batch.write_text(
+        "input = [[0.1, 0.2], [0.3, -0.1], [0.5, 0.5], [-0.2, 0.4]]\n"
+        "target = [[0.0], [1.0], [1.0], [0.0]]\n"
+        'loss = "half_squared_error"\nlearning_rate = 0.5\n'
+        '[[layer]]\nactivation = "identity"\nweights = [[0.1], [0.2]]\n'
+    )
+    code, out, _ = run(capsys, "train", "--spec", str(batch), "--epochs", "3", "--batch-size", "2")
+    assert code == 0 and "3 epochs (6 steps) of sgd" in out.splitlines()[0]

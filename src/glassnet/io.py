@@ -737,7 +737,7 @@ def _batch_array(value: Any, field: str, width: int, described: str) -> np.ndarr
     """A 2-D float64 batch (a 1-D array is one example), checked for width and finite values."""
     try:
         array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ArgumentError(f"{field}: expected an array of numbers ({exc})") from None
     if array.ndim == 1:
         array = array[None, :]
@@ -797,9 +797,17 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
         raise ArgumentError(f"Y: has {Y.shape[0]} example(s) but X has {X.shape[0]}")
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.number)):
         raise ArgumentError(f"learning_rate: expected a number, found {learning_rate!r}")
-    eta = float(learning_rate)
+    try:
+        eta = float(learning_rate)
+    except OverflowError:  # an int of 400 digits
+        eta = math.inf
     if not math.isfinite(eta) or eta < 0:
         raise ArgumentError(f"learning_rate: expected a finite number ≥ 0, found {eta}")
+    from glassnet.spec import outputs_outside  # (the spec's own rule, at export too)
+
+    problem = outputs_outside(network, X)
+    if problem is not None:  # load_spec would refuse the file: write none
+        raise ArgumentError(f"loss: {problem}")
     parameters = dict(_parameters(network))
 
     def batch(array: np.ndarray) -> str:

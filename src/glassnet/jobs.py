@@ -284,6 +284,14 @@ def _split(args: argparse.Namespace, data: Any) -> tuple[np.ndarray, ...]:
     return parts
 
 
+def _steps(epochs: int, args: argparse.Namespace, spec: Any) -> str:
+    """The steps of a spec's training, said: one an epoch, or with --batch-size its batches."""
+    batches = -(-len(spec.X) // args.batch_size) if args.batch_size else 1
+    if batches == 1:
+        return f"{epochs} steps"
+    return f"{epochs} epochs ({epochs * batches} steps)"
+
+
 def _given(args: argparse.Namespace, *flags: str) -> list[str]:
     """The flags among ``flags`` given on the command line (each defaults to None)."""
     return [flag for flag in flags if getattr(args, flag[2:].replace("-", "_"), None) is not None]
@@ -380,6 +388,11 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
         _writable(Path(args.out))
     network = spec.network
     learning_rate = args.lr if args.lr is not None else spec.learning_rate
+    if learning_rate == 0:  # the spec's η = 0 explains a step; it trains none
+        raise ArgumentError(
+            f"{args.spec}: learning_rate: 0 takes no step; give the spec a learning_rate "
+            "> 0, or --lr"
+        )
     steps = args.epochs or DEFAULT_SPEC_STEPS
     initial = network.loss_value(spec.X, spec.Y)
     optimizer = args.optimizer or "sgd"
@@ -438,8 +451,8 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
     result["seconds"] = round(time.perf_counter() - start, 3)
     result["out"] = args.out
     lines = [
-        f"glassnet train: {spec.path} ({len(spec.X)} example(s)), {steps} steps of {optimizer}, "
-        f"η = {learning_rate:g}",
+        f"glassnet train: {spec.path} ({len(spec.X)} example(s)), {_steps(steps, args, spec)} "
+        f"of {optimizer}, η = {learning_rate:g}",
         f"loss: {initial:.6g} before, {final:.6g} after",
         *notes,
         f"seconds: {result['seconds']}",

@@ -159,31 +159,36 @@ PROBABILITY_RANGE = {"binary_cross_entropy": (0.0, 1.0), "cross_entropy": (0.0, 
 
 
 def _check_outputs(network: Network, X: np.ndarray, path: str) -> None:
-    """SpecError naming ``loss`` where the output leaves the range the loss's logarithms take.
+    """SpecError naming ``loss`` where the output leaves the range the loss's logarithms take."""
+    problem = outputs_outside(network, X)
+    if problem is not None:
+        raise SpecError(path, "loss", problem)
+
+
+def outputs_outside(network: Network, X: np.ndarray) -> str | None:
+    """What is wrong where the output on X leaves the range the loss's logarithms take.
 
     ln a and ln(1 − a) of binary cross-entropy need 0 ≤ a ≤ 1, ln a of cross-entropy
     a ≥ 0: a tanh or identity output gives numbers there that mean nothing (PyTorch's
-    BCELoss refuses them too).
+    BCELoss refuses them too). None where every output is in range.
     """
     bounds = PROBABILITY_RANGE.get(network.loss.name)
     if bounds is None:
-        return
+        return None
     with np.errstate(all="ignore"):
         a = network.forward(X).a[-1]
     outside = ~((a >= bounds[0]) & (a <= bounds[1]))
     if not outside.any():
-        return
+        return None
     k, j = np.argwhere(outside)[0]
     L = len(network.layers)
     where = f"example {k + 1}, unit {j + 1}" if len(a) > 1 else f"unit {j + 1}"
     takes = "0 ≤ a ≤ 1" if bounds[1] == 1.0 else "a ≥ 0"
-    raise SpecError(
-        path,
-        "loss",
+    return (
         f"{network.loss.name} takes outputs {takes} (probabilities: the logarithms of a"
         f"{' and 1 − a' if bounds[1] == 1.0 else ''}); layer {L} "
         f"({network.layers[-1].activation.name}) gives a = {a[k, j]:.6g} ({where}): "
-        "use a sigmoid or softmax output, or a squared error",
+        "use a sigmoid or softmax output, or a squared error"
     )
 
 
