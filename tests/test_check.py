@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import decimal
 import json
+import math
 import re
 import sys
 from collections.abc import Callable
@@ -1593,3 +1594,104 @@ def test_a_layer_number_is_written_once():
     trace = spec.explain()
     with pytest.raises(ClaimsError, match=r"layer\.01: expected a layer number"):
         parse_claims('[layer.1]\n"z[1]" = 2.9\n[layer.01]\n"z[1]" = 3.0\n', spec, trace)
+
+
+SIGMOID_2_3_2 = """input = [0.5, -1.0]
+target = [1.0, 0.0]
+loss = "squared_error"
+learning_rate = 0.5
+[[layer]]
+activation = "sigmoid"
+weights = [[0.2, -0.4, 0.6], [0.5, 0.3, -0.1]]
+bias = [0.1, -0.2, 0.3]
+[[layer]]
+activation = "sigmoid"
+weights = [[0.7, -0.3], [-0.5, 0.2], [0.4, 0.8]]
+bias = [0.05, -0.1]
+"""
+RELU_SIGMOID_BCE = """input = [0.8, 0.2]
+target = [1.0, 0.0]
+loss = "binary_cross_entropy"
+learning_rate = 0.1
+[[layer]]
+activation = "relu"
+weights = [[0.5, -0.3, 0.9], [0.4, 0.7, -0.2]]
+bias = [0.1, 0.2, -0.1]
+[[layer]]
+activation = "sigmoid"
+weights = [[0.3, -0.6], [0.2, 0.5], [-0.4, 0.1]]
+"""
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _vector(v: np.ndarray, decimals: int = 4) -> str:
+    return "[" + ", ".join(f"{x:.{decimals}f}" for x in v) + "]"
+
+
+def test_a_known_mistake_beside_right_rounded_inputs_is_named(tmp_path: Path) -> None:
+    # ∂ℓ/∂a with its sign flipped, and δ without f′, beside the right a written to 4
+    # decimals: from the rounded a each is a unit of the last place off what was written
+    path = tmp_path / "net.toml"
+    path.write_text(SIGMOID_2_3_2)
+    x, y = np.array([0.5, -1.0]), np.array([1.0, 0.0])
+    a1 = _sigmoid(x @ np.array([[0.2, -0.4, 0.6], [0.5, 0.3, -0.1]]) + [0.1, -0.2, 0.3])
+    a2 = _sigmoid(a1 @ np.array([[0.7, -0.3], [-0.5, 0.2], [0.4, 0.8]]) + [0.05, -0.1])
+    a = np.round(a2, 4)
+    flipped = np.round(-2 * (a2 - y), 4)  # (a − y)² differentiated with the sign turned
+    assert not np.array_equal(np.round(-2 * (a - y), 4), flipped)  # not from the rounded a
+    for key, rule in (("dL_da", "loss_derivative_sign"), ("delta", "derivative_missing")):
+        value = flipped if key == "dL_da" else -flipped
+        report = _claims_for(path, f"[layer.2]\na = {_vector(a)}\n{key} = {_vector(value)}\n")
+        wrong = [f for f in report.findings if f.status == "wrong"]
+        assert [f.key for f in wrong] == [key, key]
+        assert all(f.diagnosis == [rule] for f in wrong), [f.message for f in wrong]
+
+
+def test_a_loss_derivative_with_log10_is_named_log10(tmp_path: Path) -> None:
+    path = tmp_path / "net.toml"
+    path.write_text(RELU_SIGMOID_BCE)
+    x, y = np.array([0.8, 0.2]), np.array([1.0, 0.0])
+    a1 = np.maximum(x @ np.array([[0.5, -0.3, 0.9], [0.4, 0.7, -0.2]]) + [0.1, 0.2, -0.1], 0)
+    a2 = _sigmoid(a1 @ np.array([[0.3, -0.6], [0.2, 0.5], [-0.4, 0.1]]))
+    # ℓ = −y log₁₀ a − (1 − y) log₁₀(1 − a): ∂ℓ/∂a = (−y/a + (1 − y)/(1 − a)) / ln 10
+    log10 = (-y / a2 + (1 - y) / (1 - a2)) / np.log(10)
+    report = _claims_for(path, f"[layer.2]\ndL_da = {_vector(log10)}\n")
+    assert [f.diagnosis for f in report.findings] == [["log10"], ["log10"]]
+
+
+def test_numbers_rounded_step_by_step_are_named_rounding(tmp_path: Path) -> None:
+    # a worksheet worked to 3 decimals, each number from the rounded ones before it;
+    # only the gradient written, to 4
+    path = tmp_path / "net.toml"
+    path.write_text(RELU_SIGMOID_BCE)
+    x, y = np.array([0.8, 0.2]), np.array([1.0, 0.0])
+    W1 = np.array([[0.5, -0.3, 0.9], [0.4, 0.7, -0.2]])
+    W2 = np.array([[0.3, -0.6], [0.2, 0.5], [-0.4, 0.1]])
+
+    def worked(r: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        a1 = r(np.maximum(r(x @ W1 + [0.1, 0.2, -0.1]), 0))
+        a2 = r(_sigmoid(r(a1 @ W2)))
+        delta = r(r(-y / a2 + (1 - y) / (1 - a2)) * r(a2 * (1 - a2)))
+        return np.outer(a1, delta)
+
+    steps = np.round(worked(lambda v: np.round(v, 3)), 4)
+    exact = worked(lambda v: v)
+    assert steps[0, 1] != np.round(exact[0, 1], 4)
+    report = _claims_for(path, f'[layer.2]\n"grad_W[1,2]" = {steps[0, 1]:.4f}\n')
+    assert report.findings[0].status == "wrong"
+    assert report.findings[0].diagnosis == ["rounded_inputs"], report.findings[0].message
+
+
+def test_a_loss_term_of_a_zero_target_is_0_not_minus_0(tmp_path: Path) -> None:
+    path = tmp_path / "net.toml"
+    path.write_text(
+        'input = [0.5, 1.0]\ntarget = [0.0, 1.0]\nloss = "cross_entropy"\n'
+        '[[layer]]\nactivation = "softmax"\nweights = [[0.1, 0.2], [0.3, -0.4]]\n'
+    )
+    report = _claims_for(path, "[result]\nloss_terms = [0.5, 0.5]\n")
+    zero = report.findings[0]
+    assert zero.correct == 0 and math.copysign(1.0, zero.correct) == 1.0
+    assert "it is 0 " in zero.message

@@ -318,6 +318,8 @@ class Worksheet:
     true: dict[tuple[int | None, str], np.ndarray]
     own: dict[tuple[int | None, str], np.ndarray]
     claimed: dict[tuple[int | None, str], np.ndarray]  # bool masks
+    # the person's values rounded step by step, by decimals (:func:`_rounded_steps`)
+    rounded_steps: dict[int, dict] = field(default_factory=dict, repr=False)
 
     def value(self, layer: int | None, key: str) -> np.ndarray:
         """The array as the person has it: their numbers where written, implied elsewhere."""
@@ -513,7 +515,7 @@ def _loss_terms(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any])
     terms = np.stack(columns, axis=1)
     if net.loss.name == "mean_squared_error":
         terms = terms / n  # (1/n) Σ_j: each column's own mean is over one unit
-    return terms
+    return terms + 0.0  # −y ln a at y = 0 is −0: a term of 0, shown "0"
 
 
 def _loss_value(
@@ -534,6 +536,8 @@ def _loss_value(
 
 def _loss_gradient(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any]) -> np.ndarray:
     g = net.loss.gradient(a, Y)
+    if mistake.get("log10"):  # d/da log₁₀ a = 1 / (a ln 10): every term ÷ ln 10
+        return g / math.log(10.0)
     if mistake.get("negated"):
         return -g
     if mistake.get("added"):  # a squared error's c (a − y) as c (a + y): y's sign lost
@@ -753,10 +757,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "log10",
-        ("loss", "loss_terms"),
+        ("loss", "loss_terms", "dL_da"),
         lambda ws, l: [{"log10": True}],
         "the loss and its derivative use the natural logarithm ln, not log₁₀",
-        _log_loss,
+        lambda ws, l: _log_loss(ws, l) and (l is None or _output(ws, l)),
     ),
 )
 RULE_IDS = (*(r.id for r in RULES), "rounded_inputs", "arithmetic")
@@ -996,7 +1000,26 @@ def _diagnose(
 
 
 def _mistakes(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
-    """The known mistakes that give the claimed value: (rule id, the value it gives)."""
+    """The known mistakes that give the claimed value: (rule id, the value it gives).
+
+    Each is recomputed from the person's own values and, where those differ, from the
+    step's true ones: a right value written rounded (a = 0.6105) stands for the one
+    the person kept working with, and −2(1 − a) from the rounded a can miss the
+    negated ∂ℓ/∂a they wrote by a unit of its last place.
+    """
+    found = _mistakes_from(ws, claim)
+    if not found:
+        found = _mistakes_from(_exact(ws), claim)
+    return found
+
+
+def _exact(ws: Worksheet) -> Worksheet:
+    """The worksheet with the step's true values in place of the person's."""
+    return Worksheet(ws.spec, ws.trace, ws.true, dict(ws.true), ws.claimed)
+
+
+def _mistakes_from(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
+    """:func:`_mistakes` from the values of ``ws``."""
     found = []
     for rule in RULES:
         if claim.key not in rule.keys or not rule.applies(ws, claim.layer):
@@ -1039,21 +1062,38 @@ def _rounded_inputs(ws: Worksheet, claim: Claim, finest: int) -> bool:
 
     ``finest``, the most decimals of the person's numbers: the values they did not write
     (a softmax Jacobian, say) rounded as they write numbers, which ∂ℓ/∂a ≈ 5 makes
-    more than a unit of δ's last place.
+    more than a unit of δ's last place. Rounded once, as they stand, and rounded step
+    by step, as a worksheet is worked: each unwritten value computed from the rounded
+    ones before it, then rounded itself.
     """
     for decimals in sorted({1, 2, 3, finest} - {0}):
-        rounded = Worksheet(
-            ws.spec,
-            ws.trace,
-            ws.true,
-            {k: np.round(v, decimals) for k, v in ws.own.items()},
-            ws.claimed,
-        )
-        with np.errstate(all="ignore"):
-            value = np.asarray(from_own(rounded, claim.layer, claim.key))
-        if claim.matches(float(value[claim.index] if value.shape else value)):
-            return True
+        once = {k: np.round(v, decimals) for k, v in ws.own.items()}
+        for own in (once, _rounded_steps(ws, decimals)):
+            rounded = Worksheet(ws.spec, ws.trace, ws.true, own, ws.claimed)
+            with np.errstate(all="ignore"):
+                value = np.asarray(from_own(rounded, claim.layer, claim.key))
+            if claim.matches(float(value[claim.index] if value.shape else value)):
+                return True
     return False
+
+
+def _rounded_steps(ws: Worksheet, decimals: int) -> dict:
+    """The person's values, each unwritten one recomputed from those before it and rounded.
+
+    In the order of the step, so each number sees only rounded ones (made once per
+    ``decimals``: a number's own value never enters what it is computed from).
+    """
+    own = ws.rounded_steps.get(decimals)
+    if own is not None:
+        return own
+    own = ws.rounded_steps[decimals] = dict(ws.own)
+    rounded = Worksheet(ws.spec, ws.trace, ws.true, own, ws.claimed)
+    for slot in computation_order(len(ws.trace.layers)):
+        with np.errstate(all="ignore"):
+            implied = np.round(np.asarray(from_own(rounded, *slot), dtype=np.float64), decimals)
+        if implied.shape == own[slot].shape:
+            own[slot] = np.where(ws.claimed[slot], ws.own[slot], implied)
+    return own
 
 
 def _formula(claim: Claim, spec: Spec) -> str:
