@@ -703,7 +703,7 @@ def test_numpy_scalars_are_numbers_and_one_callback_needs_no_list():
 def test_non_finite_data_is_named_not_called_divergence():
     X, y = blobs()
     X[17, 1] = np.nan
-    with pytest.raises(ArgumentError, match=r"X: example 17 holds nan \(column 1\)"):
+    with pytest.raises(ArgumentError, match=r"X: example 18 holds nan \(column 2\)"):
         _net().fit(X, y, verbose=False)
     binary = _net("binary_cross_entropy", "sigmoid", 1)
     X, y = blobs(classes=2)
@@ -763,8 +763,8 @@ def test_export_spec_takes_class_indices_as_fit_does(tmp_path):
 def test_a_bad_example_is_named_by_its_index_in_the_data_given():
     X, y = blobs()
     X[17, 1] = np.inf  # behind tanh the loss stays finite; the weights turn NaN
-    with pytest.raises(ArgumentError, match=r"X: example 17 holds inf \(column 1\)"):
-        # seed 0 keeps example 17 in the training part, at position 14 of it
+    with pytest.raises(ArgumentError, match=r"X: example 18 holds inf \(column 2\)"):
+        # seed 0 keeps X[17] (example 18) in the training part, at position 14 of it
         _net().fit(X, y, validation_split=0.2, seed=0, verbose=False)
 
 
@@ -816,7 +816,9 @@ def test_a_nan_in_the_validation_data_is_named_up_front():
     net = Network([2, 8, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
     Xv = X[:20].copy()
     Xv[3, 1] = np.nan
-    with pytest.raises(ArgumentError, match=r"^validation_data: X_val: example 3 holds nan"):
+    with pytest.raises(
+        ArgumentError, match=r"^validation_data: X_val: example 4 holds nan \(column 2\)"
+    ):
         net.fit(X, y, epochs=1, validation_data=(Xv, y[:20]), verbose=False)
     with pytest.raises(ArgumentError, match=r"^validation_data: y: class indices"):
         net.fit(X, y, epochs=1, validation_data=(X[:20], y[:20] + 5), verbose=False)

@@ -363,14 +363,17 @@ def _check_finite_data(given: tuple[Array, Array], epoch: int, batch: int | None
 
 
 def _refuse_non_finite(named: Iterable[tuple[str, Array]], why: str = "") -> None:
-    """ArgumentError naming the first example (and column) of an array that is not finite."""
+    """ArgumentError naming the first example (and column) of an array that is not finite.
+
+    Counted from 1, as every message of glassnet names rows and columns.
+    """
     for name, rows in named:
         bad = ~np.isfinite(rows)
         if bad.any():
             row, column = np.argwhere(bad)[0]
             raise ArgumentError(
-                f"{name}: example {int(row)} holds {rows[row, column]} (column "
-                f"{int(column)}); data must be finite{why}"
+                f"{name}: example {int(row) + 1} holds {rows[row, column]} (column "
+                f"{int(column) + 1}); data must be finite{why}"
             )
 
 
