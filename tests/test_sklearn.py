@@ -805,6 +805,16 @@ def test_softmax_over_one_binary_unit_is_refused():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_cross_entropy_over_logistic_outputs_is_refused():
+    # −Σ y ln a over sigmoid units never sees a target of 0: every a drifts to 1
+    X, y = _three_classes()
+    for target, out in ((y == 0, None), (y, "logistic")):
+        with pytest.raises(ValueError, match="ignores every target of 0"):
+            MLPClassifier(max_iter=3, loss="cross_entropy", out_activation=out).fit(X, target)
+    MLPClassifier(max_iter=3, loss="cross_entropy").fit(X, y)  # over softmax: the default
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_arrays_of_activations_and_dropout_rates_are_lists():
     X, y = _three_classes()
     arrays = MLPClassifier(

@@ -1000,9 +1000,18 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             name = "cross_entropy" if out_activation == "softmax" else "binary_cross_entropy"
             return get_loss(name)
         try:
-            return get_loss(self.loss)
+            loss = get_loss(self.loss)
         except ValueError:
             raise ValueError(f"loss: unknown loss {self.loss!r}") from None
+        if loss.name == "cross_entropy" and out_activation == "sigmoid":
+            # −Σ y ln a over independent units: a target of 0 adds nothing, so nothing
+            # pulls a down and every a drifts to 1
+            raise ValueError(
+                "loss='cross_entropy' over logistic outputs ignores every target of 0: "
+                "use 'binary_cross_entropy' (the default, 'log_loss'), or "
+                "out_activation='softmax' for a multiclass target."
+            )
+        return loss
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
@@ -1345,9 +1354,18 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                 "hidden_layer_sizes by name)"
             )
         try:
-            return get_loss(self.loss)
+            loss = get_loss(self.loss)
         except ValueError:
             raise ValueError(f"loss: unknown loss {self.loss!r}") from None
+        if loss.name == "cross_entropy" and out_activation == "sigmoid":
+            # −Σ y ln a over independent units: a target of 0 adds nothing, so nothing
+            # pulls a down and every a drifts to 1
+            raise ValueError(
+                "loss='cross_entropy' over logistic outputs ignores every target of 0: "
+                "use 'binary_cross_entropy' (the default, 'log_loss'), or "
+                "out_activation='softmax' for a multiclass target."
+            )
+        return loss
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
