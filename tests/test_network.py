@@ -413,3 +413,26 @@ def test_predict_proba_names_a_row_that_is_not_a_number_too():
     net = Network([2, 3, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
     with pytest.raises(ArgumentError, match=r"X: row 2, column 1 \(nan\) gives an output"):
         net.predict_proba([[0.1, 0.2], [np.nan, 0.0]])
+
+
+def test_a_non_finite_weight_is_named_not_blamed_on_x_or_the_learning_rate():
+    X = np.ones((2, 3))
+    net = Network([3, 4, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    net.predict(X)  # a workspace kept: the replaced W is met by prepared products
+    net.layers[1].W = np.full((4, 2), np.inf)
+    message = r"^layers\[1\]\.W: holds inf at \[1, 1\] \(counted from 1\); .* must be finite"
+    for call in (net.predict, net.predict_proba, lambda X: net.evaluate(X, [0, 1])):
+        with pytest.raises(ArgumentError, match=message):
+            call(X)
+    with pytest.raises(ArgumentError, match=message + " to train$"):
+        net.fit(X, [0, 1], epochs=1, verbose=False)
+    built = Network(
+        [
+            Layer(np.ones((3, 4)), np.array([0, np.nan, 0, 0]), "relu"),
+            Layer(np.ones((4, 2)), np.zeros(2), "softmax"),
+        ],
+        loss="cross_entropy",
+    )
+    with pytest.raises(ArgumentError, match=r"^layers\[0\]\.b: holds nan at \[2\]"):
+        built.predict(X)
+    assert np.isnan(built.copy().layers[0].b[1])  # a copy is made as it is

@@ -500,6 +500,24 @@ class Network:
             raise ArgumentError("layers: expected a list of Layer or of layer sizes (at least 2)")
         self._check_layers()
 
+    def _refuse_non_finite_parameters(self, why: str = "") -> None:
+        """ArgumentError naming the first weight or bias that is NaN or infinite.
+
+        A pass over the parameters: before a fit, and on the path of an error that a
+        non-finite parameter would otherwise pin on X or on the learning rate (not at
+        construction: a diverged network can still be copied, saved refuses it).
+        """
+        for l, layer in enumerate(self.layers):
+            for name in ("W", "b"):
+                value = np.asarray(getattr(layer, name))
+                bad = np.argwhere(~np.isfinite(value))
+                if bad.size:
+                    at = ", ".join(str(int(i) + 1) for i in bad[0])
+                    raise ArgumentError(
+                        f"layers[{l}].{name}: holds {value[tuple(bad[0])]} at [{at}] "
+                        f"(counted from 1); weights and biases must be finite{why}"
+                    )
+
     def _own(self, values: object, l: int, name: str) -> Array:
         """``values`` as a new aligned array of the network's dtype, for layers[l].name."""
         try:
@@ -949,14 +967,15 @@ class Network:
         name, value = metric_value(self, fp.a[-1], Y)
         return {"loss": loss, name: value}
 
-    @staticmethod
-    def _numbers_out(X: Array, a: Array) -> None:
+    def _numbers_out(self, X: Array, a: Array) -> None:
         """ArgumentError naming X's row (and column) whose output a_L is not a number.
 
         Checked on the output (m × n_L numbers), not on X: a NaN or an infinity of X
-        reaches the output, and X is the larger array by far.
+        reaches the output, and X is the larger array by far. A NaN or infinite
+        weight, which makes every row NaN, is named instead.
         """
         if np.isnan(a).any():
+            self._refuse_non_finite_parameters()
             k = int(np.flatnonzero(np.isnan(a).any(axis=1))[0])
             row = np.asarray(X, dtype=np.float64)[k]
             bad = np.flatnonzero(~np.isfinite(row))

@@ -571,6 +571,8 @@ def fit(
         labels = (Y @ columns).astype(np.intp) if one_hot else Y.argmax(axis=1)
         predictions = np.empty(n, dtype=labels.dtype)
 
+    if resume is None and epochs:  # (a resumed run takes the checkpoint's, checked then)
+        network._refuse_non_finite_parameters(" to train")
     bar = None
     if _show_progress(verbose):
         from tqdm.auto import tqdm
