@@ -520,6 +520,51 @@ def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly(l2):
         np.testing.assert_array_equal(a.W, b.W)
 
 
+def test_a_wrong_checkpoint_is_refused_before_anything_changes(tmp_path):
+    import os
+    import signal
+
+    from glassnet.io import load_checkpoint, save_checkpoint
+
+    X, y = blobs(23, n=20)
+
+    def make():
+        return Network([2, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+
+    between, inside = [], []
+    make().fit(X, y, epochs=4, checkpoint_every=2, on_checkpoint=between.append, verbose=False)
+
+    def ctrl_c(state, batch, logs):
+        if state.epoch == 2 and batch == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        make().fit(
+            X, y, epochs=4, batch_size=4, on_checkpoint=inside.append,
+            callbacks=[LambdaCallback(on_batch_end=ctrl_c)], verbose=False,
+        )  # fmt: skip
+    save_checkpoint(tmp_path / "c.npz", between[0], {})
+    no_history = {**between[0], "history": {"epoch": [1, 2], "history": {}}}
+    for resume, data, settings, message in [
+        (load_checkpoint(tmp_path / "c.npz"), (X, y), {}, r"load_checkpoint returns \("),
+        ({}, (X, y), {}, r"not a glassnet checkpoint: the dict has no 'epoch', "),
+        (no_history, (X, y), {}, r"its history has no 'stopped_epoch', 'best_epoch'$"),
+        ([between[0]], (X, y), {}, r"expected a checkpoint .*found list$"),
+        (inside[0], (X[:10], y[:10]), {"batch_size": 4}, r"taken on 20 examples and X has 10"),
+        (between[0], (X, y), {"optimizer": "adam"}, r"state of a SGD optimizer, .* Adam"),
+        (between[0], (X, y), {"early_stopping": 2}, r"state of 0 early stopping\(s\), .* 1"),
+    ]:
+        net = make()
+        before = [layer.W.copy() for layer in net.layers]
+        with pytest.raises(ArgumentError, match=rf"^resume: .*{message}"):
+            net.fit(*data, epochs=4, resume=resume, verbose=False, **settings)
+        for layer, W in zip(net.layers, before, strict=True):  # no epoch, no restoring
+            np.testing.assert_array_equal(layer.W, W)
+    squared = Network([2, 4, 3], activations=["tanh", "softmax"], seed=0)  # same shapes
+    with pytest.raises(ArgumentError, match=r"^resume: .* network with another output or loss"):
+        squared.fit(X, np.eye(3)[y], epochs=4, batch_size=4, resume=inside[0], verbose=False)
+
+
 class BatchLosses(Callback):
     def __init__(self):
         self.losses = {}
