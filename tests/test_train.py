@@ -565,6 +565,31 @@ def test_a_wrong_checkpoint_is_refused_before_anything_changes(tmp_path):
         squared.fit(X, np.eye(3)[y], epochs=4, batch_size=4, resume=inside[0], verbose=False)
 
 
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ({"checkpoint_every": -1}, r"^checkpoint_every: expected a whole number ≥ 1, found -1$"),
+        ({"checkpoint_every": 0}, r"^checkpoint_every: expected a whole number ≥ 1, found 0$"),
+        ({"checkpoint_every": True}, r"^checkpoint_every: .* found True$"),
+        ({"checkpoint_every": 2.5}, r"^checkpoint_every: .* found 2.5$"),
+        ({"checkpoint_every": "2"}, r"^checkpoint_every: .* found '2'$"),
+        ({"checkpoint_every": 2, "on_checkpoint": None}, r"^checkpoint_every: give on_checkpoint"),
+        ({"on_checkpoint": "ckpt.npz"}, r"^on_checkpoint: expected a function"),
+        ({"on_checkpoint": lambda: None}, r"^on_checkpoint: must take \(checkpoint\)"),
+    ],
+)
+def test_checkpoint_arguments_are_checked_before_any_training(given, message):
+    X, y = blobs(n=20)
+    net = _net()
+    before = net.layers[0].W.copy()
+    saved = []
+    settings = {"checkpoint_every": 2, "on_checkpoint": saved.append, **given}
+    with pytest.raises(ArgumentError, match=message):
+        net.fit(X, y, epochs=6, verbose=False, **settings)
+    assert saved == []
+    np.testing.assert_array_equal(net.layers[0].W, before)
+
+
 class BatchLosses(Callback):
     def __init__(self):
         self.losses = {}

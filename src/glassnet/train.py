@@ -455,8 +455,9 @@ def fit(
     verbose : bool, optional
         Show a progress bar; by default only when stderr is a terminal.
     checkpoint_every : int, optional
-        Call ``on_checkpoint`` with the run's state every this many epochs.
-    on_checkpoint : callable, optional
+        Call ``on_checkpoint`` with the run's state every this many epochs (a whole
+        number ≥ 1; given without ``on_checkpoint``, an ArgumentError).
+    on_checkpoint : callable ``f(checkpoint)``, optional
         Receives a checkpoint (a dict: weights, optimizer and schedule state, random
         generator state, history, the state of each :class:`EarlyStopping` — its best
         value and weights, the epochs waited —, position) — and, on Ctrl-C, one taken
@@ -496,6 +497,15 @@ def fit(
         learning_rate = real_number("learning_rate", learning_rate, strict=True)
     if seed is not None:
         seed = whole_number("seed", seed)
+    if checkpoint_every is not None:
+        checkpoint_every = whole_number("checkpoint_every", checkpoint_every, 1)
+        if on_checkpoint is None:  # the checkpoints would go nowhere
+            raise ArgumentError(
+                "checkpoint_every: give on_checkpoint, the function that receives each "
+                "checkpoint (e.g. one that calls glassnet.io.save_checkpoint)"
+            )
+    if on_checkpoint is not None:
+        check_signature(on_checkpoint, "checkpoint", "on_checkpoint")
     if real_number("validation_split", validation_split) >= 1.0:
         raise ArgumentError(
             f"validation_split: expected a fraction in [0, 1), found {validation_split!r}"
