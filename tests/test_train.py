@@ -590,6 +590,36 @@ def test_checkpoint_arguments_are_checked_before_any_training(given, message):
     np.testing.assert_array_equal(net.layers[0].W, before)
 
 
+@pytest.mark.parametrize(
+    "schedule, starts_at_initial",
+    [("constant", False), ("adaptive", False), ("step", True), ("exponential", True)],
+)
+def test_a_second_fit_with_an_optimizer_instance_starts_from_the_documented_rate(
+    schedule, starts_at_initial
+):
+    # docs/training.md: constant and adaptive go on from the instance's current rate,
+    # step and exponential start again from η₀; an optimizer by name starts fresh
+    X, y = blobs(n=20)
+    net = _net()
+    opt = get_optimizer("adam", 0.1)
+    net.fit(X, y, epochs=5, optimizer=opt, schedule="exponential", verbose=False)
+    decayed = opt.learning_rate
+    assert decayed < 0.1 and opt.t == 5
+    history = net.fit(X, y, epochs=1, optimizer=opt, schedule=schedule, verbose=False)
+    assert history["learning_rate"][0] == (0.1 if starts_at_initial else decayed)
+    assert opt.t == 6  # the state carried over
+    steps = []
+    net.fit(
+        X,
+        y,
+        epochs=2,
+        optimizer="adam",
+        callbacks=[lambda state, epoch, logs: steps.append(state.optimizer.t)],
+        verbose=False,
+    )
+    assert steps == [1, 2]  # a new Adam: its bias correction starts over
+
+
 class BatchLosses(Callback):
     def __init__(self):
         self.losses = {}
