@@ -520,6 +520,106 @@ def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly(l2):
         np.testing.assert_array_equal(a.W, b.W)
 
 
+def test_a_wrong_checkpoint_is_refused_before_anything_changes(tmp_path):
+    import os
+    import signal
+
+    from glassnet.io import load_checkpoint, save_checkpoint
+
+    X, y = blobs(23, n=20)
+
+    def make():
+        return Network([2, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+
+    between, inside = [], []
+    make().fit(X, y, epochs=4, checkpoint_every=2, on_checkpoint=between.append, verbose=False)
+
+    def ctrl_c(state, batch, logs):
+        if state.epoch == 2 and batch == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        make().fit(
+            X, y, epochs=4, batch_size=4, on_checkpoint=inside.append,
+            callbacks=[LambdaCallback(on_batch_end=ctrl_c)], verbose=False,
+        )  # fmt: skip
+    save_checkpoint(tmp_path / "c.npz", between[0], {})
+    no_history = {**between[0], "history": {"epoch": [1, 2], "history": {}}}
+    for resume, data, settings, message in [
+        (load_checkpoint(tmp_path / "c.npz"), (X, y), {}, r"load_checkpoint returns \("),
+        ({}, (X, y), {}, r"not a glassnet checkpoint: the dict has no 'epoch', "),
+        (no_history, (X, y), {}, r"its history has no 'stopped_epoch', 'best_epoch'$"),
+        ([between[0]], (X, y), {}, r"expected a checkpoint .*found list$"),
+        (inside[0], (X[:10], y[:10]), {"batch_size": 4}, r"taken on 20 examples and X has 10"),
+        (between[0], (X, y), {"optimizer": "adam"}, r"state of a SGD optimizer, .* Adam"),
+        (between[0], (X, y), {"early_stopping": 2}, r"state of 0 early stopping\(s\), .* 1"),
+    ]:
+        net = make()
+        before = [layer.W.copy() for layer in net.layers]
+        with pytest.raises(ArgumentError, match=rf"^resume: .*{message}"):
+            net.fit(*data, epochs=4, resume=resume, verbose=False, **settings)
+        for layer, W in zip(net.layers, before, strict=True):  # no epoch, no restoring
+            np.testing.assert_array_equal(layer.W, W)
+    squared = Network([2, 4, 3], activations=["tanh", "softmax"], seed=0)  # same shapes
+    with pytest.raises(ArgumentError, match=r"^resume: .* network with another output or loss"):
+        squared.fit(X, np.eye(3)[y], epochs=4, batch_size=4, resume=inside[0], verbose=False)
+
+
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ({"checkpoint_every": -1}, r"^checkpoint_every: expected a whole number ≥ 1, found -1$"),
+        ({"checkpoint_every": 0}, r"^checkpoint_every: expected a whole number ≥ 1, found 0$"),
+        ({"checkpoint_every": True}, r"^checkpoint_every: .* found True$"),
+        ({"checkpoint_every": 2.5}, r"^checkpoint_every: .* found 2.5$"),
+        ({"checkpoint_every": "2"}, r"^checkpoint_every: .* found '2'$"),
+        ({"checkpoint_every": 2, "on_checkpoint": None}, r"^checkpoint_every: give on_checkpoint"),
+        ({"on_checkpoint": "ckpt.npz"}, r"^on_checkpoint: expected a function"),
+        ({"on_checkpoint": lambda: None}, r"^on_checkpoint: must take \(checkpoint\)"),
+    ],
+)
+def test_checkpoint_arguments_are_checked_before_any_training(given, message):
+    X, y = blobs(n=20)
+    net = _net()
+    before = net.layers[0].W.copy()
+    saved = []
+    settings = {"checkpoint_every": 2, "on_checkpoint": saved.append, **given}
+    with pytest.raises(ArgumentError, match=message):
+        net.fit(X, y, epochs=6, verbose=False, **settings)
+    assert saved == []
+    np.testing.assert_array_equal(net.layers[0].W, before)
+
+
+@pytest.mark.parametrize(
+    "schedule, starts_at_initial",
+    [("constant", False), ("adaptive", False), ("step", True), ("exponential", True)],
+)
+def test_a_second_fit_with_an_optimizer_instance_starts_from_the_documented_rate(
+    schedule, starts_at_initial
+):
+    # docs/training.md: constant and adaptive go on from the instance's current rate,
+    # step and exponential start again from η₀; an optimizer by name starts fresh
+    X, y = blobs(n=20)
+    net = _net()
+    opt = get_optimizer("adam", 0.1)
+    net.fit(X, y, epochs=5, optimizer=opt, schedule="exponential", verbose=False)
+    decayed = opt.learning_rate
+    assert decayed < 0.1 and opt.t == 5
+    history = net.fit(X, y, epochs=1, optimizer=opt, schedule=schedule, verbose=False)
+    assert history["learning_rate"][0] == (0.1 if starts_at_initial else decayed)
+    assert opt.t == 6  # the state carried over
+    steps = []
+    net.fit(
+        X,
+        y,
+        epochs=2,
+        optimizer="adam",
+        callbacks=[lambda state, epoch, logs: steps.append(state.optimizer.t)],
+        verbose=False,
+    )
+    assert steps == [1, 2]  # a new Adam: its bias correction starts over
+
+
 class BatchLosses(Callback):
     def __init__(self):
         self.losses = {}

@@ -455,8 +455,9 @@ def fit(
     verbose : bool, optional
         Show a progress bar; by default only when stderr is a terminal.
     checkpoint_every : int, optional
-        Call ``on_checkpoint`` with the run's state every this many epochs.
-    on_checkpoint : callable, optional
+        Call ``on_checkpoint`` with the run's state every this many epochs (a whole
+        number ≥ 1; given without ``on_checkpoint``, an ArgumentError).
+    on_checkpoint : callable ``f(checkpoint)``, optional
         Receives a checkpoint (a dict: weights, optimizer and schedule state, random
         generator state, history, the state of each :class:`EarlyStopping` — its best
         value and weights, the epochs waited —, position) — and, on Ctrl-C, one taken
@@ -466,6 +467,10 @@ def fit(
         run ends with the same weights and history, bit for bit, as one never stopped
         (early stopping included; other callbacks keep no state in a checkpoint). From
         the checkpoint of the epoch where the run stopped, no epoch is left to train.
+        One that does not fit the run (a dict without a checkpoint's keys, the pair
+        ``load_checkpoint`` returns, other shapes, optimizer or early stoppings, a
+        part-done epoch of another number of examples) raises ArgumentError before
+        anything changes.
 
     Returns
     -------
@@ -492,6 +497,15 @@ def fit(
         learning_rate = real_number("learning_rate", learning_rate, strict=True)
     if seed is not None:
         seed = whole_number("seed", seed)
+    if checkpoint_every is not None:
+        checkpoint_every = whole_number("checkpoint_every", checkpoint_every, 1)
+        if on_checkpoint is None:  # the checkpoints would go nowhere
+            raise ArgumentError(
+                "checkpoint_every: give on_checkpoint, the function that receives each "
+                "checkpoint (e.g. one that calls glassnet.io.save_checkpoint)"
+            )
+    if on_checkpoint is not None:
+        check_signature(on_checkpoint, "checkpoint", "on_checkpoint")
     if real_number("validation_split", validation_split) >= 1.0:
         raise ArgumentError(
             f"validation_split: expected a fraction in [0, 1), found {validation_split!r}"
@@ -541,6 +555,7 @@ def fit(
             10 if early_stopping is True else whole_number("early_stopping", early_stopping, 1)
         )
         cbs.append(EarlyStopping("val_loss", patience=patience))
+    stoppers = [cb for cb in cbs if isinstance(cb, EarlyStopping)]  # their state is kept
     state = TrainingState(network, opt, history)
     # the callbacks that look at each batch (the batch loss is computed only for them)
     batch_cbs = [
@@ -570,6 +585,9 @@ def fit(
         # accuracy from the argmax of each batch, counted per epoch
         labels = (Y @ columns).astype(np.intp) if one_hot else Y.argmax(axis=1)
         predictions = np.empty(n, dtype=labels.dtype)
+    if resume is not None:  # a wrong checkpoint is refused before anything changes
+        kept = (tally is not None, predictions is not None, sst is not None)
+        _check_resume(resume, network, opt, len(stoppers), n, kept, validation_split > 0)
 
     if resume is None and epochs:  # (a resumed run takes the checkpoint's, checked then)
         network._refuse_non_finite_parameters(" to train")
@@ -584,7 +602,6 @@ def fit(
     errstate = np.errstate(over="ignore", invalid="ignore")
     penalty = 0.0  # (λ/2) Σ‖W‖² of the current batch (before its update)
     start_epoch, middle = 1, None
-    stoppers = [cb for cb in cbs if isinstance(cb, EarlyStopping)]  # their state is kept
     if resume is not None:
         start_epoch, middle = _restore(resume, network, opt, sched, rng, history, stoppers)
         if history.stopped_epoch is not None:  # the run had stopped: nothing is left to train
@@ -768,6 +785,90 @@ def _checkpoint(
     }
 
 
+_CHECKPOINT_KEYS = ("epoch", "next_start", "params", "optimizer", "schedule", "rng", "history")
+_HISTORY_KEYS = ("epoch", "history", "stopped_epoch", "best_epoch")
+# inside an epoch: its order of the examples and its accumulators so far
+_ACCUMULATOR_KEYS = ("total_loss", "penalties", "hits", "seen", "sse", "predictions")
+_TALLY_KEYS = ("loss_top", "loss_sum_exp", "loss_dots")  # the fused softmax loss's
+
+
+def _check_resume(
+    ckpt: object,
+    network: Network,
+    opt: Optimizer,
+    n_stoppers: int,
+    n: int,
+    kept: tuple[bool, bool, bool],
+    split: bool,
+) -> None:
+    """ArgumentError unless :func:`_restore` can put ``ckpt`` back into this run.
+
+    Checked up front, with nothing changed yet: the keys the run reads and what fits
+    this run (the shapes, the optimizer, the early stoppings, the number of examples
+    of a part-done epoch), not the values themselves (``load_checkpoint`` checks a
+    file's). ``kept``: whether this run keeps the fused loss's rows, predictions and
+    the sums of squared errors.
+    """
+    if isinstance(ckpt, tuple) and len(ckpt) == 2 and isinstance(ckpt[0], dict):
+        raise ArgumentError(
+            "resume: load_checkpoint returns (checkpoint, settings); pass the checkpoint, "
+            "load_checkpoint(path)[0]"
+        )
+    if not isinstance(ckpt, dict):
+        raise ArgumentError(
+            f"resume: expected a checkpoint (a dict, as on_checkpoint receives it), "
+            f"found {type(ckpt).__name__}"
+        )
+
+    def need(table: object, keys: Iterable[str], what: str) -> None:
+        missing = [key for key in keys if not isinstance(table, dict) or key not in table]
+        if missing:
+            raise ArgumentError(
+                f"resume: not a glassnet checkpoint: {what} has no {', '.join(map(repr, missing))}"
+            )
+
+    need(ckpt, _CHECKPOINT_KEYS, "the dict")
+    need(ckpt["history"], _HISTORY_KEYS, "its history")
+    need(ckpt["optimizer"], ("name", "numbers", "arrays"), "its optimizer")
+    shapes = [(W.shape, b.shape) for W, b in ckpt["params"]]
+    if shapes != [(layer.W.shape, layer.b.shape) for layer in network.layers]:
+        raise ArgumentError(
+            f"resume: the checkpoint's parameters have shapes {shapes}, not the network's"
+        )
+    if ckpt["optimizer"]["name"] != type(opt).__name__:
+        raise ArgumentError(
+            f"resume: the checkpoint holds the state of a {ckpt['optimizer']['name']} "
+            f"optimizer, this run's is {type(opt).__name__}: give the run's own optimizer"
+        )
+    stoppers = ckpt.get("early_stopping")  # None: an older format, they start afresh
+    if stoppers is not None and len(stoppers) != n_stoppers:
+        raise ArgumentError(
+            f"resume: the checkpoint holds the state of {len(stoppers)} early stopping(s), "
+            f"this run has {n_stoppers}: give the run's own early_stopping and callbacks"
+        )
+    if ckpt["next_start"] == 0:
+        return
+    need(ckpt, ("order", "accumulators"), "the dict (stopped inside an epoch)")
+    tally, predictions, sse = kept
+    need(ckpt["accumulators"], _ACCUMULATOR_KEYS, "its accumulators")
+    if len(ckpt["order"]) != n:
+        given = "the training part of X has" if split else "X has"
+        raise ArgumentError(
+            f"resume: the checkpoint was taken on {len(ckpt['order'])} examples and "
+            f"{given} {n}: give the run's own data"
+        )
+    acc = ckpt["accumulators"]
+    if (
+        (acc["predictions"] is not None) != predictions
+        or (acc["sse"] is not None) != sse
+        or tally != all(key in acc for key in _TALLY_KEYS)
+    ):
+        raise ArgumentError(
+            "resume: the checkpoint was taken inside an epoch of a network with another "
+            "output or loss: give the run's own network"
+        )
+
+
 def _restore(
     ckpt: dict[str, Any],
     network: Network,
@@ -780,13 +881,9 @@ def _restore(
     """Put a checkpoint's state back; return the epoch to start at and a mid-epoch position.
 
     The early stoppings' state too, one per :class:`EarlyStopping` of the run, in order;
-    a checkpoint of an older format has none, and they start afresh.
+    a checkpoint of an older format has none, and they start afresh. The checkpoint
+    has passed :func:`_check_resume`.
     """
-    shapes = [(W.shape, b.shape) for W, b in ckpt["params"]]
-    if shapes != [(layer.W.shape, layer.b.shape) for layer in network.layers]:
-        raise ArgumentError(
-            f"resume: the checkpoint's parameters have shapes {shapes}, not the network's"
-        )
     for layer, (W, b) in zip(network.layers, ckpt["params"], strict=True):
         layer.W[...] = W
         layer.b[...] = b
@@ -799,11 +896,6 @@ def _restore(
     history.stopped_epoch, history.best_epoch = saved["stopped_epoch"], saved["best_epoch"]
     kept = ckpt.get("early_stopping")
     if kept is not None:
-        if len(kept) != len(stoppers):
-            raise ArgumentError(
-                f"resume: the checkpoint holds the state of {len(kept)} early stopping(s), "
-                f"this run has {len(stoppers)}: give the run's own early_stopping and callbacks"
-            )
         for stopper, stopper_state in zip(stoppers, kept, strict=True):
             stopper.load_state_dict(stopper_state)
     if ckpt["next_start"] == 0:
