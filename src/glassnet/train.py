@@ -588,9 +588,9 @@ def fit(
     if resume is not None:  # a wrong checkpoint is refused before anything changes
         kept = (tally is not None, predictions is not None, sst is not None)
         _check_resume(resume, network, opt, len(stoppers), n, kept, validation_split > 0)
-
-    if resume is None and epochs:  # (a resumed run takes the checkpoint's, checked then)
+    elif epochs:  # (a resumed run takes the checkpoint's weights, checked when taken)
         network._refuse_non_finite_parameters(" to train")
+
     bar = None
     if _show_progress(verbose):
         from tqdm.auto import tqdm
