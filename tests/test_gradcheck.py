@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from glassnet import ACTIVATIONS, Layer, Network, gradcheck, load_spec
-from glassnet.gradcheck import format_result
+from glassnet.gradcheck import format_result, numeric_gradient
 
 from conftest import EXAMPLES, OUTPUT_LOSS, random_case
 
@@ -141,3 +141,24 @@ def test_a_bad_tolerance_is_named(tolerance):
     net, X, Y = random_case(4, [2, 3, 2], ["tanh", "softmax"], "cross_entropy", 2)
     with pytest.raises(ArgumentError, match="tolerance: expected a number > 0"):
         gradcheck(net, X, Y, tolerance=tolerance)
+
+
+def test_a_small_gradient_beside_a_large_loss_is_not_taken_from_round_off():
+    # L = ½ Σ (x W − y)² is quadratic in each weight: the five-point difference has no
+    # truncation error, only round-off, which grows as the step shrinks; where the two
+    # first steps agree, a smaller one (whose estimates round to the same value) was kept
+    rng = np.random.default_rng(0)
+    n = 50
+    net = Network([n, n], activations=["identity"], loss="half_squared_error", seed=0)
+    X = np.full((1, n), 0.5)
+    z = X @ net.layers[0].W + net.layers[0].b
+    Y = z + rng.normal(0.0, 1.0, (1, n))
+    Y[0, :10] = z[0, :10] + 1e-4 * rng.choice([-1.0, 1.0], 10)  # ∂L/∂W_ij = x_i (z_j − y_j)
+    exact = X.T @ (z - Y)
+    W = net.layers[0].W
+    errors = [
+        abs(numeric_gradient(net, X, Y, W, (i, j))[0] - exact[i, j]) / abs(exact[i, j])
+        for i in range(n)
+        for j in range(10)
+    ]
+    assert max(errors) < 1e-7

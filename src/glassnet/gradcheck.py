@@ -9,7 +9,9 @@ compared with the five-point central difference
 whose error is O(h⁴), with h = 10⁻³·max(1, |θ|) and then h/4, h/16, … while the
 estimate still changes: where θ multiplies a large input (x = 200, say), L bends
 faster than |θ| says and h = 10⁻³ leaves an error of 10⁻³; the estimate kept is the
-one that changed least from the step before it.  The relative error of an
+one that changed least from the step before it, or, once two steps agree to within
+the round-off of the smaller one (~4 ε Σ|w_k L_k| / 12h, which grows as h shrinks),
+the larger step's.  The relative error of an
 entry is |g − n| / max(|g|, |n|, ε) with ε = 10⁻⁶·max(1, |L|): gradients at the
 level of floating-point round-off are compared absolutely, not divided by
 nearly zero.  Three backward paths are checked, the worst error counting: the
@@ -38,6 +40,7 @@ from glassnet.network import Network
 TOLERANCE = 1e-6
 STENCIL = ((2.0, -1.0), (1.0, 8.0), (-1.0, -8.0), (-2.0, 1.0))  # (multiple of h, weight)
 REFINEMENTS = 5  # steps h/4, h/16, …, h/1024 at most
+EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass
@@ -127,28 +130,35 @@ def numeric_gradient(
     original = float(param[index])
     smooth = True
 
-    def estimate(h: float) -> float:
+    def estimate(h: float) -> tuple[float, float]:
+        """The five-point estimate at step h, and its round-off: ~4 ε Σ|w_k L_k| / 12h."""
         nonlocal smooth
-        total = 0.0
+        total = size = 0.0
         for multiple, weight in STENCIL:
             param[index] = original + multiple * h
-            total += weight * network.loss_value(X, Y)
+            term = weight * network.loss_value(X, Y)
+            total, size = total + term, size + abs(term)
             if base:
                 smooth &= all(
                     np.array_equal(b, p)
                     for b, p in zip(base, _kink_pattern(network, X), strict=True)
                 )
-        return total / (12.0 * h)
+        return total / (12.0 * h), 4.0 * EPS * size / (12.0 * h)
 
     h = 1e-3 * max(1.0, abs(original))
     try:
-        previous = estimate(h)
+        previous, _ = estimate(h)
         best, change = previous, np.inf
         for _ in range(REFINEMENTS):  # h/4 has 256 times less truncation error
             h /= 4.0
-            current = estimate(h)
-            if abs(current - previous) < change:
-                best, change = current, abs(current - previous)
+            current, noise = estimate(h)
+            step = abs(current - previous)
+            if step <= noise:  # agreed to within the smaller step's round-off: settled,
+                if step < change:  # and the larger step has the less of it
+                    best = previous
+                break
+            if step < change:
+                best, change = current, step
             # settled far below the tolerance: smaller steps only add round-off
             if change <= 1e-3 * TOLERANCE * max(abs(current), 1e-300):
                 break
