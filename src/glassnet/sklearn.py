@@ -1354,18 +1354,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                 "hidden_layer_sizes by name)"
             )
         try:
-            loss = get_loss(self.loss)
+            return get_loss(self.loss)
         except ValueError:
             raise ValueError(f"loss: unknown loss {self.loss!r}") from None
-        if loss.name == "cross_entropy" and out_activation == "sigmoid":
-            # −Σ y ln a over independent units: a target of 0 adds nothing, so nothing
-            # pulls a down and every a drifts to 1
-            raise ValueError(
-                "loss='cross_entropy' over logistic outputs ignores every target of 0: "
-                "use 'binary_cross_entropy' (the default, 'log_loss'), or "
-                "out_activation='softmax' for a multiclass target."
-            )
-        return loss
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
