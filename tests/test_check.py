@@ -1695,3 +1695,26 @@ def test_a_loss_term_of_a_zero_target_is_0_not_minus_0(tmp_path: Path) -> None:
     zero = report.findings[0]
     assert zero.correct == 0 and math.copysign(1.0, zero.correct) == 1.0
     assert "it is 0 " in zero.message
+
+
+def test_two_mistakes_that_cancel_are_said_beside_the_right_number(tmp_path: Path) -> None:
+    # ∂ℓ/∂a with its sign turned, carried into the gradient, then the update θ + η∇:
+    # the new weights come out right, and the second mistake must not go unsaid
+    path = tmp_path / "net.toml"
+    path.write_text(SIGMOID_2_3_2)
+    x, y = np.array([0.5, -1.0]), np.array([1.0, 0.0])
+    W2, b2 = np.array([[0.7, -0.3], [-0.5, 0.2], [0.4, 0.8]]), np.array([0.05, -0.1])
+    a1 = _sigmoid(x @ np.array([[0.2, -0.4, 0.6], [0.5, 0.3, -0.1]]) + [0.1, -0.2, 0.3])
+    a2 = _sigmoid(a1 @ W2 + b2)
+    flipped = -2 * (a2 - y)
+    grad_b = flipped * a2 * (1 - a2)  # the person's own ∂L/∂b2, of the wrong sign
+    b_new = b2 + 0.5 * grad_b  # their θ + η∇: the true b2 − η ∂L/∂b2
+    text = f"[layer.2]\ndL_da = {_vector(flipped, 6)}\nb_new = {_vector(b_new, 6)}\n"
+    report = _claims_for(path, text)
+    right = [f for f in report.findings if f.key == "b_new"]
+    assert [f.status for f in right] == ["right", "right"]
+    assert all("two cancel: update_sign" in f.message and not f.diagnosis for f in right)
+    # a right number that follows from right ones says nothing more
+    true_grad_b = -grad_b
+    plain = _claims_for(path, f"[layer.2]\nb_new = {_vector(b2 - 0.5 * true_grad_b, 6)}\n")
+    assert [f.message.endswith("is right") for f in plain.findings] == [True, True]

@@ -890,7 +890,9 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             own_value if abs(own_value - correct) > 0 else None,
         )
         if claim.matches(correct):
-            finding.message = f"{label}: {claim.written} is right"
+            finding.message = f"{label}: {claim.written} is right" + _cancelled(
+                ws, claim, own_value, spec
+            )
         elif claim.matches(own_value):
             finding.status = "carried"
             finding.message = (
@@ -915,6 +917,26 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             f"{'s' if carried == 1 else ''} correctly from your own values"
         )
     return CheckReport(findings)
+
+
+def _cancelled(ws: Worksheet, claim: Claim, own: float, spec: Spec) -> str:
+    """What a right number hides when the person's own values give another one.
+
+    From their own earlier numbers (a flipped ∂ℓ/∂a, say) a second known mistake (the
+    update θ + η∇) can lead back to the right value: two mistakes that cancel, said
+    beside the ✓ so the second one is not missed.
+    """
+    if claim.matches(own):
+        return ""
+    found = [rule_id for rule_id, _ in _mistakes_from(ws, claim)]
+    if not found:
+        return ""
+    explain = {r.id: r.explained(spec.weights_layout) for r in RULES}
+    return (
+        f", though your own earlier values give {_fmt(own)}: from them it takes a second "
+        f"mistake to reach it, and the two cancel: "
+        + "; ".join(f"{rule_id}: {explain[rule_id]}" for rule_id in found)
+    )
 
 
 def _stands_for(
