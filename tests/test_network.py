@@ -436,3 +436,24 @@ def test_a_non_finite_weight_is_named_not_blamed_on_x_or_the_learning_rate():
     with pytest.raises(ArgumentError, match=r"^layers\[0\]\.b: holds nan at \[2\]"):
         built.predict(X)
     assert np.isnan(built.copy().layers[0].b[1])  # a copy is made as it is
+
+
+def test_a_step_or_gradients_of_no_examples_are_refused_and_leave_the_weights():
+    # a mean over 0 rows is 0/0: NaN in every weight, with no word said
+    import glassnet
+
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    before = [layer.W.copy() for layer in net.layers]
+    X, Y = np.zeros((0, 3)), np.zeros((0, 2))
+    for call in (
+        lambda: net.step(X, Y, learning_rate=0.1),
+        lambda: net.gradients(X, Y),
+        lambda: net.backward(net.forward(X), Y),
+        lambda: glassnet.explain_step(net, X, Y, learning_rate=0.1),
+        lambda: glassnet.gradcheck(net, X, Y),
+    ):
+        with pytest.raises(ArgumentError, match=r"^X: no examples"):
+            call()
+    for layer, W in zip(net.layers, before, strict=True):
+        np.testing.assert_array_equal(layer.W, W)
+    assert net.predict(X).shape == (0,)  # a prediction of nothing is nothing

@@ -1036,6 +1036,8 @@ class Network:
         indices of a softmax classifier, one value per example of a one-unit output).
         """
         X = np.atleast_2d(self._numbers(X, "X"))
+        if not len(X):  # a step's loss and gradients are means over the examples
+            raise ArgumentError("X: no examples to take a step on")
         # one example: X a vector or one row, Y its n_L targets (or a number for one)
         single = X.shape[0] == 1 and np.size(Y) == self.sizes[-1] and np.ndim(Y) <= 1
         if single:
@@ -1129,6 +1131,8 @@ class Network:
                 fp, Y, fused_path, workspace, 1.0 / len(Y) if scale is None else scale, descend
             )
         m = fp.a[0].shape[0]
+        if not m:  # the gradients are means over the examples: 0/0
+            raise ArgumentError("X: no examples to compute gradients on")
         Y = self._batch_targets(Y, fp.a[-1].shape)
         n_layers = len(self.layers)
         size = n_layers + 1
