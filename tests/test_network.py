@@ -457,3 +457,23 @@ def test_a_step_or_gradients_of_no_examples_are_refused_and_leave_the_weights():
     for layer, W in zip(net.layers, before, strict=True):
         np.testing.assert_array_equal(layer.W, W)
     assert net.predict(X).shape == (0,)  # a prediction of nothing is nothing
+
+
+def test_a_workspace_refuses_a_batch_or_targets_of_another_shape_not_broadcasts_them():
+    # one row of targets for 4 examples broadcast: gradients 4 times too large
+    net = Network([3, 2], activations=["identity"], loss="half_squared_error", seed=0)
+    X, Y = np.ones((4, 3)), np.array([[1.0, 0.0]])
+    ws = net.workspace(4)
+    fp = net.forward(X, workspace=ws)
+    for targets, found in ((Y, r"\(1, 2\)"), (np.array([0, 1, 1, 0]), r"\(4,\)")):
+        with pytest.raises(ArgumentError, match=r"^Y: expected shape \(4, 2\).*found " + found):
+            net.backward(fp, targets, workspace=ws)
+    for rows in (np.ones((1, 3)), np.ones((4, 2)), np.ones(3)):
+        with pytest.raises(ArgumentError, match=r"^X: expected shape \(4, 3\), the workspace"):
+            net.forward(rows, workspace=net.workspace(4))
+    with pytest.raises(ArgumentError, match=r"^m: expected a whole number ≥ 1"):
+        net.workspace(0)
+    # the right shapes give what the pass without a workspace gives
+    full = np.tile(Y, (4, 1))
+    bp = net.backward(net.forward(X, workspace=ws), full, workspace=ws)
+    np.testing.assert_allclose(bp.grad_W[1], net.gradients(X, full).grad_W[1], rtol=1e-12)

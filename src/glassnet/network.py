@@ -171,7 +171,7 @@ class Workspace:
     def __init__(self, network: Network, m: int, *, training: bool = True) -> None:
         network._check_layers()  # its arrays are shaped after the layers: check them first
         dtype, sizes = network.dtype, network.sizes
-        self.m = m
+        self.m = m = whole_number("m", m, 1)  # a step's gradients are means over m rows
         # aligned to a cache line, as are the weights: the products run ~3 % faster
         self.X = blas.empty((m, sizes[0]), dtype=dtype)
         self.Y = blas.empty((m, sizes[-1]), dtype=dtype)
@@ -746,8 +746,12 @@ class Network:
         b_l and the product a_{l−1} W_l added to it by one GEMM (β = 1).
         """
         products = ws.products(self)
-        if a is not ws.a[0]:
+        if a is not ws.a[0]:  # not the training loop's own rows: checked, as forward checks X
             a = np.asarray(a, dtype=self.dtype)
+            if a.shape != ws.X.shape:  # a row too few would broadcast over the workspace's m
+                raise ArgumentError(
+                    f"X: expected shape {ws.X.shape}, the workspace's batch, found {a.shape}"
+                )
             if ws.training or not a.flags.c_contiguous:
                 np.copyto(ws.a[0], a)
                 a = ws.a[0]
@@ -1096,7 +1100,8 @@ class Network:
         record : bool
             Also keep ∂ℓ/∂a_l and f_l'(z_l) (the Jacobian for softmax) of every layer.
         workspace : Workspace, optional
-            Training: compute in place into these arrays (the forward pass's own).
+            Training: compute in place into these arrays (the forward pass's own); Y is
+            checked as without one, unless it is the workspace's own ``Y``.
         scale : float, optional
             With a workspace: multiply δ_L, hence every δ and gradient, by this
             instead of dividing the gradients by m — e.g. η/m, so that the gradients
@@ -1125,8 +1130,8 @@ class Network:
         if workspace is not None:
             if record:
                 raise ArgumentError("record: explanations are computed without a workspace")
-            if Y is not workspace.Y:
-                Y = np.asarray(Y, dtype=self.dtype)
+            if Y is not workspace.Y:  # not the training loop's own targets: checked
+                Y = self._batch_targets(Y, workspace.Y.shape)
             return self._backward_into(
                 fp, Y, fused_path, workspace, 1.0 / len(Y) if scale is None else scale, descend
             )
