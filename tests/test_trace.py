@@ -264,3 +264,13 @@ def test_explain_step_names_a_bad_argument(X, Y, lr, message):
     net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
     with pytest.raises(ArgumentError, match=message.replace("[", r"\[").replace("]", r"\]")):
         explain_step(net, X, Y, lr)
+
+
+def test_a_trace_keeps_its_own_input_and_target_when_the_caller_reuses_its_arrays():
+    net, X, Y = random_case(7, [3, 4, 2], ["tanh", "softmax"], "cross_entropy", 2)
+    X, Y = np.array(X, dtype=np.float64), np.array(Y, dtype=np.float64)
+    trace = explain_step(net, X, Y, 0.1)
+    before = trace.to_dict()
+    X[0, 0], Y[:] = 99.0, 0.5
+    assert trace.to_dict() == before  # as it was made: input and target match its z, a, δ
+    assert trace.input is not X and trace.target is not Y

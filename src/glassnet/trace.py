@@ -161,6 +161,7 @@ def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: 
     network = network.astype("float64")  # explanations are exact: always float64
     learning_rate = real_number("learning_rate", learning_rate)  # η ≥ 0, as a spec's
     X, Y = network.example_rows(X, Y)
+    X, Y = X.copy(), Y.copy()  # the trace's own, as W and b: the caller may reuse its arrays
     # a number that overflows is shown as it is (inf, nan), not warned about besides
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         fp = network.forward(X)
