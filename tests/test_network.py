@@ -477,3 +477,27 @@ def test_a_workspace_refuses_a_batch_or_targets_of_another_shape_not_broadcasts_
     full = np.tile(Y, (4, 1))
     bp = net.backward(net.forward(X, workspace=ws), full, workspace=ws)
     np.testing.assert_allclose(bp.grad_W[1], net.gradients(X, full).grad_W[1], rtol=1e-12)
+
+
+def test_an_output_activation_replaced_by_name_is_taken_by_every_entry_point():
+    # docs/training.md: a layer's activation may be replaced by its name; the class
+    # indices are read before any pass has looked it up
+    import glassnet
+    from glassnet.diagnose import diagnose
+
+    X, y = np.ones((2, 3)), np.array([0, 1])
+    calls = {
+        "evaluate": lambda n: n.evaluate(X, y)["loss"],
+        "step": lambda n: n.step(X, y, 0.1),
+        "explain_step": lambda n: glassnet.explain_step(n, X, y, 0.1).loss,
+        "diagnose": lambda n: diagnose(n, X, y).ids,
+        "targets": lambda n: n.targets(y),
+    }
+    for name, call in calls.items():
+        expected = call(Network([3, 4, 2], ["tanh", "softmax"], "cross_entropy", seed=0))
+        net = Network([3, 4, 2], ["tanh", "softmax"], "cross_entropy", seed=0)
+        net.layers[1].activation = "softmax"
+        assert np.array_equal(call(net), expected), name
+        net.layers[1].activation = "bogus"
+        with pytest.raises(ArgumentError, match=r"^layers\[1\]\.activation: unknown"):
+            call(net)

@@ -616,8 +616,12 @@ class Network:
 
     @property
     def output_activation(self) -> Activation:
-        """f_L."""
-        return self.layers[-1].activation
+        """f_L; one replaced by its name since is looked up first (or named, if unknown)."""
+        f = self.layers[-1].activation
+        if not isinstance(f, Activation):  # read before any pass has checked the layers
+            self._check_layers()
+            f = self.layers[-1].activation
+        return f
 
     def _fused(self) -> object | None:
         act, loss = self.layers[-1].activation, self.loss
