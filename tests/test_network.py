@@ -501,3 +501,23 @@ def test_an_output_activation_replaced_by_name_is_taken_by_every_entry_point():
         net.layers[1].activation = "bogus"
         with pytest.raises(ArgumentError, match=r"^layers\[1\]\.activation: unknown"):
             call(net)
+
+
+@pytest.mark.parametrize(
+    ("W", "message"),
+    [(None, r"^layers: layer 1 has W of shape \(\)"), ("x", r"^layers\[0\]\.W: expected numbers")],
+)
+def test_a_replaced_w_that_is_no_matrix_is_named_by_every_entry_point(W, message):
+    # the input size n_0 is read off layer 1's W before any pass checked it: IndexError
+    X, y = np.ones((2, 3)), np.array([0, 1])
+    for call in (
+        lambda n: n.predict(X),
+        lambda n: n.predict_proba(X),
+        lambda n: n.output(X),
+        lambda n: n.evaluate(X, y),
+        lambda n: n.step(X, y, 0.1),
+    ):
+        net = Network([3, 4, 2], ["tanh", "softmax"], "cross_entropy", seed=0)
+        net.layers[0].W = W
+        with pytest.raises(ArgumentError, match=message):
+            call(net)

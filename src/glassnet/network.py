@@ -828,6 +828,7 @@ class Network:
 
     def _inputs(self, X: Array, name: str = "X") -> Array:
         """``X`` as an array of the network's dtype, shape (m, n_0), or ArgumentError."""
+        self._check_layers()  # n_0 is read off layer 1's W: a replaced one is named first
         try:
             X = np.asarray(X, dtype=self.dtype)
         except (TypeError, ValueError):
@@ -1043,6 +1044,7 @@ class Network:
         for one output); a batch's targets also as :meth:`fit` takes them (class
         indices of a softmax classifier, one value per example of a one-unit output).
         """
+        self._check_layers()  # n_0 and n_L are read off the layers: a replaced one named first
         X = np.atleast_2d(self._numbers(X, "X"))
         if not len(X):  # a step's loss and gradients are means over the examples
             raise ArgumentError("X: no examples to take a step on")
