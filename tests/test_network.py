@@ -521,3 +521,23 @@ def test_a_replaced_w_that_is_no_matrix_is_named_by_every_entry_point(W, message
         net.layers[0].W = W
         with pytest.raises(ArgumentError, match=message):
             call(net)
+
+
+def test_a_replaced_w_is_used_in_place_or_copied_as_docs_training_says():
+    # docs/training.md: a C-contiguous, writeable array of the network's dtype is used
+    # in place (trained in place); anything else is copied by the next call
+    X, y = np.random.default_rng(0).normal(size=(8, 3)), np.arange(8) % 2
+    read_only = np.ones((3, 2))
+    read_only.flags.writeable = False
+    for W, in_place in (
+        (np.ones((3, 2)), True),
+        (np.ones((6, 2))[:3], True),
+        (np.ones((3, 2), order="F"), False),
+        (np.ones((3, 4))[:, :2], False),
+        (np.ones((3, 2), dtype=np.float32), False),
+        (read_only, False),
+    ):
+        net = Network([3, 2], activations=["softmax"], loss="cross_entropy", seed=0)
+        net.layers[0].W = W
+        net.step(X, y, 0.1)
+        assert (net.layers[0].W is W) == in_place and bool(np.any(W != 1)) == in_place
