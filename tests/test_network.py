@@ -541,3 +541,28 @@ def test_a_replaced_w_is_used_in_place_or_copied_as_docs_training_says():
         net.layers[0].W = W
         net.step(X, y, 0.1)
         assert (net.layers[0].W is W) == in_place and bool(np.any(W != 1)) == in_place
+
+
+def test_complex_inputs_and_weights_are_refused_not_cut_to_their_real_parts():
+    import glassnet
+
+    X, y = np.ones((2, 3)) + 1j, np.array([0, 1])
+    net = Network([3, 4, 2], ["tanh", "softmax"], "cross_entropy", seed=0)
+    for call in (
+        lambda X: net.predict(X),
+        lambda X: net.evaluate(X, y),
+        lambda X: net.fit(X, y, verbose=False),
+        lambda X: net.step(X, y, 0.1),
+        lambda X: net.gradients(X, np.eye(2)[y]),
+        lambda X: net.forward(X, workspace=net.workspace(2)),
+        lambda X: glassnet.explain_step(net, X, y, 0.1),
+    ):
+        for given in (X, X.tolist()):
+            with pytest.raises(ArgumentError, match=r"^X: expected real numbers, found complex"):
+                call(given)
+    W = np.ones((3, 4), dtype=complex)
+    with pytest.raises(ArgumentError, match=r"^layers\[0\]\.W: expected real numbers"):
+        Network([Layer(W, np.zeros(4), "tanh")])
+    net.layers[1].b = np.zeros(2, dtype=complex)
+    with pytest.raises(ArgumentError, match=r"^layers\[1\]\.b: expected real numbers"):
+        net.predict(np.ones((2, 3)))

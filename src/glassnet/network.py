@@ -131,6 +131,23 @@ def _named(lookup: Callable[..., Any], name: object, field: str) -> Any:
         raise ArgumentError(f"{field}: {exc.message}") from None
 
 
+def _real(values: object, name: str) -> None:
+    """ArgumentError naming ``name`` if ``values`` are complex.
+
+    Made float, they would keep their real parts only, with no more than NumPy's
+    ComplexWarning. Cheap on an array (its dtype); a list is looked at once more.
+    """
+    try:
+        complex_ = np.iscomplexobj(values)
+    except (TypeError, ValueError):  # no numbers at all (a ragged list): the conversion says so
+        return
+    if complex_:
+        raise ArgumentError(
+            f"{name}: expected real numbers, found complex ones (the imaginary parts would "
+            "be dropped)"
+        )
+
+
 def one_hot(index: Array, n: int, dtype: np.dtype | type) -> Array:
     """Rows e_k of the n × n identity for each class index k (4× faster than eye[index])."""
     return np.eye(n, dtype=dtype).take(index, axis=0)
@@ -520,6 +537,7 @@ class Network:
 
     def _own(self, values: object, l: int, name: str) -> Array:
         """``values`` as a new aligned array of the network's dtype, for layers[l].name."""
+        _real(values, f"layers[{l}].{name}")
         try:
             array = np.array(values, dtype=self.dtype)
         except (TypeError, ValueError):
@@ -724,6 +742,7 @@ class Network:
         if workspace is not None:
             return self._forward_into(X, workspace, rates, rng)
         self._check_layers()
+        _real(X, "X")
         a = np.asarray(X, dtype=self.dtype)
         if a.shape[-1:] != (self.sizes[0],) or a.ndim > 2:
             raise ArgumentError(f"X: expected shape (m, {self.sizes[0]}), found {a.shape}")
@@ -751,6 +770,7 @@ class Network:
         """
         products = ws.products(self)
         if a is not ws.a[0]:  # not the training loop's own rows: checked, as forward checks X
+            _real(a, "X")
             a = np.asarray(a, dtype=self.dtype)
             if a.shape != ws.X.shape:  # a row too few would broadcast over the workspace's m
                 raise ArgumentError(
@@ -829,6 +849,7 @@ class Network:
     def _inputs(self, X: Array, name: str = "X") -> Array:
         """``X`` as an array of the network's dtype, shape (m, n_0), or ArgumentError."""
         self._check_layers()  # n_0 is read off layer 1's W: a replaced one is named first
+        _real(X, name)
         try:
             X = np.asarray(X, dtype=self.dtype)
         except (TypeError, ValueError):
@@ -1059,6 +1080,7 @@ class Network:
     @staticmethod
     def _numbers(values: Array, name: str) -> Array:
         """``values`` as finite float64 numbers, or ArgumentError naming ``name``."""
+        _real(values, name)
         try:
             array = np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError):
