@@ -1068,7 +1068,7 @@ class Network:
         self._check_layers()  # n_0 and n_L are read off the layers: a replaced one named first
         X = np.atleast_2d(self._numbers(X, "X"))
         if not len(X):  # a step's loss and gradients are means over the examples
-            raise ArgumentError("X: no examples to take a step on")
+            raise ArgumentError("X: no examples (the loss and its gradients are means over them)")
         # one example: X a vector or one row, Y its n_L targets (or a number for one)
         single = X.shape[0] == 1 and np.size(Y) == self.sizes[-1] and np.ndim(Y) <= 1
         if single:
