@@ -546,3 +546,15 @@ def test_train_spec_names_a_learning_rate_of_0_and_counts_its_steps(capsys, tmp_
     )
     code, out, _ = run(capsys, "train", "--spec", str(batch), "--epochs", "3", "--batch-size", "2")
     assert code == 0 and "3 epochs (6 steps) of sgd" in out.splitlines()[0]
+
+
+def test_a_fresh_run_replaces_the_checkpoints_of_an_earlier_run_in_its_out(capsys, tmp_path):
+    out = tmp_path / "r"
+    train_xor(capsys, str(out), "--epochs", "6", "--checkpoint-every", "1")  # epochs 4, 5, 6 kept
+    train_xor(capsys, str(out), "--hidden", "3", "--checkpoint-every", "1")  # its epochs 1, 2
+    kept = sorted(p.name for p in (out / "checkpoints").iterdir())
+    assert kept == ["epoch-00001-00000000.npz", "epoch-00002-00000000.npz"]
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 2 and "the run finished (epoch 2)" in err  # this run, not the earlier one
+    train_xor(capsys, str(out))  # a run without checkpoints leaves none of the earlier run's
+    assert not (out / "checkpoints").exists()

@@ -105,6 +105,8 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     resume = None
     if getattr(args, "resume", None):
         args, resume = _resume_args(args)
+    # a fresh run replaces an earlier run's checkpoints in --out; a resumed run goes on with them
+    earlier = [] if resume is not None or not args.out else _checkpoints(Path(args.out))
     if getattr(args, "seed", None) is None:  # not given: 0, the documented default
         args.seed = 0
     if getattr(args, "checkpoint_every", None) and not args.out:
@@ -122,7 +124,7 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
                 f"{given[0]}: the spec sets its network and examples; give --spec without "
                 f"{', '.join(given)}"
             )
-        return _train_spec(args)
+        return _train_spec(args, earlier)
     args.activation = args.activation or "relu"
     args.scale = args.scale or "minmax"
     from glassnet.data import DEFAULT_DATASET, load_dataset
@@ -192,7 +194,7 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
         verbose=args.progress,
         callbacks=[recorder] if args.out else [],
         checkpoint_every=getattr(args, "checkpoint_every", None),
-        on_checkpoint=_checkpoint_writer(args) if args.out else None,
+        on_checkpoint=_checkpoint_writer(args, earlier) if args.out else None,
         resume=resume,
     )
     test = network.evaluate(X_test, y_test)
@@ -249,6 +251,7 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
             example=(X_test[:1], y_test[:1]) if len(X_test) else (X_train[:1], y_train[:1]),
             diagnostics=recorder,
         )
+        _remove_earlier(Path(args.out), earlier)
     result["seconds"] = round(time.perf_counter() - start, 3)
     result["out"] = args.out
     result["_text"] = _train_text(result, metric, notes)
@@ -333,21 +336,48 @@ def _check_choices(activation: str, loss: str, dataset: str, classification: boo
         )
 
 
-def _checkpoint_writer(args: argparse.Namespace) -> Any:
-    """Save each checkpoint into OUT/checkpoints/, keeping the last few."""
+def _checkpoints(out: Path) -> list[Path]:
+    """The checkpoints in OUT/checkpoints/, oldest first (their names sort by epoch and batch)."""
+    return sorted((out / "checkpoints").glob("epoch-*.npz"))
+
+
+def _checkpoint_writer(args: argparse.Namespace, earlier: list[Path]) -> Any:
+    """Save each checkpoint into OUT/checkpoints/, keeping the last few of this run's.
+
+    ``earlier`` (emptied here) are an earlier run's checkpoints in the folder: they go once
+    this run has written its first, so that they neither push this run's out (their epochs
+    may be higher) nor are what ``--resume`` goes on with.  The others in the folder are
+    the run's own (a resumed run's lineage).
+    """
     from glassnet.io import save_checkpoint
 
     folder = Path(args.out) / "checkpoints"
     settings = {k: getattr(args, k, None) for k in SETTINGS}
+    own = [path for path in _checkpoints(Path(args.out)) if path not in earlier]
 
     def write(checkpoint: dict[str, Any]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"epoch-{checkpoint['epoch']:05d}-{checkpoint['next_start']:08d}.npz"
-        save_checkpoint(folder / name, checkpoint, settings)
-        for old in sorted(folder.glob("epoch-*.npz"))[:-CHECKPOINTS_KEPT]:
-            old.unlink()
+        path = folder / f"epoch-{checkpoint['epoch']:05d}-{checkpoint['next_start']:08d}.npz"
+        save_checkpoint(path, checkpoint, settings)
+        if path not in own:
+            own.append(path)
+        for old in [p for p in earlier if p != path] + own[:-CHECKPOINTS_KEPT]:
+            old.unlink(missing_ok=True)
+        earlier.clear()
+        del own[:-CHECKPOINTS_KEPT]
 
     return write
+
+
+def _remove_earlier(out: Path, earlier: list[Path]) -> None:
+    """Remove an earlier run's checkpoints that this run, now written, did not replace."""
+    if not earlier:
+        return
+    with _writing(out):
+        for path in earlier:
+            path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # a folder left empty goes; one with other files stays
+        (out / "checkpoints").rmdir()
 
 
 def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str, Any]]:
@@ -379,7 +409,7 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
     raise ArgumentError(f"--resume {args.resume}: no checkpoint to resume from in {folder}")
 
 
-def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
+def _train_spec(args: argparse.Namespace, earlier: list[Path]) -> dict[str, Any]:
     from glassnet.spec import load_spec
 
     start = time.perf_counter()
@@ -448,6 +478,7 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
         with _writing(out):
             export_spec(network, out / "trained.toml", spec.X, spec.Y, learning_rate=learning_rate)
         notes.append("trained.toml: the trained network as a spec — `glassnet explain` opens it")
+        _remove_earlier(out, earlier)
     result["seconds"] = round(time.perf_counter() - start, 3)
     result["out"] = args.out
     lines = [
