@@ -558,3 +558,16 @@ def test_a_fresh_run_replaces_the_checkpoints_of_an_earlier_run_in_its_out(capsy
     assert code == 2 and "the run finished (epoch 2)" in err  # this run, not the earlier one
     train_xor(capsys, str(out))  # a run without checkpoints leaves none of the earlier run's
     assert not (out / "checkpoints").exists()
+
+
+def test_a_run_removes_the_outputs_of_an_earlier_run_that_it_does_not_write(capsys, tmp_path):
+    out = tmp_path / "r"
+    for dataset in ("moons", "diabetes"):
+        argv = ["train", "--dataset", dataset, "--epochs", "1", "--hidden", "4", "--out", str(out)]
+        assert run(capsys, *argv)[0] == 0
+        if dataset == "moons":
+            assert (out / "decision_boundary.png").is_file() and (out / "confusion.png").is_file()
+            (out / "notes.txt").write_text("mine")  # not a file glassnet writes: it stays
+    assert not (out / "decision_boundary.png").exists() and not (out / "confusion.png").exists()
+    assert (out / "notes.txt").read_text() == "mine" and (out / "loss.png").is_file()
+    assert "confusion.png" not in (out / "report.md").read_text()

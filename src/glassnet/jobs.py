@@ -65,6 +65,21 @@ def _unapply(meta: dict | None, Y: np.ndarray) -> np.ndarray:
 
 
 CHECKPOINTS_KEPT = 3
+# every file `train --out` may write; a run removes those of an earlier run that it did not write
+OUTPUTS = (
+    "model.npz",
+    "history.csv",
+    "history.json",
+    "explain.html",
+    "loss.png",
+    "confusion.png",
+    "decision_boundary.png",
+    "diagnostics.json",
+    "gradient_norms.png",
+    "activations.png",
+    "report.md",
+    "trained.toml",
+)
 SETTINGS = (
     "dataset",
     "target",
@@ -239,7 +254,7 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     }
     notes: list[str] = []
     if args.out:
-        notes = _write_outputs(
+        written, notes = _write_outputs(
             Path(args.out),
             network,
             history,
@@ -251,7 +266,7 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
             example=(X_test[:1], y_test[:1]) if len(X_test) else (X_train[:1], y_train[:1]),
             diagnostics=recorder,
         )
-        _remove_earlier(Path(args.out), earlier)
+        _remove_earlier(Path(args.out), earlier, written)
     result["seconds"] = round(time.perf_counter() - start, 3)
     result["out"] = args.out
     result["_text"] = _train_text(result, metric, notes)
@@ -369,15 +384,19 @@ def _checkpoint_writer(args: argparse.Namespace, earlier: list[Path]) -> Any:
     return write
 
 
-def _remove_earlier(out: Path, earlier: list[Path]) -> None:
-    """Remove an earlier run's checkpoints that this run, now written, did not replace."""
-    if not earlier:
-        return
+def _remove_earlier(out: Path, earlier: list[Path], written: list[str]) -> None:
+    """Remove what an earlier run wrote in ``out`` and this run, now written, did not replace.
+
+    Its checkpoints ``earlier``, and those of the files a run writes (:data:`OUTPUTS`)
+    that this one did not write (a moons run's decision boundary beside a later
+    diabetes model); no other file.
+    """
     with _writing(out):
-        for path in earlier:
+        for path in [*earlier, *(out / name for name in OUTPUTS if name not in written)]:
             path.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):  # a folder left empty goes; one with other files stays
-        (out / "checkpoints").rmdir()
+    if earlier:
+        with contextlib.suppress(OSError):  # a folder left empty goes; one with other files stays
+            (out / "checkpoints").rmdir()
 
 
 def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str, Any]]:
@@ -463,7 +482,7 @@ def _train_spec(args: argparse.Namespace, earlier: list[Path]) -> dict[str, Any]
         from glassnet.io import export_spec
 
         out = Path(args.out)
-        notes = _write_outputs(
+        written, notes = _write_outputs(
             out,
             network,
             history,
@@ -478,7 +497,7 @@ def _train_spec(args: argparse.Namespace, earlier: list[Path]) -> dict[str, Any]
         with _writing(out):
             export_spec(network, out / "trained.toml", spec.X, spec.Y, learning_rate=learning_rate)
         notes.append("trained.toml: the trained network as a spec — `glassnet explain` opens it")
-        _remove_earlier(out, earlier)
+        _remove_earlier(out, earlier, [*written, "trained.toml"])
     result["seconds"] = round(time.perf_counter() - start, 3)
     result["out"] = args.out
     lines = [
@@ -525,8 +544,11 @@ def _write_outputs(
     classes: list | None,
     example: tuple[np.ndarray, np.ndarray] | None = None,
     diagnostics: Any = None,
-) -> list[str]:
-    """model.npz, history.csv, history.json, explain.html, plots and report.md in ``out``."""
+) -> tuple[list[str], list[str]]:
+    """model.npz, history.csv, history.json, explain.html, plots and report.md in ``out``.
+
+    Returns the names written and the notes that say so.
+    """
     with _writing(out):
         from glassnet.io import atomic_write_text, save_model
 
@@ -587,7 +609,7 @@ def _write_outputs(
         report = _report(result, history, written, notes) + ("\n" + section if section else "")
         atomic_write_text(out / "report.md", report)
         written.append("report.md")
-        return [f"wrote {out}/: {', '.join(written)}", *notes]
+        return written, [f"wrote {out}/: {', '.join(written)}", *notes]
 
 
 @contextlib.contextmanager
