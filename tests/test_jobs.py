@@ -571,3 +571,25 @@ def test_a_run_removes_the_outputs_of_an_earlier_run_that_it_does_not_write(caps
     assert not (out / "decision_boundary.png").exists() and not (out / "confusion.png").exists()
     assert (out / "notes.txt").read_text() == "mine" and (out / "loss.png").is_file()
     assert "confusion.png" not in (out / "report.md").read_text()
+
+
+def test_ctrl_c_says_whether_the_run_can_go_on(capsys, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from glassnet.diagnose import DiagnosticsCallback
+
+    def ctrl_c(self, state, epoch, logs):  # Ctrl-C at the end of the first epoch
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(DiagnosticsCallback, "on_epoch_end", ctrl_c)
+    spec_out = tmp_path / "spec run"
+    code, _, err = run(capsys, "train", "--spec", str(EXAMPLES[0]), "--out", str(spec_out))
+    assert code == 130 and "--resume" not in err and "can't be resumed" in err
+    assert not spec_out.exists()  # it wrote nothing, no checkpoint either
+    out = tmp_path / "data run"
+    argv = ["train", "--dataset", "xor", "--epochs", "3", "--hidden", "4", "--out", str(out)]
+    code, _, err = run(capsys, *argv)
+    assert code == 130 and f"go on with `glassnet train --resume '{out}'`" in err
+    monkeypatch.undo()
+    assert run(capsys, "train", "--resume", str(out))[0] == 0

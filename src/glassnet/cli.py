@@ -374,11 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
         where = f" ({exc})" if str(exc) else ""
-        print(
-            f"glassnet: interrupted{where}; a run with --out can go on with "
-            "`glassnet train --resume DIR`",
-            file=sys.stderr,
-        )
+        hint = getattr(exc, "hint", "")  # train's: whether and how the run goes on
+        print(f"glassnet: interrupted{where}" + (f"; {hint}" if hint else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `glassnet explain ... | head`
         sys.stderr.close()

@@ -17,6 +17,7 @@ import csv
 import io
 import itertools
 import json
+import shlex
 import sys
 import time
 from collections.abc import Iterator
@@ -196,22 +197,30 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
 
     # the diagnostics of every epoch, on a sample of the training data (for --out)
     recorder = DiagnosticsCallback(X_train[:DIAGNOSTICS_SAMPLE], y_train[:DIAGNOSTICS_SAMPLE])
-    history = network.fit(
-        X_train,
-        y_train,
-        epochs=epochs,
-        batch_size=args.batch_size or 32,
-        optimizer=optimizer,
-        learning_rate=args.lr,
-        validation_data=(X_val, y_val) if len(X_val) else None,
-        seed=args.seed,
-        dropout=dropout if hidden else 0.0,
-        verbose=args.progress,
-        callbacks=[recorder] if args.out else [],
-        checkpoint_every=getattr(args, "checkpoint_every", None),
-        on_checkpoint=_checkpoint_writer(args, earlier) if args.out else None,
-        resume=resume,
-    )
+    writer = _checkpoint_writer(args, earlier) if args.out else None
+
+    def hint() -> str:  # for a Ctrl-C: does a checkpoint of this run let it go on?
+        if writer is None:
+            return "with --out DIR a run writes a checkpoint on Ctrl-C, for `--resume DIR`"
+        return f"go on with `glassnet train --resume {shlex.quote(args.out)}`" if writer.own else ""
+
+    with _interrupted(hint):
+        history = network.fit(
+            X_train,
+            y_train,
+            epochs=epochs,
+            batch_size=args.batch_size or 32,
+            optimizer=optimizer,
+            learning_rate=args.lr,
+            validation_data=(X_val, y_val) if len(X_val) else None,
+            seed=args.seed,
+            dropout=dropout if hidden else 0.0,
+            verbose=args.progress,
+            callbacks=[recorder] if args.out else [],
+            checkpoint_every=getattr(args, "checkpoint_every", None),
+            on_checkpoint=writer,
+            resume=resume,
+        )
     test = network.evaluate(X_test, y_test)
     metric = history.metric
     result: dict[str, Any] = {
@@ -381,7 +390,18 @@ def _checkpoint_writer(args: argparse.Namespace, earlier: list[Path]) -> Any:
         earlier.clear()
         del own[:-CHECKPOINTS_KEPT]
 
+    write.own = own  # type: ignore[attr-defined]  # the checkpoints a Ctrl-C can resume from
     return write
+
+
+@contextlib.contextmanager
+def _interrupted(hint: Any) -> Iterator[None]:
+    """A Ctrl-C in training carries ``hint()`` (whether and how the run goes on) to the CLI."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        exc.hint = hint()  # type: ignore[attr-defined]
+        raise
 
 
 def _remove_earlier(out: Path, earlier: list[Path], written: list[str]) -> None:
@@ -449,19 +469,20 @@ def _train_spec(args: argparse.Namespace, earlier: list[Path]) -> dict[str, Any]
 
     # the diagnostics of every step, as for a dataset (for --out)
     recorder = DiagnosticsCallback(spec.X[:DIAGNOSTICS_SAMPLE], spec.Y[:DIAGNOSTICS_SAMPLE])
-    history = network.fit(
-        spec.X,
-        spec.Y,
-        epochs=steps,
-        batch_size=args.batch_size,
-        optimizer=optimizer,
-        learning_rate=learning_rate,
-        shuffle=False,
-        seed=args.seed,
-        dropout=args.dropout or 0.0,
-        verbose=args.progress,
-        callbacks=[recorder] if args.out else [],
-    )
+    with _interrupted(lambda: "a --spec run writes no checkpoint: it can't be resumed"):
+        history = network.fit(
+            spec.X,
+            spec.Y,
+            epochs=steps,
+            batch_size=args.batch_size,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            shuffle=False,
+            seed=args.seed,
+            dropout=args.dropout or 0.0,
+            verbose=args.progress,
+            callbacks=[recorder] if args.out else [],
+        )
     final = network.loss_value(spec.X, spec.Y)
     result: dict[str, Any] = {
         "dataset": spec.path,
