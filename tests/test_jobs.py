@@ -379,6 +379,8 @@ def _iris_model(capsys, tmp_path):
         ("x_scaler", "minmax"),
         ("x_scaler", {"kind": "standard", "offset": [1.0], "scale": [1.0]}),
         ("x_scaler", {"kind": "standard", "offset": [0.0] * 4, "scale": [0.0] * 4}),
+        ("x_scaler", {"kind": "minmax", "offset": [10**400, 0, 0, 0], "scale": [1, 1, 1, 1]}),
+        ("y_scaler", {"kind": "standard", "offset": [0, 0, 0], "scale": [1, -(10**400), 1]}),
     ],
 )
 def test_metadata_that_train_did_not_write_is_named(capsys, tmp_path, key, value):

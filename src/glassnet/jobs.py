@@ -17,6 +17,7 @@ import csv
 import io
 import itertools
 import json
+import math
 import shlex
 import sys
 import time
@@ -738,13 +739,14 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
             found = quote(repr(meta.get(key)))
             raise ModelError(model, f"metadata: {key}: expected {expected}, found {found}")
 
+    def finite(value: object) -> bool:  # JSON's whole numbers may be beyond any float
+        try:
+            return not isinstance(value, bool) and math.isfinite(value)  # type: ignore[arg-type]
+        except (TypeError, OverflowError):
+            return False
+
     def numbers(values: object, n: int) -> bool:
-        return (
-            isinstance(values, list)
-            and len(values) == n
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
-            and bool(np.isfinite(values).all())
-        )
+        return isinstance(values, list) and len(values) == n and all(map(finite, values))
 
     names = meta["feature_names"]
     require(
