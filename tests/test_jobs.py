@@ -595,3 +595,31 @@ def test_ctrl_c_says_whether_the_run_can_go_on(capsys, tmp_path, monkeypatch):
     assert code == 130 and f"go on with `glassnet train --resume '{out}'`" in err
     monkeypatch.undo()
     assert run(capsys, "train", "--resume", str(out))[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"hidden": "abc"}, "settings: hidden: expected a list of sizes"),
+        ({"hidden": [100_000, 100_000]}, "settings: hidden: the network 2-100000-100000-2 would"),
+        ({"scale": "zzz"}, "settings: scale: expected minmax, standard or none, found 'zzz'"),
+        ({"activation": "sigmod"}, "settings: activation: unknown activation 'sigmod'"),
+        ({"batch_size": 0}, "settings: batch_size: expected a whole number ≥ 1, found 0"),
+        ({"lr": 10**400}, "settings: lr: expected a number > 0"),
+        ({"bogus": 1}, "settings: 'bogus': not a setting of glassnet train"),
+    ],
+)
+def test_resume_names_the_checkpoint_and_its_setting_that_is_wrong(
+    capsys, tmp_path, change, message
+):
+    out = tmp_path / "r"
+    train_xor(capsys, str(out), "--epochs", "3", "--checkpoint-every", "2")  # epoch 2: unfinished
+    (path,) = (out / "checkpoints").glob("epoch-*.npz")
+    arrays = dict(np.load(path))
+    state = json.loads(str(arrays["state"]))
+    state["settings"].update(change)
+    arrays["state"] = np.array(json.dumps(state))
+    np.savez(path, **arrays)
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 2 and err.startswith(f"glassnet: error: {path}: {message}"), err
+    assert err.count("\n") == 1

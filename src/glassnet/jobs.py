@@ -21,7 +21,7 @@ import math
 import shlex
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +159,8 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     n_out = data.n_classes if classification else data.y.reshape(len(data.y), -1).shape[1]
     output = "softmax" if classification else "identity"
     loss = args.loss or ("cross_entropy" if classification else "half_squared_error")
-    _check_choices(args.activation, loss, data.name, classification)
-    _check_size([data.X.shape[1], *hidden, n_out])
+    _check_choices(args.activation, loss, data.name, classification, _flag(args))
+    _check_size([data.X.shape[1], *hidden, n_out], _flag(args)("hidden"))
     if args.out:  # before any training: a folder that can't be written loses the run
         _writable(Path(args.out))
     X_train, y_train, X_val, y_val, X_test, y_test = _split(args, data)
@@ -325,38 +325,49 @@ def _given(args: argparse.Namespace, *flags: str) -> list[str]:
     return [flag for flag in flags if getattr(args, flag[2:].replace("-", "_"), None) is not None]
 
 
-def _check_size(sizes: list[int]) -> None:
+def _flag(args: argparse.Namespace) -> Callable[[str], str]:
+    """A setting's name in a message: its flag, or in a resumed run the checkpoint's setting."""
+    checkpoint = getattr(args, "checkpoint", None)
+    if checkpoint is None:
+        return lambda key: f"--{key.replace('_', '-')}"
+    return lambda key: f"{checkpoint}: settings: {key}"
+
+
+def _check_size(sizes: list[int], flag: str = "--hidden") -> None:
     """ArgumentError naming --hidden for a network too large to hold, as a spec's is refused."""
     from glassnet.spec import MAX_PARAMETERS
 
     total = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
     if total > MAX_PARAMETERS:
         raise ArgumentError(
-            f"--hidden: the network {'-'.join(map(str, sizes))} would have {total:,} parameters "
+            f"{flag}: the network {'-'.join(map(str, sizes))} would have {total:,} parameters "
             f"(~{total * 8 / 2**30:,.1f} GiB); glassnet refuses more than {MAX_PARAMETERS:,}"
         )
 
 
-def _check_choices(activation: str, loss: str, dataset: str, classification: bool) -> None:
-    """ArgumentError naming --activation or --loss: unknown, or a loss the task can't use."""
+def _check_choices(
+    activation: str, loss: str, dataset: str, classification: bool, flag: Any
+) -> None:
+    """ArgumentError naming --activation or --loss by ``flag``: unknown, or a wrong loss."""
     from glassnet.activations import ACTIVATIONS
     from glassnet.errors import unknown_name
     from glassnet.losses import LOSSES
 
     if activation not in ACTIVATIONS:
-        raise ArgumentError(f"--activation: {unknown_name('activation', activation, ACTIVATIONS)}")
+        act = unknown_name("activation", activation, ACTIVATIONS)
+        raise ArgumentError(f"{flag('activation')}: {act}")
     if loss not in LOSSES:
-        raise ArgumentError(f"--loss: {unknown_name('loss', loss, LOSSES)}")
+        raise ArgumentError(f"{flag('loss')}: {unknown_name('loss', loss, LOSSES)}")
     cross_entropy = loss in ("cross_entropy", "binary_cross_entropy")
     if classification and loss != "cross_entropy":
         raise ArgumentError(
-            f"--loss {loss}: {dataset} is a classification dataset, which trains a softmax "
+            f"{flag('loss')} {loss}: {dataset} is a classification dataset, which trains a softmax "
             "output with cross_entropy; a squared error needs numeric targets (a regression "
             "dataset, or a --spec)"
         )
     if not classification and cross_entropy:
         raise ArgumentError(
-            f"--loss {loss}: {dataset} is a regression dataset (numeric targets); use "
+            f"{flag('loss')} {loss}: {dataset} is a regression dataset (numeric targets); use "
             "half_squared_error, mean_squared_error or squared_error"
         )
 
@@ -443,10 +454,74 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
             checkpoint, settings = load_checkpoint(path)
         except ModelError:
             continue
+        _check_settings(path, settings)
         resumed = argparse.Namespace(**{**vars(args), **settings})
         resumed.resume, resumed.spec, resumed.out = None, None, str(args.resume)
+        resumed.checkpoint = str(path)  # its settings' errors name it
         return resumed, checkpoint
     raise ArgumentError(f"--resume {args.resume}: no checkpoint to resume from in {folder}")
+
+
+def _finite(value: object) -> bool:
+    """A finite int or float of a JSON text (its whole numbers may be beyond any float)."""
+    try:
+        return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+    except OverflowError:
+        return False
+
+
+def _check_settings(path: Path, settings: dict[str, Any]) -> None:
+    """ModelError naming the checkpoint and the setting, for one that train could not have saved.
+
+    A resumed run trains with these, never checked as its flags are (a hand-edited file).
+    """
+    from glassnet.activations import ACTIVATIONS
+    from glassnet.errors import ModelError, unknown_name
+    from glassnet.io import _show
+    from glassnet.losses import LOSSES
+    from glassnet.optimizers import OPTIMIZERS
+
+    def whole(low: int, high: float = math.inf) -> Callable[[Any], bool]:
+        return lambda v: type(v) is int and low <= v <= high
+
+    def number(low: float, high: float) -> Callable[[Any], bool]:  # low < v < high, or low = v
+        return lambda v: _finite(v) and (v == low or low < v < high)
+
+    def text(v: Any) -> bool:
+        return isinstance(v, str)
+
+    count = (whole(1), "a whole number ≥ 1")
+    expected: dict[str, tuple[Callable[[Any], bool], str]] = {
+        "dataset": (text, "a dataset name or file"),
+        "target": (text, "a column"),
+        "hidden": (
+            lambda v: isinstance(v, list) and all(map(whole(1, 100_000), v)),
+            "a list of sizes from 1 to 100000",
+        ),
+        "lr": (lambda v: number(0, math.inf)(v) and v > 0, "a number > 0"),
+        "epochs": count,
+        "batch_size": count,
+        "dropout": (number(0, 1), "a rate in [0, 1)"),
+        "scale": (lambda v: v in ("minmax", "standard", "none"), "minmax, standard or none"),
+        "seed": (whole(0, 2**32 - 1), "a whole number from 0 to 4294967295"),
+        "out": (text, "a folder"),  # replaced by the folder resumed
+        "checkpoint_every": count,
+    }
+    names = {"activation": ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS}
+    for key, value in settings.items():
+        if value is None and key in {*expected, *names}:  # not given: the default
+            continue
+        if key in names:
+            if not (isinstance(value, str) and value in names[key]):
+                problem = unknown_name(key, value, names[key])
+                raise ModelError(str(path), f"settings: {key}: {problem}")
+        elif key not in expected:
+            raise ModelError(str(path), f"settings: {quote(key)}: not a setting of glassnet train")
+        elif not expected[key][0](value):
+            found = _show(value)
+            raise ModelError(
+                str(path), f"settings: {key}: expected {expected[key][1]}, found {found}"
+            )
 
 
 def _train_spec(args: argparse.Namespace, earlier: list[Path]) -> dict[str, Any]:
@@ -739,14 +814,8 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
             found = quote(repr(meta.get(key)))
             raise ModelError(model, f"metadata: {key}: expected {expected}, found {found}")
 
-    def finite(value: object) -> bool:  # JSON's whole numbers may be beyond any float
-        try:
-            return not isinstance(value, bool) and math.isfinite(value)  # type: ignore[arg-type]
-        except (TypeError, OverflowError):
-            return False
-
     def numbers(values: object, n: int) -> bool:
-        return isinstance(values, list) and len(values) == n and all(map(finite, values))
+        return isinstance(values, list) and len(values) == n and all(map(_finite, values))
 
     names = meta["feature_names"]
     require(
