@@ -623,3 +623,14 @@ def test_resume_names_the_checkpoint_and_its_setting_that_is_wrong(
     code, _, err = run(capsys, "train", "--resume", str(out))
     assert code == 2 and err.startswith(f"glassnet: error: {path}: {message}"), err
     assert err.count("\n") == 1
+
+
+def test_resume_takes_the_newest_checkpoint_by_its_epoch_as_a_number(capsys, tmp_path):
+    out = tmp_path / "r"
+    train_xor(capsys, str(out), "--epochs", "3", "--checkpoint-every", "1")
+    folder = out / "checkpoints"
+    # as if epochs 99999 (the finished run's last) and 100000 (an unfinished one's) were there
+    (folder / "epoch-00003-00000000.npz").rename(folder / "epoch-99999-00000000.npz")
+    (folder / "epoch-00002-00000000.npz").rename(folder / "epoch-100000-00000000.npz")
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 0, err  # by name, 99999 came last: "the run finished"

@@ -18,6 +18,7 @@ import io
 import itertools
 import json
 import math
+import re
 import shlex
 import sys
 import time
@@ -373,8 +374,17 @@ def _check_choices(
 
 
 def _checkpoints(out: Path) -> list[Path]:
-    """The checkpoints in OUT/checkpoints/, oldest first (their names sort by epoch and batch)."""
-    return sorted((out / "checkpoints").glob("epoch-*.npz"))
+    """The checkpoints in OUT/checkpoints/, oldest first.
+
+    By the epoch and the example of their names as numbers (epoch 100000 after 99999),
+    any other name before them.
+    """
+
+    def when(path: Path) -> tuple[int, ...]:
+        numbers = re.fullmatch(r"epoch-(\d+)-(\d+)", path.stem)
+        return tuple(map(int, numbers.groups())) if numbers else (-1, -1)
+
+    return sorted((out / "checkpoints").glob("epoch-*.npz"), key=lambda p: (when(p), p.name))
 
 
 def _checkpoint_writer(args: argparse.Namespace, earlier: list[Path]) -> Any:
@@ -448,8 +458,8 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
             f"without {', '.join(given)}"
         )
     folder = Path(args.resume) / "checkpoints"
-    candidates = sorted(folder.glob("epoch-*.npz"), reverse=True)
-    for path in candidates:  # the newest that loads whole: a crash may have cut the last
+    # the newest that loads whole: a crash may have cut the last
+    for path in reversed(_checkpoints(Path(args.resume))):
         try:
             checkpoint, settings = load_checkpoint(path)
         except ModelError:
