@@ -277,6 +277,23 @@ def test_atomic_write_bytes_and_text(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["b", "t"]
 
 
+def test_atomic_write_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "out.txt"
+    target.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    atomic_write_text(link, "new")
+    assert link.is_symlink() and target.read_text() == "new"
+    assert os.listdir(tmp_path / "real") == ["out.txt"]  # no temporary file left
+
+
+def test_atomic_write_to_a_name_ending_in_a_slash_is_refused(tmp_path):
+    with pytest.raises(ArgumentError, match="ends in a slash"):
+        atomic_write_text(f"{tmp_path / 'newdir'}/", "x")
+    assert os.listdir(tmp_path) == []
+
+
 def test_save_into_a_missing_folder_raises_oserror(tmp_path):
     with pytest.raises(OSError):
         save_model(make_net("tanh", "squared_error"), tmp_path / "no" / "m.npz")

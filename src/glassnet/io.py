@@ -84,7 +84,8 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
     ends without an exception it is flushed to disk and renamed over ``path`` in
     one step, so a reader sees the old file or the new one, never a partial one,
     even if the process is killed midway.  When the block raises, the temporary
-    file is removed and ``path`` is left as it was.
+    file is removed and ``path`` is left as it was.  A symbolic link is written
+    through: its target is replaced (the temporary file beside it), the link stays.
 
     Parameters
     ----------
@@ -100,12 +101,17 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
 
     Raises
     ------
+    ArgumentError
+        When ``path`` ends in a slash (a folder's name, which would be written as a file).
     OSError
         When the folder cannot be written to.
     """
+    if isinstance(path, str) and path.endswith(tuple(filter(None, (os.sep, os.altsep)))):
+        raise ArgumentError(f"path: {quote(path)} ends in a slash, as a folder's; give a file's")
     path = Path(file_name(path))
+    real = Path(os.path.realpath(path))  # a link's target, so that the link stays a link
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     except OSError as exc:  # named by the file asked for, not the temporary one
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
@@ -115,8 +121,8 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp makes the file private (0600); give it the mode a plain open() would
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
+        os.chmod(tmp, _file_mode(real))
+        os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
