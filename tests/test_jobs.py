@@ -634,3 +634,17 @@ def test_resume_takes_the_newest_checkpoint_by_its_epoch_as_a_number(capsys, tmp
     (folder / "epoch-00002-00000000.npz").rename(folder / "epoch-100000-00000000.npz")
     code, _, err = run(capsys, "train", "--resume", str(out))
     assert code == 0, err  # by name, 99999 came last: "the run finished"
+
+
+def test_a_run_removes_the_temporary_files_that_a_killed_write_left(capsys, tmp_path):
+    out = tmp_path / "r"
+    (out / "checkpoints").mkdir(parents=True)
+    left = [
+        out / "checkpoints" / ".epoch-00007-00000000.npz.k3j_x9a1.tmp",
+        out / ".model.npz.ab.tmp",
+    ]
+    mine = [out / "checkpoints" / ".notes.tmp", out / ".report.md.draft"]  # not glassnet's
+    for path in left + mine:
+        path.write_text("")
+    train_xor(capsys, str(out), "--checkpoint-every", "1")
+    assert [path.exists() for path in left + mine] == [False, False, True, True]

@@ -407,7 +407,8 @@ def _checkpoint_writer(args: argparse.Namespace, earlier: list[Path]) -> Any:
         save_checkpoint(path, checkpoint, settings)
         if path not in own:
             own.append(path)
-        for old in [p for p in earlier if p != path] + own[:-CHECKPOINTS_KEPT]:
+        cut = _temporaries(folder, "epoch-*.npz")  # of a write that a kill cut short
+        for old in [p for p in earlier if p != path] + own[:-CHECKPOINTS_KEPT] + cut:
             old.unlink(missing_ok=True)
         earlier.clear()
         del own[:-CHECKPOINTS_KEPT]
@@ -426,15 +427,26 @@ def _interrupted(hint: Any) -> Iterator[None]:
         raise
 
 
+def _temporaries(folder: Path, *names: str) -> list[Path]:
+    """The temporary files that glassnet's atomic writes of ``names`` (globs) left in ``folder``.
+
+    Only a write that was killed leaves one (``.NAME.XXXXXXXX.tmp``); a run calls this after
+    its own writes there are done.
+    """
+    return [path for name in names for path in folder.glob(f".{name}.*.tmp")]
+
+
 def _remove_earlier(out: Path, earlier: list[Path], written: list[str]) -> None:
     """Remove what an earlier run wrote in ``out`` and this run, now written, did not replace.
 
     Its checkpoints ``earlier``, and those of the files a run writes (:data:`OUTPUTS`)
     that this one did not write (a moons run's decision boundary beside a later
-    diabetes model); no other file.
+    diabetes model), and the temporary files of theirs that a killed write left;
+    no other file.
     """
+    stale = [out / name for name in OUTPUTS if name not in written]
     with _writing(out):
-        for path in [*earlier, *(out / name for name in OUTPUTS if name not in written)]:
+        for path in [*earlier, *stale, *_temporaries(out, *OUTPUTS)]:
             path.unlink(missing_ok=True)
     if earlier:
         with contextlib.suppress(OSError):  # a folder left empty goes; one with other files stays
