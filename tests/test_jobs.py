@@ -648,3 +648,20 @@ def test_a_run_removes_the_temporary_files_that_a_killed_write_left(capsys, tmp_
         path.write_text("")
     train_xor(capsys, str(out), "--checkpoint-every", "1")
     assert [path.exists() for path in left + mine] == [False, False, True, True]
+
+
+def test_train_refuses_an_out_that_would_overwrite_its_input(capsys, tmp_path):
+    out = tmp_path / "sp"
+    assert (
+        run(capsys, "train", "--spec", str(EXAMPLES[0]), "--epochs", "2", "--out", str(out))[0] == 0
+    )
+    spec = out / "trained.toml"
+    before = spec.read_text()
+    code, _, err = run(capsys, "train", "--spec", str(spec), "--out", str(out), "--epochs", "2")
+    assert code == 2 and err == (
+        f"glassnet: error: --out {out}: would overwrite the input {spec} (--spec)\n"
+    )
+    assert spec.read_text() == before
+    data = out / "history.csv"  # a CSV there, trained on
+    code, _, err = run(capsys, "train", "--dataset", str(data), "--out", str(out))
+    assert code == 2 and f"would overwrite the input {data} (--dataset)" in err

@@ -127,6 +127,8 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     earlier = [] if resume is not None or not args.out else _checkpoints(Path(args.out))
     if getattr(args, "seed", None) is None:  # not given: 0, the documented default
         args.seed = 0
+    if args.out:
+        _not_an_input(Path(args.out), ("--spec", args.spec), ("--dataset", args.dataset))
     if getattr(args, "checkpoint_every", None) and not args.out:
         raise ArgumentError("--checkpoint-every: give --out DIR for the checkpoints")
     if args.spec and (getattr(args, "checkpoint_every", None) or resume is not None):
@@ -282,6 +284,16 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     result["out"] = args.out
     result["_text"] = _train_text(result, metric, notes)
     return result
+
+
+def _not_an_input(out: Path, *inputs: tuple[str, str | None]) -> None:
+    """ArgumentError where a file that --out writes is one of the run's inputs (by any path)."""
+    for flag, name in inputs:
+        if name is None or not Path(name).is_file():  # a dataset's name, or no file to lose
+            continue
+        for output in (out / written for written in OUTPUTS):
+            if output.is_file() and output.samefile(name):
+                raise ArgumentError(f"--out {out}: would overwrite the input {name} ({flag})")
 
 
 def _split(args: argparse.Namespace, data: Any) -> tuple[np.ndarray, ...]:
