@@ -843,3 +843,23 @@ def test_export_refuses_what_load_spec_would_refuse(tmp_path):
         export_spec(net, tmp_path / "f.toml", X, Y, learning_rate=10**400)
     with pytest.raises(ArgumentError, match="X: expected an array of numbers"):
         export_spec(net, tmp_path / "f.toml", [[10**400, 1]], Y)
+
+
+def test_a_spec_or_claims_file_with_a_byte_order_mark_reads_as_without(tmp_path):
+    from glassnet.check import ClaimsError
+    from glassnet.errors import SpecError
+    from glassnet.io import read_user_text
+
+    from conftest import EXAMPLES
+
+    text = EXAMPLES[0].read_text(encoding="utf-8")
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())  # as Notepad saves UTF-8
+    assert read_user_text(path, ClaimsError, "claims file") == text
+    spec, plain = glassnet.load_spec(path), glassnet.load_spec(EXAMPLES[0])
+    assert np.array_equal(spec.X, plain.X) and np.array_equal(
+        spec.network.layers[0].W, plain.network.layers[0].W
+    )
+    path.write_bytes(b"\xef\xbb\xbfa = 1\xff\n")  # the byte counted in the file, mark and all
+    with pytest.raises(SpecError, match="invalid start byte at byte 8"):
+        read_user_text(path, SpecError, "spec file")

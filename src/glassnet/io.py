@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import json
@@ -52,6 +53,8 @@ def file_name(path: object, argument: str = "path") -> str | os.PathLike:
 def read_user_text(path: str | Path, error: type, kind: str) -> str:
     """The UTF-8 text of a file a person wrote, or ``error(path, "", message)`` saying why not.
 
+    A byte order mark at its start (as Windows editors write UTF-8) is not part of the text.
+
     Parameters
     ----------
     path : str or Path
@@ -61,14 +64,18 @@ def read_user_text(path: str | Path, error: type, kind: str) -> str:
         What the file should be, for the message ("spec file", "claims file").
     """
     name = str(file_name(path))
+    bom = 0
     try:
-        return Path(path).read_bytes().decode("utf-8")
+        data = Path(path).read_bytes()
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        return data[bom:].decode("utf-8")
     except FileNotFoundError:
         raise error(name, "", "no such file") from None
     except IsADirectoryError:
         raise error(name, "", f"is a directory, not a {kind}") from None
     except UnicodeDecodeError as exc:
-        raise error(name, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        where = exc.start + bom  # in the file
+        raise error(name, "", f"not UTF-8 text ({exc.reason} at byte {where})") from None
     except OSError as exc:
         raise error(name, "", f"cannot read: {exc.strerror}") from None
 
