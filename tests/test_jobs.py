@@ -381,6 +381,9 @@ def _iris_model(capsys, tmp_path):
         ("x_scaler", {"kind": "standard", "offset": [0.0] * 4, "scale": [0.0] * 4}),
         ("x_scaler", {"kind": "minmax", "offset": [10**400, 0, 0, 0], "scale": [1, 1, 1, 1]}),
         ("y_scaler", {"kind": "standard", "offset": [0, 0, 0], "scale": [1, -(10**400), 1]}),
+        ("x_scaler", {"kind": "minmax", "offset": [0, 0, 0, 0], "scale": [1, 5e-324, 1, 1]}),
+        ("x_scaler", {"kind": "minmax", "offset": [0, 0, 0, 0], "scale": [1, -2.0, 1, 1]}),
+        ("task", "regression"),  # on a softmax classifier
     ],
 )
 def test_metadata_that_train_did_not_write_is_named(capsys, tmp_path, key, value):
@@ -394,6 +397,21 @@ def test_metadata_that_train_did_not_write_is_named(capsys, tmp_path, key, value
         assert code == 2 and out == "", (argv, out)
         assert err.startswith(f"glassnet: error: {path}: metadata: {key}: expected"), err
         assert err.count("\n") == 1
+
+
+def test_a_classifier_without_a_task_is_evaluated_as_one(capsys, tmp_path):
+    from glassnet.io import save_model
+
+    path = _iris_model(capsys, tmp_path)
+    network, metadata = load_model(path)
+    code, expected, _ = run(capsys, "evaluate", str(path), "iris")
+    save_model(network, path, metadata={k: v for k, v in metadata.items() if k != "task"})
+    code, out, err = run(capsys, "evaluate", str(path), "iris")
+    assert code == 0 and out == expected, err  # it said "y: expected 3 columns, found 1"
+    del metadata["classes"], metadata["task"]
+    save_model(network, path, metadata=metadata)
+    code, out, err = run(capsys, "evaluate", str(path), "iris")
+    assert code == 2 and err.startswith(f"glassnet: error: {path}: metadata: classes: expected")
 
 
 def test_a_multi_label_model_predicts_one_column_per_class(capsys, tmp_path):

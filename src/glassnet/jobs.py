@@ -861,6 +861,9 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
         require(meta.get(key) is None or isinstance(meta[key], str), key, "a name")
     task = meta.get("task")
     require(task in (None, "classification", "regression"), "task", "classification or regression")
+    kind = "classification" if network.is_classifier else "regression"
+    outputs = f"{network.output_activation.name} outputs and {network.loss.name}"
+    require(task in (None, kind), "task", f"{kind} for a network of {outputs}")
     classes = meta.get("classes")
     if network.is_classifier and (classes is not None or task == "classification"):
         require(
@@ -876,10 +879,12 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
                 isinstance(scaler, dict)
                 and numbers(scaler.get("offset"), n)
                 and numbers(scaler.get("scale"), n)
-                and 0.0 not in scaler["scale"]
+                # x / scale overflows where 1 / scale does (a subnormal scale)
+                and all(v > 0 and math.isfinite(1 / v) for v in scaler["scale"])
             ),
             key,
-            f'null or {{"kind", "offset", "scale"}} with {n} finite numbers each, scales not 0',
+            f'null or {{"kind", "offset", "scale"}} with {n} finite numbers each, scales > 0 '
+            "with a finite reciprocal",
         )
 
 
@@ -942,6 +947,7 @@ def _model_data(
 ) -> tuple[Network, dict, np.ndarray, np.ndarray, str]:
     """A saved model and a dataset in its terms: (network, metadata, X scaled, y, name)."""
     from glassnet.data import csv_header, load_dataset
+    from glassnet.errors import ModelError
 
     network, meta = _load(model)
     names = list(meta["feature_names"])
@@ -981,11 +987,15 @@ def _model_data(
     # the target as the model's task reads it, whatever the file alone suggests (a few
     # rows of whole numbers look like classes, a few labels like numbers)
     values = _target_values(dataset)
-    if meta.get("task") == "classification":
+    if network.is_classifier:  # the task, where the metadata says it (checked to agree)
         if _multi_label(network):
             raise ArgumentError(
                 f"{model}: a multi-label model (several sigmoid outputs) has no one target "
                 "column to read; evaluate it from Python (Network.evaluate)"
+            )
+        if meta.get("classes") is None:
+            raise ModelError(
+                model, "metadata: classes: expected the class labels (a classifier's), found None"
             )
         known = {str(c): i for i, c in enumerate(meta["classes"])}
         labels = [_label(v) for v in values]
