@@ -359,7 +359,7 @@ def _check_size(sizes: list[int], flag: str = "--hidden") -> None:
 
 
 def _check_choices(
-    activation: str, loss: str, dataset: str, classification: bool, flag: Any
+    activation: str, loss: str, dataset: str, classification: bool, flag: Callable[[str], str]
 ) -> None:
     """ArgumentError naming --activation or --loss by ``flag``: unknown, or a wrong loss."""
     from glassnet.activations import ACTIVATIONS
@@ -518,9 +518,6 @@ def _check_settings(path: Path, settings: dict[str, Any]) -> None:
     def whole(low: int, high: float = math.inf) -> Callable[[Any], bool]:
         return lambda v: type(v) is int and low <= v <= high
 
-    def number(low: float, high: float) -> Callable[[Any], bool]:  # low < v < high, or low = v
-        return lambda v: _finite(v) and (v == low or low < v < high)
-
     def text(v: Any) -> bool:
         return isinstance(v, str)
 
@@ -532,10 +529,10 @@ def _check_settings(path: Path, settings: dict[str, Any]) -> None:
             lambda v: isinstance(v, list) and all(map(whole(1, 100_000), v)),
             "a list of sizes from 1 to 100000",
         ),
-        "lr": (lambda v: number(0, math.inf)(v) and v > 0, "a number > 0"),
+        "lr": (lambda v: _finite(v) and v > 0, "a number > 0"),
         "epochs": count,
         "batch_size": count,
-        "dropout": (number(0, 1), "a rate in [0, 1)"),
+        "dropout": (lambda v: _finite(v) and 0 <= v < 1, "a rate in [0, 1)"),
         "scale": (lambda v: v in ("minmax", "standard", "none"), "minmax, standard or none"),
         "seed": (whole(0, 2**32 - 1), "a whole number from 0 to 4294967295"),
         "out": (text, "a folder"),  # replaced by the folder resumed
