@@ -644,6 +644,16 @@ def test_process_output_into_missing_directory(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_output_ending_in_a_slash_is_refused(tmp_path: Path, capsys) -> None:
+    target = f"{tmp_path / 'newdir'}/"
+    assert main(["explain", str(EXAMPLES[0]), "-o", target]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err == f"glassnet: error: -o {target}: ends in a slash, as a folder's name; give a file's\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # no file named newdir
+
+
 def test_process_huge_integer_is_one_line(tmp_path: Path) -> None:
     # Regression: an OverflowError escaped main(): a traceback and exit 1.
     path = tmp_path / "huge.toml"

@@ -277,6 +277,23 @@ def test_atomic_write_bytes_and_text(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["b", "t"]
 
 
+def test_atomic_write_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "out.txt"
+    target.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    atomic_write_text(link, "new")
+    assert link.is_symlink() and target.read_text() == "new"
+    assert os.listdir(tmp_path / "real") == ["out.txt"]  # no temporary file left
+
+
+def test_atomic_write_to_a_name_ending_in_a_slash_is_refused(tmp_path):
+    with pytest.raises(ArgumentError, match="ends in a slash"):
+        atomic_write_text(f"{tmp_path / 'newdir'}/", "x")
+    assert os.listdir(tmp_path) == []
+
+
 def test_save_into_a_missing_folder_raises_oserror(tmp_path):
     with pytest.raises(OSError):
         save_model(make_net("tanh", "squared_error"), tmp_path / "no" / "m.npz")
@@ -826,3 +843,23 @@ def test_export_refuses_what_load_spec_would_refuse(tmp_path):
         export_spec(net, tmp_path / "f.toml", X, Y, learning_rate=10**400)
     with pytest.raises(ArgumentError, match="X: expected an array of numbers"):
         export_spec(net, tmp_path / "f.toml", [[10**400, 1]], Y)
+
+
+def test_a_spec_or_claims_file_with_a_byte_order_mark_reads_as_without(tmp_path):
+    from glassnet.check import ClaimsError
+    from glassnet.errors import SpecError
+    from glassnet.io import read_user_text
+
+    from conftest import EXAMPLES
+
+    text = EXAMPLES[0].read_text(encoding="utf-8")
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())  # as Notepad saves UTF-8
+    assert read_user_text(path, ClaimsError, "claims file") == text
+    spec, plain = glassnet.load_spec(path), glassnet.load_spec(EXAMPLES[0])
+    assert np.array_equal(spec.X, plain.X) and np.array_equal(
+        spec.network.layers[0].W, plain.network.layers[0].W
+    )
+    path.write_bytes(b"\xef\xbb\xbfa = 1\xff\n")  # the byte counted in the file, mark and all
+    with pytest.raises(SpecError, match="invalid start byte at byte 8"):
+        read_user_text(path, SpecError, "spec file")

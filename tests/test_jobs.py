@@ -379,6 +379,11 @@ def _iris_model(capsys, tmp_path):
         ("x_scaler", "minmax"),
         ("x_scaler", {"kind": "standard", "offset": [1.0], "scale": [1.0]}),
         ("x_scaler", {"kind": "standard", "offset": [0.0] * 4, "scale": [0.0] * 4}),
+        ("x_scaler", {"kind": "minmax", "offset": [10**400, 0, 0, 0], "scale": [1, 1, 1, 1]}),
+        ("y_scaler", {"kind": "standard", "offset": [0, 0, 0], "scale": [1, -(10**400), 1]}),
+        ("x_scaler", {"kind": "minmax", "offset": [0, 0, 0, 0], "scale": [1, 5e-324, 1, 1]}),
+        ("x_scaler", {"kind": "minmax", "offset": [0, 0, 0, 0], "scale": [1, -2.0, 1, 1]}),
+        ("task", "regression"),  # on a softmax classifier
     ],
 )
 def test_metadata_that_train_did_not_write_is_named(capsys, tmp_path, key, value):
@@ -392,6 +397,21 @@ def test_metadata_that_train_did_not_write_is_named(capsys, tmp_path, key, value
         assert code == 2 and out == "", (argv, out)
         assert err.startswith(f"glassnet: error: {path}: metadata: {key}: expected"), err
         assert err.count("\n") == 1
+
+
+def test_a_classifier_without_a_task_is_evaluated_as_one(capsys, tmp_path):
+    from glassnet.io import save_model
+
+    path = _iris_model(capsys, tmp_path)
+    network, metadata = load_model(path)
+    code, expected, _ = run(capsys, "evaluate", str(path), "iris")
+    save_model(network, path, metadata={k: v for k, v in metadata.items() if k != "task"})
+    code, out, err = run(capsys, "evaluate", str(path), "iris")
+    assert code == 0 and out == expected, err  # it said "y: expected 3 columns, found 1"
+    del metadata["classes"], metadata["task"]
+    save_model(network, path, metadata=metadata)
+    code, out, err = run(capsys, "evaluate", str(path), "iris")
+    assert code == 2 and err.startswith(f"glassnet: error: {path}: metadata: classes: expected")
 
 
 def test_a_multi_label_model_predicts_one_column_per_class(capsys, tmp_path):
@@ -546,3 +566,120 @@ def test_train_spec_names_a_learning_rate_of_0_and_counts_its_steps(capsys, tmp_
     )
     code, out, _ = run(capsys, "train", "--spec", str(batch), "--epochs", "3", "--batch-size", "2")
     assert code == 0 and "3 epochs (6 steps) of sgd" in out.splitlines()[0]
+
+
+def test_a_fresh_run_replaces_the_checkpoints_of_an_earlier_run_in_its_out(capsys, tmp_path):
+    out = tmp_path / "r"
+    train_xor(capsys, str(out), "--epochs", "6", "--checkpoint-every", "1")  # epochs 4, 5, 6 kept
+    train_xor(capsys, str(out), "--hidden", "3", "--checkpoint-every", "1")  # its epochs 1, 2
+    kept = sorted(p.name for p in (out / "checkpoints").iterdir())
+    assert kept == ["epoch-00001-00000000.npz", "epoch-00002-00000000.npz"]
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 2 and "the run finished (epoch 2)" in err  # this run, not the earlier one
+    train_xor(capsys, str(out))  # a run without checkpoints leaves none of the earlier run's
+    assert not (out / "checkpoints").exists()
+
+
+def test_a_run_removes_the_outputs_of_an_earlier_run_that_it_does_not_write(capsys, tmp_path):
+    out = tmp_path / "r"
+    for dataset in ("moons", "diabetes"):
+        argv = ["train", "--dataset", dataset, "--epochs", "1", "--hidden", "4", "--out", str(out)]
+        assert run(capsys, *argv)[0] == 0
+        if dataset == "moons":
+            assert (out / "decision_boundary.png").is_file() and (out / "confusion.png").is_file()
+            (out / "notes.txt").write_text("mine")  # not a file glassnet writes: it stays
+    assert not (out / "decision_boundary.png").exists() and not (out / "confusion.png").exists()
+    assert (out / "notes.txt").read_text() == "mine" and (out / "loss.png").is_file()
+    assert "confusion.png" not in (out / "report.md").read_text()
+
+
+def test_ctrl_c_says_whether_the_run_can_go_on(capsys, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from glassnet.diagnose import DiagnosticsCallback
+
+    def ctrl_c(self, state, epoch, logs):  # Ctrl-C at the end of the first epoch
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(DiagnosticsCallback, "on_epoch_end", ctrl_c)
+    spec_out = tmp_path / "spec run"
+    code, _, err = run(capsys, "train", "--spec", str(EXAMPLES[0]), "--out", str(spec_out))
+    assert code == 130 and "--resume" not in err and "can't be resumed" in err
+    assert not spec_out.exists()  # it wrote nothing, no checkpoint either
+    out = tmp_path / "data run"
+    argv = ["train", "--dataset", "xor", "--epochs", "3", "--hidden", "4", "--out", str(out)]
+    code, _, err = run(capsys, *argv)
+    assert code == 130 and f"go on with `glassnet train --resume '{out}'`" in err
+    monkeypatch.undo()
+    assert run(capsys, "train", "--resume", str(out))[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"hidden": "abc"}, "settings: hidden: expected a list of sizes"),
+        ({"hidden": [100_000, 100_000]}, "settings: hidden: the network 2-100000-100000-2 would"),
+        ({"scale": "zzz"}, "settings: scale: expected minmax, standard or none, found 'zzz'"),
+        ({"activation": "sigmod"}, "settings: activation: unknown activation 'sigmod'"),
+        ({"batch_size": 0}, "settings: batch_size: expected a whole number ≥ 1, found 0"),
+        ({"lr": 10**400}, "settings: lr: expected a number > 0"),
+        ({"bogus": 1}, "settings: 'bogus': not a setting of glassnet train"),
+    ],
+)
+def test_resume_names_the_checkpoint_and_its_setting_that_is_wrong(
+    capsys, tmp_path, change, message
+):
+    out = tmp_path / "r"
+    train_xor(capsys, str(out), "--epochs", "3", "--checkpoint-every", "2")  # epoch 2: unfinished
+    (path,) = (out / "checkpoints").glob("epoch-*.npz")
+    arrays = dict(np.load(path))
+    state = json.loads(str(arrays["state"]))
+    state["settings"].update(change)
+    arrays["state"] = np.array(json.dumps(state))
+    np.savez(path, **arrays)
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 2 and err.startswith(f"glassnet: error: {path}: {message}"), err
+    assert err.count("\n") == 1
+
+
+def test_resume_takes_the_newest_checkpoint_by_its_epoch_as_a_number(capsys, tmp_path):
+    out = tmp_path / "r"
+    train_xor(capsys, str(out), "--epochs", "3", "--checkpoint-every", "1")
+    folder = out / "checkpoints"
+    # as if epochs 99999 (the finished run's last) and 100000 (an unfinished one's) were there
+    (folder / "epoch-00003-00000000.npz").rename(folder / "epoch-99999-00000000.npz")
+    (folder / "epoch-00002-00000000.npz").rename(folder / "epoch-100000-00000000.npz")
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 0, err  # by name, 99999 came last: "the run finished"
+
+
+def test_a_run_removes_the_temporary_files_that_a_killed_write_left(capsys, tmp_path):
+    out = tmp_path / "r"
+    (out / "checkpoints").mkdir(parents=True)
+    left = [
+        out / "checkpoints" / ".epoch-00007-00000000.npz.k3j_x9a1.tmp",
+        out / ".model.npz.ab.tmp",
+    ]
+    mine = [out / "checkpoints" / ".notes.tmp", out / ".report.md.draft"]  # not glassnet's
+    for path in left + mine:
+        path.write_text("")
+    train_xor(capsys, str(out), "--checkpoint-every", "1")
+    assert [path.exists() for path in left + mine] == [False, False, True, True]
+
+
+def test_train_refuses_an_out_that_would_overwrite_its_input(capsys, tmp_path):
+    out = tmp_path / "sp"
+    assert (
+        run(capsys, "train", "--spec", str(EXAMPLES[0]), "--epochs", "2", "--out", str(out))[0] == 0
+    )
+    spec = out / "trained.toml"
+    before = spec.read_text()
+    code, _, err = run(capsys, "train", "--spec", str(spec), "--out", str(out), "--epochs", "2")
+    assert code == 2 and err == (
+        f"glassnet: error: --out {out}: would overwrite the input {spec} (--spec)\n"
+    )
+    assert spec.read_text() == before
+    data = out / "history.csv"  # a CSV there, trained on
+    code, _, err = run(capsys, "train", "--dataset", str(data), "--out", str(out))
+    assert code == 2 and f"would overwrite the input {data} (--dataset)" in err

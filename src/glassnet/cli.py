@@ -347,6 +347,8 @@ def _not_an_input(output: str | None, *inputs: str | None) -> None:
 def _write(path: str, text: str) -> None:
     from glassnet.io import atomic_write_text
 
+    if path.endswith(tuple(filter(None, (os.sep, os.altsep)))):  # not a file named as the folder
+        raise ArgumentError(f"-o {path}: ends in a slash, as a folder's name; give a file's")
     try:
         atomic_write_text(path, text)
     except OSError as exc:
@@ -374,11 +376,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
         where = f" ({exc})" if str(exc) else ""
-        print(
-            f"glassnet: interrupted{where}; a run with --out can go on with "
-            "`glassnet train --resume DIR`",
-            file=sys.stderr,
-        )
+        hint = getattr(exc, "hint", "")  # train's: whether and how the run goes on
+        print(f"glassnet: interrupted{where}" + (f"; {hint}" if hint else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `glassnet explain ... | head`
         sys.stderr.close()

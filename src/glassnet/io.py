@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import json
@@ -52,6 +53,8 @@ def file_name(path: object, argument: str = "path") -> str | os.PathLike:
 def read_user_text(path: str | Path, error: type, kind: str) -> str:
     """The UTF-8 text of a file a person wrote, or ``error(path, "", message)`` saying why not.
 
+    A byte order mark at its start (as Windows editors write UTF-8) is not part of the text.
+
     Parameters
     ----------
     path : str or Path
@@ -61,14 +64,18 @@ def read_user_text(path: str | Path, error: type, kind: str) -> str:
         What the file should be, for the message ("spec file", "claims file").
     """
     name = str(file_name(path))
+    bom = 0
     try:
-        return Path(path).read_bytes().decode("utf-8")
+        data = Path(path).read_bytes()
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        return data[bom:].decode("utf-8")
     except FileNotFoundError:
         raise error(name, "", "no such file") from None
     except IsADirectoryError:
         raise error(name, "", f"is a directory, not a {kind}") from None
     except UnicodeDecodeError as exc:
-        raise error(name, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        where = exc.start + bom  # in the file
+        raise error(name, "", f"not UTF-8 text ({exc.reason} at byte {where})") from None
     except OSError as exc:
         raise error(name, "", f"cannot read: {exc.strerror}") from None
 
@@ -84,7 +91,8 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
     ends without an exception it is flushed to disk and renamed over ``path`` in
     one step, so a reader sees the old file or the new one, never a partial one,
     even if the process is killed midway.  When the block raises, the temporary
-    file is removed and ``path`` is left as it was.
+    file is removed and ``path`` is left as it was.  A symbolic link is written
+    through: its target is replaced (the temporary file beside it), the link stays.
 
     Parameters
     ----------
@@ -100,12 +108,17 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
 
     Raises
     ------
+    ArgumentError
+        When ``path`` ends in a slash (a folder's name, which would be written as a file).
     OSError
         When the folder cannot be written to.
     """
+    if isinstance(path, str) and path.endswith(tuple(filter(None, (os.sep, os.altsep)))):
+        raise ArgumentError(f"path: {quote(path)} ends in a slash, as a folder's; give a file's")
     path = Path(file_name(path))
+    real = Path(os.path.realpath(path))  # a link's target, so that the link stays a link
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     except OSError as exc:  # named by the file asked for, not the temporary one
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
@@ -115,8 +128,8 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp makes the file private (0600); give it the mode a plain open() would
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
+        os.chmod(tmp, _file_mode(real))
+        os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -17,9 +17,12 @@ import csv
 import io
 import itertools
 import json
+import math
+import re
+import shlex
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +68,21 @@ def _unapply(meta: dict | None, Y: np.ndarray) -> np.ndarray:
 
 
 CHECKPOINTS_KEPT = 3
+# every file `train --out` may write; a run removes those of an earlier run that it did not write
+OUTPUTS = (
+    "model.npz",
+    "history.csv",
+    "history.json",
+    "explain.html",
+    "loss.png",
+    "confusion.png",
+    "decision_boundary.png",
+    "diagnostics.json",
+    "gradient_norms.png",
+    "activations.png",
+    "report.md",
+    "trained.toml",
+)
 SETTINGS = (
     "dataset",
     "target",
@@ -105,8 +123,12 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     resume = None
     if getattr(args, "resume", None):
         args, resume = _resume_args(args)
+    # a fresh run replaces an earlier run's checkpoints in --out; a resumed run goes on with them
+    earlier = [] if resume is not None or not args.out else _checkpoints(Path(args.out))
     if getattr(args, "seed", None) is None:  # not given: 0, the documented default
         args.seed = 0
+    if args.out:
+        _not_an_input(Path(args.out), ("--spec", args.spec), ("--dataset", args.dataset))
     if getattr(args, "checkpoint_every", None) and not args.out:
         raise ArgumentError("--checkpoint-every: give --out DIR for the checkpoints")
     if args.spec and (getattr(args, "checkpoint_every", None) or resume is not None):
@@ -122,7 +144,7 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
                 f"{given[0]}: the spec sets its network and examples; give --spec without "
                 f"{', '.join(given)}"
             )
-        return _train_spec(args)
+        return _train_spec(args, earlier)
     args.activation = args.activation or "relu"
     args.scale = args.scale or "minmax"
     from glassnet.data import DEFAULT_DATASET, load_dataset
@@ -140,8 +162,8 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     n_out = data.n_classes if classification else data.y.reshape(len(data.y), -1).shape[1]
     output = "softmax" if classification else "identity"
     loss = args.loss or ("cross_entropy" if classification else "half_squared_error")
-    _check_choices(args.activation, loss, data.name, classification)
-    _check_size([data.X.shape[1], *hidden, n_out])
+    _check_choices(args.activation, loss, data.name, classification, _flag(args))
+    _check_size([data.X.shape[1], *hidden, n_out], _flag(args)("hidden"))
     if args.out:  # before any training: a folder that can't be written loses the run
         _writable(Path(args.out))
     X_train, y_train, X_val, y_val, X_test, y_test = _split(args, data)
@@ -179,22 +201,30 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
 
     # the diagnostics of every epoch, on a sample of the training data (for --out)
     recorder = DiagnosticsCallback(X_train[:DIAGNOSTICS_SAMPLE], y_train[:DIAGNOSTICS_SAMPLE])
-    history = network.fit(
-        X_train,
-        y_train,
-        epochs=epochs,
-        batch_size=args.batch_size or 32,
-        optimizer=optimizer,
-        learning_rate=args.lr,
-        validation_data=(X_val, y_val) if len(X_val) else None,
-        seed=args.seed,
-        dropout=dropout if hidden else 0.0,
-        verbose=args.progress,
-        callbacks=[recorder] if args.out else [],
-        checkpoint_every=getattr(args, "checkpoint_every", None),
-        on_checkpoint=_checkpoint_writer(args) if args.out else None,
-        resume=resume,
-    )
+    writer = _checkpoint_writer(args, earlier) if args.out else None
+
+    def hint() -> str:  # for a Ctrl-C: does a checkpoint of this run let it go on?
+        if writer is None:
+            return "with --out DIR a run writes a checkpoint on Ctrl-C, for `--resume DIR`"
+        return f"go on with `glassnet train --resume {shlex.quote(args.out)}`" if writer.own else ""
+
+    with _interrupted(hint):
+        history = network.fit(
+            X_train,
+            y_train,
+            epochs=epochs,
+            batch_size=args.batch_size or 32,
+            optimizer=optimizer,
+            learning_rate=args.lr,
+            validation_data=(X_val, y_val) if len(X_val) else None,
+            seed=args.seed,
+            dropout=dropout if hidden else 0.0,
+            verbose=args.progress,
+            callbacks=[recorder] if args.out else [],
+            checkpoint_every=getattr(args, "checkpoint_every", None),
+            on_checkpoint=writer,
+            resume=resume,
+        )
     test = network.evaluate(X_test, y_test)
     metric = history.metric
     result: dict[str, Any] = {
@@ -237,7 +267,7 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     }
     notes: list[str] = []
     if args.out:
-        notes = _write_outputs(
+        written, notes = _write_outputs(
             Path(args.out),
             network,
             history,
@@ -249,10 +279,21 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
             example=(X_test[:1], y_test[:1]) if len(X_test) else (X_train[:1], y_train[:1]),
             diagnostics=recorder,
         )
+        _remove_earlier(Path(args.out), earlier, written)
     result["seconds"] = round(time.perf_counter() - start, 3)
     result["out"] = args.out
     result["_text"] = _train_text(result, metric, notes)
     return result
+
+
+def _not_an_input(out: Path, *inputs: tuple[str, str | None]) -> None:
+    """ArgumentError where a file that --out writes is one of the run's inputs (by any path)."""
+    for flag, name in inputs:
+        if name is None or not Path(name).is_file():  # a dataset's name, or no file to lose
+            continue
+        for output in (out / written for written in OUTPUTS):
+            if output.is_file() and output.samefile(name):
+                raise ArgumentError(f"--out {out}: would overwrite the input {name} ({flag})")
 
 
 def _split(args: argparse.Namespace, data: Any) -> tuple[np.ndarray, ...]:
@@ -297,57 +338,131 @@ def _given(args: argparse.Namespace, *flags: str) -> list[str]:
     return [flag for flag in flags if getattr(args, flag[2:].replace("-", "_"), None) is not None]
 
 
-def _check_size(sizes: list[int]) -> None:
+def _flag(args: argparse.Namespace) -> Callable[[str], str]:
+    """A setting's name in a message: its flag, or in a resumed run the checkpoint's setting."""
+    checkpoint = getattr(args, "checkpoint", None)
+    if checkpoint is None:
+        return lambda key: f"--{key.replace('_', '-')}"
+    return lambda key: f"{checkpoint}: settings: {key}"
+
+
+def _check_size(sizes: list[int], flag: str = "--hidden") -> None:
     """ArgumentError naming --hidden for a network too large to hold, as a spec's is refused."""
     from glassnet.spec import MAX_PARAMETERS
 
     total = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
     if total > MAX_PARAMETERS:
         raise ArgumentError(
-            f"--hidden: the network {'-'.join(map(str, sizes))} would have {total:,} parameters "
+            f"{flag}: the network {'-'.join(map(str, sizes))} would have {total:,} parameters "
             f"(~{total * 8 / 2**30:,.1f} GiB); glassnet refuses more than {MAX_PARAMETERS:,}"
         )
 
 
-def _check_choices(activation: str, loss: str, dataset: str, classification: bool) -> None:
-    """ArgumentError naming --activation or --loss: unknown, or a loss the task can't use."""
+def _check_choices(
+    activation: str, loss: str, dataset: str, classification: bool, flag: Callable[[str], str]
+) -> None:
+    """ArgumentError naming --activation or --loss by ``flag``: unknown, or a wrong loss."""
     from glassnet.activations import ACTIVATIONS
     from glassnet.errors import unknown_name
     from glassnet.losses import LOSSES
 
     if activation not in ACTIVATIONS:
-        raise ArgumentError(f"--activation: {unknown_name('activation', activation, ACTIVATIONS)}")
+        act = unknown_name("activation", activation, ACTIVATIONS)
+        raise ArgumentError(f"{flag('activation')}: {act}")
     if loss not in LOSSES:
-        raise ArgumentError(f"--loss: {unknown_name('loss', loss, LOSSES)}")
+        raise ArgumentError(f"{flag('loss')}: {unknown_name('loss', loss, LOSSES)}")
     cross_entropy = loss in ("cross_entropy", "binary_cross_entropy")
     if classification and loss != "cross_entropy":
         raise ArgumentError(
-            f"--loss {loss}: {dataset} is a classification dataset, which trains a softmax "
+            f"{flag('loss')} {loss}: {dataset} is a classification dataset, which trains a softmax "
             "output with cross_entropy; a squared error needs numeric targets (a regression "
             "dataset, or a --spec)"
         )
     if not classification and cross_entropy:
         raise ArgumentError(
-            f"--loss {loss}: {dataset} is a regression dataset (numeric targets); use "
+            f"{flag('loss')} {loss}: {dataset} is a regression dataset (numeric targets); use "
             "half_squared_error, mean_squared_error or squared_error"
         )
 
 
-def _checkpoint_writer(args: argparse.Namespace) -> Any:
-    """Save each checkpoint into OUT/checkpoints/, keeping the last few."""
+def _checkpoints(out: Path) -> list[Path]:
+    """The checkpoints in OUT/checkpoints/, oldest first.
+
+    By the epoch and the example of their names as numbers (epoch 100000 after 99999),
+    any other name before them.
+    """
+
+    def when(path: Path) -> tuple[int, ...]:
+        numbers = re.fullmatch(r"epoch-(\d+)-(\d+)", path.stem)
+        return tuple(map(int, numbers.groups())) if numbers else (-1, -1)
+
+    return sorted((out / "checkpoints").glob("epoch-*.npz"), key=lambda p: (when(p), p.name))
+
+
+def _checkpoint_writer(args: argparse.Namespace, earlier: list[Path]) -> Any:
+    """Save each checkpoint into OUT/checkpoints/, keeping the last few of this run's.
+
+    ``earlier`` (emptied here) are an earlier run's checkpoints in the folder: they go once
+    this run has written its first, so that they neither push this run's out (their epochs
+    may be higher) nor are what ``--resume`` goes on with.  The others in the folder are
+    the run's own (a resumed run's lineage).
+    """
     from glassnet.io import save_checkpoint
 
     folder = Path(args.out) / "checkpoints"
     settings = {k: getattr(args, k, None) for k in SETTINGS}
+    own = [path for path in _checkpoints(Path(args.out)) if path not in earlier]
 
     def write(checkpoint: dict[str, Any]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"epoch-{checkpoint['epoch']:05d}-{checkpoint['next_start']:08d}.npz"
-        save_checkpoint(folder / name, checkpoint, settings)
-        for old in sorted(folder.glob("epoch-*.npz"))[:-CHECKPOINTS_KEPT]:
-            old.unlink()
+        path = folder / f"epoch-{checkpoint['epoch']:05d}-{checkpoint['next_start']:08d}.npz"
+        save_checkpoint(path, checkpoint, settings)
+        if path not in own:
+            own.append(path)
+        cut = _temporaries(folder, "epoch-*.npz")  # of a write that a kill cut short
+        for old in [p for p in earlier if p != path] + own[:-CHECKPOINTS_KEPT] + cut:
+            old.unlink(missing_ok=True)
+        earlier.clear()
+        del own[:-CHECKPOINTS_KEPT]
 
+    write.own = own  # type: ignore[attr-defined]  # the checkpoints a Ctrl-C can resume from
     return write
+
+
+@contextlib.contextmanager
+def _interrupted(hint: Any) -> Iterator[None]:
+    """A Ctrl-C in training carries ``hint()`` (whether and how the run goes on) to the CLI."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        exc.hint = hint()  # type: ignore[attr-defined]
+        raise
+
+
+def _temporaries(folder: Path, *names: str) -> list[Path]:
+    """The temporary files that glassnet's atomic writes of ``names`` (globs) left in ``folder``.
+
+    Only a write that was killed leaves one (``.NAME.XXXXXXXX.tmp``); a run calls this after
+    its own writes there are done.
+    """
+    return [path for name in names for path in folder.glob(f".{name}.*.tmp")]
+
+
+def _remove_earlier(out: Path, earlier: list[Path], written: list[str]) -> None:
+    """Remove what an earlier run wrote in ``out`` and this run, now written, did not replace.
+
+    Its checkpoints ``earlier``, and those of the files a run writes (:data:`OUTPUTS`)
+    that this one did not write (a moons run's decision boundary beside a later
+    diabetes model), and the temporary files of theirs that a killed write left;
+    no other file.
+    """
+    stale = [out / name for name in OUTPUTS if name not in written]
+    with _writing(out):
+        for path in [*earlier, *stale, *_temporaries(out, *OUTPUTS)]:
+            path.unlink(missing_ok=True)
+    if earlier:
+        with contextlib.suppress(OSError):  # a folder left empty goes; one with other files stays
+            (out / "checkpoints").rmdir()
 
 
 def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str, Any]]:
@@ -367,19 +482,80 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
             f"without {', '.join(given)}"
         )
     folder = Path(args.resume) / "checkpoints"
-    candidates = sorted(folder.glob("epoch-*.npz"), reverse=True)
-    for path in candidates:  # the newest that loads whole: a crash may have cut the last
+    # the newest that loads whole: a crash may have cut the last
+    for path in reversed(_checkpoints(Path(args.resume))):
         try:
             checkpoint, settings = load_checkpoint(path)
         except ModelError:
             continue
+        _check_settings(path, settings)
         resumed = argparse.Namespace(**{**vars(args), **settings})
         resumed.resume, resumed.spec, resumed.out = None, None, str(args.resume)
+        resumed.checkpoint = str(path)  # its settings' errors name it
         return resumed, checkpoint
     raise ArgumentError(f"--resume {args.resume}: no checkpoint to resume from in {folder}")
 
 
-def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
+def _finite(value: object) -> bool:
+    """A finite int or float of a JSON text (its whole numbers may be beyond any float)."""
+    try:
+        return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+    except OverflowError:
+        return False
+
+
+def _check_settings(path: Path, settings: dict[str, Any]) -> None:
+    """ModelError naming the checkpoint and the setting, for one that train could not have saved.
+
+    A resumed run trains with these, never checked as its flags are (a hand-edited file).
+    """
+    from glassnet.activations import ACTIVATIONS
+    from glassnet.errors import ModelError, unknown_name
+    from glassnet.io import _show
+    from glassnet.losses import LOSSES
+    from glassnet.optimizers import OPTIMIZERS
+
+    def whole(low: int, high: float = math.inf) -> Callable[[Any], bool]:
+        return lambda v: type(v) is int and low <= v <= high
+
+    def text(v: Any) -> bool:
+        return isinstance(v, str)
+
+    count = (whole(1), "a whole number ≥ 1")
+    expected: dict[str, tuple[Callable[[Any], bool], str]] = {
+        "dataset": (text, "a dataset name or file"),
+        "target": (text, "a column"),
+        "hidden": (
+            lambda v: isinstance(v, list) and all(map(whole(1, 100_000), v)),
+            "a list of sizes from 1 to 100000",
+        ),
+        "lr": (lambda v: _finite(v) and v > 0, "a number > 0"),
+        "epochs": count,
+        "batch_size": count,
+        "dropout": (lambda v: _finite(v) and 0 <= v < 1, "a rate in [0, 1)"),
+        "scale": (lambda v: v in ("minmax", "standard", "none"), "minmax, standard or none"),
+        "seed": (whole(0, 2**32 - 1), "a whole number from 0 to 4294967295"),
+        "out": (text, "a folder"),  # replaced by the folder resumed
+        "checkpoint_every": count,
+    }
+    names = {"activation": ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS}
+    for key, value in settings.items():
+        if value is None and key in {*expected, *names}:  # not given: the default
+            continue
+        if key in names:
+            if not (isinstance(value, str) and value in names[key]):
+                problem = unknown_name(key, value, names[key])
+                raise ModelError(str(path), f"settings: {key}: {problem}")
+        elif key not in expected:
+            raise ModelError(str(path), f"settings: {quote(key)}: not a setting of glassnet train")
+        elif not expected[key][0](value):
+            found = _show(value)
+            raise ModelError(
+                str(path), f"settings: {key}: expected {expected[key][1]}, found {found}"
+            )
+
+
+def _train_spec(args: argparse.Namespace, earlier: list[Path]) -> dict[str, Any]:
     from glassnet.spec import load_spec
 
     start = time.perf_counter()
@@ -400,19 +576,20 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
 
     # the diagnostics of every step, as for a dataset (for --out)
     recorder = DiagnosticsCallback(spec.X[:DIAGNOSTICS_SAMPLE], spec.Y[:DIAGNOSTICS_SAMPLE])
-    history = network.fit(
-        spec.X,
-        spec.Y,
-        epochs=steps,
-        batch_size=args.batch_size,
-        optimizer=optimizer,
-        learning_rate=learning_rate,
-        shuffle=False,
-        seed=args.seed,
-        dropout=args.dropout or 0.0,
-        verbose=args.progress,
-        callbacks=[recorder] if args.out else [],
-    )
+    with _interrupted(lambda: "a --spec run writes no checkpoint: it can't be resumed"):
+        history = network.fit(
+            spec.X,
+            spec.Y,
+            epochs=steps,
+            batch_size=args.batch_size,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            shuffle=False,
+            seed=args.seed,
+            dropout=args.dropout or 0.0,
+            verbose=args.progress,
+            callbacks=[recorder] if args.out else [],
+        )
     final = network.loss_value(spec.X, spec.Y)
     result: dict[str, Any] = {
         "dataset": spec.path,
@@ -433,7 +610,7 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
         from glassnet.io import export_spec
 
         out = Path(args.out)
-        notes = _write_outputs(
+        written, notes = _write_outputs(
             out,
             network,
             history,
@@ -448,6 +625,7 @@ def _train_spec(args: argparse.Namespace) -> dict[str, Any]:
         with _writing(out):
             export_spec(network, out / "trained.toml", spec.X, spec.Y, learning_rate=learning_rate)
         notes.append("trained.toml: the trained network as a spec — `glassnet explain` opens it")
+        _remove_earlier(out, earlier, [*written, "trained.toml"])
     result["seconds"] = round(time.perf_counter() - start, 3)
     result["out"] = args.out
     lines = [
@@ -494,8 +672,11 @@ def _write_outputs(
     classes: list | None,
     example: tuple[np.ndarray, np.ndarray] | None = None,
     diagnostics: Any = None,
-) -> list[str]:
-    """model.npz, history.csv, history.json, explain.html, plots and report.md in ``out``."""
+) -> tuple[list[str], list[str]]:
+    """model.npz, history.csv, history.json, explain.html, plots and report.md in ``out``.
+
+    Returns the names written and the notes that say so.
+    """
     with _writing(out):
         from glassnet.io import atomic_write_text, save_model
 
@@ -556,7 +737,7 @@ def _write_outputs(
         report = _report(result, history, written, notes) + ("\n" + section if section else "")
         atomic_write_text(out / "report.md", report)
         written.append("report.md")
-        return [f"wrote {out}/: {', '.join(written)}", *notes]
+        return written, [f"wrote {out}/: {', '.join(written)}", *notes]
 
 
 @contextlib.contextmanager
@@ -665,12 +846,7 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
             raise ModelError(model, f"metadata: {key}: expected {expected}, found {found}")
 
     def numbers(values: object, n: int) -> bool:
-        return (
-            isinstance(values, list)
-            and len(values) == n
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
-            and bool(np.isfinite(values).all())
-        )
+        return isinstance(values, list) and len(values) == n and all(map(_finite, values))
 
     names = meta["feature_names"]
     require(
@@ -682,6 +858,9 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
         require(meta.get(key) is None or isinstance(meta[key], str), key, "a name")
     task = meta.get("task")
     require(task in (None, "classification", "regression"), "task", "classification or regression")
+    kind = "classification" if network.is_classifier else "regression"
+    outputs = f"{network.output_activation.name} outputs and {network.loss.name}"
+    require(task in (None, kind), "task", f"{kind} for a network of {outputs}")
     classes = meta.get("classes")
     if network.is_classifier and (classes is not None or task == "classification"):
         require(
@@ -697,10 +876,12 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
                 isinstance(scaler, dict)
                 and numbers(scaler.get("offset"), n)
                 and numbers(scaler.get("scale"), n)
-                and 0.0 not in scaler["scale"]
+                # x / scale overflows where 1 / scale does (a subnormal scale)
+                and all(v > 0 and math.isfinite(1 / v) for v in scaler["scale"])
             ),
             key,
-            f'null or {{"kind", "offset", "scale"}} with {n} finite numbers each, scales not 0',
+            f'null or {{"kind", "offset", "scale"}} with {n} finite numbers each, scales > 0 '
+            "with a finite reciprocal",
         )
 
 
@@ -763,6 +944,7 @@ def _model_data(
 ) -> tuple[Network, dict, np.ndarray, np.ndarray, str]:
     """A saved model and a dataset in its terms: (network, metadata, X scaled, y, name)."""
     from glassnet.data import csv_header, load_dataset
+    from glassnet.errors import ModelError
 
     network, meta = _load(model)
     names = list(meta["feature_names"])
@@ -802,11 +984,15 @@ def _model_data(
     # the target as the model's task reads it, whatever the file alone suggests (a few
     # rows of whole numbers look like classes, a few labels like numbers)
     values = _target_values(dataset)
-    if meta.get("task") == "classification":
+    if network.is_classifier:  # the task, where the metadata says it (checked to agree)
         if _multi_label(network):
             raise ArgumentError(
                 f"{model}: a multi-label model (several sigmoid outputs) has no one target "
                 "column to read; evaluate it from Python (Network.evaluate)"
+            )
+        if meta.get("classes") is None:
+            raise ModelError(
+                model, "metadata: classes: expected the class labels (a classifier's), found None"
             )
         known = {str(c): i for i, c in enumerate(meta["classes"])}
         labels = [_label(v) for v in values]
