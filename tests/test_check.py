@@ -1718,3 +1718,53 @@ def test_two_mistakes_that_cancel_are_said_beside_the_right_number(tmp_path: Pat
     true_grad_b = -grad_b
     plain = _claims_for(path, f"[layer.2]\nb_new = {_vector(b2 - 0.5 * true_grad_b, 6)}\n")
     assert [f.message.endswith("is right") for f in plain.findings] == [True, True]
+
+
+def test_a_delta_rounding_explains_is_not_named_a_mistake_that_holds_on_the_true_values() -> None:
+    # seed 001's output layer worked to 2 decimals; from the true values, softmax's
+    # diagonal alone gives δ_2 = a_2 (binary cross-entropy, target 0): a coincidence
+    # that must not beat rounding, which the written numbers show
+    a = np.array([0.20, 0.29, 0.52])
+    g = np.array([-5.00, 1.41, 2.08])
+    J = np.round(np.diag(a) - np.outer(a, a), 2)  # worked from a, rounded as the sheet
+    delta = np.round(J.T @ g, 2)
+    text = f"[layer.3]\na = {_vector(a, 2)}\ndL_da = {_vector(g, 2)}\ndelta = {_vector(delta, 2)}\n"
+    report = _claims_for(EXAMPLES / "seed001.toml", text)
+    wrong = [f for f in report.findings if f.key == "delta" and f.status == "wrong"]
+    assert wrong and all(f.diagnosis == ["rounded_inputs"] for f in wrong), [
+        f.message for f in wrong
+    ]
+
+
+def test_no_cancelling_mistakes_are_said_where_there_is_no_known_mistake(tmp_path: Path) -> None:
+    path = tmp_path / "net.toml"
+    path.write_text(RELU_SIGMOID_BCE)
+    x = np.array([0.8, 0.2])
+    W1 = np.array([[0.5, -0.3, 0.9], [0.4, 0.7, -0.2]])
+    W2 = np.array([[0.3, -0.6], [0.2, 0.5], [-0.4, 0.1]])
+    a1 = np.maximum(x @ W1 + [0.1, 0.2, -0.1], 0)
+    # a slip in a1[3], then layer 2's z right: relu's z = a there, so z from z (a known
+    # mistake) gives it too, from the slipped a: no second mistake to speak of
+    text = f'[layer.1]\n"a[3]" = {a1[2] + 0.008:.3f}\n[layer.2]\nz = {_vector(a1 @ W2, 3)}\n'
+    report = _claims_for(path, text)
+    assert [f.status for f in report.findings] == ["wrong", "right", "right"]
+    assert all(f.message.endswith("is right") for f in report.findings[1:])
+
+
+def test_rounding_step_by_step_is_not_tried_at_one_decimal(tmp_path: Path) -> None:
+    # σ(0.5) = 0.622 is what z rounded to 1 decimal at every step gives; 0.610 is right
+    path = tmp_path / "net.toml"
+    path.write_text(SIGMOID_2_3_2)
+    report = _claims_for(path, '[layer.2]\n"a[1]" = 0.622\n')
+    assert report.findings[0].diagnosis == ["arithmetic"]
+
+
+def test_a_derivative_of_a_zero_target_is_0_not_minus_0(tmp_path: Path) -> None:
+    path = tmp_path / "net.toml"
+    path.write_text(
+        'input = [0.5, 1.0]\ntarget = [0.0, 1.0]\nloss = "cross_entropy"\n'
+        '[[layer]]\nactivation = "softmax"\nweights = [[0.1, 0.2], [0.3, -0.4]]\n'
+    )
+    zero = _claims_for(path, "[layer.1]\ndL_da = [0.5, -2.0]\n").findings[0]
+    assert zero.correct == 0 and math.copysign(1.0, zero.correct) == 1.0
+    assert "it is 0 " in zero.message

@@ -515,7 +515,7 @@ def _loss_terms(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any])
     terms = np.stack(columns, axis=1)
     if net.loss.name == "mean_squared_error":
         terms = terms / n  # (1/n) Σ_j: each column's own mean is over one unit
-    return terms + 0.0  # −y ln a at y = 0 is −0: a term of 0, shown "0"
+    return terms
 
 
 def _loss_value(
@@ -856,7 +856,7 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
     own = _own_values(ws, claims)
     wrong = [not c.matches(t) and not c.matches(o) for c, (t, o) in zip(claims, own, strict=True)]
     # the known mistakes that give each number neither right nor carried, found once
-    mistakes = [_mistakes(ws, c) if w else [] for c, w in zip(claims, wrong, strict=True)]
+    mistakes = [_mistakes(ws, c, finest) if w else [] for c, w in zip(claims, wrong, strict=True)]
     unrounded: list[float | None] = [None] * len(claims)
     if any(wrong):
         # the person may have kept more digits than they wrote of a value that was not
@@ -890,8 +890,13 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             own_value if abs(own_value - correct) > 0 else None,
         )
         if claim.matches(correct):
+            # after a known mistake, not a slip: from a slip a mistake may land anywhere
+            after_error = any(
+                f.status == "wrong" and f.diagnosis[0] not in ("arithmetic", "rounded_inputs")
+                for f in findings
+            )
             finding.message = f"{label}: {claim.written} is right" + _cancelled(
-                ws, claim, own_value, spec
+                ws, claim, own_value, spec, after_error
             )
         elif claim.matches(own_value):
             finding.status = "carried"
@@ -919,16 +924,20 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
     return CheckReport(findings)
 
 
-def _cancelled(ws: Worksheet, claim: Claim, own: float, spec: Spec) -> str:
+def _cancelled(ws: Worksheet, claim: Claim, own: float, spec: Spec, after_error: bool) -> str:
     """What a right number hides when the person's own values give another one.
 
     From their own earlier numbers (a flipped ∂ℓ/∂a, say) a second known mistake (the
     update θ + η∇) can lead back to the right value: two mistakes that cancel, said
-    beside the ✓ so the second one is not missed.
+    beside the ✓ so the second one is not missed. Only after a known mistake (own values
+    that differ by rounding or a slip hide nothing known), for a number of two
+    significant digits or more (at one, known mistakes land on it by chance), and only
+    a mistake that changes the number on the true values (z from z is no mistake where
+    relu's z = a).
     """
-    if claim.matches(own):
+    if not after_error or claim.significant < 2 or claim.matches(own):
         return ""
-    found = [rule_id for rule_id, _ in _mistakes_from(ws, claim)]
+    found = [rule_id for rule_id, _ in _mistakes_from(ws, claim, changing=_exact(ws))]
     if not found:
         return ""
     explain = {r.id: r.explained(spec.weights_layout) for r in RULES}
@@ -964,7 +973,8 @@ def _own_values(ws: Worksheet, claims: list[Claim]) -> list[tuple[float, float]]
             alternative = float(from_own(ws, None, "loss", from_a=True))
             if claim.matches(alternative):
                 own_value = alternative
-        values.append((float(ws.true[slot][claim.index]), own_value))
+        # + 0.0: a −0 (−y ln a, −y/a at y = 0) is a 0, shown "0"
+        values.append((float(ws.true[slot][claim.index]) + 0.0, own_value + 0.0))
     return values
 
 
@@ -1021,16 +1031,19 @@ def _diagnose(
     return found or ["arithmetic"]
 
 
-def _mistakes(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
+def _mistakes(ws: Worksheet, claim: Claim, finest: int) -> list[tuple[str, float]]:
     """The known mistakes that give the claimed value: (rule id, the value it gives).
 
-    Each is recomputed from the person's own values and, where those differ, from the
-    step's true ones: a right value written rounded (a = 0.6105) stands for the one
-    the person kept working with, and −2(1 − a) from the rounded a can miss the
-    negated ∂ℓ/∂a they wrote by a unit of its last place.
+    Each is recomputed from the person's own values and, where neither those nor the
+    rounding of them give the number, from the step's true ones: a right value written
+    rounded (a = 0.6105) stands for the one the person kept working with, and
+    −2(1 − a) from the rounded a can miss the negated ∂ℓ/∂a they wrote by a unit of
+    its last place. (Not before rounding: on the true values some mistakes are
+    identities — softmax's diagonal alone gives δ_j = a_j at a target of 0 under
+    binary cross-entropy — and would name a mistake in a number rounding explains.)
     """
     found = _mistakes_from(ws, claim)
-    if not found:
+    if not found and not _rounded_inputs(ws, claim, finest):
         found = _mistakes_from(_exact(ws), claim)
     return found
 
@@ -1040,24 +1053,43 @@ def _exact(ws: Worksheet) -> Worksheet:
     return Worksheet(ws.spec, ws.trace, ws.true, dict(ws.true), ws.claimed)
 
 
-def _mistakes_from(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
-    """:func:`_mistakes` from the values of ``ws``."""
+def _mistakes_from(
+    ws: Worksheet, claim: Claim, changing: Worksheet | None = None
+) -> list[tuple[str, float]]:
+    """:func:`_mistakes` from the values of ``ws``.
+
+    With ``changing``, only the mistakes that, made on its values, do not give the
+    claimed number: those that change it there.
+    """
     found = []
     for rule in RULES:
         if claim.key not in rule.keys or not rule.applies(ws, claim.layer):
             continue
         for mistake in rule.variants(ws, claim.layer):
-            with np.errstate(all="ignore"):
-                value = np.asarray(from_own(ws, claim.layer, claim.key, **mistake))
-            if value.shape != ws.true[(claim.layer, claim.key)].shape:
+            number = _under(ws, claim, mistake)
+            if number is None or not claim.matches(number):
                 continue
-            number = float(value[claim.index] if value.shape else value)
-            if claim.matches(number):
-                found.append((rule.id, number))
-                break
-    if not found and claim.key == "delta" and not ws.claimed[(claim.layer, "dL_da")].any():
+            if changing is not None and _matches(claim, _under(changing, claim, mistake)):
+                continue
+            found.append((rule.id, number))
+            break
+    unwritten = claim.key == "delta" and not ws.claimed[(claim.layer, "dL_da")].any()
+    if not found and changing is None and unwritten:
         found = _mistakes_upstream(ws, claim)
     return found
+
+
+def _under(ws: Worksheet, claim: Claim, mistake: dict[str, Any]) -> float | None:
+    """The claimed number recomputed from ``ws`` under ``mistake`` (None: no such number)."""
+    with np.errstate(all="ignore"):
+        value = np.asarray(from_own(ws, claim.layer, claim.key, **mistake))
+    if value.shape != ws.true[(claim.layer, claim.key)].shape:
+        return None
+    return float(value[claim.index] if value.shape else value)
+
+
+def _matches(claim: Claim, number: float | None) -> bool:
+    return number is not None and claim.matches(number)
 
 
 def _mistakes_upstream(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
@@ -1086,11 +1118,15 @@ def _rounded_inputs(ws: Worksheet, claim: Claim, finest: int) -> bool:
     (a softmax Jacobian, say) rounded as they write numbers, which ∂ℓ/∂a ≈ 5 makes
     more than a unit of δ's last place. Rounded once, as they stand, and rounded step
     by step, as a worksheet is worked: each unwritten value computed from the rounded
-    ones before it, then rounded itself.
+    ones before it, then rounded itself (to 2 decimals or more, at most 2 fewer than
+    the claim's own).
     """
     for decimals in sorted({1, 2, 3, finest} - {0}):
         once = {k: np.round(v, decimals) for k, v in ws.own.items()}
-        for own in (once, _rounded_steps(ws, decimals)):
+        # step by step, not to 1 decimal nor 3 fewer than the number has: a chain of such
+        # roundings reaches too far (σ of a z of 0.5 is 0.622 where 0.610 is right)
+        steps = decimals >= 2 and claim.decimals - decimals <= 2
+        for own in (once, _rounded_steps(ws, decimals)) if steps else (once,):
             rounded = Worksheet(ws.spec, ws.trace, ws.true, own, ws.claimed)
             with np.errstate(all="ignore"):
                 value = np.asarray(from_own(rounded, claim.layer, claim.key))
