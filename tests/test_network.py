@@ -451,6 +451,7 @@ def test_a_step_or_gradients_of_no_examples_are_refused_and_leave_the_weights():
         lambda: net.backward(net.forward(X), Y),
         lambda: glassnet.explain_step(net, X, Y, learning_rate=0.1),
         lambda: glassnet.gradcheck(net, X, Y),
+        lambda: net.loss_value(X, Y),
     ):
         with pytest.raises(ArgumentError, match=r"^X: no examples"):
             call()

@@ -1100,7 +1100,10 @@ class Network:
 
     def loss_value(self, X: Array, Y: Array) -> float:
         r"""The batch loss L = (1/m) Σ_k ℓ(a_L^{(k)}, y^{(k)})."""
-        return float(self.example_losses(self.forward(X), Y).mean())
+        fp = self.forward(X)
+        if not len(fp.a[0]):  # a mean over no examples: 0/0
+            raise ArgumentError("X: no examples (the loss is a mean over them)")
+        return float(self.example_losses(fp, Y).mean())
 
     # --- the backward pass -----------------------------------------------------------
 
