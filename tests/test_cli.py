@@ -644,13 +644,12 @@ def test_process_output_into_missing_directory(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_output_ending_in_a_slash_is_refused(tmp_path: Path, capsys) -> None:
-    target = f"{tmp_path / 'newdir'}/"
+@pytest.mark.parametrize("end", ["/", "/.", "/.."])
+def test_output_ending_as_a_folder_is_refused(tmp_path: Path, capsys, end: str) -> None:
+    target = f"{tmp_path / 'newdir'}{end}"
     assert main(["explain", str(EXAMPLES[0]), "-o", target]) == 2
     err = capsys.readouterr().err
-    assert (
-        err == f"glassnet: error: -o {target}: ends in a slash, as a folder's name; give a file's\n"
-    )
+    assert err == f"glassnet: error: -o {target}: ends as a folder's name does; give a file's\n"
     assert list(tmp_path.iterdir()) == []  # no file named newdir
 
 

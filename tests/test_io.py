@@ -288,9 +288,10 @@ def test_atomic_write_through_a_symlink_replaces_its_target_and_keeps_the_link(t
     assert os.listdir(tmp_path / "real") == ["out.txt"]  # no temporary file left
 
 
-def test_atomic_write_to_a_name_ending_in_a_slash_is_refused(tmp_path):
-    with pytest.raises(ArgumentError, match="ends in a slash"):
-        atomic_write_text(f"{tmp_path / 'newdir'}/", "x")
+@pytest.mark.parametrize("end", ["/", "/.", "/.."])
+def test_atomic_write_to_a_name_ending_as_a_folder_is_refused(tmp_path, end):
+    with pytest.raises(ArgumentError, match="ends as a folder's name"):
+        atomic_write_text(f"{tmp_path / 'newdir'}{end}", "x")
     assert os.listdir(tmp_path) == []
 
 

@@ -625,6 +625,7 @@ def test_ctrl_c_says_whether_the_run_can_go_on(capsys, tmp_path, monkeypatch):
         ({"batch_size": 0}, "settings: batch_size: expected a whole number ≥ 1, found 0"),
         ({"lr": 10**400}, "settings: lr: expected a number > 0"),
         ({"bogus": 1}, "settings: 'bogus': not a setting of glassnet train"),
+        ({"dataset": ...}, "settings: dataset: missing"),
     ],
 )
 def test_resume_names_the_checkpoint_and_its_setting_that_is_wrong(
@@ -636,6 +637,7 @@ def test_resume_names_the_checkpoint_and_its_setting_that_is_wrong(
     arrays = dict(np.load(path))
     state = json.loads(str(arrays["state"]))
     state["settings"].update(change)
+    state["settings"] = {k: v for k, v in state["settings"].items() if v is not ...}
     arrays["state"] = np.array(json.dumps(state))
     np.savez(path, **arrays)
     code, _, err = run(capsys, "train", "--resume", str(out))
@@ -657,15 +659,40 @@ def test_resume_takes_the_newest_checkpoint_by_its_epoch_as_a_number(capsys, tmp
 def test_a_run_removes_the_temporary_files_that_a_killed_write_left(capsys, tmp_path):
     out = tmp_path / "r"
     (out / "checkpoints").mkdir(parents=True)
-    left = [
+    left = [  # as tempfile.mkstemp names them: 8 characters
         out / "checkpoints" / ".epoch-00007-00000000.npz.k3j_x9a1.tmp",
-        out / ".model.npz.ab.tmp",
+        out / ".model.npz.ab12cd34.tmp",
     ]
-    mine = [out / "checkpoints" / ".notes.tmp", out / ".report.md.draft"]  # not glassnet's
+    mine = [  # not glassnet's
+        out / "checkpoints" / ".notes.tmp",
+        out / ".report.md.draft",
+        out / ".report.md.my-own-draft.tmp",
+    ]
     for path in left + mine:
         path.write_text("")
+    train_xor(capsys, str(out))  # a run without checkpoints of its own cleans them too
+    assert [path.exists() for path in left + mine] == [False, False, True, True, True]
+
+
+def test_a_fresh_run_removes_only_the_checkpoints_glassnet_names(capsys, tmp_path):
+    out = tmp_path / "r"
     train_xor(capsys, str(out), "--checkpoint-every", "1")
-    assert [path.exists() for path in left + mine] == [False, False, True, True]
+    folder = out / "checkpoints"
+    kept = [folder / "epoch-best.npz", folder / "epoch-00002-00000000-keep.npz", folder / "README"]
+    for path in kept:
+        path.write_text("mine")
+    train_xor(capsys, str(out))  # a fresh run: the earlier run's checkpoints go
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in kept)
+
+
+def test_resume_goes_on_from_the_end_of_an_epoch_not_from_inside_it(capsys, tmp_path):
+    # epoch-E-0 is taken after the whole of epoch E: past every epoch-E-K inside it
+    out = tmp_path / "r"
+    train_xor(capsys, str(out), "--epochs", "3", "--checkpoint-every", "1")
+    folder = out / "checkpoints"
+    (folder / "epoch-00002-00000000.npz").rename(folder / "epoch-00003-00000002.npz")
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 2 and "the run finished" in err, err  # from epoch-00003-00000000
 
 
 def test_train_refuses_an_out_that_would_overwrite_its_input(capsys, tmp_path):

@@ -345,10 +345,10 @@ def _not_an_input(output: str | None, *inputs: str | None) -> None:
 
 
 def _write(path: str, text: str) -> None:
-    from glassnet.io import atomic_write_text
+    from glassnet.io import atomic_write_text, names_a_folder
 
-    if path.endswith(tuple(filter(None, (os.sep, os.altsep)))):  # not a file named as the folder
-        raise ArgumentError(f"-o {path}: ends in a slash, as a folder's name; give a file's")
+    if names_a_folder(path):  # not a file named as the folder
+        raise ArgumentError(f"-o {path}: ends as a folder's name does; give a file's")
     try:
         atomic_write_text(path, text)
     except OSError as exc:

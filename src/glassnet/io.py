@@ -17,6 +17,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,6 +84,17 @@ def read_user_text(path: str | Path, error: type, kind: str) -> str:
 # --- atomic writes ------------------------------------------------------------------------
 
 
+def names_a_folder(path: str) -> bool:
+    """True for a path that ends as only a folder's can: in a slash, ``/.`` or ``/..``.
+
+    ``Path`` drops a trailing slash and ``/.``: written to, such a path would become a
+    file named as the folder.
+    """
+    seps = tuple(filter(None, (os.sep, os.altsep)))
+    last = re.split("|".join(map(re.escape, seps)), path)[-1]
+    return path.endswith(seps) or last in (".", "..")
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
     """Open a file that replaces ``path`` atomically when the ``with`` block ends.
@@ -109,12 +121,12 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
     Raises
     ------
     ArgumentError
-        When ``path`` ends in a slash (a folder's name, which would be written as a file).
+        When ``path`` ends as a folder's name (a slash, ``/.``), which would be written as a file.
     OSError
         When the folder cannot be written to.
     """
-    if isinstance(path, str) and path.endswith(tuple(filter(None, (os.sep, os.altsep)))):
-        raise ArgumentError(f"path: {quote(path)} ends in a slash, as a folder's; give a file's")
+    if isinstance(path, str) and names_a_folder(path):
+        raise ArgumentError(f"path: {quote(path)} ends as a folder's name; give a file's")
     path = Path(file_name(path))
     real = Path(os.path.realpath(path))  # a link's target, so that the link stays a link
     try:

@@ -385,18 +385,25 @@ def _check_choices(
         )
 
 
-def _checkpoints(out: Path) -> list[Path]:
-    """The checkpoints in OUT/checkpoints/, oldest first.
+CHECKPOINT_NAME = re.compile(r"epoch-(\d+)-(\d+)\.npz")  # as _checkpoint_writer names them
 
-    By the epoch and the example of their names as numbers (epoch 100000 after 99999),
-    any other name before them.
+
+def _checkpoints(out: Path) -> list[Path]:
+    """The checkpoints in OUT/checkpoints/, oldest first; no file of another name.
+
+    By the point of training each resumes from, as numbers (epoch 100000 after 99999):
+    ``epoch-E-K`` stopped at example K of epoch E, ``epoch-E-0`` after the whole of
+    epoch E, so it comes after every ``epoch-E-K``.
     """
 
-    def when(path: Path) -> tuple[int, ...]:
-        numbers = re.fullmatch(r"epoch-(\d+)-(\d+)", path.stem)
-        return tuple(map(int, numbers.groups())) if numbers else (-1, -1)
+    def when(path: Path) -> tuple[int, int]:
+        epoch, start = map(int, CHECKPOINT_NAME.fullmatch(path.name).groups())  # type: ignore[union-attr]
+        return (epoch + 1, 0) if start == 0 else (epoch, start)
 
-    return sorted((out / "checkpoints").glob("epoch-*.npz"), key=lambda p: (when(p), p.name))
+    found = [
+        p for p in (out / "checkpoints").glob("epoch-*.npz") if CHECKPOINT_NAME.fullmatch(p.name)
+    ]
+    return sorted(found, key=when)
 
 
 def _checkpoint_writer(args: argparse.Namespace, earlier: list[Path]) -> Any:
@@ -442,10 +449,10 @@ def _interrupted(hint: Any) -> Iterator[None]:
 def _temporaries(folder: Path, *names: str) -> list[Path]:
     """The temporary files that glassnet's atomic writes of ``names`` (globs) left in ``folder``.
 
-    Only a write that was killed leaves one (``.NAME.XXXXXXXX.tmp``); a run calls this after
-    its own writes there are done.
+    Only a write that was killed leaves one (``.NAME.XXXXXXXX.tmp``, the 8 characters
+    of :func:`tempfile.mkstemp`); a run calls this after its own writes there are done.
     """
-    return [path for name in names for path in folder.glob(f".{name}.*.tmp")]
+    return [path for name in names for path in folder.glob(f".{name}.{'?' * 8}.tmp")]
 
 
 def _remove_earlier(out: Path, earlier: list[Path], written: list[str]) -> None:
@@ -458,7 +465,8 @@ def _remove_earlier(out: Path, earlier: list[Path], written: list[str]) -> None:
     """
     stale = [out / name for name in OUTPUTS if name not in written]
     with _writing(out):
-        for path in [*earlier, *stale, *_temporaries(out, *OUTPUTS)]:
+        cut = [*_temporaries(out, *OUTPUTS), *_temporaries(out / "checkpoints", "epoch-*.npz")]
+        for path in [*earlier, *stale, *cut]:
             path.unlink(missing_ok=True)
     if earlier:
         with contextlib.suppress(OSError):  # a folder left empty goes; one with other files stays
@@ -539,6 +547,9 @@ def _check_settings(path: Path, settings: dict[str, Any]) -> None:
         "checkpoint_every": count,
     }
     names = {"activation": ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS}
+    missing = [key for key in SETTINGS if key not in settings]  # (null where not given)
+    if missing:
+        raise ModelError(str(path), f"settings: {missing[0]}: missing")
     for key, value in settings.items():
         if value is None and key in {*expected, *names}:  # not given: the default
             continue
