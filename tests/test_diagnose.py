@@ -358,3 +358,43 @@ def test_no_findings_claims_only_what_the_thresholds_say():
     }
     text = render_text(diagnosis)
     assert "no unit is saturated, dead" not in text and "beyond the thresholds" in text
+
+
+def test_the_noise_of_a_loss_near_0_is_no_rise():
+    # a converged run: the last epochs' losses vary at 1e-4 after a first epoch of 2.3
+    noise = [3.2e-4, 2.1e-4, 2.9e-4, 2.4e-4, 1.7e-4, 1.9e-4, 3.8e-4, 2.2e-4, 4.6e-4, 3.6e-4]
+    converged = [2.3, 0.9, 0.3, *noise]
+    assert learning_rate_finding(converged) is None
+    rising = [2.3, 1.0, 0.5, 0.3, 0.2, 0.1, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4]
+    # (its last 10 epochs: 0.2 → 0.4, a rise of 0.2 ≫ 1 % of 2.3)
+    assert learning_rate_finding(rising) is not None
+
+
+def test_a_gradient_that_overflows_is_exploding_not_vanishing():
+    net = Network([1, 1, 1, 1], activations=["relu", "relu", "identity"], seed=0)
+    for layer, w in zip(net.layers, (1.0, 1e200, 1e-50), strict=True):
+        layer.W[:] = w
+        layer.b[:] = 0.0
+    found = diagnose(net, np.ones((1, 1)), np.zeros((1, 1)))
+    assert np.isinf(1e200 * 1e200)  # ∂L/∂W₃ = a₂ (z₃ − y) = 1e200 · 1e150: overflows
+    assert found.ids == {"exploding_gradient"}, found.ids
+    assert "layer 3 is not finite" in found.findings[0].message
+
+
+def test_vanishing_advice_follows_the_activations(moons):
+    X, y = moons
+    net = Network([2, 8, 8, 2], activations=["relu", "relu", "softmax"], loss="cross_entropy")
+    net.layers[1].W *= 1e-4  # δ₁ = (δ₂ W₂ᵀ) ⊙ relu′: W₂ shrinks it 10⁴ times
+    net.layers[1].b[:] = 1.0  # while a₂, hence ∂L/∂W₃, stays of its size
+    small_relu = diagnose(net, X, y)
+    (message,) = [f.message for f in small_relu.findings if f.id == "vanishing_gradient"]
+    assert "sigmoid" not in message and "he_uniform" in message
+    sigmoid = diagnose(deep("sigmoid", "glorot_uniform"), X, y)
+    (message,) = [f.message for f in sigmoid.findings if f.id == "vanishing_gradient"]
+    assert "sigmoid or tanh" in message and "he_uniform" in message
+
+
+def test_targets_that_are_not_numbers_are_refused():
+    net = Network([3, 4, 1], activations=["tanh", "identity"], seed=0)
+    with pytest.raises(ArgumentError, match=r"^Y: holds NaN or infinity"):
+        diagnose(net, np.ones((10, 3)), np.full((10, 1), np.nan))

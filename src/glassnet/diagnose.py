@@ -150,6 +150,8 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
     Y = net.targets(Y)
     if len(Y) != len(X):
         raise ArgumentError(f"Y: {len(Y)} targets for {len(X)} examples")
+    if not np.isfinite(Y).all():
+        raise ArgumentError("Y: holds NaN or infinity; the figures would be NaN")
     # a step that overflows gives figures that are not finite (null in JSON), said as such
     with np.errstate(over="ignore", invalid="ignore"):
         fp = net.forward(X)
@@ -201,16 +203,19 @@ def learning_rate_finding(losses: Sequence[float]) -> Finding | None:
     more than 5 % above that of its first three (one noisy epoch at either end is no
     rise); overshooting when it ends more than 1.5 times above the window's best, by
     over a quarter of the window's largest loss (mini-batch noise on a falling loss
-    ends near its best).
+    ends near its best). Either by more than 1 % of the first epoch's loss: the noise of
+    a loss that has fallen near 0 (0.0002 → 0.0004) is no rise worth a finding.
     """
     try:
         window = [float(v) for v in losses[-WINDOW:]]
+        floor = 0.01 * abs(float(losses[0])) if len(losses) else 0.0
     except (TypeError, ValueError):
         raise ArgumentError("losses: expected the training loss of each epoch") from None
     if len(window) < 4 or not all(math.isfinite(v) for v in window):
         return None
     ends = np.mean(window[:3]), np.mean(window[-3:])
-    if window[-1] > 1.05 * window[0] and ends[1] > 1.05 * ends[0]:
+    rose = window[-1] - window[0] > floor
+    if rose and window[-1] > 1.05 * window[0] and ends[1] > 1.05 * ends[0]:
         return Finding(
             "learning_rate",
             None,
@@ -221,7 +226,8 @@ def learning_rate_finding(losses: Sequence[float]) -> Finding | None:
     steps = np.diff(window)
     turns = int(np.count_nonzero(np.sign(steps[1:]) * np.sign(steps[:-1]) < 0))
     best = min(window)
-    if window[-1] > 1.5 * best and window[-1] - best > 0.25 * max(window):
+    above = window[-1] - best
+    if window[-1] > 1.5 * best and above > 0.25 * max(window) and above > floor:
         return Finding(
             "learning_rate",
             None,
@@ -252,16 +258,39 @@ def diagnose(
     figures = measure(network, X, Y)
     findings: list[Finding] = []
     first, last = figures[0].grad_norm, figures[-1].grad_norm
-    # no gradient at the last layer (its inputs all 0, say): the ratio says nothing
-    ratio = first / last if last > 0 else math.nan
+    # no gradient at the last layer (its inputs all 0, say), or one that overflowed: the
+    # ratio says nothing (an overflow is said below)
+    ratio = first / last if 0 < last < math.inf and math.isfinite(first) else math.nan
     if len(figures) > 1 and ratio < VANISHING:
+        squashing = {"sigmoid", "tanh"} & {f.activation for f in figures[:-1]}
+        why = (
+            "with sigmoid or tanh f' ≤ 0.25 or 1 shrinks it layer by layer; try relu with "
+            "he_uniform init"
+            if squashing
+            else "small weights or relu units dead on most examples shrink it layer by layer; "
+            "try he_uniform init, and see dead_units"
+        )
         findings.append(
             Finding(
                 "vanishing_gradient",
                 1,
                 f"the first layer's gradient is {ratio:.2g} of the last layer's (below "
-                f"{VANISHING:g}): each layer multiplies δ by f'(z) and Wᵀ, and with sigmoid or "
-                "tanh f' ≤ 0.25 or 1 shrinks it layer by layer; try relu with he init",
+                f"{VANISHING:g}): each layer multiplies δ by f'(z) and Wᵀ, and {why}",
+            )
+        )
+    overflowed = [f.index for f in figures if not math.isfinite(f.grad_norm)]
+    if overflowed:
+        findings.append(
+            Finding(
+                "exploding_gradient",
+                overflowed[0],
+                (
+                    f"the gradients of layers {_units(overflowed)} are not finite"
+                    if len(overflowed) > 1
+                    else f"the gradient of layer {overflowed[0]} is not finite"
+                )
+                + " (it overflowed): the weights are far too large; use a smaller "
+                "initialisation, a smaller learning rate or gradient clipping",
             )
         )
     if len(figures) > 1 and ratio > EXPLODING:
@@ -293,7 +322,9 @@ def diagnose(
                     f.index,
                     f"layer {f.index}: {len(f.dead_units)} relu unit(s) inactive (z ≤ 0) on "
                     f"every example (units {_units(f.dead_units)}): relu'(z) = 0 there, so they "
-                    "never learn again — a large negative bias or a too large step killed them",
+                    "never learn again — whether they started so (their weights and bias against "
+                    "inputs of one sign) or a too large step pushed them there; leaky_relu or "
+                    "elu keep a gradient, a smaller learning rate keeps units alive",
                 )
             )
         for group in f.identical_units:
