@@ -383,7 +383,8 @@ def test_a_gradient_that_overflows_is_exploding_not_vanishing():
 
 def test_vanishing_advice_follows_the_activations(moons):
     X, y = moons
-    net = Network([2, 8, 8, 2], activations=["relu", "relu", "softmax"], loss="cross_entropy")
+    acts = ["relu", "relu", "softmax"]
+    net = Network([2, 8, 8, 2], acts, loss="cross_entropy", init="he_normal", seed=0)
     net.layers[1].W *= 1e-4  # δ₁ = (δ₂ W₂ᵀ) ⊙ relu′: W₂ shrinks it 10⁴ times
     net.layers[1].b[:] = 1.0  # while a₂, hence ∂L/∂W₃, stays of its size
     small_relu = diagnose(net, X, y)
