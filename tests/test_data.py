@@ -351,8 +351,15 @@ def test_csv_not_utf8(tmp_path: Path) -> None:
         ("x,y\n1,2\n".encode("utf-16"), r"not UTF-8 text .*; save it as UTF-8"),
         (b"x,y\n1,\xff\n", r"not UTF-8 text .*; save it as UTF-8"),
         (b"x,y\n1," + b"2" * 200_000 + b"\n", r"line 2: not valid CSV: field larger than"),
+        # a stray quote made one cell of the rest of the file (3 rows read, exit 0)
+        (
+            b'x,y\n1,2\n3,"4\n' + b"5,6\n" * 30,
+            r"line 3: not valid CSV: unexpected end of data; a quote opened in this row "
+            r"is not closed \(read on to line 33\)",
+        ),
+        (b'x,y\n1,2\n"3\n",4\n5,6\n', r"line 3: a quoted cell holds a line break"),
     ],
-    ids=["utf-16", "0xff", "field-over-limit"],
+    ids=["utf-16", "0xff", "field-over-limit", "open-quote", "line-break-in-a-cell"],
 )
 def test_csv_unreadable_text_is_one_error_for_every_reader(
     tmp_path: Path, content: bytes, match: str

@@ -395,18 +395,33 @@ def _csv_rows(path: str) -> Iterator[tuple[list[str], int]]:
     """The non-blank rows of a CSV file, each with its line number.
 
     A file that can't be read as CSV text (not UTF-8, a field over the csv module's
-    limit, unreadable) is a DataError, for every reader of CSV files alike.
+    limit, a stray quote, unreadable) is a DataError, for every reader of CSV files
+    alike. The reader is strict: a quote left open would otherwise make one cell of
+    the rest of the file. A row runs over one line only where a quoted cell holds a
+    line break, which is never a number nor a sane label: refused, naming its line.
     """
+    start = 1  # the line where the row being read begins
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
+            reader = csv.reader(f, strict=True)
             for cells in reader:
+                if reader.line_num != start:
+                    raise DataError(
+                        path,
+                        f"line {start}",
+                        "a quoted cell holds a line break (or a quote is left open): "
+                        "each row must be on one line",
+                    )
                 if cells and not (len(cells) == 1 and not cells[0].strip()):
-                    yield cells, reader.line_num
+                    yield cells, start
+                start = reader.line_num + 1
     except UnicodeDecodeError as exc:
         raise DataError(path, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8") from None
     except csv.Error as exc:
-        raise DataError(path, f"line {reader.line_num}", f"not valid CSV: {exc}") from None
+        why = f"not valid CSV: {exc}"
+        if reader.line_num != start:  # the row ran on from where its quote opened
+            why += f"; a quote opened in this row is not closed (read on to line {reader.line_num})"
+        raise DataError(path, f"line {start}", why) from None
     except OSError as exc:
         raise DataError(
             path, "", f"cannot read the file ({exc.strerror or type(exc).__name__})"
@@ -472,11 +487,9 @@ def csv_header(path: str | os.PathLike[str]) -> list[str] | None:
     then says what is wrong with a file this can't read).
     """
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            for cells in csv.reader(f):
-                if cells and not (len(cells) == 1 and not cells[0].strip()):
-                    return [c.strip() for c in cells]
-    except (OSError, UnicodeDecodeError, csv.Error):
+        for cells, _ in _csv_rows(os.fspath(path)):
+            return [c.strip() for c in cells]
+    except DataError:
         return None
     return None
 
