@@ -8,6 +8,7 @@ import struct
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -804,3 +805,45 @@ def test_a_min_max_scalers_errors_name_it():
         MinMaxScaler().fit(np.zeros((0, 3)))
     with pytest.raises(ArgumentError, match="the MinMaxScaler is not fitted"):
         MinMaxScaler().transform(np.zeros((2, 3)))
+
+
+def _bad_npy_header() -> bytes:
+    """A .npy file whose header dict is cut short: NumPy's parser raises a TokenError."""
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), "
+    header += b" " * (-(len(header) + 11) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + bytes(32)
+
+
+def test_damaged_binary_files_are_one_data_error(tmp_path: Path) -> None:
+    """zlib.error, tokenize.TokenError, SyntaxError: no traceback, the file named."""
+    damaged = {}
+    # a .npz whose compressed X starts with an invalid deflate block (zlib.error)
+    path = tmp_path / "z.npz"
+    np.savez_compressed(path, X=np.zeros((20, 3)), y=np.arange(20) % 2)
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("X.npy")
+    # the data begins after the local header and its own name and extra field
+    name_length, extra_length = struct.unpack_from("<HH", raw, info.header_offset + 26)
+    raw[info.header_offset + 30 + name_length + extra_length] = 0xFF
+    path.write_bytes(bytes(raw))
+    damaged[path] = r"X: not a valid array \(Error -3 while decompressing data"
+    # a .npy and a .npz member whose header NumPy can't parse
+    path = tmp_path / "h.npy"
+    path.write_bytes(_bad_npy_header())
+    damaged[path] = r"not a valid \.npy file \(its array header can't be parsed\)"
+    path = tmp_path / "h.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("X.npy", _bad_npy_header())
+        archive.writestr("y.npy", _bad_npy_header())
+    damaged[path] = r"X: not a valid array \(its array header can't be parsed\)"
+    # a gzipped IDX file whose deflate data is damaged
+    path, _, _ = idx_pair(tmp_path, gz=True, stem="gz")
+    raw = bytearray(gzip.compress(gzip.decompress(path.read_bytes()), mtime=0))
+    raw[10] = 0xFF  # the first deflate block, after the 10-byte gzip header
+    path.write_bytes(bytes(raw))
+    damaged[path] = r"header: cannot read the file \(Error -3 while decompressing data"
+    for path, match in damaged.items():
+        with pytest.raises(DataError, match=match) as info:
+            load_dataset(str(path))
+        assert str(info.value).startswith(f"{path}: ") and "\n" not in str(info.value)

@@ -19,7 +19,9 @@ import gzip
 import math
 import os
 import re
+import tokenize
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -329,6 +331,30 @@ def _numeric_array(path: str, name: str, array: np.ndarray) -> np.ndarray:
     return out
 
 
+# What reading a damaged binary file raises: OSError (gzip.BadGzipFile too), EOFError
+# (a short compressed stream), ValueError, zipfile.BadZipFile, zlib.error (a flipped
+# byte in compressed data), and SyntaxError or tokenize.TokenError (NumPy's parser of a
+# .npy header, a Python literal).
+DAMAGED = (
+    OSError,
+    EOFError,
+    ValueError,
+    zipfile.BadZipFile,
+    zlib.error,
+    SyntaxError,
+    tokenize.TokenError,
+)
+
+
+def _damaged(path: str, where: str, what: str, exc: BaseException) -> DataError:
+    """DataError for one of :data:`DAMAGED`: ``what`` (e.g. "not a valid .npz file")."""
+    if isinstance(exc, (SyntaxError, tokenize.TokenError)):
+        reason = "its array header can't be parsed"
+    else:
+        reason = str(exc) or type(exc).__name__
+    return DataError(path, where, f"{what} ({reason})")
+
+
 # --- CSV ------------------------------------------------------------------------------
 
 
@@ -627,8 +653,10 @@ def _load_npy(path: str, target: str | None) -> Dataset:
             raise DataError(path, "", PICKLE_REFUSED) from None
         try:
             array = np.load(path, allow_pickle=False)
-        except ValueError as exc2:
-            raise DataError(path, "", f"not a valid .npy file ({exc2})") from None
+        except DAMAGED as exc2:
+            raise _damaged(path, "", "not a valid .npy file", exc2) from None
+    except DAMAGED as exc:
+        raise _damaged(path, "", "not a valid .npy file", exc) from None
     if array.ndim != 2 or array.shape[1] < 2:
         raise DataError(
             path,
@@ -669,8 +697,8 @@ def _npz_elements(path: str, member: str) -> int:
                 else np.lib.format.read_array_header_2_0
             )
             shape = read(f)[0]
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DataError(path, member[:-4], f"not a valid array ({exc})") from None
+    except DAMAGED as exc:
+        raise _damaged(path, member[:-4], "not a valid array", exc) from None
     return math.prod(shape)
 
 
@@ -703,9 +731,9 @@ def _load_npz(path: str, target: str | None) -> Dataset:
     except ValueError as exc:
         if "pickle" in str(exc).lower() or "object arrays" in str(exc).lower():
             raise DataError(path, "", PICKLE_REFUSED) from None
-        raise DataError(path, "", f"not a valid .npz file ({exc})") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise DataError(path, "", f"not a valid .npz file ({exc})") from None
+        raise _damaged(path, "", "not a valid .npz file", exc) from None
+    except DAMAGED as exc:
+        raise _damaged(path, "", "not a valid .npz file", exc) from None
     if X_raw.ndim != 2:
         raise DataError(path, "X", f"expected a 2-D array (n, d), found shape {X_raw.shape}")
     if y_raw.ndim not in (1, 2):
@@ -761,8 +789,8 @@ def _open_binary(path: str) -> BinaryIO:
 def _read_exact(f: BinaryIO, path: str, n: int, what: str) -> bytes:
     try:
         data = f.read(n)
-    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
-        raise DataError(path, what, f"cannot read the file ({exc})") from None
+    except DAMAGED as exc:  # a damaged .gz: gzip.BadGzipFile, zlib.error, EOFError
+        raise _damaged(path, what, "cannot read the file", exc) from None
     if len(data) < n:
         raise DataError(path, what, f"the file is truncated: expected {n} bytes, found {len(data)}")
     return data
@@ -785,8 +813,8 @@ def _idx_data(f: BinaryIO, path: str, n: int) -> np.ndarray:
     data = _read_exact(f, path, n, "data")
     try:
         extra = f.read(1)
-    except (OSError, EOFError) as exc:
-        raise DataError(path, "data", f"cannot read the file ({exc})") from None
+    except DAMAGED as exc:
+        raise _damaged(path, "data", "cannot read the file", exc) from None
     if extra:
         raise DataError(
             path, "data", f"the file has more data than the {n} bytes its header announces"
