@@ -710,3 +710,21 @@ def test_train_refuses_an_out_that_would_overwrite_its_input(capsys, tmp_path):
     data = out / "history.csv"  # a CSV there, trained on
     code, _, err = run(capsys, "train", "--dataset", str(data), "--out", str(out))
     assert code == 2 and f"would overwrite the input {data} (--dataset)" in err
+
+
+def test_a_npy_model_reads_other_kinds_of_files_without_its_target(capsys, tmp_path):
+    # the .npy's --target 0 (a column index) is no target for a .npz or a named dataset
+    data = load_dataset("iris")
+    np.save(tmp_path / "iris.npy", np.column_stack([data.y, data.X]))
+    np.savez(tmp_path / "iris.npz", X=data.X, y=data.y)
+    out = tmp_path / "run"
+    argv = ["train", "--dataset", str(tmp_path / "iris.npy"), "--target", "0", "--epochs", "2"]
+    code, _, err = run(capsys, *argv, "--out", str(out))
+    assert code == 0, err
+    model = str(out / "model.npz")
+    for command in ("predict", "evaluate"):
+        for source in (tmp_path / "iris.npy", tmp_path / "iris.npz"):
+            code, _, err = run(capsys, command, model, str(source))
+            assert code == 0, (command, source, err)
+    code, _, err = run(capsys, "predict", model, "iris")  # its classes are names: no evaluate
+    assert code == 0, err

@@ -825,11 +825,12 @@ def _load(model: str) -> tuple[Network, dict]:
 def _stored_target(meta: dict, data: str) -> str | None:
     """The model's ``--target``, for a file of the kind it was trained on.
 
-    A CSV's column name means nothing to a .npy or a named dataset, nor a .npy's column
-    index to a CSV.
+    A CSV's column name means nothing to a .npy, nor a .npy's column index to a CSV;
+    a .npz, an IDX file and a named dataset take no target at all.
     """
-    trained_on_csv = str(meta.get("dataset", "")).lower().endswith(".csv")
-    return meta.get("target") if trained_on_csv == str(data).lower().endswith(".csv") else None
+    kind = Path(str(meta.get("dataset", ""))).suffix.lower()
+    same = kind in (".csv", ".npy") and kind == Path(str(data)).suffix.lower()
+    return meta.get("target") if same else None
 
 
 def _multi_label(network: Network) -> bool:
