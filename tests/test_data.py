@@ -847,3 +847,22 @@ def test_damaged_binary_files_are_one_data_error(tmp_path: Path) -> None:
         with pytest.raises(DataError, match=match) as info:
             load_dataset(str(path))
         assert str(info.value).startswith(f"{path}: ") and "\n" not in str(info.value)
+
+
+def test_task_reads_a_csv_target_as_given_not_guessed(tmp_path: Path) -> None:
+    path = write(tmp_path, "a,y\n1,1\n2,2\n3,NR\n" + "4,1\n" * 40)
+    with pytest.raises(DataError, match="only 1 of its 43 cells is not a number"):
+        load_dataset(path)  # guessed: numbers with a typo
+    ds = load_dataset(path, task="classification")
+    assert ds.task == "classification" and ds.classes == ["1", "2", "NR"]
+    assert ds.y[:3].tolist() == [0, 1, 2]
+    few = write(tmp_path, "a,y\n1,1\n2,2\n3,1\n", "few.csv")
+    ds = load_dataset(few, task="regression")  # guessed: classes 1 and 2
+    assert ds.task == "regression" and ds.classes is None
+    assert ds.y.tolist() == [1.0, 2.0, 1.0]
+    with pytest.raises(DataError, match=r"row 3 \(line 4\), column 'y': expected a number"):
+        load_dataset(path, task="regression")
+    with pytest.raises(ArgumentError, match="task must be"):
+        load_dataset(path, task="labels")
+    with pytest.raises(ArgumentError, match="task applies only to CSV files"):
+        load_dataset("iris", task="classification")

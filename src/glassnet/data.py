@@ -454,7 +454,12 @@ def _csv_rows(path: str) -> Iterator[tuple[list[str], int]]:
         ) from None
 
 
-def _load_csv(path: str, target: str | None, only: Sequence[str] | None = None) -> Dataset:
+def _load_csv(
+    path: str,
+    target: str | None,
+    only: Sequence[str] | None = None,
+    task: str | None = None,
+) -> Dataset:
     size = os.path.getsize(path)
     if size > MAX_DATA_BYTES:
         raise _too_big(path, f"the file is {_size_text(size)}", _csv_memory(path, size))
@@ -495,7 +500,7 @@ def _load_csv(path: str, target: str | None, only: Sequence[str] | None = None) 
     if not rows:
         raise DataError(path, "", "the file has a header but no data rows")
     X = np.vstack(rows)
-    task, y, classes = _csv_target(path, targets, lines, header[t])
+    task, y, classes = _csv_target(path, targets, lines, header[t], task)
     return Dataset(X, y, Path(path).name, task, features, classes, header[t])
 
 
@@ -568,13 +573,22 @@ def _csv_header(path: str, header: list[str], target: str | None) -> int:
 
 
 def _csv_target(
-    path: str, cells: list[str], lines: list[int], column: str
+    path: str, cells: list[str], lines: list[int], column: str, task: str | None = None
 ) -> tuple[str, np.ndarray, list[Any] | None]:
-    """Task, y and classes from the target column's cells."""
+    """Task, y and classes from the target column's cells.
+
+    The task is guessed from the cells unless given: a classifier's target is its
+    labels as written, a regression's numbers.
+    """
     numbers: list[float | None] = []
     for row, (cell, line) in enumerate(zip(cells, lines, strict=True), start=1):
         if not cell:
             raise DataError(path, _cell_where(row, line, column), "the target is an empty cell")
+        if task == "classification":
+            continue
+        if task == "regression":
+            numbers.append(_parse_number(path, cell, row, line, column))
+            continue
         try:
             value = float(cell)
         except ValueError:
@@ -587,13 +601,19 @@ def _csv_target(
                 f"found {quote(cell)}; data must be finite (no NaN or infinity)",
             )
         numbers.append(value)
+    if task == "regression":
+        return "regression", np.array(numbers, dtype=np.float64), None
     text = [i for i, v in enumerate(numbers) if v is None]
-    if not text:
+    if task is None and not text:
         return _target(np.array(numbers, dtype=np.float64), integer_dtype=False)
     distinct = sorted(set(cells))
     stray = len(text) <= STRAY_FRACTION * len(cells)  # a few words among numbers
-    if len(text) < len(cells) and (
-        stray or not (len(distinct) <= MAX_INFERRED_CLASSES and len(distinct) < len(cells) / 2)
+    if (
+        task is None
+        and len(text) < len(cells)
+        and (
+            stray or not (len(distinct) <= MAX_INFERRED_CLASSES and len(distinct) < len(cells) / 2)
+        )
     ):
         # Numbers with too many values to be classes, or with a word or two among them:
         # a numeric target with a typo, not class labels.
@@ -867,6 +887,7 @@ def load_dataset(
     noise: float | None = None,
     seed: int = 0,
     features: Sequence[str] | None = None,
+    task: str | None = None,
 ) -> Dataset:
     """A named dataset, or the data in a file.
 
@@ -892,6 +913,10 @@ def load_dataset(
         CSV: read only these feature columns, by name, in this order (the other
         columns besides the target are not read, and may hold anything). Not allowed
         for the other sources.
+    task : {"classification", "regression"}, optional
+        CSV: read the target column as this task reads it, instead of guessing the
+        task from its cells: a classifier's class labels as written (``"1"`` and
+        ``"NR"`` alike), a regression's numbers. Not allowed for the other sources.
 
     Returns
     -------
@@ -906,6 +931,13 @@ def load_dataset(
     """
     if features is not None and not str(source).lower().endswith(".csv"):
         raise ArgumentError(f"features applies only to CSV files, not to {source!r}")
+    if task is not None:
+        if task not in ("classification", "regression"):
+            raise ArgumentError(
+                f"task must be 'classification' or 'regression' (or None), found {task!r}"
+            )
+        if not str(source).lower().endswith(".csv"):
+            raise ArgumentError(f"task applies only to CSV files, not to {source!r}")
     if isinstance(source, str) and source in DATASETS:
         if target is not None:
             raise ArgumentError(f"target applies only to files, not to the dataset {source!r}")
@@ -955,7 +987,9 @@ def load_dataset(
     else:
         raise DataError(path, "", f"unknown file type; expected a {FILE_TYPES}")
     try:
-        return loader(path, target) if features is None else _load_csv(path, target, features)
+        if suffix == ".csv":
+            return _load_csv(path, target, features, task)
+        return loader(path, target)
     except (OSError, MemoryError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise DataError(
