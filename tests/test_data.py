@@ -866,3 +866,22 @@ def test_task_reads_a_csv_target_as_given_not_guessed(tmp_path: Path) -> None:
         load_dataset(path, task="labels")
     with pytest.raises(ArgumentError, match="task applies only to CSV files"):
         load_dataset("iris", task="classification")
+
+
+def test_load_inputs_checks_a_csv_as_load_dataset_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """glassnet predict's reader: the size limits and the header's names, as train's."""
+    path = write(tmp_path, "w,w,h\n1,2,3\n")
+    with pytest.raises(DataError, match=r"line 1: the header names column 'w' twice"):
+        load_inputs(path, ["w", "h"])
+    path = write(tmp_path, "w,,h\n1,2,3\n")
+    with pytest.raises(DataError, match=r"line 1: column 2 of the header has no name"):
+        load_inputs(path, ["w", "h"])
+    path = write(tmp_path, csv_rows(["a", "b"], [[1.25, 2.5]] * 200))
+    monkeypatch.setattr(data_module, "MAX_CSV_ROWS", 100)
+    with pytest.raises(DataError, match="has 200 rows"):
+        load_inputs(path, ["a", "b"])
+    monkeypatch.setattr(data_module, "MAX_DATA_BYTES", 1000)
+    with pytest.raises(DataError, match="the file is"):
+        load_inputs(path, ["a", "b"])

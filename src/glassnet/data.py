@@ -454,18 +454,19 @@ def _csv_rows(path: str) -> Iterator[tuple[list[str], int]]:
         ) from None
 
 
-def _load_csv(
-    path: str,
-    target: str | None,
-    only: Sequence[str] | None = None,
-    task: str | None = None,
-) -> Dataset:
-    size = os.path.getsize(path)
-    if size > MAX_DATA_BYTES:
-        raise _too_big(path, f"the file is {_size_text(size)}", _csv_memory(path, size))
-    rows, columns = _csv_shape(path, size)
-    if rows > MAX_CSV_ROWS:  # the estimate may overcount (longer lines further down): count
-        rows = _csv_lines(path)
+def _check_csv_size(path: str) -> None:
+    """DataError for a CSV file over the size limits, before it is read row by row."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_DATA_BYTES:
+            raise _too_big(path, f"the file is {_size_text(size)}", _csv_memory(path, size))
+        rows, columns = _csv_shape(path, size)
+        if rows > MAX_CSV_ROWS:  # the estimate may overcount (longer lines further down)
+            rows = _csv_lines(path)
+    except OSError as exc:
+        raise DataError(
+            path, "", f"cannot read the file ({exc.strerror or type(exc).__name__})"
+        ) from None
     if rows > MAX_CSV_ROWS:  # parsed row by row, it would take minutes: refuse, don't hang
         raise DataError(
             path,
@@ -474,6 +475,15 @@ def _load_csv(
             f"float64); glassnet reads CSV files of up to {MAX_CSV_ROWS:,} rows — save larger "
             "data as .npy or .npz",
         )
+
+
+def _load_csv(
+    path: str,
+    target: str | None,
+    only: Sequence[str] | None = None,
+    task: str | None = None,
+) -> Dataset:
+    _check_csv_size(path)
     header: list[str] | None = None
     t = 0
     features: list[str] = []
@@ -525,6 +535,18 @@ def csv_header(path: str | os.PathLike[str]) -> list[str] | None:
     return None
 
 
+def _check_names(path: str, header: list[str]) -> None:
+    """DataError unless the header's names are non-empty and unique."""
+    for i, name in enumerate(header):
+        if not name:
+            raise DataError(path, "line 1", f"column {i + 1} of the header has no name")
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise DataError(path, "line 1", f"the header names column {quote(name)} twice")
+        seen.add(name)
+
+
 def _csv_header(path: str, header: list[str], target: str | None) -> int:
     """Check the header row; return the target's column index."""
     if len(header) < 2:
@@ -538,14 +560,7 @@ def _csv_header(path: str, header: list[str], target: str | None) -> int:
             "line 1",
             f"found {len(header)} column; need at least two, the features and the target{hint}",
         )
-    for i, name in enumerate(header):
-        if not name:
-            raise DataError(path, "line 1", f"column {i + 1} of the header has no name")
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise DataError(path, "line 1", f"the header names column {quote(name)} twice")
-        seen.add(name)
+    _check_names(path, header)
     numbers = 0
     for name in header:
         try:
@@ -1041,12 +1056,14 @@ def load_inputs(
 
 def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
     """The named columns of a CSV file as floats."""
+    _check_csv_size(path)
     rows: list[list[float]] = []
     header: list[str] | None = None
     columns: list[int] = []
     for cells, line in _csv_rows(path):
         if header is None:
             header = [c.strip() for c in cells]
+            _check_names(path, header)
             missing = [n for n in names if n not in header]
             if missing:
                 raise DataError(
