@@ -885,3 +885,15 @@ def test_load_inputs_checks_a_csv_as_load_dataset_does(
     monkeypatch.setattr(data_module, "MAX_DATA_BYTES", 1000)
     with pytest.raises(DataError, match="the file is"):
         load_inputs(path, ["a", "b"])
+
+
+@pytest.mark.parametrize("cell", ["1_000", "\u0661\u0662", "\uff11\uff12", "0x10"])
+def test_csv_numbers_are_plain_ascii(tmp_path: Path, cell: str) -> None:
+    """float() reads '1_000' as 1000 and other scripts' digits: a CSV number does not."""
+    path = write(tmp_path, f"a,y\n1.5e3,0\n{cell},1\n-.5,0\n")
+    for read in (lambda: load_dataset(path), lambda: load_inputs(path, ["a"])):
+        with pytest.raises(DataError, match=r"row 2 \(line 3\), column 'a': expected a number"):
+            read()
+    np.testing.assert_array_equal(
+        load_inputs(write(tmp_path, "a\n1.5e3\n-.5\n", "ok.csv"), ["a"]), [[1500.0], [-0.5]]
+    )

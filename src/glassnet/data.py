@@ -385,6 +385,23 @@ def _csv_memory(path: str, size: int) -> float:
     return rows * columns * 8.0
 
 
+# A CSV number as docs/data.md describes it: plain ASCII decimal or scientific notation
+# (float() takes "1_000" and other scripts' digits too), or inf and nan, which reach
+# float() to be refused as not finite.
+NUMBER = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?|inf(?:inity)?|nan)",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def _number(text: str) -> float:
+    """A CSV cell as a float; ValueError unless it is written as :data:`NUMBER` says."""
+    text = text.strip()
+    if not NUMBER.fullmatch(text):
+        raise ValueError(f"not a number: {text!r}")
+    return float(text)
+
+
 def _cell_where(row: int, line: int, column: str) -> str:
     return f"row {row} (line {line}), column {quote(column)}"
 
@@ -392,7 +409,7 @@ def _cell_where(row: int, line: int, column: str) -> str:
 def _parse_number(path: str, cell: str, row: int, line: int, column: str) -> float:
     """A CSV cell as a finite float, or DataError naming row, line and column."""
     try:
-        value = float(cell)
+        value = _number(cell)
     except ValueError:
         found = "an empty cell" if not cell.strip() else quote(cell.strip())
         raise DataError(
@@ -564,7 +581,7 @@ def _csv_header(path: str, header: list[str], target: str | None) -> int:
     numbers = 0
     for name in header:
         try:
-            float(name)
+            _number(name)
             numbers += 1
         except ValueError:
             pass
@@ -605,7 +622,7 @@ def _csv_target(
             numbers.append(_parse_number(path, cell, row, line, column))
             continue
         try:
-            value = float(cell)
+            value = _number(cell)
         except ValueError:
             numbers.append(None)
             continue
