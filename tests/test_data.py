@@ -897,3 +897,25 @@ def test_csv_numbers_are_plain_ascii(tmp_path: Path, cell: str) -> None:
     np.testing.assert_array_equal(
         load_inputs(write(tmp_path, "a\n1.5e3\n-.5\n", "ok.csv"), ["a"]), [[1500.0], [-0.5]]
     )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"target": 1.7}, r"target must be a string: .* found 1\.7"),
+        ({"target": True}, r"target must be a string: .* found True"),
+        ({"target": 1}, r"target must be a string: .* found 1"),
+        ({"features": "ab"}, r"features must be a list of column names, found 'ab'"),
+        ({"features": []}, r"features must name at least one column"),
+        ({"features": ["a", 1]}, r"features must name at least one column, each by a string"),
+        ({"features": ["a", "a"]}, r"features names the column 'a' twice"),
+    ],
+)
+def test_load_dataset_arguments_of_the_wrong_kind_are_refused(
+    tmp_path: Path, kwargs: dict[str, object], match: str
+) -> None:
+    np.save(tmp_path / "ok.npy", np.arange(12.0).reshape(4, 3))
+    source = str(tmp_path / ("ok.npy" if "target" in kwargs else "ok.csv"))
+    write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n", "ok.csv")
+    with pytest.raises(ArgumentError, match=match):
+        load_dataset(source, **kwargs)  # type: ignore[arg-type]

@@ -934,7 +934,8 @@ def load_dataset(
         file's type is its extension (``digits.csv`` is a file).
     target : str, optional
         CSV: the name of the target column (default: the last column).  ``.npy``:
-        a column index such as ``"0"`` or ``"-1"`` (default: the last column).
+        a column index as a string, such as ``"0"`` or ``"-1"`` (default: the last
+        column).
         Not allowed for the other sources.
     n_samples, noise : optional
         The number of examples and the noise of a generated dataset (moons,
@@ -942,9 +943,9 @@ def load_dataset(
     seed : int
         Seed of a generated dataset; ignored by the others.
     features : sequence of str, optional
-        CSV: read only these feature columns, by name, in this order (the other
-        columns besides the target are not read, and may hold anything). Not allowed
-        for the other sources.
+        CSV: read only these feature columns (at least one, each once), by name, in
+        this order (the other columns besides the target are not read, and may hold
+        anything). Not allowed for the other sources.
     task : {"classification", "regression"}, optional
         CSV: read the target column as this task reads it, instead of guessing the
         task from its cells: a classifier's class labels as written (``"1"`` and
@@ -961,6 +962,23 @@ def load_dataset(
     ArgumentError
         For an argument that does not apply to the source, or a bad value.
     """
+    if target is not None and not isinstance(target, str):  # int(1.7) or int(True) is 1
+        raise ArgumentError(
+            f"target must be a string: a CSV column's name or a .npy column's index such as "
+            f"'0' or '-1', found {target!r}"
+        )
+    if features is not None:  # a string would be read letter by letter
+        if isinstance(features, (str, bytes)) or not isinstance(features, Sequence):
+            raise ArgumentError(f"features must be a list of column names, found {features!r}")
+        if not features or not all(isinstance(name, str) for name in features):
+            raise ArgumentError(
+                f"features must name at least one column, each by a string, found {features!r}"
+            )
+        seen: set[str] = set()
+        for name in features:
+            if name in seen:
+                raise ArgumentError(f"features names the column {name!r} twice")
+            seen.add(name)
     if features is not None and not str(source).lower().endswith(".csv"):
         raise ArgumentError(f"features applies only to CSV files, not to {source!r}")
     if task is not None:
