@@ -8,6 +8,7 @@ import struct
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -351,8 +352,15 @@ def test_csv_not_utf8(tmp_path: Path) -> None:
         ("x,y\n1,2\n".encode("utf-16"), r"not UTF-8 text .*; save it as UTF-8"),
         (b"x,y\n1,\xff\n", r"not UTF-8 text .*; save it as UTF-8"),
         (b"x,y\n1," + b"2" * 200_000 + b"\n", r"line 2: not valid CSV: field larger than"),
+        # a stray quote made one cell of the rest of the file (3 rows read, exit 0)
+        (
+            b'x,y\n1,2\n3,"4\n' + b"5,6\n" * 30,
+            r"line 3: not valid CSV: unexpected end of data; a quote opened in this row "
+            r"is not closed \(read on to line 33\)",
+        ),
+        (b'x,y\n1,2\n"3\n",4\n5,6\n', r"line 3: a quoted cell holds a line break"),
     ],
-    ids=["utf-16", "0xff", "field-over-limit"],
+    ids=["utf-16", "0xff", "field-over-limit", "open-quote", "line-break-in-a-cell"],
 )
 def test_csv_unreadable_text_is_one_error_for_every_reader(
     tmp_path: Path, content: bytes, match: str
@@ -797,3 +805,117 @@ def test_a_min_max_scalers_errors_name_it():
         MinMaxScaler().fit(np.zeros((0, 3)))
     with pytest.raises(ArgumentError, match="the MinMaxScaler is not fitted"):
         MinMaxScaler().transform(np.zeros((2, 3)))
+
+
+def _bad_npy_header() -> bytes:
+    """A .npy file whose header dict is cut short: NumPy's parser raises a TokenError."""
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), "
+    header += b" " * (-(len(header) + 11) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + bytes(32)
+
+
+def test_damaged_binary_files_are_one_data_error(tmp_path: Path) -> None:
+    """zlib.error, tokenize.TokenError, SyntaxError: no traceback, the file named."""
+    damaged = {}
+    # a .npz whose compressed X starts with an invalid deflate block (zlib.error)
+    path = tmp_path / "z.npz"
+    np.savez_compressed(path, X=np.zeros((20, 3)), y=np.arange(20) % 2)
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("X.npy")
+    # the data begins after the local header and its own name and extra field
+    name_length, extra_length = struct.unpack_from("<HH", raw, info.header_offset + 26)
+    raw[info.header_offset + 30 + name_length + extra_length] = 0xFF
+    path.write_bytes(bytes(raw))
+    damaged[path] = r"X: not a valid array \(Error -3 while decompressing data"
+    # a .npy and a .npz member whose header NumPy can't parse
+    path = tmp_path / "h.npy"
+    path.write_bytes(_bad_npy_header())
+    damaged[path] = r"not a valid \.npy file \(its array header can't be parsed\)"
+    path = tmp_path / "h.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("X.npy", _bad_npy_header())
+        archive.writestr("y.npy", _bad_npy_header())
+    damaged[path] = r"X: not a valid array \(its array header can't be parsed\)"
+    # a gzipped IDX file whose deflate data is damaged
+    path, _, _ = idx_pair(tmp_path, gz=True, stem="gz")
+    raw = bytearray(gzip.compress(gzip.decompress(path.read_bytes()), mtime=0))
+    raw[10] = 0xFF  # the first deflate block, after the 10-byte gzip header
+    path.write_bytes(bytes(raw))
+    damaged[path] = r"header: cannot read the file \(Error -3 while decompressing data"
+    for path, match in damaged.items():
+        with pytest.raises(DataError, match=match) as info:
+            load_dataset(str(path))
+        assert str(info.value).startswith(f"{path}: ") and "\n" not in str(info.value)
+
+
+def test_task_reads_a_csv_target_as_given_not_guessed(tmp_path: Path) -> None:
+    path = write(tmp_path, "a,y\n1,1\n2,2\n3,NR\n" + "4,1\n" * 40)
+    with pytest.raises(DataError, match="only 1 of its 43 cells is not a number"):
+        load_dataset(path)  # guessed: numbers with a typo
+    ds = load_dataset(path, task="classification")
+    assert ds.task == "classification" and ds.classes == ["1", "2", "NR"]
+    assert ds.y[:3].tolist() == [0, 1, 2]
+    few = write(tmp_path, "a,y\n1,1\n2,2\n3,1\n", "few.csv")
+    ds = load_dataset(few, task="regression")  # guessed: classes 1 and 2
+    assert ds.task == "regression" and ds.classes is None
+    assert ds.y.tolist() == [1.0, 2.0, 1.0]
+    with pytest.raises(DataError, match=r"row 3 \(line 4\), column 'y': expected a number"):
+        load_dataset(path, task="regression")
+    with pytest.raises(ArgumentError, match="task must be"):
+        load_dataset(path, task="labels")
+    with pytest.raises(ArgumentError, match="task applies only to CSV files"):
+        load_dataset("iris", task="classification")
+
+
+def test_load_inputs_checks_a_csv_as_load_dataset_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """glassnet predict's reader: the size limits and the header's names, as train's."""
+    path = write(tmp_path, "w,w,h\n1,2,3\n")
+    with pytest.raises(DataError, match=r"line 1: the header names column 'w' twice"):
+        load_inputs(path, ["w", "h"])
+    path = write(tmp_path, "w,,h\n1,2,3\n")
+    with pytest.raises(DataError, match=r"line 1: column 2 of the header has no name"):
+        load_inputs(path, ["w", "h"])
+    path = write(tmp_path, csv_rows(["a", "b"], [[1.25, 2.5]] * 200))
+    monkeypatch.setattr(data_module, "MAX_CSV_ROWS", 100)
+    with pytest.raises(DataError, match="has 200 rows"):
+        load_inputs(path, ["a", "b"])
+    monkeypatch.setattr(data_module, "MAX_DATA_BYTES", 1000)
+    with pytest.raises(DataError, match="the file is"):
+        load_inputs(path, ["a", "b"])
+
+
+@pytest.mark.parametrize("cell", ["1_000", "\u0661\u0662", "\uff11\uff12", "0x10"])
+def test_csv_numbers_are_plain_ascii(tmp_path: Path, cell: str) -> None:
+    """float() reads '1_000' as 1000 and other scripts' digits: a CSV number does not."""
+    path = write(tmp_path, f"a,y\n1.5e3,0\n{cell},1\n-.5,0\n")
+    for read in (lambda: load_dataset(path), lambda: load_inputs(path, ["a"])):
+        with pytest.raises(DataError, match=r"row 2 \(line 3\), column 'a': expected a number"):
+            read()
+    np.testing.assert_array_equal(
+        load_inputs(write(tmp_path, "a\n1.5e3\n-.5\n", "ok.csv"), ["a"]), [[1500.0], [-0.5]]
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"target": 1.7}, r"target must be a string: .* found 1\.7"),
+        ({"target": True}, r"target must be a string: .* found True"),
+        ({"target": 1}, r"target must be a string: .* found 1"),
+        ({"features": "ab"}, r"features must be a list of column names, found 'ab'"),
+        ({"features": []}, r"features must name at least one column"),
+        ({"features": ["a", 1]}, r"features must name at least one column, each by a string"),
+        ({"features": ["a", "a"]}, r"features names the column 'a' twice"),
+    ],
+)
+def test_load_dataset_arguments_of_the_wrong_kind_are_refused(
+    tmp_path: Path, kwargs: dict[str, object], match: str
+) -> None:
+    np.save(tmp_path / "ok.npy", np.arange(12.0).reshape(4, 3))
+    source = str(tmp_path / ("ok.npy" if "target" in kwargs else "ok.csv"))
+    write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n", "ok.csv")
+    with pytest.raises(ArgumentError, match=match):
+        load_dataset(source, **kwargs)  # type: ignore[arg-type]

@@ -710,3 +710,49 @@ def test_train_refuses_an_out_that_would_overwrite_its_input(capsys, tmp_path):
     data = out / "history.csv"  # a CSV there, trained on
     code, _, err = run(capsys, "train", "--dataset", str(data), "--out", str(out))
     assert code == 2 and f"would overwrite the input {data} (--dataset)" in err
+
+
+def test_a_npy_model_reads_other_kinds_of_files_without_its_target(capsys, tmp_path):
+    # the .npy's --target 0 (a column index) is no target for a .npz or a named dataset
+    data = load_dataset("iris")
+    np.save(tmp_path / "iris.npy", np.column_stack([data.y, data.X]))
+    np.savez(tmp_path / "iris.npz", X=data.X, y=data.y)
+    out = tmp_path / "run"
+    argv = ["train", "--dataset", str(tmp_path / "iris.npy"), "--target", "0", "--epochs", "2"]
+    code, _, err = run(capsys, *argv, "--out", str(out))
+    assert code == 0, err
+    model = str(out / "model.npz")
+    for command in ("predict", "evaluate"):
+        for source in (tmp_path / "iris.npy", tmp_path / "iris.npz"):
+            code, _, err = run(capsys, command, model, str(source))
+            assert code == 0, (command, source, err)
+    code, _, err = run(capsys, "predict", model, "iris")  # its classes are names: no evaluate
+    assert code == 0, err
+
+
+def test_evaluate_reads_a_classifiers_labels_whatever_the_file_alone_suggests(capsys, tmp_path):
+    # classes '1', '2', 'NR': a test file with one 'NR' among 40 rows looked like numbers
+    # with a typo, and one of two rows like numbers with too many values to be classes
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 2))
+    labels = ["1", "2", "NR"]
+    rows = [f"{a},{b},{labels[k % 3]}" for k, (a, b) in enumerate(X)]
+    (tmp_path / "train.csv").write_text("a,b,label\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "m"
+    argv = ["train", "--dataset", str(tmp_path / "train.csv"), "--epochs", "2", "--hidden", "4"]
+    code, _, err = run(capsys, *argv, "--out", str(out))
+    assert code == 0, err
+    model = str(out / "model.npz")
+    rare = [f"{a},{b},{'NR' if k == 7 else 1 + k % 2}" for k, (a, b) in enumerate(X[:40])]
+    (tmp_path / "rare.csv").write_text("a,b,label\n" + "\n".join(rare) + "\n")
+    (tmp_path / "two.csv").write_text("a,b,label\n0.1,0.2,NR\n0.3,0.4,2.0\n")
+    for name, n in (("rare.csv", 40), ("two.csv", 2)):
+        code, stdout, err = run(capsys, "evaluate", model, str(tmp_path / name), "--json")
+        assert code == 0, (name, err)
+        assert json.loads(stdout)["n"] == n
+        code, _, err = run(capsys, "diagnose", model, "--data", str(tmp_path / name))
+        assert code == 0, (name, err)
+    # a label the model does not know is named as one, not as a number with a typo
+    (tmp_path / "new.csv").write_text("a,b,label\n0.1,0.2,NA\n0.3,0.4,2\n0.5,0.6,1\n")
+    code, _, err = run(capsys, "evaluate", model, str(tmp_path / "new.csv"))
+    assert code == 2 and "classes the model does not know: NA" in err

@@ -19,7 +19,9 @@ import gzip
 import math
 import os
 import re
+import tokenize
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -329,6 +331,30 @@ def _numeric_array(path: str, name: str, array: np.ndarray) -> np.ndarray:
     return out
 
 
+# What reading a damaged binary file raises: OSError (gzip.BadGzipFile too), EOFError
+# (a short compressed stream), ValueError, zipfile.BadZipFile, zlib.error (a flipped
+# byte in compressed data), and SyntaxError or tokenize.TokenError (NumPy's parser of a
+# .npy header, a Python literal).
+DAMAGED = (
+    OSError,
+    EOFError,
+    ValueError,
+    zipfile.BadZipFile,
+    zlib.error,
+    SyntaxError,
+    tokenize.TokenError,
+)
+
+
+def _damaged(path: str, where: str, what: str, exc: BaseException) -> DataError:
+    """DataError for one of :data:`DAMAGED`: ``what`` (e.g. "not a valid .npz file")."""
+    if isinstance(exc, (SyntaxError, tokenize.TokenError)):
+        reason = "its array header can't be parsed"
+    else:
+        reason = str(exc) or type(exc).__name__
+    return DataError(path, where, f"{what} ({reason})")
+
+
 # --- CSV ------------------------------------------------------------------------------
 
 
@@ -359,6 +385,23 @@ def _csv_memory(path: str, size: int) -> float:
     return rows * columns * 8.0
 
 
+# A CSV number as docs/data.md describes it: plain ASCII decimal or scientific notation
+# (float() takes "1_000" and other scripts' digits too), or inf and nan, which reach
+# float() to be refused as not finite.
+NUMBER = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?|inf(?:inity)?|nan)",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def _number(text: str) -> float:
+    """A CSV cell as a float; ValueError unless it is written as :data:`NUMBER` says."""
+    text = text.strip()
+    if not NUMBER.fullmatch(text):
+        raise ValueError(f"not a number: {text!r}")
+    return float(text)
+
+
 def _cell_where(row: int, line: int, column: str) -> str:
     return f"row {row} (line {line}), column {quote(column)}"
 
@@ -366,7 +409,7 @@ def _cell_where(row: int, line: int, column: str) -> str:
 def _parse_number(path: str, cell: str, row: int, line: int, column: str) -> float:
     """A CSV cell as a finite float, or DataError naming row, line and column."""
     try:
-        value = float(cell)
+        value = _number(cell)
     except ValueError:
         found = "an empty cell" if not cell.strip() else quote(cell.strip())
         raise DataError(
@@ -395,31 +438,52 @@ def _csv_rows(path: str) -> Iterator[tuple[list[str], int]]:
     """The non-blank rows of a CSV file, each with its line number.
 
     A file that can't be read as CSV text (not UTF-8, a field over the csv module's
-    limit, unreadable) is a DataError, for every reader of CSV files alike.
+    limit, a stray quote, unreadable) is a DataError, for every reader of CSV files
+    alike. The reader is strict: a quote left open would otherwise make one cell of
+    the rest of the file. A row runs over one line only where a quoted cell holds a
+    line break, which is never a number nor a sane label: refused, naming its line.
     """
+    start = 1  # the line where the row being read begins
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
+            reader = csv.reader(f, strict=True)
             for cells in reader:
+                if reader.line_num != start:
+                    raise DataError(
+                        path,
+                        f"line {start}",
+                        "a quoted cell holds a line break (or a quote is left open): "
+                        "each row must be on one line",
+                    )
                 if cells and not (len(cells) == 1 and not cells[0].strip()):
-                    yield cells, reader.line_num
+                    yield cells, start
+                start = reader.line_num + 1
     except UnicodeDecodeError as exc:
         raise DataError(path, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8") from None
     except csv.Error as exc:
-        raise DataError(path, f"line {reader.line_num}", f"not valid CSV: {exc}") from None
+        why = f"not valid CSV: {exc}"
+        if reader.line_num != start:  # the row ran on from where its quote opened
+            why += f"; a quote opened in this row is not closed (read on to line {reader.line_num})"
+        raise DataError(path, f"line {start}", why) from None
     except OSError as exc:
         raise DataError(
             path, "", f"cannot read the file ({exc.strerror or type(exc).__name__})"
         ) from None
 
 
-def _load_csv(path: str, target: str | None, only: Sequence[str] | None = None) -> Dataset:
-    size = os.path.getsize(path)
-    if size > MAX_DATA_BYTES:
-        raise _too_big(path, f"the file is {_size_text(size)}", _csv_memory(path, size))
-    rows, columns = _csv_shape(path, size)
-    if rows > MAX_CSV_ROWS:  # the estimate may overcount (longer lines further down): count
-        rows = _csv_lines(path)
+def _check_csv_size(path: str) -> None:
+    """DataError for a CSV file over the size limits, before it is read row by row."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_DATA_BYTES:
+            raise _too_big(path, f"the file is {_size_text(size)}", _csv_memory(path, size))
+        rows, columns = _csv_shape(path, size)
+        if rows > MAX_CSV_ROWS:  # the estimate may overcount (longer lines further down)
+            rows = _csv_lines(path)
+    except OSError as exc:
+        raise DataError(
+            path, "", f"cannot read the file ({exc.strerror or type(exc).__name__})"
+        ) from None
     if rows > MAX_CSV_ROWS:  # parsed row by row, it would take minutes: refuse, don't hang
         raise DataError(
             path,
@@ -428,6 +492,15 @@ def _load_csv(path: str, target: str | None, only: Sequence[str] | None = None) 
             f"float64); glassnet reads CSV files of up to {MAX_CSV_ROWS:,} rows — save larger "
             "data as .npy or .npz",
         )
+
+
+def _load_csv(
+    path: str,
+    target: str | None,
+    only: Sequence[str] | None = None,
+    task: str | None = None,
+) -> Dataset:
+    _check_csv_size(path)
     header: list[str] | None = None
     t = 0
     features: list[str] = []
@@ -454,7 +527,7 @@ def _load_csv(path: str, target: str | None, only: Sequence[str] | None = None) 
     if not rows:
         raise DataError(path, "", "the file has a header but no data rows")
     X = np.vstack(rows)
-    task, y, classes = _csv_target(path, targets, lines, header[t])
+    task, y, classes = _csv_target(path, targets, lines, header[t], task)
     return Dataset(X, y, Path(path).name, task, features, classes, header[t])
 
 
@@ -472,13 +545,23 @@ def csv_header(path: str | os.PathLike[str]) -> list[str] | None:
     then says what is wrong with a file this can't read).
     """
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            for cells in csv.reader(f):
-                if cells and not (len(cells) == 1 and not cells[0].strip()):
-                    return [c.strip() for c in cells]
-    except (OSError, UnicodeDecodeError, csv.Error):
+        for cells, _ in _csv_rows(os.fspath(path)):
+            return [c.strip() for c in cells]
+    except DataError:
         return None
     return None
+
+
+def _check_names(path: str, header: list[str]) -> None:
+    """DataError unless the header's names are non-empty and unique."""
+    for i, name in enumerate(header):
+        if not name:
+            raise DataError(path, "line 1", f"column {i + 1} of the header has no name")
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise DataError(path, "line 1", f"the header names column {quote(name)} twice")
+        seen.add(name)
 
 
 def _csv_header(path: str, header: list[str], target: str | None) -> int:
@@ -494,18 +577,11 @@ def _csv_header(path: str, header: list[str], target: str | None) -> int:
             "line 1",
             f"found {len(header)} column; need at least two, the features and the target{hint}",
         )
-    for i, name in enumerate(header):
-        if not name:
-            raise DataError(path, "line 1", f"column {i + 1} of the header has no name")
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise DataError(path, "line 1", f"the header names column {quote(name)} twice")
-        seen.add(name)
+    _check_names(path, header)
     numbers = 0
     for name in header:
         try:
-            float(name)
+            _number(name)
             numbers += 1
         except ValueError:
             pass
@@ -529,15 +605,24 @@ def _csv_header(path: str, header: list[str], target: str | None) -> int:
 
 
 def _csv_target(
-    path: str, cells: list[str], lines: list[int], column: str
+    path: str, cells: list[str], lines: list[int], column: str, task: str | None = None
 ) -> tuple[str, np.ndarray, list[Any] | None]:
-    """Task, y and classes from the target column's cells."""
+    """Task, y and classes from the target column's cells.
+
+    The task is guessed from the cells unless given: a classifier's target is its
+    labels as written, a regression's numbers.
+    """
     numbers: list[float | None] = []
     for row, (cell, line) in enumerate(zip(cells, lines, strict=True), start=1):
         if not cell:
             raise DataError(path, _cell_where(row, line, column), "the target is an empty cell")
+        if task == "classification":
+            continue
+        if task == "regression":
+            numbers.append(_parse_number(path, cell, row, line, column))
+            continue
         try:
-            value = float(cell)
+            value = _number(cell)
         except ValueError:
             numbers.append(None)
             continue
@@ -548,13 +633,19 @@ def _csv_target(
                 f"found {quote(cell)}; data must be finite (no NaN or infinity)",
             )
         numbers.append(value)
+    if task == "regression":
+        return "regression", np.array(numbers, dtype=np.float64), None
     text = [i for i, v in enumerate(numbers) if v is None]
-    if not text:
+    if task is None and not text:
         return _target(np.array(numbers, dtype=np.float64), integer_dtype=False)
     distinct = sorted(set(cells))
     stray = len(text) <= STRAY_FRACTION * len(cells)  # a few words among numbers
-    if len(text) < len(cells) and (
-        stray or not (len(distinct) <= MAX_INFERRED_CLASSES and len(distinct) < len(cells) / 2)
+    if (
+        task is None
+        and len(text) < len(cells)
+        and (
+            stray or not (len(distinct) <= MAX_INFERRED_CLASSES and len(distinct) < len(cells) / 2)
+        )
     ):
         # Numbers with too many values to be classes, or with a word or two among them:
         # a numeric target with a typo, not class labels.
@@ -614,8 +705,10 @@ def _load_npy(path: str, target: str | None) -> Dataset:
             raise DataError(path, "", PICKLE_REFUSED) from None
         try:
             array = np.load(path, allow_pickle=False)
-        except ValueError as exc2:
-            raise DataError(path, "", f"not a valid .npy file ({exc2})") from None
+        except DAMAGED as exc2:
+            raise _damaged(path, "", "not a valid .npy file", exc2) from None
+    except DAMAGED as exc:
+        raise _damaged(path, "", "not a valid .npy file", exc) from None
     if array.ndim != 2 or array.shape[1] < 2:
         raise DataError(
             path,
@@ -656,8 +749,8 @@ def _npz_elements(path: str, member: str) -> int:
                 else np.lib.format.read_array_header_2_0
             )
             shape = read(f)[0]
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DataError(path, member[:-4], f"not a valid array ({exc})") from None
+    except DAMAGED as exc:
+        raise _damaged(path, member[:-4], "not a valid array", exc) from None
     return math.prod(shape)
 
 
@@ -690,9 +783,9 @@ def _load_npz(path: str, target: str | None) -> Dataset:
     except ValueError as exc:
         if "pickle" in str(exc).lower() or "object arrays" in str(exc).lower():
             raise DataError(path, "", PICKLE_REFUSED) from None
-        raise DataError(path, "", f"not a valid .npz file ({exc})") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise DataError(path, "", f"not a valid .npz file ({exc})") from None
+        raise _damaged(path, "", "not a valid .npz file", exc) from None
+    except DAMAGED as exc:
+        raise _damaged(path, "", "not a valid .npz file", exc) from None
     if X_raw.ndim != 2:
         raise DataError(path, "X", f"expected a 2-D array (n, d), found shape {X_raw.shape}")
     if y_raw.ndim not in (1, 2):
@@ -748,8 +841,8 @@ def _open_binary(path: str) -> BinaryIO:
 def _read_exact(f: BinaryIO, path: str, n: int, what: str) -> bytes:
     try:
         data = f.read(n)
-    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
-        raise DataError(path, what, f"cannot read the file ({exc})") from None
+    except DAMAGED as exc:  # a damaged .gz: gzip.BadGzipFile, zlib.error, EOFError
+        raise _damaged(path, what, "cannot read the file", exc) from None
     if len(data) < n:
         raise DataError(path, what, f"the file is truncated: expected {n} bytes, found {len(data)}")
     return data
@@ -772,8 +865,8 @@ def _idx_data(f: BinaryIO, path: str, n: int) -> np.ndarray:
     data = _read_exact(f, path, n, "data")
     try:
         extra = f.read(1)
-    except (OSError, EOFError) as exc:
-        raise DataError(path, "data", f"cannot read the file ({exc})") from None
+    except DAMAGED as exc:
+        raise _damaged(path, "data", "cannot read the file", exc) from None
     if extra:
         raise DataError(
             path, "data", f"the file has more data than the {n} bytes its header announces"
@@ -826,6 +919,7 @@ def load_dataset(
     noise: float | None = None,
     seed: int = 0,
     features: Sequence[str] | None = None,
+    task: str | None = None,
 ) -> Dataset:
     """A named dataset, or the data in a file.
 
@@ -840,7 +934,8 @@ def load_dataset(
         file's type is its extension (``digits.csv`` is a file).
     target : str, optional
         CSV: the name of the target column (default: the last column).  ``.npy``:
-        a column index such as ``"0"`` or ``"-1"`` (default: the last column).
+        a column index as a string, such as ``"0"`` or ``"-1"`` (default: the last
+        column).
         Not allowed for the other sources.
     n_samples, noise : optional
         The number of examples and the noise of a generated dataset (moons,
@@ -848,9 +943,13 @@ def load_dataset(
     seed : int
         Seed of a generated dataset; ignored by the others.
     features : sequence of str, optional
-        CSV: read only these feature columns, by name, in this order (the other
-        columns besides the target are not read, and may hold anything). Not allowed
-        for the other sources.
+        CSV: read only these feature columns (at least one, each once), by name, in
+        this order (the other columns besides the target are not read, and may hold
+        anything). Not allowed for the other sources.
+    task : {"classification", "regression"}, optional
+        CSV: read the target column as this task reads it, instead of guessing the
+        task from its cells: a classifier's class labels as written (``"1"`` and
+        ``"NR"`` alike), a regression's numbers. Not allowed for the other sources.
 
     Returns
     -------
@@ -863,8 +962,32 @@ def load_dataset(
     ArgumentError
         For an argument that does not apply to the source, or a bad value.
     """
+    if target is not None and not isinstance(target, str):  # int(1.7) or int(True) is 1
+        raise ArgumentError(
+            f"target must be a string: a CSV column's name or a .npy column's index such as "
+            f"'0' or '-1', found {target!r}"
+        )
+    if features is not None:  # a string would be read letter by letter
+        if isinstance(features, (str, bytes)) or not isinstance(features, Sequence):
+            raise ArgumentError(f"features must be a list of column names, found {features!r}")
+        if not features or not all(isinstance(name, str) for name in features):
+            raise ArgumentError(
+                f"features must name at least one column, each by a string, found {features!r}"
+            )
+        seen: set[str] = set()
+        for name in features:
+            if name in seen:
+                raise ArgumentError(f"features names the column {name!r} twice")
+            seen.add(name)
     if features is not None and not str(source).lower().endswith(".csv"):
         raise ArgumentError(f"features applies only to CSV files, not to {source!r}")
+    if task is not None:
+        if task not in ("classification", "regression"):
+            raise ArgumentError(
+                f"task must be 'classification' or 'regression' (or None), found {task!r}"
+            )
+        if not str(source).lower().endswith(".csv"):
+            raise ArgumentError(f"task applies only to CSV files, not to {source!r}")
     if isinstance(source, str) and source in DATASETS:
         if target is not None:
             raise ArgumentError(f"target applies only to files, not to the dataset {source!r}")
@@ -914,7 +1037,9 @@ def load_dataset(
     else:
         raise DataError(path, "", f"unknown file type; expected a {FILE_TYPES}")
     try:
-        return loader(path, target) if features is None else _load_csv(path, target, features)
+        if suffix == ".csv":
+            return _load_csv(path, target, features, task)
+        return loader(path, target)
     except (OSError, MemoryError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise DataError(
@@ -966,12 +1091,14 @@ def load_inputs(
 
 def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
     """The named columns of a CSV file as floats."""
+    _check_csv_size(path)
     rows: list[list[float]] = []
     header: list[str] | None = None
     columns: list[int] = []
     for cells, line in _csv_rows(path):
         if header is None:
             header = [c.strip() for c in cells]
+            _check_names(path, header)
             missing = [n for n in names if n not in header]
             if missing:
                 raise DataError(

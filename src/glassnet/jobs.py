@@ -825,11 +825,12 @@ def _load(model: str) -> tuple[Network, dict]:
 def _stored_target(meta: dict, data: str) -> str | None:
     """The model's ``--target``, for a file of the kind it was trained on.
 
-    A CSV's column name means nothing to a .npy or a named dataset, nor a .npy's column
-    index to a CSV.
+    A CSV's column name means nothing to a .npy, nor a .npy's column index to a CSV;
+    a .npz, an IDX file and a named dataset take no target at all.
     """
-    trained_on_csv = str(meta.get("dataset", "")).lower().endswith(".csv")
-    return meta.get("target") if trained_on_csv == str(data).lower().endswith(".csv") else None
+    kind = Path(str(meta.get("dataset", ""))).suffix.lower()
+    same = kind in (".csv", ".npy") and kind == Path(str(data)).suffix.lower()
+    return meta.get("target") if same else None
 
 
 def _multi_label(network: Network) -> bool:
@@ -986,8 +987,14 @@ def _model_data(
         if target not in header:
             where = "--target" if given is not None else "the model's target"
             raise ArgumentError(f"{data}: no target column {quote(target)} ({where})")
-    # a CSV's model columns alone (another column may hold text, as predict takes it)
-    dataset = load_dataset(data, target=target, features=names if header is not None else None)
+    # a CSV's model columns alone (another column may hold text, as predict takes it), and
+    # its target as the model's task reads it, not guessed from the file's cells
+    task = "classification" if network.is_classifier else "regression"
+    dataset = (
+        load_dataset(data, target=target)
+        if header is None
+        else load_dataset(data, target=target, features=names, task=task)
+    )
     X = dataset.X
     if header is None and X.shape[1] != len(names):
         raise ArgumentError(f"{data}: has {X.shape[1]} features, the model takes {len(names)}")
@@ -1006,7 +1013,7 @@ def _model_data(
                 model, "metadata: classes: expected the class labels (a classifier's), found None"
             )
         known = {str(c): i for i, c in enumerate(meta["classes"])}
-        labels = [_label(v) for v in values]
+        labels = [_known_label(_label(v), known) for v in values]
         unknown = sorted({c for c in labels if c not in known})
         if unknown:
             shown = ", ".join(unknown[:5]) + (f", … ({len(unknown)} in all)" if unknown[5:] else "")
@@ -1035,6 +1042,16 @@ def _label(value: Any) -> str:
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+def _known_label(label: str, known: dict[str, int]) -> str:
+    """A label as the model knows it: a CSV's "1.0" is the class 1 of a model that knows "1"."""
+    if label in known:
+        return label
+    try:
+        return _label(float(label))
+    except ValueError:
+        return label
 
 
 def _fits_network(network: Network, dataset: Any, where: str, source: str) -> None:
