@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import itertools
+import math
 import re
 import shutil
 import threading
@@ -120,8 +121,8 @@ def test_page_step_agrees_with_python(page, hidden, output, loss, m):
     net, X, Y = random_case(seed, [3, 4, 3], [hidden, output], loss, m)
     trace = explain_step(net, X, Y, 0.1)
     js = open_trace(page, trace).evaluate("window.glassnet.trace()")
-    assert js["loss"] == pytest.approx(trace.loss, rel=1e-12)
-    assert js["loss_after"] == pytest.approx(trace.loss_after, rel=1e-12)
+    assert js["loss"] == pytest.approx(trace.loss, rel=1e-12, abs=0)
+    assert js["loss_after"] == pytest.approx(trace.loss_after, rel=1e-12, abs=0)
     for layer, js_layer in zip(trace.layers, js["layers"], strict=True):
         for key in KEYS:
             assert_close(js_layer[key], getattr(layer, key), f"layer {layer.index} {key}")
@@ -210,7 +211,7 @@ def test_editing_the_input_recomputes_the_step(page):
     page.dispatch_event('[data-edit="input"]', "change")
     expected = explain_step(spec.network, np.array([[0.5, -0.25, 1.0]]), spec.Y, spec.learning_rate)
     js = page.evaluate("window.glassnet.trace()")
-    assert js["loss"] == pytest.approx(expected.loss, rel=1e-12)
+    assert js["loss"] == pytest.approx(expected.loss, rel=1e-12, abs=0)
     assert_close(js["layers"][0]["grad_W"], expected.layers[0].grad_W, "grad_W after edit")
     # edit a weight matrix: every number matches a fresh Python trace
     page.fill('[data-edit="W:0"]', "0.5, -0.2, 0.3\n0.1, 0.2, -0.7\n-0.4, 0.3, 0.9")
@@ -417,7 +418,8 @@ def _page_agrees(page, data):
     """The page's whole step equals the engine's, for the spec ``data``."""
     trace = parse_spec(data).explain()
     js = open_trace(page, trace).evaluate("window.glassnet.trace()")
-    assert js["loss"] == pytest.approx(trace.loss, rel=1e-12)
+    # (abs=0: approx's default absolute 1e-12 would pass any loss below it)
+    assert js["loss"] == pytest.approx(trace.loss, rel=1e-12, abs=0)
     for layer, js_layer in zip(trace.layers, js["layers"], strict=True):
         for key in ("dL_da", "delta", "grad_W", "W_new"):
             assert_close(js_layer[key], getattr(layer, key), f"layer {layer.index} {key}")
@@ -446,6 +448,21 @@ def test_softmax_cross_entropy_with_any_target_rows_agrees(page, target, weights
             ],
         },
     )
+
+
+@pytest.mark.parametrize("z", [20.0, 30.0, -40.0])
+def test_the_small_loss_of_a_confident_sigmoid_is_kept(page, z):
+    # ln(1 + e^−z) at y = 1: softplus(z) − y z loses it to the subtraction (1.3 % at z = 30)
+    trace = _page_agrees(
+        page,
+        {
+            "input": [1.0],
+            "target": [1.0 if z > 0 else 0.0],
+            "loss": "binary_cross_entropy",
+            "layer": [{"activation": "sigmoid", "weights": [[z]]}],
+        },
+    )
+    assert trace.loss == pytest.approx(math.log1p(math.exp(-abs(z))), rel=1e-12, abs=0)
 
 
 @pytest.mark.parametrize(

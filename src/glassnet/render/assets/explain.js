@@ -139,7 +139,11 @@
     }
     if (out === "sigmoid" && net.loss === "binary_cross_entropy") {
       var t = 0;
-      for (var k = 0; k < z.length; k++) t += softplus(z[k]) - y[k] * z[k];
+      // (max(z, 0) − y z) + ln(1 + e^−|z|): the first part is exactly 0 for a confident
+      // right answer, so its small loss is kept, as the engine keeps it
+      for (var k = 0; k < z.length; k++) {
+        t += (Math.max(z[k], 0) - y[k] * z[k]) + Math.log1p(Math.exp(-Math.abs(z[k])));
+      }
       return t;
     }
     if (sbce(net) && sbceSaturated(z, a, y)) return sbceValue(z, y);
