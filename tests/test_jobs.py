@@ -756,3 +756,21 @@ def test_evaluate_reads_a_classifiers_labels_whatever_the_file_alone_suggests(ca
     (tmp_path / "new.csv").write_text("a,b,label\n0.1,0.2,NA\n0.3,0.4,2\n0.5,0.6,1\n")
     code, _, err = run(capsys, "evaluate", model, str(tmp_path / "new.csv"))
     assert code == 2 and "classes the model does not know: NA" in err
+
+
+def test_a_npy_models_target_index_is_not_a_csv_column_name(capsys, tmp_path):
+    # trained on a .npy with --target 0: evaluated on a CSV of its features and a label
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(40, 3))
+    labels = (features[:, 0] > 0).astype(float)
+    np.save(tmp_path / "d.npy", np.column_stack([labels, features]))
+    out = tmp_path / "m"
+    argv = ["train", "--dataset", str(tmp_path / "d.npy"), "--target", "0", "--epochs", "2"]
+    assert run(capsys, *argv, "--hidden", "4", "--out", str(out))[0] == 0
+    rows = "\n".join(
+        ",".join(f"{v:.6f}" for v in r) + f",{int(y)}"
+        for r, y in zip(features, labels, strict=True)
+    )
+    (tmp_path / "d.csv").write_text("x1,x2,x3,label\n" + rows + "\n")
+    code, _, err = run(capsys, "evaluate", str(out / "model.npz"), str(tmp_path / "d.csv"))
+    assert code == 0, err  # it said: no target column '0' (the model's target)

@@ -22,7 +22,7 @@ import re
 import tokenize
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -343,6 +343,8 @@ DAMAGED = (
     zlib.error,
     SyntaxError,
     tokenize.TokenError,
+    RuntimeError,  # zipfile: a member marked encrypted
+    NotImplementedError,  # zipfile: a compression method it does not know
 )
 
 
@@ -434,21 +436,24 @@ def _check_cells(path: str, cells: list[str], header: list[str], row: int, line:
         )
 
 
-def _csv_rows(path: str) -> Iterator[tuple[list[str], int]]:
+def _csv_rows(path: str, one_line: bool = True) -> Iterator[tuple[list[str], int]]:
     """The non-blank rows of a CSV file, each with its line number.
 
     A file that can't be read as CSV text (not UTF-8, a field over the csv module's
     limit, a stray quote, unreadable) is a DataError, for every reader of CSV files
     alike. The reader is strict: a quote left open would otherwise make one cell of
     the rest of the file. A row runs over one line only where a quoted cell holds a
-    line break, which is never a number nor a sane label: refused, naming its line.
+    line break, which is never a number nor a sane label: refused, naming its line —
+    unless ``one_line`` is False, for a reader of named columns alone, whose other
+    columns may hold anything (a note written over two lines, as Excel, pandas and R
+    write it); a line break in a column it reads fails as a number would.
     """
     start = 1  # the line where the row being read begins
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
             reader = csv.reader(f, strict=True)
             for cells in reader:
-                if reader.line_num != start:
+                if one_line and reader.line_num != start:
                     raise DataError(
                         path,
                         f"line {start}",
@@ -507,7 +512,7 @@ def _load_csv(
     rows: list[np.ndarray] = []
     targets: list[str] = []
     lines: list[int] = []
-    for cells, line in _csv_rows(path):
+    for cells, line in _csv_rows(path, one_line=only is None):
         if header is None:
             header = [c.strip() for c in cells]
             t = _csv_header(path, header, target)
@@ -962,14 +967,17 @@ def load_dataset(
     ArgumentError
         For an argument that does not apply to the source, or a bad value.
     """
+    if isinstance(target, (int, np.integer)) and not isinstance(target, bool):
+        target = str(target)  # a .npy's column index, as the CLI's "0"
     if target is not None and not isinstance(target, str):  # int(1.7) or int(True) is 1
         raise ArgumentError(
             f"target must be a string: a CSV column's name or a .npy column's index such as "
             f"'0' or '-1', found {target!r}"
         )
     if features is not None:  # a string would be read letter by letter
-        if isinstance(features, (str, bytes)) or not isinstance(features, Sequence):
+        if isinstance(features, (str, bytes)) or not isinstance(features, Iterable):
             raise ArgumentError(f"features must be a list of column names, found {features!r}")
+        features = list(features)  # an array, a pandas Index, dict keys: names in order
         if not features or not all(isinstance(name, str) for name in features):
             raise ArgumentError(
                 f"features must name at least one column, each by a string, found {features!r}"
@@ -1095,10 +1103,14 @@ def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
     rows: list[list[float]] = []
     header: list[str] | None = None
     columns: list[int] = []
-    for cells, line in _csv_rows(path):
+    for cells, line in _csv_rows(path, one_line=False):
         if header is None:
             header = [c.strip() for c in cells]
-            _check_names(path, header)
+            # the model's columns once each; the others may be unnamed (pandas' index) or
+            # named twice: they are not read
+            twice = [n for n in names if header.count(n) > 1]
+            if twice:
+                raise DataError(path, "line 1", f"the header names column {quote(twice[0])} twice")
             missing = [n for n in names if n not in header]
             if missing:
                 raise DataError(

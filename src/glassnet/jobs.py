@@ -972,7 +972,8 @@ def _model_data(
                 f"{', '.join(names)}, and a target column"
             )
         others = [c for c in header if c not in names]
-        target = given if given is not None else meta.get("target_column") or meta.get("target")
+        stored = meta.get("target_column") or _stored_target(meta, data)
+        target = given if given is not None else stored
         if target is None:  # a model of an older glassnet: the last column, as train took it
             if not others:
                 raise ArgumentError(f"{data}: no target column besides the model's features")
