@@ -898,8 +898,11 @@ def test_load_inputs_checks_a_csv_as_load_dataset_does(
     with pytest.raises(DataError, match=r"line 1: the header names column 'w' twice"):
         load_inputs(path, ["w", "h"])
     # columns the model does not read may be unnamed or named twice (pandas' index)
-    path = write(tmp_path, ",w,h,note,note\n0,1,2,a,b\n")
+    path = write(tmp_path, ",w,h,note,note,y\n0,1,2,a,b,1\n")
     np.testing.assert_array_equal(load_inputs(path, ["w", "h"]), [[1.0, 2.0]])
+    np.testing.assert_array_equal(load_dataset(path, features=["w", "h"]).X, [[1.0, 2.0]])
+    with pytest.raises(DataError, match="the header names column 'note' twice"):
+        load_dataset(path, features=["w", "note"])
     path = write(tmp_path, csv_rows(["a", "b"], [[1.25, 2.5]] * 200))
     monkeypatch.setattr(data_module, "MAX_CSV_ROWS", 100)
     with pytest.raises(DataError, match="has 200 rows"):

@@ -515,9 +515,14 @@ def _load_csv(
     for cells, line in _csv_rows(path, one_line=only is None):
         if header is None:
             header = [c.strip() for c in cells]
-            t = _csv_header(path, header, target)
+            t = _csv_header(path, header, target, names=only is None)
             keep = [i for i in range(len(header)) if i != t]
             if only is not None:  # the named columns alone: the others may hold anything
+                twice = [n for n in (*only, header[t]) if header.count(n) > 1]
+                if twice:
+                    raise DataError(
+                        path, "line 1", f"the header names column {quote(twice[0])} twice"
+                    )
                 keep = [_csv_column(path, header, name, t) for name in only]
             features = [header[i] for i in keep]
             continue
@@ -569,8 +574,12 @@ def _check_names(path: str, header: list[str]) -> None:
         seen.add(name)
 
 
-def _csv_header(path: str, header: list[str], target: str | None) -> int:
-    """Check the header row; return the target's column index."""
+def _csv_header(path: str, header: list[str], target: str | None, names: bool = True) -> int:
+    """Check the header row; return the target's column index.
+
+    ``names``: every column's name is non-empty and once (not where named columns alone
+    are read: the caller checks those).
+    """
     if len(header) < 2:
         hint = ""
         if any(sep in header[0] for sep in ";\t|"):
@@ -582,7 +591,8 @@ def _csv_header(path: str, header: list[str], target: str | None) -> int:
             "line 1",
             f"found {len(header)} column; need at least two, the features and the target{hint}",
         )
-    _check_names(path, header)
+    if names:
+        _check_names(path, header)
     numbers = 0
     for name in header:
         try:
