@@ -1086,3 +1086,12 @@ def test_a_log_loss_refuses_outputs_outside_its_logarithms(
     # outputs inside the range are taken, whatever the activation
     data["layer"][0]["weights"] = [[0.2, 0.4], [-0.2, 0.1]]  # a = tanh([0.3, 0.1]) > 0
     assert parse_spec(data).network.loss.name == loss
+
+
+def test_a_byte_order_mark_is_skipped_from_a_file_or_a_string(tmp_path):
+    text = (EXAMPLES / "seed001.toml").read_text("utf-8")
+    path = tmp_path / "bom.toml"
+    path.write_text("\ufeff" + text, "utf-8")
+    plain = loads_spec(text).explain().to_dict()
+    assert load_spec(path).explain().to_dict() == plain
+    assert loads_spec("\ufeff" + text).explain().to_dict() == plain

@@ -83,9 +83,12 @@ def load_spec(path: str | Path) -> Spec:
 
 
 def loads_spec(text: str, path: str = "<spec>") -> Spec:
-    """Parse a spec from TOML text; ``path`` names it in error messages."""
+    """Parse a spec from TOML text; ``path`` names it in error messages.
+
+    A byte order mark at its start (text read as "utf-8", not "utf-8-sig") is skipped.
+    """
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except ValueError as exc:  # TOMLDecodeError, or an integer of > 4300 digits
         raise SpecError(path, *toml_problem(exc)) from None
     return parse_spec(data, path)
