@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 
 import numpy as np
@@ -575,7 +576,7 @@ def test_a_fresh_run_replaces_the_checkpoints_of_an_earlier_run_in_its_out(capsy
     kept = sorted(p.name for p in (out / "checkpoints").iterdir())
     assert kept == ["epoch-00001-00000000.npz", "epoch-00002-00000000.npz"]
     code, _, err = run(capsys, "train", "--resume", str(out))
-    assert code == 2 and "the run finished (epoch 2)" in err  # this run, not the earlier one
+    assert code == 2 and "the run finished" in err and "epoch 2)" in err  # not the earlier run
     train_xor(capsys, str(out))  # a run without checkpoints leaves none of the earlier run's
     assert not (out / "checkpoints").exists()
 
@@ -652,6 +653,7 @@ def test_resume_takes_the_newest_checkpoint_by_its_epoch_as_a_number(capsys, tmp
     # as if epochs 99999 (the finished run's last) and 100000 (an unfinished one's) were there
     (folder / "epoch-00003-00000000.npz").rename(folder / "epoch-99999-00000000.npz")
     (folder / "epoch-00002-00000000.npz").rename(folder / "epoch-100000-00000000.npz")
+    os.utime(folder / "epoch-100000-00000000.npz")  # newer than the model: a run going on
     code, _, err = run(capsys, "train", "--resume", str(out))
     assert code == 0, err  # by name, 99999 came last: "the run finished"
 
@@ -774,3 +776,13 @@ def test_a_npy_models_target_index_is_not_a_csv_column_name(capsys, tmp_path):
     (tmp_path / "d.csv").write_text("x1,x2,x3,label\n" + rows + "\n")
     code, _, err = run(capsys, "evaluate", str(out / "model.npz"), str(tmp_path / "d.csv"))
     assert code == 0, err  # it said: no target column '0' (the model's target)
+
+
+def test_a_run_that_ended_past_its_last_checkpoint_is_not_resumed(capsys, tmp_path):
+    # epochs 3, a checkpoint every 2: the last is of epoch 2, the model of epoch 3
+    out = tmp_path / "r"
+    train_xor(capsys, str(out), "--epochs", "3", "--checkpoint-every", "2")
+    before = (out / "model.npz").read_bytes()
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 2 and "the run finished" in err, err
+    assert (out / "model.npz").read_bytes() == before  # not trained again

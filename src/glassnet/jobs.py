@@ -496,6 +496,14 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
             checkpoint, settings = load_checkpoint(path)
         except ModelError:
             continue
+        model = Path(args.resume) / "model.npz"
+        # written at a run's end, after its last checkpoint: one that ended past every
+        # checkpoint (no --checkpoint-every, or epochs not a multiple of it) has finished
+        if model.is_file() and model.stat().st_mtime_ns > path.stat().st_mtime_ns:
+            raise ArgumentError(
+                f"--resume {args.resume}: the run finished (its last checkpoint is of epoch "
+                f"{checkpoint['epoch']}); its model is {model}"
+            )
         _check_settings(path, settings)
         resumed = argparse.Namespace(**{**vars(args), **settings})
         resumed.resume, resumed.spec, resumed.out = None, None, str(args.resume)
