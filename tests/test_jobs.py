@@ -627,6 +627,7 @@ def test_ctrl_c_says_whether_the_run_can_go_on(capsys, tmp_path, monkeypatch):
         ({"lr": 10**400}, "settings: lr: expected a number > 0"),
         ({"bogus": 1}, "settings: 'bogus': not a setting of glassnet train"),
         ({"dataset": ...}, "settings: dataset: missing"),
+        ({"target": "zz"}, "settings: target: applies only to files, not to the dataset 'xor'"),
     ],
 )
 def test_resume_names_the_checkpoint_and_its_setting_that_is_wrong(

@@ -526,6 +526,7 @@ def _check_settings(path: Path, settings: dict[str, Any]) -> None:
     A resumed run trains with these, never checked as its flags are (a hand-edited file).
     """
     from glassnet.activations import ACTIVATIONS
+    from glassnet.data import DATASETS
     from glassnet.errors import ModelError, unknown_name
     from glassnet.io import _show
     from glassnet.losses import LOSSES
@@ -572,6 +573,12 @@ def _check_settings(path: Path, settings: dict[str, Any]) -> None:
             raise ModelError(
                 str(path), f"settings: {key}: expected {expected[key][1]}, found {found}"
             )
+    if settings.get("target") is not None and settings.get("dataset") in DATASETS:
+        raise ModelError(
+            str(path),
+            f"settings: target: applies only to files, not to the dataset "
+            f"{quote(settings['dataset'])}",
+        )
 
 
 def _train_spec(args: argparse.Namespace, earlier: list[Path]) -> dict[str, Any]:
