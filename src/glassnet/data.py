@@ -14,6 +14,7 @@ See docs/data.md.
 
 from __future__ import annotations
 
+import collections
 import csv
 import gzip
 import math
@@ -518,11 +519,7 @@ def _load_csv(
             t = _csv_header(path, header, target, names=only is None)
             keep = [i for i in range(len(header)) if i != t]
             if only is not None:  # the named columns alone: the others may hold anything
-                twice = [n for n in (*only, header[t]) if header.count(n) > 1]
-                if twice:
-                    raise DataError(
-                        path, "line 1", f"the header names column {quote(twice[0])} twice"
-                    )
+                _check_names(path, header, (*only, header[t]))
                 keep = [_csv_column(path, header, name, t) for name in only]
             features = [header[i] for i in keep]
             continue
@@ -562,16 +559,20 @@ def csv_header(path: str | os.PathLike[str]) -> list[str] | None:
     return None
 
 
-def _check_names(path: str, header: list[str]) -> None:
-    """DataError unless the header's names are non-empty and unique."""
-    for i, name in enumerate(header):
-        if not name:
-            raise DataError(path, "line 1", f"column {i + 1} of the header has no name")
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
+def _check_names(path: str, header: list[str], read: Sequence[str] | None = None) -> None:
+    """DataError unless the header's names are non-empty and unique.
+
+    With ``read``, the names of the columns read alone, each once: the others are not
+    read and may be unnamed or repeated (pandas' index column, Excel's trailing one).
+    """
+    if read is None:
+        for i, name in enumerate(header):
+            if not name:
+                raise DataError(path, "line 1", f"column {i + 1} of the header has no name")
+    counts = collections.Counter(header)  # (once: a header may have 100,000 columns)
+    for name in header if read is None else read:
+        if counts[name] > 1:
             raise DataError(path, "line 1", f"the header names column {quote(name)} twice")
-        seen.add(name)
 
 
 def _csv_header(path: str, header: list[str], target: str | None, names: bool = True) -> int:
@@ -1116,11 +1117,7 @@ def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
     for cells, line in _csv_rows(path, one_line=False):
         if header is None:
             header = [c.strip() for c in cells]
-            # the model's columns once each; the others may be unnamed (pandas' index) or
-            # named twice: they are not read
-            twice = [n for n in names if header.count(n) > 1]
-            if twice:
-                raise DataError(path, "line 1", f"the header names column {quote(twice[0])} twice")
+            _check_names(path, header, names)  # the model's columns, once each
             missing = [n for n in names if n not in header]
             if missing:
                 raise DataError(
