@@ -26,6 +26,7 @@ from typing import Any
 
 from glassnet import __version__
 from glassnet.errors import ArgumentError, GlassnetError
+from glassnet.jobs import COUNT, MAX_UNITS, POSITIVE, RATE, SEED
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -191,8 +192,8 @@ def _sizes(text: str) -> list[int]:
         sizes = [int(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected sizes such as 64,32, found '{text}'") from None
-    if any(n < 1 or n > 100_000 for n in sizes):
-        raise argparse.ArgumentTypeError(f"sizes must be from 1 to 100000, found '{text}'")
+    if any(n < 1 or n > MAX_UNITS for n in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be from 1 to {MAX_UNITS}, found '{text}'")
     return sizes
 
 
@@ -212,10 +213,10 @@ def _argument(cast: type, ok: Callable[[Any], bool], expected: str) -> Callable[
 
 
 _precision = _argument(int, lambda v: 1 <= v <= 17, "1 to 17 significant digits")
-_count = _argument(int, lambda v: v >= 1, "a whole number ≥ 1")
-_positive_float = _argument(float, lambda v: 0 < v < float("inf"), "a number > 0")
-_rate = _argument(float, lambda v: 0 <= v < 1, "a rate in [0, 1)")
-_seed = _argument(int, lambda v: 0 <= v < 2**32, "a whole number from 0 to 4294967295")
+_count = _argument(int, *COUNT)
+_positive_float = _argument(float, *POSITIVE)
+_rate = _argument(float, *RATE)
+_seed = _argument(int, *SEED)
 
 
 def _explain(args: argparse.Namespace) -> int:

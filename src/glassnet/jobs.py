@@ -83,6 +83,13 @@ OUTPUTS = (
     "report.md",
     "trained.toml",
 )
+MAX_UNITS = 100_000  # the widest hidden layer --hidden takes
+# the ranges of train's numeric settings, (test, what it expects): its flags' (the
+# CLI's argument types) and those a checkpoint holds (checked on --resume)
+COUNT = (lambda v: v >= 1, "a whole number ≥ 1")
+POSITIVE = (lambda v: 0 < v < math.inf, "a number > 0")
+RATE = (lambda v: 0 <= v < 1, "a rate in [0, 1)")
+SEED = (lambda v: 0 <= v < 2**32, "a whole number from 0 to 4294967295")
 SETTINGS = (
     "dataset",
     "target",
@@ -532,28 +539,34 @@ def _check_settings(path: Path, settings: dict[str, Any]) -> None:
     from glassnet.losses import LOSSES
     from glassnet.optimizers import OPTIMIZERS
 
-    def whole(low: int, high: float = math.inf) -> Callable[[Any], bool]:
-        return lambda v: type(v) is int and low <= v <= high
+    Rule = tuple[Callable[[Any], bool], str]
+
+    def whole(rule: Rule) -> Rule:  # a JSON int (not a bool) in the flag's range
+        return (lambda v: type(v) is int and rule[0](v)), rule[1]
+
+    def number(rule: Rule) -> Rule:  # a JSON number within a float, in the flag's range
+        return (lambda v: _finite(v) and rule[0](v)), rule[1]
 
     def text(v: Any) -> bool:
         return isinstance(v, str)
 
-    count = (whole(1), "a whole number ≥ 1")
-    expected: dict[str, tuple[Callable[[Any], bool], str]] = {
+    expected: dict[str, Rule] = {
         "dataset": (text, "a dataset name or file"),
         "target": (text, "a column"),
         "hidden": (
-            lambda v: isinstance(v, list) and all(map(whole(1, 100_000), v)),
-            "a list of sizes from 1 to 100000",
+            lambda v: (
+                isinstance(v, list) and all(type(n) is int and 1 <= n <= MAX_UNITS for n in v)
+            ),
+            f"a list of sizes from 1 to {MAX_UNITS}",
         ),
-        "lr": (lambda v: _finite(v) and v > 0, "a number > 0"),
-        "epochs": count,
-        "batch_size": count,
-        "dropout": (lambda v: _finite(v) and 0 <= v < 1, "a rate in [0, 1)"),
+        "lr": number(POSITIVE),
+        "epochs": whole(COUNT),
+        "batch_size": whole(COUNT),
+        "dropout": number(RATE),
         "scale": (lambda v: v in ("minmax", "standard", "none"), "minmax, standard or none"),
-        "seed": (whole(0, 2**32 - 1), "a whole number from 0 to 4294967295"),
+        "seed": whole(SEED),
         "out": (text, "a folder"),  # replaced by the folder resumed
-        "checkpoint_every": count,
+        "checkpoint_every": whole(COUNT),
     }
     names = {"activation": ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS}
     missing = [key for key in SETTINGS if key not in settings]  # (null where not given)
