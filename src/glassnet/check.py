@@ -318,8 +318,10 @@ class Worksheet:
     true: dict[tuple[int | None, str], np.ndarray]
     own: dict[tuple[int | None, str], np.ndarray]
     claimed: dict[tuple[int | None, str], np.ndarray]  # bool masks
-    # the person's values rounded step by step, by decimals (:func:`_rounded_steps`)
+    # the person's values rounded step by step, by decimals (:func:`_rounded_steps`), and
+    # :func:`_rounded_inputs`' answers (asked by the diagnosis and the mistakes alike)
     rounded_steps: dict[int, dict] = field(default_factory=dict, repr=False)
+    rounded: dict[tuple, bool] = field(default_factory=dict, repr=False)
 
     def value(self, layer: int | None, key: str) -> np.ndarray:
         """The array as the person has it: their numbers where written, implied elsewhere."""
@@ -1121,6 +1123,14 @@ def _rounded_inputs(ws: Worksheet, claim: Claim, finest: int) -> bool:
     ones before it, then rounded itself (to 2 decimals or more, at most 2 fewer than
     the claim's own).
     """
+    key = (claim.layer, claim.key, claim.index, claim.value, claim.precision, finest)
+    if key not in ws.rounded:
+        ws.rounded[key] = _rounded(ws, claim, finest)
+    return ws.rounded[key]
+
+
+def _rounded(ws: Worksheet, claim: Claim, finest: int) -> bool:
+    """:func:`_rounded_inputs`, computed."""
     for decimals in sorted({1, 2, 3, finest} - {0}):
         once = {k: np.round(v, decimals) for k, v in ws.own.items()}
         # step by step, not to 1 decimal nor 3 fewer than the number has: a chain of such
