@@ -787,3 +787,28 @@ def test_a_run_that_ended_past_its_last_checkpoint_is_not_resumed(capsys, tmp_pa
     code, _, err = run(capsys, "train", "--resume", str(out))
     assert code == 2 and "the run finished" in err, err
     assert (out / "model.npz").read_bytes() == before  # not trained again
+
+
+def test_predict_reads_unlabelled_npz_and_npy_files(capsys, tmp_path):
+    """New examples have no target: a .npz of X alone, a .npy of the features alone."""
+    rng = np.random.default_rng(0)
+    X = rng.random((60, 3))
+    y = (X[:, 0] > 0.5).astype(int)
+    np.savez(tmp_path / "train.npz", X=X, y=y)
+    out = str(tmp_path / "m")
+    code, _, err = run(capsys, "train", "--dataset", str(tmp_path / "train.npz"), "--out", out)
+    assert code == 0, err
+    code, labelled, err = run(capsys, "predict", f"{out}/model.npz", str(tmp_path / "train.npz"))
+    assert code == 0, err
+    np.savez(tmp_path / "x.npz", X=X)
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "xy.npy", np.c_[X, y])  # one column wider: its target, the last
+    for name in ("x.npz", "x.npy", "xy.npy"):
+        code, text, err = run(capsys, "predict", f"{out}/model.npz", str(tmp_path / name))
+        assert (code, text) == (0, labelled), (name, err)
+    np.save(tmp_path / "narrow.npy", X[:, :2])
+    code, _, err = run(capsys, "predict", f"{out}/model.npz", str(tmp_path / "narrow.npy"))
+    assert code == 2 and "has 1 feature besides its target column" in err, err
+    np.savez(tmp_path / "none.npz", Z=X)
+    code, _, err = run(capsys, "predict", f"{out}/model.npz", str(tmp_path / "none.npz"))
+    assert code == 2 and "missing array 'X'; arrays found: 'Z'" in err, err

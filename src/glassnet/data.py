@@ -709,7 +709,8 @@ def _npy_target(path: str, target: str | None, n_columns: int) -> int:
     return column % n_columns
 
 
-def _load_npy(path: str, target: str | None) -> Dataset:
+def _npy_array(path: str, least: int) -> np.ndarray:
+    """The 2-D array of a .npy file, of at least ``least`` columns, checked and mapped."""
     with open(path, "rb") as f:
         if f.read(6) != b"\x93NUMPY":
             raise DataError(path, "", "not a .npy file (it does not start with the .npy magic)")
@@ -725,17 +726,18 @@ def _load_npy(path: str, target: str | None) -> Dataset:
             raise _damaged(path, "", "not a valid .npy file", exc2) from None
     except DAMAGED as exc:
         raise _damaged(path, "", "not a valid .npy file", exc) from None
-    if array.ndim != 2 or array.shape[1] < 2:
-        raise DataError(
-            path,
-            "",
-            f"expected a 2-D array with at least two columns (features and target), "
-            f"found shape {array.shape}",
-        )
+    if array.ndim != 2 or array.shape[1] < least:
+        columns = "at least two columns (features and target)" if least > 1 else "columns"
+        raise DataError(path, "", f"expected a 2-D array with {columns}, found shape {array.shape}")
     if array.size * 8 > MAX_DATA_BYTES:
         raise _too_big(path, f"the array has shape {array.shape}", array.size * 8.0)
     if array.shape[0] == 0:
         raise DataError(path, "", "the array has no rows")
+    return array
+
+
+def _load_npy(path: str, target: str | None) -> Dataset:
+    array = _npy_array(path, 2)
     t = _npy_target(path, target, array.shape[1])
     integer = array.dtype.kind in "biu"
     # an integer target column read as it is (int64 labels, not via float64)
@@ -770,16 +772,15 @@ def _npz_elements(path: str, member: str) -> int:
     return math.prod(shape)
 
 
-def _load_npz(path: str, target: str | None) -> Dataset:
-    if target is not None:
-        raise ArgumentError("target does not apply to a .npz file: it holds arrays X and y")
+def _npz_arrays(path: str, names: tuple[str, ...]) -> list[np.ndarray]:
+    """The arrays ``names`` of a .npz file (X first, checked 2-D), sizes checked first."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = {info.filename: info.file_size for info in archive.infolist()}
     except (zipfile.BadZipFile, OSError) as exc:
         raise DataError(path, "", f"not a valid .npz file ({exc})") from None
     keys = sorted(m[:-4] for m in members if m.endswith(".npy"))
-    missing = [k for k in ("X", "y") if k not in keys]
+    missing = [k for k in names if k not in keys]
     if missing:
         found = ", ".join(quote(k) for k in keys) if keys else "none"
         raise DataError(
@@ -788,22 +789,29 @@ def _load_npz(path: str, target: str | None) -> Dataset:
             f"missing {'arrays' if len(missing) > 1 else 'array'} "
             f"{' and '.join(map(repr, missing))}; arrays found: {found}",
         )
-    announced = members["X.npy"] + members["y.npy"]
-    memory = 8.0 * sum(_npz_elements(path, f"{k}.npy") for k in ("X", "y"))
+    announced = sum(members[f"{k}.npy"] for k in names)
+    memory = 8.0 * sum(_npz_elements(path, f"{k}.npy") for k in names)
     if max(announced, memory) > MAX_DATA_BYTES:  # as float64, what training holds
-        raise _too_big(path, f"arrays X and y hold {_size_text(announced)}", memory)
+        held = f"arrays {' and '.join(names)} hold" if len(names) > 1 else f"array {names[0]} holds"
+        raise _too_big(path, f"{held} {_size_text(announced)}", memory)
     try:
         with np.load(path, allow_pickle=False) as npz:
-            X_raw = npz["X"]
-            y_raw = npz["y"]
+            arrays = [npz[k] for k in names]
     except ValueError as exc:
         if "pickle" in str(exc).lower() or "object arrays" in str(exc).lower():
             raise DataError(path, "", PICKLE_REFUSED) from None
         raise _damaged(path, "", "not a valid .npz file", exc) from None
     except DAMAGED as exc:
         raise _damaged(path, "", "not a valid .npz file", exc) from None
-    if X_raw.ndim != 2:
-        raise DataError(path, "X", f"expected a 2-D array (n, d), found shape {X_raw.shape}")
+    if arrays[0].ndim != 2:
+        raise DataError(path, "X", f"expected a 2-D array (n, d), found shape {arrays[0].shape}")
+    return arrays
+
+
+def _load_npz(path: str, target: str | None) -> Dataset:
+    if target is not None:
+        raise ArgumentError("target does not apply to a .npz file: it holds arrays X and y")
+    X_raw, y_raw = _npz_arrays(path, ("X", "y"))
     if y_raw.ndim not in (1, 2):
         raise DataError(path, "y", f"expected shape (n,) or (n, k), found shape {y_raw.shape}")
     if len(y_raw) != len(X_raw):
@@ -1060,10 +1068,13 @@ def load_dataset(
             return _load_csv(path, target, features, task)
         return loader(path, target)
     except (OSError, MemoryError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DataError(
-            path, "", f"cannot read the file ({reason or type(exc).__name__})"
-        ) from None
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: str, exc: OSError | MemoryError) -> DataError:
+    """DataError for a file the system could not read (or memory could not hold)."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return DataError(path, "", f"cannot read the file ({reason or type(exc).__name__})")
 
 
 def load_inputs(
@@ -1072,8 +1083,10 @@ def load_inputs(
     """The inputs X of a dataset or file, for a model trained on ``feature_names``.
 
     A CSV file needs only the feature columns, found by name in any order (a target
-    column may be there or not). Any other source is read with :func:`load_dataset`
-    (``target`` as there) and must have as many features as the model.
+    column may be there or not); a ``.npz`` file only its array ``X``, and a ``.npy``
+    file with no ``target`` given may hold the features alone (as many columns as the
+    model has inputs). Any other source is read with :func:`load_dataset` (``target``
+    as there) and must have as many features as the model.
 
     Parameters
     ----------
@@ -1095,17 +1108,54 @@ def load_inputs(
     path = os.fspath(source)
     if path.lower().endswith(".csv") and os.path.isfile(path):
         return _load_csv_columns(path, list(feature_names))
+    features = _unlabelled(path, len(feature_names), target)
+    if features is not None:
+        return features
     dataset = load_dataset(
         source, target=target if not (isinstance(source, str) and source in DATASETS) else None
     )
-    if dataset.X.shape[1] != len(feature_names):
+    n = dataset.X.shape[1]
+    if n != len(feature_names):
         column = " besides its target column (the last, or target)" if path.endswith(".npy") else ""
         raise DataError(
             path,
             "",
-            f"has {dataset.X.shape[1]} features{column}, but the model takes {len(feature_names)}",
+            f"has {n} feature{'s' if n != 1 else ''}{column}, but the model takes "
+            f"{len(feature_names)}",
         )
     return dataset.X
+
+
+def _unlabelled(path: str, n_features: int, target: str | None) -> np.ndarray | None:
+    """The features of a .npz without ``y`` or a .npy of the model's width; else None.
+
+    New examples to predict have no target: where the file holds none, its numbers
+    are the features (a .npy one column wider has its target column, as in training).
+    """
+    suffix = Path(path).suffix.lower()
+    if not os.path.isfile(path) or suffix not in (".npz", ".npy"):
+        return None
+    try:
+        if suffix == ".npz":
+            if target is not None:  # as load_dataset says it
+                return None
+            with zipfile.ZipFile(path) as archive:
+                if "y.npy" in archive.namelist():
+                    return None
+            (X,) = _npz_arrays(path, ("X",))
+        else:
+            X = _npy_array(path, 1)
+            if target is not None or X.shape[1] != n_features:
+                return None
+    except zipfile.BadZipFile as exc:
+        raise DataError(path, "", f"not a valid .npz file ({exc})") from None
+    except (OSError, MemoryError) as exc:
+        raise _unreadable(path, exc) from None
+    if len(X) == 0:
+        raise DataError(path, "X", "has no rows")
+    if suffix == ".npz":
+        return _numeric_array(path, "X", X)
+    return _numeric_array(path, "array", np.array(X))  # read from its memory map
 
 
 def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
