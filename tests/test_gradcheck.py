@@ -162,3 +162,20 @@ def test_a_small_gradient_beside_a_large_loss_is_not_taken_from_round_off():
         for j in range(10)
     ]
     assert max(errors) < 1e-7
+
+
+def test_a_loss_that_overflows_is_refused_in_one_line(tmp_path, capsys):
+    from glassnet.cli import main
+    from glassnet.errors import ArgumentError
+
+    spec = tmp_path / "ovf.toml"
+    spec.write_text(
+        'input = [1e300]\ntarget = [1.0]\nloss = "half_squared_error"\n'
+        '[[layer]]\nactivation = "identity"\nweights = [[1e300]]\n'
+    )
+    loaded = load_spec(spec)
+    with pytest.raises(ArgumentError, match="the loss at the network's weights is inf"):
+        gradcheck(loaded.network, loaded.X, loaded.Y)
+    assert main(["gradcheck", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{spec}: the loss at the network's weights is inf" in err

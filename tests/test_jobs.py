@@ -812,3 +812,15 @@ def test_predict_reads_unlabelled_npz_and_npy_files(capsys, tmp_path):
     np.savez(tmp_path / "none.npz", Z=X)
     code, _, err = run(capsys, "predict", f"{out}/model.npz", str(tmp_path / "none.npz"))
     assert code == 2 and "missing array 'X'; arrays found: 'Z'" in err, err
+
+
+def test_train_spec_whose_loss_overflows_at_its_weights_says_so(capsys, tmp_path, recwarn):
+    spec = tmp_path / "ovf.toml"
+    spec.write_text(
+        'input = [1e300]\ntarget = [1.0]\nloss = "half_squared_error"\n'
+        '[[layer]]\nactivation = "identity"\nweights = [[1e300]]\n'
+    )
+    code, _, err = run(capsys, "train", "--spec", str(spec), "--epochs", "2")
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"{spec}: the loss at its weights is inf" in err and "learning rate" not in err
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -974,3 +974,12 @@ def test_a_callback_function_of_the_wrong_arguments_is_named_before_training():
     np.testing.assert_array_equal(net.layers[0].W, W)  # refused before any step
     with pytest.raises(ArgumentError, match=r"on_batch_end: must take \(state, batch, logs\)"):
         LambdaCallback(on_batch_end=lambda batch: None)
+
+
+def test_a_loss_not_finite_before_any_step_blames_the_numbers_not_the_rate():
+    X, y = blobs(9, n=50)
+    net = Network([2, 8, 1], activations=["relu", "identity"], loss="squared_error", seed=0)
+    net.layers[0].W[...] = 1e300  # z overflows at the starting weights
+    with pytest.raises(TrainingError, match="first batch is inf at the starting weights") as exc:
+        net.fit(X, y, epochs=2, learning_rate=1e-9, verbose=False)
+    assert "learning rate" not in str(exc.value)

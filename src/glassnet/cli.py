@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from glassnet import __version__
-from glassnet.errors import ArgumentError, GlassnetError
+from glassnet.errors import ArgumentError, GlassnetError, SpecError
 from glassnet.jobs import COUNT, MAX_UNITS, POSITIVE, RATE, SEED
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -127,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count,
         default=None,
         metavar="N",
-        help="default 40; with --spec, steps of full-batch descent (default 1000)",
+        help="default 40, or more where 40 would make fewer than 1,600 updates (small "
+        "datasets); with --spec, steps of full-batch descent (default 1000)",
     )
     train.add_argument(
         "--batch-size",
@@ -245,7 +246,10 @@ def _gradcheck(args: argparse.Namespace) -> int:
     from glassnet.spec import load_spec
 
     spec = load_spec(args.spec)
-    result = gradcheck(spec.network, spec.X, spec.Y)
+    try:
+        result = gradcheck(spec.network, spec.X, spec.Y)
+    except ArgumentError as exc:  # the spec's numbers: named with its file
+        raise SpecError(args.spec, "", str(exc)) from None
     sys.stdout.write(format_result(result))
     return EXIT_OK if result.passed else EXIT_FAILED
 

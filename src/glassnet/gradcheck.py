@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import real_number
+from glassnet.errors import ArgumentError, real_number
 from glassnet.network import Network
 
 TOLERANCE = 1e-6
@@ -187,10 +187,22 @@ def gradcheck(
     Returns
     -------
     GradcheckResult
+
+    Raises
+    ------
+    ArgumentError
+        Where the loss at the network's weights is not finite.
     """
     tolerance = real_number("tolerance", tolerance, 0.0, strict=True)
     net = network.copy().astype("float64")
     X, Y = net.example_rows(X, Y)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        loss = float(net.example_losses(net.forward(X), Y).mean())
+    if not np.isfinite(loss):  # no difference of infinities estimates a gradient
+        raise ArgumentError(
+            f"the loss at the network's weights is {loss} (its numbers overflow float64): "
+            "there are no finite gradients to check"
+        )
     fp = net.forward(X)
     paths = [
         net.backward(fp, Y, fused=True),

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ArgumentError, quote
+from glassnet.errors import ArgumentError, SpecError, quote
 from glassnet.network import Network
 
 DEFAULT_HIDDEN = [256]
@@ -609,7 +609,15 @@ def _train_spec(args: argparse.Namespace, earlier: list[Path]) -> dict[str, Any]
             "> 0, or --lr"
         )
     steps = args.epochs or DEFAULT_SPEC_STEPS
-    initial = network.loss_value(spec.X, spec.Y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        initial = network.loss_value(spec.X, spec.Y)
+    if not math.isfinite(initial):  # no step can start from it: not the learning rate's fault
+        raise SpecError(
+            args.spec,
+            "",
+            f"the loss at its weights is {initial} (its numbers overflow {network.dtype}): "
+            "there is no step to take from them",
+        )
     optimizer = args.optimizer or "sgd"
     from glassnet.diagnose import DiagnosticsCallback
 

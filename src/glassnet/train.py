@@ -652,6 +652,11 @@ def fit(
                     loss = network.batch_loss_sum(fp, ws.Y, ws) / m
                 if loss is not None and not math.isfinite(loss):
                     _check_finite_data(given, epoch, batch)
+                    if resume is None and epoch == batch == 1:  # no step taken yet
+                        raise TrainingError(
+                            f"the loss of the first batch is {loss} at the starting weights, "
+                            f"before any step: the data or the weights overflow {X.dtype}"
+                        )
                     raise TrainingError(
                         f"training diverged at epoch {epoch}, batch {batch}: the loss is "
                         f"{loss}; try a smaller learning rate (now {opt.learning_rate:g}). "
