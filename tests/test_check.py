@@ -976,6 +976,9 @@ def test_template(
     code, out, err = run_main(capsys, "check", str(spec_path), "--template")
     assert (code, err) == (0, "")
     data = tomllib.loads(out)
+    m = spec.X.shape[0]
+    rows = "Vectors are one example's values" if m == 1 else f"A row for each of the {m} examples"
+    assert out.splitlines()[2].startswith(f"# {rows}")
     n_layers = len(spec.network.layers)
     assert list(data) == ["layer", "result"]
     assert list(data["layer"]) == [str(l) for l in range(1, n_layers + 1)]
@@ -1066,7 +1069,15 @@ BAD_CLAIMS = {
     "boolean": ("[result]\nloss = true\n", ["result", "loss", "number"]),
     "index-out-of-range": ('[layer.1]\n"a[4]" = 0.5\n', ["layer.1", "a[4]", "out of range"]),
     "index-zero": ('[layer.1]\n"a[0]" = 0.5\n', ["layer.1", "a[0]", "out of range"]),
-    "index-too-many": ('[layer.1]\n"a[1,1,1]" = 0.5\n', ["layer.1", "out of range"]),
+    "index-too-many": (
+        '[layer.1]\n"a[1,1,1]" = 0.5\n',
+        ["layer.1", "expected 1 or 2 indices for shape (1, 3), such as a[1]"],
+    ),
+    "index-too-few": (
+        '[layer.2]\n"grad_W[2]" = 0.5\n',
+        ["layer.2", "grad_W[2]: expected 2 indices for shape (2, 3), such as grad_W[1,1]"],
+    ),
+    "index-of-a-number": ('[result]\n"loss[1]" = 0.5\n', ["loss is one number"]),
     "index-W-layout": (
         '[layer.2]\n"grad_W[3,2]" = 0.5\n',
         ["layer.2", "grad_W[3,2]", "out of range"],

@@ -226,9 +226,7 @@ def _parse_table(
                 raise ClaimsError(path, field, "expected 1-based indices such as a[3]") from None
             full = _expand_index(index, written)
             if full is None:
-                raise ClaimsError(
-                    path, field, f"index out of range for shape {written} (indices are 1-based)"
-                )
+                raise ClaimsError(path, field, _index_problem(index, written, key))
             claims.append(
                 Claim(layer, key, _to_trace_index(full, key, spec), _number(value, path, field))
             )
@@ -267,6 +265,18 @@ def _to_trace_index(index: tuple[int, ...], key: str, spec: Spec) -> tuple[int, 
     if key in W_SHAPED and spec.weights_layout == "out_in":
         return (index[1], index[0])
     return tuple(index)
+
+
+def _index_problem(index: tuple[int, ...], shape: tuple[int, ...], key: str) -> str:
+    """Why an element's index does not fit the shape: how many indices, or their range."""
+    n = len(shape)
+    if not n:
+        return f"{key} is one number: write it without an index"
+    short = n - 1 if n >= 2 and shape[0] == 1 else n  # one example's row: a[3] for a[1,3]
+    if len(index) not in (n, short):
+        counts = f"{short} or {n} indices" if short != n else f"{n} ind{'ex' if n == 1 else 'ices'}"
+        return f"expected {counts} for shape {shape}, such as {key}[{','.join(['1'] * short)}]"
+    return f"index out of range for shape {shape} (indices are 1-based)"
 
 
 def _expand_index(index: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -1242,7 +1252,10 @@ def template(spec: Spec, trace: Any | None = None) -> str:
         f"# glassnet check: your numbers for one step of {spec.path}",
         "# Fill in what you computed (any subset, at your precision); leave [] blank.",
         "# Vectors are one example's values; matrices in the spec's weights_layout "
-        f"({spec.weights_layout}).",
+        f"({spec.weights_layout})."
+        if m == 1
+        else f"# A row for each of the {m} examples; W-shaped matrices in the spec's "
+        f"weights_layout ({spec.weights_layout}).",
         "",
     ]
     for layer in trace.layers:
