@@ -551,7 +551,8 @@ def test_non_utf8_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["bogus"], "invalid choice: 'bogus'"),
+        (["bogus"], "glassnet: error: argument command: invalid choice: 'bogus'"),
+        (["explain"], "glassnet: error: explain: the following arguments are required"),
         (["explian", "x.toml"], "invalid choice: 'explian'"),
         ([], "required"),
         (["explain"], "required: spec"),
@@ -721,3 +722,19 @@ def test_conflicting_flags_are_refused(
     code, out, err = run_main(capsys, *(names.get(arg, arg) for arg in argv))
     assert code == 2 and out == ""
     assert_one_line_error(err, fragment)
+
+
+def test_ctrl_c_says_where_once(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """train's "interrupted at epoch E, batch K" after "glassnet: interrupted", not inside it."""
+    import glassnet.cli as cli
+
+    def stopped(args):
+        exc = KeyboardInterrupt("interrupted at epoch 3, batch 2")
+        exc.hint = "resume with: glassnet train --resume out"  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr(cli, "_train", stopped)
+    assert cli.main(["train"]) == 130
+    err = capsys.readouterr().err
+    where = "interrupted at epoch 3, batch 2"
+    assert err == f"glassnet: {where}; resume with: glassnet train --resume out\n"

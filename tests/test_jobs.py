@@ -207,7 +207,9 @@ def test_spec_training_matches_a_loop_of_explained_steps(capsys, tmp_path):
         (["diagnose", str(EXAMPLES[1]), "--data", "iris"], "--data iris: has 4 features"),
         (["diagnose", str(EXAMPLES[1]), "--data", "diabetes"], "--data diabetes: has 10"),
         (["predict", "missing.npz", "iris"], "missing.npz"),
-        (["train", "--dropout", "1"], "argument --dropout: expected a rate in [0, 1), found '1'"),
+        (["train", "--dropout", "1"], "train: argument --dropout: expected a rate in [0, 1)"),
+        (["train", "--dataset", "iris", "--target", "x"], "error: --target: applies to a CSV"),
+        (["train", "--target", "x"], "--target: applies to a CSV or .npy file, not to the"),
         (["train", "--seed", "9" * 23], "argument --seed: expected a whole number from 0 to"),
         (
             ["train", "--resume", "nowhere", "--spec", str(EXAMPLES[0])],

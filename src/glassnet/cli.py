@@ -35,7 +35,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and a GlassnetError, not a usage dump."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise ArgumentError(f"{self.prog}: {message}")
+        # "glassnet: error: train: argument --lr: …", the program named once
+        command = self.prog.removeprefix("glassnet").strip()
+        raise ArgumentError(f"{command}: {message}" if command else message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -380,7 +382,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"glassnet: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
-        where = f" ({exc})" if str(exc) else ""
+        text = str(exc)  # train's "interrupted at epoch E, batch K" says where
+        where = f" {text.removeprefix('interrupted ')}" if text.startswith("interrupted ") else ""
+        where = where or (f" ({text})" if text else "")
         hint = getattr(exc, "hint", "")  # train's: whether and how the run goes on
         print(f"glassnet: interrupted{where}" + (f"; {hint}" if hint else ""), file=sys.stderr)
         return 130

@@ -154,10 +154,15 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
         return _train_spec(args, earlier)
     args.activation = args.activation or "relu"
     args.scale = args.scale or "minmax"
-    from glassnet.data import DEFAULT_DATASET, load_dataset
+    from glassnet.data import DATASETS, DEFAULT_DATASET, load_dataset
 
+    source = args.dataset or DEFAULT_DATASET
+    if args.target is not None and source in DATASETS:  # named as the flag it came from
+        raise ArgumentError(
+            f"--target: applies to a CSV or .npy file, not to the dataset {quote(source)}"
+        )
     start = time.perf_counter()
-    data = load_dataset(args.dataset or DEFAULT_DATASET, target=args.target, seed=args.seed)
+    data = load_dataset(source, target=args.target, seed=args.seed)
     if data.n_classes == 1:  # a 1-unit softmax outputs 1 whatever the input: nothing to learn
         column = f"column {quote(data.target_name)}" if data.target_name else "the target"
         raise ArgumentError(
