@@ -1768,3 +1768,14 @@ def test_a_derivative_of_a_zero_target_is_0_not_minus_0(tmp_path: Path) -> None:
     zero = _claims_for(path, "[layer.1]\ndL_da = [0.5, -2.0]\n").findings[0]
     assert zero.correct == 0 and math.copysign(1.0, zero.correct) == 1.0
     assert "it is 0 " in zero.message
+
+
+def test_the_half_factor_explanation_speaks_of_the_loss_as_of_its_derivative() -> None:
+    """half_factor explains a loss claim too: the two losses, not only their derivatives."""
+    case = case_named("half_factor-se-loss-m1")
+    sheet = solve(case)
+    report = run_check(sheet, sheet.claims_toml())
+    (loss,) = [f for f in report.findings if f.key == "loss"]
+    assert loss.status == "wrong" and loss.diagnosis == ["half_factor"], loss.message
+    assert "the loss ½(a − y)²" in loss.message and "the loss (a − y)²" in loss.message
+    assert "derivative a − y" in loss.message

@@ -667,7 +667,8 @@ RULES: tuple[Rule, ...] = (
         ("dL_da", "loss"),
         # also halved or doubled with the sign turned: ½(y − a), seed 002's
         lambda ws, l: [{"factor": 0.5}, {"factor": 2.0}, {"factor": -0.5}, {"factor": -2.0}],
-        "the derivative of ½(a − y)² is a − y, of (a − y)² is 2(a − y)",
+        "the loss ½(a − y)² has the derivative a − y; the loss (a − y)² is twice it, with "
+        "the derivative 2(a − y)",
         _squared,
     ),
     Rule(
