@@ -330,6 +330,22 @@ CASES = [
         (2, "z"), lambda p: p[(1, "a")] @ p.W[1],
         carry=((2, "a"), (None, "loss"), (2, "dL_da")),
     ),
+    # bias_after_activation: a = f(z − b) + b, the bias added after f (seed 000)
+    Case(
+        "bias_after_activation", "hidden-m1", (3, 4, 2), (SIG, ID), HSE, 1, "in_out",
+        (1, "a"), lambda p: sigmoid(p[(1, "z")] - p.b[0]) + p.b[0],
+        carry=((2, "z"), (2, "a"), (None, "loss"), (2, "dL_da")),
+    ),
+    Case(
+        "bias_after_activation", "output-m3", (2, 3, 2), (TANH, SIG), HSE, 3, "out_in",
+        (2, "a"), lambda p: sigmoid(p[(2, "z")] - p.b[1]) + p.b[1],
+        carry=((None, "loss"), (2, "dL_da"), (2, "delta")),
+    ),
+    Case(
+        "bias_after_activation", "tanh-elements-m3", (2, 3, 2), (TANH, ID), SE, 3, "in_out",
+        (1, "a"), lambda p: np.tanh(p[(1, "z")] - p.b[0]) + p.b[0],
+        carry=((2, "z"), (None, "loss")), elements=True,
+    ),
     # transposed_weights: z = a Wᵀ + b, or ∂ℓ/∂a = δ W
     Case(
         "transposed_weights", "z-m1", (3, 3, 2), (SIG, ID), HSE, 1, "out_in",
@@ -1779,3 +1795,35 @@ def test_the_half_factor_explanation_speaks_of_the_loss_as_of_its_derivative() -
     assert loss.status == "wrong" and loss.diagnosis == ["half_factor"], loss.message
     assert "the loss ½(a − y)²" in loss.message and "the loss (a − y)²" in loss.message
     assert "derivative a − y" in loss.message
+
+
+def test_a_bias_added_after_the_activation_is_named() -> None:
+    """Seed 000 writes x₁ = f(w₁x₀) + b₀: its z without b, then b added to f(z)."""
+    spec = parse_spec(
+        {
+            "input": [1.0, 0.0, 1.0],
+            "target": [1.0, 0.0],
+            "loss": HSE,
+            "learning_rate": 0.1,
+            "layer": [
+                {
+                    "activation": SIG,
+                    "weights": [[1.0, 0.0], [1.0, 1.0], [1.0, 0.0]],
+                    "bias": [0.5, -0.5],
+                }
+            ],
+        }
+    )
+    trace = spec.explain()
+    z = np.array([2.0, 0.0])  # x·W, the bias left out
+    a = 1 / (1 + np.exp(-z)) + np.array([0.5, -0.5])  # by hand: f(x W) + b
+    text = f"[layer.1]\nz = [2.5, -0.5]\na = {_vector(a, 6)}\n"
+    for claims, z_status in ((text, "right"), (text.replace("[2.5, -0.5]", "[2, 0.0]"), None)):
+        findings = check(spec, parse_claims(claims, spec, trace), trace).findings
+        if z_status is not None:  # a = f(z − b) + b from the right z
+            assert [f.status for f in findings if f.key == "z"] == ["right", "right"]
+        for f in findings:
+            if f.key == "a":
+                assert f.status == "wrong", f.message
+                assert f.diagnosis == ["bias_after_activation"], f.message
+                assert "the bias enters before the activation" in f.message

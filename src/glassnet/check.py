@@ -421,6 +421,8 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
     if key == "a":
         if mistake.get("softmax_without_exp"):
             return z / z.sum(axis=1, keepdims=True)
+        if "bias_after" in mistake:  # f(z − b) + b from a z with b; f(z) + b from one without
+            return act.forward(z - lay.b if mistake["bias_after"] == "z_with_b" else z) + lay.b
         return act.forward(z)
     if key == "da_dz":
         if mistake.get("as_activation"):
@@ -613,6 +615,10 @@ def _output(ws: Worksheet, layer: int | None) -> bool:
     return layer == len(ws.spec.network.layers)
 
 
+def _has_bias(ws: Worksheet, layer: int | None) -> bool:
+    return layer is not None and bool(np.any(ws.spec.network.layers[layer - 1].b))
+
+
 def _paths(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
     n_next = ws.spec.network.layers[layer].n_out if layer is not None else 0
     return [{"one_path": k} for k in range(n_next)]
@@ -705,9 +711,19 @@ RULES: tuple[Rule, ...] = (
         lambda ws, l: [{"bias_missing": True}],
         "z = a W + b: the bias is a term of every unit's input; a constant, it drops out of "
         "∂z/∂a and ∂z/∂W, not out of z (seed 000 ignores b as a constant)",
-        lambda ws, l: l is not None and bool(np.any(ws.spec.network.layers[l - 1].b)),
+        _has_bias,
         "z = W a + b: the bias is a term of every unit's input; a constant, it drops out of "
         "∂z/∂a and ∂z/∂W, not out of z (seed 000 ignores b as a constant)",
+    ),
+    Rule(
+        "bias_after_activation",
+        ("a",),
+        lambda ws, l: [{"bias_after": "z_with_b"}, {"bias_after": "z_without_b"}],
+        "a = f(z) with z = a W + b: the bias enters before the activation, not after "
+        "(seed 000 writes x₁ = f(w₁x₀) + b₀)",
+        _has_bias,
+        "a = f(z) with z = W a + b: the bias enters before the activation, not after "
+        "(seed 000 writes x₁ = f(w₁x₀) + b₀)",
     ),
     Rule(
         "transposed_weights",
