@@ -525,6 +525,51 @@ def test_carried_through_gaps(name: str, omit: tuple[Slot, ...]) -> None:
     assert_report(case, sheet, report, omit)
 
 
+# A hidden ∂ℓ/∂a computed from an unwritten δ of the next layer made under a known
+# mistake: the mistake is named at ∂ℓ/∂a, the first number that shows it.
+UPSTREAM = [
+    (
+        Case(
+            "softmax_diagonal_only",
+            "upstream-hse-m1",
+            (3, 4, 3),
+            (TANH, SOFT),
+            HSE,
+            1,
+            "out_in",
+            (1, "dL_da"),
+            lambda p: delta_diagonal_only(2)(p) @ p.W[1].T,
+            carry=((1, "delta"), (1, "grad_W")),
+        ),
+        ((2, "delta"),),
+    ),
+    (
+        Case(
+            "derivative_missing",
+            "upstream-hse-m3",
+            (2, 4, 3),
+            (SIG, SIG),
+            HSE,
+            3,
+            "in_out",
+            (1, "dL_da"),
+            lambda p: p[(2, "dL_da")] @ p.W[1].T,
+            carry=((1, "delta"), (1, "grad_W"), (1, "W_new")),
+        ),
+        ((2, "delta"),),
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "omit"), UPSTREAM, ids=[str(c) for c, _ in UPSTREAM])
+def test_a_mistake_in_an_unwritten_delta_is_named_at_the_gradient_below(
+    case: Case, omit: tuple[Slot, ...]
+) -> None:
+    sheet = solve(case, omit)
+    report = run_check(sheet, sheet.claims_toml(vectors=case.vectors))
+    assert_report(case, sheet, report, omit)
+
+
 def assert_report(
     case: Case, sheet: Sheet, report: CheckReport, omit: tuple[Slot, ...] = ()
 ) -> None:
@@ -1827,3 +1872,19 @@ def test_a_bias_added_after_the_activation_is_named() -> None:
                 assert f.status == "wrong", f.message
                 assert f.diagnosis == ["bias_after_activation"], f.message
                 assert "the bias enters before the activation" in f.message
+
+
+def test_seed003s_diagonal_only_in_an_unwritten_delta_is_named() -> None:
+    """Seed 003's sheet writes ∂ℓ/∂h13 from δ2 of the Jacobian's diagonal, δ2 unwritten."""
+    spec = load_spec(EXAMPLES / "seed003.toml")
+    trace = spec.explain()
+    out = trace.layers[1]
+    g, a = out.dL_da[0], out.a[0]
+    delta = g * a * (1 - a)  # by hand: one path from z_j, through a_j
+    W2 = trace.layers[1].W  # in_out: row 3 joins h13 to the outputs
+    text = (
+        "[layer.2]\ndL_da = " + _vector(g, 6) + f'\n[layer.1]\n"dL_da[3]" = {delta @ W2[2]:.6f}\n'
+    )
+    findings = check(spec, parse_claims(text, spec, trace), trace).findings
+    (f,) = [f for f in findings if f.key == "dL_da" and f.layer == 1]
+    assert f.status == "wrong" and f.diagnosis == ["softmax_diagonal_only"], f.message

@@ -1092,8 +1092,7 @@ def _mistakes_from(
                 continue
             found.append((rule.id, number))
             break
-    unwritten = claim.key == "delta" and not ws.claimed[(claim.layer, "dL_da")].any()
-    if not found and changing is None and unwritten:
+    if not found and changing is None:
         found = _mistakes_upstream(ws, claim)
     return found
 
@@ -1111,19 +1110,41 @@ def _matches(claim: Claim, number: float | None) -> bool:
     return number is not None and claim.matches(number)
 
 
+def _upstream(ws: Worksheet, claim: Claim) -> tuple[tuple[int, str], tuple[str, ...]] | None:
+    """The unwritten input of a claim where a known mistake may hide, and its rules' keys.
+
+    A δ's ∂ℓ/∂a (seed 002's δ = (y + a)σ′), and a hidden ∂ℓ/∂a's δ of the next layer
+    (seed 003's ∂ℓ/∂h from δ2 of the softmax Jacobian's diagonal): where the person
+    wrote none of it, the mistake shows first in the claim.
+    """
+    if claim.key == "delta" and claim.layer is not None:
+        slot, keys = (claim.layer, "dL_da"), ("dL_da",)
+    elif claim.key == "dL_da" and _hidden(ws, claim.layer):
+        slot, keys = (claim.layer + 1, "delta"), ("delta", "da_dz")
+    else:
+        return None
+    return None if ws.claimed[slot].any() else (slot, keys)
+
+
 def _mistakes_upstream(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
-    """A δ from an unwritten ∂ℓ/∂a made under a known mistake: (rule id, the δ it gives)."""
-    slot = (claim.layer, "dL_da")
+    """A claim from its unwritten input (:func:`_upstream`) made under a known mistake.
+
+    (rule id, the value it gives), for the first mistake that gives the claimed one.
+    """
+    upstream = _upstream(ws, claim)
+    if upstream is None:
+        return []
+    slot, keys = upstream
     for rule in RULES:
-        if "dL_da" not in rule.keys or not rule.applies(ws, claim.layer):
+        if not set(keys) & set(rule.keys) or not rule.applies(ws, slot[0]):
             continue
-        for mistake in rule.variants(ws, claim.layer):
+        for mistake in rule.variants(ws, slot[0]):
             with np.errstate(all="ignore"):
-                g = np.asarray(from_own(ws, *slot, **mistake), dtype=np.float64)
-                if g.shape != ws.own[slot].shape:
+                made = np.asarray(from_own(ws, *slot, **mistake), dtype=np.float64)
+                if made.shape != ws.own[slot].shape:
                     continue
-                upstream = Worksheet(ws.spec, ws.trace, ws.true, {**ws.own, slot: g}, ws.claimed)
-                value = np.asarray(from_own(upstream, claim.layer, "delta"))
+                made_ws = Worksheet(ws.spec, ws.trace, ws.true, {**ws.own, slot: made}, ws.claimed)
+                value = np.asarray(from_own(made_ws, claim.layer, claim.key))
             number = float(value[claim.index])
             if claim.matches(number):
                 return [(rule.id, number)]
