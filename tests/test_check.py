@@ -1888,3 +1888,47 @@ def test_seed003s_diagonal_only_in_an_unwritten_delta_is_named() -> None:
     findings = check(spec, parse_claims(text, spec, trace), trace).findings
     (f,) = [f for f in findings if f.key == "dL_da" and f.layer == 1]
     assert f.status == "wrong" and f.diagnosis == ["softmax_diagonal_only"], f.message
+
+
+def _seed000_with_bias(x: list[float], bias: list[float], W3: list[float]) -> Any:
+    """Seed 000's layer: integer x and W (W's third row ``W3``), sigmoid, and a bias."""
+    return parse_spec(
+        {
+            "input": x,
+            "target": [1.0, 0.0],
+            "loss": HSE,
+            "learning_rate": 0.1,
+            "layer": [{"activation": SIG, "weights": [[1.0, 0.0], [1.0, 1.0], W3], "bias": bias}],
+        }
+    )
+
+
+def test_a_whole_number_a_known_mistake_gives_exactly_is_read_at_the_sheets_precision() -> None:
+    """z = x W = [3, 2] for [3.6, 2.6] beside numbers to 6 decimals: the bias forgotten,
+    not z rounded to the unit; a whole number no known mistake gives stays as written."""
+    spec = _seed000_with_bias([1.0, 1.0, 1.0], [0.6, 0.6], [1.0, 1.0])
+    trace = spec.explain()
+    a = _vector(1 / (1 + np.exp(-np.array([3.0, 2.0]))), 6)  # σ(x W), carried on
+    text = f"[layer.1]\nz = [3, 2]\na = {a}\n"
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    z = [f for f in report.findings if f.key == "z"]
+    for f in z:
+        assert f.status == "wrong" and f.diagnosis == ["bias_missing"], f.message
+        assert "a whole number that a known mistake gives exactly is read at 6" in f.message
+    assert report.to_dict()["first_error"] == {"layer": 1, "key": "z", "index": [1, 1]}
+    assert all(f.status == "carried" for f in report.findings if f.key == "a")
+    # 4 and 3 (3.6 and 2.6 rounded up): no known mistake gives them, right at the unit
+    fours = text.replace("z = [3, 2]", "z = [4, 3]")
+    report = check(spec, parse_claims(fours, spec, trace), trace)
+    assert [f.status for f in report.findings if f.key == "z"] == ["right", "right"]
+    # alone, with no number finer than the unit, 3 is judged as written
+    alone = check(spec, parse_claims("[layer.1]\nz = [3, 2]\n", spec, trace), trace)
+    assert all(f.status == "right" for f in alone.findings)
+    # seed 000's own z = [2, 0] beside a bias of (0.5, −0.5): x W, the bias left out
+    spec = _seed000_with_bias([1.0, 0.0, 1.0], [0.5, -0.5], [1.0, 0.0])
+    trace = spec.explain()
+    text = "[layer.1]\nz = [2, 0]\na = [0.880797, 0.5]\n"
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    first = report.first_error
+    assert first is not None and (first.key, first.index) == ("z", (1, 1)), first
+    assert first.diagnosis == ["bias_missing"], first.message

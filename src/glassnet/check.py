@@ -6,7 +6,9 @@ claims file; :func:`check` compares each with the engine's trace of the same ste
 
 - **right** — it equals the true value at the precision written: a value with d
   decimals is right when it is within one unit of its last place of the truth (the
-  half unit of rounding, and half a unit more);
+  half unit of rounding, and half a unit more). A 0, a 1, a parameter left unchanged,
+  and a whole number that a known mistake gives exactly are read at the precision of
+  the person's other numbers (:func:`_at_precision`, :func:`_whole_numbers`);
 - **carried** — it is wrong, but follows correctly from the person's own earlier
   values (every claim is recomputed from their claimed inputs of that step);
 - **wrong** — with the correct value, where the error entered, and a diagnosis when
@@ -873,6 +875,9 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
     finest = max(min(max((c.decimals for c in claims), default=0), FINEST), 0)
     ws = _worksheet(spec, trace, claims)
     own = _own_values(ws, claims)
+    judged = _whole_numbers(ws, claims, own, finest)
+    if judged != claims:  # a loss read finer may be its own value from a_L instead
+        claims, own = judged, _own_values(ws, judged)
     wrong = [not c.matches(t) and not c.matches(o) for c, (t, o) in zip(claims, own, strict=True)]
     # the known mistakes that give each number neither right nor carried, found once
     mistakes = [_mistakes(ws, c, finest) if w else [] for c, w in zip(claims, wrong, strict=True)]
@@ -997,6 +1002,17 @@ def _own_values(ws: Worksheet, claims: list[Claim]) -> list[tuple[float, float]]
     return values
 
 
+def _unchanged(claim: Claim, layers: Any) -> bool:
+    """A W_new or b_new written equal to the weight or bias before the step.
+
+    ``layers``: the trace's or the network's, whose W and b are the parameters before it.
+    """
+    if claim.key not in ("W_new", "b_new") or claim.layer is None:
+        return False
+    old = getattr(layers[claim.layer - 1], claim.key[0])
+    return float(claim.value) == float(old[claim.index])
+
+
 def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
     """Claims as judged: a 0, a 1 or a parameter left unchanged, at the person's precision.
 
@@ -1014,19 +1030,15 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
     finest = min(max((c.decimals for c in claims), default=0), FINEST)
     finest = max(finest, 0)
     digits = max((c.significant for c in claims), default=0)
-    old = {
-        (layer.index, key): getattr(layer, key[0])
-        for layer in trace.layers
-        for key in ("W_new", "b_new")
-    }
     judged = []
     for c in claims:
-        unchanged = (c.layer, c.key) in old and float(c.value) == float(
-            old[(c.layer, c.key)][c.index]
-        )
         if c.value == 0 and c.decimals < finest:
             c = dataclasses.replace(c, precision=finest)
-        elif (unchanged or c.value == 1) and float(c.value) != 0 and c.significant < digits:
+        elif (
+            (_unchanged(c, trace.layers) or c.value == 1)
+            and float(c.value) != 0
+            and c.significant < digits
+        ):
             # as many significant digits as the person's most precise number
             # and never finer than the person's finest decimals: 0.1000 beside 4.0040
             # is written to the sheet's own 4 decimals; a 1 too (f′ = 1 beside
@@ -1034,6 +1046,29 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
             places = digits - 1 - math.floor(math.log10(abs(float(c.value))))
             if c.decimals < min(places, finest):
                 c = dataclasses.replace(c, precision=min(places, finest))
+        judged.append(c)
+    return judged
+
+
+def _whole_numbers(
+    ws: Worksheet, claims: list[Claim], own: list[tuple[float, float]], finest: int
+) -> list[Claim]:
+    """Claims as judged: a whole number that a known mistake gives exactly, at ``finest``.
+
+    3 for z = 3.6 is right at its units, but beside numbers written to 6 decimals, where
+    z = x W without the bias is 3.000000 from the person's own values, it is that
+    mistake's value, not 3.6 rounded: read at the sheet's finest decimals it is wrong,
+    with the diagnosis. A whole number no known mistake gives (4 for 3.6) stays judged
+    at its units; a 0, and what :func:`_at_precision` reads finer, are left as it reads.
+    """
+    if finest <= 0:
+        return claims
+    judged = []
+    for c, (true, _) in zip(claims, own, strict=True):
+        if c.decimals == 0 and c.value != 0 and c.precision is None and c.matches(true):
+            fine = dataclasses.replace(c, precision=finest)
+            if not fine.matches(true) and _mistakes_from(ws, fine):
+                c = fine
         judged.append(c)
     return judged
 
@@ -1249,6 +1284,8 @@ def _wrong_message(
             else ("a 1", "exactly 1")
             if claim.value == 1
             else ("a value left as it was", "nothing changed")
+            if _unchanged(claim, spec.network.layers)
+            else ("a whole number that a known mistake gives exactly", "what the mistake gives")
         )
         text += (
             f" ({what} is read at {claim.precision} "
