@@ -1414,8 +1414,10 @@ def test_the_first_error_counts_only_the_carried_numbers_after_it() -> None:
     before = [f for f in findings[:first] if f.status == "carried"]
     after = [f for f in findings[first + 1 :] if f.status == "carried"]
     assert {(f.layer, f.key) for f in before} == {(3, "z")} and after
+    # of those after it, only ∂ℓ/∂a3[1] = −1/a3[1] (y1 = 1) is computed from a3[1]: the
+    # rest follow from the δ3 and ∂ℓ/∂a2 written wrong after it
     assert findings[first].message.endswith(
-        f"{len(after)} later numbers follow correctly from your own values"
+        ". 1 later number follows correctly from your own values"
     )
 
 
@@ -1932,3 +1934,24 @@ def test_a_whole_number_a_known_mistake_gives_exactly_is_read_at_the_sheets_prec
     first = report.first_error
     assert first is not None and (first.key, first.index) == ("z", (1, 1)), first
     assert first.diagnosis == ["bias_missing"], first.message
+
+
+def test_the_first_error_counts_only_the_carried_numbers_that_follow_from_it() -> None:
+    """Seed 001's slip z2[3] = 4.001 goes no further (its a2[3] is right): the 59 carried
+    numbers after it follow from later mistakes, and no count is said. Seed 003's 1.4 is
+    carried on through a1[2] = 0.80 as written: the 8 after it all follow from it."""
+    for seed, followers in (("seed001", 0), ("seed003", 8)):
+        spec = load_spec(EXAMPLES / f"{seed}.toml")
+        trace = spec.explain()
+        claims = parse_claims(example_claims(seed).read_text(), spec, trace)
+        report = check(spec, claims, trace)
+        first = report.first_error
+        assert first is not None and first.diagnosis == ["arithmetic"]
+        carried = [f for f in report.findings if f.status == "carried"]
+        assert len(carried) >= followers and carried
+        if followers:
+            assert first.message.endswith(
+                f". {followers} later numbers follow correctly from your own values"
+            ), first.message
+        else:
+            assert "later number" not in first.message, first.message

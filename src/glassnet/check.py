@@ -330,7 +330,19 @@ class Worksheet:
         return self.own[(layer, key)]
 
 
-def _worksheet(spec: Spec, trace: Any, claims: list[Claim]) -> Worksheet:
+def _worksheet(
+    spec: Spec,
+    trace: Any,
+    claims: list[Claim],
+    follow: dict[tuple[int | None, str], tuple[np.ndarray, np.ndarray]] | None = None,
+) -> Worksheet:
+    """The person's values: their claims where written, what their earlier ones imply elsewhere.
+
+    ``follow``, per slot, (mask, before): the claims that follow their own values, which
+    take what their earlier values now imply where that is not ``before`` (what they
+    implied as written): a changed number carried on, as the person would carry it
+    (:func:`_followers`).
+    """
     true: dict[tuple[int | None, str], np.ndarray] = {
         (None, "loss"): np.array(trace.loss),
         (None, "loss_after"): np.array(trace.loss_after),
@@ -354,6 +366,9 @@ def _worksheet(spec: Spec, trace: Any, claims: list[Claim]) -> Worksheet:
         if implied.shape != own[slot].shape:  # pragma: no cover - defensive
             implied = own[slot]
         own[slot] = np.where(claimed[slot], values[slot], implied)
+        if follow is not None and slot in follow:
+            mask, before = follow[slot]
+            own[slot] = np.where(mask & (implied != before), implied, own[slot])
     return ws
 
 
@@ -937,15 +952,45 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             )
         findings.append(finding)
     first = next((i for i, f in enumerate(findings) if f.status == "wrong"), None)
-    # the numbers after it in the step (those before were carried from something else)
-    carried = 0 if first is None else sum(f.status == "carried" for f in findings[first + 1 :])
-    first = None if first is None else findings[first]
-    if first is not None and carried:
-        first.message += (
+    carried = 0 if first is None else _followers(ws, claims, own, findings, first)
+    if carried:
+        findings[first].message += (
             f". {carried} later number{'s' if carried != 1 else ''} follow"
             f"{'s' if carried == 1 else ''} correctly from your own values"
         )
     return CheckReport(findings)
+
+
+def _followers(
+    ws: Worksheet,
+    claims: list[Claim],
+    own: list[tuple[float, float]],
+    findings: list[Finding],
+    first: int,
+) -> int:
+    """How many carried numbers after the first error follow from it.
+
+    The step once more with the error's true value in place of the claimed one, each
+    carried number after it (those before were carried from something else) taking what
+    its own values then give, so what follows from a follower follows too: those whose
+    own value changes follow from the error; a carried number from a later mistake, or
+    from a right number written after the error, does not.
+    """
+    corrected = list(claims)
+    corrected[first] = dataclasses.replace(
+        claims[first], value=decimal.Decimal(repr(findings[first].correct))
+    )
+    after = [i for i in range(first + 1, len(claims)) if findings[i].status == "carried"]
+    follow: dict[tuple[int | None, str], tuple[np.ndarray, np.ndarray]] = {}
+    for i in after:
+        slot = (claims[i].layer, claims[i].key)
+        if slot not in follow:
+            with np.errstate(all="ignore"):
+                before = np.asarray(from_own(ws, *slot), dtype=np.float64)
+            follow[slot] = (np.zeros(before.shape, dtype=bool), before)
+        follow[slot][0][claims[i].index] = True
+    recomputed = _own_values(_worksheet(ws.spec, ws.trace, corrected, follow), claims)
+    return sum(recomputed[i][1] != own[i][1] for i in after)
 
 
 def _cancelled(ws: Worksheet, claim: Claim, own: float, spec: Spec, after_error: bool) -> str:
