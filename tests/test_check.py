@@ -330,6 +330,22 @@ CASES = [
         (2, "z"), lambda p: p[(1, "a")] @ p.W[1],
         carry=((2, "a"), (None, "loss"), (2, "dL_da")),
     ),
+    # bias_after_activation: a = f(z − b) + b, the bias added after f (seed 000)
+    Case(
+        "bias_after_activation", "hidden-m1", (3, 4, 2), (SIG, ID), HSE, 1, "in_out",
+        (1, "a"), lambda p: sigmoid(p[(1, "z")] - p.b[0]) + p.b[0],
+        carry=((2, "z"), (2, "a"), (None, "loss"), (2, "dL_da")),
+    ),
+    Case(
+        "bias_after_activation", "output-m3", (2, 3, 2), (TANH, SIG), HSE, 3, "out_in",
+        (2, "a"), lambda p: sigmoid(p[(2, "z")] - p.b[1]) + p.b[1],
+        carry=((None, "loss"), (2, "dL_da"), (2, "delta")),
+    ),
+    Case(
+        "bias_after_activation", "tanh-elements-m3", (2, 3, 2), (TANH, ID), SE, 3, "in_out",
+        (1, "a"), lambda p: np.tanh(p[(1, "z")] - p.b[0]) + p.b[0],
+        carry=((2, "z"), (None, "loss")), elements=True,
+    ),
     # transposed_weights: z = a Wᵀ + b, or ∂ℓ/∂a = δ W
     Case(
         "transposed_weights", "z-m1", (3, 3, 2), (SIG, ID), HSE, 1, "out_in",
@@ -505,6 +521,51 @@ def test_carried_through_gaps(name: str, omit: tuple[Slot, ...]) -> None:
     case = case_named(name)
     sheet = solve(case, omit)
     assert not set(omit) & set(sheet.written)
+    report = run_check(sheet, sheet.claims_toml(vectors=case.vectors))
+    assert_report(case, sheet, report, omit)
+
+
+# A hidden ∂ℓ/∂a computed from an unwritten δ of the next layer made under a known
+# mistake: the mistake is named at ∂ℓ/∂a, the first number that shows it.
+UPSTREAM = [
+    (
+        Case(
+            "softmax_diagonal_only",
+            "upstream-hse-m1",
+            (3, 4, 3),
+            (TANH, SOFT),
+            HSE,
+            1,
+            "out_in",
+            (1, "dL_da"),
+            lambda p: delta_diagonal_only(2)(p) @ p.W[1].T,
+            carry=((1, "delta"), (1, "grad_W")),
+        ),
+        ((2, "delta"),),
+    ),
+    (
+        Case(
+            "derivative_missing",
+            "upstream-hse-m3",
+            (2, 4, 3),
+            (SIG, SIG),
+            HSE,
+            3,
+            "in_out",
+            (1, "dL_da"),
+            lambda p: p[(2, "dL_da")] @ p.W[1].T,
+            carry=((1, "delta"), (1, "grad_W"), (1, "W_new")),
+        ),
+        ((2, "delta"),),
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "omit"), UPSTREAM, ids=[str(c) for c, _ in UPSTREAM])
+def test_a_mistake_in_an_unwritten_delta_is_named_at_the_gradient_below(
+    case: Case, omit: tuple[Slot, ...]
+) -> None:
+    sheet = solve(case, omit)
     report = run_check(sheet, sheet.claims_toml(vectors=case.vectors))
     assert_report(case, sheet, report, omit)
 
@@ -1364,8 +1425,10 @@ def test_the_first_error_counts_only_the_carried_numbers_after_it() -> None:
     before = [f for f in findings[:first] if f.status == "carried"]
     after = [f for f in findings[first + 1 :] if f.status == "carried"]
     assert {(f.layer, f.key) for f in before} == {(3, "z")} and after
+    # of those after it, only ∂ℓ/∂a3[1] = −1/a3[1] (y1 = 1) is computed from a3[1]: the
+    # rest follow from the δ3 and ∂ℓ/∂a2 written wrong after it
     assert findings[first].message.endswith(
-        f"{len(after)} later numbers follow correctly from your own values"
+        ". 1 later number follows correctly from your own values"
     )
 
 
@@ -1779,3 +1842,127 @@ def test_a_derivative_of_a_zero_target_is_0_not_minus_0(tmp_path: Path) -> None:
     zero = _claims_for(path, "[layer.1]\ndL_da = [0.5, -2.0]\n").findings[0]
     assert zero.correct == 0 and math.copysign(1.0, zero.correct) == 1.0
     assert "it is 0 " in zero.message
+
+
+def test_the_half_factor_explanation_speaks_of_the_loss_as_of_its_derivative() -> None:
+    """half_factor explains a loss claim too: the two losses, not only their derivatives."""
+    case = case_named("half_factor-se-loss-m1")
+    sheet = solve(case)
+    report = run_check(sheet, sheet.claims_toml())
+    (loss,) = [f for f in report.findings if f.key == "loss"]
+    assert loss.status == "wrong" and loss.diagnosis == ["half_factor"], loss.message
+    assert "the loss ½(a − y)²" in loss.message and "the loss (a − y)²" in loss.message
+    assert "derivative a − y" in loss.message
+
+
+def test_a_bias_added_after_the_activation_is_named() -> None:
+    """Seed 000 writes x₁ = f(w₁x₀) + b₀: its z without b, then b added to f(z)."""
+    spec = parse_spec(
+        {
+            "input": [1.0, 0.0, 1.0],
+            "target": [1.0, 0.0],
+            "loss": HSE,
+            "learning_rate": 0.1,
+            "layer": [
+                {
+                    "activation": SIG,
+                    "weights": [[1.0, 0.0], [1.0, 1.0], [1.0, 0.0]],
+                    "bias": [0.5, -0.5],
+                }
+            ],
+        }
+    )
+    trace = spec.explain()
+    z = np.array([2.0, 0.0])  # x·W, the bias left out
+    a = 1 / (1 + np.exp(-z)) + np.array([0.5, -0.5])  # by hand: f(x W) + b
+    text = f"[layer.1]\nz = [2.5, -0.5]\na = {_vector(a, 6)}\n"
+    for claims, z_status in ((text, "right"), (text.replace("[2.5, -0.5]", "[2, 0.0]"), None)):
+        findings = check(spec, parse_claims(claims, spec, trace), trace).findings
+        if z_status is not None:  # a = f(z − b) + b from the right z
+            assert [f.status for f in findings if f.key == "z"] == ["right", "right"]
+        for f in findings:
+            if f.key == "a":
+                assert f.status == "wrong", f.message
+                assert f.diagnosis == ["bias_after_activation"], f.message
+                assert "the bias enters before the activation" in f.message
+
+
+def test_seed003s_diagonal_only_in_an_unwritten_delta_is_named() -> None:
+    """Seed 003's sheet writes ∂ℓ/∂h13 from δ2 of the Jacobian's diagonal, δ2 unwritten."""
+    spec = load_spec(EXAMPLES / "seed003.toml")
+    trace = spec.explain()
+    out = trace.layers[1]
+    g, a = out.dL_da[0], out.a[0]
+    delta = g * a * (1 - a)  # by hand: one path from z_j, through a_j
+    W2 = trace.layers[1].W  # in_out: row 3 joins h13 to the outputs
+    text = (
+        "[layer.2]\ndL_da = " + _vector(g, 6) + f'\n[layer.1]\n"dL_da[3]" = {delta @ W2[2]:.6f}\n'
+    )
+    findings = check(spec, parse_claims(text, spec, trace), trace).findings
+    (f,) = [f for f in findings if f.key == "dL_da" and f.layer == 1]
+    assert f.status == "wrong" and f.diagnosis == ["softmax_diagonal_only"], f.message
+
+
+def _seed000_with_bias(x: list[float], bias: list[float], W3: list[float]) -> Any:
+    """Seed 000's layer: integer x and W (W's third row ``W3``), sigmoid, and a bias."""
+    return parse_spec(
+        {
+            "input": x,
+            "target": [1.0, 0.0],
+            "loss": HSE,
+            "learning_rate": 0.1,
+            "layer": [{"activation": SIG, "weights": [[1.0, 0.0], [1.0, 1.0], W3], "bias": bias}],
+        }
+    )
+
+
+def test_a_whole_number_a_known_mistake_gives_exactly_is_read_at_the_sheets_precision() -> None:
+    """z = x W = [3, 2] for [3.6, 2.6] beside numbers to 6 decimals: the bias forgotten,
+    not z rounded to the unit; a whole number no known mistake gives stays as written."""
+    spec = _seed000_with_bias([1.0, 1.0, 1.0], [0.6, 0.6], [1.0, 1.0])
+    trace = spec.explain()
+    a = _vector(1 / (1 + np.exp(-np.array([3.0, 2.0]))), 6)  # σ(x W), carried on
+    text = f"[layer.1]\nz = [3, 2]\na = {a}\n"
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    z = [f for f in report.findings if f.key == "z"]
+    for f in z:
+        assert f.status == "wrong" and f.diagnosis == ["bias_missing"], f.message
+        assert "a whole number that a known mistake gives exactly is read at 6" in f.message
+    assert report.to_dict()["first_error"] == {"layer": 1, "key": "z", "index": [1, 1]}
+    assert all(f.status == "carried" for f in report.findings if f.key == "a")
+    # 4 and 3 (3.6 and 2.6 rounded up): no known mistake gives them, right at the unit
+    fours = text.replace("z = [3, 2]", "z = [4, 3]")
+    report = check(spec, parse_claims(fours, spec, trace), trace)
+    assert [f.status for f in report.findings if f.key == "z"] == ["right", "right"]
+    # alone, with no number finer than the unit, 3 is judged as written
+    alone = check(spec, parse_claims("[layer.1]\nz = [3, 2]\n", spec, trace), trace)
+    assert all(f.status == "right" for f in alone.findings)
+    # seed 000's own z = [2, 0] beside a bias of (0.5, −0.5): x W, the bias left out
+    spec = _seed000_with_bias([1.0, 0.0, 1.0], [0.5, -0.5], [1.0, 0.0])
+    trace = spec.explain()
+    text = "[layer.1]\nz = [2, 0]\na = [0.880797, 0.5]\n"
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    first = report.first_error
+    assert first is not None and (first.key, first.index) == ("z", (1, 1)), first
+    assert first.diagnosis == ["bias_missing"], first.message
+
+
+def test_the_first_error_counts_only_the_carried_numbers_that_follow_from_it() -> None:
+    """Seed 001's slip z2[3] = 4.001 goes no further (its a2[3] is right): the 59 carried
+    numbers after it follow from later mistakes, and no count is said. Seed 003's 1.4 is
+    carried on through a1[2] = 0.80 as written: the 8 after it all follow from it."""
+    for seed, followers in (("seed001", 0), ("seed003", 8)):
+        spec = load_spec(EXAMPLES / f"{seed}.toml")
+        trace = spec.explain()
+        claims = parse_claims(example_claims(seed).read_text(), spec, trace)
+        report = check(spec, claims, trace)
+        first = report.first_error
+        assert first is not None and first.diagnosis == ["arithmetic"]
+        carried = [f for f in report.findings if f.status == "carried"]
+        assert len(carried) >= followers and carried
+        if followers:
+            assert first.message.endswith(
+                f". {followers} later numbers follow correctly from your own values"
+            ), first.message
+        else:
+            assert "later number" not in first.message, first.message

@@ -6,7 +6,9 @@ claims file; :func:`check` compares each with the engine's trace of the same ste
 
 - **right** — it equals the true value at the precision written: a value with d
   decimals is right when it is within one unit of its last place of the truth (the
-  half unit of rounding, and half a unit more);
+  half unit of rounding, and half a unit more). A 0, a 1, a parameter left unchanged,
+  and a whole number that a known mistake gives exactly are read at the precision of
+  the person's other numbers (:func:`_at_precision`, :func:`_whole_numbers`);
 - **carried** — it is wrong, but follows correctly from the person's own earlier
   values (every claim is recomputed from their claimed inputs of that step);
 - **wrong** — with the correct value, where the error entered, and a diagnosis when
@@ -338,7 +340,19 @@ class Worksheet:
         return self.own[(layer, key)]
 
 
-def _worksheet(spec: Spec, trace: Any, claims: list[Claim]) -> Worksheet:
+def _worksheet(
+    spec: Spec,
+    trace: Any,
+    claims: list[Claim],
+    follow: dict[tuple[int | None, str], tuple[np.ndarray, np.ndarray]] | None = None,
+) -> Worksheet:
+    """The person's values: their claims where written, what their earlier ones imply elsewhere.
+
+    ``follow``, per slot, (mask, before): the claims that follow their own values, which
+    take what their earlier values now imply where that is not ``before`` (what they
+    implied as written): a changed number carried on, as the person would carry it
+    (:func:`_followers`).
+    """
     true: dict[tuple[int | None, str], np.ndarray] = {
         (None, "loss"): np.array(trace.loss),
         (None, "loss_after"): np.array(trace.loss_after),
@@ -362,6 +376,9 @@ def _worksheet(spec: Spec, trace: Any, claims: list[Claim]) -> Worksheet:
         if implied.shape != own[slot].shape:  # pragma: no cover - defensive
             implied = own[slot]
         own[slot] = np.where(claimed[slot], values[slot], implied)
+        if follow is not None and slot in follow:
+            mask, before = follow[slot]
+            own[slot] = np.where(mask & (implied != before), implied, own[slot])
     return ws
 
 
@@ -431,6 +448,8 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
     if key == "a":
         if mistake.get("softmax_without_exp"):
             return z / z.sum(axis=1, keepdims=True)
+        if "bias_after" in mistake:  # f(z − b) + b from a z with b; f(z) + b from one without
+            return act.forward(z - lay.b if mistake["bias_after"] == "z_with_b" else z) + lay.b
         return act.forward(z)
     if key == "da_dz":
         if mistake.get("as_activation"):
@@ -623,6 +642,10 @@ def _output(ws: Worksheet, layer: int | None) -> bool:
     return layer == len(ws.spec.network.layers)
 
 
+def _has_bias(ws: Worksheet, layer: int | None) -> bool:
+    return layer is not None and bool(np.any(ws.spec.network.layers[layer - 1].b))
+
+
 def _paths(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
     n_next = ws.spec.network.layers[layer].n_out if layer is not None else 0
     return [{"one_path": k} for k in range(n_next)]
@@ -677,7 +700,8 @@ RULES: tuple[Rule, ...] = (
         ("dL_da", "loss"),
         # also halved or doubled with the sign turned: ½(y − a), seed 002's
         lambda ws, l: [{"factor": 0.5}, {"factor": 2.0}, {"factor": -0.5}, {"factor": -2.0}],
-        "the derivative of ½(a − y)² is a − y, of (a − y)² is 2(a − y)",
+        "the loss ½(a − y)² has the derivative a − y; the loss (a − y)² is twice it, with "
+        "the derivative 2(a − y)",
         _squared,
     ),
     Rule(
@@ -714,9 +738,19 @@ RULES: tuple[Rule, ...] = (
         lambda ws, l: [{"bias_missing": True}],
         "z = a W + b: the bias is a term of every unit's input; a constant, it drops out of "
         "∂z/∂a and ∂z/∂W, not out of z (seed 000 ignores b as a constant)",
-        lambda ws, l: l is not None and bool(np.any(ws.spec.network.layers[l - 1].b)),
+        _has_bias,
         "z = W a + b: the bias is a term of every unit's input; a constant, it drops out of "
         "∂z/∂a and ∂z/∂W, not out of z (seed 000 ignores b as a constant)",
+    ),
+    Rule(
+        "bias_after_activation",
+        ("a",),
+        lambda ws, l: [{"bias_after": "z_with_b"}, {"bias_after": "z_without_b"}],
+        "a = f(z) with z = a W + b: the bias enters before the activation, not after "
+        "(seed 000 writes x₁ = f(w₁x₀) + b₀)",
+        _has_bias,
+        "a = f(z) with z = W a + b: the bias enters before the activation, not after "
+        "(seed 000 writes x₁ = f(w₁x₀) + b₀)",
     ),
     Rule(
         "transposed_weights",
@@ -866,6 +900,9 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
     finest = max(min(max((c.decimals for c in claims), default=0), FINEST), 0)
     ws = _worksheet(spec, trace, claims)
     own = _own_values(ws, claims)
+    judged = _whole_numbers(ws, claims, own, finest)
+    if judged != claims:  # a loss read finer may be its own value from a_L instead
+        claims, own = judged, _own_values(ws, judged)
     wrong = [not c.matches(t) and not c.matches(o) for c, (t, o) in zip(claims, own, strict=True)]
     # the known mistakes that give each number neither right nor carried, found once
     mistakes = [_mistakes(ws, c, finest) if w else [] for c, w in zip(claims, wrong, strict=True)]
@@ -925,15 +962,45 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             )
         findings.append(finding)
     first = next((i for i, f in enumerate(findings) if f.status == "wrong"), None)
-    # the numbers after it in the step (those before were carried from something else)
-    carried = 0 if first is None else sum(f.status == "carried" for f in findings[first + 1 :])
-    first = None if first is None else findings[first]
-    if first is not None and carried:
-        first.message += (
+    carried = 0 if first is None else _followers(ws, claims, own, findings, first)
+    if carried:
+        findings[first].message += (
             f". {carried} later number{'s' if carried != 1 else ''} follow"
             f"{'s' if carried == 1 else ''} correctly from your own values"
         )
     return CheckReport(findings)
+
+
+def _followers(
+    ws: Worksheet,
+    claims: list[Claim],
+    own: list[tuple[float, float]],
+    findings: list[Finding],
+    first: int,
+) -> int:
+    """How many carried numbers after the first error follow from it.
+
+    The step once more with the error's true value in place of the claimed one, each
+    carried number after it (those before were carried from something else) taking what
+    its own values then give, so what follows from a follower follows too: those whose
+    own value changes follow from the error; a carried number from a later mistake, or
+    from a right number written after the error, does not.
+    """
+    corrected = list(claims)
+    corrected[first] = dataclasses.replace(
+        claims[first], value=decimal.Decimal(repr(findings[first].correct))
+    )
+    after = [i for i in range(first + 1, len(claims)) if findings[i].status == "carried"]
+    follow: dict[tuple[int | None, str], tuple[np.ndarray, np.ndarray]] = {}
+    for i in after:
+        slot = (claims[i].layer, claims[i].key)
+        if slot not in follow:
+            with np.errstate(all="ignore"):
+                before = np.asarray(from_own(ws, *slot), dtype=np.float64)
+            follow[slot] = (np.zeros(before.shape, dtype=bool), before)
+        follow[slot][0][claims[i].index] = True
+    recomputed = _own_values(_worksheet(ws.spec, ws.trace, corrected, follow), claims)
+    return sum(recomputed[i][1] != own[i][1] for i in after)
 
 
 def _cancelled(ws: Worksheet, claim: Claim, own: float, spec: Spec, after_error: bool) -> str:
@@ -990,6 +1057,17 @@ def _own_values(ws: Worksheet, claims: list[Claim]) -> list[tuple[float, float]]
     return values
 
 
+def _unchanged(claim: Claim, layers: Any) -> bool:
+    """A W_new or b_new written equal to the weight or bias before the step.
+
+    ``layers``: the trace's or the network's, whose W and b are the parameters before it.
+    """
+    if claim.key not in ("W_new", "b_new") or claim.layer is None:
+        return False
+    old = getattr(layers[claim.layer - 1], claim.key[0])
+    return float(claim.value) == float(old[claim.index])
+
+
 def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
     """Claims as judged: a 0, a 1 or a parameter left unchanged, at the person's precision.
 
@@ -1007,19 +1085,15 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
     finest = min(max((c.decimals for c in claims), default=0), FINEST)
     finest = max(finest, 0)
     digits = max((c.significant for c in claims), default=0)
-    old = {
-        (layer.index, key): getattr(layer, key[0])
-        for layer in trace.layers
-        for key in ("W_new", "b_new")
-    }
     judged = []
     for c in claims:
-        unchanged = (c.layer, c.key) in old and float(c.value) == float(
-            old[(c.layer, c.key)][c.index]
-        )
         if c.value == 0 and c.decimals < finest:
             c = dataclasses.replace(c, precision=finest)
-        elif (unchanged or c.value == 1) and float(c.value) != 0 and c.significant < digits:
+        elif (
+            (_unchanged(c, trace.layers) or c.value == 1)
+            and float(c.value) != 0
+            and c.significant < digits
+        ):
             # as many significant digits as the person's most precise number
             # and never finer than the person's finest decimals: 0.1000 beside 4.0040
             # is written to the sheet's own 4 decimals; a 1 too (f′ = 1 beside
@@ -1027,6 +1101,29 @@ def _at_precision(claims: list[Claim], trace: Any) -> list[Claim]:
             places = digits - 1 - math.floor(math.log10(abs(float(c.value))))
             if c.decimals < min(places, finest):
                 c = dataclasses.replace(c, precision=min(places, finest))
+        judged.append(c)
+    return judged
+
+
+def _whole_numbers(
+    ws: Worksheet, claims: list[Claim], own: list[tuple[float, float]], finest: int
+) -> list[Claim]:
+    """Claims as judged: a whole number that a known mistake gives exactly, at ``finest``.
+
+    3 for z = 3.6 is right at its units, but beside numbers written to 6 decimals, where
+    z = x W without the bias is 3.000000 from the person's own values, it is that
+    mistake's value, not 3.6 rounded: read at the sheet's finest decimals it is wrong,
+    with the diagnosis. A whole number no known mistake gives (4 for 3.6) stays judged
+    at its units; a 0, and what :func:`_at_precision` reads finer, are left as it reads.
+    """
+    if finest <= 0:
+        return claims
+    judged = []
+    for c, (true, _) in zip(claims, own, strict=True):
+        if c.decimals == 0 and c.value != 0 and c.precision is None and c.matches(true):
+            fine = dataclasses.replace(c, precision=finest)
+            if not fine.matches(true) and _mistakes_from(ws, fine):
+                c = fine
         judged.append(c)
     return judged
 
@@ -1085,8 +1182,7 @@ def _mistakes_from(
                 continue
             found.append((rule.id, number))
             break
-    unwritten = claim.key == "delta" and not ws.claimed[(claim.layer, "dL_da")].any()
-    if not found and changing is None and unwritten:
+    if not found and changing is None:
         found = _mistakes_upstream(ws, claim)
     return found
 
@@ -1104,19 +1200,41 @@ def _matches(claim: Claim, number: float | None) -> bool:
     return number is not None and claim.matches(number)
 
 
+def _upstream(ws: Worksheet, claim: Claim) -> tuple[tuple[int, str], tuple[str, ...]] | None:
+    """The unwritten input of a claim where a known mistake may hide, and its rules' keys.
+
+    A δ's ∂ℓ/∂a (seed 002's δ = (y + a)σ′), and a hidden ∂ℓ/∂a's δ of the next layer
+    (seed 003's ∂ℓ/∂h from δ2 of the softmax Jacobian's diagonal): where the person
+    wrote none of it, the mistake shows first in the claim.
+    """
+    if claim.key == "delta" and claim.layer is not None:
+        slot, keys = (claim.layer, "dL_da"), ("dL_da",)
+    elif claim.key == "dL_da" and _hidden(ws, claim.layer):
+        slot, keys = (claim.layer + 1, "delta"), ("delta", "da_dz")
+    else:
+        return None
+    return None if ws.claimed[slot].any() else (slot, keys)
+
+
 def _mistakes_upstream(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
-    """A δ from an unwritten ∂ℓ/∂a made under a known mistake: (rule id, the δ it gives)."""
-    slot = (claim.layer, "dL_da")
+    """A claim from its unwritten input (:func:`_upstream`) made under a known mistake.
+
+    (rule id, the value it gives), for the first mistake that gives the claimed one.
+    """
+    upstream = _upstream(ws, claim)
+    if upstream is None:
+        return []
+    slot, keys = upstream
     for rule in RULES:
-        if "dL_da" not in rule.keys or not rule.applies(ws, claim.layer):
+        if not set(keys) & set(rule.keys) or not rule.applies(ws, slot[0]):
             continue
-        for mistake in rule.variants(ws, claim.layer):
+        for mistake in rule.variants(ws, slot[0]):
             with np.errstate(all="ignore"):
-                g = np.asarray(from_own(ws, *slot, **mistake), dtype=np.float64)
-                if g.shape != ws.own[slot].shape:
+                made = np.asarray(from_own(ws, *slot, **mistake), dtype=np.float64)
+                if made.shape != ws.own[slot].shape:
                     continue
-                upstream = Worksheet(ws.spec, ws.trace, ws.true, {**ws.own, slot: g}, ws.claimed)
-                value = np.asarray(from_own(upstream, claim.layer, "delta"))
+                made_ws = Worksheet(ws.spec, ws.trace, ws.true, {**ws.own, slot: made}, ws.claimed)
+                value = np.asarray(from_own(made_ws, claim.layer, claim.key))
             number = float(value[claim.index])
             if claim.matches(number):
                 return [(rule.id, number)]
@@ -1221,6 +1339,8 @@ def _wrong_message(
             else ("a 1", "exactly 1")
             if claim.value == 1
             else ("a value left as it was", "nothing changed")
+            if _unchanged(claim, spec.network.layers)
+            else ("a whole number that a known mistake gives exactly", "what the mistake gives")
         )
         text += (
             f" ({what} is read at {claim.precision} "
