@@ -418,3 +418,23 @@ def test_a_z_shown_0_has_the_derivative_at_0_beside_it(activation, data, at_zero
     assert np.all(z_shown[residue] == z[residue])  # the engine's z, whose side f′ took
     text = render_text(trace)
     assert f"{z[residue][0]:.6g}" in text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # z = 1e200 is finite, δ = 1e200 too: a_0ᵀ δ (the gradient's sum) overflows
+        {"input": [1e200], "target": [0.0], "layer": [{"weights": [[1.0]]}]},
+        # z = ∞ − ∞: nan, and every sum recomputed from it
+        {"input": [1e200, 1e200], "target": [0.0], "layer": [{"weights": [[1e200], [-1e200]]}]},
+    ],
+)
+def test_a_step_that_overflows_renders_without_warnings(data):
+    import warnings
+
+    layers = [{"activation": "identity", **layer} for layer in data["layer"]]
+    trace = parse_spec({**data, "loss": "half_squared_error", "layer": layers}).explain()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's RuntimeWarning would fail here
+        for out in (trace.to_text(), trace.to_markdown(), trace._repr_markdown_()):
+            assert re.search(r"\binf\b|\\infty|\bnan\b|NaN", out)  # shown as they are

@@ -31,6 +31,9 @@ _KINK_DERIVATIVE = {"relu": 0.0, "leaky_relu": 1.0}
 _FUSED_PAIRS = {("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
 
 
+# a step that overflowed is shown as it is (inf, nan): its sums recomputed here overflow
+# alike, and NumPy's warnings about them would only repeat what the numbers show
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")
 def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
     """The trace with each number that is float residue of a sum that is 0 set to 0.
 
@@ -52,19 +55,17 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
 
     def zero(value: np.ndarray, sum_: np.ndarray, terms: np.ndarray) -> np.ndarray:
         # (terms that overflow bound nothing: an ∞ is no residue)
-        with np.errstate(invalid="ignore", over="ignore"):
-            residue = np.isfinite(terms) & (np.abs(sum_) <= RESIDUE * terms)
-            return np.where(residue, 0.0, value)
+        residue = np.isfinite(terms) & (np.abs(sum_) <= RESIDUE * terms)
+        return np.where(residue, 0.0, value)
 
     a_prev = np.asarray(trace["input"], dtype=np.float64)
     for layer in layers:  # forward: z = a W + b from the a shown
         W, b, z, a = A("W", layer), A("b", layer), A("z", layer), A("a", layer)
-        with np.errstate(invalid="ignore", over="ignore"):
-            z_shown = zero(z, a_prev @ W + b, np.abs(a_prev) @ np.abs(W) + np.abs(b))
-            kink = _KINK_DERIVATIVE.get(layer["activation"])
-            if kink is not None:
-                z_shown = np.where(A("da_dz", layer) == kink, z_shown, z)
-            small = (z_shown == 0) & (np.abs(a) <= 2 * np.abs(z))  # a is of z's size
+        z_shown = zero(z, a_prev @ W + b, np.abs(a_prev) @ np.abs(W) + np.abs(b))
+        kink = _KINK_DERIVATIVE.get(layer["activation"])
+        if kink is not None:
+            z_shown = np.where(A("da_dz", layer) == kink, z_shown, z)
+        small = (z_shown == 0) & (np.abs(a) <= 2 * np.abs(z))  # a is of z's size
         if layer["activation"] in _THROUGH_ZERO:
             a = np.where(small, 0.0, a)
         layer["z"], layer["a"] = z_shown.tolist(), a.tolist()
