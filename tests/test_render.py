@@ -255,6 +255,29 @@ def test_a_w_x_spec_says_its_matrices_are_shown_transposed(capsys):
     assert "transposed" not in capsys.readouterr().out
 
 
+def test_a_w_x_specs_trace_says_so_from_python_and_the_cli_once(capsys):
+    from glassnet.cli import main
+
+    seed003 = next(p for p in EXAMPLES if p.name == "seed003.toml")
+    trace = load_spec(seed003).explain()
+    assert trace.weights_layout == "out_in"
+    note = 'The spec writes its matrices W x (weights_layout = "out_in"); they are shown'
+    assert trace.to_text().startswith("note: " + note)
+    for markdown in (trace.to_markdown(), trace._repr_markdown_()):
+        assert markdown.startswith("> " + note) and markdown.count("transposed") == 1
+    # the CLI prints what the Trace does: the note once
+    assert main(["explain", str(seed003)]) == 0
+    assert capsys.readouterr().out == trace.to_text()
+    assert main(["explain", str(seed003), "--format", "markdown", "--precision", "4"]) == 0
+    assert capsys.readouterr().out == trace.to_markdown(4)
+    # the JSON document keeps its keys (its matrices are in_out whatever the spec wrote)
+    assert "weights_layout" not in trace.to_dict()
+    # a trace of a Network, or of an in_out spec, has no note
+    in_out = load_spec(next(p for p in EXAMPLES if p.name == "seed001.toml")).explain()
+    for out in (in_out.to_text(), in_out.to_markdown(), render_text(trace.to_dict())):
+        assert "transposed" not in out
+
+
 def test_rounding_is_consistent_and_never_hides_a_saturated_units_numbers():
     def shown(data):
         return render_text(parse_spec(data).explain().to_dict())

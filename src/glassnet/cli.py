@@ -227,15 +227,13 @@ def _explain(args: argparse.Namespace) -> int:
     from glassnet.spec import load_spec
 
     _not_an_input(args.output, args.spec)
-    spec = load_spec(args.spec)
-    text = RENDERERS[args.format](spec.explain().to_dict(), precision=args.precision)
-    if spec.weights_layout == "out_in" and args.format in ("text", "markdown"):
-        # the person wrote W x; the engine's numbers are x W: say so before the first W
-        note = (
-            'The spec writes its matrices W x (weights_layout = "out_in"); they are shown '
-            "here as x W, transposed: a row per input, a column per unit.\n"
-        )
-        text = ("> " + note + "\n" if args.format == "markdown" else "note: " + note) + text
+    trace = load_spec(args.spec).explain()
+    # text and Markdown from the Trace, which knows how the spec wrote its matrices
+    own = {"text": trace.to_text, "markdown": trace.to_markdown}.get(args.format)
+    if own is not None:
+        text = own(args.precision)
+    else:
+        text = RENDERERS[args.format](trace.to_dict(), precision=args.precision)
     if args.output:
         _write(args.output, text)
     else:

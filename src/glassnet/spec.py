@@ -66,7 +66,9 @@ class Spec:
         """One training step on the spec's batch, as a :class:`glassnet.trace.Trace`."""
         from glassnet.trace import explain_step
 
-        return explain_step(self.network, self.X, self.Y, self.learning_rate)
+        trace = explain_step(self.network, self.X, self.Y, self.learning_rate)
+        trace.weights_layout = self.weights_layout  # its text and Markdown say W x is shown x W
+        return trace
 
 
 def load_spec(path: str | Path) -> Spec:

@@ -83,6 +83,10 @@ class Trace:
     layers : list of LayerTrace
     example_loss : ndarray, shape (m,)
         ℓ of each example before the step (not part of the JSON document).
+    weights_layout : {"in_out", "out_in"}
+        How the spec the step came from wrote its matrices (:meth:`glassnet.spec.Spec.explain`
+        sets it; not part of the JSON document, whose matrices are always in_out). Text
+        and Markdown say so where it is out_in: the person wrote W x, they show x W.
     """
 
     loss_name: str
@@ -93,6 +97,7 @@ class Trace:
     loss_after: float
     layers: list[LayerTrace]
     example_loss: np.ndarray
+    weights_layout: str = "in_out"
 
     def to_dict(self) -> dict[str, Any]:
         """The ``glassnet.trace/1`` document: plain lists and floats, full float64 precision."""
@@ -117,13 +122,17 @@ class Trace:
         """The step explained for a terminal, every number to ``precision`` digits (1–17)."""
         from glassnet.render.text import render_text
 
-        return render_text(self.to_dict(), precision=_precision(precision))
+        return render_text(
+            self.to_dict(), precision=_precision(precision), weights_layout=self.weights_layout
+        )
 
     def to_markdown(self, precision: int = 6) -> str:
         """The step explained in Markdown with LaTeX, to ``precision`` digits (1–17)."""
         from glassnet.render.markdown import render_markdown
 
-        return render_markdown(self.to_dict(), precision=_precision(precision))
+        return render_markdown(
+            self.to_dict(), precision=_precision(precision), weights_layout=self.weights_layout
+        )
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

@@ -16,6 +16,7 @@ from glassnet.render.numbers import (
     fused_note,
     latex_matrix,
     latex_number,
+    layout_note,
     saturated_note,
     saturated_rows,
     shown_trace,
@@ -48,7 +49,9 @@ def _transpose(values: Any) -> np.ndarray:
     return np.atleast_2d(np.asarray(values, dtype=np.float64)).T
 
 
-def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
+def render_markdown(
+    trace: dict[str, Any], precision: int = 6, *, weights_layout: str = "in_out"
+) -> str:
     """Explain one training step in Markdown with LaTeX.
 
     Parameters
@@ -57,6 +60,9 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
         A ``glassnet.trace/1`` document.
     precision : int
         Significant digits of every number shown.
+    weights_layout : {"in_out", "out_in"}
+        How the spec wrote its matrices; for out_in a first quoted line says they are
+        shown transposed (the document holds them in_out).
     """
     p = precision
     trace = shown_trace(trace)  # float residue of a sum that is 0 written 0
@@ -66,7 +72,9 @@ def render_markdown(trace: dict[str, Any], precision: int = 6) -> str:
     m = len(trace["input"])
     eta = latex_number(trace["learning_rate"], p)
     loss = LOSSES.get(trace["loss_name"])
+    note = layout_note(weights_layout)  # the person wrote W x: say so before the first W
     out = [
+        *(["> " + note, ""] if note else []),
         "## One step of gradient descent",
         "",
         f"Network {len(trace['input'][0])} → "

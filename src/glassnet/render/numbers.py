@@ -114,6 +114,16 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
     return {**trace, "layers": layers}
 
 
+def layout_note(weights_layout: str) -> str:
+    """The line that says a spec's W x matrices are shown x W; empty for in_out."""
+    if weights_layout != "out_in":
+        return ""
+    return (
+        'The spec writes its matrices W x (weights_layout = "out_in"); they are shown '
+        "here as x W, transposed: a row per input, a column per unit."
+    )
+
+
 def grid(values: Any, precision: int) -> list[list[str]]:
     """A vector or matrix as rows of formatted cells (a vector is one row)."""
     arr = np.atleast_2d(np.asarray(values, dtype=np.float64))

@@ -14,6 +14,7 @@ from glassnet.losses import FUSED, LOSSES
 from glassnet.render.numbers import (
     fmt,
     fused_note,
+    layout_note,
     saturated_note,
     saturated_rows,
     shown_trace,
@@ -40,7 +41,9 @@ def _jacobians(lines: list[str], label: str, jac: list, precision: int) -> None:
         _value(lines, f"{label} (example {k})" if len(jac) > 1 else label, J, precision)
 
 
-def render_text(trace: dict[str, Any], precision: int = 6) -> str:
+def render_text(
+    trace: dict[str, Any], precision: int = 6, *, weights_layout: str = "in_out"
+) -> str:
     """Explain one training step in plain text.
 
     Parameters
@@ -49,6 +52,9 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
         A ``glassnet.trace/1`` document.
     precision : int
         Significant digits of every number shown.
+    weights_layout : {"in_out", "out_in"}
+        How the spec wrote its matrices; for out_in a first line says they are shown
+        transposed (the document holds them in_out).
     """
     p = precision
     trace = shown_trace(trace)  # float residue of a sum that is 0 written 0
@@ -62,7 +68,9 @@ def render_text(trace: dict[str, Any], precision: int = 6) -> str:
     )
     loss = LOSSES.get(trace["loss_name"])
 
+    note = layout_note(weights_layout)  # the person wrote W x: say so before the first W
     out = [
+        *(["note: " + note] if note else []),
         "glassnet explain: one step of gradient descent, every number",
         f"network: {arch}",
         f"loss: {trace['loss_name']}"
