@@ -133,8 +133,11 @@ def assert_same_zeros(page, trace):
     """The numbers the page shows as 0 are those the text and Markdown show as 0."""
     from glassnet.render.numbers import shown_trace
 
-    python = shown_trace(trace.to_dict())["layers"]
-    shown = page.evaluate("window.glassnet.shown().layers")
+    python = shown_trace(trace.to_dict())
+    js = page.evaluate("window.glassnet.shown()")
+    for key in ("loss", "loss_after"):
+        assert (python[key] == 0) == (js[key] == 0), key
+    python, shown = python["layers"], js["layers"]
     for py_layer, js_layer in zip(python, shown, strict=True):
         for key in ("z", "a", "dL_da", "delta", "grad_W", "grad_b", "W_new", "b_new"):
             zero_py = np.asarray(py_layer[key], dtype=float) == 0
@@ -678,6 +681,38 @@ def test_the_page_shows_residue_as_the_text_does(page):
             for key in ("z", "a", "delta"):
                 label = page.text_content(f'[data-unit="1:1"] [data-key="{key}"]').split()[-1]
                 assert float(label) == pytest.approx(float(fmt(expected[key][k][0], 5)), rel=1e-4)
+
+
+@pytest.mark.parametrize("loss", ["half_squared_error", "squared_error", "mean_squared_error"])
+def test_the_page_shows_the_loss_that_follows_from_the_a_minus_y_shown(page, loss):
+    from glassnet.render.numbers import shown_trace
+
+    for data, zero in (
+        # a = 0.1 + 0.2 against y = 0.3: a − y, ℓ and L after shown 0, as the text shows
+        ({"input": [0.1, 0.2], "target": [0.3], "weights": [[1.0], [1.0]]}, True),
+        # and beside an output that misses: ℓ of the other alone, L after the engine's
+        (
+            {
+                "input": [[0.1, 0.2], [1.0, 0.0]],
+                "target": [[0.3, 1.0], [1.0, 0.0]],
+                "weights": [[1.0, 0.5], [1.0, 2.5]],
+            },
+            False,
+        ),
+    ):
+        layer = {"activation": "identity", "weights": data.pop("weights")}
+        trace = parse_spec({**data, "loss": loss, "layer": [layer]}).explain()
+        python = shown_trace(trace.to_dict())
+        open_trace(page, trace)
+        assert_same_zeros(page, trace)
+        js = page.evaluate("window.glassnet.shown()")
+        assert js["loss"] == pytest.approx(python["loss"], rel=1e-12, abs=0)
+        assert js["loss_after"] == pytest.approx(python["loss_after"], rel=1e-12, abs=0)
+        assert (js["loss"] == 0 and js["loss_after"] == 0) == zero
+        for stage in ("loss", "update"):  # L = … and L_after = …, the last number
+            page.click(f'[data-action="{stage}"]')
+            last = page.inner_text("#equation").split()[-1]
+            assert (last == "0") == zero, stage
 
 
 def test_the_page_takes_no_real_number_for_residue(page):

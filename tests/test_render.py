@@ -461,3 +461,41 @@ def test_a_step_that_overflows_renders_without_warnings(data):
         warnings.simplefilter("error")  # NumPy's RuntimeWarning would fail here
         for out in (trace.to_text(), trace.to_markdown(), trace._repr_markdown_()):
             assert re.search(r"\binf\b|\\infty|\bnan\b|NaN", out)  # shown as they are
+
+
+@pytest.mark.parametrize("loss", ["half_squared_error", "squared_error", "mean_squared_error"])
+def test_a_loss_follows_from_the_a_minus_y_shown(loss):
+    from glassnet.losses import LOSSES
+    from glassnet.render.numbers import shown_trace
+
+    # z = 0.1 + 0.2 = 0.30000000000000004 against y = 0.3: a − y is shown 0, so ℓ is
+    # 0 (not 1.5e-33), and the step changes nothing shown, so L after is 0 too
+    data = {"input": [0.1, 0.2], "target": [0.3], "loss": loss}
+    fit = parse_spec({**data, "layer": [{"activation": "identity", "weights": [[1.0], [1.0]]}]})
+    trace = fit.explain()
+    assert 0 < trace.loss < 1e-30 and 0 < trace.loss_after < 1e-30  # the engine's, kept
+    assert render_json(trace.to_dict()) == trace.to_json()
+    shown = shown_trace(trace.to_dict())
+    assert shown["loss"] == 0 and shown["loss_after"] == 0
+    text = trace.to_text()
+    assert "L = (1/m) Σ ℓ = 0\n" in text and "L = 0  (before 0, change 0)" in text
+    markdown = trace.to_markdown()
+    assert r"\ell\bigl(a^{[1](k)}, y^{(k)}\bigr) = 0$$" in markdown
+    assert r"L_{\text{after}} = 0$$" in markdown and "e-33" not in markdown
+    # a second output that misses by 0.5: ℓ is the loss's own of a with y where a − y
+    # is shown 0, and the step changes the weights, so L after is the engine's
+    two = parse_spec(
+        {
+            "input": [[0.1, 0.2], [1.0, 0.0]],
+            "target": [[0.3, 1.0], [1.0, 0.0]],
+            "loss": loss,
+            "layer": [{"activation": "identity", "weights": [[1.0, 0.5], [1.0, 2.5]]}],
+        }
+    ).explain()
+    shown = shown_trace(two.to_dict())
+    a = np.array(two.layers[0].a)
+    a[0, 0] = 0.3  # y where a − y is shown 0
+    assert shown["layers"][0]["dL_da"][0][0] == 0 and two.layers[0].dL_da[0][0] != 0
+    assert shown["loss"] == LOSSES[loss].value(a, np.asarray(two.target)).mean()
+    assert shown["loss_after"] == two.loss_after != 0
+

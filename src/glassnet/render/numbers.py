@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.losses import SATURATED
+from glassnet.losses import LOSSES, SATURATED
 
 
 def fmt(x: float, precision: int) -> str:
@@ -44,8 +44,10 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
     what follows from it alone (a = f(z) where f(0) = 0, δ = ∂ℓ/∂a ⊙ f′). A small number
     that is no cancelling sum (σ(−35) = 6e-16, a saturated unit's f′) keeps its digits,
     as does every number given, and an output δ the engine took in its exact form, not
-    as that sum (the fused pairs', the rows of :func:`saturated_rows`). For text,
-    Markdown and the page; JSON keeps every digit.
+    as that sum (the fused pairs', the rows of :func:`saturated_rows`). Where the
+    output's a − y is shown 0, the loss shown is the loss's own ``value`` of the a shown
+    with y there, and the loss after the step 0 where that is 0 and no update shown
+    changes its parameter. For text, Markdown and the page; JSON keeps every digit.
     """
     A = lambda key, layer: np.asarray(layer[key], dtype=np.float64)  # noqa: E731
     layers = [dict(layer) for layer in trace["layers"]]
@@ -71,6 +73,7 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
         layer["z"], layer["a"] = z_shown.tolist(), a.tolist()
         a_prev = np.asarray(layer["a"])
     delta_next, W_next = None, None
+    settled = np.zeros(np.shape(Y), dtype=bool)  # the output's a − y shown 0, a ≠ y
     for l in range(len(layers) - 1, -1, -1):  # backward, from the numbers shown
         layer = layers[l]
         g, d, delta = A("dL_da", layer), A("da_dz", layer), A("delta", layer)
@@ -80,7 +83,9 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
         if not output:
             g = zero(g, delta_next @ W_next.T, np.abs(delta_next) @ np.abs(W_next).T)
         elif c is not None and layer["activation"] in _LINEAR:  # a − y, a a sum itself
-            g = zero(g, c * (a - Y), c * (np.abs(a) + np.abs(Y)))
+            shown = zero(g, c * (a - Y), c * (np.abs(a) + np.abs(Y)))
+            settled = (shown == 0) & (g != 0)
+            g = shown
         pair = (layer["activation"], trace["loss_name"])
         if output and pair in _FUSED_PAIRS:
             pass  # δ = a Σy − y as the engine took it: no sum of the factors shown
@@ -111,7 +116,18 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
             A("b_new", layer), b - eta * grad_b, np.abs(b) + eta * np.abs(grad_b)
         ).tolist()
         a_prev = np.asarray(layer["a"])
-    return {**trace, "layers": layers}
+    loss, loss_after = trace["loss"], trace["loss_after"]
+    if settled.any():  # ℓ follows from the a − y shown: the engine's ℓ of a = y there
+        a = np.where(settled, Y, np.asarray(layers[-1]["a"]))
+        loss = float(LOSSES[trace["loss_name"]].value(a, Y).mean())
+    unchanged = all(
+        np.array_equal(A(new, layer), A(old, layer))
+        for layer in layers
+        for new, old in (("W_new", "W"), ("b_new", "b"))
+    )
+    if loss == 0 and unchanged:  # the same network on the same batch: the same 0
+        loss_after = 0.0
+    return {**trace, "loss": loss, "loss_after": loss_after, "layers": layers}
 
 
 def layout_note(weights_layout: str) -> str:

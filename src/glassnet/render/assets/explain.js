@@ -254,6 +254,7 @@
       aPrev = S[l].a;
     });
     var c = DIFFERENCE[t.loss_name];
+    var settled = Y.map(function (row) { return row.map(function () { return false; }); });  // a − y shown 0, a ≠ y
     for (var l = n - 1; l >= 0; l--) {
       var Lr = t.layers[l], Sl = S[l], dNext = l < n - 1 ? S[l + 1].delta : null, WNext = l < n - 1 ? t.layers[l + 1].W : null;
       Sl.dL_da = Lr.dL_da.map(function (row, k) {
@@ -263,6 +264,9 @@
             for (var q = 0; q < dNext[k].length; q++) { sum += dNext[k][q] * WNext[j][q]; terms += Math.abs(dNext[k][q] * WNext[j][q]); }
           } else if (c !== undefined && LINEAR[Lr.activation]) {  // a − y, a a sum itself
             sum = c * (Sl.a[k][j] - Y[k][j]); terms = c * (Math.abs(Sl.a[k][j]) + Math.abs(Y[k][j]));
+            var shownV = zeroIf(v, sum, terms);
+            settled[k][j] = shownV === 0 && v !== 0;
+            return shownV;
           } else return v;
           return zeroIf(v, sum, terms);
         });
@@ -299,7 +303,19 @@
       S[l].b_new = Lr.b_new.map(function (v, j) { return zeroIf(v, Lr.b[j] - eta * S[l].grad_b[j], Math.abs(Lr.b[j]) + eta * Math.abs(S[l].grad_b[j])); });
       aPrev = S[l].a;
     });
-    return { loss: t.loss, loss_after: t.loss_after, layers: S };
+    // as the Python: where the output's a − y is shown 0, ℓ is the loss's own of the a
+    // shown with y there; L after is 0 where L is 0 and no update shown changes its parameter
+    var loss = t.loss, lossAfter = t.loss_after, out = S[n - 1].a;
+    if (settled.some(function (row) { return row.some(Boolean); })) {
+      loss = 0;
+      out.forEach(function (row, k) {
+        loss += LOSS[t.loss_name].v(row.map(function (v, j) { return settled[k][j] ? Y[k][j] : v; }), Y[k]);
+      });
+      loss /= m;
+    }
+    var same = function (p, q) { return p.every(function (v, i) { return Array.isArray(v) ? same(v, q[i]) : v === q[i]; }); };
+    if (loss === 0 && S.every(function (Sl) { return same(Sl.W_new, Sl.W) && same(Sl.b_new, Sl.b); })) lossAfter = 0;
+    return { loss: loss, loss_after: lossAfter, layers: S };
   }
 
   // ---- the page ------------------------------------------------------------------------
@@ -396,7 +412,7 @@
       parts.push("z^{[" + l + "]} = " + matrix([prev]) + matrix(L.W) + " + " + matrix([L.b]) + " = " + matrix([L.z[k]]));
       parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + matrix([L.a[k]]));
     } else if (at === "loss") {
-      parts.push("L = \\frac{1}{m}\\sum_k \\ell(a^{(k)}, y^{(k)}) = " + fmt(trace.loss));
+      parts.push("L = \\frac{1}{m}\\sum_k \\ell(a^{(k)}, y^{(k)}) = " + fmt(shown.loss));
     } else if (at.indexOf("backward-") === 0) {
       var b = +at.split("-")[1], B = shown.layers[b - 1];
       parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]])
@@ -408,7 +424,7 @@
         parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(U.W_new));
         parts.push("b^{[" + U.index + "]} \\leftarrow " + matrix([U.b_new]));
       });
-      parts.push("L_{\\text{after}} = " + fmt(trace.loss_after));
+      parts.push("L_{\\text{after}} = " + fmt(shown.loss_after));
     }
     document.getElementById("equation").innerHTML = parts.map(function (p) { return "<div class=\"eq\">" + tex(p) + "</div>"; }).join("");
   }
