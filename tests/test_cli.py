@@ -738,3 +738,71 @@ def test_ctrl_c_says_where_once(monkeypatch: pytest.MonkeyPatch, capsys) -> None
     err = capsys.readouterr().err
     where = "interrupted at epoch 3, batch 2"
     assert err == f"glassnet: {where}; resume with: glassnet train --resume out\n"
+
+
+@pytest.fixture
+def custom_spec(tmp_path: Path):
+    """A spec of a registered activation and loss, the registries restored after."""
+    from glassnet.losses import LOSSES
+
+    acts, losses = dict(ACTIVATIONS), dict(LOSSES)
+    glassnet.register_activation("softsign", lambda z: z / (1 + np.abs(z)), vjp=_softsign_vjp)
+    glassnet.register_loss(
+        "abs_error", lambda a, y: np.abs(a - y).sum(axis=-1), lambda a, y: np.sign(a - y)
+    )
+    spec = tmp_path / "custom.toml"
+    spec.write_text(
+        'input = [[0.5, -1.0], [1.0, 2.0]]\ntarget = [[1.0], [0.0]]\nloss = "abs_error"\n'
+        '[[layer]]\nactivation = "softsign"\nweights = [[0.1, 0.2], [0.3, -0.4]]\n'
+        '[[layer]]\nactivation = "identity"\nweights = [[1.0], [-1.0]]\n'
+    )
+    yield spec
+    ACTIVATIONS.clear()
+    ACTIVATIONS.update(acts)
+    LOSSES.clear()
+    LOSSES.update(losses)
+
+
+def _softsign_vjp(z: np.ndarray, a: np.ndarray, g: np.ndarray) -> np.ndarray:
+    return g / (1 + np.abs(z)) ** 2
+
+
+def test_a_page_of_a_registered_activation_or_loss_is_refused_in_one_line(
+    custom_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "step.html"
+    code, out, err = run_main(capsys, "explain", str(custom_spec), "--format", "html")
+    assert code == 2 and out == ""
+    assert_one_line_error(
+        err, "not activation 'softsign' (layer 1) or loss 'abs_error'", "--format text, markdown"
+    )
+    code, _, err = run_main(
+        capsys, "explain", str(custom_spec), "--format", "html", "-o", str(page)
+    )
+    assert code == 2 and not page.exists()
+    for fmt in ("text", "markdown", "json"):  # which show it
+        assert run_main(capsys, "explain", str(custom_spec), "--format", fmt)[0] == 0
+    claims = tmp_path / "claims.toml"
+    assert run_main(capsys, "check", str(custom_spec), "--template", "-o", str(claims))[0] == 0
+    code, out, err = run_main(
+        capsys, "check", str(custom_spec), str(claims), "--format", "html", "-o", str(page)
+    )
+    assert code == 2 and not page.exists()
+    assert_one_line_error(err, "or loss 'abs_error'")
+
+
+def test_train_out_skips_the_page_of_a_registered_activation_with_a_note(
+    custom_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    (out / "explain.html").parent.mkdir()
+    (out / "explain.html").write_text("an earlier run's page")
+    code, stdout, err = run_main(
+        capsys, "train", "--spec", str(custom_spec), "--epochs", "2", "--out", str(out)
+    )
+    assert code == 0, err
+    assert not (out / "explain.html").exists()  # an earlier run's page is not left as this one's
+    assert (out / "model.npz").is_file() and (out / "trained.toml").is_file()
+    note = "explain.html skipped: the explain page computes glassnet's own activations and"
+    assert note in stdout and note in (out / "report.md").read_text()
+    assert "explain.html" not in stdout.split("wrote ")[1].splitlines()[0]

@@ -499,3 +499,44 @@ def test_a_loss_follows_from_the_a_minus_y_shown(loss):
     assert shown["loss"] == LOSSES[loss].value(a, np.asarray(two.target)).mean()
     assert shown["loss_after"] == two.loss_after != 0
 
+
+def test_the_pages_names_are_those_its_script_computes_and_glassnets_own():
+    from importlib import resources
+
+    from glassnet import activations, losses
+    from glassnet.render.html import PAGE_ACTIVATIONS, PAGE_LOSSES
+
+    script = resources.files("glassnet.render").joinpath("assets", "explain.js").read_text()
+
+    def keys(table: str) -> set[str]:  # `var TABLE = { name: {…} or […], … };`
+        body = re.search(rf"var {table} = \{{(.*?)\n  \}};", script, re.S)
+        assert body is not None, table
+        return set(re.findall(r"(\w+): [\[{]", body.group(1)))
+
+    assert keys("ACT") | {"softmax"} == PAGE_ACTIVATIONS == keys("LATEX")
+    assert keys("LOSS") == PAGE_LOSSES
+    # every built-in has a page: a new one needs its JavaScript
+    assert PAGE_ACTIVATIONS == activations._BUILT_IN and PAGE_LOSSES == losses._BUILT_IN
+
+
+def test_render_html_refuses_a_registered_activation_or_loss():
+    from glassnet import Network, register_activation
+    from glassnet.activations import ACTIVATIONS
+    from glassnet.errors import ArgumentError
+    from glassnet.render.html import page_refusal, render_html
+
+    acts = dict(ACTIVATIONS)
+    try:
+        register_activation("softsign", lambda z: z / (1 + np.abs(z)), vjp=lambda z, a, g: g)
+        net = Network([2, 2, 1], activations=["softsign", "identity"], seed=0)
+        trace = explain_step(net, np.array([[0.5, 1.0]]), np.array([[1.0]]), 0.1).to_dict()
+    finally:
+        ACTIVATIONS.clear()
+        ACTIVATIONS.update(acts)
+    assert page_refusal(trace) == (
+        "the explain page computes glassnet's own activations and losses only, in "
+        "JavaScript: not activation 'softsign' (layer 1)"
+    )
+    with pytest.raises(ArgumentError, match=r"softsign.*--format text, markdown or json\)$"):
+        render_html(trace)
+    assert page_refusal(load_spec(EXAMPLES[1]).explain().to_dict()) is None

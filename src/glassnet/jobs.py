@@ -736,17 +736,20 @@ def _write_outputs(
         atomic_write_text(out / "history.csv", history.to_csv())
         atomic_write_text(out / "history.json", json.dumps(history.to_dict(), indent=1) + "\n")
         written = ["model.npz", "history.csv", "history.json"]
+        notes: list[str] = []
         if example is not None:  # one more step of the trained network, to step through
-            from glassnet.render.html import render_html
+            from glassnet.render.html import page_refusal, render_html
             from glassnet.trace import explain_step
 
             trace = explain_step(
                 network, example[0], network.targets(example[1]), result["learning_rate"]
-            )
-            title = f"a step of the network trained on {result['dataset']}"
-            atomic_write_text(out / "explain.html", render_html(trace.to_dict(), title=title))
-            written.append("explain.html")
-        notes: list[str] = []
+            ).to_dict()
+            if (why := page_refusal(trace)) is not None:  # a registered activation or loss
+                notes.append(f"explain.html skipped: {why}")
+            else:
+                title = f"a step of the network trained on {result['dataset']}"
+                atomic_write_text(out / "explain.html", render_html(trace, title=title))
+                written.append("explain.html")
         try:
             from glassnet.render import plots
 

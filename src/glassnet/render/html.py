@@ -10,6 +10,10 @@ from 0 for the input, j from 1) holding elements with ``data-key`` (x, z, a, del
 once computed at the current stage, ``data-value`` (full precision); one element per
 weight with ``data-weight="L:i:j"``; controls with ``data-action="next"``/``"prev"``;
 the root element's ``data-stage``.
+
+The page computes only what explain.js implements (:data:`PAGE_ACTIVATIONS`,
+:data:`PAGE_LOSSES`, glassnet's own); a trace of an activation or a loss registered
+from Python is refused (:func:`page_refusal`): text, Markdown and JSON show it.
 """
 
 from __future__ import annotations
@@ -19,7 +23,45 @@ import json
 from importlib import resources
 from typing import Any
 
+from glassnet.errors import ArgumentError
 from glassnet.render.json import finite_or_string
+
+# what explain.js computes (the names of its ACT and LATEX tables, softmax computed
+# apart, and of LOSS): glassnet's own; a test holds the script's tables to these names
+PAGE_ACTIVATIONS = frozenset(
+    ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "softmax")
+)
+PAGE_LOSSES = frozenset(
+    (
+        "half_squared_error",
+        "squared_error",
+        "mean_squared_error",
+        "binary_cross_entropy",
+        "cross_entropy",
+    )
+)
+
+
+def page_refusal(trace: dict[str, Any]) -> str | None:
+    """Why the page cannot compute ``trace``'s step, naming what it lacks; None where it can.
+
+    The page recomputes the step in JavaScript, which knows only glassnet's own
+    activations and losses, not one registered from Python.
+    """
+    unknown = [
+        f"activation '{layer['activation']}' (layer {layer['index']})"
+        for layer in trace["layers"]
+        if layer["activation"] not in PAGE_ACTIVATIONS
+    ]
+    if trace["loss_name"] not in PAGE_LOSSES:
+        unknown.append(f"loss '{trace['loss_name']}'")
+    if not unknown:
+        return None
+    names = ", ".join(unknown[:-1]) + " or " + unknown[-1] if len(unknown) > 1 else unknown[0]
+    return (
+        "the explain page computes glassnet's own activations and losses only, in "
+        f"JavaScript: not {names}"
+    )
 
 
 def _asset(name: str) -> str:
@@ -51,7 +93,17 @@ def render_html(
     title : str
     check : dict, optional
         A ``glassnet.check/1`` document whose findings mark the units' values.
+
+    Raises
+    ------
+    ArgumentError
+        Where the trace has an activation or a loss the page cannot compute
+        (:func:`page_refusal`).
     """
+    if (why := page_refusal(trace)) is not None:
+        raise ArgumentError(
+            f"{why}; show the step as text, Markdown or JSON (--format text, markdown or json)"
+        )
     summary = ""
     if check is not None:
         s = check["summary"]
