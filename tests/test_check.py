@@ -1966,3 +1966,52 @@ def test_the_first_error_counts_only_the_carried_numbers_that_follow_from_it() -
             ), first.message
         else:
             assert "later number" not in first.message, first.message
+
+
+def test_loss_terms_are_only_of_the_losses_that_sum_over_the_units(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import glassnet
+    from glassnet import losses
+    from glassnet.check import TERM_LOSSES
+
+    assert TERM_LOSSES == losses._BUILT_IN  # glassnet's own: each a sum over the units
+    saved = dict(losses.LOSSES)
+
+    def norm(a: np.ndarray, y: np.ndarray) -> np.ndarray:  # ℓ = √Σ_j (a_j − y_j)²: no sum
+        return np.sqrt(((a - y) ** 2).sum(axis=-1))
+
+    def norm_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return (a - y) / norm(a, y)[:, None]
+
+    glassnet.register_loss("euclid", norm, norm_gradient)
+    try:
+        spec_path = tmp_path / "euclid.toml"
+        spec_path.write_text(
+            'input = [0.1, 0.2]\ntarget = [1.0, 0.0]\nloss = "euclid"\n'
+            '[[layer]]\nactivation = "identity"\nweights = [[1.0, 0.0], [0.0, 1.0]]\n'
+        )
+        spec = load_spec(spec_path)
+        trace = spec.explain()
+        code, out, err = run_main(capsys, "check", str(spec_path), "--template")
+        assert (code, err) == (0, "") and "loss_terms =" not in out
+        assert set(tomllib.loads(out)["result"]) == {"loss", "loss_after"}
+        # terms that sum to 1.1, not ℓ = 0.922: refused, not taken for ℓ's summands
+        for claim in ("loss_terms = [0.9, 0.2]", '"loss_terms[1]" = 0.9'):
+            text = f"[result]\nloss = 1.1\n{claim}\n"
+            with pytest.raises(ClaimsError, match=r"^<claims>: result: loss_terms.*'euclid'"):
+                parse_claims(text, spec, trace)
+            claims = tmp_path / "claims.toml"
+            claims.write_text(text)
+            code, out, err = run_main(capsys, "check", str(spec_path), str(claims))
+            assert code == 2 and out == "" and err.count("\n") == 1
+            assert "result: loss_terms" in err and "'euclid'" in err
+        claims.write_text("[result]\nloss = 1.1\nloss_terms = []\n")  # a blank is no claim
+        code, out, _ = run_main(capsys, "check", str(spec_path), str(claims))
+        assert code == 1 and "✗ loss: you wrote 1.1, it is 0.921954" in out
+        assert "the mean over the examples of ℓ" in out and "terms" not in out
+        claims.write_text("[result]\nloss = 0.922\n")
+        assert run_main(capsys, "check", str(spec_path), str(claims))[0] == 0
+    finally:
+        losses.LOSSES.clear()
+        losses.LOSSES.update(saved)

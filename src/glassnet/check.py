@@ -42,6 +42,17 @@ FORMAT = "glassnet.check/1"
 FINEST = 12  # decimals: the finest precision a 0 or an unchanged parameter is read at
 LAYER_KEYS = ("z", "a", "dL_da", "da_dz", "delta", "grad_W", "grad_b", "W_new", "b_new")
 RESULT_KEYS = ("loss", "loss_after", "loss_terms")
+# the losses whose ℓ is a sum over the output units, ℓ = Σ_j term_j: glassnet's own, the
+# only ones with loss_terms (a loss registered from Python, √Σ_j (a_j − y_j)², need be none)
+TERM_LOSSES = frozenset(
+    (
+        "half_squared_error",
+        "squared_error",
+        "mean_squared_error",
+        "binary_cross_entropy",
+        "cross_entropy",
+    )
+)
 W_SHAPED = ("grad_W", "W_new")
 # the order in which a step computes its numbers: where an error "entered" first
 STAGE = {
@@ -219,6 +230,13 @@ def _parse_table(
             )
         if value == [] or value == "":
             continue  # left blank (a template)
+        if key == "loss_terms" and spec.network.loss.name not in TERM_LOSSES:
+            raise ClaimsError(
+                path,
+                field,
+                f"the loss '{spec.network.loss.name}' is registered from Python, not one of "
+                "glassnet's own sums over the output units; claim loss, not its terms",
+            )
         shape = _shape(spec, trace, layer, key)
         written = _written_shape(shape, layer, key, spec)
         if match:
@@ -540,7 +558,12 @@ def _fp(z: np.ndarray, a: np.ndarray, L: int) -> Any:
 
 
 def _loss_terms(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any]) -> np.ndarray:
-    """The summands of ℓ, one per output unit: ℓ = Σ_j terms_j (shape (m, n))."""
+    """The summands of ℓ, one per output unit: ℓ = Σ_j terms_j (shape (m, n)).
+
+    NaN for a loss not of :data:`TERM_LOSSES`, which has none (no claim can be of them).
+    """
+    if net.loss.name not in TERM_LOSSES:
+        return np.full(Y.shape, np.nan)
     n = a.shape[1]
     columns = [_loss_value(net, None, a[:, j : j + 1], Y[:, j : j + 1], mistake) for j in range(n)]
     terms = np.stack(columns, axis=1)
@@ -1298,7 +1321,9 @@ def _formula(claim: Claim, spec: Spec) -> str:
     jacobian = l is not None and spec.network.layers[l - 1].activation.jacobian
     if l is None:
         return {
-            "loss": "the mean over the examples of Σ_j of the terms",
+            "loss": "the mean over the examples of Σ_j of the terms"
+            if spec.network.loss.name in TERM_LOSSES
+            else "the mean over the examples of ℓ",
             "loss_terms": "the loss's term of this output unit",
             "loss_after": "the loss with the updated weights",
         }[claim.key]
@@ -1386,6 +1411,9 @@ def template(spec: Spec, trace: Any | None = None) -> str:
                 shape = shape[1:]
             lines.append(f"{key} = []  # shape {shape}")
         lines.append("")
-    terms = "[]" + ("  # one per output unit" if m == 1 else f"  # shape {spec.Y.shape}")
-    lines += ["[result]", 'loss = ""', 'loss_after = ""', f"loss_terms = {terms}", ""]
+    lines += ["[result]", 'loss = ""', 'loss_after = ""']
+    if spec.network.loss.name in TERM_LOSSES:  # a loss with a term per output unit
+        terms = "[]" + ("  # one per output unit" if m == 1 else f"  # shape {spec.Y.shape}")
+        lines.append(f"loss_terms = {terms}")
+    lines.append("")
     return "\n".join(lines)
