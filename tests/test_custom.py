@@ -330,6 +330,24 @@ def test_in_place_functions_are_checked_as_the_workspace_calls_them():
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-12)
 
 
+def test_gradcheck_checks_the_training_path():
+    """An activation used unregistered, whose vjp_into alone is wrong: only fit's path shows it."""
+    wrong = Activation(
+        "tanh_ip", np.tanh, lambda z, a: 1 - a * a, *"tttt", vjp_into=lambda z, a, g, s: None
+    )
+    rng = np.random.default_rng(2)
+    net = Network([3, 4, 2], activations=[wrong, "identity"], seed=0)
+    X, Y = random_batch(rng, net, 3)
+    result = gradcheck(net, X, Y)
+    assert not result.passed
+    assert result.layers[0].worst > 1e-3 and result.layers[1].worst < 1e-6
+    copy = dataclasses.replace(
+        ACTIVATIONS["tanh"], name="hard_tanh", forward=hard_tanh, derivative=hard_tanh_derivative
+    )
+    net = Network([3, 4, 2], activations=[copy, "identity"], seed=0)
+    assert not gradcheck(net, 0.3 * X, Y).passed
+
+
 @pytest.mark.parametrize(
     ("forward", "derivative", "vjp", "message"),
     [
