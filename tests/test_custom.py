@@ -468,3 +468,19 @@ def test_objects_are_checked_as_functions_are():
     with pytest.raises(ArgumentError, match=r"loss 'l1': value: must take \(a, y\)"):
         register_loss(Loss("l1", lambda a: a, lambda a: a, *"tttt"))
     assert not {"two", "three", "i"} & set(ACTIVATIONS) and "l1" not in LOSSES
+
+
+# --- the network's dtype, and pickling by name -------------------------------------
+
+
+def test_a_custom_activation_of_float64_numbers_keeps_a_float32_network_float32():
+    # np.where(…, 1.0, 0.2) is float64: a and δ would be, where fit computes float32
+    register_activation(
+        "lk", lambda z: np.where(z >= 0, 1.0, 0.2) * z, lambda z, a: np.where(z >= 0, 1.0, 0.2)
+    )
+    X = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    net = Network([3, 4, 2], activations=["lk", "identity"], seed=0, dtype="float32")
+    fp = net.forward(X)
+    assert fp.a[1].dtype == fp.a[2].dtype == np.float32 and net.predict(X).dtype == np.float32
+    bp = net.backward(fp, X[:, :2])
+    assert bp.delta[1].dtype == bp.grad_W[1].dtype == np.float32

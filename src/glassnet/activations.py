@@ -1,7 +1,8 @@
 """Activation functions a = f(z) and their derivatives, by name.
 
 Each activation works on a batch ``z`` of shape (m, n), one example per row,
-and keeps its dtype.  ``derivative(z, a)`` returns f'(z): element-wise of shape
+and keeps its dtype (the network casts a custom one's a and δ to it, as the
+training loop's in-place arrays do).  ``derivative(z, a)`` returns f'(z): element-wise of shape
 (m, n) for every activation but softmax, whose derivative is the Jacobian
 ∂a_i/∂z_j of each example, shape (m, n, n).  ``vjp(z, a, g)`` returns
 δ = ∂ℓ/∂z from g = ∂ℓ/∂a: g ⊙ f'(z) element-wise, Jᵀ g for softmax.  The
