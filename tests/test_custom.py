@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
+import subprocess
+import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -484,3 +488,45 @@ def test_a_custom_activation_of_float64_numbers_keeps_a_float32_network_float32(
     assert fp.a[1].dtype == fp.a[2].dtype == np.float32 and net.predict(X).dtype == np.float32
     bp = net.backward(fp, X[:, :2])
     assert bp.delta[1].dtype == bp.grad_W[1].dtype == np.float32
+
+
+def _softsign_network():
+    register_activation(
+        "softsign", lambda z: z / (1 + np.abs(z)), lambda z, a: 1 / (1 + np.abs(z)) ** 2
+    )
+    register_loss("l2", lambda a, y: ((a - y) ** 2).sum(-1), lambda a, y: 2 * (a - y))
+    return Network([3, 4, 2], activations=["softsign", "identity"], loss="l2", seed=0)
+
+
+def test_a_network_with_lambdas_registered_pickles_by_name():
+    from glassnet.sklearn import MLPRegressor
+
+    net = _softsign_network()
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    copy = pickle.loads(pickle.dumps(net))
+    assert copy.layers[0].activation is ACTIVATIONS["softsign"] and copy.loss is LOSSES["l2"]
+    np.testing.assert_array_equal(copy.predict(X), net.predict(X))
+    est = MLPRegressor(hidden_layer_sizes=(4,), activation="softsign", max_iter=5, random_state=0)
+    with warnings.catch_warnings():  # (it does not converge in 5 iterations)
+        warnings.simplefilter("ignore")
+        est.fit(X, X[:, 0])
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.predict(X), est.predict(X))
+    # an activation that is not the registry's entry pickles field by field, as before
+    own = Activation("softsign_own", softsign, softsign_derivative, *"tttt")
+    assert pickle.loads(pickle.dumps(own)) == own
+
+
+def test_unpickling_an_unregistered_name_says_so():
+    data = pickle.dumps(_softsign_network())
+    l2 = "glassnet.register_loss('l2', lambda a, y: ((a - y) ** 2).sum(-1), lambda a, y: a - y)"
+    for setup, kind, where in (
+        ("pass", "loss 'l2'", "glassnet.losses.register_loss"),  # the loss comes first
+        (l2, "activation 'softsign'", "glassnet.activations.register_activation"),
+    ):
+        code = f"import pickle, sys, glassnet; {setup}; pickle.loads(sys.stdin.buffer.read())"
+        done = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True)
+        assert done.returncode != 0
+        last = done.stderr.decode().strip().splitlines()[-1]
+        assert f"ArgumentError: unpickling: unknown {kind}" in last
+        assert f"register it ({where}) before unpickling" in last

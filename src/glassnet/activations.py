@@ -83,6 +83,18 @@ class Activation:
     vjp_into: Callable[[Array, Array, Array, SimpleNamespace], None] | None = None
     vjp_of_a: bool = False
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickled (and deep-copied) by name when it is the registry's entry under it.
+
+        Its functions may be lambdas, which pickle cannot store; a network or an
+        estimator with a registered activation then pickles as :func:`glassnet.save_model`
+        stores it, by name, and unpickles in a process where that name is registered.
+        Any other activation pickles field by field.
+        """
+        if ACTIVATIONS.get(self.name) is self:
+            return (_registered, (self.name,))
+        return super().__reduce_ex__(protocol)
+
     def apply(self, z: Array, out: Array, scratch: SimpleNamespace) -> None:
         """Write a = f(z) into ``out`` (in place where the activation can)."""
         if self.forward_into is not None:
@@ -804,6 +816,17 @@ _BUILT_IN_HOOKS = {
     for fn in (_act.vjp_fn, _act.forward_into, _act.vjp_into)
     if fn is not None
 }
+
+
+def _registered(name: str) -> Activation:
+    """The activation registered under ``name``, for unpickling; ArgumentError if none is."""
+    act = ACTIVATIONS.get(name)
+    if act is None:
+        raise ArgumentError(
+            f"unpickling: {unknown_name('activation', name, ACTIVATIONS)}; register it "
+            "(glassnet.activations.register_activation) before unpickling"
+        )
+    return act
 
 
 def get_activation(

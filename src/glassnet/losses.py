@@ -51,6 +51,16 @@ class Loss:
     text: str
     text_gradient: str
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickled (and deep-copied) by name when it is the registry's entry under it.
+
+        As :meth:`glassnet.activations.Activation.__reduce_ex__`: a registered loss
+        made of lambdas pickles, and unpickles where its name is registered.
+        """
+        if LOSSES.get(self.name) is self:
+            return (_registered, (self.name,))
+        return super().__reduce_ex__(protocol)
+
 
 def _xlogy(x: Array, y: Array) -> Array:
     """Return x ln y, taken as 0 where x = 0 (so 0 · ln 0 = 0, as its limit).
@@ -243,6 +253,17 @@ for _loss in (
 ):
     register_loss(_loss)
 _BUILT_IN = frozenset(LOSSES)
+
+
+def _registered(name: str) -> Loss:
+    """The loss registered under ``name``, for unpickling; ArgumentError if none is."""
+    loss = LOSSES.get(name)
+    if loss is None:
+        raise ArgumentError(
+            f"unpickling: {unknown_name('loss', name, LOSSES)}; register it "
+            "(glassnet.losses.register_loss) before unpickling"
+        )
+    return loss
 
 
 def get_loss(name: str | Loss, *, path: str = "<spec>", field: str = "loss") -> Loss:
