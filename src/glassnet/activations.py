@@ -1,12 +1,14 @@
 """Activation functions a = f(z) and their derivatives, by name.
 
 Each activation works on a batch ``z`` of shape (m, n), one example per row,
-and keeps its dtype.  ``derivative(z, a)`` returns f'(z): element-wise of shape
+and keeps its dtype (the network casts a custom one's a and δ to it, as the
+training loop's in-place arrays do).  ``derivative(z, a)`` returns f'(z): element-wise of shape
 (m, n) for every activation but softmax, whose derivative is the Jacobian
 ∂a_i/∂z_j of each example, shape (m, n, n).  ``vjp(z, a, g)`` returns
 δ = ∂ℓ/∂z from g = ∂ℓ/∂a: g ⊙ f'(z) element-wise, Jᵀ g for softmax.  The
 backward pass of :mod:`glassnet.network` calls ``vjp``; explanations show
-``derivative``, and a test shows the two agree.
+``derivative``, and a test shows the two agree; :func:`register_activation`
+checks a custom activation's functions against each other on a test batch.
 
 All are numerically stable: sigmoid, softplus and elu never overflow for any
 finite z, softmax subtracts each row's maximum.
@@ -17,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
 from glassnet import blas
-from glassnet.errors import ArgumentError, SpecError, check_signature, unknown_name
+from glassnet.errors import ArgumentError, SpecError, check_signature, quote, unknown_name
 
 Array = np.ndarray
 
@@ -52,8 +55,13 @@ class Activation:
         ``forward_into(z, out, scratch)`` sets out = f(z); ``vjp_into(z, a, g,
         scratch)`` turns g = ∂ℓ/∂a into δ in place. ``scratch`` is a namespace of
         the layer's own in which they keep work arrays between calls (see
-        :func:`scratch`). Without them, :meth:`apply` and :meth:`vjp_inplace` fall
-        back to the allocating ``forward`` and ``vjp``.
+        :func:`scratch`). They write and return nothing; ``out`` may be z itself (a
+        prediction computes a over z). They must compute the very numbers of
+        ``forward`` and ``vjp``, which explanations show: a copy of a built-in
+        (``dataclasses.replace``) with another ``forward`` or ``derivative`` needs its
+        own, or None. Without them, :meth:`apply` and :meth:`vjp_inplace` fall back
+        to the allocating ``forward`` and ``vjp``. :func:`register_activation` checks
+        them on a test batch.
     vjp_of_a : bool
         ``vjp_into`` reads only a (never z): a training step may then compute a
         hidden layer's a = f(z) over z itself, one array fewer through the caches.
@@ -74,6 +82,18 @@ class Activation:
     forward_into: Callable[[Array, Array, SimpleNamespace], None] | None = None
     vjp_into: Callable[[Array, Array, Array, SimpleNamespace], None] | None = None
     vjp_of_a: bool = False
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickled (and deep-copied) by name when it is the registry's entry under it.
+
+        Its functions may be lambdas, which pickle cannot store; a network or an
+        estimator with a registered activation then pickles as :func:`glassnet.save_model`
+        stores it, by name, and unpickles in a process where that name is registered.
+        Any other activation pickles field by field.
+        """
+        if ACTIVATIONS.get(self.name) is self:
+            return (_registered, (self.name,))
+        return super().__reduce_ex__(protocol)
 
     def apply(self, z: Array, out: Array, scratch: SimpleNamespace) -> None:
         """Write a = f(z) into ``out`` (in place where the activation can)."""
@@ -389,6 +409,7 @@ def _softmax_vjp(z: Array, a: Array, g: Array) -> Array:
 
 ACTIVATIONS: dict[str, Activation] = {}
 _BUILT_IN: frozenset[str] = frozenset()  # the names glassnet's formulas rely on
+_BUILT_IN_HOOKS: dict[Callable, str] = {}  # their in-place and fast functions, by owner
 
 
 def register_activation(
@@ -412,6 +433,20 @@ def register_activation(
     or the Jacobian column by column when ``jacobian`` is true. Check the pair with
     :func:`glassnet.gradcheck.gradcheck` on a network that uses it.
 
+    The functions take a batch, one example per row, and return new arrays: forward
+    a of z's shape (m, n), derivative f'(z) of shape (m, n) ((m, n, n) with
+    ``jacobian``), vjp δ of shape (m, n). They must not modify their arguments: z, a
+    and g are the pass's own arrays, which explanations show. An :class:`Activation`'s
+    in-place ``forward_into`` and ``vjp_into`` must compute the same numbers as
+    ``forward`` and ``vjp``, ``forward_into`` also with ``out`` the same array as z.
+
+    Before it is registered, every function given (an :class:`Activation`'s too) is
+    called on a small test batch: one that takes other parameters, returns another
+    shape, changes its arguments, or disagrees with the others (a ``vjp`` with
+    ``derivative``; ``forward_into`` and ``vjp_into`` with ``forward`` and ``vjp``,
+    as when copied from a built-in with ``dataclasses.replace``) raises
+    :class:`ArgumentError` naming it.
+
     Examples
     --------
     >>> import numpy as np
@@ -425,6 +460,7 @@ def register_activation(
             f"name: {named!r} is a built-in activation; register yours under another name"
         )
     if isinstance(activation, Activation):
+        _verify(activation)
         ACTIVATIONS[activation.name] = activation
         return activation
     name = activation
@@ -453,8 +489,202 @@ def register_activation(
         kink=kink,
         vjp_fn=vjp,
     )
+    _verify(act)
     ACTIVATIONS[name] = act
     return act
+
+
+# --- the checks of a function before it is registered --------------------------------
+
+PROBE_SHAPE = (3, 4)  # the test batch: 3 examples of 4 units (4: a Jacobian is not square in m)
+# Two float64 formulas of one function agree to ~1e-15; another function, or none
+# written at all, misses by far more than this.
+PROBE_RTOL, PROBE_ATOL = 1e-7, 1e-9
+
+
+def probe_rng() -> np.random.Generator:
+    """The random numbers of a test batch: the same every time (a check reproduces)."""
+    return np.random.default_rng(20250101)
+
+
+def probe_call(where: str, role: str, fn: Callable, args: dict[str, Any], kept: tuple) -> Any:
+    """``fn(*args)`` on a test batch; ArgumentError if it raises or changes an argument in ``kept``.
+
+    A function that changed its argument in place would change the pass's own array:
+    z, a or ∂ℓ/∂a as explanations show them, or the next layer's input.
+    """
+    saved = {k: np.array(args[k], copy=True) for k in kept}
+    try:
+        result = fn(*args.values())
+    except Exception as exc:  # the user's function: whatever it raises, named here
+        raise ArgumentError(
+            f"{where}: {role} failed on a test batch of shape {PROBE_SHAPE}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    for k, before in saved.items():
+        if not np.array_equal(args[k], before, equal_nan=True):
+            raise ArgumentError(
+                f"{where}: {role} changed its argument {k} in place; it must not modify its "
+                "arguments (they are the pass's own arrays): compute into a new array"
+            )
+    return result
+
+
+def probe_result(where: str, role: str, result: object, shape: tuple, what: str) -> Array:
+    """``result`` if it is an array of real numbers of ``shape``, else ArgumentError."""
+    if (
+        isinstance(result, np.ndarray)
+        and result.shape == shape
+        and result.dtype.kind in "biuf"  # bool, integers, floats: made the network's dtype
+    ):
+        return result
+    if isinstance(result, np.ndarray):
+        found = f"an array of shape {result.shape}, dtype {result.dtype}"
+    elif result is None:
+        found = "None"
+    elif np.isscalar(result):  # one number for the batch
+        found = f"the single number {quote(str(result), 40)}"
+    else:
+        found = f"{type(result).__name__} {quote(repr(result), 40)}"
+    raise ArgumentError(
+        f"{where}: {role} must return an array of real numbers of shape {shape} ({what}); "
+        f"on a test batch of shape {PROBE_SHAPE} it returned {found}"
+    )
+
+
+def _differs(got: Array, want: Array) -> str | None:
+    """None where ``got`` agrees with ``want``; else the first entry where it differs, in words."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        close = np.isclose(got, want, rtol=PROBE_RTOL, atol=PROBE_ATOL, equal_nan=True)
+    if close.all():
+        return None
+    i = tuple(int(k) for k in np.argwhere(~close)[0])
+    at = ", ".join(str(k + 1) for k in i)
+    return f"{got[i]:.6g} at [{at}] where {want[i]:.6g}"
+
+
+def _copied(fn: Callable, role: str, returned: object) -> str:
+    """Why a function may disagree: a built-in's, or an in-place one that returned its result."""
+    fallback = "derivative(z, a) ⊙ g" if role == "vjp_fn" else "the allocating function"
+    owner = _BUILT_IN_HOOKS.get(fn)
+    if owner is not None:
+        return (
+            f" (it is the {role} of the built-in {owner!r}, perhaps kept by dataclasses.replace: "
+            f"give your own, or {role}=None to fall back on {fallback})"
+        )
+    if returned is not None:
+        return (
+            " (it returned its result: an in-place hook writes into its output array; "
+            f"or give {role}=None to fall back on {fallback})"
+        )
+    return f" (give {role}=None to fall back on {fallback})"
+
+
+def _verify(act: Activation) -> None:
+    """ArgumentError naming ``act`` and the function, unless its functions hold together.
+
+    Each is called on a test batch z of :data:`PROBE_SHAPE` in ±2 (away from the kink):
+    forward, vjp and derivative return arrays of the right shape and leave their
+    arguments as they were; a vjp agrees with derivative ⊙ g (or the Jacobian's
+    product); the in-place hooks compute, as the training workspace calls them
+    (out apart from z, and over z itself; with ``vjp_of_a`` a = z too), the numbers of
+    forward and vjp. The training loop trains exactly what explanations show.
+    """
+    where = f"activation {act.name!r}"
+    for role, fn, params, needed in (
+        ("forward", act.forward, "z", True),
+        ("derivative", act.derivative, "z, a", True),
+        ("vjp", act.vjp_fn, "z, a, g", False),
+        ("forward_into", act.forward_into, "z, out, scratch", False),
+        ("vjp_into", act.vjp_into, "z, a, g, scratch", False),
+    ):
+        if needed or fn is not None:
+            check_signature(fn, params, f"{where}: {role}")
+    rng = probe_rng()
+    z = rng.uniform(-2.0, 2.0, PROBE_SHAPE)
+    if act.kink is not None:  # a step across the kink: f' there is either side's
+        try:
+            kink = float(act.kink)
+        except (TypeError, ValueError):
+            raise ArgumentError(
+                f"{where}: kink: expected a number or None, found {act.kink!r}"
+            ) from None
+        z[np.abs(z - kink) < 0.25] += 0.5
+    g = rng.uniform(-1.0, 1.0, PROBE_SHAPE)  # ∂ℓ/∂a
+    a = probe_call(where, "forward", act.forward, {"z": z}, ("z",))
+    a = probe_result(where, "forward", a, PROBE_SHAPE, "a = f(z), of z's shape")
+    a = a.astype(z.dtype)  # as the network makes it
+    if act.vjp_fn is not None:
+        delta = probe_call(where, "vjp", act.vjp_fn, {"z": z, "a": a, "g": g}, ("z", "a", "g"))
+        delta = probe_result(where, "vjp", delta, PROBE_SHAPE, "δ = ∂ℓ/∂z, of z's shape")
+    shape = (*PROBE_SHAPE, PROBE_SHAPE[1]) if act.jacobian else PROBE_SHAPE
+    d = probe_call(where, "derivative", act.derivative, {"z": z, "a": a}, ("z", "a"))
+    d = probe_result(
+        where, "derivative", d, shape, "the Jacobian per example" if act.jacobian else "f'(z)"
+    )
+    by_derivative = np.einsum("mij,mi->mj", d, g) if act.jacobian else g * d
+    if act.vjp_fn is not None:
+        wrong = _differs(delta, by_derivative)
+        if wrong is not None and getattr(act.derivative, "from_vjp", False):
+            raise ArgumentError(
+                f"{where}: vjp(z, a, g) is not g ⊙ vjp(z, a, 1) ({wrong}): a_i depends on other "
+                "z_j of its row; register it with jacobian=True"
+            )
+        if wrong is not None:
+            product = "its Jacobian's product" if act.jacobian else "derivative(z, a) ⊙ g"
+            why = (
+                _copied(act.vjp_fn, "vjp_fn", None)
+                if act.vjp_fn in _BUILT_IN_HOOKS
+                else "; one of them is wrong (glassnet.gradcheck tells which)"
+            )
+            raise ArgumentError(f"{where}: vjp(z, a, g) and {product} disagree ({wrong}){why}")
+    want = delta if act.vjp_fn is not None else by_derivative
+    reference = "vjp(z, a, g)" if act.vjp_fn is not None else "derivative(z, a) ⊙ g"
+    _verify_in_place(act, where, z, a, g, want, reference)
+
+
+def _verify_in_place(
+    act: Activation, where: str, z: Array, a: Array, g: Array, want: Array, reference: str
+) -> None:
+    """The in-place hooks of :func:`_verify`, called as the workspace calls them."""
+    if act.forward_into is None and act.vjp_into is None:
+        return
+    # each layer's own namespace, shared by its forward_into and vjp_into, as in a workspace
+    for aliased in (False, True):
+        space = SimpleNamespace()
+        z_in = z.copy()
+        out = z_in if aliased else np.full(z.shape, np.nan)
+        if act.forward_into is not None:
+            args = {"z": z_in, "out": out, "scratch": space}
+            kept = () if aliased else ("z",)
+            returned = probe_call(where, "forward_into", act.forward_into, args, kept)
+            wrong = _differs(out, a)
+            if wrong is not None:
+                how = " with out the same array as z (a prediction's)" if aliased else ""
+                raise ArgumentError(
+                    f"{where}: forward_into(z, out, scratch){how} does not leave forward(z) "
+                    f"in out ({wrong}){_copied(act.forward_into, 'forward_into', returned)}"
+                )
+        else:
+            out[...] = a
+        if act.vjp_into is None or (aliased and not act.vjp_of_a):
+            continue
+        g_in = g.copy()
+        z_arg = out if aliased else z_in  # vjp_of_a: a hidden layer's a_l is written over z_l
+        args = {"z": z_arg, "a": out, "g": g_in, "scratch": space}
+        returned = probe_call(where, "vjp_into", act.vjp_into, args, () if aliased else ("z", "a"))
+        wrong = _differs(g_in, want)
+        if wrong is not None:
+            if aliased:
+                raise ArgumentError(
+                    f"{where}: vjp_into(z, a, g, scratch) with z the same array as a "
+                    f"(vjp_of_a: a hidden layer writes a over z) does not leave {reference} in "
+                    f"g ({wrong}); set vjp_of_a=False if it reads z"
+                )
+            raise ArgumentError(
+                f"{where}: vjp_into(z, a, g, scratch) does not leave {reference} in g "
+                f"({wrong}){_copied(act.vjp_into, 'vjp_into', returned)}"
+            )
 
 
 def tex_name(name: str) -> str:
@@ -478,6 +708,8 @@ def _derivative_from_vjp(
             J[:, i, :] = vjp(z, a, e)  # (Jᵀ e_i)_j = J_ij
         return J
 
+    # a vjp that is not element-wise then fails registering with a hint at ``jacobian``
+    derivative.from_vjp = True  # type: ignore[attr-defined]
     return derivative
 
 
@@ -578,6 +810,23 @@ for _act in (
 ):
     register_activation(_act)
 _BUILT_IN = frozenset(ACTIVATIONS)
+_BUILT_IN_HOOKS = {
+    fn: _act.name
+    for _act in ACTIVATIONS.values()
+    for fn in (_act.vjp_fn, _act.forward_into, _act.vjp_into)
+    if fn is not None
+}
+
+
+def _registered(name: str) -> Activation:
+    """The activation registered under ``name``, for unpickling; ArgumentError if none is."""
+    act = ACTIVATIONS.get(name)
+    if act is None:
+        raise ArgumentError(
+            f"unpickling: {unknown_name('activation', name, ACTIVATIONS)}; register it "
+            "(glassnet.activations.register_activation) before unpickling"
+        )
+    return act
 
 
 def get_activation(

@@ -14,11 +14,15 @@ the round-off of the smaller one (~4 ε Σ|w_k L_k| / 12h, which grows as h shri
 the larger step's.  The relative error of an
 entry is |g − n| / max(|g|, |n|, ε) with ε = 10⁻⁶·max(1, |L|): gradients at the
 level of floating-point round-off are compared absolutely, not divided by
-nearly zero.  Three backward paths are checked, the worst error counting: the
-fused one that trains, the general one (through each activation's VJP), and the
+nearly zero.  Four backward paths are checked, the worst error counting: the
+fused one (δ_L = a − y on softmax + cross_entropy and sigmoid +
+binary_cross_entropy), the general one (through each activation's VJP), the
 one an explanation writes out, δ = ∂ℓ/∂a ⊙ f'(z) from each activation's
 derivative — so a custom activation's derivative is checked even where it also
-gives a VJP.
+gives a VJP — and the training loop's own: a forward and backward pass in place
+in a :class:`~glassnet.network.Workspace`, as ``fit`` runs it, through each
+activation's in-place ``forward_into`` and ``vjp_into`` where it has them, so that
+gradcheck passes only if what trains is the function the others differentiate.
 
 At a kink (relu and leaky_relu at z = 0, where f' jumps; elu at 0, where f''
 jumps and the five-point formula loses its accuracy) a finite difference across
@@ -208,6 +212,7 @@ def gradcheck(
         net.backward(fp, Y, fused=True),
         net.backward(fp, Y, fused=False),
         _explained(net, fp, Y),
+        _trained(net, X, Y),
     ]
     floor = 1e-6 * max(1.0, abs(float(net.example_losses(fp, Y).mean())))
 
@@ -260,6 +265,23 @@ def _explained(net: Network, fp: Any, Y: np.ndarray) -> Any:
         grad_W[l], grad_b[l] = fp.a[l - 1].T @ delta / m, delta.mean(axis=0)
         g = delta @ layer.W.T
     return SimpleNamespace(grad_W=grad_W, grad_b=grad_b)
+
+
+def _trained(net: Network, X: np.ndarray, Y: np.ndarray) -> Any:
+    """The gradients as the training loop computes them, in place in a workspace.
+
+    The forward pass through each activation's ``forward_into`` (a hidden layer's a_l
+    over z_l where its VJP reads a alone), the backward pass through ``vjp_into``, on
+    the network's own fused setting, as :func:`glassnet.train.fit` runs them (the
+    gradients multiplied by 1/m, not yet by η).
+    """
+    ws = net.workspace(len(X))
+    bp = net.backward(net.forward(X, workspace=ws), Y, workspace=ws)
+    # copies: the workspace's arrays are its own, overwritten by its next pass
+    return SimpleNamespace(
+        grad_W=[None, *(g.copy() for g in bp.grad_W[1:])],
+        grad_b=[None, *(g.copy() for g in bp.grad_b[1:])],
+    )
 
 
 def format_result(result: GradcheckResult) -> str:

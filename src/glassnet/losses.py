@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.activations import scratch, tex_name
+from glassnet.activations import PROBE_SHAPE, probe_call, probe_result, probe_rng, scratch, tex_name
 from glassnet.errors import ArgumentError, SpecError, check_signature, unknown_name
 
 Array = np.ndarray
@@ -50,6 +50,16 @@ class Loss:
     latex_gradient: str
     text: str
     text_gradient: str
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickled (and deep-copied) by name when it is the registry's entry under it.
+
+        As :meth:`glassnet.activations.Activation.__reduce_ex__`: a registered loss
+        made of lambdas pickles, and unpickles where its name is registered.
+        """
+        if LOSSES.get(self.name) is self:
+            return (_registered, (self.name,))
+        return super().__reduce_ex__(protocol)
 
 
 def _xlogy(x: Array, y: Array) -> Array:
@@ -139,8 +149,12 @@ def register_loss(
     """Add a loss to the registry under its name and return it.
 
     Give a :class:`Loss`, or a name with ``value(a, y) -> ℓ`` per example, shape (m,),
-    and ``gradient(a, y) -> ∂ℓ/∂a``, shape (m, n). Check the pair with
-    :func:`glassnet.gradcheck.gradcheck`.
+    and ``gradient(a, y) -> ∂ℓ/∂a``, shape (m, n). Both return new arrays and must not
+    modify their arguments (a is the output the network predicts). Before it is
+    registered, each (a :class:`Loss`'s too) is called on a small test batch (outputs in
+    (0.1, 0.9), one-hot targets): one that takes other parameters, returns another
+    shape or changes its arguments raises :class:`ArgumentError` naming it. Check the
+    pair with :func:`glassnet.gradcheck.gradcheck`.
     """
     named = loss.name if isinstance(loss, Loss) else loss
     if named in _BUILT_IN:  # the fused pairs and explanations know them by name
@@ -148,6 +162,7 @@ def register_loss(
             f"name: {named!r} is a built-in loss; register yours under another name"
         )
     if isinstance(loss, Loss):
+        _verify(loss)
         LOSSES[loss.name] = loss
         return loss
     name = loss
@@ -155,8 +170,6 @@ def register_loss(
         raise ArgumentError(f"name: expected an identifier such as 'huber', found {name!r}")
     if value is None or gradient is None:
         raise ArgumentError(f"loss {name!r}: give value and gradient")
-    check_signature(value, "a, y", f"loss {name!r}: value")
-    check_signature(gradient, "a, y", f"loss {name!r}: gradient")
     made = Loss(
         name,
         value,
@@ -166,8 +179,29 @@ def register_loss(
         text if text is not None else f"{name}(a, y)",
         text_gradient if text_gradient is not None else "∂ℓ/∂a_j",
     )
+    _verify(made)
     LOSSES[name] = made
     return made
+
+
+def _verify(loss: Loss) -> None:
+    """ArgumentError naming ``loss`` and the function, unless both work on a test batch.
+
+    Outputs a in (0.1, 0.9) and one-hot targets, valid for every built-in loss (a
+    cross-entropy's probabilities too): value gives one ℓ per example, gradient one
+    ∂ℓ/∂a per output, and neither changes a or y.
+    """
+    where = f"loss {loss.name!r}"
+    check_signature(loss.value, "a, y", f"{where}: value")
+    check_signature(loss.gradient, "a, y", f"{where}: gradient")
+    m, n = PROBE_SHAPE
+    a = probe_rng().uniform(0.1, 0.9, PROBE_SHAPE)
+    y = np.eye(n)[np.arange(m) % n]
+    args = {"a": a, "y": y}
+    ell = probe_call(where, "value", loss.value, args, ("a", "y"))
+    probe_result(where, "value", ell, (m,), "ℓ of each example")
+    grad = probe_call(where, "gradient", loss.gradient, args, ("a", "y"))
+    probe_result(where, "gradient", grad, PROBE_SHAPE, "∂ℓ/∂a, of a's shape")
 
 
 for _loss in (
@@ -219,6 +253,17 @@ for _loss in (
 ):
     register_loss(_loss)
 _BUILT_IN = frozenset(LOSSES)
+
+
+def _registered(name: str) -> Loss:
+    """The loss registered under ``name``, for unpickling; ArgumentError if none is."""
+    loss = LOSSES.get(name)
+    if loss is None:
+        raise ArgumentError(
+            f"unpickling: {unknown_name('loss', name, LOSSES)}; register it "
+            "(glassnet.losses.register_loss) before unpickling"
+        )
+    return loss
 
 
 def get_loss(name: str | Loss, *, path: str = "<spec>", field: str = "loss") -> Loss:

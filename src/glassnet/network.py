@@ -753,6 +753,8 @@ class Network:
         for l, layer in enumerate(self.layers, start=1):
             z = a @ layer.W + layer.b
             a = layer.activation.forward(z)
+            if a.dtype != z.dtype:  # a custom f of float64 numbers: the layer's dtype, as fit's
+                a = a.astype(z.dtype)
             if masks and rates[l - 1] > 0:
                 rng = rng if rng is not None else np.random.default_rng()
                 unmasked[l], a, masks[l] = self._drop(a, rates[l - 1], rng, None, l)
@@ -1192,6 +1194,8 @@ class Network:
                     if fp.masks and fp.masks[l] is not None:
                         dL_da = dL_da * fp.masks[l]  # a dropped unit passes no gradient
                 delta = layer.activation.vjp(z, a, dL_da)
+                if delta.dtype != z.dtype:  # a custom f′ of float64 numbers: as fit's
+                    delta = delta.astype(z.dtype)
                 if l == n_layers:
                     delta, dL_da = self._saturated_delta(delta, dL_da, z, a, Y, record)
             bp.delta[l] = delta
