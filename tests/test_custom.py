@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import re
 import subprocess
 import sys
 import warnings
@@ -23,20 +24,21 @@ from glassnet import (
     gradcheck,
     loads_spec,
     register_activation,
+    register_initializer,
     register_loss,
 )
+from glassnet.init import INITIALIZERS
 
 from conftest import random_batch
 
 
 @pytest.fixture(autouse=True)
 def clean_registries():
-    acts, losses = dict(ACTIVATIONS), dict(LOSSES)
+    kept = [(registry, dict(registry)) for registry in (ACTIVATIONS, LOSSES, INITIALIZERS)]
     yield
-    ACTIVATIONS.clear()
-    ACTIVATIONS.update(acts)
-    LOSSES.clear()
-    LOSSES.update(losses)
+    for registry, entries in kept:
+        registry.clear()
+        registry.update(entries)
 
 
 def softsign(z):
@@ -530,3 +532,48 @@ def test_unpickling_an_unregistered_name_says_so():
         last = done.stderr.decode().strip().splitlines()[-1]
         assert f"ArgumentError: unpickling: unknown {kind}" in last
         assert f"register it ({where}) before unpickling" in last
+
+
+def small_normal(n_in, n_out, rng, dtype):
+    return rng.normal(0.0, 0.01, size=(n_in, n_out)).astype(dtype)
+
+
+def test_a_registered_initializer_draws_the_weights_by_name():
+    register_initializer("small_normal", small_normal)
+    for dtype in ("float32", "float64"):
+        net = Network(
+            [3, 5, 2], activations=["relu", "identity"], init="small_normal", seed=4, dtype=dtype
+        )
+        rng = np.random.default_rng(4)  # the network's own draw, layer by layer
+        for layer, (n_in, n_out) in zip(net.layers, [(3, 5), (5, 2)], strict=True):
+            np.testing.assert_array_equal(layer.W, small_normal(n_in, n_out, rng, dtype))
+            assert layer.W.dtype == dtype
+    spec = loads_spec(
+        'input = [1.0, 2.0]\ntarget = [0.5]\nloss = "half_squared_error"\nseed = 1\n'
+        '[[layer]]\nactivation = "identity"\nunits = 1\ninit = "small_normal"\n'
+    )
+    assert spec.network.layers[0].W.shape == (2, 1) and abs(spec.network.layers[0].W).max() < 0.1
+
+
+@pytest.mark.parametrize(
+    ("name", "init", "message"),
+    [
+        ("he_normal", small_normal, "'he_normal' is a built-in initialiser"),
+        ("constant", small_normal, "'constant' is a built-in initialiser"),
+        ("my init", small_normal, "expected an identifier"),
+        ("two", lambda n_in, n_out: None, "must take (n_in, n_out, rng, dtype)"),
+        ("wide", lambda n_in, n_out, rng, dtype: np.zeros((n_out, n_in), dtype), "shape (4, 3)"),
+        ("f64", lambda n_in, n_out, rng, dtype: np.zeros((n_in, n_out)), "dtype float64"),
+        ("nan", lambda n_in, n_out, rng, dtype: np.full((n_in, n_out), np.nan, dtype), "finite"),
+        ("fails", lambda n_in, n_out, rng, dtype: 1 / 0, "ZeroDivisionError"),
+    ],
+)
+def test_a_wrong_initializer_is_refused_when_registered(name, init, message):
+    with pytest.raises(ArgumentError, match=re.escape(message)):
+        register_initializer(name, init)
+    assert name not in INITIALIZERS or name in ("he_normal", "constant")
+
+
+def test_an_initializer_given_as_a_function_says_to_register_it():
+    with pytest.raises(ArgumentError, match=r"register it with glassnet\.register_initializer"):
+        Network([3, 2], activations=["identity"], init=small_normal)

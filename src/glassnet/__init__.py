@@ -8,6 +8,7 @@ is checked against finite differences (:mod:`glassnet.gradcheck`).
 from glassnet.activations import ACTIVATIONS, Activation, get_activation, register_activation
 from glassnet.errors import ArgumentError, DataError, GlassnetError, ModelError, SpecError
 from glassnet.gradcheck import GradcheckResult, gradcheck
+from glassnet.init import register_initializer
 from glassnet.io import export_spec, load_model, save_model
 from glassnet.losses import LOSSES, Loss, get_loss, register_loss
 from glassnet.network import Layer, Network
@@ -54,6 +55,7 @@ __all__ = [
     "loads_spec",
     "parse_spec",
     "register_activation",
+    "register_initializer",
     "register_loss",
     "save_model",
 ]

@@ -3,7 +3,8 @@
 Names: glorot_uniform (alias xavier_uniform), glorot_normal (xavier_normal),
 he_uniform, he_normal, lecun_uniform, lecun_normal, zeros, and
 ``constant:VALUE`` (e.g. ``constant:0.5``).  The normal variants draw from a
-plain (not truncated) normal distribution.
+plain (not truncated) normal distribution.  :func:`register_initializer` adds one
+of your own, usable by name wherever these are (``Network(init=…)``, a spec's ``init``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from glassnet.errors import SpecError, quote, unknown_name
+from glassnet.errors import ArgumentError, SpecError, check_signature, quote, unknown_name
 
 Initializer = Callable[[int, int, np.random.Generator, np.dtype], np.ndarray]
 
@@ -54,6 +55,55 @@ INITIALIZERS: dict[str, Initializer] = {
 }
 INITIALIZERS["xavier_uniform"] = INITIALIZERS["glorot_uniform"]
 INITIALIZERS["xavier_normal"] = INITIALIZERS["glorot_normal"]
+_BUILT_IN = frozenset(INITIALIZERS)
+
+
+def register_initializer(name: str, init: Initializer) -> Initializer:
+    """Add an initialiser to the registry under ``name`` and return it.
+
+    ``init(n_in, n_out, rng, dtype)`` returns a new W of shape (n_in, n_out), drawn from
+    the :class:`numpy.random.Generator` ``rng`` (so that a network's seed reproduces it)
+    and of the given dtype. Before it is registered it is called on a small test layer
+    (3 inputs, 4 units, in float32 and float64): one that takes other parameters, or
+    returns another shape, dtype or a number that is not finite, raises
+    :class:`ArgumentError` naming it, as does a built-in's name.
+
+    Examples
+    --------
+    >>> def small_normal(n_in, n_out, rng, dtype):
+    ...     return rng.normal(0.0, 0.01, size=(n_in, n_out)).astype(dtype)
+    >>> _ = register_initializer("small_normal", small_normal)
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ArgumentError(f"name: expected an identifier such as 'my_init', found {name!r}")
+    if name in _BUILT_IN or name == "constant":
+        raise ArgumentError(
+            f"name: {name!r} is a built-in initialiser; register yours under another name"
+        )
+    where = f"initialiser {name!r}"
+    check_signature(init, "n_in, n_out, rng, dtype", where)
+    for dtype in (np.dtype(np.float32), np.dtype(np.float64)):
+        try:
+            W = init(3, 4, np.random.default_rng(0), dtype)
+        except Exception as exc:  # the user's function: whatever it raises, named here
+            raise ArgumentError(
+                f"{where}: failed on a test layer of 3 inputs and 4 units ({dtype}): "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        if not (isinstance(W, np.ndarray) and W.shape == (3, 4) and W.dtype == dtype):
+            found = (
+                f"an array of shape {W.shape}, dtype {W.dtype}"
+                if isinstance(W, np.ndarray)
+                else quote(repr(W), 40)
+            )
+            raise ArgumentError(
+                f"{where}: must return W of shape (n_in, n_out) in the dtype it is given; "
+                f"for 3 inputs and 4 units in {dtype} it returned {found}"
+            )
+        if not np.isfinite(W).all():
+            raise ArgumentError(f"{where}: returned a weight that is not finite")
+    INITIALIZERS[name] = init
+    return init
 
 
 def get_initializer(name: str, *, path: str = "<spec>", field: str = "init") -> Initializer:
@@ -73,4 +123,10 @@ def get_initializer(name: str, *, path: str = "<spec>", field: str = "init") -> 
         return INITIALIZERS[name]
     except (KeyError, TypeError):
         choices = [*INITIALIZERS, "constant:VALUE"]
-        raise SpecError(path, field, unknown_name("initialiser", str(name), choices)) from None
+        message = unknown_name("initialiser", str(name), choices)
+        if callable(name):  # Keras takes the function itself; here a name, registered first
+            message = (
+                f"expected a name, found the function {quote(repr(name), 40)}; register it "
+                "with glassnet.register_initializer(name, init) and give its name"
+            )
+        raise SpecError(path, field, message) from None
