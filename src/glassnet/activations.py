@@ -24,7 +24,14 @@ from typing import Any
 import numpy as np
 
 from glassnet import blas
-from glassnet.errors import ArgumentError, SpecError, check_signature, quote, unknown_name
+from glassnet.errors import (
+    ArgumentError,
+    SpecError,
+    check_signature,
+    quote,
+    registered,
+    unknown_name,
+)
 
 Array = np.ndarray
 
@@ -820,13 +827,7 @@ _BUILT_IN_HOOKS = {
 
 def _registered(name: str) -> Activation:
     """The activation registered under ``name``, for unpickling; ArgumentError if none is."""
-    act = ACTIVATIONS.get(name)
-    if act is None:
-        raise ArgumentError(
-            f"unpickling: {unknown_name('activation', name, ACTIVATIONS)}; register it "
-            "(glassnet.activations.register_activation) before unpickling"
-        )
-    return act
+    return registered(ACTIVATIONS, "activation", name, "glassnet.activations.register_activation")
 
 
 def get_activation(

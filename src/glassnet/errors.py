@@ -13,6 +13,7 @@ import inspect
 import math
 import numbers
 from collections.abc import Iterable
+from typing import Any
 
 
 class GlassnetError(Exception):
@@ -161,3 +162,17 @@ def check_signature(fn: object, params: str, where: str) -> None:
         raise ArgumentError(
             f"{where}: must take ({params}); its parameters are {signature}"
         ) from None
+
+
+def registered(registry: dict[str, Any], kind: str, name: str, register: str) -> Any:
+    """The entry of ``registry`` under ``name``, for unpickling by name; ArgumentError if none.
+
+    ``register``: the function that adds one, named in the message.
+    """
+    entry = registry.get(name)
+    if entry is None:
+        raise ArgumentError(
+            f"unpickling: {unknown_name(kind, name, registry)}; register it ({register}) "
+            "before unpickling"
+        )
+    return entry

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.activations import PROBE_SHAPE, probe_call, probe_result, probe_rng, scratch, tex_name
-from glassnet.errors import ArgumentError, SpecError, check_signature, unknown_name
+from glassnet.errors import ArgumentError, SpecError, check_signature, registered, unknown_name
 
 Array = np.ndarray
 
@@ -257,13 +257,7 @@ _BUILT_IN = frozenset(LOSSES)
 
 def _registered(name: str) -> Loss:
     """The loss registered under ``name``, for unpickling; ArgumentError if none is."""
-    loss = LOSSES.get(name)
-    if loss is None:
-        raise ArgumentError(
-            f"unpickling: {unknown_name('loss', name, LOSSES)}; register it "
-            "(glassnet.losses.register_loss) before unpickling"
-        )
-    return loss
+    return registered(LOSSES, "loss", name, "glassnet.losses.register_loss")
 
 
 def get_loss(name: str | Loss, *, path: str = "<spec>", field: str = "loss") -> Loss:
