@@ -402,6 +402,32 @@ def test_metadata_that_train_did_not_write_is_named(capsys, tmp_path, key, value
         assert err.count("\n") == 1
 
 
+def test_a_cross_entropy_model_of_identity_outputs_is_named(capsys, tmp_path):
+    # its scaled targets were refused as "y: cross_entropy takes targets in [0, 1] …"
+    from glassnet.io import save_model
+
+    data = _price_csv(tmp_path / "data.csv", ["area", "rooms", "age", "price"])
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", "--dataset", str(data), "--epochs", "2", "--out", str(out))
+    assert code == 0, err
+    path = out / "model.npz"
+    network, metadata = load_model(path)
+    net = Network([layer for layer in network.layers], loss="cross_entropy")
+    save_model(net, path, metadata=metadata)
+    for argv in (
+        ["predict", str(path), str(data)],
+        ["evaluate", str(path), str(data)],
+        ["diagnose", str(path), "--data", str(data)],
+    ):
+        code, text, err = run(capsys, *argv)
+        assert code == 2 and text == "", argv
+        assert err == (
+            f"glassnet: error: {path}: loss cross_entropy on identity outputs, which are not "
+            "probabilities: a cross-entropy needs softmax or sigmoid outputs (a classifier's), "
+            "as glassnet train writes it\n"
+        )
+
+
 def test_a_classifier_without_a_task_is_evaluated_as_one(capsys, tmp_path):
     from glassnet.io import save_model
 

@@ -1095,3 +1095,24 @@ def test_a_byte_order_mark_is_skipped_from_a_file_or_a_string(tmp_path):
     plain = loads_spec(text).explain().to_dict()
     assert load_spec(path).explain().to_dict() == plain
     assert loads_spec("\ufeff" + text).explain().to_dict() == plain
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "cross_entropy"])
+def test_a_cross_entropy_refuses_targets_outside_0_1(loss: str, tmp_path: Path) -> None:
+    # explain took them, and diagnose and train --spec said "y: …", naming no file
+    text = (EXAMPLES / "seed001.toml").read_text("utf-8")
+    text = text.replace("target = [1.0, 0.0, 0.0]", "target = [1.0, 0.0, -1.0]")
+    path = tmp_path / "t.toml"
+    path.write_text(text.replace('"binary_cross_entropy"', f'"{loss}"'), "utf-8")
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert info.value.field == "target"
+    assert str(info.value) == (
+        f"{path}: target: {loss} takes targets in [0, 1] (probabilities, 0/1 labels), "
+        "found values from -1 to 1"
+    )
+    # the same rule as the network's own targets, and any other loss takes them
+    network = load_spec(EXAMPLES / "seed001.toml").network
+    with pytest.raises(GlassnetError, match=r"^y: binary_cross_entropy takes targets in \[0, 1\]"):
+        network.targets(np.array([[1.0, 0.0, -1.0]]))
+    assert loads_spec(text.replace('"binary_cross_entropy"', '"squared_error"')).Y.min() == -1

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.errors import ArgumentError, SpecError, quote
-from glassnet.network import Network
+from glassnet.network import PROBABILITY_TARGETS, Network
 
 DEFAULT_HIDDEN = [256]
 DEFAULT_EPOCHS = 40
@@ -912,6 +912,14 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
     )
     for key in ("target", "target_column"):
         require(meta.get(key) is None or isinstance(meta[key], str), key, "a name")
+    if network.loss.name in PROBABILITY_TARGETS and not network.is_classifier:
+        # its targets would be scaled numbers, which a cross-entropy cannot take
+        raise ModelError(
+            model,
+            f"loss {network.loss.name} on {network.output_activation.name} outputs, which are "
+            "not probabilities: a cross-entropy needs softmax or sigmoid outputs (a "
+            "classifier's), as glassnet train writes it",
+        )
     task = meta.get("task")
     require(task in (None, "classification", "regression"), "task", "classification or regression")
     kind = "classification" if network.is_classifier else "regression"

@@ -21,7 +21,7 @@ from glassnet.activations import get_activation
 from glassnet.errors import SpecError, did_you_mean, quote, toml_problem
 from glassnet.init import get_initializer
 from glassnet.losses import get_loss
-from glassnet.network import Layer, Network
+from glassnet.network import Layer, Network, targets_outside
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -113,6 +113,9 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     if not isinstance(data["loss"], str):
         raise SpecError(path, "loss", f"expected a loss name, found {_kind(data['loss'])}")
     loss = get_loss(data["loss"], path=path, field="loss")
+    problem = targets_outside(loss.name, Y)  # the rule the network's targets() applies
+    if problem is not None:
+        raise SpecError(path, "target", problem)
 
     learning_rate = _number(data.get("learning_rate", DEFAULT_LEARNING_RATE), path, "learning_rate")
     if learning_rate < 0:
