@@ -469,6 +469,36 @@ def test_a_value_the_scaling_overflows_names_its_row_and_column(capsys, tmp_path
     assert code == 2 and err.startswith(f"glassnet: error: {big}: row 2, column 'price': -1e+308")
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow's, for now
+def test_json_of_a_loss_beyond_float64_is_standard(capsys, tmp_path):
+    # a finite 1e200 in the data: the loss overflows, and --json printed "loss": Infinity
+    path, data = _price_model(capsys, tmp_path)
+    lines = data.read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[0] = "1e200"
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+
+    def refuse(word):
+        raise AssertionError(f"{word} is not standard JSON")
+
+    code, out, err = run(capsys, "evaluate", str(path), str(big), "--json")
+    assert code == 0, err
+    result = json.loads(out, parse_constant=refuse)
+    assert result["loss"] == "inf" and result["r2"] == "-inf"
+    code, out, err = run(capsys, "diagnose", str(path), "--data", str(big), "--format", "json")
+    assert code == 0, err
+    json.loads(out, parse_constant=refuse)
+
+
+def test_json_text_writes_non_finite_numbers_as_the_trace_does():
+    from glassnet.render.json import json_text
+
+    value = {"a": [1.5, float("inf")], "b": (float("-inf"), float("nan")), "c": None}
+    assert json_text(value) == '{"a": [1.5, "inf"], "b": ["-inf", "nan"], "c": null}'
+    assert json_text({"é": 1}, ensure_ascii=False, indent=None) == '{"é": 1}'
+
+
 def test_a_scaler_offset_beyond_int64_is_a_number(capsys, tmp_path):
     # JSON's 10**30 made an object array: "y: expected numbers …, found object data"
     from glassnet.io import save_model

@@ -18,7 +18,6 @@ with code 2.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -296,12 +295,13 @@ def _check(args: argparse.Namespace) -> int:
 def _diagnose(args: argparse.Namespace) -> int:
     from glassnet.jobs import diagnose_job
     from glassnet.render import diagnose as render
+    from glassnet.render.json import json_text
 
     if args.target is not None and args.data is None:
         raise ArgumentError("glassnet diagnose: --target names a column of --data; give --data")
     result = diagnose_job(args.source, args.data, target=args.target)
     if args.format == "json":
-        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.write(json_text(result) + "\n")
     else:
         renderer = render.render_markdown if args.format == "markdown" else render.render_text
         sys.stdout.write(renderer(result))
@@ -310,10 +310,11 @@ def _diagnose(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from glassnet.jobs import train_job
+    from glassnet.render.json import json_text
 
     result = train_job(args)
     text = result.pop("_text")
-    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n" if args.json else text)
+    sys.stdout.write(json_text(result, ensure_ascii=False) + "\n" if args.json else text)
     return EXIT_OK
 
 
@@ -331,10 +332,11 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from glassnet.jobs import evaluate_job
+    from glassnet.render.json import json_text
 
     result = evaluate_job(args.model, args.data, target=args.target)
     if args.json:
-        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.write(json_text(result) + "\n")
     else:
         sys.stdout.write("".join(f"{k}: {v}\n" for k, v in result.items()))
     return EXIT_OK

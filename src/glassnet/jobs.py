@@ -751,10 +751,11 @@ def _write_outputs(
     """
     with _writing(out):
         from glassnet.io import atomic_write_text, save_model
+        from glassnet.render.json import json_text
 
         save_model(network, out / "model.npz", metadata=metadata)
         atomic_write_text(out / "history.csv", history.to_csv())
-        atomic_write_text(out / "history.json", json.dumps(history.to_dict(), indent=1) + "\n")
+        atomic_write_text(out / "history.json", json_text(history.to_dict(), indent=1) + "\n")
         written = ["model.npz", "history.csv", "history.json"]
         notes: list[str] = []
         if example is not None:  # one more step of the trained network, to step through
@@ -796,7 +797,7 @@ def _write_outputs(
 
             found = diagnose(network, diagnostics.X, diagnostics.Y, history["loss"]).to_dict()
             found["epochs"] = diagnostics.records
-            atomic_write_text(out / "diagnostics.json", json.dumps(found) + "\n")
+            atomic_write_text(out / "diagnostics.json", json_text(found) + "\n")
             written.append("diagnostics.json")
             section = render_markdown(found)
             try:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from glassnet.render.json import finite_or_string
+from glassnet.render.json import json_text
 
 COLORS = {"right": "\033[32m", "carried": "\033[33m", "wrong": "\033[31m"}
 RESET = "\033[0m"
@@ -64,7 +63,7 @@ def render_check_json(report: dict[str, Any], color: bool = False) -> str:
     JSON has no infinity or NaN: a step that overflows (or a person's numbers that do)
     writes them as the trace does.
     """
-    return json.dumps(finite_or_string(report), ensure_ascii=False, allow_nan=False) + "\n"
+    return json_text(report, ensure_ascii=False) + "\n"
 
 
 RENDERERS = {
