@@ -469,7 +469,6 @@ def test_a_value_the_scaling_overflows_names_its_row_and_column(capsys, tmp_path
     assert code == 2 and err.startswith(f"glassnet: error: {big}: row 2, column 'price': -1e+308")
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow's, for now
 def test_json_of_a_loss_beyond_float64_is_standard(capsys, tmp_path):
     # a finite 1e200 in the data: the loss overflows, and --json printed "loss": Infinity
     path, data = _price_model(capsys, tmp_path)

@@ -12,7 +12,8 @@
 
 Bad input (a spec mistake, a bad argument, an unwritable output, ``-o`` naming one of
 the command's input files) prints one line ``glassnet: error: ...`` on stderr and exits
-with code 2.
+with code 2. Every command runs under ``np.errstate(all="ignore")``: a number that
+overflows is shown (inf, nan) or refused in that one line, never as a RuntimeWarning.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from glassnet import __version__
 from glassnet.errors import ArgumentError, GlassnetError, SpecError
@@ -377,7 +380,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     try:
         args = build_parser().parse_args(argv)
-        return globals()[COMMANDS[args.command]](args)
+        # an overflow is said in the output (inf, nan, "not finite") or in one line of
+        # error, not as NumPy's RuntimeWarning with a line of glassnet's source
+        with np.errstate(all="ignore"):
+            return globals()[COMMANDS[args.command]](args)
     except GlassnetError as exc:
         print(f"glassnet: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
