@@ -1100,7 +1100,10 @@ def test_template_filled_in_is_checked(
 
 BAD_CLAIMS = {
     "toml-syntax": ("[layer.1]\nz = [1.0,\n", ["TOML syntax"]),
-    "toml-huge-integer": ("[layer.1]\nz = [1" + "0" * 5000 + "]\n", ["4300 digits"]),
+    "toml-huge-integer": (
+        '[layer.1]\n"z[1]" = 1' + "0" * 5000 + "\n",
+        ["layer.1: z[1] (line 2): an integer of more than 4300 digits"],
+    ),
     "unknown-key": (
         "[layer.1]\ndelt = [0.1, 0.2, 0.3]\n",
         ["layer.1", "delt", "did you mean 'delta'"],

@@ -558,7 +558,7 @@ MISTAKES: list[tuple[str, str, list[str]]] = [
     ("toml-missing-value", HEAD + "learning_rate =\n", ["TOML syntax"]),
     ("toml-duplicate-key", HEAD + "loss = 'cross_entropy'\n", ["TOML syntax"]),
     # tomllib's plain ValueError: Python converts no integer of more than 4300 digits
-    ("toml-huge-integer", HEAD + "seed = 1" + "0" * 5000 + "\n", ["a number", "4300 digits"]),
+    ("toml-huge-integer", HEAD + "seed = 1" + "0" * 5000 + "\n", ["seed (line 4)", "4300 digits"]),
     # unknown keys and names, with did-you-mean
     (
         "unknown-top-key",
@@ -1116,3 +1116,22 @@ def test_a_cross_entropy_refuses_targets_outside_0_1(loss: str, tmp_path: Path) 
     with pytest.raises(GlassnetError, match=r"^y: binary_cross_entropy takes targets in \[0, 1\]"):
         network.targets(np.array([[1.0, 0.0, -1.0]]))
     assert loads_spec(text.replace('"binary_cross_entropy"', '"squared_error"')).Y.min() == -1
+
+
+def test_an_integer_of_more_than_4300_digits_is_named_by_key_and_line() -> None:
+    # tomllib's plain ValueError said only "a number: an integer of more than 4300 digits"
+    huge = "1" + "0" * 5000
+    text = (
+        f"# {huge}, a comment\n{HEAD}"
+        f"learning_rate = 0x{huge}\n"  # hexadecimal: Python reads it
+        f"[[layer]]\n{SIGMOID_2x3}[[layer]]  # {huge}\nactivation = 'identity'\n"
+        f"weights = [[1.0], [2.0], [{huge}]]\n"
+    )
+    with pytest.raises(SpecError) as info:
+        loads_spec(text, NAME)
+    assert str(info.value) == (
+        f"{NAME}: layer 2: weights (line 11): an integer of more than 4300 digits"
+    )
+    over_lines = text.replace("[[1.0], [2.0], [", "[[1.0],\n  [2.0],\n  [")
+    with pytest.raises(SpecError, match=r": line 13: an integer of more than 4300 digits$"):
+        loads_spec(over_lines, NAME)

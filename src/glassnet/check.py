@@ -183,7 +183,7 @@ def parse_claims(text: str, spec: Spec, trace: Any, path: str = "<claims>") -> l
     try:
         data = tomllib.loads(text, parse_float=decimal.Decimal)
     except ValueError as exc:  # TOMLDecodeError, or an integer of > 4300 digits
-        raise ClaimsError(path, *toml_problem(exc)) from None
+        raise ClaimsError(path, *toml_problem(exc, text)) from None
     claims: list[Claim] = []
     for top, table in data.items():
         if top not in ("layer", "result"):

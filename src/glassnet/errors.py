@@ -12,6 +12,8 @@ import difflib
 import inspect
 import math
 import numbers
+import re
+import sys
 from collections.abc import Iterable
 
 
@@ -110,17 +112,58 @@ def unknown_name(kind: str, name: str, choices: Iterable[str]) -> str:
     return f"{what}{did_you_mean(name, choices)}; known: {', '.join(choices)}"
 
 
-def toml_problem(exc: ValueError) -> tuple[str, str]:
-    """(where, message) of an error of ``tomllib.loads``, for an :class:`InputError`.
+def toml_problem(exc: ValueError, text: str) -> tuple[str, str]:
+    """(where, message) of an error of ``tomllib.loads(text)``, for an :class:`InputError`.
 
-    Besides its syntax errors, tomllib raises a plain ValueError for an integer of more
-    than 4300 digits, which Python refuses to convert.
+    Besides its syntax errors, tomllib raises a plain ValueError, which says nowhere,
+    for an integer of more than 4300 digits (``sys.get_int_max_str_digits()``), which
+    Python refuses to convert: it is found in ``text`` and named by its key and line.
     """
-    import tomllib
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
 
     if isinstance(exc, tomllib.TOMLDecodeError):
         return "TOML syntax", str(exc)
-    return "a number", "an integer of more than 4300 digits"
+    limit = sys.get_int_max_str_digits()
+    return _long_integer(text, limit), f"an integer of more than {limit} digits"
+
+
+# a decimal integer of TOML (1_000 too), not the digits of a float, a hex number or a key
+_INTEGER = re.compile(r"(?<![\w.])[+-]?[0-9][0-9_]*(?![\w.])")
+# a table's header line, [name] or [[name]] (not a row of a matrix written over lines)
+_HEADER = re.compile(
+    r"^[ \t]*(\[\[?)[ \t]*([A-Za-z_\"'][\w.\-\"' ]*?)[ \t]*\]\]?[ \t]*(#.*)?$", re.M
+)
+
+
+def _long_integer(text: str, limit: int) -> str:
+    """Where the first integer of more than ``limit`` digits is: "layer 1: weights (line 12)".
+
+    Its key where the line gives one (``key = 1234…``), after the table above it
+    (``[[layer]]`` counted, as a spec's errors count them); else only its line.
+    """
+    for match in _INTEGER.finditer(text):
+        if sum(c.isdigit() for c in match.group()) <= limit:
+            continue
+        start = text.rfind("\n", 0, match.start()) + 1
+        before = text[start : match.start()]
+        if "#" in before or before.count('"') % 2 or before.count("'") % 2:
+            continue  # in a comment or a string
+        line = text.count("\n", 0, match.start()) + 1
+        key = re.match(r"\s*([^=]+?)\s*=", before)
+        if key is None:  # a number of a list written over several lines
+            return f"line {line}"
+        field = key.group(1).strip().strip("\"'")
+        tables = list(_HEADER.finditer(text, 0, start))
+        if tables:
+            kind, name = tables[-1].group(1), tables[-1].group(2).strip()
+            if kind == "[[":  # an array of tables: its n-th
+                name += f" {sum(t.group(1) == '[[' and t.group(2).strip() == name for t in tables)}"
+            field = f"{name}: {field}"
+        return f"{field} (line {line})"
+    return "a number"
 
 
 def whole_number(name: str, value: object, low: int = 0) -> int:

@@ -89,10 +89,11 @@ def loads_spec(text: str, path: str = "<spec>") -> Spec:
 
     A byte order mark at its start (text read as "utf-8", not "utf-8-sig") is skipped.
     """
+    text = text.removeprefix("\ufeff")
     try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
+        data = tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or an integer of > 4300 digits
-        raise SpecError(path, *toml_problem(exc)) from None
+        raise SpecError(path, *toml_problem(exc, text)) from None
     return parse_spec(data, path)
 
 
