@@ -1130,7 +1130,24 @@ BAD_CLAIMS = {
     "string": ('[layer.1]\nz = [0.1, "0.2", 0.3]\n', ["layer.1", "z", "number"]),
     "string-element": ('[layer.1]\n"a[2]" = "zero"\n', ["layer.1", "a[2]", "number"]),
     "string-loss": ('[result]\nloss = "low"\n', ["result", "loss", "number"]),
-    "boolean": ("[result]\nloss = true\n", ["result", "loss", "number"]),
+    "boolean": (
+        "[result]\nloss = true\n",
+        ["result: loss: expected a number, found a boolean (true)"],
+    ),
+    # as written (TOML), not Python's repr: [Decimal('1.0'), Decimal('2.0')], True, {'a': 1}
+    "list-for-an-element": (
+        '[layer.1]\n"z[1]" = [1.0, 2.0]\n',
+        ["layer.1: z[1]: expected a number, found a list ([1.0, 2.0])"],
+    ),
+    "boolean-element": (
+        '[layer.1]\n"z[2]" = false\n',
+        ["z[2]: expected a number, found a boolean (false)"],
+    ),
+    "table-in-a-list": (
+        "[layer.1]\nz = [1.0, {a = 1}, 2.0]\n",
+        ["z: expected a number, found a table"],
+    ),
+    "date": ("[result]\nloss = 1979-05-27\n", ["found a date or time (1979-05-27)"]),
     "index-out-of-range": ('[layer.1]\n"a[4]" = 0.5\n', ["layer.1", "a[4]", "out of range"]),
     "index-zero": ('[layer.1]\n"a[0]" = 0.5\n', ["layer.1", "a[0]", "out of range"]),
     "index-too-many": (

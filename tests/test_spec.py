@@ -1135,3 +1135,21 @@ def test_an_integer_of_more_than_4300_digits_is_named_by_key_and_line() -> None:
     over_lines = text.replace("[[1.0], [2.0], [", "[[1.0],\n  [2.0],\n  [")
     with pytest.raises(SpecError, match=r": line 13: an integer of more than 4300 digits$"):
         loads_spec(over_lines, NAME)
+
+
+def test_a_value_of_the_wrong_kind_is_shown_as_toml_writes_it() -> None:
+    # the same describer as a claims file's, glassnet.errors.toml_kind: not Python's repr
+    from glassnet.errors import toml_kind, toml_text
+
+    text = (EXAMPLES / "seed003.toml").read_text("utf-8")
+    with pytest.raises(
+        SpecError, match=r"weights_layout: expected 'in_out' or 'out_in', found true$"
+    ):
+        loads_spec(text.replace('weights_layout = "out_in"', "weights_layout = true"), NAME)
+    with pytest.raises(
+        SpecError, match=r"input\[1\]: expected a number, found a list \(\[1\.0, \[2\]\]\)$"
+    ):
+        loads_spec(text.replace("input  = [2.0,", "input  = [[1.0, [2]], [3.0],"), NAME)
+    assert toml_kind({"a": 1}) == "a table" and toml_kind([]) == "an empty list"
+    assert toml_text({"a b": [True, "x", float("inf")]}) == "{'a b' = [true, 'x', inf]}"
+    assert toml_text(list(range(100))) == "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …"

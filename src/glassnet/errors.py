@@ -112,6 +112,64 @@ def unknown_name(kind: str, name: str, choices: Iterable[str]) -> str:
     return f"{what}{did_you_mean(name, choices)}; known: {', '.join(choices)}"
 
 
+def toml_text(value: object, limit: int = 40) -> str:
+    """A value read from TOML written as TOML writes it, on one line of at most ``limit``.
+
+    ``[1.0, 2.0]``, ``true``, ``'x'``, ``{a = 1}``: what the person wrote, not Python's
+    repr (``[Decimal('1.0'), Decimal('2.0')]``, ``True``, ``{'a': 1}``).
+    """
+    text = _toml(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _toml(value: object) -> str:
+    import datetime
+    import decimal
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return quote(value, limit=10**9)
+    if isinstance(value, (float, decimal.Decimal)) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (int, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_toml, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return quote(repr(value), limit=10**9)
+
+
+def _toml_key(key: object) -> str:
+    text = str(key)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else quote(text, limit=10**9)
+
+
+def toml_kind(value: object) -> str:
+    """What a value read from TOML is, for "expected …, found a boolean (true)"."""
+    import datetime
+    import decimal
+
+    if isinstance(value, bool):
+        return f"a boolean ({toml_text(value)})"
+    if isinstance(value, str):
+        return f"a string ({toml_text(value)})"
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return f"the number {toml_text(value)}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return f"a list ({toml_text(value)})" if value else "an empty list"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return f"a date or time ({toml_text(value)})"
+    return type(value).__name__
+
+
 def toml_problem(exc: ValueError, text: str) -> tuple[str, str]:
     """(where, message) of an error of ``tomllib.loads(text)``, for an :class:`InputError`.
 
