@@ -1060,6 +1060,26 @@ def test_template(
     assert run_main(capsys, "check", str(spec_path), str(template))[0] == 0
 
 
+def test_a_file_of_no_numbers_says_that_nothing_was_checked(
+    small_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "0 claims: 0 right, 0 wrong, 0 carried" read as a pass; exit 0 stays (docs/check.md)
+    template, empty = tmp_path / "claims.toml", tmp_path / "empty.toml"
+    assert run_main(capsys, "check", str(small_spec), "--template", "-o", str(template))[0] == 0
+    empty.write_text("", encoding="utf-8")
+    said = (
+        "0 claims: the claims file holds no numbers (only blanks, or nothing), "
+        "so nothing was checked"
+    )
+    for claims in (template, empty):
+        code, out, err = run_main(capsys, "check", str(small_spec), str(claims))
+        assert (code, out, err) == (0, f"glassnet check: {said}\n", "")
+        code, out, err = run_main(
+            capsys, "check", str(small_spec), str(claims), "--format", "markdown"
+        )
+        assert (code, out, err) == (0, f"## Check of a hand calculation\n\n{said}.\n", "")
+
+
 @pytest.mark.parametrize("params", [CORRECT[3], CORRECT[1]], ids=["m1-softmax-out_in", "m3-out_in"])
 def test_template_filled_in_is_checked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], params: tuple[Any, ...]

@@ -11,9 +11,18 @@ RESET = "\033[0m"
 MARKS = {"right": "✓", "carried": "~", "wrong": "✗"}
 
 
+# an empty file, or a template not filled in: exit 0, as every claim (none) is right,
+# but "0 claims: 0 right" would read as a pass
+NOTHING_CHECKED = (
+    "0 claims: the claims file holds no numbers (only blanks, or nothing), so nothing was checked"
+)
+
+
 def _summary(report: dict[str, Any]) -> str:
     s = report["summary"]
     n = s["claims"]
+    if n == 0:
+        return NOTHING_CHECKED
     line = f"{n} claim{'s' if n != 1 else ''}: {s['right']} right, {s['wrong']} wrong, "
     line += f"{s['carried']} carried"
     first = next((f for f in report["findings"] if f["status"] == "wrong"), None)
@@ -35,10 +44,10 @@ def render_check_text(report: dict[str, Any], color: bool = False) -> str:
 
 def render_check_markdown(report: dict[str, Any], color: bool = False) -> str:
     """A table of the claims with their status and diagnosis."""
-    lines = [
-        "## Check of a hand calculation",
-        "",
-        _summary(report) + ".",
+    lines = ["## Check of a hand calculation", "", _summary(report) + "."]
+    if not report["findings"]:  # no table of no rows
+        return "\n".join(lines) + "\n"
+    lines += [
         "",
         "| | where | you wrote | correct | diagnosis | |",
         "| --- | --- | ---: | ---: | --- | --- |",
