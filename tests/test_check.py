@@ -1060,6 +1060,26 @@ def test_template(
     assert run_main(capsys, "check", str(spec_path), str(template))[0] == 0
 
 
+def test_a_file_of_no_numbers_says_that_nothing_was_checked(
+    small_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "0 claims: 0 right, 0 wrong, 0 carried" read as a pass; exit 0 stays (docs/check.md)
+    template, empty = tmp_path / "claims.toml", tmp_path / "empty.toml"
+    assert run_main(capsys, "check", str(small_spec), "--template", "-o", str(template))[0] == 0
+    empty.write_text("", encoding="utf-8")
+    said = (
+        "0 claims: the claims file holds no numbers (only blanks, or nothing), "
+        "so nothing was checked"
+    )
+    for claims in (template, empty):
+        code, out, err = run_main(capsys, "check", str(small_spec), str(claims))
+        assert (code, out, err) == (0, f"glassnet check: {said}\n", "")
+        code, out, err = run_main(
+            capsys, "check", str(small_spec), str(claims), "--format", "markdown"
+        )
+        assert (code, out, err) == (0, f"## Check of a hand calculation\n\n{said}.\n", "")
+
+
 @pytest.mark.parametrize("params", [CORRECT[3], CORRECT[1]], ids=["m1-softmax-out_in", "m3-out_in"])
 def test_template_filled_in_is_checked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], params: tuple[Any, ...]
@@ -1100,7 +1120,10 @@ def test_template_filled_in_is_checked(
 
 BAD_CLAIMS = {
     "toml-syntax": ("[layer.1]\nz = [1.0,\n", ["TOML syntax"]),
-    "toml-huge-integer": ("[layer.1]\nz = [1" + "0" * 5000 + "]\n", ["4300 digits"]),
+    "toml-huge-integer": (
+        '[layer.1]\n"z[1]" = 1' + "0" * 5000 + "\n",
+        ["layer.1: z[1] (line 2): an integer of more than 4300 digits"],
+    ),
     "unknown-key": (
         "[layer.1]\ndelt = [0.1, 0.2, 0.3]\n",
         ["layer.1", "delt", "did you mean 'delta'"],
@@ -1127,7 +1150,24 @@ BAD_CLAIMS = {
     "string": ('[layer.1]\nz = [0.1, "0.2", 0.3]\n', ["layer.1", "z", "number"]),
     "string-element": ('[layer.1]\n"a[2]" = "zero"\n', ["layer.1", "a[2]", "number"]),
     "string-loss": ('[result]\nloss = "low"\n', ["result", "loss", "number"]),
-    "boolean": ("[result]\nloss = true\n", ["result", "loss", "number"]),
+    "boolean": (
+        "[result]\nloss = true\n",
+        ["result: loss: expected a number, found a boolean (true)"],
+    ),
+    # as written (TOML), not Python's repr: [Decimal('1.0'), Decimal('2.0')], True, {'a': 1}
+    "list-for-an-element": (
+        '[layer.1]\n"z[1]" = [1.0, 2.0]\n',
+        ["layer.1: z[1]: expected a number, found a list ([1.0, 2.0])"],
+    ),
+    "boolean-element": (
+        '[layer.1]\n"z[2]" = false\n',
+        ["z[2]: expected a number, found a boolean (false)"],
+    ),
+    "table-in-a-list": (
+        "[layer.1]\nz = [1.0, {a = 1}, 2.0]\n",
+        ["z: expected a number, found a table"],
+    ),
+    "date": ("[result]\nloss = 1979-05-27\n", ["found a date or time (1979-05-27)"]),
     "index-out-of-range": ('[layer.1]\n"a[4]" = 0.5\n', ["layer.1", "a[4]", "out of range"]),
     "index-zero": ('[layer.1]\n"a[0]" = 0.5\n', ["layer.1", "a[0]", "out of range"]),
     "index-too-many": (

@@ -806,3 +806,31 @@ def test_train_out_skips_the_page_of_a_registered_activation_with_a_note(
     note = "explain.html skipped: the explain page computes glassnet's own activations and"
     assert note in stdout and note in (out / "report.md").read_text()
     assert "explain.html" not in stdout.split("wrote ")[1].splitlines()[0]
+
+
+@pytest.mark.filterwarnings("error")  # (the project's default too: said here)
+def test_an_overflow_is_no_runtime_warning(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    # W1[1][1] = 1e308: "network.py:754: RuntimeWarning: overflow encountered in matmul"
+    text = (EXAMPLES_DIR / "seed003.toml").read_text("utf-8")
+    big = tmp_path / "big3.toml"
+    big.write_text(text.replace("[[ 0.1, 0.3,", "[[ 1e308, 0.3,", 1), "utf-8")
+    assert "1e308" in big.read_text("utf-8")
+    for argv in (
+        ["gradcheck", str(big)],
+        ["train", "--spec", str(big), "--epochs", "3"],
+        ["explain", str(big), "--format", "json"],
+        ["diagnose", str(big)],
+        ["check", str(big), "--template"],
+    ):
+        code, _, err = run_main(capsys, *argv)
+        assert code == 0 and err == "", (argv, err)
+    # and with warnings as errors in a fresh interpreter, as a user's -W error would
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "glassnet", "gradcheck", str(big)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr

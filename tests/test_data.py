@@ -478,6 +478,17 @@ def test_npz_mistakes(tmp_path: Path) -> None:
         load_dataset(str(tmp_path / "bad.npz"))
 
 
+def test_npz_of_no_feature_columns_is_refused(tmp_path: Path) -> None:
+    # it was "layers: expected at least 2 positive sizes, found [0, 256, 3]"
+    path = tmp_path / "x0.npz"
+    np.savez(path, X=np.zeros((4, 0)), y=np.array([0, 1, 2, 0]))
+    message = f"{path}: X: expected a 2-D array (n, d) of d ≥ 1 columns, found shape (4, 0)"
+    for read in (lambda: load_dataset(str(path)), lambda: load_inputs(str(path), ["a"])):
+        with pytest.raises(DataError) as info:
+            read()
+        assert str(info.value) == message
+
+
 def test_npy_round_trip(tmp_path: Path) -> None:
     array = np.column_stack([np.arange(10.0), np.arange(10) % 2, np.linspace(0, 1, 10)])
     np.save(tmp_path / "a.npy", array)

@@ -844,6 +844,11 @@ def test_export_refuses_what_load_spec_would_refuse(tmp_path):
         export_spec(net, tmp_path / "f.toml", X, Y, learning_rate=10**400)
     with pytest.raises(ArgumentError, match="X: expected an array of numbers"):
         export_spec(net, tmp_path / "f.toml", [[10**400, 1]], Y)
+    # a target outside [0, 1] of a cross-entropy: load_spec refuses it too
+    net = Network([2, 1], activations=["sigmoid"], loss="binary_cross_entropy", seed=0)
+    with pytest.raises(ArgumentError, match=r"Y: binary_cross_entropy takes targets in \[0, 1\]"):
+        export_spec(net, tmp_path / "f.toml", X, np.array([[2.0]]))
+    assert not (tmp_path / "f.toml").exists()
 
 
 def test_a_spec_or_claims_file_with_a_byte_order_mark_reads_as_without(tmp_path):

@@ -402,6 +402,120 @@ def test_metadata_that_train_did_not_write_is_named(capsys, tmp_path, key, value
         assert err.count("\n") == 1
 
 
+def test_a_cross_entropy_model_of_identity_outputs_is_named(capsys, tmp_path):
+    # its scaled targets were refused as "y: cross_entropy takes targets in [0, 1] …"
+    from glassnet.io import save_model
+
+    data = _price_csv(tmp_path / "data.csv", ["area", "rooms", "age", "price"])
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", "--dataset", str(data), "--epochs", "2", "--out", str(out))
+    assert code == 0, err
+    path = out / "model.npz"
+    network, metadata = load_model(path)
+    net = Network([layer for layer in network.layers], loss="cross_entropy")
+    save_model(net, path, metadata=metadata)
+    for argv in (
+        ["predict", str(path), str(data)],
+        ["evaluate", str(path), str(data)],
+        ["diagnose", str(path), "--data", str(data)],
+    ):
+        code, text, err = run(capsys, *argv)
+        assert code == 2 and text == "", argv
+        assert err == (
+            f"glassnet: error: {path}: loss cross_entropy on identity outputs, which are not "
+            "probabilities: a cross-entropy needs softmax or sigmoid outputs (a classifier's), "
+            "as glassnet train writes it\n"
+        )
+
+
+def _price_model(capsys, tmp_path):
+    data = _price_csv(tmp_path / "data.csv", ["area", "rooms", "age", "price"])
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", "--dataset", str(data), "--epochs", "2", "--out", str(out))
+    assert code == 0, err
+    return out / "model.npz", data
+
+
+def test_a_value_the_scaling_overflows_names_its_row_and_column(capsys, tmp_path):
+    # 1e308 / a scale < 1 was inf: "X: holds NaN or infinity", a NaN output, a warning
+    from glassnet.io import save_model
+
+    path, data = _price_model(capsys, tmp_path)
+    network, metadata = load_model(path)
+    assert metadata["x_scaler"]["kind"] == "minmax"
+    metadata["x_scaler"]["scale"][1] = 0.5  # of a column of values < 1, as diabetes's
+    metadata["y_scaler"]["scale"] = [0.5]
+    save_model(network, path, metadata=metadata)
+    lines = data.read_text().splitlines()
+    cells = lines[2].split(",")
+    cells[1] = "1e308"  # rooms
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join([*lines[:2], ",".join(cells), *lines[3:]]) + "\n")
+    for argv in (
+        ["predict", str(path), str(big)],
+        ["evaluate", str(path), str(big)],
+        ["diagnose", str(path), "--data", str(big)],
+    ):
+        code, text, err = run(capsys, *argv)
+        assert code == 2 and text == "", argv
+        assert err == (
+            f"glassnet: error: {big}: row 2, column 'rooms': 1e+308 overflows the model's "
+            "scaling, (x − offset) / scale\n"
+        )
+    cells = lines[2].split(",")
+    cells[3] = "-1e308"  # the target, standardised
+    big.write_text("\n".join([*lines[:2], ",".join(cells), *lines[3:]]) + "\n")
+    code, _, err = run(capsys, "evaluate", str(path), str(big))
+    assert code == 2 and err.startswith(f"glassnet: error: {big}: row 2, column 'price': -1e+308")
+
+
+def test_json_of_a_loss_beyond_float64_is_standard(capsys, tmp_path):
+    # a finite 1e200 in the data: the loss overflows, and --json printed "loss": Infinity
+    path, data = _price_model(capsys, tmp_path)
+    lines = data.read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[0] = "1e200"
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+
+    def refuse(word):
+        raise AssertionError(f"{word} is not standard JSON")
+
+    code, out, err = run(capsys, "evaluate", str(path), str(big), "--json")
+    assert code == 0, err
+    result = json.loads(out, parse_constant=refuse)
+    assert result["loss"] == "inf" and result["r2"] == "-inf"
+    code, out, err = run(capsys, "diagnose", str(path), "--data", str(big), "--format", "json")
+    assert code == 0, err
+    json.loads(out, parse_constant=refuse)
+
+
+def test_json_text_writes_non_finite_numbers_as_the_trace_does():
+    from glassnet.render.json import json_text
+
+    value = {"a": [1.5, float("inf")], "b": (float("-inf"), float("nan")), "c": None}
+    assert json_text(value) == '{"a": [1.5, "inf"], "b": ["-inf", "nan"], "c": null}'
+    assert json_text({"é": 1}, ensure_ascii=False, indent=None) == '{"é": 1}'
+
+
+def test_a_scaler_offset_beyond_int64_is_a_number(capsys, tmp_path):
+    # JSON's 10**30 made an object array: "y: expected numbers …, found object data"
+    from glassnet.io import save_model
+
+    path, data = _price_model(capsys, tmp_path)
+    network, metadata = load_model(path)
+    metadata["y_scaler"]["offset"] = [10**30]
+    metadata["x_scaler"]["offset"] = [10**30, 0.0, 0]
+    save_model(network, path, metadata=metadata)
+    code, out, err = run(capsys, "evaluate", str(path), str(data), "--json")
+    assert code == 0, err
+    assert json.loads(out)["n"] == 60
+    code, out, err = run(capsys, "predict", str(path), str(data))
+    assert code == 0 and 1e29 < abs(float(out.splitlines()[1])) < 1e31, err
+    code, _, err = run(capsys, "diagnose", str(path), "--data", str(data))
+    assert code == 0, err
+
+
 def test_a_classifier_without_a_task_is_evaluated_as_one(capsys, tmp_path):
     from glassnet.io import save_model
 

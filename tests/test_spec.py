@@ -558,7 +558,7 @@ MISTAKES: list[tuple[str, str, list[str]]] = [
     ("toml-missing-value", HEAD + "learning_rate =\n", ["TOML syntax"]),
     ("toml-duplicate-key", HEAD + "loss = 'cross_entropy'\n", ["TOML syntax"]),
     # tomllib's plain ValueError: Python converts no integer of more than 4300 digits
-    ("toml-huge-integer", HEAD + "seed = 1" + "0" * 5000 + "\n", ["a number", "4300 digits"]),
+    ("toml-huge-integer", HEAD + "seed = 1" + "0" * 5000 + "\n", ["seed (line 4)", "4300 digits"]),
     # unknown keys and names, with did-you-mean
     (
         "unknown-top-key",
@@ -1095,3 +1095,61 @@ def test_a_byte_order_mark_is_skipped_from_a_file_or_a_string(tmp_path):
     plain = loads_spec(text).explain().to_dict()
     assert load_spec(path).explain().to_dict() == plain
     assert loads_spec("\ufeff" + text).explain().to_dict() == plain
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "cross_entropy"])
+def test_a_cross_entropy_refuses_targets_outside_0_1(loss: str, tmp_path: Path) -> None:
+    # explain took them, and diagnose and train --spec said "y: …", naming no file
+    text = (EXAMPLES / "seed001.toml").read_text("utf-8")
+    text = text.replace("target = [1.0, 0.0, 0.0]", "target = [1.0, 0.0, -1.0]")
+    path = tmp_path / "t.toml"
+    path.write_text(text.replace('"binary_cross_entropy"', f'"{loss}"'), "utf-8")
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert info.value.field == "target"
+    assert str(info.value) == (
+        f"{path}: target: {loss} takes targets in [0, 1] (probabilities, 0/1 labels), "
+        "found values from -1 to 1"
+    )
+    # the same rule as the network's own targets, and any other loss takes them
+    network = load_spec(EXAMPLES / "seed001.toml").network
+    with pytest.raises(GlassnetError, match=r"^y: binary_cross_entropy takes targets in \[0, 1\]"):
+        network.targets(np.array([[1.0, 0.0, -1.0]]))
+    assert loads_spec(text.replace('"binary_cross_entropy"', '"squared_error"')).Y.min() == -1
+
+
+def test_an_integer_of_more_than_4300_digits_is_named_by_key_and_line() -> None:
+    # tomllib's plain ValueError said only "a number: an integer of more than 4300 digits"
+    huge = "1" + "0" * 5000
+    text = (
+        f"# {huge}, a comment\n{HEAD}"
+        f"learning_rate = 0x{huge}\n"  # hexadecimal: Python reads it
+        f"[[layer]]\n{SIGMOID_2x3}[[layer]]  # {huge}\nactivation = 'identity'\n"
+        f"weights = [[1.0], [2.0], [{huge}]]\n"
+    )
+    with pytest.raises(SpecError) as info:
+        loads_spec(text, NAME)
+    assert str(info.value) == (
+        f"{NAME}: layer 2: weights (line 11): an integer of more than 4300 digits"
+    )
+    over_lines = text.replace("[[1.0], [2.0], [", "[[1.0],\n  [2.0],\n  [")
+    with pytest.raises(SpecError, match=r": line 13: an integer of more than 4300 digits$"):
+        loads_spec(over_lines, NAME)
+
+
+def test_a_value_of_the_wrong_kind_is_shown_as_toml_writes_it() -> None:
+    # the same describer as a claims file's, glassnet.errors.toml_kind: not Python's repr
+    from glassnet.errors import toml_kind, toml_text
+
+    text = (EXAMPLES / "seed003.toml").read_text("utf-8")
+    with pytest.raises(
+        SpecError, match=r"weights_layout: expected 'in_out' or 'out_in', found true$"
+    ):
+        loads_spec(text.replace('weights_layout = "out_in"', "weights_layout = true"), NAME)
+    with pytest.raises(
+        SpecError, match=r"input\[1\]: expected a number, found a list \(\[1\.0, \[2\]\]\)$"
+    ):
+        loads_spec(text.replace("input  = [2.0,", "input  = [[1.0, [2]], [3.0],"), NAME)
+    assert toml_kind({"a": 1}) == "a table" and toml_kind([]) == "an empty list"
+    assert toml_text({"a b": [True, "x", float("inf")]}) == "{'a b' = [true, 'x', inf]}"
+    assert toml_text(list(range(100))) == "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …"

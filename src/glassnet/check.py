@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import InputError, did_you_mean, quote, toml_problem
+from glassnet.errors import InputError, did_you_mean, quote, toml_kind, toml_problem
 from glassnet.spec import Spec
 
 if sys.version_info >= (3, 11):
@@ -183,7 +183,7 @@ def parse_claims(text: str, spec: Spec, trace: Any, path: str = "<claims>") -> l
     try:
         data = tomllib.loads(text, parse_float=decimal.Decimal)
     except ValueError as exc:  # TOMLDecodeError, or an integer of > 4300 digits
-        raise ClaimsError(path, *toml_problem(exc)) from None
+        raise ClaimsError(path, *toml_problem(exc, text)) from None
     claims: list[Claim] = []
     for top, table in data.items():
         if top not in ("layer", "result"):
@@ -310,7 +310,7 @@ def _expand_index(index: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, 
 
 def _number(value: Any, path: str, field: str) -> decimal.Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, decimal.Decimal)):
-        raise ClaimsError(path, field, f"expected a number, found {value!r}"[:120])
+        raise ClaimsError(path, field, f"expected a number, found {toml_kind(value)}")
     number = decimal.Decimal(value)
     if not number.is_finite() or not np.isfinite(float(number)):
         raise ClaimsError(path, field, f"expected a finite number, found {str(value)[:40]}")

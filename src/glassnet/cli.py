@@ -12,17 +12,19 @@
 
 Bad input (a spec mistake, a bad argument, an unwritable output, ``-o`` naming one of
 the command's input files) prints one line ``glassnet: error: ...`` on stderr and exits
-with code 2.
+with code 2. Every command runs under ``np.errstate(all="ignore")``: a number that
+overflows is shown (inf, nan) or refused in that one line, never as a RuntimeWarning.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from glassnet import __version__
 from glassnet.errors import ArgumentError, GlassnetError, SpecError
@@ -296,12 +298,13 @@ def _check(args: argparse.Namespace) -> int:
 def _diagnose(args: argparse.Namespace) -> int:
     from glassnet.jobs import diagnose_job
     from glassnet.render import diagnose as render
+    from glassnet.render.json import json_text
 
     if args.target is not None and args.data is None:
         raise ArgumentError("glassnet diagnose: --target names a column of --data; give --data")
     result = diagnose_job(args.source, args.data, target=args.target)
     if args.format == "json":
-        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.write(json_text(result) + "\n")
     else:
         renderer = render.render_markdown if args.format == "markdown" else render.render_text
         sys.stdout.write(renderer(result))
@@ -310,10 +313,11 @@ def _diagnose(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from glassnet.jobs import train_job
+    from glassnet.render.json import json_text
 
     result = train_job(args)
     text = result.pop("_text")
-    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n" if args.json else text)
+    sys.stdout.write(json_text(result, ensure_ascii=False) + "\n" if args.json else text)
     return EXIT_OK
 
 
@@ -331,10 +335,11 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from glassnet.jobs import evaluate_job
+    from glassnet.render.json import json_text
 
     result = evaluate_job(args.model, args.data, target=args.target)
     if args.json:
-        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.write(json_text(result) + "\n")
     else:
         sys.stdout.write("".join(f"{k}: {v}\n" for k, v in result.items()))
     return EXIT_OK
@@ -375,7 +380,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     try:
         args = build_parser().parse_args(argv)
-        return globals()[COMMANDS[args.command]](args)
+        # an overflow is said in the output (inf, nan, "not finite") or in one line of
+        # error, not as NumPy's RuntimeWarning with a line of glassnet's source
+        with np.errstate(all="ignore"):
+            return globals()[COMMANDS[args.command]](args)
     except GlassnetError as exc:
         print(f"glassnet: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -803,8 +803,9 @@ def _npz_arrays(path: str, names: tuple[str, ...]) -> list[np.ndarray]:
         raise _damaged(path, "", "not a valid .npz file", exc) from None
     except DAMAGED as exc:
         raise _damaged(path, "", "not a valid .npz file", exc) from None
-    if arrays[0].ndim != 2:
-        raise DataError(path, "X", f"expected a 2-D array (n, d), found shape {arrays[0].shape}")
+    if arrays[0].ndim != 2 or arrays[0].shape[1] == 0:  # no features: nothing to learn from
+        found = f"found shape {arrays[0].shape}"
+        raise DataError(path, "X", f"expected a 2-D array (n, d) of d ≥ 1 columns, {found}")
     return arrays
 
 

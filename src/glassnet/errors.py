@@ -12,6 +12,8 @@ import difflib
 import inspect
 import math
 import numbers
+import re
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -111,17 +113,116 @@ def unknown_name(kind: str, name: str, choices: Iterable[str]) -> str:
     return f"{what}{did_you_mean(name, choices)}; known: {', '.join(choices)}"
 
 
-def toml_problem(exc: ValueError) -> tuple[str, str]:
-    """(where, message) of an error of ``tomllib.loads``, for an :class:`InputError`.
+def toml_text(value: object, limit: int = 40) -> str:
+    """A value read from TOML written as TOML writes it, on one line of at most ``limit``.
 
-    Besides its syntax errors, tomllib raises a plain ValueError for an integer of more
-    than 4300 digits, which Python refuses to convert.
+    ``[1.0, 2.0]``, ``true``, ``'x'``, ``{a = 1}``: what the person wrote, not Python's
+    repr (``[Decimal('1.0'), Decimal('2.0')]``, ``True``, ``{'a': 1}``).
     """
-    import tomllib
+    text = _toml(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _toml(value: object) -> str:
+    import datetime
+    import decimal
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return quote(value, limit=10**9)
+    if isinstance(value, (float, decimal.Decimal)) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (int, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_toml, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return quote(repr(value), limit=10**9)
+
+
+def _toml_key(key: object) -> str:
+    text = str(key)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else quote(text, limit=10**9)
+
+
+def toml_kind(value: object) -> str:
+    """What a value read from TOML is, for "expected …, found a boolean (true)"."""
+    import datetime
+    import decimal
+
+    if isinstance(value, bool):
+        return f"a boolean ({toml_text(value)})"
+    if isinstance(value, str):
+        return f"a string ({toml_text(value)})"
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return f"the number {toml_text(value)}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return f"a list ({toml_text(value)})" if value else "an empty list"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return f"a date or time ({toml_text(value)})"
+    return type(value).__name__
+
+
+def toml_problem(exc: ValueError, text: str) -> tuple[str, str]:
+    """(where, message) of an error of ``tomllib.loads(text)``, for an :class:`InputError`.
+
+    Besides its syntax errors, tomllib raises a plain ValueError, which says nowhere,
+    for an integer of more than 4300 digits (``sys.get_int_max_str_digits()``), which
+    Python refuses to convert: it is found in ``text`` and named by its key and line.
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
 
     if isinstance(exc, tomllib.TOMLDecodeError):
         return "TOML syntax", str(exc)
-    return "a number", "an integer of more than 4300 digits"
+    limit = sys.get_int_max_str_digits()
+    return _long_integer(text, limit), f"an integer of more than {limit} digits"
+
+
+# a decimal integer of TOML (1_000 too), not the digits of a float, a hex number or a key
+_INTEGER = re.compile(r"(?<![\w.])[+-]?[0-9][0-9_]*(?![\w.])")
+# a table's header line, [name] or [[name]] (not a row of a matrix written over lines)
+_HEADER = re.compile(
+    r"^[ \t]*(\[\[?)[ \t]*([A-Za-z_\"'][\w.\-\"' ]*?)[ \t]*\]\]?[ \t]*(#.*)?$", re.M
+)
+
+
+def _long_integer(text: str, limit: int) -> str:
+    """Where the first integer of more than ``limit`` digits is: "layer 1: weights (line 12)".
+
+    Its key where the line gives one (``key = 1234…``), after the table above it
+    (``[[layer]]`` counted, as a spec's errors count them); else only its line.
+    """
+    for match in _INTEGER.finditer(text):
+        if sum(c.isdigit() for c in match.group()) <= limit:
+            continue
+        start = text.rfind("\n", 0, match.start()) + 1
+        before = text[start : match.start()]
+        if "#" in before or before.count('"') % 2 or before.count("'") % 2:
+            continue  # in a comment or a string
+        line = text.count("\n", 0, match.start()) + 1
+        key = re.match(r"\s*([^=]+?)\s*=", before)
+        if key is None:  # a number of a list written over several lines
+            return f"line {line}"
+        field = key.group(1).strip().strip("\"'")
+        tables = list(_HEADER.finditer(text, 0, start))
+        if tables:
+            kind, name = tables[-1].group(1), tables[-1].group(2).strip()
+            if kind == "[[":  # an array of tables: its n-th
+                name += f" {sum(t.group(1) == '[[' and t.group(2).strip() == name for t in tables)}"
+            field = f"{name}: {field}"
+        return f"{field} (line {line})"
+    return "a number"
 
 
 def whole_number(name: str, value: object, low: int = 0) -> int:

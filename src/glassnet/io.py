@@ -808,7 +808,7 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
         For NaN or infinity anywhere, shapes that do not fit the network, a
         negative learning rate, or an activation or loss not registered under its name.
     """
-    from glassnet.network import Network
+    from glassnet.network import Network, targets_outside
 
     if not isinstance(network, Network):
         raise ArgumentError(f"network: expected a Network, found {type(network).__name__}")
@@ -833,6 +833,9 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
     problem = outputs_outside(network, X)
     if problem is not None:  # load_spec would refuse the file: write none
         raise ArgumentError(f"loss: {problem}")
+    problem = targets_outside(loss, Y)
+    if problem is not None:
+        raise ArgumentError(f"Y: {problem}")
     parameters = dict(_parameters(network))
 
     def batch(array: np.ndarray) -> str:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.errors import ArgumentError, SpecError, quote
-from glassnet.network import Network
+from glassnet.network import PROBABILITY_TARGETS, Network
 
 DEFAULT_HIDDEN = [256]
 DEFAULT_EPOCHS = 40
@@ -55,16 +55,36 @@ def _scaler_meta(kind: str, scaler: Any) -> dict | None:
     return {"kind": kind, "offset": scaler.mean_.tolist(), "scale": scaler.scale_.tolist()}
 
 
-def _apply(meta: dict | None, X: np.ndarray) -> np.ndarray:
+def _apply(
+    meta: dict | None, X: np.ndarray, data: str | None = None, names: list[str] | None = None
+) -> np.ndarray:
+    """(X − offset) / scale by a scaler's metadata.
+
+    With ``data`` (the file X was read from, its columns ``names``), a value that the
+    scaling takes beyond float64 (1e308 where the scale is 0.2) is an ArgumentError
+    naming its row and column, not an infinity that becomes a NaN further on.
+    """
     if meta is None:
         return X
-    return (X - np.asarray(meta["offset"])) / np.asarray(meta["scale"])
+    # float64, not what JSON's numbers make: an int beyond int64 would be an object array
+    offset, scale = (np.asarray(meta[key], dtype=np.float64) for key in ("offset", "scale"))
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = (X - offset) / scale
+    if data is not None and not np.isfinite(scaled).all():  # X itself is finite: data.py's
+        k, j = np.argwhere(~np.isfinite(scaled))[0]
+        column = quote(names[j]) if names is not None else str(j + 1)
+        raise ArgumentError(
+            f"{data}: row {k + 1}, column {column}: {float(X[k, j])!r} overflows the model's "
+            "scaling, (x − offset) / scale"
+        )
+    return scaled
 
 
 def _unapply(meta: dict | None, Y: np.ndarray) -> np.ndarray:
     if meta is None:
         return Y
-    return Y * np.asarray(meta["scale"]) + np.asarray(meta["offset"])
+    offset, scale = (np.asarray(meta[key], dtype=np.float64) for key in ("offset", "scale"))
+    return Y * scale + offset
 
 
 CHECKPOINTS_KEPT = 3
@@ -731,10 +751,11 @@ def _write_outputs(
     """
     with _writing(out):
         from glassnet.io import atomic_write_text, save_model
+        from glassnet.render.json import json_text
 
         save_model(network, out / "model.npz", metadata=metadata)
         atomic_write_text(out / "history.csv", history.to_csv())
-        atomic_write_text(out / "history.json", json.dumps(history.to_dict(), indent=1) + "\n")
+        atomic_write_text(out / "history.json", json_text(history.to_dict(), indent=1) + "\n")
         written = ["model.npz", "history.csv", "history.json"]
         notes: list[str] = []
         if example is not None:  # one more step of the trained network, to step through
@@ -776,7 +797,7 @@ def _write_outputs(
 
             found = diagnose(network, diagnostics.X, diagnostics.Y, history["loss"]).to_dict()
             found["epochs"] = diagnostics.records
-            atomic_write_text(out / "diagnostics.json", json.dumps(found) + "\n")
+            atomic_write_text(out / "diagnostics.json", json_text(found) + "\n")
             written.append("diagnostics.json")
             section = render_markdown(found)
             try:
@@ -912,6 +933,14 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
     )
     for key in ("target", "target_column"):
         require(meta.get(key) is None or isinstance(meta[key], str), key, "a name")
+    if network.loss.name in PROBABILITY_TARGETS and not network.is_classifier:
+        # its targets would be scaled numbers, which a cross-entropy cannot take
+        raise ModelError(
+            model,
+            f"loss {network.loss.name} on {network.output_activation.name} outputs, which are "
+            "not probabilities: a cross-entropy needs softmax or sigmoid outputs (a "
+            "classifier's), as glassnet train writes it",
+        )
     task = meta.get("task")
     require(task in (None, "classification", "regression"), "task", "classification or regression")
     kind = "classification" if network.is_classifier else "regression"
@@ -949,6 +978,8 @@ def predict_job(model: str, data: str, *, proba: bool = False) -> str:
     X = _apply(
         meta.get("x_scaler"),
         load_inputs(data, meta["feature_names"], target=_stored_target(meta, data)),
+        data,
+        meta["feature_names"],
     )
     classes = meta.get("classes")
     with _naming(data):
@@ -1043,7 +1074,7 @@ def _model_data(
     X = dataset.X
     if header is None and X.shape[1] != len(names):
         raise ArgumentError(f"{data}: has {X.shape[1]} features, the model takes {len(names)}")
-    X = _apply(meta.get("x_scaler"), X)
+    X = _apply(meta.get("x_scaler"), X, data, names)
     # the target as the model's task reads it, whatever the file alone suggests (a few
     # rows of whole numbers look like classes, a few labels like numbers)
     values = _target_values(dataset)
@@ -1071,7 +1102,8 @@ def _model_data(
             raise ArgumentError(
                 f"{data}: the target holds labels, but the model predicts numbers (regression)"
             ) from None
-        y = _apply(meta.get("y_scaler"), numbers.reshape(len(numbers), -1))
+        Y = numbers.reshape(len(numbers), -1)
+        y = _apply(meta.get("y_scaler"), Y, data, [dataset.target_name or "y"] * Y.shape[1])
     return network, meta, X, y, dataset.name
 
 

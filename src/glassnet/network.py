@@ -153,6 +153,27 @@ def one_hot(index: Array, n: int, dtype: np.dtype | type) -> Array:
     return np.eye(n, dtype=dtype).take(index, axis=0)
 
 
+# the losses that take their targets as probabilities: y ln a weighs the outputs' logarithms
+PROBABILITY_TARGETS = ("cross_entropy", "binary_cross_entropy")
+
+
+def targets_outside(loss: str, Y: Array) -> str | None:
+    """What is wrong where a cross-entropy's targets ``Y`` leave [0, 1]; None where they don't.
+
+    The one rule of the network (:meth:`Network.targets`) and of a spec's ``target``.
+    A NaN passes: the training loop names it, where met.
+    """
+    if loss not in PROBABILITY_TARGETS or not np.size(Y):
+        return None
+    low, high = float(np.min(Y)), float(np.max(Y))
+    if not (low < 0 or high > 1):  # (NaN compares False)
+        return None
+    return (
+        f"{loss} takes targets in [0, 1] (probabilities, 0/1 labels), found values "
+        f"from {low:g} to {high:g}"
+    )
+
+
 def default_init(activation: str) -> str:
     """The initialiser suited to an activation: He for the relu family, Glorot otherwise."""
     return "he_uniform" if activation in ("relu", "leaky_relu", "elu") else "glorot_uniform"
@@ -973,13 +994,9 @@ class Network:
 
     def _probabilities(self, Y: Array) -> Array:
         """``Y``, checked to lie in [0, 1] where a cross-entropy takes it as probabilities."""
-        if self.loss.name in ("cross_entropy", "binary_cross_entropy") and Y.size:
-            low, high = float(Y.min()), float(Y.max())
-            if low < 0 or high > 1:  # NaN passes: the training loop names it, where met
-                raise ArgumentError(
-                    f"y: {self.loss.name} takes targets in [0, 1] (probabilities, 0/1 "
-                    f"labels), found values from {low:g} to {high:g}"
-                )
+        problem = targets_outside(self.loss.name, Y)
+        if problem is not None:
+            raise ArgumentError(f"y: {problem}")
         return Y
 
     def evaluate(self, X: Array, y: Array) -> dict[str, float]:

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from glassnet.activations import get_activation
-from glassnet.errors import SpecError, did_you_mean, quote, toml_problem
+from glassnet.errors import SpecError, did_you_mean, quote, toml_kind, toml_problem, toml_text
 from glassnet.init import get_initializer
 from glassnet.losses import get_loss
-from glassnet.network import Layer, Network
+from glassnet.network import Layer, Network, targets_outside
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -89,17 +89,18 @@ def loads_spec(text: str, path: str = "<spec>") -> Spec:
 
     A byte order mark at its start (text read as "utf-8", not "utf-8-sig") is skipped.
     """
+    text = text.removeprefix("\ufeff")
     try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
+        data = tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or an integer of > 4300 digits
-        raise SpecError(path, *toml_problem(exc)) from None
+        raise SpecError(path, *toml_problem(exc, text)) from None
     return parse_spec(data, path)
 
 
 def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     """Check a spec given as a dict (as read from TOML) and build its network."""
     if not isinstance(data, dict):
-        raise SpecError(path, "", f"expected a table of keys, found {_kind(data)}")
+        raise SpecError(path, "", f"expected a table of keys, found {toml_kind(data)}")
     _check_keys(data, TOP_KEYS, path, "")
 
     for key in ("input", "target", "loss"):
@@ -111,8 +112,11 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         raise SpecError(path, "target", f"has {Y.shape[0]} example(s) but input has {X.shape[0]}")
 
     if not isinstance(data["loss"], str):
-        raise SpecError(path, "loss", f"expected a loss name, found {_kind(data['loss'])}")
+        raise SpecError(path, "loss", f"expected a loss name, found {toml_kind(data['loss'])}")
     loss = get_loss(data["loss"], path=path, field="loss")
+    problem = targets_outside(loss.name, Y)  # the rule the network's targets() applies
+    if problem is not None:
+        raise SpecError(path, "target", problem)
 
     learning_rate = _number(data.get("learning_rate", DEFAULT_LEARNING_RATE), path, "learning_rate")
     if learning_rate < 0:
@@ -123,13 +127,13 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         raise SpecError(
             path,
             "weights_layout",
-            f"expected 'in_out' or 'out_in', found {_show(layout)}"
+            f"expected 'in_out' or 'out_in', found {toml_text(layout)}"
             + (did_you_mean(layout, LAYOUTS) if isinstance(layout, str) else ""),
         )
 
     seed = data.get("seed", DEFAULT_SEED)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise SpecError(path, "seed", f"expected a whole number ≥ 0, found {_show(seed)}")
+        raise SpecError(path, "seed", f"expected a whole number ≥ 0, found {toml_text(seed)}")
 
     layer_tables = data.get("layer")
     if layer_tables is None or layer_tables == []:
@@ -221,7 +225,9 @@ def _layer(
     act_name = table["activation"]
     if not isinstance(act_name, str):
         raise SpecError(
-            path, f"{where}: activation", f"expected an activation name, found {_kind(act_name)}"
+            path,
+            f"{where}: activation",
+            f"expected an activation name, found {toml_kind(act_name)}",
         )
     activation = get_activation(act_name, path=path, field=f"{where}: activation")
 
@@ -232,7 +238,7 @@ def _layer(
         raise SpecError(
             path,
             f"{where}: units",
-            f"expected a whole number from 1 to {MAX_UNITS:,}, found {_show(units)}",
+            f"expected a whole number from 1 to {MAX_UNITS:,}, found {toml_text(units)}",
         )
 
     source = (
@@ -276,7 +282,7 @@ def _layer(
             )
         init = table.get("init", "glorot_uniform")
         if not isinstance(init, str):
-            raise SpecError(path, f"{where}: init", f"expected a name, found {_kind(init)}")
+            raise SpecError(path, f"{where}: init", f"expected a name, found {toml_kind(init)}")
         W = get_initializer(init, path=path, field=f"{where}: init")(
             n_in, units, rng, np.dtype(np.float64)
         )
@@ -298,32 +304,15 @@ def _layer(
 # --- values ---------------------------------------------------------------------------
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, str):
-        return f"a string ({_show(value)})"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _number(value: Any, path: str, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(path, field, f"expected a number, found {_kind(value)}")
+        raise SpecError(path, field, f"expected a number, found {toml_kind(value)}")
     try:
         number = float(value)
     except OverflowError:  # a TOML integer of hundreds of digits
-        raise SpecError(path, field, f"expected a finite number, found {_show(value)}") from None
+        raise SpecError(
+            path, field, f"expected a finite number, found {toml_text(value)}"
+        ) from None
     if not math.isfinite(number):
         raise SpecError(path, field, f"expected a finite number, found {value}")
     return number
@@ -331,7 +320,7 @@ def _number(value: Any, path: str, field: str) -> float:
 
 def _vector(value: Any, path: str, field: str) -> np.ndarray:
     if not isinstance(value, list):
-        raise SpecError(path, field, f"expected a list of numbers, found {_kind(value)}")
+        raise SpecError(path, field, f"expected a list of numbers, found {toml_kind(value)}")
     if not value:
         raise SpecError(path, field, "is empty")
     return np.array(
@@ -345,7 +334,7 @@ def _matrix(value: Any, path: str, field: str) -> np.ndarray:
             path,
             field,
             "expected a matrix, a list of rows [[...], [...]], found "
-            + ("an empty list" if value == [] else _kind(value)),
+            + ("an empty list" if value == [] else toml_kind(value)),
         )
     if not all(isinstance(row, list) for row in value):
         raise SpecError(

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from glassnet.render.json import finite_or_string
+from glassnet.render.json import json_text
 
 COLORS = {"right": "\033[32m", "carried": "\033[33m", "wrong": "\033[31m"}
 RESET = "\033[0m"
 MARKS = {"right": "✓", "carried": "~", "wrong": "✗"}
 
 
+# an empty file, or a template not filled in: exit 0, as every claim (none) is right,
+# but "0 claims: 0 right" would read as a pass
+NOTHING_CHECKED = (
+    "0 claims: the claims file holds no numbers (only blanks, or nothing), so nothing was checked"
+)
+
+
 def _summary(report: dict[str, Any]) -> str:
     s = report["summary"]
     n = s["claims"]
+    if n == 0:
+        return NOTHING_CHECKED
     line = f"{n} claim{'s' if n != 1 else ''}: {s['right']} right, {s['wrong']} wrong, "
     line += f"{s['carried']} carried"
     first = next((f for f in report["findings"] if f["status"] == "wrong"), None)
@@ -36,10 +44,10 @@ def render_check_text(report: dict[str, Any], color: bool = False) -> str:
 
 def render_check_markdown(report: dict[str, Any], color: bool = False) -> str:
     """A table of the claims with their status and diagnosis."""
-    lines = [
-        "## Check of a hand calculation",
-        "",
-        _summary(report) + ".",
+    lines = ["## Check of a hand calculation", "", _summary(report) + "."]
+    if not report["findings"]:  # no table of no rows
+        return "\n".join(lines) + "\n"
+    lines += [
         "",
         "| | where | you wrote | correct | diagnosis | |",
         "| --- | --- | ---: | ---: | --- | --- |",
@@ -64,7 +72,7 @@ def render_check_json(report: dict[str, Any], color: bool = False) -> str:
     JSON has no infinity or NaN: a step that overflows (or a person's numbers that do)
     writes them as the trace does.
     """
-    return json.dumps(finite_or_string(report), ensure_ascii=False, allow_nan=False) + "\n"
+    return json_text(report, ensure_ascii=False) + "\n"
 
 
 RENDERERS = {

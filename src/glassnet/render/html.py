@@ -19,12 +19,11 @@ from Python is refused (:func:`page_refusal`): text, Markdown and JSON show it.
 from __future__ import annotations
 
 import html
-import json
 from importlib import resources
 from typing import Any
 
 from glassnet.errors import ArgumentError
-from glassnet.render.json import finite_or_string
+from glassnet.render.json import json_text
 
 # what explain.js computes (the names of its ACT and LATEX tables, softmax computed
 # apart, and of LOSS): glassnet's own; a test holds the script's tables to these names
@@ -71,7 +70,7 @@ def _asset(name: str) -> str:
 def _json_for_script(value: Any) -> str:
     # numbers beyond float64 as "inf", "-inf", "nan", as in the JSON trace (the page
     # reads them back); inside <script> only "</" could end the element early
-    text = json.dumps(finite_or_string(value), allow_nan=False)
+    text = json_text(value)
     return text.replace("</", "<\\/")
 
 
