@@ -18,6 +18,7 @@ import glassnet.data as data_module
 from glassnet.data import (
     DATASETS,
     Dataset,
+    MinMaxScaler,
     Standardizer,
     load_dataset,
     load_inputs,
@@ -822,7 +823,6 @@ def test_an_npz_is_measured_as_float64_like_an_npy(tmp_path, monkeypatch):
 
 
 def test_a_min_max_scalers_errors_name_it():
-    from glassnet.data import MinMaxScaler
 
     with pytest.raises(ArgumentError, match="cannot fit a MinMaxScaler on 0 rows"):
         MinMaxScaler().fit(np.zeros((0, 3)))
@@ -963,3 +963,17 @@ def test_load_dataset_arguments_of_the_wrong_kind_are_refused(
     write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n", "ok.csv")
     with pytest.raises(ArgumentError, match=match):
         load_dataset(source, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("scaler", "column", "message"),
+    [
+        (Standardizer, [1e200, -1e200, 1e200], r"X\[:, 1\]: values from -1e\+200 to 1e\+200"),
+        (MinMaxScaler, [1e308, -1e308, 0.0], r"X\[:, 1\]: values from -1e\+308 to 1e\+308"),
+        (MinMaxScaler, [0.0, 1e-311, 2e-311], r"scale 2e-311 \(or its reciprocal\)"),
+    ],
+)
+def test_a_scaling_beyond_float64_is_refused_naming_the_column(scaler, column, message):
+    X = np.column_stack([[1.0, 2.0, 3.0], column])
+    with pytest.raises(ArgumentError, match=message):
+        scaler().fit(X)

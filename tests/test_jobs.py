@@ -940,3 +940,24 @@ def test_train_spec_whose_loss_overflows_at_its_weights_says_so(capsys, tmp_path
     assert code == 2 and err.count("\n") == 1, err
     assert f"{spec}: the loss at its weights is inf" in err and "learning rate" not in err
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_train_names_a_training_column_whose_scaling_overflows(capsys, tmp_path):
+    data = tmp_path / "big.csv"
+    rows = [f"{i % 3},{'-' if i % 2 else ''}1e200,{i % 2}" for i in range(60)]
+    data.write_text("a,b,y\n" + "\n".join(rows) + "\n")
+    code, _, err = run(capsys, "train", "--dataset", str(data), "--scale", "standard")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "big.csv: the training rows' X[:, 1]: values from -1e+200 to 1e+200" in err
+    code, _, err = run(capsys, "train", "--dataset", str(data), "--epochs", "1")  # minmax: fine
+    assert code == 0, err
+
+
+def test_a_huge_loss_is_reported_in_four_digits_not_two_hundred():
+    from glassnet.jobs import _four
+
+    assert (_four(0.987412), _four(12.3456789), _four(9.2097e198)) == (
+        "0.9874",
+        "12.3457",
+        "9.21e+198",
+    )

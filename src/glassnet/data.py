@@ -1322,9 +1322,22 @@ class Standardizer:
         if not np.isfinite(X64).all():
             index, value = _first_non_finite(X64)
             raise ArgumentError(f"X[{index[0]}, {index[1]}] is {value}; data must be finite")
-        self.mean_, scale = self._offset_and_scale(X64)
-        scale[np.ptp(X64, axis=0) == 0] = 1.0
-        self.scale_ = scale
+        with np.errstate(over="ignore", invalid="ignore"):
+            offset, scale = self._offset_and_scale(X64)
+            scale[np.ptp(X64, axis=0) == 0] = 1.0
+            # (x − offset) / scale must be a float64 for every value fitted: an offset or
+            # scale that overflows, or a scale whose reciprocal does, would make it inf or 0
+            bad = ~(np.isfinite(offset) & np.isfinite(scale) & np.isfinite(1 / scale))
+        if bad.any():
+            j = int(np.flatnonzero(bad)[0])
+            column = X64[:, j]
+            raise ArgumentError(
+                f"X[:, {j}]: values from {column.min():g} to {column.max():g}, whose "
+                f"{type(self).__name__} scale {scale[j]:g} (or its reciprocal) is beyond float64's "
+                "range; "
+                "rescale that column"
+            )
+        self.mean_, self.scale_ = offset, scale
         return self
 
     @staticmethod

@@ -43,10 +43,16 @@ def _jsonable(values: Any) -> list:
     return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
-def _scaler(kind: str, X: np.ndarray) -> Any:
+def _scaler(kind: str, X: np.ndarray, data: str) -> Any:
+    """The scaler ``kind`` fitted on X; one that float64 can't hold names the data."""
     from glassnet.data import SCALERS
 
-    return None if kind == "none" else SCALERS[kind]().fit(X)
+    if kind == "none":
+        return None
+    try:
+        return SCALERS[kind]().fit(X)
+    except ArgumentError as exc:  # a column of values near float64's limits
+        raise ArgumentError(f"{data}: the training rows' {exc}") from None
 
 
 def _scaler_meta(kind: str, scaler: Any) -> dict | None:
@@ -199,13 +205,13 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     if args.out:  # before any training: a folder that can't be written loses the run
         _writable(Path(args.out))
     X_train, y_train, X_val, y_val, X_test, y_test = _split(args, data)
-    scaler = _scaler(args.scale, X_train)
+    scaler = _scaler(args.scale, X_train, data.name)
     x_meta = _scaler_meta(args.scale, scaler)
     X_train, X_val, X_test = (_apply(x_meta, X) for X in (X_train, X_val, X_test))
     y_meta = None
     if not classification:  # regression targets standardised too; predictions undo it
         y2 = y_train.reshape(len(y_train), -1)
-        y_meta = _scaler_meta("standard", _scaler("standard", y2))
+        y_meta = _scaler_meta("standard", _scaler("standard", y2, f"{data.name} (its target)"))
         y_train, y_val, y_test = (
             _apply(y_meta, y.reshape(len(y), -1)) for y in (y_train, y_val, y_test)
         )
@@ -711,6 +717,11 @@ def _train_spec(args: argparse.Namespace, earlier: list[Path]) -> dict[str, Any]
     return result
 
 
+def _four(value: float) -> str:
+    """To 4 decimals, as a loss or a score is read; a huge one (a loss of 1e200) to 4 digits."""
+    return f"{value:.4f}" if abs(value) < 1e6 else f"{value:.4g}"
+
+
 def _train_text(result: dict[str, Any], metric: str, notes: list[str]) -> str:
     sizes = result["sizes"]
     arch = f"{sizes[0]} → " + " → ".join(
@@ -721,13 +732,12 @@ def _train_text(result: dict[str, Any], metric: str, notes: list[str]) -> str:
         f"{result['n_val']} validation, {result['n_test']} test examples)",
         f"network: {arch}; loss {result['loss']}; {result['optimizer']}, "
         f"η = {result['learning_rate']:g}, {result['epochs']} epochs, batch {result['batch_size']}",
-        f"train: loss {result['train_loss']:.4f}, {metric} {result[f'train_{metric}']:.4f}",
     ]
-    if "val_loss" in result:
-        lines.append(
-            f"validation: loss {result['val_loss']:.4f}, {metric} {result[f'val_{metric}']:.4f}"
-        )
-    lines.append(f"test: loss {result['test_loss']:.4f}, {metric} {result[f'test_{metric}']:.4f}")
+    for split in ("train", "validation", "test"):
+        key = "val" if split == "validation" else split
+        if f"{key}_loss" in result:
+            loss, score = result[f"{key}_loss"], result[f"{key}_{metric}"]
+            lines.append(f"{split}: loss {_four(loss)}, {metric} {_four(score)}")
     lines += notes
     lines.append(f"seconds: {result['seconds']}")
     return "\n".join(lines) + "\n"
