@@ -1135,6 +1135,13 @@ def test_an_integer_of_more_than_4300_digits_is_named_by_key_and_line() -> None:
     over_lines = text.replace("[[1.0], [2.0], [", "[[1.0],\n  [2.0],\n  [")
     with pytest.raises(SpecError, match=r": line 13: an integer of more than 4300 digits$"):
         loads_spec(over_lines, NAME)
+    # Windows line ends, and a multi-line string above: the same key, the same line
+    crlf = text.replace("\n", "\r\n")
+    with pytest.raises(SpecError, match=r": layer 2: weights \(line 11\): an integer"):
+        loads_spec(crlf, NAME)
+    quoted = text.replace("# " + huge + ", a comment\n", 'note = """\n' + huge + '\n"""\n')
+    with pytest.raises(SpecError, match=r": layer 2: weights \(line 13\): an integer"):
+        loads_spec(quoted, NAME)
 
 
 def test_a_value_of_the_wrong_kind_is_shown_as_toml_writes_it() -> None:

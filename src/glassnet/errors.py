@@ -197,12 +197,20 @@ _HEADER = re.compile(
 )
 
 
+_MULTILINE_STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'')
+
+
 def _long_integer(text: str, limit: int) -> str:
     """Where the first integer of more than ``limit`` digits is: "layer 1: weights (line 12)".
 
     Its key where the line gives one (``key = 1234…``), after the table above it
     (``[[layer]]`` counted, as a spec's errors count them); else only its line.
     """
+    # lines as \n alone, and multi-line strings blanked (their lines kept): nothing in
+    # them is a number, and a line inside one is no key's
+    text = _MULTILINE_STRING.sub(
+        lambda m: re.sub(r"[^\n]", " ", m.group()), text.replace("\r\n", "\n")
+    )
     for match in _INTEGER.finditer(text):
         if sum(c.isdigit() for c in match.group()) <= limit:
             continue
