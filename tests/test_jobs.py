@@ -961,3 +961,35 @@ def test_a_huge_loss_is_reported_in_four_digits_not_two_hundred():
         "12.3457",
         "9.21e+198",
     )
+
+
+def test_predict_unlabelled_files_of_another_width_and_after_a_target_column(capsys, tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.random((60, 3))
+    y = (X[:, 0] > 0.5).astype(float)
+    np.save(tmp_path / "t0.npy", np.c_[y, X])  # the target first: --target 0
+    out = str(tmp_path / "m")
+    code, _, err = run(
+        capsys,
+        "train",
+        "--dataset",
+        str(tmp_path / "t0.npy"),
+        "--target",
+        "0",
+        "--out",
+        out,
+        "--epochs",
+        "2",
+    )
+    assert code == 0, err
+    code, labelled, err = run(capsys, "predict", f"{out}/model.npz", str(tmp_path / "t0.npy"))
+    assert code == 0, err
+    np.save(tmp_path / "x.npy", X)  # the features alone: no target column to leave out
+    assert run(capsys, "predict", f"{out}/model.npz", str(tmp_path / "x.npy"))[:2] == (0, labelled)
+    np.savez(tmp_path / "wide.npz", X=np.c_[X, X])
+    code, _, err = run(capsys, "predict", f"{out}/model.npz", str(tmp_path / "wide.npz"))
+    assert (
+        code == 2
+        and err.count("\n") == 1
+        and "wide.npz: has 6 features, but the model takes 3" in err
+    )

@@ -1109,44 +1109,47 @@ def load_inputs(
     path = os.fspath(source)
     if path.lower().endswith(".csv") and os.path.isfile(path):
         return _load_csv_columns(path, list(feature_names))
-    features = _unlabelled(path, len(feature_names), target)
-    if features is not None:
-        return features
-    dataset = load_dataset(
-        source, target=target if not (isinstance(source, str) and source in DATASETS) else None
-    )
-    n = dataset.X.shape[1]
+    X = _unlabelled(path, len(feature_names))
+    labelled = X is None
+    if X is None:
+        X = load_dataset(
+            source, target=target if not (isinstance(source, str) and source in DATASETS) else None
+        ).X
+    n = X.shape[1]
     if n != len(feature_names):
-        column = " besides its target column (the last, or target)" if path.endswith(".npy") else ""
+        column = (
+            " besides its target column (the last, or target)"
+            if labelled and path.endswith(".npy")
+            else ""
+        )
         raise DataError(
             path,
             "",
             f"has {n} feature{'s' if n != 1 else ''}{column}, but the model takes "
             f"{len(feature_names)}",
         )
-    return dataset.X
+    return X
 
 
-def _unlabelled(path: str, n_features: int, target: str | None) -> np.ndarray | None:
+def _unlabelled(path: str, n_features: int) -> np.ndarray | None:
     """The features of a .npz without ``y`` or a .npy of the model's width; else None.
 
     New examples to predict have no target: where the file holds none, its numbers
-    are the features (a .npy one column wider has its target column, as in training).
+    are the features (a .npy one column wider has its target column, as in training,
+    wherever the model's ``target`` put it; one of the model's width has none to hold).
     """
     suffix = Path(path).suffix.lower()
     if not os.path.isfile(path) or suffix not in (".npz", ".npy"):
         return None
     try:
         if suffix == ".npz":
-            if target is not None:  # as load_dataset says it
-                return None
             with zipfile.ZipFile(path) as archive:
                 if "y.npy" in archive.namelist():
                     return None
             (X,) = _npz_arrays(path, ("X",))
         else:
             X = _npy_array(path, 1)
-            if target is not None or X.shape[1] != n_features:
+            if X.shape[1] != n_features:
                 return None
     except zipfile.BadZipFile as exc:
         raise DataError(path, "", f"not a valid .npz file ({exc})") from None
