@@ -834,3 +834,18 @@ def test_an_overflow_is_no_runtime_warning(tmp_path: Path, capsys: pytest.Captur
         check=False,
     )
     assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "EX", "c.toml", "--template"], "glassnet: error: check: --template writes a"),
+        (["check", "EX"], "glassnet: error: check: give a CLAIMS file, or --template"),
+        (["diagnose", "EX", "--target", "x"], "glassnet: error: diagnose: --target names a"),
+    ],
+)
+def test_a_command_s_own_usage_errors_name_it_once(argv, message, capsys) -> None:
+    argv = [str(EXAMPLES[1]) if a == "EX" else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("glassnet") == 1, err

@@ -263,12 +263,12 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.template and args.claims is not None:
         raise ArgumentError(
-            f"glassnet check: --template writes a blank claims file; give it without {args.claims}"
+            f"check: --template writes a blank claims file; give it without {args.claims}"
         )
     if args.template and args.format is not None:
-        raise ArgumentError("glassnet check: --template writes TOML; give it without --format")
+        raise ArgumentError("check: --template writes TOML; give it without --format")
     if not args.template and args.claims is None:
-        raise ArgumentError("glassnet check: give a CLAIMS file, or --template")
+        raise ArgumentError("check: give a CLAIMS file, or --template")
     _not_an_input(args.output, args.spec, args.claims)
     spec = load_spec(args.spec)
     trace = spec.explain()
@@ -301,7 +301,7 @@ def _diagnose(args: argparse.Namespace) -> int:
     from glassnet.render.json import json_text
 
     if args.target is not None and args.data is None:
-        raise ArgumentError("glassnet diagnose: --target names a column of --data; give --data")
+        raise ArgumentError("diagnose: --target names a column of --data; give --data")
     result = diagnose_job(args.source, args.data, target=args.target)
     if args.format == "json":
         sys.stdout.write(json_text(result) + "\n")
