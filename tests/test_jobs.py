@@ -948,9 +948,12 @@ def test_train_names_a_training_column_whose_scaling_overflows(capsys, tmp_path)
     data.write_text("a,b,y\n" + "\n".join(rows) + "\n")
     code, _, err = run(capsys, "train", "--dataset", str(data), "--scale", "standard")
     assert code == 2 and err.count("\n") == 1, err
-    assert "big.csv: the training rows' X[:, 1]: values from -1e+200 to 1e+200" in err
+    assert "big.csv: column 'b' of the training rows: values from -1e+200 to 1e+200" in err
     code, _, err = run(capsys, "train", "--dataset", str(data), "--epochs", "1")  # minmax: fine
     assert code == 0, err
+    data.write_text("a,b,y\n" + "\n".join(f"{i % 3},{i},{'-' * (i % 2)}1e200" for i in range(60)))
+    code, _, err = run(capsys, "train", "--dataset", str(data), "--target", "y")  # regression
+    assert code == 2 and "big.csv: column 'y' of the training rows: values from -1e+200" in err
 
 
 def test_a_huge_loss_is_reported_in_four_digits_not_two_hundred():

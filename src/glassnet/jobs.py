@@ -43,8 +43,8 @@ def _jsonable(values: Any) -> list:
     return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
-def _scaler(kind: str, X: np.ndarray, data: str) -> Any:
-    """The scaler ``kind`` fitted on X; one that float64 can't hold names the data."""
+def _scaler(kind: str, X: np.ndarray, data: str, names: list[str]) -> Any:
+    """The scaler ``kind`` fitted on X (its columns ``names``); one float64 can't hold is named."""
     from glassnet.data import SCALERS
 
     if kind == "none":
@@ -52,7 +52,12 @@ def _scaler(kind: str, X: np.ndarray, data: str) -> Any:
     try:
         return SCALERS[kind]().fit(X)
     except ArgumentError as exc:  # a column of values near float64's limits
-        raise ArgumentError(f"{data}: the training rows' {exc}") from None
+        j = getattr(exc, "column", None)
+        if j is None:
+            raise
+        text = str(exc).split(": ", 1)[1]
+        where = f"{data}: column {quote(names[j])} of the training rows"
+        raise ArgumentError(f"{where}: {text}") from None
 
 
 def _scaler_meta(kind: str, scaler: Any) -> dict | None:
@@ -205,13 +210,14 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     if args.out:  # before any training: a folder that can't be written loses the run
         _writable(Path(args.out))
     X_train, y_train, X_val, y_val, X_test, y_test = _split(args, data)
-    scaler = _scaler(args.scale, X_train, data.name)
+    scaler = _scaler(args.scale, X_train, data.name, data.feature_names)
     x_meta = _scaler_meta(args.scale, scaler)
     X_train, X_val, X_test = (_apply(x_meta, X) for X in (X_train, X_val, X_test))
     y_meta = None
     if not classification:  # regression targets standardised too; predictions undo it
         y2 = y_train.reshape(len(y_train), -1)
-        y_meta = _scaler_meta("standard", _scaler("standard", y2, f"{data.name} (its target)"))
+        target = [data.target_name or "target"] * y2.shape[1]
+        y_meta = _scaler_meta("standard", _scaler("standard", y2, data.name, target))
         y_train, y_val, y_test = (
             _apply(y_meta, y.reshape(len(y), -1)) for y in (y_train, y_val, y_test)
         )
