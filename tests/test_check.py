@@ -1078,6 +1078,11 @@ def test_a_file_of_no_numbers_says_that_nothing_was_checked(
             capsys, "check", str(small_spec), str(claims), "--format", "markdown"
         )
         assert (code, out, err) == (0, f"## Check of a hand calculation\n\n{said}.\n", "")
+        page = tmp_path / "page.html"
+        code = run_main(
+            capsys, "check", str(small_spec), str(claims), "--format", "html", "-o", str(page)
+        )[0]
+        assert code == 0 and f"<p>Your worksheet: {said}.</p>" in page.read_text("utf-8")
 
 
 @pytest.mark.parametrize("params", [CORRECT[3], CORRECT[1]], ids=["m1-softmax-out_in", "m3-out_in"])

@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 from glassnet.errors import ArgumentError
+from glassnet.render.check import NOTHING_CHECKED
 from glassnet.render.json import json_text
 
 # what explain.js computes (the names of its ACT and LATEX tables, softmax computed
@@ -106,10 +107,14 @@ def render_html(
     summary = ""
     if check is not None:
         s = check["summary"]
+        counts = (
+            f"{s['claims']} claim{'s' if s['claims'] != 1 else ''}, {s['right']} right, "
+            f"{s['wrong']} wrong, {s['carried']} carried"
+            if s["claims"]
+            else html.escape(NOTHING_CHECKED)
+        )
         summary = (
-            f"<p>Your worksheet: {s['claims']} claim{'s' if s['claims'] != 1 else ''}, "
-            f"{s['right']} right, "
-            f"{s['wrong']} wrong, {s['carried']} carried.</p><ul>"
+            f"<p>Your worksheet: {counts}.</p><ul>"
             + "".join(
                 f'<li class="{html.escape(f["status"])}">{html.escape(f["message"])}</li>'
                 for f in check["findings"]  # every claim, in the order of the step
