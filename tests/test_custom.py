@@ -577,3 +577,13 @@ def test_a_wrong_initializer_is_refused_when_registered(name, init, message):
 def test_an_initializer_given_as_a_function_says_to_register_it():
     with pytest.raises(ArgumentError, match=r"register it with glassnet\.register_initializer"):
         Network([3, 2], activations=["identity"], init=small_normal)
+
+
+def test_every_built_in_passes_the_checks_of_registration():
+    """The built-ins are registered at import without them (they cost the CLI's start)."""
+    from glassnet import activations, losses
+
+    for act in [ACTIVATIONS[name] for name in activations._BUILT_IN]:
+        activations._verify(act)
+    for loss in [LOSSES[name] for name in losses._BUILT_IN]:
+        losses._verify(loss)

@@ -251,7 +251,8 @@ for _loss in (
         "−y_j/a_j",
     ),
 ):
-    register_loss(_loss)
+    # registered unprobed: tests/test_custom.py runs register_loss's checks on each
+    LOSSES[_loss.name] = _loss
 _BUILT_IN = frozenset(LOSSES)
 
 
