@@ -31,8 +31,9 @@ RUN = [
 ]
 
 
-def glassnet(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "glassnet", *args], capture_output=True, text=True)
+def glassnet(*args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "glassnet", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
 
 def wait_for_checkpoints(folder: Path, count: int, process: subprocess.Popen) -> None:
@@ -481,3 +482,72 @@ def test_every_checkpoint_glassnet_writes_loads_and_resumes_bit_for_bit(tmp_path
         for a, b in zip(resumed.layers, whole.layers, strict=True):
             np.testing.assert_array_equal(a.W, b.W)
             np.testing.assert_array_equal(a.b, b.b)
+
+
+@pytest.fixture(scope="module")
+def unfinished(tmp_path_factory) -> Path:
+    """A run of 4 epochs stopped after its checkpoint of epoch 2, its only one."""
+    out = tmp_path_factory.mktemp("unfinished") / "run"
+    done = glassnet(
+        "train", "--dataset", "iris", "--hidden", "8", "--epochs", "4", "--out", str(out),
+        "--checkpoint-every", "2", "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (out / "model.npz").unlink()
+    (out / "checkpoints" / "epoch-00004-00000000.npz").unlink()
+    return out
+
+
+def _at(*path_and_value):
+    """An edit setting the value at a path of the state (keys and list indices)."""
+    *path, value = path_and_value
+
+    def edit(arrays, state):
+        for key in path[:-1]:
+            state = state[key]
+        state[path[-1]] = value
+
+    return edit
+
+
+# hand edits of a run's only checkpoint, each refused in one line naming it and the key
+EDITED = {
+    "optimizer.numbers.t": _at("optimizer", "numbers", "t", []),
+    "optimizer.numbers.learning_rate": _at("optimizer", "numbers", "learning_rate", "abc"),
+    "optimizer.name": _at("optimizer", "name", "abc"),
+    "rng.uinteger": _at("rng", "uinteger", -1),
+    "rng.state.state": _at("rng", "state", "state", -1),
+    "history.history.loss": _at("history", "history", "loss", 0),
+    "history.history.loss[0]": _at("history", "history", "loss", 0, "abc"),
+    "history.history.learning_rate[0]": _at("history", "history", "learning_rate", 0, -1),
+    "history.history.loss:missing": _at("history", "history", {}),
+    "history.epoch": _at("history", "epoch", [[1.0, 2.0], [3.0, 4.0]]),
+    "history.history.loss:length": _at("history", "epoch", [1, 2, 3]),
+    "history.best_epoch": _at("history", "best_epoch", [1, 2]),
+    "early_stopping": _at("early_stopping", 0),
+    "layers": _at("layers", float("inf")),
+    "opt._m.0": lambda arrays, state: _set(arrays, "opt._m.0", arrays["opt._m.0"].astype(int)),
+    "epoch": _at("epoch", -(10**30)),
+    "format": lambda arrays, state: state.pop("format"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITED.values(), ids=EDITED)
+def test_resume_from_a_hand_edited_checkpoint_is_one_line_naming_it(
+    tmp_path, unfinished, request, edit
+):
+    import shutil
+
+    key = request.node.callspec.id.split(":")[0]
+    out = Path(shutil.copytree(unfinished, tmp_path / "run"))
+    path = out / "checkpoints" / "epoch-00002-00000000.npz"
+    _edited(path, path, edit)
+    done = glassnet("train", "--resume", str(out), "--no-progress", "--json", timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert (
+        f"no checkpoint to resume from in {out / 'checkpoints'}: the newest, "
+        f"epoch-00002-00000000.npz, is refused: state: {key}: "
+        in done.stderr
+        or f"is refused: {key}: " in done.stderr  # an array, named as in the file
+    ), done.stderr

@@ -502,11 +502,13 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
             f"without {', '.join(given)}"
         )
     folder = Path(args.resume) / "checkpoints"
+    refused = None  # the newest checkpoint's reason, when none loads
     # the newest that loads whole: a crash may have cut the last
     for path in reversed(_checkpoints(Path(args.resume))):
         try:
             checkpoint, settings = load_checkpoint(path)
-        except ModelError:
+        except ModelError as exc:
+            refused = refused or f": the newest, {path.name}, is refused: {exc.message}"
             continue
         model = Path(args.resume) / "model.npz"
         # written at a run's end, after its last checkpoint: one that ended past every
@@ -521,7 +523,9 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
         resumed.resume, resumed.spec, resumed.out = None, None, str(args.resume)
         resumed.checkpoint = str(path)  # its settings' errors name it
         return resumed, checkpoint
-    raise ArgumentError(f"--resume {args.resume}: no checkpoint to resume from in {folder}")
+    raise ArgumentError(
+        f"--resume {args.resume}: no checkpoint to resume from in {folder}{refused or ''}"
+    )
 
 
 def _finite(value: object) -> bool:
