@@ -551,3 +551,35 @@ def test_resume_from_a_hand_edited_checkpoint_is_one_line_naming_it(
         in done.stderr
         or f"is refused: {key}: " in done.stderr  # an array, named as in the file
     ), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"epochs": 1}, r"state: epoch: expected at most 1, the epochs of its run \(settings: "),
+        (
+            {"optimizer": "sgd"},
+            r"does not fit the run of its own settings: the checkpoint holds the state of a "
+            r"Adam optimizer, this run's is SGD$",
+        ),
+        (
+            {"hidden": [9]},
+            r"does not fit the run of its own settings: the checkpoint's parameters have shapes",
+        ),
+    ],
+    ids=["epochs", "optimizer", "hidden"],
+)
+def test_resume_names_a_checkpoint_that_does_not_fit_its_own_settings(
+    tmp_path, unfinished, settings, message
+):
+    import re
+    import shutil
+
+    out = Path(shutil.copytree(unfinished, tmp_path / "run"))
+    path = out / "checkpoints" / "epoch-00002-00000000.npz"
+    _edited(path, path, lambda arrays, state: state["settings"].update(settings))
+    done = glassnet("train", "--resume", str(out), "--no-progress", "--json", timeout=60)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert re.match(rf"glassnet: error: {re.escape(str(path))}: {message}", done.stderr), (
+        done.stderr
+    )

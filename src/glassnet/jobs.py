@@ -202,8 +202,16 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     # at least 40 epochs and about 1600 updates, so that small datasets are learned too
     batches = -(-len(X_train) // batch_size)
     epochs = args.epochs or max(DEFAULT_EPOCHS, -(-MIN_UPDATES // batches))
+    if resume is not None and resume["epoch"] > epochs:  # past the end of the run it is of
+        from glassnet.errors import ModelError
+
+        raise ModelError(
+            args.checkpoint,
+            f"state: epoch: expected at most {epochs}, the epochs of its run (settings: "
+            f"epochs{'' if args.epochs else ', null: the default'}), found {resume['epoch']}",
+        )
     if resume is not None and resume["next_start"] == 0:
-        done = resume["epoch"] >= epochs or resume["history"]["stopped_epoch"] is not None
+        done = resume["epoch"] == epochs or resume["history"]["stopped_epoch"] is not None
         if done:
             raise ArgumentError(
                 f"--resume {args.out}: the run finished (epoch {resume['epoch']}); its model "
@@ -220,7 +228,7 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
             return "with --out DIR a run writes a checkpoint on Ctrl-C, for `--resume DIR`"
         return f"go on with `glassnet train --resume {shlex.quote(args.out)}`" if writer.own else ""
 
-    with _interrupted(hint):
+    with _interrupted(hint), _checkpoint_named(args):
         history = network.fit(
             X_train,
             y_train,
@@ -483,6 +491,22 @@ def _remove_earlier(out: Path, earlier: list[Path], written: list[str]) -> None:
     if earlier:
         with contextlib.suppress(OSError):  # a folder left empty goes; one with other files stays
             (out / "checkpoints").rmdir()
+
+
+@contextlib.contextmanager
+def _checkpoint_named(args: argparse.Namespace) -> Iterator[None]:
+    """A checkpoint that does not fit the run its own settings make: a ModelError naming it."""
+    from glassnet.errors import ModelError
+    from glassnet.train import ResumeError
+
+    try:
+        yield
+    except ResumeError as exc:
+        if getattr(args, "checkpoint", None) is None:
+            raise
+        raise ModelError(
+            args.checkpoint, f"does not fit the run of its own settings: {exc.problem}"
+        ) from None
 
 
 def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str, Any]]:
