@@ -553,6 +553,25 @@ def test_a_wrong_checkpoint_is_refused_before_anything_changes(tmp_path):
         (inside[0], (X[:10], y[:10]), {"batch_size": 4}, r"taken on 20 examples and X has 10"),
         (between[0], (X, y), {"optimizer": "adam"}, r"state of a SGD optimizer, .* Adam"),
         (between[0], (X, y), {"early_stopping": 2}, r"state of 0 early stopping\(s\), .* 1"),
+        (
+            between[0],
+            (X, y),
+            {"validation_split": 0.2},
+            r"history holds loss, accuracy, learning_rate, this run logs loss, accuracy, "
+            r"val_loss, val_accuracy, learning_rate: give the run's own network and validation",
+        ),
+        (
+            {**between[0], "schedule": {"_best": 0.5, "_bad_epochs": 0, "_seen": 1.5}},
+            (X, y),
+            {"schedule": "adaptive"},
+            r"schedule state _seen is 1.5, a whole number in this run's Adaptive",
+        ),
+        (
+            between[0],
+            (X, y),
+            {"schedule": "adaptive"},
+            r"a schedule's state of nothing, this run's Adaptive keeps _best, _bad_epochs, _seen",
+        ),
     ]:
         net = make()
         before = [layer.W.copy() for layer in net.layers]
@@ -560,6 +579,8 @@ def test_a_wrong_checkpoint_is_refused_before_anything_changes(tmp_path):
             net.fit(*data, epochs=4, resume=resume, verbose=False, **settings)
         for layer, W in zip(net.layers, before, strict=True):  # no epoch, no restoring
             np.testing.assert_array_equal(layer.W, W)
+    with pytest.raises(ArgumentError, match=r"^resume: .* are float64, the network's float32"):
+        make().astype("float32").fit(X, y, epochs=4, resume=between[0], verbose=False)
     squared = Network([2, 4, 3], activations=["tanh", "softmax"], seed=0)  # same shapes
     with pytest.raises(ArgumentError, match=r"^resume: .* network with another output or loss"):
         squared.fit(X, np.eye(3)[y], epochs=4, batch_size=4, resume=inside[0], verbose=False)

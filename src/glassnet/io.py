@@ -19,9 +19,9 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -434,105 +434,500 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
 def load_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read a checkpoint written by :func:`save_checkpoint`: (checkpoint, settings).
 
+    Every value of its ``state`` is checked where it is read, against what
+    :func:`save_checkpoint` writes: its type and range, the epoch and the position in
+    it against the history and the order of the examples, the random generator's
+    state as NumPy's PCG64 takes it, every array's dtype and shape against the
+    parameters'. The ``settings`` come back as saved, a JSON object
+    (``glassnet train --resume`` checks them as it checks its flags).
+
     Raises
     ------
     ModelError
         For a file that is not a complete glassnet checkpoint (a truncated file, a
-        pickled object, missing or extra arrays, a state that does not match them).
+        pickled object, missing or extra arrays, a state that does not match them):
+        one line naming the value, ``PATH: state: KEY: expected …, found …`` (or
+        ``PATH: ARRAY: …`` for an array).
     """
-    name = str(path)
     arrays = _open_npz(path, "checkpoint")
     try:
-        state = json.loads(str(arrays.pop("state")[()]))
-        if state.get("format") in _BETWEEN_EPOCHS and state["accumulators"] is None:
-            state["format"] = CHECKPOINT_FORMAT
-            state["early_stopping"] = None  # not kept: the early stoppings start afresh
-        if state.get("format") != CHECKPOINT_FORMAT:
-            raise ValueError(f"format {state.get('format')!r}")
-        params = [
-            (arrays.pop(f"W{l}"), arrays.pop(f"b{l}")) for l in range(1, int(state["layers"]) + 1)
-        ]
-        opt = state["optimizer"]
-        opt_arrays = {
-            key: None if count is None else [arrays.pop(f"opt.{key}.{i}") for i in range(count)]
-            for key, count in opt["counts"].items()
-        }
-        order = arrays.pop("order", None)
-        acc = state["accumulators"]
-        if acc is not None:
-            acc = {"predictions": None, **acc}
-            for key in acc.pop("arrays"):
-                acc[key] = arrays.pop(f"acc.{key}")
-        stoppers = state["early_stopping"]
-        for i, stopper in enumerate(stoppers or []):
-            layers = range(1, len(params) + 1) if stopper["best_params"] else ()
-            stopper["best_params"] = [
-                (arrays.pop(f"es{i}.W{l}"), arrays.pop(f"es{i}.b{l}")) for l in layers
-            ] or None
-        if arrays:
-            raise ValueError(f"unexpected arrays {sorted(arrays)}")
-        checkpoint = {
-            "epoch": state["epoch"],
-            "next_start": state["next_start"],
-            "order": order,
-            "accumulators": acc,
-            "params": params,
-            "optimizer": {"name": opt["name"], "numbers": opt["numbers"], "arrays": opt_arrays},
-            "schedule": state["schedule"],
-            "rng": state["rng"],
-            "history": state["history"],
-            "early_stopping": stoppers,
-        }
-        _check_checkpoint(checkpoint, state["settings"])
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise ModelError(name, f"not a complete glassnet checkpoint ({_show(str(exc))})") from None
-    except RecursionError:  # a state of JSON nested deeper than Python reads
-        raise ModelError(
-            name, "not a complete glassnet checkpoint (state nested too deeply)"
-        ) from None
+        state = _checkpoint_state(arrays)
+        checkpoint = _read_checkpoint(state, arrays)
+    except _RefusedError as exc:
+        raise ModelError(str(path), str(exc)) from None
     return checkpoint, state["settings"]
 
 
-def _check_checkpoint(checkpoint: dict[str, Any], settings: Any) -> None:
-    """ValueError unless the checkpoint's parts fit together as :func:`save_checkpoint` wrote them.
+# --- a checkpoint's state, each value checked where it is read ------------------------------
 
-    A damaged file must fail here, as a :class:`ModelError` (``--resume`` then falls
-    back to the checkpoint before it), not in the middle of restoring it.
+# the state's keys, as save_checkpoint writes them (formats 1 and 2 had no early_stopping)
+_STATE_KEYS = (
+    *("format", "settings", "epoch", "next_start", "accumulators", "optimizer"),
+    *("schedule", "rng", "history", "early_stopping", "layers"),
+)
+_FLOATS = "float32 or float64"
+
+
+class _RefusedError(Exception):
+    """A value of a checkpoint that :func:`save_checkpoint` could not have written."""
+
+
+def _key(parent: str, child: object) -> str:
+    """The path of a value in the state: ``history.history.loss[0]``."""
+    if isinstance(child, int):
+        return f"{parent}[{child}]"
+    return f"{parent}.{child}" if parent else str(child)
+
+
+def _refuse(key: str, expected: str, found: Any) -> NoReturn:
+    """``state: KEY: expected …, found …``."""
+    where = f"state: {key}" if key else "state"
+    raise _RefusedError(f"{where}: expected {expected}, found {_show(found)}")
+
+
+def _is_number(value: Any) -> bool:
+    """A finite JSON number, not a bool (its whole numbers may be beyond any float)."""
+    try:
+        return type(value) in (int, float) and math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _whole(key: str, value: Any, low: int = 0, high: int | None = None) -> int:
+    """A JSON whole number (not a bool) in [low, high]."""
+    if type(value) is not int or value < low or (high is not None and value > high):
+        if high is None:
+            bound = f"≥ {low}"
+        elif high > 2**32 and not high & (high + 1):  # 2ᵏ − 1, a k-bit number's largest
+            bound = f"from {low} to 2**{high.bit_length()} - 1"
+        else:
+            bound = f"from {low} to {high}"
+        _refuse(key, f"a whole number {bound}", value)
+    return value
+
+
+def _exactly(key: str, value: Any, number: int, why: str) -> int:
+    """The whole number ``number`` (not a bool or float), or refused saying ``why``."""
+    if type(value) is not int or value != number:
+        _refuse(key, f"{number}, {why}", value)
+    return value
+
+
+def _number(key: str, value: Any, low: float = -math.inf, high: float = math.inf) -> float:
+    """A finite JSON number in [low, high], as a float."""
+    if not (_is_number(value) and low <= value <= high):
+        bound = (
+            ("" if low == -math.inf else f" ≥ {low:g}")
+            if high == math.inf
+            else f" from {low:g} to {high:g}"
+        )
+        _refuse(key, f"a finite number{bound}", value)
+    return float(value)
+
+
+def _numbers(
+    key: str, value: Any, length: int, low: float = -math.inf, high: float = math.inf
+) -> list[float]:
+    """A JSON list of ``length`` finite numbers in [low, high], as floats."""
+    if not isinstance(value, list) or len(value) != length:
+        _refuse(key, f"a list of {length} number(s)", value)
+    return [_number(_key(key, i), v, low, high) for i, v in enumerate(value)]
+
+
+def _table(key: str, value: Any, keys: Sequence[str], optional: Sequence[str] = ()) -> dict:
+    """A JSON object of the keys ``keys``, any of ``optional``, and no other."""
+    if not isinstance(value, dict):
+        _refuse(key, f"a JSON object of {', '.join(keys) or 'no keys'}", value)
+    missing = [k for k in keys if k not in value]
+    if missing:
+        raise _RefusedError(f"state: {_key(key, missing[0])}: missing")
+    unknown = [k for k in value if k not in keys and k not in optional]
+    if unknown:
+        where = f"state: {key}" if key else "state"
+        raise _RefusedError(f"{where}: unknown key {quote(unknown[0])}")
+    return value
+
+
+def _nothing_or(key: str, value: Any, read: Callable[[str, Any], Any], expected: str) -> Any:
+    """None, or ``read(key, value)``; a wrong value says it may be null."""
+    if value is None:
+        return None
+    try:
+        return read(key, value)
+    except _RefusedError:
+        _refuse(key, f"null or {expected}", value)
+
+
+def _array(
+    arrays: dict[str, np.ndarray],
+    name: str,
+    dtype: np.dtype | str,
+    shape: tuple[int | None, ...],
+    *,
+    finite: bool = False,
+) -> np.ndarray:
+    """Take array ``name`` of the file: of ``dtype`` ("integer": any), of ``shape``.
+
+    ``None`` in ``shape`` is any length. In native byte order, with the same values.
     """
-    for key in ("epoch", "next_start"):
-        if isinstance(checkpoint[key], bool) or not isinstance(checkpoint[key], int):
-            raise ValueError(f"{key}: {checkpoint[key]!r}")
-    for key in ("schedule", "rng", "history"):
-        if not isinstance(checkpoint[key], dict):
-            raise ValueError(f"{key}: {_show(checkpoint[key])}")
-    if not isinstance(settings, dict) or not isinstance(checkpoint["optimizer"]["numbers"], dict):
-        raise ValueError("settings or optimizer numbers: not a table")
-    shapes, width = [], None
-    for l, (W, b) in enumerate(checkpoint["params"], start=1):
-        if W.ndim != 2 or b.shape != W.shape[1:] or (width is not None and W.shape[0] != width):
-            raise ValueError(f"W{l} {W.shape} and b{l} {b.shape} do not fit the layers")
-        width = W.shape[1]
-        shapes += [W.shape, b.shape]
-    for key, values in checkpoint["optimizer"]["arrays"].items():
-        if values is not None and [v.shape for v in values] != shapes:
-            raise ValueError(f"opt.{key}: shapes do not match the parameters")
-    np.random.PCG64(0).state = checkpoint["rng"]  # ValueError unless a PCG64 state
-    history = checkpoint["history"]
+    if name not in arrays:
+        raise _RefusedError(f"{name}: missing")
+    array = arrays.pop(name)
+    kind = array.dtype.kind
+    if dtype == "integer":
+        right, what = kind in "iu", "an integer"
+    elif dtype == _FLOATS:
+        right, what = kind == "f" and array.dtype.itemsize in (4, 8), f"a {_FLOATS}"
+    else:  # the parameters' (either byte order)
+        right, what = kind == "f" and array.dtype.itemsize == np.dtype(dtype).itemsize, f"a {dtype}"
     if (
-        not isinstance(history.get("epoch"), list)
-        or not isinstance(history.get("history"), dict)
-        or not {"stopped_epoch", "best_epoch"} <= history.keys()
+        not right
+        or array.ndim != len(shape)
+        or any(s is not None and s != n for s, n in zip(shape, array.shape, strict=False))
     ):
-        raise ValueError("history: not as written")
-    for i, stopper in enumerate(checkpoint["early_stopping"] or []):
-        best = stopper["best_params"]
-        if (
-            not isinstance(stopper["best"], (int, float))
-            or not isinstance(stopper["waited"], int)
-            or not isinstance(stopper["best_epoch"], (int, type(None)))
-            or (best is not None and [s for W, b in best for s in (W.shape, b.shape)] != shapes)
+        dims = ", ".join("…" if s is None else str(s) for s in shape)
+        dims += "," if len(shape) == 1 else ""
+        article = "an" if array.dtype.name[0] in "aio" else "a"
+        raise _RefusedError(
+            f"{name}: expected {what} array of shape ({dims}), "
+            f"found {article} {array.dtype} array of shape {array.shape}"
+        )
+    if finite and not np.isfinite(array).all():
+        raise _RefusedError(f"{name}: holds NaN or infinity")
+    return array.astype(array.dtype.newbyteorder("="), copy=False)
+
+
+def _checkpoint_state(arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The ``state`` JSON of a checkpoint, a table of its keys, formats 1 and 2 read as 3."""
+    if "state" not in arrays:
+        raise _RefusedError("no 'state' array: not a glassnet checkpoint")
+    array = arrays.pop("state")
+    if array.dtype.kind != "U" or array.ndim != 0:
+        raise _RefusedError(
+            "state: expected a JSON text (a 0-d numpy unicode string), "
+            f"found dtype {array.dtype} shape {array.shape}"
+        )
+    # NaN and Infinity are read (an early stopping's best is NaN before any improvement,
+    # the adaptive schedule's Infinity before any loss), and refused wherever else they are
+    try:
+        state = json.loads(str(array[()]))
+    except json.JSONDecodeError as exc:
+        raise _RefusedError(
+            f"state: invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise _RefusedError("state: invalid JSON (nested too deeply)") from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise _RefusedError(f"state: invalid JSON ({_show(str(exc))})") from None
+    if not isinstance(state, dict):
+        _refuse("", "a JSON object", state)
+    return state
+
+
+def _read_checkpoint(state: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The checkpoint of a state and its arrays, every value checked (see load_checkpoint)."""
+    # formats 1 and 2 between epochs read as 3; they kept no early stopping
+    if "format" not in state:
+        raise _RefusedError("state: format: missing (not a glassnet checkpoint)")
+    old = state["format"] in _BETWEEN_EPOCHS and state.get("accumulators") is None
+    if not old and state["format"] != CHECKPOINT_FORMAT:
+        expected = f"{CHECKPOINT_FORMAT!r} (or format 1 or 2, taken between epochs)"
+        _refuse("format", expected, state["format"])
+    if old:  # (read as from before early_stopping was kept)
+        _table("", state, [k for k in _STATE_KEYS if k != "early_stopping"], ["early_stopping"])
+    else:
+        _table("", state, _STATE_KEYS)
+    if not isinstance(state["settings"], dict):
+        _refuse("settings", "a JSON object", state["settings"])
+    params = _read_params(arrays, _whole("layers", state["layers"], 1))
+    dtype, n_out = params[0][0].dtype, params[-1][0].shape[1]
+    history = _read_history(state["history"])
+    done = len(history["epoch"])  # the epochs 1 … done
+    next_start = _whole("next_start", state["next_start"])
+    epoch = state["epoch"]
+    if next_start == 0:  # between epochs, after the whole of epoch `done`
+        if done == 0:
+            _refuse("history.epoch", "the epochs up to the checkpoint's (at least 1)", [])
+        _exactly("epoch", epoch, done, "the last epoch of its history")
+        order = acc = None
+        if state["accumulators"] is not None:
+            _refuse("accumulators", "null (a checkpoint between epochs)", state["accumulators"])
+    else:  # inside the epoch after them
+        _exactly("epoch", epoch, done + 1, "the epoch after the last of its history")
+        order = _array(arrays, "order", "integer", (None,))
+        if not np.array_equal(np.sort(order), np.arange(len(order))):
+            raise _RefusedError(f"order: expected the numbers 0 to {len(order) - 1} in some order")
+        _whole("next_start", next_start, 1, len(order))
+        acc = _read_accumulators(
+            state["accumulators"], arrays, next_start, len(order), dtype, n_out
+        )
+    stopped = history["stopped_epoch"]
+    if stopped is not None and (next_start or type(stopped) is not int or stopped != epoch):
+        # the checkpoint of the epoch where the run stopped records it
+        _refuse("history.stopped_epoch", f"null{'' if next_start else f' or {epoch}'}", stopped)
+    checkpoint = {
+        "epoch": epoch,
+        "next_start": next_start,
+        "order": order,
+        "accumulators": acc,
+        "params": params,
+        "optimizer": _read_optimizer(state["optimizer"], arrays, params),
+        "schedule": _read_schedule(state["schedule"]),
+        "rng": _read_rng(state["rng"]),
+        "history": history,
+        # none kept in formats 1 and 2: the early stoppings start afresh
+        "early_stopping": None
+        if old
+        else _read_stoppers(state["early_stopping"], arrays, params, done),
+    }
+    if arrays:
+        shown = ", ".join(quote(key) for key in sorted(arrays)[:5])
+        raise _RefusedError(f"unexpected array(s) {shown}")
+    return checkpoint
+
+
+def _read_params(arrays: dict[str, np.ndarray], layers: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """W1, b1, … of ``layers`` layers: float matrices that chain, of one dtype, finite."""
+    params: list[tuple[np.ndarray, np.ndarray]] = []
+    dtype, width = _FLOATS, None
+    for l in range(1, layers + 1):
+        W = _array(arrays, f"W{l}", dtype, (width, None), finite=True)
+        dtype, width = W.dtype, W.shape[1]
+        params.append((W, _array(arrays, f"b{l}", dtype, (width,), finite=True)))
+    return params
+
+
+def _read_accumulators(
+    value: Any, arrays: dict[str, np.ndarray], seen: int, n: int, dtype: np.dtype, n_out: int
+) -> dict[str, Any]:
+    """A part-done epoch's sums over its first ``seen`` of ``n`` examples, and its arrays."""
+    from glassnet.train import _TALLY_KEYS
+
+    acc = _table(
+        "accumulators",
+        value,
+        ("total_loss", "penalties", "hits", "seen", "sse", "arrays"),
+        optional=("predictions",),  # null (or an array, listed in "arrays")
+    )
+    names = acc["arrays"]
+    known = ("predictions", *_TALLY_KEYS)
+    if not (
+        isinstance(names, list)
+        and all(isinstance(k, str) and k in known for k in names)
+        and len(set(names)) == len(names)
+        and sum(k in names for k in _TALLY_KEYS) in (0, len(_TALLY_KEYS))
+    ):
+        expected = f"a list of the epoch's arrays, of {', '.join(known)} (the last 3 together)"
+        _refuse("accumulators.arrays", expected, names)
+    if "predictions" in acc and (acc["predictions"] is not None or "predictions" in names):
+        _refuse(
+            "accumulators.predictions", "null (or an array, listed in arrays)", acc["predictions"]
+        )
+    out = {
+        "total_loss": _number("accumulators.total_loss", acc["total_loss"]),
+        "penalties": _number("accumulators.penalties", acc["penalties"], 0),
+        "hits": _number("accumulators.hits", acc["hits"], 0, seen),
+        "seen": _exactly("accumulators.seen", acc["seen"], seen, "as next_start"),
+        "sse": _nothing_or(
+            "accumulators.sse",
+            acc["sse"],
+            lambda key, v: _numbers(key, v, n_out, 0),
+            f"a list of {n_out} number(s) ≥ 0",
+        ),
+        "predictions": None,
+    }
+    if "predictions" in names:
+        out["predictions"] = _array(arrays, "acc.predictions", "integer", (n,))
+    for key in _TALLY_KEYS if _TALLY_KEYS[0] in names else ():
+        out[key] = _array(arrays, f"acc.{key}", dtype, (seen, 1), finite=True)
+    return out
+
+
+def _optimizer_classes() -> dict[str, type]:
+    """The optimizers, glassnet's and any subclass defined since, by class name (``name``)."""
+    from glassnet.optimizers import Optimizer
+
+    classes: dict[str, type] = {}
+    todo = [Optimizer]
+    while todo:  # breadth first: glassnet's own classes before a subclass of the same name
+        for cls in todo.pop(0).__subclasses__():
+            classes.setdefault(cls.__name__, cls)
+            todo.append(cls)
+    return classes
+
+
+# an optimizer's numbers (Optimizer.STATE_NUMBERS): η ≥ 0 (a schedule may decay it to 0),
+# η₀ > 0 as the optimizers take it, Adam's step count t; any other a finite number
+_OPTIMIZER_NUMBERS: dict[str, Callable[[str, Any], Any]] = {
+    "learning_rate": lambda key, v: _number(key, v, 0),
+    "initial_learning_rate": lambda key, v: (
+        float(v) if _is_number(v) and v > 0 else _refuse(key, "a finite number > 0", v)
+    ),
+    "t": lambda key, v: _whole(key, v, 0, 2**63 - 1),
+}
+
+
+def _read_optimizer(
+    value: Any, arrays: dict[str, np.ndarray], params: list[tuple[np.ndarray, np.ndarray]]
+) -> dict[str, Any]:
+    """The optimizer's name, numbers and arrays: one per parameter, of its shape and dtype."""
+    opt = _table("optimizer", value, ("name", "numbers", "counts"))
+    classes = _optimizer_classes()
+    if not isinstance(opt["name"], str) or opt["name"] not in classes:
+        _refuse("optimizer.name", f"the class of an optimizer ({', '.join(classes)})", opt["name"])
+    cls = classes[opt["name"]]
+    numbers = _table("optimizer.numbers", opt["numbers"], cls.STATE_NUMBERS)
+    numbers = {
+        k: _OPTIMIZER_NUMBERS.get(k, _number)(_key("optimizer.numbers", k), v)
+        for k, v in numbers.items()
+    }
+    counts = _table("optimizer.counts", opt["counts"], cls.STATE_ARRAYS)
+    flat = [p for pair in params for p in pair]
+    state: dict[str, list[np.ndarray] | None] = {}
+    n = len(flat)
+    for key, count in counts.items():  # null: not made yet (no step taken)
+        if _nothing_or(
+            _key("optimizer.counts", key),
+            count,
+            lambda k, v: _exactly(k, v, n, "an array per parameter"),
+            f"{n}, an array per parameter",
         ):
-            raise ValueError(f"early_stopping {i}: not as written")
+            state[key] = [
+                _array(arrays, f"opt.{key}.{i}", p.dtype, p.shape) for i, p in enumerate(flat)
+            ]
+        else:
+            state[key] = None
+    return {"name": opt["name"], "numbers": numbers, "arrays": state}
+
+
+def _read_schedule(value: Any) -> dict[str, Any]:
+    """A schedule's own numbers (Schedule.state_dict): private names, JSON numbers.
+
+    ±Infinity is one (the adaptive schedule's best loss before any); NaN is not.
+    """
+    if not isinstance(value, dict):
+        _refuse("schedule", "a JSON object", value)
+    for key, number in value.items():  # set as attributes: no public name, no dunder
+        if not (key.startswith("_") and not key.startswith("__") and key.isidentifier()):
+            raise _RefusedError(
+                f"state: schedule: unknown key {quote(key)} (a schedule keeps _names)"
+            )
+        if not (_is_number(number) or (type(number) is float and math.isinf(number))):
+            _refuse(_key("schedule", key), "a number (or ±Infinity)", number)
+    return value
+
+
+def _read_rng(value: Any) -> dict[str, Any]:
+    """The random generator's state, as NumPy's PCG64 takes it (``bit_generator.state``)."""
+    rng = _table("rng", value, ("bit_generator", "state", "has_uint32", "uinteger"))
+    if rng["bit_generator"] != "PCG64":
+        _refuse("rng.bit_generator", "'PCG64'", rng["bit_generator"])
+    inner = _table("rng.state", rng["state"], ("state", "inc"))
+    for key in ("state", "inc"):  # 128-bit numbers
+        _whole(_key("rng.state", key), inner[key], 0, 2**128 - 1)
+    _whole("rng.has_uint32", rng["has_uint32"], 0, 1)
+    _whole("rng.uinteger", rng["uinteger"], 0, 2**32 - 1)
+    try:
+        np.random.PCG64(0).state = rng  # anything else it refuses
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise _RefusedError(f"state: rng: not a PCG64 state ({_show(str(exc))})") from None
+    return rng
+
+
+def _read_history(value: Any) -> dict[str, Any]:
+    """The history: the epochs 1 … done, and each series one finite number per epoch.
+
+    Its series are those fit logs: the loss and the metric, of the validation data too
+    or not, and the learning rate; none before the first epoch's end.
+    """
+    keys = ("epoch", "metric", "stopped_epoch", "best_epoch", "history")
+    history = _table("history", value, keys)
+    epochs = history["epoch"]
+    if not (
+        isinstance(epochs, list)
+        and all(type(e) is int for e in epochs)
+        and epochs == list(range(1, len(epochs) + 1))
+    ):
+        _refuse("history.epoch", "the epochs 1, 2, … in order", epochs)
+    done = len(epochs)
+    metric = history["metric"]
+    if metric not in ("accuracy", "r2"):
+        _refuse("history.metric", "'accuracy' or 'r2'", metric)
+    logged = history["history"]
+    names = ["loss", metric]
+    if isinstance(logged, dict) and any(f"val_{k}" in logged for k in names):
+        names += [f"val_{k}" for k in names]
+    names = [*names, "learning_rate"] if done else []
+    logged = _table("history.history", logged, names)
+    _nothing_or(  # (set at the end of training: null in glassnet's checkpoints)
+        "history.best_epoch",
+        history["best_epoch"],
+        lambda k, v: _whole(k, v, 1, done),
+        f"a whole number from 1 to {done}",
+    )
+    return {
+        **history,
+        "history": {
+            k: _numbers(_key("history.history", k), logged[k], done, *_SERIES_RANGES.get(k, ()))
+            for k in names
+        },
+    }
+
+
+_SERIES_RANGES = {
+    "learning_rate": (0.0,),
+    "accuracy": (0.0, 1.0),
+    "val_accuracy": (0.0, 1.0),
+}
+
+
+def _read_stoppers(
+    value: Any,
+    arrays: dict[str, np.ndarray],
+    params: list[tuple[np.ndarray, np.ndarray]],
+    done: int,
+) -> list[dict[str, Any]]:
+    """The early stoppings' state: best value and epoch, epochs waited, best weights.
+
+    Before any improvement the best value is NaN and its epoch null.
+    """
+    if not isinstance(value, list):
+        _refuse("early_stopping", "a list (a table per early stopping)", value)
+    stoppers = []
+    for i, item in enumerate(value):
+        key = _key("early_stopping", i)
+        stopper = _table(key, item, ("best", "best_epoch", "waited", "best_params"))
+        best, best_epoch = stopper["best"], stopper["best_epoch"]
+        if best_epoch is None:  # no improvement yet
+            if not (type(best) is float and math.isnan(best)):
+                _refuse(_key(key, "best"), "NaN (no best epoch yet)", best)
+        else:
+            _whole(_key(key, "best_epoch"), best_epoch, 1, done)
+            best = _number(_key(key, "best"), best)
+        if type(stopper["best_params"]) is not bool:
+            _refuse(
+                _key(key, "best_params"),
+                "true or false (best weights kept)",
+                stopper["best_params"],
+            )
+        kept = None
+        if stopper["best_params"]:
+            kept = [
+                tuple(
+                    _array(arrays, f"es{i}.{p}{l}", array.dtype, array.shape, finite=True)
+                    for p, array in zip("Wb", pair, strict=True)
+                )
+                for l, pair in enumerate(params, start=1)
+            ]
+        stoppers.append(
+            {
+                "best": best,
+                "best_epoch": best_epoch,
+                "waited": _whole(_key(key, "waited"), stopper["waited"], 0, done),
+                "best_params": kept,
+            }
+        )
+    return stoppers
 
 
 def _read_arrays(handle: IO[bytes], name: str) -> dict[str, np.ndarray]:

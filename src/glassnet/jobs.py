@@ -234,8 +234,16 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     # at least 40 epochs and about 1600 updates, so that small datasets are learned too
     batches = -(-len(X_train) // batch_size)
     epochs = args.epochs or max(DEFAULT_EPOCHS, -(-MIN_UPDATES // batches))
+    if resume is not None and resume["epoch"] > epochs:  # past the end of the run it is of
+        from glassnet.errors import ModelError
+
+        raise ModelError(
+            args.checkpoint,
+            f"state: epoch: expected at most {epochs}, the epochs of its run (settings: "
+            f"epochs{'' if args.epochs else ', null: the default'}), found {resume['epoch']}",
+        )
     if resume is not None and resume["next_start"] == 0:
-        done = resume["epoch"] >= epochs or resume["history"]["stopped_epoch"] is not None
+        done = resume["epoch"] == epochs or resume["history"]["stopped_epoch"] is not None
         if done:
             raise ArgumentError(
                 f"--resume {args.out}: the run finished (epoch {resume['epoch']}); its model "
@@ -252,7 +260,7 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
             return "with --out DIR a run writes a checkpoint on Ctrl-C, for `--resume DIR`"
         return f"go on with `glassnet train --resume {shlex.quote(args.out)}`" if writer.own else ""
 
-    with _interrupted(hint):
+    with _interrupted(hint), _checkpoint_named(args):
         history = network.fit(
             X_train,
             y_train,
@@ -517,6 +525,22 @@ def _remove_earlier(out: Path, earlier: list[Path], written: list[str]) -> None:
             (out / "checkpoints").rmdir()
 
 
+@contextlib.contextmanager
+def _checkpoint_named(args: argparse.Namespace) -> Iterator[None]:
+    """A checkpoint that does not fit the run its own settings make: a ModelError naming it."""
+    from glassnet.errors import ModelError
+    from glassnet.train import ResumeError
+
+    try:
+        yield
+    except ResumeError as exc:
+        if getattr(args, "checkpoint", None) is None:
+            raise
+        raise ModelError(
+            args.checkpoint, f"does not fit the run of its own settings: {exc.problem}"
+        ) from None
+
+
 def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str, Any]]:
     """The settings and the last good checkpoint of the run in ``args.resume``."""
     from glassnet.errors import ModelError
@@ -534,11 +558,13 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
             f"without {', '.join(given)}"
         )
     folder = Path(args.resume) / "checkpoints"
+    refused = None  # the newest checkpoint's reason, when none loads
     # the newest that loads whole: a crash may have cut the last
     for path in reversed(_checkpoints(Path(args.resume))):
         try:
             checkpoint, settings = load_checkpoint(path)
-        except ModelError:
+        except ModelError as exc:
+            refused = refused or f": the newest, {path.name}, is refused: {exc.message}"
             continue
         model = Path(args.resume) / "model.npz"
         # written at a run's end, after its last checkpoint: one that ended past every
@@ -553,7 +579,9 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
         resumed.resume, resumed.spec, resumed.out = None, None, str(args.resume)
         resumed.checkpoint = str(path)  # its settings' errors name it
         return resumed, checkpoint
-    raise ArgumentError(f"--resume {args.resume}: no checkpoint to resume from in {folder}")
+    raise ArgumentError(
+        f"--resume {args.resume}: no checkpoint to resume from in {folder}{refused or ''}"
+    )
 
 
 def _finite(value: object) -> bool:

@@ -29,13 +29,29 @@ from glassnet.errors import (
 )
 from glassnet.losses import FUSED, EpochLoss
 from glassnet.network import Network
-from glassnet.optimizers import Optimizer, Schedule, get_optimizer, get_schedule
+from glassnet.optimizers import SCHEDULES, Optimizer, Schedule, get_optimizer, get_schedule
 
 Array = np.ndarray
 
 
 class TrainingError(GlassnetError):
     """Training cannot go on (e.g. the loss became infinite or NaN)."""
+
+
+class ResumeError(ArgumentError):
+    """A checkpoint that does not fit the run it is given to (``fit(..., resume=...)``).
+
+    ``problem`` says what does not fit, ``remedy`` what to give instead: ``glassnet
+    train --resume``, whose run is made from the checkpoint's own settings, names the
+    file for the problem instead.
+    """
+
+    def __init__(self, problem: str, remedy: str = "") -> None:
+        self.problem, self.remedy = problem, remedy
+        super().__init__(f"resume: {problem}" + (f": {remedy}" if remedy else ""))
+
+    def __reduce__(self) -> tuple[type[ResumeError], tuple[str, str]]:
+        return (type(self), (self.problem, self.remedy))
 
 
 # --- metrics --------------------------------------------------------------------------
@@ -587,7 +603,10 @@ def fit(
         predictions = np.empty(n, dtype=labels.dtype)
     if resume is not None:  # a wrong checkpoint is refused before anything changes
         kept = (tally is not None, predictions is not None, sst is not None)
-        _check_resume(resume, network, opt, len(stoppers), n, kept, validation_split > 0)
+        # the series this run logs: the loss and metric, of the validation data too
+        logged = ["loss", metric] + (["val_loss", f"val_{metric}"] if X_val is not None else [])
+        run = (opt, sched, len(stoppers), n, kept, validation_split > 0, logged)
+        _check_resume(resume, network, *run)
     elif epochs:  # (a resumed run takes the checkpoint's weights, checked when taken)
         network._refuse_non_finite_parameters(" to train")
 
@@ -801,35 +820,38 @@ def _check_resume(
     ckpt: object,
     network: Network,
     opt: Optimizer,
+    sched: Schedule,
     n_stoppers: int,
     n: int,
     kept: tuple[bool, bool, bool],
     split: bool,
+    logged: list[str],
 ) -> None:
-    """ArgumentError unless :func:`_restore` can put ``ckpt`` back into this run.
+    """:class:`ResumeError` unless :func:`_restore` can put ``ckpt`` back into this run.
 
     Checked up front, with nothing changed yet: the keys the run reads and what fits
-    this run (the shapes, the optimizer, the early stoppings, the number of examples
-    of a part-done epoch), not the values themselves (``load_checkpoint`` checks a
-    file's). ``kept``: whether this run keeps the fused loss's rows, predictions and
-    the sums of squared errors.
+    this run (the parameters' shapes and dtype, the optimizer, the schedule's whole
+    numbers, the early stoppings, the series of the history, the number of examples of
+    a part-done epoch), not the values themselves (``load_checkpoint`` checks a file's).
+    ``kept``: whether this run keeps the fused loss's rows, predictions and the sums of
+    squared errors; ``logged``: the series it logs (besides the learning rate).
     """
     if isinstance(ckpt, tuple) and len(ckpt) == 2 and isinstance(ckpt[0], dict):
-        raise ArgumentError(
-            "resume: load_checkpoint returns (checkpoint, settings); pass the checkpoint, "
-            "load_checkpoint(path)[0]"
+        raise ResumeError(
+            "load_checkpoint returns (checkpoint, settings)",
+            "pass the checkpoint, load_checkpoint(path)[0]",
         )
     if not isinstance(ckpt, dict):
-        raise ArgumentError(
-            f"resume: expected a checkpoint (a dict, as on_checkpoint receives it), "
+        raise ResumeError(
+            f"expected a checkpoint (a dict, as on_checkpoint receives it), "
             f"found {type(ckpt).__name__}"
         )
 
     def need(table: object, keys: Iterable[str], what: str) -> None:
         missing = [key for key in keys if not isinstance(table, dict) or key not in table]
         if missing:
-            raise ArgumentError(
-                f"resume: not a glassnet checkpoint: {what} has no {', '.join(map(repr, missing))}"
+            raise ResumeError(
+                f"not a glassnet checkpoint: {what} has no {', '.join(map(repr, missing))}"
             )
 
     need(ckpt, _CHECKPOINT_KEYS, "the dict")
@@ -837,40 +859,68 @@ def _check_resume(
     need(ckpt["optimizer"], ("name", "numbers", "arrays"), "its optimizer")
     shapes = [(W.shape, b.shape) for W, b in ckpt["params"]]
     if shapes != [(layer.W.shape, layer.b.shape) for layer in network.layers]:
-        raise ArgumentError(
-            f"resume: the checkpoint's parameters have shapes {shapes}, not the network's"
+        raise ResumeError(f"the checkpoint's parameters have shapes {shapes}, not the network's")
+    dtypes = sorted({p.dtype.name for pair in ckpt["params"] for p in pair})
+    if dtypes != [network.dtype.name]:  # (cast, they would not go on bit for bit)
+        raise ResumeError(
+            f"the checkpoint's parameters are {' and '.join(dtypes)}, the network's "
+            f"{network.dtype.name}",
+            "give the run's own network (Network.astype)",
         )
     if ckpt["optimizer"]["name"] != type(opt).__name__:
-        raise ArgumentError(
-            f"resume: the checkpoint holds the state of a {ckpt['optimizer']['name']} "
-            f"optimizer, this run's is {type(opt).__name__}: give the run's own optimizer"
+        raise ResumeError(
+            f"the checkpoint holds the state of a {ckpt['optimizer']['name']} "
+            f"optimizer, this run's is {type(opt).__name__}",
+            "give the run's own optimizer",
         )
+    fresh, saved = sched.state_dict(), ckpt["schedule"]
+    # glassnet's schedules keep the same numbers throughout (one's own may add some later)
+    if type(sched) in SCHEDULES.values() and sorted(saved) != sorted(fresh):
+        raise ResumeError(
+            f"the checkpoint holds a schedule's state of {', '.join(saved) or 'nothing'}, "
+            f"this run's {type(sched).__name__} keeps {', '.join(fresh) or 'nothing'}",
+            "give the run's own schedule",
+        )
+    for key, value in saved.items():  # a count stays a whole number (a slice's bound)
+        if isinstance(fresh.get(key), int) and not isinstance(value, int):
+            raise ResumeError(
+                f"the checkpoint's schedule state {key} is {value!r}, a whole number in this "
+                f"run's {type(sched).__name__}",
+                "give the run's own schedule",
+            )
     stoppers = ckpt.get("early_stopping")  # None: an older format, they start afresh
     if stoppers is not None and len(stoppers) != n_stoppers:
-        raise ArgumentError(
-            f"resume: the checkpoint holds the state of {len(stoppers)} early stopping(s), "
-            f"this run has {n_stoppers}: give the run's own early_stopping and callbacks"
+        raise ResumeError(
+            f"the checkpoint holds the state of {len(stoppers)} early stopping(s), "
+            f"this run has {n_stoppers}",
+            "give the run's own early_stopping and callbacks",
         )
-    if ckpt["next_start"] == 0:
-        return
-    need(ckpt, ("order", "accumulators"), "the dict (stopped inside an epoch)")
-    tally, predictions, sse = kept
-    need(ckpt["accumulators"], _ACCUMULATOR_KEYS, "its accumulators")
-    if len(ckpt["order"]) != n:
-        given = "the training part of X has" if split else "X has"
-        raise ArgumentError(
-            f"resume: the checkpoint was taken on {len(ckpt['order'])} examples and "
-            f"{given} {n}: give the run's own data"
-        )
-    acc = ckpt["accumulators"]
-    if (
-        (acc["predictions"] is not None) != predictions
-        or (acc["sse"] is not None) != sse
-        or tally != all(key in acc for key in _TALLY_KEYS)
-    ):
-        raise ArgumentError(
-            "resume: the checkpoint was taken inside an epoch of a network with another "
-            "output or loss: give the run's own network"
+    if ckpt["next_start"] != 0:  # stopped inside an epoch
+        need(ckpt, ("order", "accumulators"), "the dict (stopped inside an epoch)")
+        tally, predictions, sse = kept
+        need(ckpt["accumulators"], _ACCUMULATOR_KEYS, "its accumulators")
+        if len(ckpt["order"]) != n:
+            given = "the training part of X has" if split else "X has"
+            raise ResumeError(
+                f"the checkpoint was taken on {len(ckpt['order'])} examples and {given} {n}",
+                "give the run's own data",
+            )
+        acc = ckpt["accumulators"]
+        if (
+            (acc["predictions"] is not None) != predictions
+            or (acc["sse"] is not None) != sse
+            or tally != all(key in acc for key in _TALLY_KEYS)
+        ):
+            raise ResumeError(
+                "the checkpoint was taken inside an epoch of a network with another output or loss",
+                "give the run's own network",
+            )
+    series = ckpt["history"]["history"]
+    if series and sorted(series) != sorted([*logged, "learning_rate"]):  # (none: 1st epoch)
+        raise ResumeError(
+            f"the checkpoint's history holds {', '.join(map(str, series))}, this run logs "
+            f"{', '.join(logged)}, learning_rate",
+            "give the run's own network and validation data",
         )
 
 
