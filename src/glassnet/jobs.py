@@ -117,7 +117,8 @@ OUTPUTS = (
 MAX_UNITS = 100_000  # the widest hidden layer --hidden takes
 # the ranges of train's numeric settings, (test, what it expects): its flags' (the
 # CLI's argument types) and those a checkpoint holds (checked on --resume)
-COUNT = (lambda v: v >= 1, "a whole number ≥ 1")
+# (10⁹ at most: a count beyond is a typing slip, which would run as if for ever)
+COUNT = (lambda v: 1 <= v <= 10**9, "a whole number from 1 to 1000000000")
 POSITIVE = (lambda v: 0 < v < math.inf, "a number > 0")
 RATE = (lambda v: 0 <= v < 1, "a rate in [0, 1)")
 SEED = (lambda v: 0 <= v < 2**32, "a whole number from 0 to 4294967295")
