@@ -869,3 +869,43 @@ def test_a_spec_or_claims_file_with_a_byte_order_mark_reads_as_without(tmp_path)
     path.write_bytes(b"\xef\xbb\xbfa = 1\xff\n")  # the byte counted in the file, mark and all
     with pytest.raises(SpecError, match="invalid start byte at byte 8"):
         read_user_text(path, SpecError, "spec file")
+
+
+def test_a_checkpoint_whose_validation_loss_overflowed_loads_and_resumes(tmp_path: Path) -> None:
+    """fit logs a held-out row's overflow as val_loss inf; its own checkpoint must load."""
+    from glassnet import EarlyStopping
+    from glassnet.io import load_checkpoint, save_checkpoint
+    from glassnet.train import fit
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = X @ np.array([[1.0], [2.0], [-1.0]])
+    Xv, yv = X[:5].copy(), y[:5]
+    Xv[0, 0] = 1e160  # the network's output overflows on it
+
+    def run(resume: Any = None, on_checkpoint: Any = None) -> tuple[Network, Any]:
+        net = Network([3, 4, 1], ["relu", "identity"], seed=0)
+        stop = EarlyStopping(monitor="val_loss", patience=5)
+        history = fit(
+            net,
+            X,
+            y,
+            epochs=3,
+            validation_data=(Xv, yv),
+            checkpoint_every=1,
+            on_checkpoint=on_checkpoint,
+            resume=resume,
+            callbacks=[stop],
+            seed=0,
+            verbose=False,
+        )
+        return net, history
+
+    kept: list[dict] = []
+    whole, history = run(on_checkpoint=kept.append)
+    assert not np.isfinite(history["val_loss"]).any()
+    path = tmp_path / "ck.npz"
+    save_checkpoint(path, kept[0], {})
+    resumed, _ = run(resume=load_checkpoint(path)[0], on_checkpoint=lambda checkpoint: None)
+    for a, b in zip(whole.layers, resumed.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)

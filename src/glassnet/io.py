@@ -513,8 +513,12 @@ def _exactly(key: str, value: Any, number: int, why: str) -> int:
     return value
 
 
-def _number(key: str, value: Any, low: float = -math.inf, high: float = math.inf) -> float:
-    """A finite JSON number in [low, high], as a float."""
+def _number(
+    key: str, value: Any, low: float = -math.inf, high: float = math.inf, finite: bool = True
+) -> float:
+    """A finite JSON number in [low, high], as a float (or NaN, ±Infinity where not ``finite``)."""
+    if not finite and type(value) is float and not math.isfinite(value):
+        return value
     if not (_is_number(value) and low <= value <= high):
         bound = (
             ("" if low == -math.inf else f" ≥ {low:g}")
@@ -526,12 +530,17 @@ def _number(key: str, value: Any, low: float = -math.inf, high: float = math.inf
 
 
 def _numbers(
-    key: str, value: Any, length: int, low: float = -math.inf, high: float = math.inf
+    key: str,
+    value: Any,
+    length: int,
+    low: float = -math.inf,
+    high: float = math.inf,
+    finite: bool = True,
 ) -> list[float]:
-    """A JSON list of ``length`` finite numbers in [low, high], as floats."""
+    """A JSON list of ``length`` finite numbers in [low, high], as floats (see :func:`_number`)."""
     if not isinstance(value, list) or len(value) != length:
         _refuse(key, f"a list of {length} number(s)", value)
-    return [_number(_key(key, i), v, low, high) for i, v in enumerate(value)]
+    return [_number(_key(key, i), v, low, high, finite) for i, v in enumerate(value)]
 
 
 def _table(key: str, value: Any, keys: Sequence[str], optional: Sequence[str] = ()) -> dict:
@@ -868,7 +877,15 @@ def _read_history(value: Any) -> dict[str, Any]:
     return {
         **history,
         "history": {
-            k: _numbers(_key("history.history", k), logged[k], done, *_SERIES_RANGES.get(k, ()))
+            # the validation figures as fit logs them: a held-out row that overflows the
+            # network makes them inf or NaN, where the training loss is finite (or fit stops)
+            k: _numbers(
+                _key("history.history", k),
+                logged[k],
+                done,
+                *_SERIES_RANGES.get(k, (-math.inf, math.inf)),
+                finite=not k.startswith("val_"),
+            )
             for k in names
         },
     }
@@ -903,7 +920,7 @@ def _read_stoppers(
                 _refuse(_key(key, "best"), "NaN (no best epoch yet)", best)
         else:
             _whole(_key(key, "best_epoch"), best_epoch, 1, done)
-            best = _number(_key(key, "best"), best)
+            best = _number(_key(key, "best"), best, finite=False)  # a val_loss's inf, say
         if type(stopper["best_params"]) is not bool:
             _refuse(
                 _key(key, "best_params"),
