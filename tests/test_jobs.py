@@ -1004,3 +1004,30 @@ def test_predict_unlabelled_files_of_another_width_and_after_a_target_column(cap
         and err.count("\n") == 1
         and "wide.npz: has 6 features, but the model takes 3" in err
     )
+
+
+def test_train_names_a_held_out_row_that_overflows_the_training_scaling(capsys, tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 2))
+    y = X[:, 0] - X[:, 1]
+    X[:, 0] = rng.uniform(1, 2, size=60) * 1e-300  # scaled by a range of ~1e-300
+    data = tmp_path / "tiny.csv"
+    said = set()
+    for row in range(60):  # wherever the split puts it: validation or test, or training
+        X[:, 0] = np.where(np.arange(60) == row, 1e10, rng.uniform(1, 2, size=60) * 1e-300)
+        rows = zip(X[:, 0].tolist(), X[:, 1].tolist(), y.tolist(), strict=True)
+        data.write_text("a,b,y\n" + "".join(f"{a!r},{b!r},{c!r}\n" for a, b, c in rows))
+        code, _, err = run(capsys, "train", "--dataset", str(data), "--epochs", "1")
+        if code == 0:
+            continue  # a training row: the range covers it
+        assert code == 2 and err.count("\n") == 1, err
+        match = re.search(
+            r"tiny\.csv: a (validation|test) row, column 'a': 10000000000\.0 "
+            r"overflows the model's scaling",
+            err,
+        )
+        assert match, err
+        said.add(match.group(1))
+        if said == {"validation", "test"}:
+            break
+    assert said == {"validation", "test"}

@@ -67,13 +67,18 @@ def _scaler_meta(kind: str, scaler: Any) -> dict | None:
 
 
 def _apply(
-    meta: dict | None, X: np.ndarray, data: str | None = None, names: list[str] | None = None
+    meta: dict | None,
+    X: np.ndarray,
+    data: str | None = None,
+    names: list[str] | None = None,
+    part: str | None = None,
 ) -> np.ndarray:
     """(X − offset) / scale by a scaler's metadata.
 
     With ``data`` (the file X was read from, its columns ``names``), a value that the
     scaling takes beyond float64 (1e308 where the scale is 0.2) is an ArgumentError
-    naming its row and column, not an infinity that becomes a NaN further on.
+    naming its row and column, not an infinity that becomes a NaN further on; with
+    ``part`` (train's "validation" or "test" rows, shuffled) the part, not the row.
     """
     if meta is None:
         return X
@@ -84,9 +89,11 @@ def _apply(
     if data is not None and not np.isfinite(scaled).all():  # X itself is finite: data.py's
         k, j = np.argwhere(~np.isfinite(scaled))[0]
         column = quote(names[j]) if names is not None else str(j + 1)
+        row = f"row {k + 1}" if part is None else f"a {part} row"
         raise ArgumentError(
-            f"{data}: row {k + 1}, column {column}: {float(X[k, j])!r} overflows the model's "
+            f"{data}: {row}, column {column}: {float(X[k, j])!r} overflows the model's "
             "scaling, (x − offset) / scale"
+            + ("" if part is None else ", fitted on the training rows")
         )
     return scaled
 
@@ -213,14 +220,19 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     X_train, y_train, X_val, y_val, X_test, y_test = _split(args, data)
     scaler = _scaler(args.scale, X_train, data.name, data.feature_names)
     x_meta = _scaler_meta(args.scale, scaler)
-    X_train, X_val, X_test = (_apply(x_meta, X) for X in (X_train, X_val, X_test))
+    names = data.feature_names
+    X_train, X_val, X_test = (
+        _apply(x_meta, X, data.name, names, part)
+        for X, part in ((X_train, "training"), (X_val, "validation"), (X_test, "test"))
+    )
     y_meta = None
     if not classification:  # regression targets standardised too; predictions undo it
         y2 = y_train.reshape(len(y_train), -1)
         target = [data.target_name or "target"] * y2.shape[1]
         y_meta = _scaler_meta("standard", _scaler("standard", y2, data.name, target))
         y_train, y_val, y_test = (
-            _apply(y_meta, y.reshape(len(y), -1)) for y in (y_train, y_val, y_test)
+            _apply(y_meta, y.reshape(len(y), -1), data.name, target, part)
+            for y, part in ((y_train, "training"), (y_val, "validation"), (y_test, "test"))
         )
 
     network = Network(
