@@ -968,7 +968,7 @@ def test_load_dataset_arguments_of_the_wrong_kind_are_refused(
 @pytest.mark.parametrize(
     ("scaler", "column", "message"),
     [
-        (Standardizer, [1e200, -1e200, 1e200], r"X\[:, 1\]: values from -1e\+200 to 1e\+200"),
+        (Standardizer, [0.0, 1e-311, 2e-311], r"X\[:, 1\]: values from 0 to 2e-311"),
         (MinMaxScaler, [1e308, -1e308, 0.0], r"X\[:, 1\]: values from -1e\+308 to 1e\+308"),
         (MinMaxScaler, [0.0, 1e-311, 2e-311], r"scale 2e-311 \(or its reciprocal\)"),
     ],
@@ -977,3 +977,17 @@ def test_a_scaling_beyond_float64_is_refused_naming_the_column(scaler, column, m
     X = np.column_stack([[1.0, 2.0, 3.0], column])
     with pytest.raises(ArgumentError, match=message):
         scaler().fit(X)
+
+
+@pytest.mark.parametrize("column", [[1e200, -1e200, 1e200], [1e308] * 3, [1.7e308, -1.7e308, 0.0]])
+def test_standardizing_values_near_float64_s_limit_does_not_overflow(column):
+    X = np.column_stack([[1.0, 2.0, 3.0], column])
+    scaler = Standardizer().fit(X)
+    expected = [(v - np.mean(column, dtype=np.longdouble)) for v in column]
+    sd = np.std(np.array(column, dtype=np.longdouble))
+    want = [float(e / sd) if sd else 0.0 for e in expected]
+    np.testing.assert_allclose(scaler.transform(X)[:, 1], want, rtol=1e-12, atol=1e-12)
+    plain = np.random.default_rng(0).normal(size=(50, 3))  # no overflow: NumPy's figures
+    fitted = Standardizer().fit(plain)
+    assert np.array_equal(fitted.mean_, plain.mean(axis=0))
+    assert np.array_equal(fitted.scale_, plain.std(axis=0))

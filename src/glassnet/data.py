@@ -1325,7 +1325,7 @@ class Standardizer:
         if not np.isfinite(X64).all():
             index, value = _first_non_finite(X64)
             raise ArgumentError(f"X[{index[0]}, {index[1]}] is {value}; data must be finite")
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             offset, scale = self._offset_and_scale(X64)
             scale[np.ptp(X64, axis=0) == 0] = 1.0
             # (x − offset) / scale must be a float64 for every value fitted: an offset or
@@ -1346,8 +1346,20 @@ class Standardizer:
 
     @staticmethod
     def _offset_and_scale(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The mean and standard deviation of each column."""
-        return X.mean(axis=0), X.std(axis=0)
+        """The mean and standard deviation of each column.
+
+        A column whose sums overflow (values near 1e308) is taken divided by a power of
+        two, exactly, and its figures multiplied back: they overflow only where they
+        themselves are beyond float64.
+        """
+        mean, std = X.mean(axis=0), X.std(axis=0)
+        big = ~(np.isfinite(mean) & np.isfinite(std))
+        if big.any():
+            _, exponent = np.frexp(np.abs(X[:, big]).max(axis=0))  # max = f 2^e, f < 1
+            part = np.ldexp(X[:, big], -exponent)
+            mean[big] = np.ldexp(part.mean(axis=0), exponent)
+            std[big] = np.ldexp(part.std(axis=0), exponent)
+        return mean, std
 
     def _fitted(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.dtype[Any]]:
         if self.mean_ is None or self.scale_ is None:
