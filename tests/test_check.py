@@ -1188,7 +1188,8 @@ BAD_CLAIMS = {
         '[layer.2]\n"grad_W[3,2]" = 0.5\n',
         ["layer.2", "grad_W[3,2]", "out of range"],
     ),
-    "nan": ("[layer.1]\nz = [nan, 0.1, 0.2]\n", ["layer.1", "z"]),
+    "nan": ("[layer.1]\nz = [nan, 0.1, 0.2]\n", ["layer.1", "z", "found nan"]),
+    "beyond-float64": ("[layer.1]\nz = [0.1, 1e400, 0.2]\n", ["layer.1", "z", "found 1e400"]),
     "not-a-table": ("layer = 3\n", ["layer"]),
 }
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import InputError, did_you_mean, quote, toml_kind, toml_problem
+from glassnet.errors import InputError, did_you_mean, quote, toml_kind, toml_problem, toml_text
 from glassnet.spec import Spec
 
 if sys.version_info >= (3, 11):
@@ -313,7 +313,7 @@ def _number(value: Any, path: str, field: str) -> decimal.Decimal:
         raise ClaimsError(path, field, f"expected a number, found {toml_kind(value)}")
     number = decimal.Decimal(value)
     if not number.is_finite() or not np.isfinite(float(number)):
-        raise ClaimsError(path, field, f"expected a finite number, found {str(value)[:40]}")
+        raise ClaimsError(path, field, f"expected a finite number, found {toml_text(value)}")
     return number
 
 

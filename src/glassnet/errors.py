@@ -131,11 +131,16 @@ def _toml(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return quote(value, limit=10**9)
-    if isinstance(value, (float, decimal.Decimal)) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    finite = value.is_finite() if isinstance(value, decimal.Decimal) else True
+    if isinstance(value, float):
+        finite = math.isfinite(value)
+    if not finite:  # (a Decimal of 1e400 is finite, and shown as written)
+        return "nan" if value != value else ("inf" if value > 0 else "-inf")
     if isinstance(value, float):
         return repr(value)
-    if isinstance(value, (int, decimal.Decimal)):
+    if isinstance(value, decimal.Decimal):  # 1e400 as written, not Decimal's 1E+400
+        return str(value).replace("E+", "e").replace("E", "e")
+    if isinstance(value, int):
         return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(map(_toml, value)) + "]"
