@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -1039,3 +1040,21 @@ def test_train_names_a_held_out_row_that_overflows_the_training_scaling(capsys, 
         if said == {"validation", "test"}:
             break
     assert said == {"validation", "test"}
+
+
+def test_a_run_stopped_after_its_last_checkpoint_resumes_to_write_its_outputs(capsys, tmp_path):
+    # killed between the checkpoint of its last epoch and model.npz: nothing is left to
+    # train, and resuming writes what the run would have written (it said "the run
+    # finished; its model is DIR/model.npz", a file that was not there)
+    out = tmp_path / "r"
+    train_xor(capsys, str(out), "--epochs", "4", "--checkpoint-every", "2")
+    model, history = (out / "model.npz").read_bytes(), (out / "history.json").read_text()
+    (out / "model.npz").unlink()
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 0, err
+    assert (out / "history.json").read_text() == history
+    with np.load(out / "model.npz") as a, np.load(io.BytesIO(model)) as b:
+        assert sorted(a.files) == sorted(b.files)
+        assert all(np.array_equal(a[k], b[k]) for k in a.files if k != "metadata")
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 2 and "the run finished" in err, err

@@ -255,13 +255,9 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
             f"state: epoch: expected at most {epochs}, the epochs of its run (settings: "
             f"epochs{'' if args.epochs else ', null: the default'}), found {resume['epoch']}",
         )
-    if resume is not None and resume["next_start"] == 0:
-        done = resume["epoch"] == epochs or resume["history"]["stopped_epoch"] is not None
-        if done:
-            raise ArgumentError(
-                f"--resume {args.out}: the run finished (epoch {resume['epoch']}); its model "
-                f"is {Path(args.out) / 'model.npz'}"
-            )
+    # a checkpoint of the run's last epoch (or of its early stop) without the model.npz
+    # written after it (_resume_args refuses a run that has it): the run was stopped
+    # between the two, and resuming trains nothing and writes what it would have written
     from glassnet.diagnose import DiagnosticsCallback
 
     # the diagnostics of every epoch, on a sample of the training data (for --out)
@@ -860,11 +856,13 @@ def _write_outputs(
             try:
                 from glassnet.render import plots
 
-                plots.plot_gradient_norms(diagnostics.records, out / "gradient_norms.png")
+                if diagnostics.records:  # none where a resumed run had no epoch left to train
+                    plots.plot_gradient_norms(diagnostics.records, out / "gradient_norms.png")
+                    written.append("gradient_norms.png")
+                    section += "\n![gradient norms per epoch](gradient_norms.png)\n"
                 plots.plot_activation_histograms(network, diagnostics.X, out / "activations.png")
-                written += ["gradient_norms.png", "activations.png"]
-                section += "\n![gradient norms per epoch](gradient_norms.png)\n\n"
-                section += "![activations](activations.png)\n"
+                written.append("activations.png")
+                section += "\n![activations](activations.png)\n"
             except ImportError:
                 pass
         report = _report(result, history, written, notes) + ("\n" + section if section else "")
