@@ -434,10 +434,14 @@ def _check_choices(
         raise ArgumentError(f"{flag('loss')}: {unknown_name('loss', loss, LOSSES)}")
     cross_entropy = loss in ("cross_entropy", "binary_cross_entropy")
     if classification and loss != "cross_entropy":
+        other = (  # binary_cross_entropy: sigmoid outputs, one yes/no per unit
+            "binary_cross_entropy takes sigmoid outputs (a --spec)"
+            if loss == "binary_cross_entropy"
+            else "a squared error needs numeric targets (a regression dataset, or a --spec)"
+        )
         raise ArgumentError(
-            f"{flag('loss')} {loss}: {dataset} is a classification dataset, which trains a softmax "
-            "output with cross_entropy; a squared error needs numeric targets (a regression "
-            "dataset, or a --spec)"
+            f"{flag('loss')} {loss}: {dataset} is a classification dataset, which trains a "
+            f"softmax output with cross_entropy; {other}"
         )
     if not classification and cross_entropy:
         raise ArgumentError(
