@@ -417,18 +417,26 @@ def test_a_cross_entropy_model_of_identity_outputs_is_named(capsys, tmp_path):
     network, metadata = load_model(path)
     net = Network([layer for layer in network.layers], loss="cross_entropy")
     save_model(net, path, metadata=metadata)
+    _every_reader_refuses(
+        capsys,
+        path,
+        data,
+        f"{path}: loss cross_entropy on identity outputs, which are not probabilities: a "
+        "cross-entropy needs softmax or sigmoid outputs (a classifier's), as glassnet train "
+        "writes it",
+    )
+
+
+def _every_reader_refuses(capsys, model, data, message):
+    """predict, evaluate and diagnose of ``model`` on ``data`` each say ``message`` alone."""
     for argv in (
-        ["predict", str(path), str(data)],
-        ["evaluate", str(path), str(data)],
-        ["diagnose", str(path), "--data", str(data)],
+        ["predict", str(model), str(data)],
+        ["evaluate", str(model), str(data)],
+        ["diagnose", str(model), "--data", str(data)],
     ):
         code, text, err = run(capsys, *argv)
         assert code == 2 and text == "", argv
-        assert err == (
-            f"glassnet: error: {path}: loss cross_entropy on identity outputs, which are not "
-            "probabilities: a cross-entropy needs softmax or sigmoid outputs (a classifier's), "
-            "as glassnet train writes it\n"
-        )
+        assert err == f"glassnet: error: {message}\n"
 
 
 def _price_model(capsys, tmp_path):
@@ -454,17 +462,12 @@ def test_a_value_the_scaling_overflows_names_its_row_and_column(capsys, tmp_path
     cells[1] = "1e308"  # rooms
     big = tmp_path / "big.csv"
     big.write_text("\n".join([*lines[:2], ",".join(cells), *lines[3:]]) + "\n")
-    for argv in (
-        ["predict", str(path), str(big)],
-        ["evaluate", str(path), str(big)],
-        ["diagnose", str(path), "--data", str(big)],
-    ):
-        code, text, err = run(capsys, *argv)
-        assert code == 2 and text == "", argv
-        assert err == (
-            f"glassnet: error: {big}: row 2, column 'rooms': 1e+308 overflows the model's "
-            "scaling, (x − offset) / scale\n"
-        )
+    _every_reader_refuses(
+        capsys,
+        path,
+        big,
+        f"{big}: row 2, column 'rooms': 1e+308 overflows the model's scaling, (x − offset) / scale",
+    )
     cells = lines[2].split(",")
     cells[3] = "-1e308"  # the target, standardised
     big.write_text("\n".join([*lines[:2], ",".join(cells), *lines[3:]]) + "\n")
