@@ -201,20 +201,20 @@ def gradcheck(
     net = network.copy().astype("float64")
     X, Y = net.example_rows(X, Y)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        loss = float(net.example_losses(net.forward(X), Y).mean())
+        fp = net.forward(X)
+        loss = float(net.example_losses(fp, Y).mean())
     if not np.isfinite(loss):  # no difference of infinities estimates a gradient
         raise ArgumentError(
             f"the loss at the network's weights is {loss} (its numbers overflow float64): "
             "there are no finite gradients to check"
         )
-    fp = net.forward(X)
     paths = [
         net.backward(fp, Y, fused=True),
         net.backward(fp, Y, fused=False),
         _explained(net, fp, Y),
         _trained(net, X, Y),
     ]
-    floor = 1e-6 * max(1.0, abs(float(net.example_losses(fp, Y).mean())))
+    floor = 1e-6 * max(1.0, abs(loss))
 
     base = _kink_pattern(net, X)
     result = GradcheckResult(tolerance=tolerance)
