@@ -1334,12 +1334,14 @@ class Standardizer:
         if bad.any():
             j = int(np.flatnonzero(bad)[0])
             column = X64[:, j]
-            exc = ArgumentError(
-                f"X[:, {j}]: values from {column.min():g} to {column.max():g}, whose "
+            detail = (
+                f"values from {column.min():g} to {column.max():g}, whose "
                 f"{type(self).__name__} scale {scale[j]:g} (or its reciprocal) is beyond "
                 "float64's range; rescale that column"
             )
-            exc.column = j  # type: ignore[attr-defined]  # for a caller that knows its name
+            exc = ArgumentError(f"X[:, {j}]: {detail}")
+            # for a caller that knows the column's name
+            exc.column, exc.detail = j, detail  # type: ignore[attr-defined]
             raise exc
         self.mean_, self.scale_ = offset, scale
         return self

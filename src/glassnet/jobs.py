@@ -55,9 +55,8 @@ def _scaler(kind: str, X: np.ndarray, data: str, names: list[str]) -> Any:
         j = getattr(exc, "column", None)
         if j is None:
             raise
-        text = str(exc).split(": ", 1)[1]
         where = f"{data}: column {quote(names[j])} of the training rows"
-        raise ArgumentError(f"{where}: {text}") from None
+        raise ArgumentError(f"{where}: {exc.detail}") from None  # type: ignore[attr-defined]
 
 
 def _scaler_meta(kind: str, scaler: Any) -> dict | None:
