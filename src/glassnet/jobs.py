@@ -81,8 +81,7 @@ def _apply(
     """
     if meta is None:
         return X
-    # float64, not what JSON's numbers make: an int beyond int64 would be an object array
-    offset, scale = (np.asarray(meta[key], dtype=np.float64) for key in ("offset", "scale"))
+    offset, scale = _offset_scale(meta)
     with np.errstate(over="ignore", invalid="ignore"):
         scaled = (X - offset) / scale
     if data is not None and not np.isfinite(scaled).all():  # X itself is finite: data.py's
@@ -97,10 +96,18 @@ def _apply(
     return scaled
 
 
+def _offset_scale(meta: dict) -> tuple[np.ndarray, np.ndarray]:
+    """A scaler's metadata as float64 arrays (an int beyond int64 would make an object array)."""
+    return (
+        np.asarray(meta["offset"], dtype=np.float64),
+        np.asarray(meta["scale"], dtype=np.float64),
+    )
+
+
 def _unapply(meta: dict | None, Y: np.ndarray) -> np.ndarray:
     if meta is None:
         return Y
-    offset, scale = (np.asarray(meta[key], dtype=np.float64) for key in ("offset", "scale"))
+    offset, scale = _offset_scale(meta)
     return Y * scale + offset
 
 
