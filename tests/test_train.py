@@ -889,6 +889,27 @@ def test_a_bad_example_is_named_by_its_index_in_the_data_given():
         _net().fit(X, y, validation_split=0.2, seed=0, verbose=False)
 
 
+def test_a_nan_that_validation_split_holds_out_is_named_up_front_by_its_row_of_the_data():
+    # it raised nothing: every val_loss NaN and val_r2 0 (a NaN in X: an error after the
+    # first epoch, naming its row of the held-out part)
+    X, y = blobs()
+    X[[105, 6], 1] = np.nan  # seed 0 holds out rows 105, 6, … in that order
+    epochs = []
+
+    def count(state, epoch, logs):
+        epochs.append(epoch)
+
+    with pytest.raises(ArgumentError, match=r"^X: example 7 holds nan \(column 2\); data must"):
+        _net().fit(X, y, validation_split=0.2, seed=0, callbacks=[count], verbose=False)
+    assert epochs == []  # before any training
+    X, y = blobs()
+    y = X[:, 0] + X[:, 1]
+    y[105] = np.inf
+    net = Network([2, 1], activations=["identity"], seed=0)
+    with pytest.raises(ArgumentError, match=r"^y: example 106 holds inf \(column 1\)"):
+        net.fit(X, y, validation_split=0.2, seed=0, verbose=False)
+
+
 def test_no_checkpoint_of_weights_that_overflowed_and_no_check_without_training():
     X, y = blobs()
     saved = []

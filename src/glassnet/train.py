@@ -378,17 +378,24 @@ def _check_finite_data(given: tuple[Array, Array], epoch: int, batch: int | None
     _refuse_non_finite(zip(("X", "y"), given, strict=True), f" (training diverged at {at})")
 
 
-def _refuse_non_finite(named: Iterable[tuple[str, Array]], why: str = "") -> None:
+def _refuse_non_finite(
+    named: Iterable[tuple[str, Array]], why: str = "", index: Array | None = None
+) -> None:
     """ArgumentError naming the first example (and column) of an array that is not finite.
 
-    Counted from 1, as every message of glassnet names rows and columns.
+    Counted from 1, as every message of glassnet names rows and columns. ``index``: the
+    arrays' rows are those rows of the data given (a validation split's, in its random
+    order), which the message names, the first of them in the data's own order.
     """
     for name, rows in named:
         bad = ~np.isfinite(rows)
         if bad.any():
-            row, column = np.argwhere(bad)[0]
+            at = np.argwhere(bad)  # row by row, each row's columns in order
+            # the example that comes first in the data given (argmin: its first column)
+            row, column = at[0] if index is None else at[np.argmin(index[at[:, 0]])]
+            example = row if index is None else index[row]
             raise ArgumentError(
-                f"{name}: example {int(row) + 1} holds {rows[row, column]} (column "
+                f"{name}: example {int(example) + 1} holds {rows[row, column]} (column "
                 f"{int(column) + 1}); data must be finite{why}"
             )
 
@@ -501,7 +508,9 @@ def fit(
         epoch, and the weights are left as that update made them.)
     ArgumentError
         For a bad argument, and for data that are not finite: a NaN or ∞ in X or y is
-        named (its example and column) where it makes a batch's loss not finite.
+        named (its example and column) where it makes a batch's loss not finite; one
+        in ``validation_data`` or in the rows ``validation_split`` holds out, before
+        training.
     """
     epochs = whole_number("epochs", epochs)
     l2 = real_number("l2", l2)
@@ -556,6 +565,9 @@ def fit(
         if n_val >= len(X):
             raise ArgumentError("validation_split: leaves no training examples")
         X_val, Y_val = X[order[:n_val]], Y[order[:n_val]]
+        # checked up front, as validation_data: a NaN held out makes every val_loss NaN
+        # (and val_r2 0), raising nothing; named by its row of X and y, not of X_val
+        _refuse_non_finite((("X", X_val), ("y", Y_val)), index=order[:n_val])
         X, Y = X[order[n_val:]], Y[order[n_val:]]
 
     n = len(X)
