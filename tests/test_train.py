@@ -319,6 +319,23 @@ def test_r2_score_against_definition():
     assert r2_score(((y - p) ** 2).sum(0), ((y - y.mean(0)) ** 2).sum(0)) == pytest.approx(expected)
 
 
+def test_r2_is_nan_not_0_where_a_sum_is_nan_and_evaluate_refuses_targets_not_finite():
+    assert np.isnan(r2_score(np.array([1.0]), np.array([np.nan])))  # it was 0.0
+    assert np.isnan(r2_score(np.array([np.nan, 0.0]), np.array([2.0, 0.0])))
+    assert r2_score(np.array([1.0, 0.0]), np.array([2.0, 0.0])) == 0.75  # unchanged
+    X, _ = blobs()
+    y = X[:, 0].copy()
+    net = Network([2, 1], activations=["identity"], seed=0)
+    for bad in (np.nan, np.inf):  # {'loss': nan, 'r2': 0.0}, {'loss': inf, 'r2': 0.0}
+        y[4] = bad
+        with pytest.raises(ArgumentError, match=rf"^y: example 5 holds {bad} \(column 1\)"):
+            net.evaluate(X, y)
+    Y = np.eye(3)[blobs()[1]]
+    Y[2, 1] = np.nan  # it gave a NaN loss beside an accuracy
+    with pytest.raises(ArgumentError, match=r"^y: example 3 holds nan \(column 2\)"):
+        _net().evaluate(X, Y)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -1000,8 +1000,12 @@ class Network:
         return Y
 
     def evaluate(self, X: Array, y: Array) -> dict[str, float]:
-        """The batch loss and a metric: accuracy for a classifier, R² for any other network."""
-        from glassnet.train import metric_value
+        """The batch loss and a metric: accuracy for a classifier, R² for any other network.
+
+        A NaN or infinity in X (where it makes an output NaN) or in y is an ArgumentError
+        naming its row.
+        """
+        from glassnet.train import _refuse_non_finite, metric_value
 
         X = self._inputs(X)
         Y = self.targets(y)
@@ -1009,6 +1013,9 @@ class Network:
             raise ArgumentError(f"y: {len(Y)} targets for {len(X)} examples")
         if not len(X):  # a mean of nothing
             raise ArgumentError("X: no examples to evaluate on")
+        # a NaN target makes the loss NaN and the score 0, which would read as figures;
+        # checked on Y itself, n_L numbers a row (X's show in the output, below)
+        _refuse_non_finite((("y", Y),))
         with np.errstate(over="ignore", invalid="ignore"):  # a NaN row is said below
             fp = self.forward(X)
         self._numbers_out(X, fp.a[-1])  # NaN in, accuracy 0 out would read as a score

@@ -74,12 +74,14 @@ def r2_score(sse: Array, sst: Array) -> float:
 
     .. math:: R^2 = 1 - \frac{\sum_k (y_k - \hat y_k)^2}{\sum_k (y_k - \bar y)^2}
 
-    An output whose targets are constant scores 1 if predicted exactly, else 0.
+    An output whose targets are constant scores 1 if predicted exactly, else 0. A NaN
+    sum (of targets or outputs that are not numbers) makes R² NaN, not a score.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         per_output = np.where(
             sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0), np.where(sse == 0, 1.0, 0.0)
         )
+    per_output[np.isnan(sse) | np.isnan(sst)] = math.nan  # (NaN > 0 is False: it read 0)
     return float(per_output.mean())
 
 
