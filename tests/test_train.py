@@ -537,6 +537,63 @@ def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly(l2):
         np.testing.assert_array_equal(a.W, b.W)
 
 
+class _StopAt(Callback):
+    """Stop training after batch ``batch`` of epoch ``epoch``."""
+
+    def __init__(self, epoch, batch):
+        self.at = (epoch, batch)
+
+    def on_batch_end(self, state, batch, logs):
+        if (state.epoch, batch) == self.at:
+            state.stop_training = True
+
+
+def test_the_r2_of_an_epoch_stopped_part_way_is_that_of_the_examples_seen():
+    # it divided their squared errors by the SST of the whole training set
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = X @ [1.0, 2.0, 3.0] + rng.normal(size=100)
+    start = Network([3, 1], activations=["identity"], seed=0)
+    net = start.copy()
+    history = net.fit(
+        X, y, epochs=3, batch_size=10, shuffle=False, callbacks=[_StopAt(1, 1)], verbose=False
+    )
+    # one batch, its loss and R² at the starting weights, as evaluate gives them
+    figures = start.evaluate(X[:10], y[:10])
+    assert history.epoch == [1] and history["loss"] == [pytest.approx(figures["loss"])]
+    assert history["r2"] == [pytest.approx(figures["r2"])]
+    assert figures["r2"] < 0  # (the SST of all 100 examples made it 0.91)
+
+
+def test_a_part_done_epoch_resumed_and_stopped_part_way_keeps_its_r2_bit_for_bit():
+    import os
+    import signal
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(150, 3))
+    y = X @ [1.0, -2.0, 0.5] + 0.3 * rng.normal(size=150)
+    settings = {"epochs": 4, "batch_size": 16, "optimizer": "adam", "seed": 5, "verbose": False}
+
+    def make():
+        return Network([3, 6, 1], activations=["tanh", "identity"], seed=2)
+
+    whole = make()
+    h_whole = whole.fit(X, y, callbacks=[_StopAt(2, 7)], **settings)
+    assert h_whole.epoch == [1, 2] and h_whole.stopped_epoch == 2
+
+    class CtrlC(Callback):
+        def on_batch_end(self, state, batch, logs):
+            if state.epoch == 2 and batch == 3:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    saved = []
+    with pytest.raises(KeyboardInterrupt):
+        make().fit(X, y, callbacks=[CtrlC()], on_checkpoint=saved.append, **settings)
+    resumed = make()
+    h_resumed = resumed.fit(X, y, callbacks=[_StopAt(2, 7)], resume=saved[0], **settings)
+    assert h_resumed.history == h_whole.history and h_resumed.stopped_epoch == 2
+
+
 def test_a_wrong_checkpoint_is_refused_before_anything_changes(tmp_path):
     import os
     import signal

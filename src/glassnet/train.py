@@ -85,13 +85,17 @@ def r2_score(sse: Array, sst: Array) -> float:
     return float(per_output.mean())
 
 
+def total_squares(Y: Array) -> Array:
+    r"""SST of each output: :math:`\sum_k (y_k - \bar y)^2`, shape (n_L,)."""
+    return ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+
+
 def metric_value(network: Network, A: Array, Y: Array) -> tuple[str, float]:
     """The metric of outputs ``A`` against targets ``Y``: (name, value)."""
     if network.is_classifier:
         return "accuracy", _correct(network, A, Y) / max(len(Y), 1)
     sse = ((Y - A) ** 2).sum(axis=0)
-    sst = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
-    return "r2", r2_score(sse, sst)
+    return "r2", r2_score(sse, total_squares(Y))
 
 
 # --- history and callbacks ------------------------------------------------------------
@@ -112,7 +116,9 @@ class History:
         its examples' losses, each taken before its batch's update (a smaller last
         batch weighs by its size), each plus the L2 penalty (λ/2) Σ‖W‖² at the same
         weights: the mean of the objective J over the epoch's batches. ``val_loss``
-        adds the penalty at the epoch's final weights.
+        adds the penalty at the epoch's final weights. An epoch that a callback stops
+        part-way has the figures of the examples it saw: their mean loss, accuracy,
+        and R² with their own SST, Σ (y − ȳ)² about their own mean.
     metric : str
         ``"accuracy"`` or ``"r2"``.
     stopped_epoch : int or None
@@ -594,7 +600,7 @@ def fit(
         if getattr(cb.on_batch_end, "__func__", None) is not Callback.on_batch_end
         and not (isinstance(cb, LambdaCallback) and cb._batch is None)
     ]
-    sst = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0) if metric == "r2" else None
+    sst = total_squares(Y) if metric == "r2" else None
 
     workspaces: dict[int, Any] = {}  # one per batch size (the last batch may be smaller)
     # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j;
@@ -752,7 +758,11 @@ def fit(
             if tally is not None:
                 total_loss = tally.total(end)
             logs = {"loss": (total_loss + penalties) / seen}
-            logs[metric] = r2_score(sse, sst) if sse is not None else hits / seen  # type: ignore[arg-type]
+            if sse is not None:  # R² of the examples seen: a stopped epoch's own SST
+                seen_sst = sst if seen == n else total_squares(Y[order[:seen]])
+                logs[metric] = r2_score(sse, seen_sst)  # type: ignore[arg-type]
+            else:
+                logs[metric] = hits / seen
             if X_val is not None and Y_val is not None:
                 val = network.evaluate(X_val, Y_val)
                 logs["val_loss"] = val["loss"] + _penalty(network, l2)
