@@ -10,7 +10,9 @@ An optimizer updates parameters θ in place from their gradients g = ∂L/∂θ:
   Ba's efficient form, as scikit-learn and Keras). In PyTorch's form
   θ ← θ − η m̂ / (√v̂ + ε̂) this is ε̂ = ε / √(1 − β₂ᵗ), 32 ε at t = 1 with β₂ = 0.999:
   the two differ only where √v̂ is not far above ε;
-- ``rmsprop``: s ← ρ s + (1 − ρ) g², θ ← θ − η g / (√s + ε).
+- ``rmsprop``: s ← ρ s + (1 − ρ) g², θ ← θ − η g / (√s + ε): ε outside the root, as
+  PyTorch, with Keras's defaults (η = 0.001, ρ = 0.9, ε = 1e-7); Keras divides by
+  √(s + ε), which differs only where √s is not far above √ε ≈ 3e-4.
 
 A schedule sets η at the start of every epoch: ``constant``, ``step`` (η₀ γ^⌊epoch/k⌋),
 ``exponential`` (η₀ γ^epoch) and ``adaptive`` (scikit-learn's: η is divided by 5 each
@@ -261,6 +263,11 @@ class RMSProp(Optimizer):
 
     .. math:: s \leftarrow \rho s + (1-\rho) g^2,\qquad
               \theta \leftarrow \theta - \eta\,\frac{g}{\sqrt{s}+\epsilon}
+
+    ε is added outside the root, as ``torch.optim.RMSprop`` places it; the defaults
+    are Keras's, whose RMSprop divides by :math:`\sqrt{s+\epsilon}` instead: the two
+    differ only where √s is not far above √ε (≈ 3e-4 at ε = 1e-7). PyTorch's
+    defaults are η = 0.01, ρ (its ``alpha``) = 0.99, ε = 1e-8.
 
     Parameters
     ----------
