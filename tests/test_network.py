@@ -332,8 +332,9 @@ def test_softmax_bce_takes_the_logits_only_for_the_rows_that_need_them(dtype):
 
 
 def test_the_network_listing_of_docs_training_shows_the_real_keyword_defaults():
-    # docs/training.md lists Network(...) with example sizes and loss beside the
-    # keyword-only arguments; those must show their defaults (seed=None, not seed=0)
+    # docs/training.md lists Network(...) with example sizes and activations beside the
+    # arguments that have defaults; those must show them (seed=None, not seed=0; the
+    # loss half_squared_error, where loss="cross_entropy" read as the default)
     import ast
     import inspect
 
@@ -346,14 +347,13 @@ def test_the_network_listing_of_docs_training_shows_the_real_keyword_defaults():
         name, _, value = line.split("#")[0].strip().rstrip(",").partition("=")
         if value:
             shown[name] = ast.literal_eval(value)
-    keyword_only = {
+    defaults = {
         name: parameter.default
         for name, parameter in inspect.signature(Network).parameters.items()
-        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
-    }
-    listed = shown.keys() & keyword_only.keys()
-    assert {"init", "seed", "dtype"} <= listed
-    assert {name: shown[name] for name in listed} == {name: keyword_only[name] for name in listed}
+        if parameter.default is not inspect.Parameter.empty and name != "activations"
+    }  # (activations=None: required with sizes)
+    assert shown.keys() - {"activations"} == defaults.keys()  # every one, at its default
+    assert {name: shown[name] for name in defaults} == defaults
 
 
 @pytest.mark.parametrize("thaw", [copy.deepcopy, lambda n: pickle.loads(pickle.dumps(n))])

@@ -480,16 +480,18 @@ class Network:
     layers : sequence of Layer, or sequence of int
         The layers; or the sizes [n_0, n_1, ..., n_L], with ``activations``.
     activations : sequence of str or Activation, optional
-        One per layer, when ``layers`` gives sizes.
-    loss : str or Loss
-        The per-example loss ℓ; the batch loss is its mean.
+        One per layer, required when ``layers`` gives sizes.
+    loss : str or Loss, default "half_squared_error"
+        The per-example loss ℓ; the batch loss is its mean. A classifier names its
+        own: ``cross_entropy`` on a softmax output (which then takes class indices as
+        targets), ``binary_cross_entropy`` on a sigmoid one.
     init : str, optional
         Initialiser of the weights, when ``layers`` gives sizes; biases start at 0.
         By default chosen by each layer's activation: he_uniform for relu,
         leaky_relu and elu, glorot_uniform for the others.
     seed : int, optional
         Seed of the initialiser's random numbers.
-    dtype : {"float64", "float32"}
+    dtype : {"float64", "float32"}, default "float64"
         The dtype of parameters and computations.
     fused : bool, default True
         Use δ_L = a − y for softmax + cross_entropy and sigmoid + binary_cross_entropy.
