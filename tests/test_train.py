@@ -908,6 +908,21 @@ def test_non_finite_data_is_named_not_called_divergence():
         _net().fit(X, np.array(["a", "b"])[y], verbose=False)
 
 
+def test_class_indices_for_a_softmax_without_cross_entropy_are_told_the_loss_they_need():
+    X, y = blobs()
+    net = Network([2, 5, 3], activations=["tanh", "softmax"], seed=0)  # the default loss
+    told = r"^y: expected 3 columns \(one per output unit\), found 1-D; class indices need "
+    with pytest.raises(ArgumentError, match=told + r"loss='cross_entropy' \(.* half_squared"):
+        net.fit(X, y, verbose=False)
+    with pytest.raises(ArgumentError, match=told):
+        net.evaluate(X, y)
+    # not class indices, or not a softmax: the shape alone
+    for bad, out in ((y.astype(float), "softmax"), (y, "sigmoid")):
+        other = Network([2, 5, 3], activations=["tanh", out], seed=0)
+        with pytest.raises(ArgumentError, match=r"found 1-D$"):
+            other.fit(X, bad, verbose=False)
+
+
 def test_predict_and_evaluate_check_shapes():
     net = _net()
     X, y = blobs()

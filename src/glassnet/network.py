@@ -991,7 +991,16 @@ class Network:
                 raise ArgumentError(f"y: class indices must lie in 0..{n_out - 1}")
             return one_hot(labels, n_out, self.dtype)
         if n_out != 1:
-            raise ArgumentError(f"y: expected {n_out} columns (one per output unit), found 1-D")
+            hint = ""
+            if self.output_activation.name == "softmax" and np.issubdtype(y.dtype, np.integer):
+                # class indices, most likely: the default loss (a squared error) takes rows
+                hint = (
+                    f"; class indices need loss='cross_entropy' (this network's loss is "
+                    f"{self.loss.name})"
+                )
+            raise ArgumentError(
+                f"y: expected {n_out} columns (one per output unit), found 1-D{hint}"
+            )
         return self._probabilities(y.astype(self.dtype).reshape(-1, 1))
 
     def _probabilities(self, Y: Array) -> Array:
