@@ -362,8 +362,12 @@ def test_bad_data():
         net.fit(np.zeros((5, 3)), np.zeros(5, dtype=int), verbose=False)
     with pytest.raises(ArgumentError, match="class indices"):
         net.fit(np.zeros((5, 2)), np.array([0, 1, 2, 3, 1]), verbose=False)
-    with pytest.raises(ArgumentError, match="targets"):
+    # the targets named, as evaluate names them (it said 'X: 5 examples but 4 targets')
+    with pytest.raises(ArgumentError, match=r"^y: 4 targets for 5 examples$"):
         net.fit(np.zeros((5, 2)), np.zeros(4, dtype=int), verbose=False)
+    with pytest.raises(ArgumentError, match=r"^validation_data: y_val: 4 targets for 5 examples$"):
+        valid = (np.zeros((5, 2)), np.zeros(4, dtype=int))
+        net.fit(np.zeros((5, 2)), np.zeros(5, dtype=int), validation_data=valid, verbose=False)
 
 
 def test_float32_training_stays_float32():

@@ -408,12 +408,15 @@ def _refuse_non_finite(
             )
 
 
-def _check_data(X: Array, Y: Array, name: str) -> None:
-    """As many targets as examples, and at least one (X's shape: ``Network._inputs``)."""
+def _check_data(X: Array, Y: Array, names: tuple[str, str]) -> None:
+    """As many targets as examples, and at least one (X's shape: ``Network._inputs``).
+
+    ``names``: X's and y's, as the messages name them (the targets named, as evaluate).
+    """
     if len(X) != len(Y):
-        raise ArgumentError(f"{name}: {len(X)} examples but {len(Y)} targets")
+        raise ArgumentError(f"{names[1]}: {len(Y)} targets for {len(X)} examples")
     if len(X) == 0:
-        raise ArgumentError(f"{name}: no examples")
+        raise ArgumentError(f"{names[0]}: no examples")
 
 
 def _show_progress(verbose: bool | None) -> bool:
@@ -547,7 +550,7 @@ def fit(
     network._check_layers()  # a layer's W, b or activation replaced since: named if wrong
     X = network._inputs(X)
     Y = network.targets(y)
-    _check_data(X, Y, "X")
+    _check_data(X, Y, ("X", "y"))
     given = (X, Y)  # as passed (before a validation split), to name a bad example
     network._dropout_rates(dropout)  # check the rates before any work
 
@@ -563,7 +566,7 @@ def fit(
             Y_val = network.targets(validation_data[1])
         except ArgumentError as exc:
             raise ArgumentError(f"validation_data: {exc}") from None
-        _check_data(X_val, Y_val, "validation_data")
+        _check_data(X_val, Y_val, ("validation_data: X_val", "validation_data: y_val"))
         # checked up front, unlike the training data: a NaN here raises nothing later,
         # it makes every val_loss NaN
         _refuse_non_finite((("validation_data: X_val", X_val), ("validation_data: y_val", Y_val)))
