@@ -108,7 +108,7 @@ class History:
     Attributes
     ----------
     epoch : list of int
-        Epoch numbers, from 1.
+        Epoch numbers, from 1 (Keras counts from 0).
     history : dict of str to list of float
         ``loss`` and the metric (``accuracy`` or ``r2``) of the training data, and
         ``val_loss``, ``val_accuracy`` / ``val_r2`` when there is validation data;
@@ -122,9 +122,12 @@ class History:
     metric : str
         ``"accuracy"`` or ``"r2"``.
     stopped_epoch : int or None
-        The epoch after which a callback or early stopping stopped training.
+        The epoch after which a callback or early stopping stopped training (the last
+        one recorded); None when every epoch ran.
     best_epoch : int or None
-        The epoch whose weights early stopping restored.
+        The epoch whose weights early stopping restored at the end, stopped early or
+        not; None without early stopping, with ``restore_best_weights=False``, or
+        when no epoch improved.
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -191,7 +194,8 @@ class Callback:
     def on_batch_end(self, state: TrainingState, batch: int, logs: dict[str, float]) -> None:
         """After each update; ``logs`` has the batch's ``loss`` and ``size``.
 
-        The loss is the batch's, plus the L2 penalty, both taken before the update.
+        ``batch`` counts the epoch's batches from 1 (Keras counts from 0). The loss
+        is the batch's, plus the L2 penalty, both taken before the update.
         """
 
     def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
