@@ -618,11 +618,8 @@ def fit(
     )
     fold = opt.plain_descent and not l2 and clip_norm is None
     # softmax + cross-entropy on one-hot rows: one dot product per batch for the loss
-    tally = (
-        EpochLoss(n, network.dtype)
-        if one_hot and network._fused() is FUSED.get(("softmax", "cross_entropy"))
-        else None
-    )
+    tallied = FUSED.get(("softmax", "cross_entropy"))
+    tally = EpochLoss(n, network.dtype) if one_hot and network._fused() is tallied else None
     labels = predictions = None
     if metric == "accuracy" and network.output_activation.name == "softmax" and Y.shape[1] > 1:
         # accuracy from the argmax of each batch, counted per epoch
@@ -691,7 +688,14 @@ def fit(
                 X.take(idx, axis=0, out=ws.X, mode="clip")
                 Y.take(idx, axis=0, out=ws.Y, mode="clip")
                 if tally is not None:
-                    tally.point(ws.scratch[-1], start, m)
+                    if network._fused() is not tallied:  # a callback replaced f_L or the loss:
+                        # the batches so far keep the tally's losses, the rest their own
+                        total_loss += tally.total(start)
+                        for kept_ws in workspaces.values():
+                            tally.release(kept_ws.scratch[-1])
+                        tally = None
+                    else:
+                        tally.point(ws.scratch[-1], start, m)
                 fp = network.forward(ws.X, dropout=dropout, rng=rng, workspace=ws)
                 loss = None
                 if tally is None or not tally.add(ws.Y, fp.z[-1], ws.scratch[-1]):

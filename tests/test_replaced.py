@@ -1,0 +1,96 @@
+"""Parts replaced or shared: a loss, activation, W or b replaced in a callback or between
+calls, tied weights, read-only parameters, a workspace of other shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glassnet import Callback, Network, TrainingError
+from glassnet.activations import get_activation
+from glassnet.losses import get_loss
+
+
+def classes(seed=0, n=200, scale=1.0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 6)) * scale
+    return X, np.eye(3)[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0)]  # one-hot rows
+
+
+def softmax_net():
+    return Network([6, 9, 3], activations=["relu", "softmax"], loss="cross_entropy", seed=1)
+
+
+SWAPS = {  # the output activation and loss a callback puts in place of softmax + cross-entropy
+    "sigmoid_bce": ("sigmoid", "binary_cross_entropy"),
+    "identity_hse": ("identity", "half_squared_error"),
+    "softmax_bce": ("softmax", "binary_cross_entropy"),
+}
+
+
+def swap(net, to):
+    activation, loss = SWAPS[to]
+    net.layers[-1].activation = get_activation(activation)
+    net.loss = get_loss(loss)
+
+
+class Swap(Callback):
+    """Swaps the output and loss after epoch 1 or after the given batch of epoch 1."""
+
+    def __init__(self, to, batch=None):
+        self.to, self.batch, self.losses = to, batch, []
+
+    def on_batch_end(self, state, batch, logs):
+        if state.epoch == 1:
+            self.losses.append((logs["loss"], logs["size"]))
+            if batch == self.batch:
+                swap(state.network, self.to)
+
+    def on_epoch_end(self, state, epoch, logs):
+        if epoch == 1 and self.batch is None:
+            swap(state.network, self.to)
+
+
+@pytest.mark.parametrize("to", list(SWAPS))
+def test_a_loss_swapped_by_a_callback_is_the_loss_of_the_next_epochs(to):
+    # softmax + cross-entropy on one-hot rows takes its epoch loss from the softmax's own
+    # numbers (losses.EpochLoss); after the swap each batch's loss is the new one's
+    X, y = classes()
+    settings = {"batch_size": 50, "shuffle": False, "verbose": False}
+    swapped = softmax_net()
+    history = swapped.fit(X, y, epochs=3, callbacks=[Swap(to)], **settings)
+    fresh = softmax_net()
+    first = fresh.fit(X, y, epochs=1, **settings)
+    swap(fresh, to)
+    rest = fresh.fit(X, y, epochs=2, **settings)
+    assert history["loss"] == first["loss"] + rest["loss"]
+    for a, b in zip(swapped.layers, fresh.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+
+
+def test_a_loss_swapped_inside_an_epoch_counts_each_batch_with_its_own_loss():
+    X, y = classes(1)
+    swapper = Swap("sigmoid_bce", batch=2)  # after 2 of the 4 batches of epoch 1
+    history = softmax_net().fit(
+        X, y, epochs=2, batch_size=50, shuffle=False, callbacks=[swapper], verbose=False
+    )
+    assert len(swapper.losses) == 4
+    mean = sum(loss * m for loss, m in swapper.losses) / len(X)
+    np.testing.assert_allclose(history["loss"][0], mean, rtol=1e-12)
+
+
+def test_divergence_after_a_swapped_loss_is_caught_at_its_batch():
+    X, y = classes(scale=10.0)
+    net = softmax_net()
+    with pytest.raises(TrainingError, match=r"diverged at epoch 3, batch 1: the loss is inf"):
+        net.fit(
+            X,
+            y,
+            epochs=4,
+            batch_size=50,
+            shuffle=False,
+            learning_rate=0.5,
+            callbacks=[Swap("identity_hse")],
+            verbose=False,
+        )
+    assert all(np.isfinite(layer.W).all() for layer in net.layers)
