@@ -94,3 +94,58 @@ def test_divergence_after_a_swapped_loss_is_caught_at_its_batch():
             verbose=False,
         )
     assert all(np.isfinite(layer.W).all() for layer in net.layers)
+
+
+REPLACEMENTS = {  # the documented replacements of a layer's parts (docs/training.md)
+    "W_list": lambda net: setattr(net.layers[0], "W", net.layers[0].W.tolist()),
+    "b_list": lambda net: setattr(net.layers[1], "b", [0.1, 0.2]),
+    "activation_name": lambda net: setattr(net.layers[0], "activation", "tanh"),
+    "output_name": lambda net: setattr(net.layers[1], "activation", "sigmoid"),
+}
+
+
+@pytest.mark.parametrize("entry", ["repr", "copy", "gradcheck", "save_model", "export_spec"])
+@pytest.mark.parametrize("replacement", list(REPLACEMENTS))
+def test_every_entry_point_takes_a_replaced_part_of_a_layer(entry, replacement, tmp_path):
+    import glassnet
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(6, 3)), rng.uniform(size=(6, 2))
+    net = Network([3, 4, 2], activations=["relu", "identity"], seed=0)
+    REPLACEMENTS[replacement](net)
+    reference = Network([3, 4, 2], activations=["relu", "identity"], seed=0)
+    REPLACEMENTS[replacement](reference)
+    reference._check_layers()  # as the engine takes it
+    names = [layer.activation.name for layer in reference.layers]
+    if entry == "repr":
+        assert f"activations=[{', '.join(names)}]" in repr(net)
+        return
+    if entry == "copy":
+        got = net.copy()
+    elif entry == "gradcheck":
+        assert glassnet.gradcheck(net, X, Y).passed
+        return
+    elif entry == "save_model":
+        glassnet.save_model(net, tmp_path / "m.npz")
+        got = glassnet.load_model(tmp_path / "m.npz")[0]
+    else:
+        glassnet.export_spec(net, tmp_path / "s.toml", X, Y)
+        got = glassnet.load_spec(tmp_path / "s.toml").network
+    assert [layer.activation.name for layer in got.layers] == names
+    for a, b in zip(got.layers, reference.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+        np.testing.assert_array_equal(a.b, b.b)
+
+
+def test_backward_takes_a_part_replaced_after_the_forward_pass():
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    net = Network([3, 4, 2], activations=["relu", "identity"], seed=0)
+    fp = net.forward(X)
+    net.layers[1].activation = "tanh"
+    net.layers[1].W = net.layers[1].W.tolist()
+    bp = net.backward(fp, Y)
+    reference = Network([3, 4, 2], activations=["relu", "tanh"], seed=0)  # the same weights
+    expected = reference.backward(fp, Y)
+    for l in (1, 2):
+        np.testing.assert_array_equal(bp.grad_W[l], expected.grad_W[l])

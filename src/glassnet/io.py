@@ -198,6 +198,7 @@ def _registered_names(network: Network) -> tuple[list[str], str]:
     from glassnet.activations import ACTIVATIONS
     from glassnet.losses import LOSSES
 
+    network._check_layers()  # a W, b or activation replaced since: taken (or named) first
     names = []
     for k, layer in enumerate(network.layers, start=1):
         act = layer.activation

@@ -668,6 +668,8 @@ class Network:
         act, loss = self.layers[-1].activation, self.loss
         cached = self.__dict__.get("_fused_cache")
         if cached is None or cached[0] is not act or cached[1] is not loss:
+            if not isinstance(act, Activation):  # replaced by its name since the last pass
+                act = self.output_activation
             cached = self._fused_cache = (act, loss, FUSED.get((act.name, loss.name)))
         return cached[2]
 
@@ -692,6 +694,7 @@ class Network:
 
     def copy(self) -> Network:
         """A deep copy: parameters are copied, activations and loss shared."""
+        self._check_layers()  # a W, b or activation replaced since: taken (or named) first
         return Network(
             [
                 Layer(
@@ -717,7 +720,10 @@ class Network:
         return Network(self.layers, loss=self.loss, dtype=dtype, fused=self.fused)
 
     def __repr__(self) -> str:
-        acts = ", ".join(layer.activation.name for layer in self.layers)
+        # never raises, changes nothing: an activation replaced by its name shows the name
+        acts = ", ".join(
+            str(getattr(layer.activation, "name", layer.activation)) for layer in self.layers
+        )
         return f"Network({self.sizes}, activations=[{acts}], loss={self.loss.name!r})"
 
     # --- the forward pass ------------------------------------------------------------
@@ -1193,6 +1199,8 @@ class Network:
             \frac{\partial L}{\partial W_l} = \frac{a_{l-1}^\top \delta_l}{m},\quad
             \frac{\partial L}{\partial b_l} = \frac1m\sum_k \delta_l^{(k)}
         """
+        if workspace is None:  # (a workspace's products check the layers they are made for)
+            self._check_layers()  # a W, b or activation replaced since: taken (or named) first
         use_fused = self.fused if fused is None else fused
         fused_path = self._fused() if use_fused and not record else None
         if workspace is not None:
