@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glassnet import Callback, Network, TrainingError
+from glassnet import ArgumentError, Callback, Network, TrainingError
 from glassnet.activations import get_activation
 from glassnet.losses import get_loss
 
@@ -149,3 +149,49 @@ def test_backward_takes_a_part_replaced_after_the_forward_pass():
     expected = reference.backward(fp, Y)
     for l in (1, 2):
         np.testing.assert_array_equal(bp.grad_W[l], expected.grad_W[l])
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum"])
+@pytest.mark.parametrize("tie", ["W", "W_and_b"])
+def test_tied_weights_take_the_step_of_step(optimizer, tie):
+    # one array for the W of layers 2 and 3: plain SGD's steps inside the pass would change
+    # W_3 before δ_1 is computed from it (and W_2 is W_3)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(16, 4)), rng.normal(size=(16, 4))
+
+    def make():
+        net = Network([4, 4, 4, 4], activations=["tanh", "tanh", "identity"], seed=3)
+        net.layers[2].W = net.layers[1].W
+        if tie == "W_and_b":
+            net.layers[2].b = net.layers[1].b
+        return net
+
+    reference = make()
+    reference.step(X, Y, learning_rate=0.1)
+    net = make()
+    settings = {"batch_size": 16, "shuffle": False, "learning_rate": 0.1, "verbose": False}
+    net.fit(X, Y, epochs=1, optimizer=optimizer, **settings)
+    assert net.layers[2].W is net.layers[1].W  # still tied: trained in place
+    for a, b in zip(net.layers, reference.layers, strict=True):
+        np.testing.assert_allclose(a.W, b.W, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(a.b, b.b, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("when", ["on_epoch_end", "on_batch_end", "on_train_begin"])
+def test_a_parameter_made_read_only_during_fit_is_refused(optimizer, when):
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(64, 3)), rng.normal(size=(64, 2))
+    net = Network([3, 4, 2], activations=["tanh", "identity"], seed=0)
+    frozen = net.layers[1].b
+
+    seen = []
+
+    def freeze(self, state, *args):
+        frozen.flags.writeable = False
+        seen.append(frozen.copy())
+
+    Freeze = type("Freeze", (Callback,), {when: freeze})
+    with pytest.raises(ArgumentError, match=r"^layers\[1\]\.b: read-only .* during fit"):
+        net.fit(X, Y, epochs=3, batch_size=16, optimizer=optimizer, callbacks=[Freeze()])
+    np.testing.assert_array_equal(frozen, seen[0])  # never written once read-only

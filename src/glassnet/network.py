@@ -320,6 +320,12 @@ class Products:
         self._backward: tuple = (_NONE, [])
         n = len(layers)
         self.params = [(layer.W, layer.b, layer.activation) for layer in layers]
+        # tied parameters (one array in two layers, or overlapping views): a step taken
+        # inside the pass would change a W that a later δ still reads
+        arrays = [p for layer in layers for p in (layer.W, layer.b)]
+        self.shared = any(
+            np.may_share_memory(p, q) for i, p in enumerate(arrays) for q in arrays[:i]
+        )
         if ws.training:  # a hidden layer whose δ needs only a_l computes a_l over z_l
             for l, layer in enumerate(layers[:-1], start=1):
                 if layer.activation.vjp_of_a and layer.activation.vjp_into is not None:
@@ -449,6 +455,10 @@ class Products:
                 ops.append(functools.partial(self.vjp[l], z, a, delta, space))  # ⊙ f_l′(z_l)
             if not descend:
                 ops += [self.grad_W[l], self.grad_b[l]]
+                continue
+            if self.shared:  # tied: every δ from the weights before the step, as step() takes it
+                if l == 1:
+                    ops += [op for k in range(L, 0, -1) for op in (step_W[k], step_b[k])]
                 continue
             if l < L:  # W_{l+1} has served for δ_l: take its step now
                 ops += [step_W[l + 1], step_b[l + 1]]
@@ -1186,6 +1196,8 @@ class Network:
             θ ← θ − η ∂L/∂θ of every parameter inside the pass, instead of returning
             the gradients (plain SGD's fast path). The returned δ_L is then ∂ℓ/∂z_L
             unscaled, the other δ_l carry η/m, and the gradient arrays are not used.
+            Where two parameters share memory (tied weights), every step waits for the
+            end of the pass, so that each δ is of the weights before the step.
 
         Returns
         -------

@@ -362,6 +362,21 @@ def _params(network: Network) -> list[Array]:
     return [p for layer in network.layers for p in (layer.W, layer.b)]
 
 
+def _refuse_read_only(network: Network) -> None:
+    """ArgumentError naming a W or b that a callback made read-only: fit writes them in place.
+
+    Checked after the callbacks, the only code that runs inside a fit (the layers were
+    checked as it began): plain SGD's steps write through BLAS, which sees no flag.
+    """
+    for l, layer in enumerate(network.layers):
+        for name in ("W", "b"):
+            if not getattr(layer, name).flags.writeable:
+                raise ArgumentError(
+                    f"layers[{l}].{name}: read-only (flags.writeable False) during fit, which "
+                    "updates every W and b in place"
+                )
+
+
 def _finite_weights(
     params: list[Array], given: tuple[Array, Array], epoch: int, opt: Optimizer
 ) -> None:
@@ -641,6 +656,8 @@ def fit(
         bar = tqdm(total=epochs, unit="epoch", desc="train", leave=True)
     for cb in cbs:
         cb.on_train_begin(state)
+    if cbs:
+        _refuse_read_only(network)
     # overflow is detected below, as a non-finite loss, and reported with its epoch and batch
     errstate = np.errstate(over="ignore", invalid="ignore")
     penalty = 0.0  # (λ/2) Σ‖W‖² of the current batch (before its update)
@@ -738,6 +755,7 @@ def fit(
                     if loss is None:
                         loss = network.batch_loss_sum(fp, ws.Y, ws) / m
                     cb.on_batch_end(state, batch, {"loss": loss + penalty, "size": float(m)})
+                    _refuse_read_only(network)
                 if interrupted["flag"]:  # Ctrl-C: stop after this batch, keep where we are
                     if on_checkpoint is not None:
                         acc = {
@@ -782,6 +800,8 @@ def fit(
             history.append(epoch, logs)
             for cb in cbs:
                 cb.on_epoch_end(state, epoch, logs)
+            if cbs:
+                _refuse_read_only(network)
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"})
                 bar.update(1)
