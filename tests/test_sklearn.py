@@ -911,3 +911,40 @@ def test_softmax_over_one_hot_rows_predicts_one_class_each():
     predicted = clf.predict(X)
     assert predicted.shape == Y.shape and np.all(predicted.sum(axis=1) == 1)
     assert np.array_equal(predicted.argmax(axis=1), clf.predict_proba(X).argmax(axis=1))
+
+
+@pytest.mark.parametrize("side", ["coefs_", "network_", "both"])
+def test_a_weight_replaced_on_either_side_is_the_one_both_use(side):
+    X, y = small_data("multiclass")
+    clf = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+    zeros = np.zeros_like(clf.coefs_[1])  # output from the biases alone: the same each row
+    other = np.ones_like(clf.coefs_[1])
+    if side in ("coefs_", "both"):
+        clf.coefs_[1] = zeros
+    if side == "network_":
+        clf.network_.layers[1].W = zeros
+    if side == "both":  # both replaced since they last agreed: scikit-learn's attribute wins
+        clf.network_.layers[1].W = other
+    expected = clf.network_.copy()
+    expected.layers[1].W = zeros
+    np.testing.assert_array_equal(clf.predict_proba(X[:3]), expected.predict_proba(X[:3]))
+    assert clf.coefs_[1] is zeros and clf.network_.layers[1].W is zeros
+    np.testing.assert_allclose(clf.predict_proba(X[:3]), clf.predict_proba(X[:1]).repeat(3, 0))
+    clf.partial_fit(X, y)  # trained from the replacement, in place, on both sides
+    assert clf.coefs_[1] is zeros and clf.network_.layers[1].W is zeros
+    assert np.any(zeros)
+
+
+def test_coefs_replaced_by_lists_or_of_other_shapes():
+    X, y = small_data("multiclass")
+    clf = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+    clf.intercepts_[0] = [0.0] * 8  # a list: the network's copy, in both
+    clf.predict(X[:2])
+    assert isinstance(clf.intercepts_[0], np.ndarray)
+    assert clf.intercepts_[0] is clf.network_.layers[0].b
+    clf.coefs_[1] = np.zeros((7, 3))
+    with pytest.raises(ValueError, match=r"coefs_ or intercepts_ replaced: layers: layer 2"):
+        clf.predict(X[:2])
+    clf.coefs_ = clf.coefs_[:1]
+    with pytest.raises(ValueError, match=r"coefs_ has 1 arrays, the network 2 layers"):
+        clf.predict(X[:2])

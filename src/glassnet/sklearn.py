@@ -62,6 +62,7 @@ except ImportError as error:  # pragma: no cover - an optional dependency
 
 from glassnet import blas
 from glassnet.activations import ACTIVATIONS, Activation, get_activation
+from glassnet.errors import ArgumentError
 from glassnet.losses import Loss, get_loss
 from glassnet.network import Layer, Network, one_hot
 from glassnet.optimizers import SGD, Adam, Optimizer, Schedule
@@ -577,18 +578,43 @@ class _BaseMLP(BaseEstimator):
             self.best_validation_score_ = None
 
     def _expose_parameters(self) -> None:
-        """coefs_ and intercepts_ are the network's own arrays."""
+        """coefs_ and intercepts_ are the network's own arrays (noted, to tell a replacement)."""
         self.coefs_ = [layer.W for layer in self.network_.layers]
         self.intercepts_ = [layer.b for layer in self.network_.layers]
+        self._exposed = (list(self.coefs_), list(self.intercepts_))
 
     def _sync_network(self) -> None:
-        """Take coefs_ and intercepts_ into the network, should they have been replaced."""
+        """Make coefs_, intercepts_ and the network's layers the same arrays again.
+
+        Either side may have replaced an array since they last agreed: one replaced in
+        coefs_ or intercepts_ goes into the network, one replaced on ``network_``
+        (``layers[l].W`` or ``.b``) into coefs_ or intercepts_; where both were, coefs_'s
+        (scikit-learn's attribute) wins. The network takes an array as any replaced W or b:
+        a C-contiguous one of its dtype in place, anything else as a copy.
+        """
         net = self.network_
-        for layer, W, b in zip(net.layers, self.coefs_, self.intercepts_, strict=True):
-            if layer.W is not W:
-                layer.W = np.array(W, dtype=net.dtype)
-            if layer.b is not b:
-                layer.b = np.array(b, dtype=net.dtype)
+        exposed = self.__dict__.get("_exposed")  # (none in a model pickled before it)
+        sides = (("coefs_", self.coefs_, "W"), ("intercepts_", self.intercepts_, "b"))
+        changed = False
+        for k, (attribute, given, name) in enumerate(sides):
+            if len(given) != len(net.layers):
+                raise ValueError(
+                    f"{attribute} has {len(given)} arrays, the network {len(net.layers)} layers."
+                )
+            for l, layer in enumerate(net.layers):
+                theirs = given[l]
+                if theirs is getattr(layer, name):
+                    continue
+                if exposed is not None and theirs is exposed[k][l]:
+                    continue  # replaced on the network: coefs_ follows, below
+                setattr(layer, name, theirs)
+                changed = True
+        if changed:
+            try:
+                net._check_layers()  # a list or another dtype becomes the network's copy
+            except ArgumentError as exc:
+                raise ValueError(f"coefs_ or intercepts_ replaced: {exc}") from None
+        self._expose_parameters()
 
     # --- fitting ---
 
