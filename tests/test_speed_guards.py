@@ -327,7 +327,7 @@ def test_the_next_fit_takes_the_kept_workspaces(monkeypatch):
         assert all(v.base is None for v in vars(ws.scratch[-1]).values() if hasattr(v, "base"))
 
 
-def test_a_large_training_workspace_is_not_kept(monkeypatch):
+def test_a_large_workspace_is_not_kept(monkeypatch):
     from glassnet import network as network_module
 
     net, X, y = tiny()
@@ -336,11 +336,22 @@ def test_a_large_training_workspace_is_not_kept(monkeypatch):
     assert not any(key[0] for key in net.__dict__.get("_workspaces", {}))
     net.fit(X, y, batch_size=8, epochs=2, verbose=False)
     assert [key[:2] for key in net._workspaces] == [(True, 8)]
-    # prediction workspaces (chunks of at most PREDICT_CHUNK rows) are kept whatever their size
-    monkeypatch.setattr(network_module, "KEEP_BYTES", 0)
+    # prediction workspaces (chunks of at most PREDICT_CHUNK rows) as well: a wide network
+    # predicting batches of many sizes would keep 8 of up to hundreds of MiB each
     chunk = network_module.PREDICT_CHUNK
-    net.output(np.zeros((chunk + 1, 5)))
-    assert sorted(key[:2] for key in net._workspaces) == [(False, 1), (False, chunk), (True, 8)]
+    large = network_module.Workspace(net, chunk, training=False).nbytes
+    monkeypatch.setattr(network_module, "KEEP_BYTES", large - 1)
+    made = []
+    workspace = network_module.Network._workspace
+    monkeypatch.setattr(
+        network_module.Network,
+        "_workspace",
+        lambda self, m, **kw: made.append(m) or workspace(self, m, **kw),
+    )
+    out = net.output(np.zeros((3 * chunk + 1, 5)))
+    np.testing.assert_allclose(out, net.forward(np.zeros((3 * chunk + 1, 5))).a[-1], rtol=1e-12)
+    assert made == [chunk, 1]  # one per chunk size, for all the chunks of a call
+    assert sorted(key[:2] for key in net._workspaces) == [(False, 1), (True, 8)]
 
 
 def test_a_changed_loss_is_taken_by_the_next_fit():

@@ -114,7 +114,7 @@ class BackwardPass:
 
 
 PREDICT_CHUNK = 1024  # rows per chunk when predicting a large batch
-KEEP_BYTES = 16 * 2**20  # a training workspace up to this size is kept for the next fit
+KEEP_BYTES = 16 * 2**20  # a workspace up to this size is kept for the next fit or prediction
 KEEP_COUNT = 8  # workspaces kept per network, the most recently used
 KEEP_ALIKE = 4  # of them at most this many alike (threads predicting at once)
 _KEEP_LOCK = threading.Lock()
@@ -880,11 +880,15 @@ class Network:
         if m <= PREDICT_CHUNK:
             return self.forward(X).a[-1]
         out = np.empty((m, self.sizes[-1]), dtype=self.dtype)
+        ws = None
         for start in range(0, m, PREDICT_CHUNK):
             part = X[start : start + PREDICT_CHUNK]
-            ws = self._workspace(len(part), training=False)
+            if ws is None or ws.m != len(part):  # one per chunk size, kept if small enough
+                if ws is not None:
+                    self._keep(ws)
+                ws = self._workspace(len(part), training=False)
             out[start : start + len(part)] = self.forward(part, workspace=ws).a[-1]
-            self._keep(ws)
+        self._keep(ws)  # type: ignore[arg-type]  # (m > PREDICT_CHUNK: one chunk at least)
         return out
 
     def _inputs(self, X: Array, name: str = "X") -> Array:
@@ -916,9 +920,10 @@ class Network:
     def _keep(self, ws: Workspace) -> None:
         """Keep ``ws`` for the next call: the :data:`KEEP_COUNT` most recently used.
 
-        A training workspace above :data:`KEEP_BYTES` (a large batch, a wide network)
-        is not kept, nor one whose shapes the network no longer has (its layers were
-        replaced meanwhile). Never raises: it runs as a fit ends, however it ends.
+        A workspace above :data:`KEEP_BYTES` (a large batch, a wide network), of
+        training or of prediction, is not kept, nor one whose shapes the network no
+        longer has (its layers were replaced meanwhile). Never raises: it runs as a fit
+        ends, however it ends.
         """
         try:
             sizes = [ws.X.shape[1], *(z.shape[1] for z in ws.z[1:] if z is not None)]
@@ -927,7 +932,7 @@ class Network:
             return
         if ws.X.dtype != self.dtype or sizes != list(key[3]):
             return
-        if ws.training and ws.nbytes > KEEP_BYTES:
+        if ws.nbytes > KEEP_BYTES:  # its page faults are small beside its products
             return
         with _KEEP_LOCK:
             cache = self.__dict__.setdefault("_workspaces", {})
