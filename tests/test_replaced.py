@@ -195,3 +195,49 @@ def test_a_parameter_made_read_only_during_fit_is_refused(optimizer, when):
     with pytest.raises(ArgumentError, match=r"^layers\[1\]\.b: read-only .* during fit"):
         net.fit(X, Y, epochs=3, batch_size=16, optimizer=optimizer, callbacks=[Freeze()])
     np.testing.assert_array_equal(frozen, seen[0])  # never written once read-only
+
+
+@pytest.mark.parametrize(
+    ("other", "message"),
+    [
+        ([3, 5, 2], r"layer sizes \[3, 4, 2\], the network's are \[3, 5, 2\] \(layers\[0\] has 5"),
+        ([4, 4, 2], r"the network's are \[4, 4, 2\] \(layers\[0\] takes 4\)"),
+        ([3, 4, 4, 2], r"the network's are \[3, 4, 4, 2\]; make another"),
+        ("float32", r"float64, the network's float32"),
+    ],
+)
+def test_a_workspace_of_another_network_is_named(other, message):
+    made = Network([3, 4, 2], activations=["tanh", "identity"], seed=0)
+    if other == "float32":
+        net = made.astype("float32")
+    else:
+        net = Network(other, activations=["tanh"] * (len(other) - 2) + ["identity"], seed=0)
+    for training in (True, False):
+        ws = made.workspace(8) if training else made._workspace(8, training=False)
+        with pytest.raises(ArgumentError, match=r"^workspace: made for .*" + message):
+            net.forward(np.ones((8, net.sizes[0])), workspace=ws)
+
+
+class Grow(Callback):
+    """Gives layer 1 two more units after epoch 1."""
+
+    def on_epoch_end(self, state, epoch, logs):
+        if epoch == 1:
+            grow(state.network)
+
+
+def grow(net):
+    net.layers[0].W = np.hstack([net.layers[0].W, np.zeros((3, 2))])
+    net.layers[0].b = np.zeros(6)
+    net.layers[1].W = np.vstack([net.layers[1].W, np.zeros((2, 2))])
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_layer_resized_during_fit_is_refused_and_taken_by_the_next_fit(optimizer):
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(64, 3)), rng.normal(size=(64, 2))
+    net = Network([3, 4, 2], activations=["tanh", "identity"], seed=0)
+    with pytest.raises(ArgumentError, match=r"the network's are \[3, 6, 2\] .*not during one\)$"):
+        net.fit(X, Y, epochs=2, batch_size=16, optimizer=optimizer, callbacks=[Grow()])
+    history = net.fit(X, Y, epochs=1, batch_size=16, optimizer=optimizer, verbose=False)
+    assert net.sizes == [3, 6, 2] and np.isfinite(history["loss"][0])

@@ -258,8 +258,31 @@ class Workspace:
         p = self._products
         if p is None or not p.fits(network):
             network._check_layers()  # a replaced W, b or activation: named if wrong
+            self._refuse_other_shapes(network)
             p = self._products = Products(network, self)
         return p
+
+    def _refuse_other_shapes(self, network: Network) -> None:
+        """ArgumentError unless these arrays are of ``network``'s layer sizes and dtype.
+
+        Another network's workspace, or one made before a layer was resized, would
+        otherwise fail in a product, with shapes and no name.
+        """
+        sizes = [self.X.shape[1], *(z.shape[1] for z in self.z[1:] if z is not None)]
+        if sizes == network.sizes and self.X.dtype == network.dtype:
+            return
+        if sizes == network.sizes:
+            found = f"{self.X.dtype}, the network's {network.dtype}"
+        else:
+            found = f"layer sizes {sizes}, the network's are {network.sizes}"
+            if len(sizes) == len(network.sizes):
+                k = int(np.flatnonzero(np.array(sizes) != network.sizes)[0])  # the first
+                n = network.sizes[k]
+                found += f" (layers[{k - 1}] has {n} units)" if k else f" (layers[0] takes {n})"
+        raise ArgumentError(
+            f"workspace: made for {found}; make another, network.workspace(m) (fit takes a "
+            "layer resized between fits, not during one)"
+        )
 
 
 _NONE = object()  # a cache key that nothing equals
