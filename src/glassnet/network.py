@@ -903,7 +903,7 @@ class Network:
         if m <= PREDICT_CHUNK:
             return self.forward(X).a[-1]
         out = np.empty((m, self.sizes[-1]), dtype=self.dtype)
-        ws = None
+        ws: Workspace | None = None
         for start in range(0, m, PREDICT_CHUNK):
             part = X[start : start + PREDICT_CHUNK]
             if ws is None or ws.m != len(part):  # one per chunk size, kept if small enough
