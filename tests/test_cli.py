@@ -791,6 +791,28 @@ def test_a_page_of_a_registered_activation_or_loss_is_refused_in_one_line(
     assert_one_line_error(err, "or loss 'abs_error'")
 
 
+def test_a_written_page_carries_katexs_notice_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the page inlines katex.min.js, whose MIT licence asks copies to carry its notice
+    from html.parser import HTMLParser
+    from importlib import resources
+
+    notice = resources.files("glassnet.render").joinpath("assets", "KATEX-LICENSE").read_text()
+    assert "Copyright (c) 2013-2020 Khan Academy" in notice
+    page = tmp_path / "step.html"
+    code, _, err = run_main(
+        capsys, "explain", str(EXAMPLES_DIR / "seed001.toml"), "--format", "html", "-o", str(page)
+    )
+    assert code == 0, err
+    text = page.read_text("utf-8")
+    comments: list[str] = []
+    parser = HTMLParser()
+    parser.handle_comment = comments.append  # type: ignore[method-assign]
+    parser.feed(text)
+    assert text.count(notice) == 1 and any(notice in comment for comment in comments)
+
+
 def test_train_out_skips_the_page_of_a_registered_activation_with_a_note(
     custom_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

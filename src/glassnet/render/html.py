@@ -1,9 +1,10 @@
 """The trace as one self-contained HTML page to step through (no network when opened).
 
-KaTeX (the npm package ``katex``, its MIT licence beside it) and the page's own script
-are inlined from files shipped in ``glassnet/render/assets``; equations are typeset as
-MathML, which browsers draw without fonts to fetch. The page recomputes the step in
-JavaScript from the numbers it carries, so input, target and weights can be edited.
+KaTeX (the npm package ``katex``; its MIT licence beside it, and in a comment of the
+page as it asks) and the page's own script are inlined from files shipped in
+``glassnet/render/assets``; equations are typeset as MathML, which browsers draw without
+fonts to fetch. The page recomputes the step in JavaScript from the numbers it carries,
+so input, target and weights can be edited.
 
 Stable hooks for tests and scripts: one element per unit with ``data-unit="L:j"`` (L
 from 0 for the input, j from 1) holding elements with ``data-key`` (x, z, a, delta) and,
@@ -153,6 +154,9 @@ Edit the input, target or weights below: the whole step recomputes.</p>{summary}
 </div>
 <script type="application/json" id="glassnet-trace">{_json_for_script(trace)}</script>
 <script type="application/json" id="glassnet-check">{check_json}</script>
+<!-- KaTeX (https://katex.org), inlined below; its licence asks copies to carry this notice:
+
+{_asset("KATEX-LICENSE")}-->
 <script>{_asset("katex.min.js")}</script>
 <script>{_asset("explain.js")}</script>
 </body></html>
