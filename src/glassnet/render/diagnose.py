@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from glassnet.diagnose import DEAD_FRACTION, EXPLODING, SATURATION_FRACTION, VANISHING
+
 
 def _fraction(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
@@ -36,10 +38,13 @@ def render_text(diagnosis: dict[str, Any]) -> str:
         lines += ["", "findings:"]
         lines += [f"- {f['id']}: {f['message']}" for f in diagnosis["findings"]]
     else:
+        # the thresholds named here, where an installed glassnet's user can read them
         lines += [
             "",
-            "no findings: no gradient vanishes or explodes, no layer has units saturated "
-            "or dead beyond the thresholds (docs/diagnose.md), no unit copies another",
+            f"no findings: no gradient vanishes or explodes (the first layer's is within "
+            f"{VANISHING:g} to {EXPLODING:g} × the last one's), no sigmoid/tanh layer has over "
+            f"{SATURATION_FRACTION:.0%} of its units saturated, no relu layer {DEAD_FRACTION:.0%} "
+            "or more dead, no unit copies another",
         ]
     return "\n".join(lines) + "\n"
 
