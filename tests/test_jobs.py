@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import os
@@ -714,6 +715,47 @@ def test_a_run_removes_the_outputs_of_an_earlier_run_that_it_does_not_write(caps
     assert not (out / "decision_boundary.png").exists() and not (out / "confusion.png").exists()
     assert (out / "notes.txt").read_text() == "mine" and (out / "loss.png").is_file()
     assert "confusion.png" not in (out / "report.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("prelude", "env", "note"),
+    [
+        # installed, but failing to load: matplotlib's rcParams raise ValueError, not ImportError
+        pytest.param(
+            "",
+            {"MPLBACKEND": "nonsense"},
+            "matplotlib failed to load: ValueError: Key backend: 'nonsense'",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("matplotlib") is None, reason="needs matplotlib"
+            ),
+        ),
+        ("sys.modules['matplotlib'] = None; ", {}, "they need matplotlib (pip install"),
+    ],
+    ids=["MPLBACKEND=nonsense", "not installed"],
+)
+def test_train_out_without_a_working_matplotlib_writes_the_rest_and_says_why(
+    tmp_path, prelude, env, note
+):
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    argv = ["train", "--dataset", "xor", "--epochs", "2", "--hidden", "4", "--out", str(out)]
+    script = f"import sys; {prelude}from glassnet.cli import main; sys.exit(main({argv!r}))"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    said = [line for line in result.stdout.splitlines() if line.startswith("plots skipped: ")]
+    assert len(said) == 1 and note in said[0], result.stdout
+    for name in ("model.npz", "history.json", "explain.html", "diagnostics.json", "report.md"):
+        assert (out / name).is_file(), name
+    assert not list(out.glob("*.png"))
+    assert said[0] in (out / "report.md").read_text()
 
 
 def test_ctrl_c_says_whether_the_run_can_go_on(capsys, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from glassnet import Network
 from glassnet.errors import ArgumentError, GlassnetError
 from glassnet.render import plots
 from glassnet.render.plots import (
+    BROKEN_MATPLOTLIB,
     MISSING_MATPLOTLIB,
     MissingDependencyError,
     confusion_matrix,
@@ -332,6 +334,41 @@ def test_missing_matplotlib_gives_the_install_hint(tmp_path, monkeypatch):
     # the pure function needs no matplotlib
     assert confusion_matrix([0, 1], [1, 1]).tolist() == [[0, 1], [0, 1]]
     assert plots.MISSING_MATPLOTLIB == MISSING_MATPLOTLIB
+
+
+@needs_matplotlib
+def test_matplotlib_that_fails_to_load_is_named(tmp_path):
+    # an unknown MPLBACKEND: importing matplotlib raises ValueError from its rcParams
+    script = (
+        "import sys\n"
+        "from glassnet.render.plots import MissingDependencyError, plot_confusion_matrix\n"
+        "try:\n"
+        f"    plot_confusion_matrix([0, 1], [0, 1], {str(tmp_path / 'g.png')!r})\n"
+        "except MissingDependencyError as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "MPLBACKEND": "nonsense"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    said = "matplotlib failed to load: ValueError: Key backend: 'nonsense' is not a valid value"
+    assert result.stdout.startswith(said)
+    assert result.stdout.count("\n") == 1 and not (tmp_path / "g.png").exists()
+
+
+@needs_matplotlib
+def test_a_broken_matplotlib_install_is_named(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # installed, a part missing
+    with pytest.raises(MissingDependencyError) as info:
+        plot_history(make_history(3), tmp_path / "plot.png")
+    assert str(info.value) == (
+        f"{BROKEN_MATPLOTLIB}: ModuleNotFoundError: import of matplotlib.figure halted; "
+        "None in sys.modules"
+    )
 
 
 def test_diagnostic_plots_refuse_bad_input_and_draw_zero_norms_as_gaps(tmp_path, moons):

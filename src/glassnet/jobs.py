@@ -834,9 +834,9 @@ def _write_outputs(
                 title = f"a step of the network trained on {result['dataset']}"
                 atomic_write_text(out / "explain.html", render_html(trace, title=title))
                 written.append("explain.html")
-        try:
-            from glassnet.render import plots
+        from glassnet.render import plots  # (matplotlib is imported when a plot is drawn)
 
+        try:
             plots.plot_history(history, out / "loss.png")
             written.append("loss.png")
             if X_test is not None and y_test is not None and network.is_classifier and len(X_test):
@@ -850,8 +850,12 @@ def _write_outputs(
                         network, X_test, y_test, out / "decision_boundary.png"
                     )
                     written.append("decision_boundary.png")
-        except ImportError:
-            notes.append("plots skipped: they need matplotlib (pip install 'glassnet[plot]')")
+        except ImportError as exc:  # not installed, or failing to load: the rest is written
+            notes.append(
+                "plots skipped: they need matplotlib (pip install 'glassnet[plot]')"
+                if str(exc) == plots.MISSING_MATPLOTLIB
+                else f"plots skipped: {exc}"
+            )
 
         section = ""
         if diagnostics is not None:
@@ -864,8 +868,6 @@ def _write_outputs(
             written.append("diagnostics.json")
             section = render_markdown(found)
             try:
-                from glassnet.render import plots
-
                 if diagnostics.records:  # none where a resumed run had no epoch left to train
                     plots.plot_gradient_norms(diagnostics.records, out / "gradient_norms.png")
                     written.append("gradient_norms.png")
@@ -873,7 +875,7 @@ def _write_outputs(
                 plots.plot_activation_histograms(network, diagnostics.X, out / "activations.png")
                 written.append("activations.png")
                 section += "\n![activations](activations.png)\n"
-            except ImportError:
+            except ImportError:  # the note above says why
                 pass
         report = _report(result, history, written, notes) + ("\n" + section if section else "")
         atomic_write_text(out / "report.md", report)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from glassnet.train import History
 
 MISSING_MATPLOTLIB = "plots need matplotlib: pip install 'glassnet[plot]'"
+BROKEN_MATPLOTLIB = "matplotlib failed to load"  # installed: ": " and its error follow
 DPI = 100
 MAX_RESOLUTION = 2000
 MARGIN = 0.1  # of the data's range, on each side of the decision-boundary grid
@@ -43,7 +44,10 @@ VAL_COLOR = "tab:orange"
 
 
 class MissingDependencyError(GlassnetError, ImportError):
-    """An optional dependency (here matplotlib, the extra ``glassnet[plot]``) is not installed."""
+    """An optional dependency (here matplotlib, the extra ``glassnet[plot]``) is not installed.
+
+    Or it is installed but fails to load: then the message names its error.
+    """
 
 
 # --- matplotlib, lazily ----------------------------------------------------------------------
@@ -55,14 +59,16 @@ def _new_figure(width: float, height: float) -> Figure:
     Raises
     ------
     MissingDependencyError
-        When matplotlib cannot be imported.
+        When matplotlib is not installed, or fails to load.
     """
     try:
         import matplotlib  # noqa: F401  (the package first: a blocked package fails here)
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-    except ImportError:
-        raise MissingDependencyError(MISSING_MATPLOTLIB) from None
+    except Exception as exc:  # an unknown MPLBACKEND is a ValueError from matplotlib's rcParams
+        if isinstance(exc, ImportError) and exc.name == "matplotlib":
+            raise MissingDependencyError(MISSING_MATPLOTLIB) from None
+        raise MissingDependencyError(f"{BROKEN_MATPLOTLIB}: {type(exc).__name__}: {exc}") from None
     figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
@@ -218,7 +224,7 @@ def plot_confusion_matrix(
     ArgumentError
         As :func:`confusion_matrix`, for no examples, or for fewer labels than classes seen.
     MissingDependencyError
-        When matplotlib is not installed.
+        When matplotlib is not installed, or fails to load.
     OSError
         When the file cannot be written.
     """
@@ -314,7 +320,7 @@ def plot_history(history: History, path: str | Path) -> None:
         For a history with no epochs, no ``loss`` series, or a series whose
         length is not the number of epochs.
     MissingDependencyError
-        When matplotlib is not installed.
+        When matplotlib is not installed, or fails to load.
     OSError
         When the file cannot be written.
     """
@@ -407,7 +413,7 @@ def plot_decision_boundary(
         are not 2-D points or hold NaN or infinity, classes the network does
         not have, or a bad resolution.
     MissingDependencyError
-        When matplotlib is not installed.
+        When matplotlib is not installed, or fails to load.
     OSError
         When the file cannot be written.
     """
