@@ -225,6 +225,28 @@ def test_demonstrations_run_and_plot(tmp_path, script, plots, finding):
         assert "without_biases" in out and "accuracy 0.5" in out
 
 
+def test_a_demonstration_without_matplotlib_prints_its_findings_and_skips_its_plots(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "diagnose" / "symmetry.py"
+    script = (
+        "import runpy, sys\n"
+        "sys.modules['matplotlib'] = None\n"
+        f"sys.path.insert(0, {str(path.parent)!r})\n"
+        f"sys.argv = [{str(path)!r}, {str(tmp_path)!r}]\n"
+        f"runpy.run_path({str(path)!r}, run_name='__main__')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "  symmetry:" in result.stdout and "identical after 100 steps: True" in result.stdout
+    for name in ("constant_init", "random_init"):
+        note = f"  {name}.png skipped: plots need matplotlib: pip install 'glassnet[plot]'\n"
+        assert note in result.stdout
+    assert not list(tmp_path.glob("*.png"))
+
+
 def test_symmetry_needs_the_same_weights_out_too(moons):
     X, y = moons
     net = Network([2, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)

@@ -10,7 +10,7 @@ import numpy as np
 from glassnet import Network
 from glassnet.data import load_dataset
 from glassnet.diagnose import DiagnosticsCallback, diagnose
-from glassnet.render.plots import plot_gradient_norms
+from glassnet.render.plots import MissingDependencyError, plot_gradient_norms
 
 
 def moons(n: int = 400):
@@ -19,7 +19,10 @@ def moons(n: int = 400):
 
 
 def train_and_report(name: str, net: Network, X, y, out: Path, callbacks=(), **fit) -> dict:
-    """Train with per-epoch diagnostics; print the findings; plot the gradient norms."""
+    """Train with per-epoch diagnostics; print the findings; plot the gradient norms.
+
+    Without matplotlib (or where it fails to load) the plot is skipped with a note.
+    """
     recorder = DiagnosticsCallback(X, y)
     history = net.fit(X, y, callbacks=[*callbacks, recorder], verbose=False, seed=0, **fit)
     found = diagnose(net, X, y, history["loss"])
@@ -30,7 +33,10 @@ def train_and_report(name: str, net: Network, X, y, out: Path, callbacks=(), **f
     for finding in found.findings:
         print(f"  {finding.id}: {finding.message}")
     out.mkdir(parents=True, exist_ok=True)
-    plot_gradient_norms(recorder.records, out / f"{name}.png")
+    try:
+        plot_gradient_norms(recorder.records, out / f"{name}.png")
+    except MissingDependencyError as exc:  # as glassnet train --out: the findings stand
+        print(f"  {name}.png skipped: {exc}")
     return {"history": history, "diagnosis": found, "records": recorder.records}
 
 
