@@ -34,23 +34,27 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 # --- scikit-learn's own estimator checks ------------------------------------------------
 
 
-@parametrize_with_checks(
-    [
-        # the settings scikit-learn's own test suite gives its MLPs
-        MLPClassifier(max_iter=100),
-        MLPRegressor(max_iter=100),
-        # sgd with Nesterov momentum, two hidden layers of different activations, dropout
-        MLPClassifier(
-            hidden_layer_sizes=(32, 16),
-            activations=["tanh", "relu"],
-            solver="sgd",
-            learning_rate_init=0.05,
-            max_iter=100,
-            dropout=0.1,
-        ),
-        MLPRegressor(solver="sgd", learning_rate="adaptive", learning_rate_init=0.01, max_iter=100),
-    ]
-)
+ESTIMATORS = [
+    # the settings scikit-learn's own test suite gives its MLPs
+    MLPClassifier(max_iter=100),
+    MLPRegressor(max_iter=100),
+    # sgd with Nesterov momentum, two hidden layers of different activations, dropout
+    MLPClassifier(
+        hidden_layer_sizes=(32, 16),
+        activations=["tanh", "relu"],
+        solver="sgd",
+        learning_rate_init=0.05,
+        max_iter=100,
+        dropout=0.1,
+    ),
+    MLPRegressor(solver="sgd", learning_rate="adaptive", learning_rate_init=0.01, max_iter=100),
+]
+# scikit-learn before 1.8 gives parametrize a generator, which pytest 9 deprecates
+# (PytestRemovedIn10Warning, an error under filterwarnings = error): pass it as a list
+CHECKS = parametrize_with_checks(ESTIMATORS)
+
+
+@pytest.mark.parametrize(CHECKS.args[0], list(CHECKS.args[1]), **CHECKS.kwargs)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
