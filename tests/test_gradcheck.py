@@ -179,3 +179,86 @@ def test_a_loss_that_overflows_is_refused_in_one_line(tmp_path, capsys):
     assert main(["gradcheck", str(spec)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{spec}: the loss at the network's weights is inf" in err
+
+
+CONFIDENT_SPEC = (
+    'input = [1.0, 1.0]\ntarget = [1.0, 0.0]\nloss = "cross_entropy"\n'
+    '[[layer]]\nactivation = "softmax"\nweights = [[15.5, 0.0], [0.0, 0.0]]\n'
+)
+
+
+def test_a_confident_softmax_passes_against_its_exact_gradient(tmp_path):
+    # L = ln(1 + e^−15.5) ≈ 1.9·10⁻⁷ from logits of 15.5: each L rounds by ~10⁻¹⁶, not
+    # ε·|L| ~ 10⁻²³, and the difference quotient's round-off failed a right gradient
+    from glassnet.cli import main
+
+    spec = tmp_path / "confident.toml"
+    spec.write_text(CONFIDENT_SPEC)
+    loaded = load_spec(spec)
+    net, X, Y = loaded.network, loaded.X, loaded.Y
+    result = gradcheck(net, X, Y)
+    assert result.passed and result.worst < 1e-7, format_result(result)
+    assert main(["gradcheck", str(spec)]) == 0
+    # ∂L/∂W_21 = x_2 (a_1 − y_1) = −e^−15.5 / (1 + e^−15.5), a_1 − 1 without cancellation
+    exact = -np.exp(-15.5) / (1.0 + np.exp(-15.5))
+    analytic = net.backward(net.forward(X), Y).grad_W[1][1, 0]
+    assert analytic == pytest.approx(exact, rel=1e-14)
+    numeric = numeric_gradient(net, X, Y, net.layers[0].W, (1, 0))[0]
+    assert abs(numeric - exact) < 1e-12  # the absolute allowance at S = 15.5: 1.55·10⁻¹¹
+
+
+def confident_batch() -> tuple[Network, np.ndarray, np.ndarray]:
+    """A 6-5-4 tanh/softmax network whose logits favour the target class by ~15."""
+    rng = np.random.default_rng(0)
+    net = Network([6, 5, 4], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    net.layers[1].b[:] = [15.0, 0.0, 0.5, -0.5]
+    return net, rng.normal(size=(3, 6)), np.eye(4)[[0, 0, 0]]
+
+
+def test_a_confident_softmax_batch_passes():
+    mp = pytest.importorskip("mpmath")
+    net, X, Y = confident_batch()
+    result = gradcheck(net, X, Y)
+    assert result.passed and result.worst < 1e-7, format_result(result)
+    # the engine's ∂L/∂W_2 = a_1ᵀ(a_2 − y)/m against softmax in 50 digits, from a_1 as computed
+    fp = net.forward(X)
+    a1, W2, b2 = fp.a[1], net.layers[1].W, net.layers[1].b
+    mp.mp.dps = 50
+    exact = np.zeros_like(W2)
+    for k in range(len(X)):
+        z = [
+            mp.fsum(mp.mpf(a1[k, i]) * mp.mpf(W2[i, j]) for i in range(5)) + mp.mpf(b2[j])
+            for j in range(4)
+        ]
+        total = mp.fsum(mp.exp(zj) for zj in z)
+        d = [mp.exp(zj) / total - mp.mpf(Y[k, j]) for j, zj in enumerate(z)]
+        for i in range(5):
+            for j in range(4):
+                exact[i, j] += float(mp.mpf(a1[k, i]) * d[j] / len(X))
+    # to the round-off of δ = a − y itself: a ≈ 1 − 10⁻⁷ carries ~10⁻¹⁶
+    np.testing.assert_allclose(net.backward(fp, Y).grad_W[2], exact, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("wrong", ["loss", "hidden"])
+def test_a_small_wrong_gradient_on_a_confident_softmax_fails(wrong, tmp_path):
+    # 0.1 % off: on the spec's gradient of 1.9·10⁻⁷ that is 1.9·10⁻¹⁰, compared
+    # absolutely (below ε = 10⁻⁶·S) against 10⁻⁶·ε = 1.55·10⁻¹¹: reported as 1.2·10⁻⁵
+    from glassnet import LOSSES
+
+    if wrong == "loss":
+        spec = tmp_path / "confident.toml"
+        spec.write_text(CONFIDENT_SPEC)
+        loaded = load_spec(spec)
+        net, X, Y = loaded.network, loaded.X, loaded.Y
+        good = LOSSES["cross_entropy"]
+        net.loss = dataclasses.replace(good, gradient=lambda a, y: 1.001 * good.gradient(a, y))
+    else:
+        net, X, Y = confident_batch()
+        good = ACTIVATIONS["tanh"]
+        bad = dataclasses.replace(
+            good, derivative=lambda z, a: 1.001 * good.derivative(z, a), vjp_fn=None
+        )
+        net.layers[0] = Layer(net.layers[0].W, net.layers[0].b, bad)
+    result = gradcheck(net, X, Y)
+    assert not result.passed
+    assert result.worst > 1e-5, format_result(result)

@@ -10,19 +10,31 @@ whose error is O(h⁴), with h = 10⁻³·max(1, |θ|) and then h/4, h/16, … w
 estimate still changes: where θ multiplies a large input (x = 200, say), L bends
 faster than |θ| says and h = 10⁻³ leaves an error of 10⁻³; the estimate kept is the
 one that changed least from the step before it, or, once two steps agree to within
-the round-off of the smaller one (~4 ε Σ|w_k L_k| / 12h, which grows as h shrinks),
-the larger step's.  The relative error of an
-entry is |g − n| / max(|g|, |n|, ε) with ε = 10⁻⁶·max(1, |L|): gradients at the
-level of floating-point round-off are compared absolutely, not divided by
-nearly zero.  Four backward paths are checked, the worst error counting: the
-fused one (δ_L = a − y on softmax + cross_entropy and sigmoid +
-binary_cross_entropy), the general one (through each activation's VJP), the
-one an explanation writes out, δ = ∂ℓ/∂a ⊙ f'(z) from each activation's
-derivative — so a custom activation's derivative is checked even where it also
-gives a VJP — and the training loop's own: a forward and backward pass in place
-in a :class:`~glassnet.network.Workspace`, as ``fit`` runs it, through each
-activation's in-place ``forward_into`` and ``vjp_into`` where it has them, so that
-gradcheck passes only if what trains is the function the others differentiate.
+the round-off of the smaller one, the larger step's.  The relative error of an
+entry is |g − n| / max(|g|, |n|, ε) with ε = 10⁻⁶·S: gradients at the level of
+floating-point round-off are compared absolutely, not divided by nearly zero.
+
+Both rest on the round-off of one evaluation of L, ~ε_mach·S, where S is the size of
+the numbers L is computed from, not |L| alone: the mean over the batch of the largest
+of |ℓ|, |z_L|, |a_L| and |y| of each example, and at least 1.  A confident softmax
+has ℓ = logsumexp(z) − z_y ≈ 2·10⁻⁷ from logits of 15.5, which rounds by up to
+~ε_mach·15.5 ≈ 3·10⁻¹⁵, not ε_mach·|L| ≈ 4·10⁻²³.  The five-point estimate carries
+up to ~4 ε_mach Σ|w_k|·max(|L_k|, S) / 12h of it (1.3·10⁻¹²·S at h = 10⁻³, more
+as h shrinks), and with ε = 10⁻⁶·S a gradient below ε passes when it is within
+10⁻⁶·ε = 10⁻¹²·S of the estimate.  A wrong derivative still shows: 0.1 % off on
+that softmax, a gradient of 1.9·10⁻⁷ is 1.9·10⁻¹⁰ away, a relative error of
+1.2·10⁻⁵.  S looks at the output layer only: round-off in a hidden layer reaches L
+through derivatives that the check does not estimate.
+
+Four backward paths are checked, the worst error counting: the fused one (δ_L =
+a − y on softmax + cross_entropy and sigmoid + binary_cross_entropy), the general
+one (through each activation's VJP), the one an explanation writes out,
+δ = ∂ℓ/∂a ⊙ f'(z) from each activation's derivative — so a custom activation's
+derivative is checked even where it also gives a VJP — and the training loop's
+own: a forward and backward pass in place in a :class:`~glassnet.network.Workspace`,
+as ``fit`` runs it, through each activation's in-place ``forward_into`` and
+``vjp_into`` where it has them, so that gradcheck passes only if what trains is the
+function the others differentiate.
 
 At a kink (relu and leaky_relu at z = 0, where f' jumps; elu at 0, where f''
 jumps and the five-point formula loses its accuracy) a finite difference across
@@ -102,6 +114,20 @@ def _kink_pattern(network: Network, X: np.ndarray) -> list[np.ndarray]:
     ]
 
 
+def loss_scale(network: Network, fp: Any, Y: np.ndarray) -> float:
+    """S, the size of the numbers the batch loss is computed from: L rounds by ~ε·S.
+
+    The mean over the batch of the largest of |ℓ|, |z_L|, |a_L| and |y| of each
+    example, and at least 1: ℓ = logsumexp(z) − z_y of a confident softmax is
+    2·10⁻⁷ from logits of 15.5, and rounds as a difference of numbers of 15.5 does.
+    """
+    outputs = [q for q in (fp.z[-1], fp.a[-1], np.asarray(Y, dtype=np.float64)) if q is not None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        sizes = np.max([np.abs(q).max(axis=-1) for q in outputs], axis=0)
+        S = float(np.maximum(np.abs(network.example_losses(fp, Y)), sizes).mean())
+    return max(1.0, S) if np.isfinite(S) else 1.0  # gradcheck refuses an infinite L
+
+
 def numeric_gradient(
     network: Network,
     X: np.ndarray,
@@ -109,6 +135,7 @@ def numeric_gradient(
     param: np.ndarray,
     index: tuple[int, ...],
     base: list[np.ndarray] | None = None,
+    scale: float | None = None,
 ) -> tuple[float, bool]:
     """The five-point central difference of L at one entry of ``param`` (restored after).
 
@@ -124,6 +151,9 @@ def numeric_gradient(
     base : list of ndarray, optional
         Which side of each kink every z lies on, unperturbed; computed when omitted
         (``gradcheck`` passes it so it is computed once, not once per entry).
+    scale : float, optional
+        S, the size of the numbers L is computed from (see :func:`loss_scale`), whose
+        round-off ~ε·S tells when two steps agree; computed when omitted.
 
     Returns
     -------
@@ -131,17 +161,20 @@ def numeric_gradient(
         The estimate, and whether every perturbation kept each z on its side of any kink.
     """
     base = _kink_pattern(network, X) if base is None else base
+    if scale is None:
+        scale = loss_scale(network, network.forward(X), Y)
     original = float(param[index])
     smooth = True
 
     def estimate(h: float) -> tuple[float, float]:
-        """The five-point estimate at step h, and its round-off: ~4 ε Σ|w_k L_k| / 12h."""
+        """The five-point estimate at step h, and its round-off: ~4 ε Σ|w_k| S_k / 12h."""
         nonlocal smooth
         total = size = 0.0
         for multiple, weight in STENCIL:
             param[index] = original + multiple * h
-            term = weight * network.loss_value(X, Y)
-            total, size = total + term, size + abs(term)
+            loss = network.loss_value(X, Y)
+            # each L_k rounds by ~ε·S, however small L_k: ln(1 + 2·10⁻⁷) from z of 15
+            total, size = total + weight * loss, size + abs(weight) * max(abs(loss), scale)
             if base:
                 smooth &= all(
                     np.array_equal(b, p)
@@ -214,7 +247,8 @@ def gradcheck(
         _explained(net, fp, Y),
         _trained(net, X, Y),
     ]
-    floor = 1e-6 * max(1.0, abs(loss))
+    scale = loss_scale(net, fp, Y)
+    floor = 1e-6 * scale  # gradients this small are compared absolutely, to ~10⁻¹²·S
 
     base = _kink_pattern(net, X)
     result = GradcheckResult(tolerance=tolerance)
@@ -225,7 +259,7 @@ def gradcheck(
             ("b", layer.b, [bp.grad_b[l] for bp in paths]),
         ):
             for index in np.ndindex(param.shape):
-                numeric, smooth = numeric_gradient(net, X, Y, param, index, base)
+                numeric, smooth = numeric_gradient(net, X, Y, param, index, base, scale)
                 if not smooth:
                     check.skipped += 1
                     continue
