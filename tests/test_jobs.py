@@ -780,6 +780,42 @@ def test_ctrl_c_says_whether_the_run_can_go_on(capsys, tmp_path, monkeypatch):
     assert run(capsys, "train", "--resume", str(out))[0] == 0
 
 
+def test_ctrl_c_in_the_last_epochs_tail_is_an_interrupt_that_resumes(capsys, tmp_path, monkeypatch):
+    # a Ctrl-C after the last batch (here in a callback of the last epoch) was swallowed:
+    # the run went on to write its outputs as if never interrupted, and exited 0
+    import os
+    import shlex
+    import signal
+
+    from glassnet.diagnose import DiagnosticsCallback
+
+    on_epoch_end = DiagnosticsCallback.on_epoch_end
+
+    def ctrl_c(self, state, epoch, logs):
+        on_epoch_end(self, state, epoch, logs)
+        if epoch == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    argv = ["train", "--dataset", "xor", "--epochs", "3", "--hidden", "4"]
+    assert run(capsys, *argv, "--out", str(tmp_path / "whole"))[0] == 0
+    monkeypatch.setattr(DiagnosticsCallback, "on_epoch_end", ctrl_c)
+    out = tmp_path / "stopped"
+    code, _, err = run(capsys, *argv, "--out", str(out))
+    assert code == 130, err
+    go_on = f"go on with `glassnet train --resume {shlex.quote(str(out))}`"
+    assert err == f"glassnet: interrupted after epoch 3; {go_on}\n"
+    assert not (out / "model.npz").exists()
+    assert [p.name for p in (out / "checkpoints").iterdir()] == ["epoch-00003-00000000.npz"]
+    monkeypatch.undo()
+    assert run(capsys, "train", "--resume", str(out))[0] == 0  # trains nothing, writes the rest
+    (whole, _), (resumed, _) = (
+        load_model(tmp_path / "whole" / "model.npz"),
+        load_model(out / "model.npz"),
+    )
+    for a, b in zip(whole.layers, resumed.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

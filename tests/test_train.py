@@ -541,6 +541,72 @@ def test_ctrl_c_stops_after_the_batch_with_a_checkpoint_and_resumes_exactly(l2):
         np.testing.assert_array_equal(a.W, b.W)
 
 
+@pytest.mark.parametrize(
+    ("where", "settings"),
+    [
+        ("validation", {"validation_split": 0.2}),  # the last epoch's validation pass
+        ("callback", {}),  # a callback of the last epoch
+        # stops at epoch 4 (best 3), whose weights the resumed run restores
+        ("early stop", {"early_stopping": 1, "validation_split": 0.2, "learning_rate": 0.5}),
+        ("periodic checkpoint", {"checkpoint_every": 3}),  # the last epoch's own, not twice
+    ],
+)
+def test_ctrl_c_after_the_last_batch_is_not_swallowed(where, settings, monkeypatch):
+    # the flag was looked at only after a batch: a Ctrl-C in the tail of the last epoch
+    # (or of the epoch an early stop ended) ran to the end and fit returned normally
+    import os
+    import signal
+
+    X, y = blobs(24, n=60)
+    settings = {"epochs": 6, "batch_size": 16, "seed": 3, "verbose": False, **settings}
+
+    def make():
+        return Network([2, 5, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=1)
+
+    whole, taken = make(), []
+    h_whole = whole.fit(X, y, on_checkpoint=taken.append, **settings)
+    last = h_whole.epoch[-1]
+    assert (last < 6) == (where == "early stop")
+
+    def ctrl_c(state, epoch, logs):
+        if epoch == last:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    callbacks = [LambdaCallback(on_epoch_end=ctrl_c)]
+    if where == "validation":  # Ctrl-C inside evaluate, on the validation data of epoch `last`
+        callbacks = []
+        evaluate, calls = Network.evaluate, []
+
+        def evaluating(self, *args, **kwargs):
+            calls.append(1)
+            if len(calls) == last:
+                os.kill(os.getpid(), signal.SIGINT)
+            return evaluate(self, *args, **kwargs)
+
+        monkeypatch.setattr(Network, "evaluate", evaluating)
+    saved = []
+    stopped = make()
+    with pytest.raises(KeyboardInterrupt, match=f"^interrupted after epoch {last}$"):
+        stopped.fit(X, y, callbacks=callbacks, on_checkpoint=saved.append, **settings)
+    monkeypatch.undo()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    # the whole run's periodic ones, and the last epoch's unless it was one of them
+    periodic = [c["epoch"] for c in taken]
+    assert [c["epoch"] for c in saved] == periodic + ([] if last in periodic else [last])
+    assert saved[-1]["next_start"] == 0
+    assert saved[-1]["history"]["stopped_epoch"] == h_whole.stopped_epoch
+    # resumed from it, the run trains nothing more and ends as the whole one (best weights too)
+    resumed = make()
+    h_resumed = resumed.fit(X, y, resume=saved[-1], on_checkpoint=[].append, **settings)
+    assert h_resumed.history == h_whole.history and h_resumed.best_epoch == h_whole.best_epoch
+    for a, b in zip(resumed.layers, whole.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+    # without on_checkpoint: the same KeyboardInterrupt, nothing to hand a checkpoint to
+    if where == "callback":
+        with pytest.raises(KeyboardInterrupt, match=f"^interrupted after epoch {last}$"):
+            make().fit(X, y, callbacks=callbacks, **settings)
+
+
 class _StopAt(Callback):
     """Stop training after batch ``batch`` of epoch ``epoch``."""
 

@@ -514,7 +514,10 @@ def fit(
         Receives a checkpoint (a dict: weights, optimizer and schedule state, random
         generator state, history, the state of each :class:`EarlyStopping` — its best
         value and weights, the epochs waited —, position) — and, on Ctrl-C, one taken
-        after the current batch, before :class:`KeyboardInterrupt` is raised.
+        after the current batch, before :class:`KeyboardInterrupt` is raised ("interrupted
+        at epoch E, batch K"); a Ctrl-C after the last batch (in the last epoch's
+        validation or callbacks, or at an early stop) gives the checkpoint of that
+        epoch, if not taken already, and "interrupted after epoch E".
     resume : dict, optional
         A checkpoint to continue from: given the same network, data and arguments, the
         run ends with the same weights and history, bit for bit, as one never stopped
@@ -825,6 +828,19 @@ def fit(
             network._keep(ws)
         if bar is not None:
             bar.close()
+    if interrupted["flag"]:  # Ctrl-C after the last batch's look at it: in the last epoch's
+        # validation, a callback or checkpoint, or at an early stop; the epochs run are whole
+        last = history.epoch[-1] if history.epoch else None
+        taken = bool(checkpoint_every) and last is not None and last % checkpoint_every == 0
+        if on_checkpoint is not None and last is not None and not taken:
+            _finite_weights(_params(network), given, last, opt)
+            on_checkpoint(
+                _checkpoint((last, 0, None, None), network, opt, sched, rng, history, stoppers)
+            )
+        # without on_train_end: the run stopped, as mid-epoch (resumed, it ends it)
+        raise KeyboardInterrupt(
+            f"interrupted after epoch {last}" if last is not None else "interrupted before training"
+        )
     for cb in cbs:
         cb.on_train_end(state)
     return history
