@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zlib
 
 import numpy as np
@@ -140,6 +141,109 @@ def test_notebook_rendering():
     md = trace._repr_markdown_()
     assert md.startswith("## One step of gradient descent")
     assert r"\begin{bmatrix}" in md and "$$" in md
+
+
+def _wide_trace(sizes, m, activations, loss="cross_entropy", seed=0):
+    from glassnet import Network
+
+    rng = np.random.default_rng(seed)
+    net = Network(sizes, activations=activations, loss=loss, seed=seed)
+    X = rng.normal(size=(m, sizes[0]))
+    Y = rng.random((m, sizes[-1]))
+    return explain_step(
+        net, X, net.targets(Y.argmax(axis=1)) if loss == "cross_entropy" else Y, 0.1
+    )
+
+
+def test_the_notebook_shows_a_step_within_its_limits_whole(monkeypatch):
+    from glassnet import trace as trace_module
+
+    side = trace_module.NOTEBOOK_SIDE
+    # 16 examples, 16 inputs and units: every matrix at the limit of 16 rows and columns
+    trace = _wide_trace([side, side], side, ["tanh"], loss="squared_error")
+    md = trace.to_markdown()
+    assert len(md) <= trace_module.NOTEBOOK_CHARS
+    assert trace._repr_markdown_() == md
+    # either side of the limit on its length
+    monkeypatch.setattr(trace_module, "NOTEBOOK_CHARS", len(md))
+    assert trace._repr_markdown_() == md
+    monkeypatch.setattr(trace_module, "NOTEBOOK_CHARS", len(md) - 1)
+    summary = trace._repr_markdown_()
+    assert f"({len(md):,} characters of Markdown, over {len(md) - 1:,})" in summary
+
+
+@pytest.mark.parametrize(
+    ("sizes", "m", "activations", "why"),
+    [
+        ([64, 128, 10], 32, ["relu", "softmax"], r"\(128 units in layer 1: matrices of over 16 "),
+        ([3, 4, 2], 17, ["tanh", "softmax"], r"\(17 examples: matrices of over 16 rows or "),
+        ([17, 2], 1, ["softmax"], r"\(17 inputs: matrices of over 16 rows or columns\)"),
+        # no matrix over 16, but 16 Jacobians of 16 × 16 each, and more: ~200 000 characters
+        (
+            [16, 16, 16, 16],
+            16,
+            ["tanh", "tanh", "softmax"],
+            r"\(\d{3},\d{3} characters of Markdown, over 100,000\)",
+        ),
+    ],
+)
+def test_the_notebook_shows_a_large_step_as_a_summary(sizes, m, activations, why):
+    # it typeset every number: 1 MB of LaTeX for 64-128-10 on 32 examples
+    trace = _wide_trace(sizes, m, activations)
+    md = trace._repr_markdown_()
+    assert len(md) < 2_000 and r"\begin{bmatrix}" not in md and re.search(why, md)
+    arch = " → ".join(
+        [str(sizes[0])] + [f"{n} ({a})" for n, a in zip(sizes[1:], activations, strict=True)]
+    )
+    assert md.startswith(f"## One step of gradient descent\n\nNetwork {arch}; ")
+    assert f"batch of m = {m}; learning rate $\\eta = 0.1$." in md
+    assert f"$L = {trace.loss:.4g}$ before" in md
+    assert f"$L_{{\\text{{after}}}} = {trace.loss_after:.4g}$ after" in md
+    rows = [line for line in md.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == len(trace.layers)
+    for row, layer in zip(rows, trace.layers, strict=True):
+        norm = np.linalg.norm
+        shown = [
+            layer.index,
+            f"`{layer.activation}`",
+            f"{layer.W.shape[0]} × {layer.W.shape[1]}",
+            *(f"{x:.4g}" for x in (norm(layer.W), norm(layer.grad_W), norm(layer.grad_b))),
+            f"{norm(layer.W_new - layer.W) / norm(layer.W):.4g}",
+            *(f"{x:.4g}" if x else "0" for x in (layer.a.min(), layer.a.max())),
+        ]
+        assert row == "| " + " | ".join(map(str, shown)) + " |"
+    assert "`.to_markdown()` gives every equation" in md and "--format html" in md
+    # to_markdown() stays whole: every matrix, every equation
+    full = trace.to_markdown()
+    assert full.count(r"\begin{bmatrix}") > 10 * len(trace.layers) and "### 6." in full
+
+
+def test_the_summary_keeps_the_layout_note_says_no_page_it_cannot_show_and_overflows_quietly():
+    import dataclasses
+    import warnings
+
+    from glassnet.render.markdown import render_markdown_summary
+
+    trace = _wide_trace([20, 2], 1, ["softmax"])
+    trace.weights_layout = "out_in"  # as a W x spec's
+    assert trace._repr_markdown_().startswith("> The spec writes its matrices W x ")
+    # an activation of the caller's own, which the page cannot compute: not offered
+    from glassnet import Network
+    from glassnet.network import Layer
+
+    mine = dataclasses.replace(ACTIVATIONS["tanh"], name="my_tanh")
+    net = Network([Layer(np.ones((20, 3)), np.zeros(3), mine)], loss="half_squared_error")
+    custom = explain_step(net, np.ones((1, 20)), np.zeros((1, 3)), 0.1)
+    md = custom._repr_markdown_()
+    assert "`my_tanh`" in md and "to_markdown()" in md and "--format html" not in md
+    doc = trace.to_dict()
+    doc["layers"][0]["W"] = np.full((20, 2), 1e200).tolist()  # squares overflow, not the norm
+    doc["layers"][0]["grad_W"] = np.full((20, 2), np.inf).tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        md = render_markdown_summary(doc, "test")
+    row = next(line for line in md.splitlines() if line.startswith("| 1 |"))
+    assert f" | {np.sqrt(40) * 1e200:.4g} | inf | " in row
 
 
 def test_float32_network_is_explained_in_float64():

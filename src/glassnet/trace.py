@@ -17,6 +17,9 @@ from glassnet.errors import ArgumentError, real_number, whole_number
 from glassnet.network import Network
 
 FORMAT = "glassnet.trace/1"
+# the notebook display's limits: beyond them a summary (Trace._repr_markdown_)
+NOTEBOOK_SIDE = 16  # rows or columns of a matrix shown: m and each layer's width
+NOTEBOOK_CHARS = 100_000  # characters of Markdown (MathJax takes seconds per 100 000)
 
 
 @dataclass
@@ -135,7 +138,28 @@ class Trace:
         )
 
     def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+        """The notebook's display: :meth:`to_markdown`, or a summary where that is too large.
+
+        A notebook typesets every number of every matrix with MathJax: a 64-128-10
+        network on a batch of 32 is a megabyte of LaTeX that takes minutes. Where a
+        matrix shown would be more than ``NOTEBOOK_SIDE`` rows or columns (m, or a
+        layer's width) or the Markdown more than ``NOTEBOOK_CHARS`` characters, the
+        display is the network, the loss and figures per layer, with the ways to get
+        the whole step; :meth:`to_markdown` always gives all of it.
+        """
+        from glassnet.render.markdown import render_markdown_summary
+
+        sizes = [(len(self.input), "examples"), (self.input.shape[1], "inputs")]
+        sizes += [(layer.b.size, f"units in layer {layer.index}") for layer in self.layers]
+        side, what = max(sizes, key=lambda size: size[0])  # the first of the largest
+        if side > NOTEBOOK_SIDE:
+            why = f"{side} {what}: matrices of over {NOTEBOOK_SIDE} rows or columns"
+        else:
+            full = self.to_markdown()
+            if len(full) <= NOTEBOOK_CHARS:
+                return full
+            why = f"{len(full):,} characters of Markdown, over {NOTEBOOK_CHARS:,}"
+        return render_markdown_summary(self.to_dict(), why, weights_layout=self.weights_layout)
 
 
 def _precision(precision: object) -> int:

@@ -13,6 +13,7 @@ import numpy as np
 from glassnet.activations import ACTIVATIONS, tex_name
 from glassnet.losses import FUSED, LOSSES
 from glassnet.render.numbers import (
+    fmt,
     fused_note,
     latex_matrix,
     latex_number,
@@ -204,3 +205,84 @@ def render_markdown(
     out += ["### 6. Loss after the step", ""]
     _eq(out, r"L_{\text{after}}", latex_number(trace["loss_after"], p))
     return "\n".join(out)
+
+
+def _norm(values: Any) -> float:
+    """‖x‖ (Frobenius), scaled first so that numbers of 1e200 do not overflow their squares."""
+    x = np.abs(np.asarray(values, dtype=np.float64))
+    if not x.size:
+        return 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        top = float(x.max())
+        if not 0 < top < np.inf:  # 0, ∞ or nan: the norm is that
+            return top
+        return top * float(np.sqrt(((x / top) ** 2).sum()))
+
+
+def render_markdown_summary(
+    trace: dict[str, Any], why: str, *, weights_layout: str = "in_out"
+) -> str:
+    """The step in brief, for a notebook where the whole of it is too large to typeset.
+
+    The network, the loss before and after the step and, per layer, the shape of W and
+    the norms of W, its gradient and the step taken, the range of a; then ``why``
+    (what made the whole too large) and how to get every number.
+
+    Parameters
+    ----------
+    trace : dict
+        A ``glassnet.trace/1`` document.
+    why : str
+        What is too large, e.g. "W of layer 1 is 64 × 128".
+    weights_layout : {"in_out", "out_in"}
+        As :func:`render_markdown`: for out_in a first quoted line says W is shown x W.
+    """
+    p = 4  # figures to compare, not to recompute from
+    layers = trace["layers"]
+    m = len(trace["input"])
+    eta = latex_number(trace["learning_rate"], p)
+    note = layout_note(weights_layout)
+    out = [
+        *(["> " + note, ""] if note else []),
+        "## One step of gradient descent",
+        "",
+        f"Network {len(trace['input'][0])} → "
+        + " → ".join(f"{len(layer['b'])} ({layer['activation']})" for layer in layers)
+        + f"; loss `{trace['loss_name']}`; batch of m = {m}; learning rate $\\eta = {eta}$.",
+        "",
+        f"Loss $L = {latex_number(trace['loss'], p)}$ before the step, "
+        rf"$L_{{\text{{after}}}} = {latex_number(trace['loss_after'], p)}$ after it.",
+        "",
+        "| layer | activation | W | ‖W‖ | ‖∂L/∂W‖ | ‖∂L/∂b‖ | ‖ΔW‖ / ‖W‖ | a from | a to |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer in layers:
+            W, a = np.asarray(layer["W"], dtype=np.float64), np.asarray(layer["a"])
+            size, step = _norm(W), _norm(np.subtract(layer["W_new"], W))
+            ratio = step / size if size else float("nan")
+            cells = [
+                str(layer["index"]),
+                f"`{layer['activation']}`",
+                f"{W.shape[0]} × {W.shape[1]}",
+                *(fmt(x, p) for x in (size, _norm(layer["grad_W"]), _norm(layer["grad_b"]))),
+                fmt(ratio, p),
+                fmt(float(np.min(a)), p),
+                fmt(float(np.max(a)), p),
+            ]
+            out.append("| " + " | ".join(cells) + " |")
+    from glassnet.render.html import page_refusal
+
+    page = (
+        ""  # the page computes glassnet's own activations and losses only
+        if page_refusal(trace)
+        else ", and `glassnet explain net.toml --format html -o step.html` the step as a "
+        'page (`glassnet.export_spec(network, "net.toml", X, Y)` writes the spec)'
+    )
+    out += [
+        "",
+        f"*A summary: the whole step is too large to typeset here ({why}). "
+        "`.to_markdown()` gives every equation, `print(trace.to_text())` every number as "
+        f"text, `.to_dict()` every number at full precision{page}.*",
+    ]
+    return "\n".join(out) + "\n"
