@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import numpy as np
 import pytest
@@ -396,6 +397,60 @@ def test_progress_bar_only_when_asked_or_at_a_terminal(capsys):
     net.fit(X, y, epochs=3, verbose=True)
     err = capsys.readouterr().err
     assert "3/3" in err and "loss=" in err and "accuracy=" in err
+
+
+def test_the_progress_bar_shows_each_epochs_figures_beside_its_own_count(capsys):
+    # set_postfix redrew the bar before update(1): epoch k's loss beside "k-1/N"
+    import re
+    import time
+
+    X, y = blobs(14, n=40)
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    slow = LambdaCallback(on_epoch_end=lambda state, epoch, logs: time.sleep(0.15))
+    history = net.fit(X, y, epochs=4, verbose=True, callbacks=[slow])  # each epoch drawn
+    shown = re.findall(
+        r"\| (\d)/4 \[[^\]]*?loss=([^,\]]+), accuracy=([^,\]]+)\]", capsys.readouterr().err
+    )
+    assert {int(k) for k, _, _ in shown} == {1, 2, 3, 4}, shown
+    for k, loss, accuracy in shown:
+        assert loss == f"{history['loss'][int(k) - 1]:.4g}"
+        assert accuracy == f"{history['accuracy'][int(k) - 1]:.4g}"
+
+
+def test_the_progress_bar_in_a_notebook_without_ipywidgets_is_the_text_bar_silently():
+    # tqdm.auto warned "TqdmWarning: IProgress not found" at its first import there
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = """
+import sys, types, warnings
+warnings.simplefilter("always")  # every warning shown, as a notebook shows it
+sys.modules["ipykernel.zmqshell"] = types.ModuleType("ipykernel.zmqshell")  # in Jupyter
+IPython = types.ModuleType("IPython")
+IPython.get_ipython = lambda: type("ZMQInteractiveShell", (), {})()
+sys.modules["IPython"] = IPython
+sys.modules["ipywidgets"] = None  # not installed: importing it raises ImportError
+import numpy as np, glassnet
+X = np.random.default_rng(0).normal(size=(20, 2)); y = (X[:, 0] > 0).astype(int)
+net = glassnet.Network([2, 2], activations=["softmax"], loss="cross_entropy", seed=0)
+net.fit(X, y, epochs=2, verbose=True)
+import tqdm.auto, tqdm.notebook
+assert not issubclass(tqdm.auto.tqdm, tqdm.notebook.tqdm)  # the text bar
+"""
+    import glassnet
+
+    src = str(Path(glassnet.__file__).resolve().parents[1])  # the glassnet under test
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": src},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr and "IProgress" not in result.stderr, result.stderr
+    assert "train: 100%|" in result.stderr and "2/2" in result.stderr  # the text bar
 
 
 def _run(epochs, seed=0, **kwargs):

@@ -438,6 +438,23 @@ def _check_data(X: Array, Y: Array, names: tuple[str, str]) -> None:
         raise ArgumentError(f"{names[0]}: no examples")
 
 
+def _progress_bar() -> Any:
+    """The bar: tqdm's notebook bar where one can be drawn, else its text bar, silently.
+
+    ``tqdm.auto`` takes the text bar in a notebook without ipywidgets too, but says so
+    in a TqdmWarning ("IProgress not found") at its first import: the bar shown is
+    the whole answer, so the warning is not passed on.
+    """
+    import warnings
+
+    from tqdm import TqdmWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TqdmWarning)
+        from tqdm.auto import tqdm
+    return tqdm
+
+
 def _show_progress(verbose: bool | None) -> bool:
     if verbose is None:  # a bar only for a person at a terminal
         return sys.stderr.isatty()
@@ -654,9 +671,7 @@ def fit(
 
     bar = None
     if _show_progress(verbose):
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=epochs, unit="epoch", desc="train", leave=True)
+        bar = _progress_bar()(total=epochs, unit="epoch", desc="train", leave=True)
     for cb in cbs:
         cb.on_train_begin(state)
     if cbs:
@@ -805,8 +820,9 @@ def fit(
                 cb.on_epoch_end(state, epoch, logs)
             if cbs:
                 _refuse_read_only(network)
-            if bar is not None:
-                bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"})
+            if bar is not None:  # the epoch's figures beside its own count, k/N, shown at once
+                shown = {k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"}
+                bar.set_postfix(shown, refresh=False)
                 bar.update(1)
             if state.stop_training:  # before the checkpoint: resumed, it trains no further
                 history.stopped_epoch = epoch
