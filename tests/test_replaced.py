@@ -197,6 +197,54 @@ def test_a_parameter_made_read_only_during_fit_is_refused(optimizer, when):
     np.testing.assert_array_equal(frozen, seen[0])  # never written once read-only
 
 
+def read_only_copy(values, how, tmp_path):
+    """A read-only array of ``values``: from np.load's memory map, from a buffer, or flagged."""
+    if how == "mmap":
+        np.save(tmp_path / "W.npy", values)
+        return np.load(tmp_path / "W.npy", mmap_mode="r")
+    if how == "frombuffer":
+        return np.frombuffer(values.tobytes(), dtype=values.dtype).reshape(values.shape)
+    if how == "list":
+        return values.tolist()
+    frozen = values.copy()
+    frozen.flags.writeable = False
+    return frozen
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("when", ["on_epoch_end", "on_batch_end", "on_train_begin"])
+@pytest.mark.parametrize("how", ["mmap", "frombuffer", "flagged", "list"])
+def test_a_parameter_replaced_by_a_read_only_array_or_a_list_during_fit_is_copied(
+    optimizer, when, how, tmp_path
+):
+    # docs/training.md: only an array that fit updates, flipped read-only in place, is
+    # refused; one put in its place is taken by the next batch as a copy
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(64, 3)), rng.normal(size=(64, 2))
+    settings = {"epochs": 2, "batch_size": 16, "optimizer": optimizer, "verbose": False, "seed": 0}
+
+    def run(replace):
+        net = Network([3, 4, 2], activations=["tanh", "identity"], seed=0)
+        calls = []
+
+        def put(self, state, *args):
+            if not calls:  # once: the first time the callback runs
+                W = state.network.layers[0].W
+                state.network.layers[0].W = replace(np.array(W))
+            calls.append(1)
+
+        net.fit(X, Y, callbacks=[type("Put", (Callback,), {when: put})()], **settings)
+        return net
+
+    replaced = run(lambda W: read_only_copy(W, how, tmp_path))
+    reference = run(lambda W: W)  # a writeable array of the same values, used in place
+    W = replaced.layers[0].W
+    assert isinstance(W, np.ndarray) and W.flags.writeable  # the network's own copy
+    for a, b in zip(replaced.layers, reference.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+        np.testing.assert_array_equal(a.b, b.b)
+
+
 @pytest.mark.parametrize(
     ("other", "message"),
     [

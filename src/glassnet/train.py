@@ -362,15 +362,23 @@ def _params(network: Network) -> list[Array]:
     return [p for layer in network.layers for p in (layer.W, layer.b)]
 
 
-def _refuse_read_only(network: Network) -> None:
-    """ArgumentError naming a W or b that a callback made read-only: fit writes them in place.
+def _refuse_read_only(network: Network, updated: list[tuple]) -> None:
+    """ArgumentError naming a W or b that a callback made read-only: fit writes it in place.
 
-    Checked after the callbacks, the only code that runs inside a fit (the layers were
-    checked as it began): plain SGD's steps write through BLAS, which sees no flag.
+    ``updated``: the (W, b, f) of each layer that fit has been updating (the prepared
+    products' ``params``). Checked once after the callbacks, the only code that runs
+    inside a fit: plain SGD's steps write through BLAS, which sees no flag. Only an
+    array flipped in place is refused; one put in its place (read-only, a list) is
+    taken by the next batch as any replaced W or b is, by copy.
     """
-    for l, layer in enumerate(network.layers):
-        for name in ("W", "b"):
-            if not getattr(layer, name).flags.writeable:
+    for W, b, _ in updated:  # the common case: every flag set, one pass
+        if not (W.flags.writeable and b.flags.writeable):
+            break
+    else:
+        return
+    for l, (layer, (W, b, _)) in enumerate(zip(network.layers, updated)):  # noqa: B905
+        for name, value in (("W", W), ("b", b)):
+            if getattr(layer, name) is value and not value.flags.writeable:
                 raise ArgumentError(
                     f"layers[{l}].{name}: read-only (flags.writeable False) during fit, which "
                     "updates every W and b in place"
@@ -643,6 +651,9 @@ def fit(
         and not (isinstance(cb, LambdaCallback) and cb._batch is None)
     ]
     sst = total_squares(Y) if metric == "r2" else None
+    # the (W, b, f) that fit updates in place: those checked as it began, then each
+    # batch's prepared products' (a replaced W or b is taken by copy when they are made)
+    updated = [(layer.W, layer.b, layer.activation) for layer in network.layers]
 
     workspaces: dict[int, Any] = {}  # one per batch size (the last batch may be smaller)
     # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j;
@@ -675,7 +686,7 @@ def fit(
     for cb in cbs:
         cb.on_train_begin(state)
     if cbs:
-        _refuse_read_only(network)
+        _refuse_read_only(network, updated)
     # overflow is detected below, as a non-finite loss, and reported with its epoch and batch
     errstate = np.errstate(over="ignore", invalid="ignore")
     penalty = 0.0  # (λ/2) Σ‖W‖² of the current batch (before its update)
@@ -732,6 +743,7 @@ def fit(
                     else:
                         tally.point(ws.scratch[-1], start, m)
                 fp = network.forward(ws.X, dropout=dropout, rng=rng, workspace=ws)
+                updated = ws._products.params  # type: ignore[union-attr]  # (made by forward)
                 loss = None
                 if tally is None or not tally.add(ws.Y, fp.z[-1], ws.scratch[-1]):
                     loss = network.batch_loss_sum(fp, ws.Y, ws) / m
@@ -773,7 +785,8 @@ def fit(
                     if loss is None:
                         loss = network.batch_loss_sum(fp, ws.Y, ws) / m
                     cb.on_batch_end(state, batch, {"loss": loss + penalty, "size": float(m)})
-                    _refuse_read_only(network)
+                if batch_cbs:
+                    _refuse_read_only(network, updated)
                 if interrupted["flag"]:  # Ctrl-C: stop after this batch, keep where we are
                     if on_checkpoint is not None:
                         acc = {
@@ -819,7 +832,7 @@ def fit(
             for cb in cbs:
                 cb.on_epoch_end(state, epoch, logs)
             if cbs:
-                _refuse_read_only(network)
+                _refuse_read_only(network, updated)
             if bar is not None:  # the epoch's figures beside its own count, k/N, shown at once
                 shown = {k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"}
                 bar.set_postfix(shown, refresh=False)
