@@ -952,3 +952,37 @@ def test_coefs_replaced_by_lists_or_of_other_shapes():
     clf.coefs_ = clf.coefs_[:1]
     with pytest.raises(ValueError, match=r"coefs_ has 1 arrays, the network 2 layers"):
         clf.predict(X[:2])
+
+
+def test_a_replacement_refused_changes_nothing():
+    # the network once kept the refused array, and putting the original back into coefs_
+    # was then undone by the next sync
+    X, y = small_data("multiclass")
+    clf = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+    expected = clf.predict_proba(X[:3])
+    original = clf.coefs_[0]
+    clf.coefs_[0] = np.zeros((9, 9))
+    with pytest.raises(ValueError, match=r"^coefs_ or intercepts_ replaced: layers: layer 1"):
+        clf.predict(X[:3])
+    assert clf.network_.layers[0].W is original
+    clf.coefs_[0] = original  # put back
+    np.testing.assert_array_equal(clf.predict_proba(X[:3]), expected)
+    assert clf.coefs_[0] is original and clf.network_.layers[0].W is original
+    clf.network_.layers[1].W = np.zeros((2, 3))  # refused on the network's side, named so
+    with pytest.raises(ValueError, match=r"^network_: layers: layer 2 takes 2 inputs"):
+        clf.predict(X[:3])
+
+
+@pytest.mark.parametrize("replacement", ["float32", "list"])
+def test_a_copy_taken_from_the_network_side_is_in_both(replacement):
+    # docs/sklearn.md: a list or another dtype put in network_ is copied, and the copy is
+    # then in both: coefs_[0] once held the raw object, and an edit of it was lost
+    X, y = small_data("multiclass")
+    clf = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+    W = clf.coefs_[0]
+    clf.network_.layers[0].W = W.astype(np.float32) if replacement == "float32" else W.tolist()
+    clf.predict(X[:2])
+    assert clf.coefs_[0] is clf.network_.layers[0].W
+    assert isinstance(clf.coefs_[0], np.ndarray) and clf.coefs_[0].dtype == np.float64
+    clf.coefs_[0][...] = 0  # in place: the network's too
+    np.testing.assert_allclose(clf.predict_proba(X[:3]), clf.predict_proba(X[:1]).repeat(3, 0))

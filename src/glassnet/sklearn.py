@@ -590,17 +590,20 @@ class _BaseMLP(BaseEstimator):
         coefs_ or intercepts_ goes into the network, one replaced on ``network_``
         (``layers[l].W`` or ``.b``) into coefs_ or intercepts_; where both were, coefs_'s
         (scikit-learn's attribute) wins. The network takes an array as any replaced W or b:
-        a C-contiguous one of its dtype in place, anything else as a copy.
+        a C-contiguous one of its dtype in place, anything else as a copy, which both
+        sides then hold. A replacement refused (a wrong shape) changes nothing.
         """
         net = self.network_
         exposed = self.__dict__.get("_exposed")  # (none in a model pickled before it)
         sides = (("coefs_", self.coefs_, "W"), ("intercepts_", self.intercepts_, "b"))
-        changed = False
-        for k, (attribute, given, name) in enumerate(sides):
+        for attribute, given, _ in sides:  # all checked before anything is put in place
             if len(given) != len(net.layers):
                 raise ValueError(
                     f"{attribute} has {len(given)} arrays, the network {len(net.layers)} layers."
                 )
+        before = [(layer.W, layer.b, layer.activation) for layer in net.layers]
+        changed = False
+        for k, (_, given, name) in enumerate(sides):
             for l, layer in enumerate(net.layers):
                 theirs = given[l]
                 if theirs is getattr(layer, name):
@@ -609,12 +612,14 @@ class _BaseMLP(BaseEstimator):
                     continue  # replaced on the network: coefs_ follows, below
                 setattr(layer, name, theirs)
                 changed = True
-        if changed:
-            try:
-                net._check_layers()  # a list or another dtype becomes the network's copy
-            except ArgumentError as exc:
-                raise ValueError(f"coefs_ or intercepts_ replaced: {exc}") from None
-        self._expose_parameters()
+        try:  # always: one replaced on the network (a list, another dtype) is copied too
+            net._check_layers()
+        except ArgumentError as exc:
+            for layer, (W, b, f) in zip(net.layers, before, strict=True):  # as it was
+                layer.W, layer.b, layer.activation = W, b, f
+            side = "coefs_ or intercepts_ replaced" if changed else "network_"
+            raise ValueError(f"{side}: {exc}") from None
+        self._expose_parameters()  # the network's arrays, its copies included
 
     # --- fitting ---
 
