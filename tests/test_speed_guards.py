@@ -336,10 +336,13 @@ def test_a_large_workspace_is_not_kept(monkeypatch):
     assert not any(key[0] for key in net.__dict__.get("_workspaces", {}))
     net.fit(X, y, batch_size=8, epochs=2, verbose=False)
     assert [key[:2] for key in net._workspaces] == [(True, 8)]
-    # prediction workspaces (chunks of at most PREDICT_CHUNK rows) as well: a wide network
-    # predicting batches of many sizes would keep 8 of up to hundreds of MiB each
+    # prediction workspaces (chunks of at most PREDICT_CHUNK rows) as well, but for the
+    # full chunk's, which every large prediction takes again (fresh, its page faults cost a
+    # wide shallow network a third of its time); a wide network predicting batches of many
+    # sizes would keep 8 leftover chunks of up to hundreds of MiB each
     chunk = network_module.PREDICT_CHUNK
-    large = network_module.Workspace(net, chunk, training=False).nbytes
+    leftover = chunk - 1
+    large = network_module.Workspace(net, leftover, training=False).nbytes
     monkeypatch.setattr(network_module, "KEEP_BYTES", large - 1)
     made = []
     workspace = network_module.Network._workspace
@@ -348,10 +351,15 @@ def test_a_large_workspace_is_not_kept(monkeypatch):
         "_workspace",
         lambda self, m, **kw: made.append(m) or workspace(self, m, **kw),
     )
-    out = net.output(np.zeros((3 * chunk + 1, 5)))
-    np.testing.assert_allclose(out, net.forward(np.zeros((3 * chunk + 1, 5))).a[-1], rtol=1e-12)
-    assert made == [chunk, 1]  # one per chunk size, for all the chunks of a call
-    assert sorted(key[:2] for key in net._workspaces) == [(False, 1), (True, 8)]
+    X = np.zeros((3 * chunk + leftover, 5))
+    np.testing.assert_allclose(net.output(X), net.forward(X).a[-1], rtol=1e-12)
+    assert made == [chunk, leftover]  # one per chunk size, for all the chunks of a call
+    assert sorted(key[:2] for key in net._workspaces) == [(False, chunk), (True, 8)]
+    key = (False, chunk, net.dtype, tuple(net.sizes))
+    (kept,) = net._workspaces[key]
+    net.output(X[: chunk + 1])  # the kept chunk's again, and a small leftover's (kept too)
+    assert net._workspaces[key] == [kept]
+    assert sorted(key[:2] for key in net._workspaces) == [(False, 1), (False, chunk), (True, 8)]
 
 
 def test_a_changed_loss_is_taken_by_the_next_fit():

@@ -115,6 +115,7 @@ class BackwardPass:
 
 PREDICT_CHUNK = 1024  # rows per chunk when predicting a large batch
 KEEP_BYTES = 16 * 2**20  # a workspace up to this size is kept for the next fit or prediction
+# (a prediction's of PREDICT_CHUNK rows whatever its size: see Network._keep)
 KEEP_COUNT = 8  # workspaces kept per network, the most recently used
 KEEP_ALIKE = 4  # of them at most this many alike (threads predicting at once)
 _KEEP_LOCK = threading.Lock()
@@ -906,7 +907,7 @@ class Network:
         ws: Workspace | None = None
         for start in range(0, m, PREDICT_CHUNK):
             part = X[start : start + PREDICT_CHUNK]
-            if ws is None or ws.m != len(part):  # one per chunk size, kept if small enough
+            if ws is None or ws.m != len(part):  # one per chunk size (see _keep)
                 if ws is not None:
                     self._keep(ws)
                 ws = self._workspace(len(part), training=False)
@@ -943,10 +944,11 @@ class Network:
     def _keep(self, ws: Workspace) -> None:
         """Keep ``ws`` for the next call: the :data:`KEEP_COUNT` most recently used.
 
-        A workspace above :data:`KEEP_BYTES` (a large batch, a wide network), of
-        training or of prediction, is not kept, nor one whose shapes the network no
-        longer has (its layers were replaced meanwhile). Never raises: it runs as a fit
-        ends, however it ends.
+        A workspace above :data:`KEEP_BYTES` (a large batch, a wide network) is not
+        kept, except a prediction's of the full chunk, :data:`PREDICT_CHUNK` rows, which
+        every large prediction uses again; nor one whose shapes the network no longer
+        has (its layers were replaced meanwhile). Never raises: it runs as a fit ends,
+        however it ends.
         """
         try:
             sizes = [ws.X.shape[1], *(z.shape[1] for z in ws.z[1:] if z is not None)]
@@ -955,7 +957,11 @@ class Network:
             return
         if ws.X.dtype != self.dtype or sizes != list(key[3]):
             return
-        if ws.nbytes > KEEP_BYTES:  # its page faults are small beside its products
+        if ws.nbytes > KEEP_BYTES and (ws.training or ws.m != PREDICT_CHUNK):
+            # its page faults are small beside its products, unless the network is
+            # wide and shallow ([1, 4096, 1]: a third of a 1,025-row prediction); the
+            # full chunk's serves every large prediction, a leftover's size is seldom
+            # met again (8 of them once held 348 MiB)
             return
         with _KEEP_LOCK:
             cache = self.__dict__.setdefault("_workspaces", {})
