@@ -9,6 +9,7 @@ import pytest
 from glassnet import ArgumentError, Callback, Network, TrainingError
 from glassnet.activations import get_activation
 from glassnet.losses import get_loss
+from glassnet.network import Layer
 
 
 def classes(seed=0, n=200, scale=1.0):
@@ -285,7 +286,33 @@ def test_a_layer_resized_during_fit_is_refused_and_taken_by_the_next_fit(optimiz
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(64, 3)), rng.normal(size=(64, 2))
     net = Network([3, 4, 2], activations=["tanh", "identity"], seed=0)
-    with pytest.raises(ArgumentError, match=r"the network's are \[3, 6, 2\] .*not during one\)$"):
+    # in fit's terms: the user made no workspace (it said 'workspace: made for ...')
+    with pytest.raises(
+        ArgumentError, match=r"^layers\[0\]: resized during fit \(4 units, now 6\); resize between"
+    ):
         net.fit(X, Y, epochs=2, batch_size=16, optimizer=optimizer, callbacks=[Grow()])
     history = net.fit(X, Y, epochs=1, batch_size=16, optimizer=optimizer, verbose=False)
     assert net.sizes == [3, 6, 2] and np.isfinite(history["loss"][0])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("inputs", r"^layers\[0\]: resized during fit \(3 inputs, now 5\); resize between fits"),
+        ("layers", r"^layers: 2 as fit began, now 3 \(sizes \[3, 4, 2\], now \[3, 4, 4, 2\]\)"),
+    ],
+)
+def test_a_network_reshaped_during_fit_is_named_in_fits_terms(change, message):
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(64, 3)), rng.normal(size=(64, 2))
+    net = Network([3, 4, 2], activations=["tanh", "identity"], seed=0)
+
+    def reshape(state, epoch, logs):
+        layers = state.network.layers
+        if change == "inputs":
+            layers[0].W = np.zeros((5, 4))
+        else:
+            layers.insert(1, Layer(np.zeros((4, 4)), np.zeros(4), "tanh"))
+
+    with pytest.raises(ArgumentError, match=message):
+        net.fit(X, Y, epochs=2, batch_size=16, callbacks=[reshape], verbose=False)

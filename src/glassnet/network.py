@@ -233,6 +233,10 @@ class Workspace:
         self.ones = np.ones(m, dtype=dtype)  # Σ over the batch as a product: 1ᵀ δ
         self.training = training
         self._products: Products | None = None
+        # the call that made it for itself (Network._workspace), "fit" or "a prediction",
+        # and its network: a layer resized since is told in that call's terms, not as a
+        # workspace the user made (network.workspace(m)) and passed to another network
+        self._call: tuple[str, Callable[[], Network | None]] | None = None
         self.forward_pass = ForwardPass(self.z, self.a)
         self.backward_pass = BackwardPass(self.delta, self.grad_W, self.grad_b)
 
@@ -247,7 +251,7 @@ class Workspace:
 
     def __getstate__(self) -> dict:
         # prepared calls hold raw pointers: never copied or pickled, prepared again
-        return {**self.__dict__, "_products": None}
+        return {**self.__dict__, "_products": None, "_call": None}
 
     def products(self, network: Network) -> Products:
         """The step's matrix products on these arrays, prepared for ``network``'s parameters.
@@ -272,6 +276,9 @@ class Workspace:
         sizes = [self.X.shape[1], *(z.shape[1] for z in self.z[1:] if z is not None)]
         if sizes == network.sizes and self.X.dtype == network.dtype:
             return
+        call, of = self.__dict__.get("_call") or (None, None)  # (none once copied)
+        if of is not None and of() is network:  # a call's own: a layer resized during it
+            raise ArgumentError(self._changed_during(call, sizes, network))
         if sizes == network.sizes:
             found = f"{self.X.dtype}, the network's {network.dtype}"
         else:
@@ -283,6 +290,24 @@ class Workspace:
         raise ArgumentError(
             f"workspace: made for {found}; make another, network.workspace(m) (fit takes a "
             "layer resized between fits, not during one)"
+        )
+
+    def _changed_during(self, call: str, sizes: list[int], network: Network) -> str:
+        """What changed in ``network`` during ``call`` (fit, a prediction), in its terms."""
+        if sizes == network.sizes:
+            return f"dtype: changed during {call} ({self.X.dtype}, now {network.dtype})"
+        redo = "resize between predictions"
+        if call == "fit":
+            redo = "resize between fits (its work arrays and optimizer state keep the old sizes)"
+        if len(sizes) != len(network.sizes):
+            return (
+                f"layers: {len(sizes) - 1} as {call} began, now {len(network.sizes) - 1} "
+                f"(sizes {sizes}, now {network.sizes}); {redo}"
+            )
+        k = int(np.flatnonzero(np.array(sizes) != network.sizes)[0])  # the first
+        layer, count = (f"layers[{k - 1}]", "units") if k else ("layers[0]", "inputs")
+        return (
+            f"{layer}: resized during {call} ({sizes[k]} {count}, now {network.sizes[k]}); {redo}"
         )
 
 
@@ -939,7 +964,10 @@ class Network:
         with _KEEP_LOCK:
             alike = self.__dict__.get("_workspaces", {}).get(key)
             ws = alike.pop() if alike else None
-        return ws if ws is not None else Workspace(self, m, training=training)
+        if ws is None:
+            ws = Workspace(self, m, training=training)
+            ws._call = ("fit" if training else "a prediction", weakref.ref(self))
+        return ws
 
     def _keep(self, ws: Workspace) -> None:
         """Keep ``ws`` for the next call: the :data:`KEEP_COUNT` most recently used.
