@@ -369,6 +369,16 @@ def test_bad_data():
     with pytest.raises(ArgumentError, match=r"^validation_data: y_val: 4 targets for 5 examples$"):
         valid = (np.zeros((5, 2)), np.zeros(4, dtype=int))
         net.fit(np.zeros((5, 2)), np.zeros(5, dtype=int), validation_data=valid, verbose=False)
+    # every validation_data message names X_val or y_val (two said 'y:' or nothing)
+    for valid, message in [
+        ((np.zeros((5, 3)), np.zeros(5, dtype=int)), r"X_val: expected shape \(m, 2\)"),
+        ((np.zeros((5, 2)), np.full(5, 4)), r"y_val: class indices must lie in 0\.\.2"),
+        ((np.zeros((5, 2)), np.zeros((5, 2))), r"y_val: expected 3 columns, found 2"),
+        ((np.zeros((5, 2)), np.full((5, 3), 2.0)), r"y_val: cross_entropy takes targets in"),
+        ((np.zeros((0, 2)), np.zeros(0, dtype=int)), r"X_val: no examples"),
+    ]:
+        with pytest.raises(ArgumentError, match=r"^validation_data: " + message):
+            net.fit(np.zeros((5, 2)), np.zeros(5, dtype=int), validation_data=valid, verbose=False)
 
 
 def test_float32_training_stays_float32():
@@ -1176,7 +1186,7 @@ def test_a_nan_in_the_validation_data_is_named_up_front():
         ArgumentError, match=r"^validation_data: X_val: example 4 holds nan \(column 2\)"
     ):
         net.fit(X, y, epochs=1, validation_data=(Xv, y[:20]), verbose=False)
-    with pytest.raises(ArgumentError, match=r"^validation_data: y: class indices"):
+    with pytest.raises(ArgumentError, match=r"^validation_data: y_val: class indices"):
         net.fit(X, y, epochs=1, validation_data=(X[:20], y[:20] + 5), verbose=False)
     with pytest.raises(ArgumentError, match=r"^validation_data: expected a pair"):
         net.fit(X, y, epochs=1, validation_data=(X, y, y), verbose=False)

@@ -1047,26 +1047,30 @@ class Network:
         A 2-D ``y`` is taken as it is; a 1-D ``y`` is one-hot encoded for a softmax
         classifier and made a column for a one-unit output.
         """
+        return self._targets(y)
+
+    def _targets(self, y: Array, name: str = "y") -> Array:
+        """:meth:`targets`, its errors naming ``name`` (``validation_data: y_val``)."""
         y = np.asarray(y)
         n_out = self.sizes[-1]
         if y.dtype.kind not in "biuf":
             raise ArgumentError(
-                f"y: expected numbers (class indices 0..n-1, or values), found {y.dtype} "
+                f"{name}: expected numbers (class indices 0..n-1, or values), found {y.dtype} "
                 "data; map labels to indices first (glassnet.sklearn.MLPClassifier takes "
                 "any labels)"
             )
         if y.ndim == 2:
             if y.shape[1] != n_out:
-                raise ArgumentError(f"y: expected {n_out} columns, found {y.shape[1]}")
-            return self._probabilities(y.astype(self.dtype, copy=False))
+                raise ArgumentError(f"{name}: expected {n_out} columns, found {y.shape[1]}")
+            return self._probabilities(y.astype(self.dtype, copy=False), name)
         if y.ndim != 1:
-            raise ArgumentError(f"y: expected a 1-D or 2-D array, found {y.ndim} dimensions")
+            raise ArgumentError(f"{name}: expected a 1-D or 2-D array, found {y.ndim} dimensions")
         if self.is_classifier and self.output_activation.name == "softmax" and n_out > 1:
             if not np.issubdtype(y.dtype, np.integer) and not np.all(np.mod(y, 1) == 0):
-                raise ArgumentError("y: expected class indices 0..n-1 (whole numbers)")
+                raise ArgumentError(f"{name}: expected class indices 0..n-1 (whole numbers)")
             labels = y.astype(np.int64)
             if labels.size and (labels.min() < 0 or labels.max() >= n_out):
-                raise ArgumentError(f"y: class indices must lie in 0..{n_out - 1}")
+                raise ArgumentError(f"{name}: class indices must lie in 0..{n_out - 1}")
             return one_hot(labels, n_out, self.dtype)
         if n_out != 1:
             hint = ""
@@ -1077,15 +1081,15 @@ class Network:
                     f"{self.loss.name})"
                 )
             raise ArgumentError(
-                f"y: expected {n_out} columns (one per output unit), found 1-D{hint}"
+                f"{name}: expected {n_out} columns (one per output unit), found 1-D{hint}"
             )
-        return self._probabilities(y.astype(self.dtype).reshape(-1, 1))
+        return self._probabilities(y.astype(self.dtype).reshape(-1, 1), name)
 
-    def _probabilities(self, Y: Array) -> Array:
+    def _probabilities(self, Y: Array, name: str = "y") -> Array:
         """``Y``, checked to lie in [0, 1] where a cross-entropy takes it as probabilities."""
         problem = targets_outside(self.loss.name, Y)
         if problem is not None:
-            raise ArgumentError(f"y: {problem}")
+            raise ArgumentError(f"{name}: {problem}")
         return Y
 
     def evaluate(self, X: Array, y: Array) -> dict[str, float]:

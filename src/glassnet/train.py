@@ -608,11 +608,8 @@ def fit(
             raise ArgumentError(
                 "validation_data: expected a pair (X_val, y_val) (glassnet takes no sample weights)"
             )
-        X_val = network._inputs(validation_data[0], "validation_data")
-        try:
-            Y_val = network.targets(validation_data[1])
-        except ArgumentError as exc:
-            raise ArgumentError(f"validation_data: {exc}") from None
+        X_val = network._inputs(validation_data[0], "validation_data: X_val")
+        Y_val = network._targets(validation_data[1], "validation_data: y_val")
         _check_data(X_val, Y_val, ("validation_data: X_val", "validation_data: y_val"))
         # checked up front, unlike the training data: a NaN here raises nothing later,
         # it makes every val_loss NaN
