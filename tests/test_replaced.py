@@ -316,3 +316,49 @@ def test_a_network_reshaped_during_fit_is_named_in_fits_terms(change, message):
 
     with pytest.raises(ArgumentError, match=message):
         net.fit(X, Y, epochs=2, batch_size=16, callbacks=[reshape], verbose=False)
+
+
+def test_a_loss_replaced_by_its_name_is_looked_up():
+    # as a layer's activation may be: it failed later as "'str' object has no attribute 'name'"
+    X, Y = classes()
+    net = softmax_net()
+    net.loss = "binary_cross_entropy"
+    assert net.loss is get_loss("binary_cross_entropy")
+    named, swapped = softmax_net(), softmax_net()
+    settings = {"epochs": 2, "batch_size": 50, "shuffle": False, "verbose": False}
+
+    class ByName(Callback):
+        def __init__(self, loss):
+            self.loss = loss
+
+        def on_batch_end(self, state, batch, logs):
+            if state.epoch == 1 and batch == 2:
+                state.network.loss = self.loss
+
+    h1 = named.fit(X, Y, callbacks=[ByName("half_squared_error")], **settings)
+    h2 = swapped.fit(X, Y, callbacks=[ByName(get_loss("half_squared_error"))], **settings)
+    assert h1.history == h2.history
+    for what in ("evaluate", "predict", "repr"):
+        net = softmax_net()
+        net.loss = "half_squared_error"
+        if what == "repr":
+            assert "loss='half_squared_error'" in repr(net)
+        else:
+            getattr(net, what)(X, Y) if what == "evaluate" else net.predict(X)
+    with pytest.raises(ArgumentError, match=r"^loss: unknown loss 'cross_entropi' \(did you mean"):
+        net.loss = "cross_entropi"
+    assert net.loss is get_loss("half_squared_error")  # unchanged
+
+
+def test_a_pickled_network_keeps_its_loss_under_its_old_name():
+    # the loss became a property (stored as _loss); a pickle still holds it as "loss", so
+    # either version reads the other's
+    import pickle
+
+    net = softmax_net()
+    assert "loss" in net.__getstate__() and "_loss" not in net.__getstate__()
+    state = {**net.__getstate__()}
+    old = Network.__new__(Network)
+    old.__setstate__(state)
+    assert old.loss is net.loss
+    assert pickle.loads(pickle.dumps(net)).loss is net.loss

@@ -599,6 +599,21 @@ class Network:
             raise ArgumentError("layers: expected a list of Layer or of layer sizes (at least 2)")
         self._check_layers()
 
+    @property
+    def loss(self) -> Loss:
+        """The per-example loss ℓ, a :class:`Loss`.
+
+        ``net.loss = "cross_entropy"`` (a name, or a Loss) replaces it, looked up at
+        once: an unknown name is an ArgumentError naming it.
+        """
+        return self._loss
+
+    @loss.setter
+    def loss(self, loss: str | Loss) -> None:
+        # looked up here, not when used: the loss is read in many places (its name, its
+        # fused pair), and a name met there would fail as 'str' has no attribute 'name'
+        self._loss = _named(get_loss, loss, "loss")
+
     def _refuse_non_finite_parameters(self, why: str = "") -> None:
         """ArgumentError naming the first weight or bias that is NaN or infinite.
 
@@ -746,10 +761,19 @@ class Network:
     def __getstate__(self) -> dict:
         # the kept workspaces and the fused pair looked up are caches: not copied or
         # pickled (a copied Fused is not FUSED's own, which training tells by identity)
+        # the loss pickled as "loss", as before it was a property: either reads the other's
         with _KEEP_LOCK:
             return {
-                k: v for k, v in self.__dict__.items() if k not in ("_workspaces", "_fused_cache")
+                ("loss" if k == "_loss" else k): v
+                for k, v in self.__dict__.items()
+                if k not in ("_workspaces", "_fused_cache")
             }
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        if "loss" in state:
+            state["_loss"] = state.pop("loss")
+        self.__dict__.update(state)
 
     def copy(self) -> Network:
         """A deep copy: parameters are copied, activations and loss shared."""
