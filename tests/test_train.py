@@ -427,6 +427,31 @@ def test_the_progress_bar_shows_each_epochs_figures_beside_its_own_count(capsys)
         assert accuracy == f"{history['accuracy'][int(k) - 1]:.4g}"
 
 
+def test_a_resumed_runs_progress_bar_starts_at_its_epoch_and_ends_at_n_of_n(capsys):
+    # the bar was made before the resume was known: from epoch 3 of 5 it ended at "2/5"
+    # (0/5 plus the 2 epochs run) with epoch 5's figures
+    import re
+    import time
+
+    X, y = blobs(14, n=40)
+
+    def make():
+        return Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+
+    saved: list = []
+    make().fit(X, y, epochs=5, checkpoint_every=3, on_checkpoint=saved.append)
+    slow = LambdaCallback(on_epoch_end=lambda state, epoch, logs: time.sleep(0.15))
+    history = make().fit(X, y, epochs=5, verbose=True, callbacks=[slow], resume=saved[0])
+    shown = re.findall(
+        r"\| (\d)/5 \[[^\]]*?loss=([^,\]]+), accuracy=([^,\]]+)\]", capsys.readouterr().err
+    )
+    assert shown[0][0] == "3" and shown[-1][0] == "5", shown  # each epoch's own count
+    assert {int(k) for k, _, _ in shown} == {3, 4, 5}, shown
+    for k, loss, accuracy in shown:
+        assert loss == f"{history['loss'][int(k) - 1]:.4g}"
+        assert accuracy == f"{history['accuracy'][int(k) - 1]:.4g}"
+
+
 def test_the_progress_bar_in_a_notebook_without_ipywidgets_is_the_text_bar_silently():
     # tqdm.auto warned "TqdmWarning: IProgress not found" at its first import there
     import subprocess

@@ -463,6 +463,11 @@ def _progress_bar() -> Any:
     return tqdm
 
 
+def _shown(logs: dict[str, Any], i: int | None = None) -> dict[str, str]:
+    """An epoch's figures for the progress bar: ``logs``, or entry ``i`` of each series."""
+    return {k: f"{v if i is None else v[i]:.4g}" for k, v in logs.items() if k != "learning_rate"}
+
+
 def _show_progress(verbose: bool | None) -> bool:
     if verbose is None:  # a bar only for a person at a terminal
         return sys.stderr.isatty()
@@ -677,9 +682,6 @@ def fit(
     elif epochs:  # (a resumed run takes the checkpoint's weights, checked when taken)
         network._refuse_non_finite_parameters(" to train")
 
-    bar = None
-    if _show_progress(verbose):
-        bar = _progress_bar()(total=epochs, unit="epoch", desc="train", leave=True)
     for cb in cbs:
         cb.on_train_begin(state)
     if cbs:
@@ -692,6 +694,17 @@ def fit(
         start_epoch, middle = _restore(resume, network, opt, sched, rng, history, stoppers)
         if history.stopped_epoch is not None:  # the run had stopped: nothing is left to train
             start_epoch, state.epoch = epochs + 1, history.stopped_epoch
+    bar = None
+    if _show_progress(verbose):  # made once the epochs already run (a resume's) are known
+        done = history.epoch[-1] if history.epoch else 0
+        # a resumed run's last epoch beside its count until the next one is run (as the
+        # text set_postfix makes: a dict given here would be drawn in sorted order)
+        shown = (
+            ", ".join(f"{k}={v}" for k, v in _shown(history.history, -1).items()) if done else None
+        )
+        bar = _progress_bar()(
+            total=epochs, initial=done, postfix=shown, unit="epoch", desc="train", leave=True
+        )
     interrupted = _catch_interrupt()
     try:
         errstate.__enter__()
@@ -831,8 +844,7 @@ def fit(
             if cbs:
                 _refuse_read_only(network, updated)
             if bar is not None:  # the epoch's figures beside its own count, k/N, shown at once
-                shown = {k: f"{v:.4g}" for k, v in logs.items() if k != "learning_rate"}
-                bar.set_postfix(shown, refresh=False)
+                bar.set_postfix(_shown(logs), refresh=False)
                 bar.update(1)
             if state.stop_training:  # before the checkpoint: resumed, it trains no further
                 history.stopped_epoch = epoch
