@@ -697,6 +697,44 @@ def test_ctrl_c_after_the_last_batch_is_not_swallowed(where, settings, monkeypat
             make().fit(X, y, callbacks=callbacks, **settings)
 
 
+def test_ctrl_c_in_the_batch_a_callback_stops_at_ends_that_epoch_first():
+    # the flag was looked at before state.stop_training: the mid-epoch checkpoint did not
+    # record the stop, and the resumed run trained on to the last epoch
+    import os
+    import signal
+
+    X, y = blobs(25, n=64)
+    settings = {"epochs": 5, "batch_size": 16, "seed": 3, "verbose": False}
+
+    class Stop(Callback):
+        def __init__(self, ctrl_c):
+            self.ctrl_c = ctrl_c
+
+        def on_batch_end(self, state, batch, logs):
+            if state.epoch == 2 and batch == 2:
+                state.stop_training = True
+                if self.ctrl_c:
+                    os.kill(os.getpid(), signal.SIGINT)
+
+    def make():
+        return Network([2, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=1)
+
+    whole = make()
+    h_whole = whole.fit(X, y, callbacks=[Stop(False)], **settings)
+    assert h_whole.epoch == [1, 2] and h_whole.stopped_epoch == 2
+    saved = []
+    with pytest.raises(KeyboardInterrupt, match=r"^interrupted after epoch 2$"):
+        make().fit(X, y, callbacks=[Stop(True)], on_checkpoint=saved.append, **settings)
+    assert saved[-1]["epoch"] == 2 and saved[-1]["next_start"] == 0
+    assert saved[-1]["history"]["stopped_epoch"] == 2
+    resumed = make()
+    h_resumed = resumed.fit(X, y, callbacks=[Stop(False)], resume=saved[-1], **settings)
+    assert h_resumed.history == h_whole.history and h_resumed.stopped_epoch == 2
+    for a, b in zip(resumed.layers, whole.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+        np.testing.assert_array_equal(a.b, b.b)
+
+
 class _StopAt(Callback):
     """Stop training after batch ``batch`` of epoch ``epoch``."""
 

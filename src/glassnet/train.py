@@ -546,8 +546,9 @@ def fit(
         value and weights, the epochs waited —, position) — and, on Ctrl-C, one taken
         after the current batch, before :class:`KeyboardInterrupt` is raised ("interrupted
         at epoch E, batch K"); a Ctrl-C after the last batch (in the last epoch's
-        validation or callbacks, or at an early stop) gives the checkpoint of that
-        epoch, if not taken already, and "interrupted after epoch E".
+        validation or callbacks, or at an early stop), or in the batch in which a callback
+        sets ``state.stop_training`` (the epoch ends first, as uninterrupted), gives the
+        checkpoint of that epoch, if not taken already, and "interrupted after epoch E".
     resume : dict, optional
         A checkpoint to continue from: given the same network, data and arguments, the
         run ends with the same weights and history, bit for bit, as one never stopped
@@ -797,7 +798,11 @@ def fit(
                     cb.on_batch_end(state, batch, {"loss": loss + penalty, "size": float(m)})
                 if batch_cbs:
                     _refuse_read_only(network, updated)
-                if interrupted["flag"]:  # Ctrl-C: stop after this batch, keep where we are
+                # Ctrl-C: stop after this batch, keep where we are; but a stop a callback
+                # asked for in this batch is honoured first: the epoch ends as it would
+                # uninterrupted, and the interrupt is raised after the loop, its
+                # checkpoint recording the stop (resumed mid-epoch, the run trained on)
+                if interrupted["flag"] and not state.stop_training:
                     if on_checkpoint is not None:
                         acc = {
                             "total_loss": total_loss,
