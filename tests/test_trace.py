@@ -246,6 +246,22 @@ def test_the_summary_keeps_the_layout_note_says_no_page_it_cannot_show_and_overf
     assert f" | {np.sqrt(40) * 1e200:.4g} | inf | " in row
 
 
+def test_the_summarys_step_of_a_zero_w_is_infinite_relative_to_it():
+    # ‖ΔW‖ / ‖W‖ of a zero W was nan where it took a step; nan only where it took none
+    from glassnet import Network
+    from glassnet.network import Layer
+
+    zero = [Layer(np.zeros((20, 3)), np.zeros(3), ACTIVATIONS["softmax"])]
+    X = np.random.default_rng(4).normal(size=(2, 20))
+    net = Network(zero, loss="cross_entropy")
+    moved = explain_step(net, X, net.targets([0, 1]), 0.1)._repr_markdown_()
+    still = explain_step(net, X, net.targets([0, 1]), 0.0)._repr_markdown_()
+    row = next(line for line in moved.splitlines() if line.startswith("| 1 |"))
+    assert row.split(" | ")[6] == "∞", row
+    row = next(line for line in still.splitlines() if line.startswith("| 1 |"))
+    assert row.split(" | ")[6] == "nan", row
+
+
 def test_float32_network_is_explained_in_float64():
     net, X, Y = random_case(8, [3, 4, 2], ["relu", "softmax"], "cross_entropy", 2)
     trace32 = explain_step(net.astype("float32"), X, Y, 0.1)

@@ -260,13 +260,15 @@ def render_markdown_summary(
         for layer in layers:
             W, a = np.asarray(layer["W"], dtype=np.float64), np.asarray(layer["a"])
             size, step = _norm(W), _norm(np.subtract(layer["W_new"], W))
-            ratio = step / size if size else float("nan")
+            # a zero W that takes a step grows without bound relative to itself: ∞ (nan
+            # only where there is no step either)
+            ratio = fmt(step / size, p) if size else "∞" if step > 0 else "nan"
             cells = [
                 str(layer["index"]),
                 f"`{layer['activation']}`",
                 f"{W.shape[0]} × {W.shape[1]}",
                 *(fmt(x, p) for x in (size, _norm(layer["grad_W"]), _norm(layer["grad_b"]))),
-                fmt(ratio, p),
+                ratio,
                 fmt(float(np.min(a)), p),
                 fmt(float(np.max(a)), p),
             ]
