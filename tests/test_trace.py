@@ -246,6 +246,27 @@ def test_the_summary_keeps_the_layout_note_says_no_page_it_cannot_show_and_overf
     assert f" | {np.sqrt(40) * 1e200:.4g} | inf | " in row
 
 
+def test_the_summarys_hint_writes_the_spec_of_the_step_it_shows(tmp_path):
+    # it said export_spec(network, "net.toml", X, Y): the spec took η = 0.1, not the
+    # trace's, and its page showed another step
+    from glassnet import Network, export_spec
+
+    rng = np.random.default_rng(3)
+    net = Network([20, 3], activations=["softmax"], loss="cross_entropy", seed=3)
+    X, Y = rng.normal(size=(4, 20)), net.targets([0, 2, 1, 2])
+    trace = explain_step(net, X, Y, learning_rate=0.001)
+    hint = re.search(
+        r'`glassnet\.export_spec\(network, "net\.toml", X, Y, (.*?)\)`',
+        str(trace._repr_markdown_()),
+    )
+    assert hint and hint[1] == "learning_rate=0.001", hint
+    export_spec(net, tmp_path / "net.toml", X, Y, learning_rate=0.001)  # as the hint says
+    spec = load_spec(tmp_path / "net.toml")
+    assert spec.learning_rate == 0.001
+    for shown, written in zip(trace.layers, spec.explain().layers, strict=True):
+        np.testing.assert_array_equal(written.W_new, shown.W_new)
+
+
 def test_the_summarys_step_of_a_zero_w_is_infinite_relative_to_it():
     # ‖ΔW‖ / ‖W‖ of a zero W was nan where it took a step; nan only where it took none
     from glassnet import Network

@@ -279,7 +279,8 @@ def render_markdown_summary(
         ""  # the page computes glassnet's own activations and losses only
         if page_refusal(trace)
         else ", and `glassnet explain net.toml --format html -o step.html` the step as a "
-        'page (`glassnet.export_spec(network, "net.toml", X, Y)` writes the spec)'
+        'page (`glassnet.export_spec(network, "net.toml", X, Y, '
+        f"learning_rate={float(trace['learning_rate'])!r})` writes this step's spec)"
     )
     out += [
         "",
