@@ -50,6 +50,22 @@ def _transpose(values: Any) -> np.ndarray:
     return np.atleast_2d(np.asarray(values, dtype=np.float64)).T
 
 
+def _heading(trace: dict, weights_layout: str, eta: str) -> list[str]:
+    """The step's title and its network in a line; for out_in first a note that W is shown x W."""
+    note = layout_note(weights_layout)  # the person wrote W x: say so before the first W
+    layers = trace["layers"]
+    return [
+        *(["> " + note, ""] if note else []),
+        "## One step of gradient descent",
+        "",
+        f"Network {len(trace['input'][0])} → "
+        + " → ".join(f"{len(layer['b'])} ({layer['activation']})" for layer in layers)
+        + f"; loss `{trace['loss_name']}`; batch of m = {len(trace['input'])}; "
+        f"learning rate $\\eta = {eta}$.",
+        "",
+    ]
+
+
 def render_markdown(
     trace: dict[str, Any], precision: int = 6, *, weights_layout: str = "in_out"
 ) -> str:
@@ -73,16 +89,7 @@ def render_markdown(
     m = len(trace["input"])
     eta = latex_number(trace["learning_rate"], p)
     loss = LOSSES.get(trace["loss_name"])
-    note = layout_note(weights_layout)  # the person wrote W x: say so before the first W
-    out = [
-        *(["> " + note, ""] if note else []),
-        "## One step of gradient descent",
-        "",
-        f"Network {len(trace['input'][0])} → "
-        + " → ".join(f"{len(layer['b'])} ({layer['activation']})" for layer in layers)
-        + f"; loss `{trace['loss_name']}`; batch of m = {m}; learning rate $\\eta = {eta}$.",
-        "",
-    ]
+    out = _heading(trace, weights_layout, eta)
     _eq(out, _sup("a", 0), "x", M(trace["input"]))
     _eq(out, "y", M(trace["target"]))
 
@@ -239,17 +246,8 @@ def render_markdown_summary(
     """
     p = 4  # figures to compare, not to recompute from
     layers = trace["layers"]
-    m = len(trace["input"])
-    eta = latex_number(trace["learning_rate"], p)
-    note = layout_note(weights_layout)
-    out = [
-        *(["> " + note, ""] if note else []),
-        "## One step of gradient descent",
-        "",
-        f"Network {len(trace['input'][0])} → "
-        + " → ".join(f"{len(layer['b'])} ({layer['activation']})" for layer in layers)
-        + f"; loss `{trace['loss_name']}`; batch of m = {m}; learning rate $\\eta = {eta}$.",
-        "",
+    out = _heading(trace, weights_layout, latex_number(trace["learning_rate"], p))
+    out += [
         f"Loss $L = {latex_number(trace['loss'], p)}$ before the step, "
         rf"$L_{{\text{{after}}}} = {latex_number(trace['loss_after'], p)}$ after it.",
         "",
