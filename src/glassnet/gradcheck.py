@@ -8,23 +8,30 @@ compared with the five-point central difference
 
 whose error is O(h⁴), with h = 10⁻³·max(1, |θ|) and then h/4, h/16, … while the
 estimate still changes: where θ multiplies a large input (x = 200, say), L bends
-faster than |θ| says and h = 10⁻³ leaves an error of 10⁻³; the estimate kept is the
-one that changed least from the step before it, or, once two steps agree to within
-the round-off of the smaller one, the larger step's.  The relative error of an
-entry is |g − n| / max(|g|, |n|, ε) with ε = 10⁻⁶·S: gradients at the level of
-floating-point round-off are compared absolutely, not divided by nearly zero.
+faster than |θ| says and h = 10⁻³ leaves an error of 10⁻³.  The refinement stops once
+two steps agree to within the round-off of the smaller one, which grows as h shrinks.
 
-Both rest on the round-off of one evaluation of L, ~ε_mach·S, where S is the size of
-the numbers L is computed from, not |L| alone: the mean over the batch of the largest
-of |ℓ|, |z_L|, |a_L| and |y| of each example, and at least 1.  A confident softmax
-has ℓ = logsumexp(z) − z_y ≈ 2·10⁻⁷ from logits of 15.5, which rounds by up to
-~ε_mach·15.5 ≈ 3·10⁻¹⁵, not ε_mach·|L| ≈ 4·10⁻²³.  The five-point estimate carries
-up to ~4 ε_mach Σ|w_k|·max(|L_k|, S) / 12h of it (1.3·10⁻¹²·S at h = 10⁻³, more
-as h shrinks), and with ε = 10⁻⁶·S a gradient below ε passes when it is within
-10⁻⁶·ε = 10⁻¹²·S of the estimate.  A wrong derivative still shows: 0.1 % off on
-that softmax, a gradient of 1.9·10⁻⁷ is 1.9·10⁻¹⁰ away, a relative error of
-1.2·10⁻⁵.  S looks at the output layer only: round-off in a hidden layer reaches L
+Each estimate comes with a bound on its own error: its round-off plus its truncation.
+One evaluation of L rounds by ~ε_mach·S, where S is the size of the numbers L is
+computed from, not |L| alone: the mean over the batch of the largest of |ℓ|, |z_L|,
+|a_L| and |y| of each example, and at least 1 (a confident softmax has ℓ =
+logsumexp(z) − z_y ≈ 2·10⁻⁷ from logits of 15.5, which rounds by ~ε_mach·15.5, not
+ε_mach·|L| ≈ 4·10⁻²³), so the estimate at step h carries up to
+~4 ε_mach Σ|w_k|·max(|L_k|, S) / 12h of round-off (1.3·10⁻¹²·S at h = 10⁻³).  Its
+truncation is measured by the refinement: its change to the next smaller step's
+estimate, whose truncation is 256 times less.  The estimate kept is the one with the
+least bound.  S looks at the output layer only: round-off in a hidden layer reaches L
 through derivatives that the check does not estimate.
+
+The relative error of an entry is |g − n| / max(|g|, |n|, ε) with
+ε = max(10⁻⁶·max(1, |L|), 2·bound / tolerance): a large gradient is judged
+relatively, and one that the estimate cannot tell from 0 against the estimate's own
+accuracy, so that a right gradient, within the bound of n, passes with an error of at
+most tolerance / 2.  At the minimum of a well-fit network (a gradient of 2·10⁻¹⁷, an
+estimate of 2.5·10⁻¹² at h = 10⁻³, nearly all truncation, which the step to h/4
+measures: a bound of 3.9·10⁻¹²) that is 3.3·10⁻⁷.  A derivative 0.1 % wrong still
+shows on that confident softmax: its gradient of 1.9·10⁻⁷ is 1.9·10⁻¹⁰ off, against
+a bound of 2.1·10⁻¹¹ an error of 4.5·10⁻⁶.
 
 Four backward paths are checked, the worst error counting: the fused one (δ_L =
 a − y on softmax + cross_entropy and sigmoid + binary_cross_entropy), the general
@@ -46,7 +53,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -57,6 +64,8 @@ TOLERANCE = 1e-6
 STENCIL = ((2.0, -1.0), (1.0, 8.0), (-1.0, -8.0), (-2.0, 1.0))  # (multiple of h, weight)
 REFINEMENTS = 5  # steps h/4, h/16, …, h/1024 at most
 EPS = float(np.finfo(np.float64).eps)
+FLOOR = 1e-6  # gradients below FLOOR·max(1, |L|) are compared absolutely
+BOUND_MARGIN = 2.0  # …as are those below BOUND_MARGIN · the estimate's error bound / tolerance
 
 
 @dataclass
@@ -128,6 +137,26 @@ def loss_scale(network: Network, fp: Any, Y: np.ndarray) -> float:
     return max(1.0, S) if np.isfinite(S) else 1.0  # gradcheck refuses an infinite L
 
 
+class NumericGradient(NamedTuple):
+    """A finite-difference estimate of one ∂L/∂θ.
+
+    Attributes
+    ----------
+    value : float
+        The five-point estimate kept.
+    smooth : bool
+        Whether every perturbation kept each z on its side of any kink.
+    error : float
+        A bound on the estimate's own error: the round-off of its difference
+        quotient, ~4 ε Σ|w_k|·max(|L_k|, S) / 12h, plus its truncation as the
+        refinement measured it, its change to the next smaller step.
+    """
+
+    value: float
+    smooth: bool
+    error: float
+
+
 def numeric_gradient(
     network: Network,
     X: np.ndarray,
@@ -136,7 +165,7 @@ def numeric_gradient(
     index: tuple[int, ...],
     base: list[np.ndarray] | None = None,
     scale: float | None = None,
-) -> tuple[float, bool]:
+) -> NumericGradient:
     """The five-point central difference of L at one entry of ``param`` (restored after).
 
     Parameters
@@ -157,8 +186,8 @@ def numeric_gradient(
 
     Returns
     -------
-    (float, bool)
-        The estimate, and whether every perturbation kept each z on its side of any kink.
+    NumericGradient
+        The estimate, whether it kept clear of kinks, and a bound on its error.
     """
     base = _kink_pattern(network, X) if base is None else base
     if scale is None:
@@ -184,25 +213,27 @@ def numeric_gradient(
 
     h = 1e-3 * max(1.0, abs(original))
     try:
-        previous, _ = estimate(h)
-        best, change = previous, np.inf
+        steps = [estimate(h)]  # (estimate, round-off) at h, h/4, h/16, …
         for _ in range(REFINEMENTS):  # h/4 has 256 times less truncation error
             h /= 4.0
-            current, noise = estimate(h)
-            step = abs(current - previous)
-            if step <= noise:  # agreed to within the smaller step's round-off: settled,
-                if step < change:  # and the larger step has the less of it
-                    best = previous
+            steps.append(estimate(h))
+            (previous, _), (current, noise) = steps[-2:]
+            change = abs(current - previous)
+            # agreed to within the smaller step's round-off, or settled far below the
+            # tolerance: smaller steps only add round-off
+            if change <= noise or change <= 1e-3 * TOLERANCE * abs(current):
                 break
-            if step < change:
-                best, change = current, step
-            # settled far below the tolerance: smaller steps only add round-off
-            if change <= 1e-3 * TOLERANCE * max(abs(current), 1e-300):
-                break
-            previous = current
     finally:
         param[index] = original
-    return best, smooth
+    values, noises = np.array(steps).T
+    changes = np.abs(np.diff(values))
+    # an estimate's truncation is about its change to the next smaller step's; the last's,
+    # with none after it, its change from the step before times the ratio by which the
+    # last two changes shrank (1/256 once the h⁴ term rules; at most 1)
+    shrink = min(1.0, changes[-1] / changes[-2]) if len(changes) > 1 and changes[-2] else 1.0
+    errors = noises + np.append(changes, shrink * changes[-1])
+    best = int(np.argmin(np.where(np.isnan(errors), np.inf, errors)))  # the least error bound
+    return NumericGradient(float(values[best]), smooth, float(errors[best]))
 
 
 def gradcheck(
@@ -248,7 +279,7 @@ def gradcheck(
         _trained(net, X, Y),
     ]
     scale = loss_scale(net, fp, Y)
-    floor = 1e-6 * scale  # gradients this small are compared absolutely, to ~10⁻¹²·S
+    floor = FLOOR * max(1.0, abs(loss))
 
     base = _kink_pattern(net, X)
     result = GradcheckResult(tolerance=tolerance)
@@ -259,14 +290,17 @@ def gradcheck(
             ("b", layer.b, [bp.grad_b[l] for bp in paths]),
         ):
             for index in np.ndindex(param.shape):
-                numeric, smooth = numeric_gradient(net, X, Y, param, index, base, scale)
+                numeric, smooth, bound = numeric_gradient(net, X, Y, param, index, base, scale)
                 if not smooth:
                     check.skipped += 1
                     continue
                 check.checked += 1
+                # a gradient that the estimate cannot tell from 0 is compared absolutely,
+                # to its error bound: within it, the relative error is at most tolerance / 2
+                denominator = max(floor, BOUND_MARGIN * bound / tolerance)
                 for grad in grads:
                     analytic = float(grad[index])  # type: ignore[index]
-                    error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), floor)
+                    error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), denominator)
                     if error > check.worst or not check.where:
                         check.worst = error
                         check.where = f"{name}[{','.join(str(i + 1) for i in index)}]"
