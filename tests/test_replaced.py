@@ -246,6 +246,43 @@ def test_a_parameter_replaced_by_a_read_only_array_or_a_list_during_fit_is_copie
         np.testing.assert_array_equal(a.b, b.b)
 
 
+@pytest.mark.parametrize("how", ["flagged", "list"])
+def test_a_replacement_with_no_batch_after_it_is_copied_before_fit_writes_into_it(how, tmp_path):
+    # no batch follows it, yet fit writes into W: early stopping's restore of the best
+    # weights at the end, and a resumed run's checkpoint put back after on_train_begin
+    rng = np.random.default_rng(0)
+    X, y = rng.random((64, 3)), rng.integers(0, 2, 64)
+
+    def net():
+        return Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+
+    class Last(Callback):
+        def on_epoch_end(self, state, epoch, logs):
+            if epoch == 3:
+                layer = state.network.layers[0]
+                layer.W = read_only_copy(np.array(layer.W), how, tmp_path)
+
+    settings = {"epochs": 3, "verbose": False, "seed": 1}
+    replaced, reference = net(), net()
+    h = replaced.fit(X, y, callbacks=[Last()], early_stopping=True, **settings)
+    g = reference.fit(X, y, early_stopping=True, **settings)
+    assert h.history == g.history and h.best_epoch == g.best_epoch
+    np.testing.assert_array_equal(replaced.layers[0].W, reference.layers[0].W)
+
+    checkpoints = []
+    net().fit(X, y, checkpoint_every=1, on_checkpoint=checkpoints.append, **settings)
+
+    class Begin(Callback):
+        def on_train_begin(self, state):
+            layer = state.network.layers[0]
+            layer.W = read_only_copy(np.array(layer.W), how, tmp_path)
+
+    resumed, plain = net(), net()
+    resumed.fit(X, y, callbacks=[Begin()], resume=checkpoints[0], **settings)
+    plain.fit(X, y, resume=checkpoints[0], **settings)
+    np.testing.assert_array_equal(resumed.layers[0].W, plain.layers[0].W)
+
+
 @pytest.mark.parametrize(
     ("other", "message"),
     [

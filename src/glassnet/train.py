@@ -328,6 +328,9 @@ class EarlyStopping(Callback):
     def on_train_end(self, state: TrainingState) -> None:
         """Put the best weights back."""
         if self.restore_best_weights and self._best_layers is not None:
+            # a W or b a callback put in place since the last batch (read-only, a list)
+            # is taken by copy first, as the next batch would have taken it
+            state.network._check_layers()
             for layer, (W, b) in zip(state.network.layers, self._best_layers, strict=True):
                 layer.W[...] = W
                 layer.b[...] = b
@@ -1053,6 +1056,7 @@ def _restore(
     a checkpoint of an older format has none, and they start afresh. The checkpoint
     has passed :func:`_check_resume`.
     """
+    network._check_layers()  # a W or b replaced in on_train_begin: taken by copy, then written
     for layer, (W, b) in zip(network.layers, ckpt["params"], strict=True):
         layer.W[...] = W
         layer.b[...] = b
