@@ -943,6 +943,9 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
         unrounded = [o for _, o in _own_values(_worksheet(spec, trace, kept), claims)]
     m = spec.X.shape[0]
     findings = []
+    # whether a known mistake (not a slip) is among the findings so far, kept as they are
+    # appended: rescanning them for every right claim made a whole worksheet quadratic
+    after_error = False
     for claim, (correct, own_value), w, more, found in zip(
         claims, own, wrong, unrounded, mistakes, strict=True
     ):
@@ -962,11 +965,6 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             own_value if abs(own_value - correct) > 0 else None,
         )
         if claim.matches(correct):
-            # after a known mistake, not a slip: from a slip a mistake may land anywhere
-            after_error = any(
-                f.status == "wrong" and f.diagnosis[0] not in ("arithmetic", "rounded_inputs")
-                for f in findings
-            )
             finding.message = f"{label}: {claim.written} is right" + _cancelled(
                 ws, claim, own_value, spec, after_error
             )
@@ -984,6 +982,11 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
                 label, claim, correct, own_value, finding.diagnosis, spec
             )
         findings.append(finding)
+        # after a known mistake, not a slip: from a slip a mistake may land anywhere
+        after_error = after_error or (
+            finding.status == "wrong"
+            and finding.diagnosis[0] not in ("arithmetic", "rounded_inputs")
+        )
     first = next((i for i, f in enumerate(findings) if f.status == "wrong"), None)
     carried = 0 if first is None else _followers(ws, claims, own, findings, first)
     if carried:
