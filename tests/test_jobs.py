@@ -1140,3 +1140,32 @@ def test_a_run_stopped_after_its_last_checkpoint_resumes_to_write_its_outputs(ca
         assert all(np.array_equal(a[k], b[k]) for k in a.files if k != "metadata")
     code, _, err = run(capsys, "train", "--resume", str(out))
     assert code == 2 and "the run finished" in err, err
+
+
+@pytest.mark.parametrize("limit", [55, 56])
+def test_out_skips_the_page_of_a_wide_network_with_a_note(capsys, tmp_path, monkeypatch, limit):
+    # the page redraws every edge at each click: ~10 s a click for 784-256-10
+    import glassnet.jobs
+
+    # it keeps digits' default 64-256-10 (~0.75 s a click), not 784-64-10 (1.5 s)
+    assert 64 * 256 + 256 * 10 <= glassnet.jobs.MAX_PAGE_WEIGHTS < 784 * 64 + 64 * 10
+    monkeypatch.setattr(glassnet.jobs, "MAX_PAGE_WEIGHTS", limit)
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "explain.html").write_text("an earlier run's page")
+    argv = ["train", "--dataset", "iris", "--hidden", "8", "--epochs", "2", "--out", str(out)]
+    code, stdout, err = run(capsys, *argv)  # 4·8 + 8·3 = 56 weights
+    assert code == 0, err
+    note = (
+        "explain.html skipped: the network has 56 weights, more than the 55 whose page "
+        "answers a click within about a second; `glassnet explain --format html` on a spec "
+        "of it (glassnet.export_spec) still writes it"
+    )
+    if limit == 56:
+        assert "explain.html skipped" not in stdout
+        assert (out / "explain.html").read_text().startswith("<!doctype html>")
+        return
+    assert note in stdout.splitlines() and note in (out / "report.md").read_text()
+    assert not (out / "explain.html").exists()  # an earlier run's page is not left as this one's
+    assert "explain.html" not in stdout.split("wrote ")[1].splitlines()[0]
+    assert (out / "model.npz").is_file() and (out / "report.md").is_file()

@@ -128,6 +128,10 @@ OUTPUTS = (
     "trained.toml",
 )
 MAX_UNITS = 100_000  # the widest hidden layer --hidden takes
+# the most weights whose explain.html --out writes: the page redraws every edge at each
+# click, ~0.75 s for digits' 64-256-10 (18944 weights), 1.5 s for 784-64-10, 10 s for
+# 784-256-10 (a 10 MB page); `glassnet explain --format html` writes any on request
+MAX_PAGE_WEIGHTS = 25_000
 # the ranges of train's numeric settings, (test, what it expects): its flags' (the
 # CLI's argument types) and those a checkpoint holds (checked on --resume)
 # (10⁹ at most: a count beyond is a typing slip, which would run as if for ever)
@@ -821,7 +825,15 @@ def _write_outputs(
         atomic_write_text(out / "history.json", json_text(history.to_dict(), indent=1) + "\n")
         written = ["model.npz", "history.csv", "history.json"]
         notes: list[str] = []
-        if example is not None:  # one more step of the trained network, to step through
+        weights = sum(layer.W.size for layer in network.layers)
+        if example is not None and weights > MAX_PAGE_WEIGHTS:
+            notes.append(
+                f"explain.html skipped: the network has {weights} weights, more than the "
+                f"{MAX_PAGE_WEIGHTS} whose page answers a click within about a second; "
+                "`glassnet explain --format html` on a spec of it (glassnet.export_spec) "
+                "still writes it"
+            )
+        elif example is not None:  # one more step of the trained network, to step through
             from glassnet.render.html import page_refusal, render_html
             from glassnet.trace import explain_step
 
