@@ -1243,7 +1243,10 @@ class Network:
 
     def loss_value(self, X: Array, Y: Array) -> float:
         r"""The batch loss L = (1/m) Σ_k ℓ(a_L^{(k)}, y^{(k)})."""
-        fp = self.forward(X)
+        return self._loss_of(self.forward(X), Y)
+
+    def _loss_of(self, fp: ForwardPass, Y: Array) -> float:
+        """L of the forward pass ``fp`` (of :meth:`loss_value`'s X) against Y."""
         if not len(fp.a[0]):  # a mean over no examples: 0/0
             raise ArgumentError("X: no examples (the loss is a mean over them)")
         return float(self.example_losses(fp, Y).mean())
