@@ -567,3 +567,56 @@ def test_complex_inputs_and_weights_are_refused_not_cut_to_their_real_parts():
     net.layers[1].b = np.zeros(2, dtype=complex)
     with pytest.raises(ArgumentError, match=r"^layers\[1\]\.b: expected real numbers"):
         net.predict(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    "sizes, activations, loss, y_of",
+    [
+        ([5, 6, 3], ["tanh", "softmax"], "cross_entropy", lambda r, m: r.integers(0, 3, m)),
+        ([5, 6, 1], ["relu", "sigmoid"], "cross_entropy", lambda r, m: r.integers(0, 2, m)),
+        ([5, 6, 2], ["tanh", "identity"], "mean_squared_error", lambda r, m: r.normal(size=(m, 2))),
+    ],
+)
+def test_evaluate_of_a_large_batch_goes_in_chunks_with_the_whole_passs_figures(
+    monkeypatch, sizes, activations, loss, y_of
+):
+    # the whole pass kept every layer's z and a of every row (1e6 × 64 rows: 4.4 GiB)
+    from glassnet import network as network_module
+    from glassnet.train import metric_value
+
+    net = Network(sizes, activations=activations, loss=loss, seed=0)
+    rng = np.random.default_rng(1)
+    m = 2 * network_module.PREDICT_CHUNK + 7  # a leftover chunk too
+    X, y = rng.normal(size=(m, sizes[0])), y_of(rng, m)
+    fp = net.forward(X)  # the whole pass, as evaluate took it
+    Y = net.targets(y)
+    loss_whole = float(net.example_losses(fp, Y).mean())
+    name, value_whole = metric_value(net, fp.a[-1], Y)
+    rows_seen = []
+    forward = Network.forward
+    monkeypatch.setattr(
+        Network, "forward", lambda self, X, **kw: rows_seen.append(len(X)) or forward(self, X, **kw)
+    )
+    figures = net.evaluate(X, y)
+    assert max(rows_seen) <= network_module.PREDICT_CHUNK
+    assert figures["loss"] == pytest.approx(loss_whole, rel=1e-14, abs=0)
+    assert figures[name] == pytest.approx(value_whole, rel=1e-14, abs=0)
+    # a batch of one chunk is the whole pass's, bit for bit
+    small = slice(0, network_module.PREDICT_CHUNK)
+    fp = forward(net, X[small])
+    assert net.evaluate(X[small], y[small]) == {
+        "loss": float(net.example_losses(fp, Y[small]).mean()),
+        name: metric_value(net, fp.a[-1], Y[small])[1],
+    }
+
+
+def test_evaluate_in_chunks_names_a_row_that_is_not_a_number_in_a_later_chunk():
+    from glassnet.network import PREDICT_CHUNK
+
+    net = Network([3, 4, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    X = np.zeros((2 * PREDICT_CHUNK + 3, 3))
+    X[PREDICT_CHUNK + 5, 1] = np.nan
+    y = np.zeros(len(X), dtype=int)
+    row = PREDICT_CHUNK + 6
+    with pytest.raises(ArgumentError, match=rf"^X: row {row}, column 2 \(nan\) gives an output"):
+        net.evaluate(X, y)
