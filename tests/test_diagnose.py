@@ -425,3 +425,39 @@ def test_targets_that_are_not_numbers_are_refused():
     net = Network([3, 4, 1], activations=["tanh", "identity"], seed=0)
     with pytest.raises(ArgumentError, match=r"^Y: holds NaN or infinity"):
         diagnose(net, np.ones((10, 3)), np.full((10, 1), np.nan))
+
+
+@pytest.mark.parametrize(
+    "activations, loss",
+    [
+        (["relu", "tanh", "softmax"], "cross_entropy"),
+        (["sigmoid", "relu", "identity"], "mean_squared_error"),
+    ],
+)
+def test_measure_of_a_large_batch_goes_in_chunks_with_the_whole_passs_figures(
+    monkeypatch: pytest.MonkeyPatch, activations: list[str], loss: str
+) -> None:
+    # the whole pass and its δ kept every layer's z, a and δ of every row (150k rows: 1.5 GB)
+    import glassnet.diagnose as diagnose_module
+    from glassnet.network import PREDICT_CHUNK
+
+    net = Network([4, 8, 6, 3], activations=activations, loss=loss, seed=2)
+    rng = np.random.default_rng(0)
+    m = 2 * PREDICT_CHUNK + 7
+    X = rng.normal(size=(m, 4)) * 3
+    Y = rng.integers(0, 3, m) if loss == "cross_entropy" else rng.normal(size=(m, 3))
+    monkeypatch.setattr(diagnose_module, "PREDICT_CHUNK", 10**9)  # one chunk: the whole pass
+    whole = measure(net, X, Y)
+    monkeypatch.setattr(diagnose_module, "PREDICT_CHUNK", PREDICT_CHUNK)
+    rows_seen = []
+    forward = Network.forward
+    monkeypatch.setattr(
+        Network, "forward", lambda self, X, **kw: rows_seen.append(len(X)) or forward(self, X, **kw)
+    )
+    chunked = measure(net, X, Y)
+    assert max(rows_seen) <= PREDICT_CHUNK
+    for a, b in zip(chunked, whole, strict=True):
+        for name in ("grad_norm", "weight_norm", "ratio", "delta_norm"):
+            assert getattr(a, name) == pytest.approx(getattr(b, name), rel=1e-12, abs=0)
+        for name in ("saturated_fraction", "dead_fraction", "saturated_units", "dead_units"):
+            assert getattr(a, name) == getattr(b, name)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.errors import ArgumentError
-from glassnet.network import Network
+from glassnet.network import PREDICT_CHUNK, Network
 from glassnet.train import Callback, TrainingState
 
 FORMAT = "glassnet.diagnose/1"
@@ -152,30 +152,59 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
         raise ArgumentError(f"Y: {len(Y)} targets for {len(X)} examples")
     if not np.isfinite(Y).all():
         raise ArgumentError("Y: holds NaN or infinity; the figures would be NaN")
-    # a step that overflows gives figures that are not finite (null in JSON), said as such
-    with np.errstate(over="ignore", invalid="ignore"):
-        fp = net.forward(X)
-        bp = net.backward(fp, Y)
     m = len(Y)
-    figures = []
+    n_layers = len(net.layers)
     # a softmax or sigmoid output with its cross-entropy has δ_L = a − y (whichever path
     # computes it): f′ is not a factor there, so its units cannot saturate the gradient
     fused_output = net._fused() is not None
+    saturating = [
+        layer.activation.name in SATURATING and not (fused_output and l == n_layers)
+        for l, layer in enumerate(net.layers, start=1)
+    ]
+    # over PREDICT_CHUNK rows, in chunks: the whole pass and its δ kept every layer's z,
+    # a and δ of every row (150k × 64 rows: 1.5 GB); the figures are sums over the rows
+    # (of a_{l-1}ᵀ δ_l, ‖δ_l‖², f′(z), z ≤ 0), added up chunk by chunk (a batch of one
+    # chunk gives the whole pass's figures to the bit, a larger one to rounding)
+    step = m if m <= PREDICT_CHUNK else PREDICT_CHUNK
+    grads: list[np.ndarray | float] = [0.0] * (n_layers + 1)
+    delta_norms: list[list[float]] = [[] for _ in range(n_layers + 1)]
+    derivative_sums: list[np.ndarray | float] = [0.0] * (n_layers + 1)
+    all_dead: list[np.ndarray | bool] = [True] * (n_layers + 1)
+    for start in range(0, m, step):
+        rows = slice(start, start + step)
+        # a step that overflows gives figures that are not finite (null in JSON), said as such
+        with np.errstate(over="ignore", invalid="ignore"):
+            fp = net.forward(X[rows])
+            bp = net.backward(fp, Y[rows])
+            for l, layer in enumerate(net.layers, start=1):
+                z, a = fp.z[l], fp.a[l]
+                # ∂L/∂W_l is a mean over the m rows: each chunk's mean weighs by its rows
+                share = bp.grad_W[l] if step == m else bp.grad_W[l] * (len(z) / m)
+                grads[l] = grads[l] + share if start else share
+                delta_norms[l].append(_norm(bp.delta[l]))
+                if saturating[l - 1]:
+                    derivative_sums[l] = derivative_sums[l] + layer.activation.derivative(z, a).sum(
+                        axis=0
+                    )
+                if layer.activation.name == "relu":
+                    all_dead[l] = all_dead[l] & (z <= 0).all(axis=0)
+    figures = []
     for l, layer in enumerate(net.layers, start=1):
-        z, a = fp.z[l], fp.a[l]
-        grad = _norm(bp.grad_W[l])
+        grad = _norm(grads[l])  # type: ignore[arg-type]
         weight = _norm(layer.W)
+        norms = delta_norms[l]
+        delta = norms[0] if len(norms) == 1 else _norm(np.array(norms))  # ‖δ_l‖ of all rows
         saturated = dead = None
         saturated_units: list[int] = []
         dead_units: list[int] = []
-        if layer.activation.name in SATURATING and not (fused_output and l == len(net.layers)):
-            mean_derivative = layer.activation.derivative(z, a).mean(axis=0)
+        if saturating[l - 1]:
+            mean_derivative = derivative_sums[l] / m  # (np.mean's sum, then ÷ m)
             saturated_units = [
                 int(j) + 1 for j in np.flatnonzero(mean_derivative < SATURATED_DERIVATIVE)
             ]
             saturated = len(saturated_units) / layer.n_out
         if layer.activation.name == "relu":
-            dead_units = [int(j) + 1 for j in np.flatnonzero((z <= 0).all(axis=0))]
+            dead_units = [int(j) + 1 for j in np.flatnonzero(all_dead[l])]
             dead = len(dead_units) / layer.n_out
         figures.append(
             LayerFigures(
@@ -184,7 +213,7 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
                 grad,
                 weight,
                 grad / weight if weight else (math.inf if grad else 0.0),
-                _norm(bp.delta[l]) / math.sqrt(m),
+                delta / math.sqrt(m),
                 saturated,
                 dead,
                 _identical(layer, net.layers[l] if l < len(net.layers) else None),
