@@ -215,26 +215,33 @@ def confident_batch() -> tuple[Network, np.ndarray, np.ndarray]:
     return net, rng.normal(size=(3, 6)), np.eye(4)[[0, 0, 0]]
 
 
-def test_a_confident_softmax_batch_passes():
+def exact_output_gradient(net, X, Y):
+    """∂L/∂W_2 of the confident batch in 50 digits (mpmath), L as a function of W_2 alone,
+    from a_1 as computed: softmax + cross-entropy, δ = softmax(z) − y."""
     mp = pytest.importorskip("mpmath")
-    net, X, Y = confident_batch()
-    result = gradcheck(net, X, Y)
-    assert result.passed and result.worst < 1e-7, format_result(result)
-    # the engine's ∂L/∂W_2 = a_1ᵀ(a_2 − y)/m against softmax in 50 digits, from a_1 as computed
-    fp = net.forward(X)
-    a1, W2, b2 = fp.a[1], net.layers[1].W, net.layers[1].b
+    a1, W2, b2 = net.forward(X).a[1], net.layers[1].W, net.layers[1].b
     mp.mp.dps = 50
     exact = np.zeros_like(W2)
     for k in range(len(X)):
         z = [
-            mp.fsum(mp.mpf(a1[k, i]) * mp.mpf(W2[i, j]) for i in range(5)) + mp.mpf(b2[j])
-            for j in range(4)
+            mp.fsum(mp.mpf(a1[k, i]) * mp.mpf(W2[i, j]) for i in range(W2.shape[0])) + mp.mpf(b2[j])
+            for j in range(W2.shape[1])
         ]
         total = mp.fsum(mp.exp(zj) for zj in z)
-        d = [mp.exp(zj) / total - mp.mpf(Y[k, j]) for j, zj in enumerate(z)]
-        for i in range(5):
-            for j in range(4):
-                exact[i, j] += float(mp.mpf(a1[k, i]) * d[j] / len(X))
+        for i in range(W2.shape[0]):
+            for j in range(W2.shape[1]):
+                d = mp.exp(z[j]) / total - mp.mpf(Y[k, j])
+                exact[i, j] += float(mp.mpf(a1[k, i]) * d / len(X))
+    return exact
+
+
+def test_a_confident_softmax_batch_passes():
+    net, X, Y = confident_batch()
+    exact = exact_output_gradient(net, X, Y)
+    result = gradcheck(net, X, Y)
+    assert result.passed and result.worst < 1e-7, format_result(result)
+    # the engine's ∂L/∂W_2 = a_1ᵀ(a_2 − y)/m against softmax in 50 digits, from a_1 as computed
+    fp = net.forward(X)
     # to the round-off of δ = a − y itself: a ≈ 1 − 10⁻⁷ carries ~10⁻¹⁶
     np.testing.assert_allclose(net.backward(fp, Y).grad_W[2], exact, rtol=1e-12, atol=1e-15)
 
@@ -376,21 +383,8 @@ def test_a_well_fit_network_passes_at_its_near_zero_gradients(case, tmp_path):
 
 
 def test_the_error_bound_holds_on_a_confident_softmax():
-    mp = pytest.importorskip("mpmath")
     net, X, Y = confident_batch()
-    a1, W2, b2 = net.forward(X).a[1], net.layers[1].W, net.layers[1].b
-    mp.mp.dps = 50
-    # L as a function of W_2 alone, from a_1 as computed: its exact gradient
-    exact = np.zeros_like(W2)
-    for k in range(len(X)):
-        z = [
-            mp.fsum(mp.mpf(a1[k, i]) * mp.mpf(W2[i, j]) for i in range(5)) + mp.mpf(b2[j])
-            for j in range(4)
-        ]
-        total = mp.fsum(mp.exp(zj) for zj in z)
-        for i in range(5):
-            for j in range(4):
-                exact[i, j] += float(mp.mpf(a1[k, i]) * (mp.exp(z[j]) / total - Y[k, j]) / 3)
+    exact, W2 = exact_output_gradient(net, X, Y), net.layers[1].W
     for index in np.ndindex(W2.shape):
         value, _, error = numeric_gradient(net, X, Y, W2, index)
         assert abs(value - exact[index]) <= error, (index, value, exact[index], error)
