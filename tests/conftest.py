@@ -99,3 +99,10 @@ def random_case(
         if loss not in PROBABILITY_LOSSES or (a.min() > 1e-4 and a.max() < 1 - 1e-4):
             return net, X, Y
     raise AssertionError("no well-conditioned draw")  # pragma: no cover
+
+
+def assert_same_parameters(net: Network, other: Network) -> None:
+    """Every layer's W and b of the two networks equal, bit for bit."""
+    for a, b in zip(net.layers, other.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+        np.testing.assert_array_equal(a.b, b.b)

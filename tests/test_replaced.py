@@ -11,6 +11,8 @@ from glassnet.activations import get_activation
 from glassnet.losses import get_loss
 from glassnet.network import Layer
 
+from conftest import assert_same_parameters
+
 
 def classes(seed=0, n=200, scale=1.0):
     rng = np.random.default_rng(seed)
@@ -133,9 +135,7 @@ def test_every_entry_point_takes_a_replaced_part_of_a_layer(entry, replacement, 
         glassnet.export_spec(net, tmp_path / "s.toml", X, Y)
         got = glassnet.load_spec(tmp_path / "s.toml").network
     assert [layer.activation.name for layer in got.layers] == names
-    for a, b in zip(got.layers, reference.layers, strict=True):
-        np.testing.assert_array_equal(a.W, b.W)
-        np.testing.assert_array_equal(a.b, b.b)
+    assert_same_parameters(got, reference)
 
 
 def test_backward_takes_a_part_replaced_after_the_forward_pass():
@@ -241,9 +241,7 @@ def test_a_parameter_replaced_by_a_read_only_array_or_a_list_during_fit_is_copie
     reference = run(lambda W: W)  # a writeable array of the same values, used in place
     W = replaced.layers[0].W
     assert isinstance(W, np.ndarray) and W.flags.writeable  # the network's own copy
-    for a, b in zip(replaced.layers, reference.layers, strict=True):
-        np.testing.assert_array_equal(a.W, b.W)
-        np.testing.assert_array_equal(a.b, b.b)
+    assert_same_parameters(replaced, reference)
 
 
 @pytest.mark.parametrize("how", ["flagged", "list"])

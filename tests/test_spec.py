@@ -17,6 +17,8 @@ import glassnet
 import glassnet.spec as spec_module
 from glassnet import GlassnetError, SpecError, load_spec, loads_spec, parse_spec
 
+from conftest import assert_same_parameters
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -270,9 +272,7 @@ def test_out_in_seed003_weights_are_the_transpose() -> None:
     out_in, in_out = _seed003_both_ways()
     assert out_in.weights_layout == "out_in"
     assert in_out.weights_layout == "in_out"
-    for a, b in zip(out_in.network.layers, in_out.network.layers, strict=True):
-        np.testing.assert_array_equal(a.W, b.W)
-        np.testing.assert_array_equal(a.b, b.b)
+    assert_same_parameters(out_in.network, in_out.network)
     _assert_traces_close(out_in.explain().to_dict(), in_out.explain().to_dict())
 
 

@@ -22,7 +22,7 @@ from glassnet.network import Layer
 from glassnet.optimizers import SGD, Adaptive, get_optimizer
 from glassnet.train import LambdaCallback, r2_score
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, assert_same_parameters
 
 
 def blobs(seed=0, n=200, classes=3):
@@ -535,9 +535,7 @@ def test_resume_from_a_checkpoint_is_bit_for_bit(optimizer_schedule):
     resumed = make()
     h_resumed = resumed.fit(X, y, resume=checkpoints[0], **settings)
     assert h_resumed.history == h_whole.history and h_resumed.epoch == h_whole.epoch
-    for a, b in zip(resumed.layers, whole.layers, strict=True):
-        np.testing.assert_array_equal(a.W, b.W)
-        np.testing.assert_array_equal(a.b, b.b)
+    assert_same_parameters(resumed, whole)
 
 
 @pytest.mark.parametrize("stopping", ["early_stopping", "callback"])
@@ -582,9 +580,7 @@ def test_resume_from_every_checkpoint_of_an_early_stopped_run_is_bit_for_bit(sto
             resumed = make()
             h_resumed = resumed.fit(X, y, resume=given, **settings())
             assert h_resumed.to_dict() == h_whole.to_dict(), checkpoint["epoch"]
-            for a, b in zip(resumed.layers, whole.layers, strict=True):
-                np.testing.assert_array_equal(a.W, b.W)
-                np.testing.assert_array_equal(a.b, b.b)
+            assert_same_parameters(resumed, whole)
     with pytest.raises(ArgumentError, match=r"^resume: the checkpoint holds the state of 1 "):
         make().fit(
             X, y, resume=saved[0], **{**settings(), "early_stopping": False, "callbacks": ()}
@@ -730,9 +726,7 @@ def test_ctrl_c_in_the_batch_a_callback_stops_at_ends_that_epoch_first():
     resumed = make()
     h_resumed = resumed.fit(X, y, callbacks=[Stop(False)], resume=saved[-1], **settings)
     assert h_resumed.history == h_whole.history and h_resumed.stopped_epoch == 2
-    for a, b in zip(resumed.layers, whole.layers, strict=True):
-        np.testing.assert_array_equal(a.W, b.W)
-        np.testing.assert_array_equal(a.b, b.b)
+    assert_same_parameters(resumed, whole)
 
 
 class _StopAt(Callback):
