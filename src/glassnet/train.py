@@ -748,7 +748,9 @@ def fit(
                 X.take(idx, axis=0, out=ws.X, mode="clip")
                 Y.take(idx, axis=0, out=ws.Y, mode="clip")
                 if tally is not None:
-                    if network._fused() is not tallied:  # a callback replaced f_L or the loss:
+                    # only a callback's code runs inside a fit: without one, f_L and the
+                    # loss are the ones the tally was chosen for (nothing to look up)
+                    if cbs and network._fused() is not tallied:  # a callback replaced them:
                         # the batches so far keep the tally's losses, the rest their own
                         total_loss += tally.total(start)
                         for kept_ws in workspaces.values():
@@ -757,7 +759,8 @@ def fit(
                     else:
                         tally.point(ws.scratch[-1], start, m)
                 fp = network.forward(ws.X, dropout=dropout, rng=rng, workspace=ws)
-                updated = ws._products.params  # type: ignore[union-attr]  # (made by forward)
+                if cbs:  # what a callback may have flipped read-only: this batch's parameters
+                    updated = ws._products.params  # type: ignore[union-attr]  # (made by forward)
                 loss = None
                 if tally is None or not tally.add(ws.Y, fp.z[-1], ws.scratch[-1]):
                     loss = network.batch_loss_sum(fp, ws.Y, ws) / m
