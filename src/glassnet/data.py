@@ -509,35 +509,21 @@ def _load_csv(
     task: str | None = None,
 ) -> Dataset:
     _check_csv_size(path)
-    header: list[str] | None = None
-    t = 0
-    features: list[str] = []
-    rows: list[np.ndarray] = []
-    targets: list[str] = []
-    lines: list[int] = []
-    for cells, line in _csv_rows(path, one_line=only is None):
-        if header is None:
-            header = [c.strip() for c in cells]
-            t = _csv_header(path, header, target, names=only is None)
-            keep = [i for i in range(len(header)) if i != t]
-            if only is not None:  # the named columns alone: the others may hold anything
-                _check_names(path, header, (*only, header[t]))
-                keep = [_csv_column(path, header, name, t) for name in only]
-            features = [header[i] for i in keep]
-            continue
-        row = len(rows) + 1
-        _check_cells(path, cells, header, row, line)
-        values = [_parse_number(path, cells[i], row, line, header[i]) for i in keep]
-        rows.append(np.array(values, dtype=np.float64))
-        targets.append(cells[t].strip())
-        lines.append(line)
-    if header is None:
+    rows = _csv_rows(path, one_line=only is None)
+    first = next(rows, None)
+    if first is None:
         raise DataError(path, "", "the file is empty; expected a header row naming the columns")
-    if not rows:
+    header = [c.strip() for c in first[0]]
+    t = _csv_header(path, header, target, names=only is None)
+    keep = [i for i in range(len(header)) if i != t]
+    if only is not None:  # the named columns alone: the others may hold anything
+        _check_names(path, header, (*only, header[t]))
+        keep = [_csv_column(path, header, name, t) for name in only]
+    X, targets, lines = _csv_numbers(path, rows, header, keep, target=t)
+    if not lines:
         raise DataError(path, "", "the file has a header but no data rows")
-    X = np.vstack(rows)
     task, y, classes = _csv_target(path, targets, lines, header[t], task)
-    return Dataset(X, y, Path(path).name, task, features, classes, header[t])
+    return Dataset(X, y, Path(path).name, task, [header[i] for i in keep], classes, header[t])
 
 
 def _csv_column(path: str, header: list[str], name: str, target: int) -> int:
@@ -1165,19 +1151,55 @@ def _unlabelled(path: str, n_features: int) -> np.ndarray | None:
 
 
 def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
-    """The named columns of a CSV file as floats.
+    """The named columns of a CSV file as floats, read by :func:`_csv_numbers`."""
+    _check_csv_size(path)
+    rows = _csv_rows(path, one_line=False)
+    first = next(rows, None)
+    if first is None:
+        raise DataError(path, "", "no data rows")
+    header = [c.strip() for c in first[0]]
+    _check_names(path, header, names)  # the model's columns, once each
+    missing = [n for n in names if n not in header]
+    if missing:
+        raise DataError(
+            path,
+            "line 1",
+            f"no column {quote(missing[0])}; the model needs the columns {_name_list(names)}",
+        )
+    X, _, _ = _csv_numbers(path, rows, header, [header.index(n) for n in names])
+    if len(X) == 0:
+        raise DataError(path, "", "no data rows")
+    return X
+
+
+def _csv_numbers(
+    path: str,
+    rows: Iterator[tuple[list[str], int]],
+    header: list[str],
+    columns: list[int],
+    target: int | None = None,
+) -> tuple[np.ndarray, list[str], list[int]]:
+    """The rest of a CSV file's rows: their cells in ``columns`` as a float64 array.
 
     Read in blocks of :data:`CSV_BLOCK` rows, each converted by :func:`_block_numbers`
     into one float64 array: a list of Python floats per row held ~4.5 times the file.
+    A bad number is named before a later row's error, as where read row by row.
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, len(columns))
+    targets, lines : list of str, list of int
+        With ``target``, that column's cells (stripped) and each row's line, for
+        :func:`_csv_target`; else empty.
     """
-    _check_csv_size(path)
+    names = [header[i] for i in columns]
+    pick = operator.itemgetter(*columns)  # the row's cells in those columns, in C
     blocks: list[np.ndarray] = []
-    block: list[Sequence[str]] = []  # the cells of the block's rows in the model's columns
-    lines: list[int] = []  # their lines
-    header: list[str] | None = None
-    columns: list[int] = []
+    block: list[Sequence[str]] = []  # the cells of the block's rows in those columns
+    block_lines: list[int] = []  # their lines
+    targets: list[str] = []
+    lines: list[int] = []
     done = 0  # rows in blocks
-    rows = _csv_rows(path, one_line=False)
     while True:
         try:
             cells, line = next(rows)
@@ -1185,36 +1207,25 @@ def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
             break
         except DataError:  # a row read later is bad: a bad number before it is said first
             if block:
-                _block_numbers(path, block, lines, done + 1, names)  # type: ignore[index]
+                _block_numbers(path, block, block_lines, done + 1, names)
             raise
-        if header is None:
-            header = [c.strip() for c in cells]
-            _check_names(path, header, names)  # the model's columns, once each
-            missing = [n for n in names if n not in header]
-            if missing:
-                raise DataError(
-                    path,
-                    "line 1",
-                    f"no column {quote(missing[0])}; the model "
-                    f"needs the columns {_name_list(names)}",
-                )
-            columns = [header.index(n) for n in names]
-            pick = operator.itemgetter(*columns)  # the row's cells in those columns, in C
-            continue
         if len(cells) != len(header) and block:  # (as above: the earlier rows first)
-            _block_numbers(path, block, lines, done + 1, names)
+            _block_numbers(path, block, block_lines, done + 1, names)
         _check_cells(path, cells, header, done + len(block) + 1, line)
         block.append(pick(cells) if len(columns) > 1 else [pick(cells)])
-        lines.append(line)
+        block_lines.append(line)
+        if target is not None:
+            targets.append(cells[target].strip())
+            lines.append(line)
         if len(block) == CSV_BLOCK:
-            blocks.append(_block_numbers(path, block, lines, done + 1, names))
+            blocks.append(_block_numbers(path, block, block_lines, done + 1, names))
             done += len(block)
-            block, lines = [], []
+            block, block_lines = [], []
     if block:
-        blocks.append(_block_numbers(path, block, lines, done + 1, names))
+        blocks.append(_block_numbers(path, block, block_lines, done + 1, names))
     if not blocks:
-        raise DataError(path, "", "no data rows")
-    return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+        return np.empty((0, len(columns))), targets, lines
+    return (np.concatenate(blocks) if len(blocks) > 1 else blocks[0]), targets, lines
 
 
 CSV_BLOCK = 4096  # rows of a CSV file converted to numbers by one NumPy call
