@@ -709,6 +709,14 @@ def fit(
         bar = _progress_bar()(
             total=epochs, initial=done, postfix=shown, unit="epoch", desc="train", leave=True
         )
+
+    def epoch_checkpoint(epoch: int) -> None:
+        """Give ``on_checkpoint`` the state after ``epoch``: a run resumed from it goes on."""
+        _finite_weights(_params(network), given, epoch, opt)  # a checkpoint to resume from
+        on_checkpoint(  # type: ignore[misc]  # (called only where it is given)
+            _checkpoint((epoch, 0, None, None), network, opt, sched, rng, history, stoppers)
+        )
+
     interrupted = _catch_interrupt()
     try:
         errstate.__enter__()
@@ -860,10 +868,7 @@ def fit(
             if state.stop_training:  # before the checkpoint: resumed, it trains no further
                 history.stopped_epoch = epoch
             if on_checkpoint is not None and checkpoint_every and epoch % checkpoint_every == 0:
-                _finite_weights(_params(network), given, epoch, opt)  # a checkpoint to resume from
-                on_checkpoint(
-                    _checkpoint((epoch, 0, None, None), network, opt, sched, rng, history, stoppers)
-                )
+                epoch_checkpoint(epoch)
             if state.stop_training:
                 break
         if history.epoch:  # the last update of all: any earlier one shows in a later loss
@@ -882,10 +887,7 @@ def fit(
         last = history.epoch[-1] if history.epoch else None
         taken = bool(checkpoint_every) and last is not None and last % checkpoint_every == 0
         if on_checkpoint is not None and last is not None and not taken:
-            _finite_weights(_params(network), given, last, opt)
-            on_checkpoint(
-                _checkpoint((last, 0, None, None), network, opt, sched, rng, history, stoppers)
-            )
+            epoch_checkpoint(last)
         # without on_train_end: the run stopped, as mid-epoch (resumed, it ends it)
         raise KeyboardInterrupt(
             f"interrupted after epoch {last}" if last is not None else "interrupted before training"
