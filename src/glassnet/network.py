@@ -1133,28 +1133,21 @@ class Network:
         # a NaN target makes the loss NaN and the score 0, which would read as figures;
         # checked on Y itself, n_L numbers a row (X's show in the output, below)
         _refuse_non_finite((("y", Y),))
-        m = len(X)
-        if m <= PREDICT_CHUNK:
-            with np.errstate(over="ignore", invalid="ignore"):  # a NaN row is said below
-                fp = self.forward(X)
-            self._numbers_out(X, fp.a[-1])  # NaN in, accuracy 0 out would read as a score
-            loss = float(self.example_losses(fp, Y).mean())
-            name, value = metric_value(self, fp.a[-1], Y)
-            return {"loss": loss, name: value}
         # in chunks: the whole pass would keep every layer's z and a of every row (1e6
         # rows of 64 inputs: 4.4 GiB); a_L and ℓ of each row are all the figures need,
-        # the same expressions on them then. (Not a prediction's workspace: it writes a
-        # over z, and a fused loss takes the logits z_L.)
-        A = np.empty((m, self.sizes[-1]), dtype=self.dtype)
-        losses = np.empty(m, dtype=self.dtype)
+        # the same expressions on them then (one chunk: the whole pass's own arrays).
+        # (Not a prediction's workspace: it writes a over z; a fused loss takes z_L.)
+        outputs, losses = [], []
         with np.errstate(over="ignore", invalid="ignore"):  # a NaN row is said below
-            for start in range(0, m, PREDICT_CHUNK):
+            for start in range(0, len(X), PREDICT_CHUNK):
                 rows = slice(start, start + PREDICT_CHUNK)
                 fp = self.forward(X[rows])
-                A[rows] = fp.a[-1]
-                losses[rows] = self.example_losses(fp, Y[rows])
+                outputs.append(fp.a[-1])
+                losses.append(self.example_losses(fp, Y[rows]))
+        A = outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
+        ell = losses[0] if len(losses) == 1 else np.concatenate(losses)
         self._numbers_out(X, A)  # NaN in, accuracy 0 out would read as a score
-        loss = float(losses.mean())
+        loss = float(ell.mean())
         name, value = metric_value(self, A, Y)
         return {"loss": loss, name: value}
 
