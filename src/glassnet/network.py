@@ -267,13 +267,18 @@ class Workspace:
             p = self._products = Products(network, self)
         return p
 
+    @property
+    def sizes(self) -> list[int]:
+        """The layer sizes [n_0, …, n_L] its arrays were made for."""
+        return [self.X.shape[1], *(z.shape[1] for z in self.z[1:] if z is not None)]
+
     def _refuse_other_shapes(self, network: Network) -> None:
         """ArgumentError unless these arrays are of ``network``'s layer sizes and dtype.
 
         Another network's workspace, or one made before a layer was resized, would
         otherwise fail in a product, with shapes and no name.
         """
-        sizes = [self.X.shape[1], *(z.shape[1] for z in self.z[1:] if z is not None)]
+        sizes = self.sizes
         if sizes == network.sizes and self.X.dtype == network.dtype:
             return
         call, of = self.__dict__.get("_call") or (None, None)  # (none once copied)
@@ -284,7 +289,7 @@ class Workspace:
         else:
             found = f"layer sizes {sizes}, the network's are {network.sizes}"
             if len(sizes) == len(network.sizes):
-                k = int(np.flatnonzero(np.array(sizes) != network.sizes)[0])  # the first
+                k = _first_difference(sizes, network.sizes)
                 n = network.sizes[k]
                 found += f" (layers[{k - 1}] has {n} units)" if k else f" (layers[0] takes {n})"
         raise ArgumentError(
@@ -304,11 +309,16 @@ class Workspace:
                 f"layers: {len(sizes) - 1} as {call} began, now {len(network.sizes) - 1} "
                 f"(sizes {sizes}, now {network.sizes}); {redo}"
             )
-        k = int(np.flatnonzero(np.array(sizes) != network.sizes)[0])  # the first
+        k = _first_difference(sizes, network.sizes)
         layer, count = (f"layers[{k - 1}]", "units") if k else ("layers[0]", "inputs")
         return (
             f"{layer}: resized during {call} ({sizes[k]} {count}, now {network.sizes[k]}); {redo}"
         )
+
+
+def _first_difference(sizes: list[int], other: list[int]) -> int:
+    """The first index at which two size lists of one length differ."""
+    return next(k for k, (a, b) in enumerate(zip(sizes, other, strict=True)) if a != b)
 
 
 _NONE = object()  # a cache key that nothing equals
@@ -1003,7 +1013,7 @@ class Network:
         however it ends.
         """
         try:
-            sizes = [ws.X.shape[1], *(z.shape[1] for z in ws.z[1:] if z is not None)]
+            sizes = ws.sizes
             key = (ws.training, ws.m, self.dtype, tuple(self.sizes))
         except (IndexError, AttributeError, TypeError):  # no layers, or not a network's
             return
