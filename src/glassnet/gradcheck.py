@@ -199,9 +199,10 @@ def numeric_gradient(
     NumericGradient
         The estimate, whether it kept clear of kinks, and a bound on its error.
     """
-    base = _kink_pattern(network, network.forward(X)) if base is None else base
-    if scale is None:
-        scale = loss_scale(network, network.forward(X), Y)
+    if base is None or scale is None:  # one unperturbed pass serves both
+        fp = network.forward(X)
+        base = _kink_pattern(network, fp) if base is None else base
+        scale = loss_scale(network, fp, Y) if scale is None else scale
     original = float(param[index])
     smooth = True
 
@@ -288,7 +289,7 @@ def gradcheck(
     scale = loss_scale(net, fp, Y)
     floor = FLOOR * max(1.0, abs(loss))
 
-    base = _kink_pattern(net, net.forward(X))
+    base = _kink_pattern(net, fp)
     result = GradcheckResult(tolerance=tolerance)
     for l, layer in enumerate(net.layers, start=1):
         check = LayerCheck(l, layer.activation.name)
