@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.errors import ArgumentError
-from glassnet.network import PREDICT_CHUNK, Network
+from glassnet.network import PREDICT_CHUNK, Network, frobenius_norm
 from glassnet.train import Callback, TrainingState
 
 FORMAT = "glassnet.diagnose/1"
@@ -109,15 +109,6 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _norm(x: np.ndarray) -> float:
-    """‖x‖, scaled by max |x| first: x·x overflows from entries of ~1e154, the norm not."""
-    top = float(np.max(np.abs(x))) if np.size(x) else 0.0
-    if top == 0.0 or not np.isfinite(top):
-        return top
-    y = x / top
-    return top * float(np.sqrt(np.vdot(y, y)))
-
-
 def _identical(layer: Any, next_layer: Any | None) -> list[list[int]]:
     """Groups (1-based) of hidden units with the same weights in and out and bias, exactly.
 
@@ -181,7 +172,7 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
                 # ∂L/∂W_l is a mean over the m rows: each chunk's mean weighs by its rows
                 share = bp.grad_W[l] if step == m else bp.grad_W[l] * (len(z) / m)
                 grads[l] = grads[l] + share if start else share
-                delta_norms[l].append(_norm(bp.delta[l]))
+                delta_norms[l].append(frobenius_norm(bp.delta[l]))
                 if saturating[l - 1]:
                     derivative_sums[l] = derivative_sums[l] + layer.activation.derivative(z, a).sum(
                         axis=0
@@ -190,10 +181,12 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
                     all_dead[l] = all_dead[l] & (z <= 0).all(axis=0)
     figures = []
     for l, layer in enumerate(net.layers, start=1):
-        grad = _norm(grads[l])  # type: ignore[arg-type]
-        weight = _norm(layer.W)
+        grad = frobenius_norm(grads[l])  # type: ignore[arg-type]
+        weight = frobenius_norm(layer.W)
         norms = delta_norms[l]
-        delta = norms[0] if len(norms) == 1 else _norm(np.array(norms))  # ‖δ_l‖ of all rows
+        delta = (
+            norms[0] if len(norms) == 1 else frobenius_norm(np.array(norms))
+        )  # ‖δ_l‖ of all rows
         saturated = dead = None
         saturated_units: list[int] = []
         dead_units: list[int] = []

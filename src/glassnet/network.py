@@ -149,6 +149,19 @@ def _real(values: object, name: str) -> None:
         )
 
 
+def frobenius_norm(x: Any) -> float:
+    """‖x‖ (Frobenius), scaled by max |x| first: x·x overflows from entries of ~1e154, the norm not.
+
+    0, ∞ or NaN where max |x| is (an empty x: 0).
+    """
+    x = np.asarray(x)
+    top = float(np.max(np.abs(x))) if x.size else 0.0
+    if top == 0.0 or not np.isfinite(top):
+        return top
+    y = x / top
+    return top * float(np.sqrt(np.vdot(y, y)))
+
+
 def one_hot(index: Array, n: int, dtype: np.dtype | type) -> Array:
     """Rows e_k of the n × n identity for each class index k (4× faster than eye[index])."""
     return np.eye(n, dtype=dtype).take(index, axis=0)

@@ -12,6 +12,7 @@ import numpy as np
 
 from glassnet.activations import ACTIVATIONS, tex_name
 from glassnet.losses import FUSED, LOSSES
+from glassnet.network import frobenius_norm
 from glassnet.render.numbers import (
     fmt,
     fused_note,
@@ -214,18 +215,6 @@ def render_markdown(
     return "\n".join(out)
 
 
-def _norm(values: Any) -> float:
-    """‖x‖ (Frobenius), scaled first so that numbers of 1e200 do not overflow their squares."""
-    x = np.abs(np.asarray(values, dtype=np.float64))
-    if not x.size:
-        return 0.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        top = float(x.max())
-        if not 0 < top < np.inf:  # 0, ∞ or nan: the norm is that
-            return top
-        return top * float(np.sqrt(((x / top) ** 2).sum()))
-
-
 def render_markdown_summary(
     trace: dict[str, Any], why: str, *, weights_layout: str = "in_out"
 ) -> str:
@@ -257,7 +246,7 @@ def render_markdown_summary(
     with np.errstate(over="ignore", invalid="ignore"):
         for layer in layers:
             W, a = np.asarray(layer["W"], dtype=np.float64), np.asarray(layer["a"])
-            size, step = _norm(W), _norm(np.subtract(layer["W_new"], W))
+            size, step = frobenius_norm(W), frobenius_norm(np.subtract(layer["W_new"], W))
             # a zero W that takes a step grows without bound relative to itself: ∞ (nan
             # only where there is no step either)
             ratio = fmt(step / size, p) if size else "∞" if step > 0 else "nan"
@@ -265,7 +254,14 @@ def render_markdown_summary(
                 str(layer["index"]),
                 f"`{layer['activation']}`",
                 f"{W.shape[0]} × {W.shape[1]}",
-                *(fmt(x, p) for x in (size, _norm(layer["grad_W"]), _norm(layer["grad_b"]))),
+                *(
+                    fmt(x, p)
+                    for x in (
+                        size,
+                        frobenius_norm(layer["grad_W"]),
+                        frobenius_norm(layer["grad_b"]),
+                    )
+                ),
                 ratio,
                 fmt(float(np.min(a)), p),
                 fmt(float(np.max(a)), p),
