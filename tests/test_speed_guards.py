@@ -11,7 +11,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from glassnet import Callback, Network, blas
+from glassnet import Callback, LambdaCallback, Network, blas
 from glassnet.losses import get_loss
 
 from conftest import assert_same_parameters
@@ -325,6 +325,52 @@ def test_the_next_fit_takes_the_kept_workspaces(monkeypatch):
     # the epoch's loss arrays are let go: the softmax's numbers are its own again
     for (ws,) in net._workspaces.values():
         assert all(v.base is None for v in vars(ws.scratch[-1]).values() if hasattr(v, "base"))
+
+
+@pytest.mark.parametrize(
+    ("callbacks", "lookups"),
+    [
+        ([], 2 * 3),  # per epoch: the batches of 16 and the last one of 8
+        ([LambdaCallback(on_epoch_end=lambda state, epoch, logs: None)], 2 * 3),
+        ([LambdaCallback(on_batch_end=lambda state, batch, logs: None)], 3 * 3),
+    ],
+)
+def test_a_fit_looks_up_its_step_once_per_epoch_and_batch_size(monkeypatch, callbacks, lookups):
+    # ...and for each batch where a callback runs between batches (it may replace a layer)
+    net, X, y = tiny()
+    found = []
+    take = Network._step_calls
+    monkeypatch.setattr(
+        Network, "_step_calls", lambda self, *args: found.append(args[0].m) or take(self, *args)
+    )
+    net.fit(X, y, batch_size=16, epochs=3, callbacks=callbacks, verbose=False)
+    assert len(found) == lookups
+    assert sorted(set(found)) == [8, 16]
+
+
+def test_a_learning_rate_a_batch_callback_sets_serves_the_next_batch():
+    net, X, y = tiny()
+    start = net.copy()
+    after_first = []
+
+    def stop_learning(state, batch, logs):
+        if not after_first:
+            after_first.append(state.network.copy())
+        state.optimizer.learning_rate = 0.0
+
+    net.fit(
+        X,
+        y,
+        batch_size=16,
+        epochs=2,
+        learning_rate=0.5,
+        callbacks=[LambdaCallback(on_batch_end=stop_learning)],
+        verbose=False,
+    )
+    # the first batch's step was taken; every later one, with η = 0, left W and b as
+    # they were (W − 0 · a_{l−1}ᵀ δ_l is W itself)
+    assert not np.array_equal(after_first[0].layers[0].W, start.layers[0].W)
+    assert_same_parameters(net, after_first[0])
 
 
 def test_a_large_workspace_is_not_kept(monkeypatch):

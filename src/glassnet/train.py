@@ -608,7 +608,7 @@ def fit(
     Y = network.targets(y)
     _check_data(X, Y, ("X", "y"))
     given = (X, Y)  # as passed (before a validation split), to name a bad example
-    network._dropout_rates(dropout)  # check the rates before any work
+    rates = network._rates(dropout)  # checked before any work
 
     X_val: Array | None = None
     Y_val: Array | None = None
@@ -746,6 +746,10 @@ def fit(
                 first, total_loss, penalties, hits, seen = 0, 0.0, 0.0, 0.0, 0
                 sse = np.zeros(Y.shape[1]) if sst is not None else None
             end = first
+            # each batch size's calls of the step (:meth:`Network._step_calls`), for this
+            # epoch's learning rate; looked up again for each batch where a callback runs
+            # between batches (it may replace a layer, the loss or the learning rate)
+            step_calls: dict[int, tuple[list, list]] = {}
             for batch, start in enumerate(range(first, n, size), start=first // size + 1):
                 idx = order[start : start + size]
                 m = len(idx)
@@ -766,9 +770,18 @@ def fit(
                         tally = None
                     else:
                         tally.point(ws.scratch[-1], start, m)
-                fp = network.forward(ws.X, dropout=dropout, rng=rng, workspace=ws)
-                if cbs:  # what a callback may have flipped read-only: this batch's parameters
-                    updated = ws._products.params  # type: ignore[union-attr]  # (made by forward)
+                calls = step_calls.get(m)
+                if calls is None:
+                    scale = opt.learning_rate / m if fold else 1.0 / m  # as backward takes it
+                    calls = network._step_calls(ws, rates, rng, scale, fold)
+                    # what a callback may have flipped read-only: these calls' parameters
+                    updated = ws._products.params  # type: ignore[union-attr]
+                    if not batch_cbs:
+                        step_calls[m] = calls
+                forward_calls, backward_calls = calls
+                for op in forward_calls:  # network.forward(ws.X, dropout, rng, workspace=ws)
+                    op()
+                fp = ws.forward_pass
                 loss = None
                 if tally is None or not tally.add(ws.Y, fp.z[-1], ws.scratch[-1]):
                     loss = network.batch_loss_sum(fp, ws.Y, ws) / m
@@ -787,13 +800,13 @@ def fit(
                 if l2:  # the penalty at the weights the batch's loss is taken at
                     penalty = _penalty(network, l2)
                     penalties += penalty * m
-                if fold:  # plain SGD: η/m folded into δ_L makes the gradients the steps
-                    network.backward(
-                        fp, ws.Y, workspace=ws, scale=opt.learning_rate / m, descend=True
-                    )
-                else:
-                    bp = network.backward(fp, ws.Y, workspace=ws)
-                    # the layers' arrays as they are now: a callback may have replaced one
+                # network.backward(fp, ws.Y, workspace=ws, ...): plain SGD (fold) with
+                # scale = η/m and descend, η/m folded into δ_L making the gradients the
+                # steps; other optimizers with the gradients (scale 1/m) to step with
+                for op in backward_calls:
+                    op()
+                if not fold:  # the layers' arrays as they are now: a callback may have replaced one
+                    bp = ws.backward_pass
                     opt.step(_params(network), _regularised(network, bp, l2, clip_norm))
                 if tally is None:
                     total_loss += loss * m  # type: ignore[operator]
