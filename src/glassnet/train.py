@@ -759,18 +759,20 @@ def fit(
                     ws.scratch[-1].one_hot = one_hot
                 X.take(idx, axis=0, out=ws.X, mode="clip")
                 Y.take(idx, axis=0, out=ws.Y, mode="clip")
+                calls = step_calls.get(m)
                 if tally is not None:
-                    # only a callback's code runs inside a fit: without one, f_L and the
-                    # loss are the ones the tally was chosen for (nothing to look up)
-                    if cbs and network._fused() is not tallied:  # a callback replaced them:
-                        # the batches so far keep the tally's losses, the rest their own
+                    # only a callback's code runs inside a fit: f_L and the loss are the
+                    # ones the tally was chosen for unless one ran since the calls were
+                    # looked up (before each batch, or each epoch, as callbacks run)
+                    if calls is None and cbs and network._fused() is not tallied:
+                        # a callback replaced them: the batches so far keep the tally's
+                        # losses, the rest their own
                         total_loss += tally.total(start)
                         for kept_ws in workspaces.values():
                             tally.release(kept_ws.scratch[-1])
                         tally = None
                     else:
                         tally.point(ws.scratch[-1], start, m)
-                calls = step_calls.get(m)
                 if calls is None:
                     scale = opt.learning_rate / m if fold else 1.0 / m  # as backward takes it
                     calls = network._step_calls(ws, rates, rng, scale, fold)
