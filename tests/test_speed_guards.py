@@ -7,6 +7,7 @@ in a unit test.
 from __future__ import annotations
 
 import tracemalloc
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -36,9 +37,32 @@ class TraceBatches(Callback):
             tracemalloc.stop()
 
 
+def trace_replayed_calls(monkeypatch, trace: TraceBatches) -> None:
+    """Have ``trace`` see the batches of a fit with no batch callback.
+
+    Such a fit replays the calls :meth:`Network._step_calls` gave at the epoch's start:
+    one more call put first among them marks the end of the batch before.
+    """
+    take = Network._step_calls
+    epochs = []
+
+    def step_calls(self, *args):
+        epochs.append(len(epochs) + 1)
+        epoch, batch = len(epochs), iter(range(1, 10**6))
+        state = SimpleNamespace(epoch=epoch)
+        forward, backward = take(self, *args)
+        mark = lambda: trace.on_batch_end(state, next(batch) - 1, {})  # noqa: E731
+        return [mark, *forward], backward
+
+    monkeypatch.setattr(Network, "_step_calls", step_calls)
+
+
+@pytest.mark.parametrize("batch_callback", [True, False])
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_training_allocates_no_array_per_batch(optimizer, dtype):
+def test_training_allocates_no_array_per_batch(monkeypatch, optimizer, dtype, batch_callback):
+    # with a batch callback fit looks its calls up for each batch, without one it replays
+    # those it looked up at the epoch's start: both paths are traced
     batch = 2048
     rng = np.random.default_rng(0)
     X = rng.standard_normal((batch * 10, 100)).astype(dtype)
@@ -51,6 +75,8 @@ def test_training_allocates_no_array_per_batch(optimizer, dtype):
         dtype=dtype,
     )
     trace = TraceBatches(start=2, stop=9)
+    if not batch_callback:
+        trace_replayed_calls(monkeypatch, trace)
     net.fit(
         X,
         y,
@@ -58,7 +84,7 @@ def test_training_allocates_no_array_per_batch(optimizer, dtype):
         batch_size=batch,
         optimizer=optimizer,
         seed=0,
-        callbacks=[trace],
+        callbacks=[trace] if batch_callback else [],
         verbose=False,
     )
     itemsize = np.dtype(dtype).itemsize
