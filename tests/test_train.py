@@ -295,6 +295,47 @@ def test_dropout_masks_the_backward_pass_too():
     np.testing.assert_allclose(bp.grad_W[1], numeric, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("dropout", [None, [], np.array([]), [0.5]])
+def test_dropout_needs_one_rate_or_one_per_hidden_layer(dropout):
+    X, y = blobs(11, n=20)
+    net = Network([2, 4, 4, 3], activations=["relu", "relu", "softmax"], loss="cross_entropy")
+    with pytest.raises(ArgumentError, match=r"^dropout: .*a list of 2 such rates"):
+        net.fit(X, y, dropout=dropout, verbose=False)
+
+
+def test_dropout_rates_a_callback_changes_in_place_serve_from_the_next_epoch():
+    # as the learning rate: annealing dropout from a callback; a rate made invalid is named
+    X, y = blobs(12, n=40)
+    sizes, acts = [2, 6, 5, 3], ["relu", "relu", "softmax"]
+    settings = {"batch_size": 8, "shuffle": False, "verbose": False}
+    rates = [0.5, 0.5]
+
+    def dropout_off(state, epoch, logs):
+        rates[:] = [0.0, 0.0]
+
+    annealed = Network(sizes, activations=acts, loss="cross_entropy", seed=0)
+    history = annealed.fit(
+        X, y, epochs=3, dropout=rates, seed=5, callbacks=[LambdaCallback(dropout_off)], **settings
+    )
+    # without shuffling, epochs without dropout draw no random numbers: the same as a
+    # fit of one epoch with dropout, then one of two epochs without
+    twin = Network(sizes, activations=acts, loss="cross_entropy", seed=0)
+    first = twin.fit(X, y, epochs=1, dropout=[0.5, 0.5], seed=5, **settings)
+    rest = twin.fit(X, y, epochs=2, **settings)
+    assert history["loss"] == first["loss"] + rest["loss"]
+    assert_same_parameters(annealed, twin)
+
+    def too_high(state, epoch, logs):
+        rates[:] = [1.5, 0.0]
+
+    rates[:] = [0.5, 0.5]
+
+    with pytest.raises(ArgumentError, match=r"^dropout: expected a rate in \[0, 1\)"):
+        annealed.fit(
+            X, y, epochs=2, dropout=rates, callbacks=[LambdaCallback(too_high)], **settings
+        )
+
+
 def test_divergence_stops_with_a_clear_error():
     X, y = blobs(9, n=50)
     net = Network([2, 8, 1], activations=["relu", "identity"], loss="squared_error", seed=0)

@@ -608,7 +608,7 @@ def fit(
     Y = network.targets(y)
     _check_data(X, Y, ("X", "y"))
     given = (X, Y)  # as passed (before a validation split), to name a bad example
-    rates = network._rates(dropout)  # checked before any work
+    network._dropout_rates(dropout)  # check the rates before any work
 
     X_val: Array | None = None
     Y_val: Array | None = None
@@ -775,6 +775,8 @@ def fit(
                         tally.point(ws.scratch[-1], start, m)
                 if calls is None:
                     scale = opt.learning_rate / m if fold else 1.0 / m  # as backward takes it
+                    # the rates read again, as η: a callback may change them in place
+                    rates = network._rates(dropout)
                     calls = network._step_calls(ws, rates, rng, scale, fold)
                     # what a callback may have flipped read-only: these calls' parameters
                     updated = ws._products.params  # type: ignore[union-attr]
