@@ -7,6 +7,7 @@ in a unit test.
 from __future__ import annotations
 
 import tracemalloc
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -57,44 +58,101 @@ def trace_replayed_calls(monkeypatch, trace: TraceBatches) -> None:
     monkeypatch.setattr(Network, "_step_calls", step_calls)
 
 
-@pytest.mark.parametrize("batch_callback", [True, False])
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_training_allocates_no_array_per_batch(monkeypatch, optimizer, dtype, batch_callback):
-    # with a batch callback fit looks its calls up for each batch, without one it replays
-    # those it looked up at the epoch's start: both paths are traced
-    batch = 2048
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((batch * 10, 100)).astype(dtype)
-    y = rng.integers(0, 10, size=batch * 10)
-    net = Network(
-        [100, 256, 128, 10],
+# What a traced window of batches may hold without one array allocated per batch:
+# Python's small objects (ctypes' arguments, the loss as a float, views of the index
+# permutation), 1.3–2.2 KB, with NumPy's iterator buffer cut to 16 numbers (see below).
+# Any array of 2 KB and more made per batch shows above it: every batch-sized array,
+# every weight matrix, the biases of 512 units.
+SMALL_OBJECTS = 3 * 1024
+
+
+@pytest.fixture
+def small_numpy_buffers():
+    """NumPy's ufunc buffer at 16 numbers instead of 8,192 for the test.
+
+    A broadcasting ufunc call (z ⊙ a row, the softmax's division by its sums) takes a
+    buffer for a moment, up to 32 KB: more than the arrays the guard must catch.
+    """
+    size = np.getbufsize()
+    np.setbufsize(16)
+    yield
+    np.setbufsize(size)
+
+
+def guarded_network(dtype):
+    return Network(
+        [100, 512, 128, 10],
         activations=["relu", "tanh", "softmax"],
         loss="cross_entropy",
         seed=0,
         dtype=dtype,
     )
+
+
+@pytest.mark.usefixtures("small_numpy_buffers")
+@pytest.mark.parametrize("batch_callback", [True, False])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"optimizer": "sgd"},
+        {"optimizer": "momentum"},
+        {"optimizer": "adam"},
+        {"optimizer": "sgd", "l2": 1e-3},
+        {"optimizer": "adam", "l2": 1e-3, "clip_norm": 0.5},
+    ],
+    ids=lambda settings: "-".join(map(str, settings.values())),
+)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_training_allocates_no_array_per_batch(monkeypatch, settings, dtype, batch_callback):
+    # with a batch callback fit looks its calls up for each batch, without one it replays
+    # those it looked up at the epoch's start: both paths are traced
+    batch = 256
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((batch * 10, 100)).astype(dtype)
+    y = rng.integers(0, 10, size=batch * 10)
     trace = TraceBatches(start=2, stop=9)
     if not batch_callback:
         trace_replayed_calls(monkeypatch, trace)
-    net.fit(
+    guarded_network(dtype).fit(
         X,
         y,
         epochs=2,
         batch_size=batch,
-        optimizer=optimizer,
         seed=0,
         callbacks=[trace] if batch_callback else [],
         verbose=False,
+        **settings,
     )
-    itemsize = np.dtype(dtype).itemsize
-    smallest_batch_array = batch * 10 * itemsize  # δ of the output layer
     assert trace.peak is not None
-    # Seven batches, and not one array of a batch's size allocated. What is traced is
-    # Python's small objects (the loss as a float, views of the index permutation) and
-    # NumPy's own iterator buffer, at most 8192 elements, that a broadcasting or
-    # casting ufunc call uses for a moment (z + b, g ⊙ mask): below half of δ_L here.
-    assert trace.peak < smallest_batch_array / 2, (trace.peak, smallest_batch_array)
+    assert trace.peak < SMALL_OBJECTS, trace.peak  # seven batches, not one array made
+
+
+@pytest.mark.usefixtures("small_numpy_buffers")
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("alpha", [0.0, 1e-4])
+def test_the_estimator_allocates_no_array_per_batch(monkeypatch, solver, alpha):
+    # its L2 term α W / n_B (scikit-learn's default α = 1e-4) included
+    from glassnet.sklearn import MLPClassifier
+
+    batch = 256
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((batch * 10, 100)).astype(np.float32)
+    y = rng.integers(0, 10, size=batch * 10)
+    trace = TraceBatches(start=2, stop=9)
+    trace_replayed_calls(monkeypatch, trace)  # the estimator's callback looks at epochs
+    estimator = MLPClassifier(
+        hidden_layer_sizes=(512, 128),
+        solver=solver,
+        alpha=alpha,
+        batch_size=batch,
+        max_iter=2,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # not converged in two epochs
+        estimator.fit(X, y)
+    assert trace.peak is not None
+    assert trace.peak < SMALL_OBJECTS, trace.peak
 
 
 def test_float32_stays_float32_through_a_step():

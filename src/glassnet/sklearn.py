@@ -194,12 +194,14 @@ class _PerBatchL2(Optimizer):
         """Add α W / n_B to the weight gradients (params are W_1, b_1, W_2, b_2, ...)."""
         if self.alpha:
             n_b = self.sizes[self.batch % len(self.sizes)]
-            grads = list(grads)
+            grads, work = list(grads), self._work(params)
             squares = 0.0
             for i in range(0, len(params), 2):
                 W = params[i]
                 squares += float(np.dot(W.ravel(), W.ravel()))
-                grads[i] = grads[i] + (self.alpha / n_b) * W
+                # ∂L/∂W + (α/n_B) W into a work array of W's: nothing allocated per batch
+                term = np.multiply(W, self.alpha / n_b, out=work[i])
+                grads[i] = np.add(grads[i], term, out=term)
             self.penalty += 0.5 * self.alpha * squares  # (α/2n_B)Σ‖W‖², weighted by n_B
         self.batch += 1
         self.inner.step(params, grads)

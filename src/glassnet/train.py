@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.activations import scratch
 from glassnet.errors import (
     ArgumentError,
     GlassnetError,
@@ -810,8 +811,7 @@ def fit(
                 for op in backward_calls:
                     op()
                 if not fold:  # the layers' arrays as they are now: a callback may have replaced one
-                    bp = ws.backward_pass
-                    opt.step(_params(network), _regularised(network, bp, l2, clip_norm))
+                    opt.step(_params(network), _regularised(network, ws, l2, clip_norm))
                 if tally is None:
                     total_loss += loss * m  # type: ignore[operator]
                 seen += m
@@ -1115,13 +1115,19 @@ def _catch_interrupt() -> dict[str, Any]:
     return interrupted
 
 
-def _regularised(network: Network, bp: Any, l2: float, clip_norm: float | None) -> list[Array]:
-    """The gradients of every parameter, with λW added to each ∂L/∂W and clipped by norm."""
+def _regularised(network: Network, ws: Any, l2: float, clip_norm: float | None) -> list[Array]:
+    """The gradients of every parameter, with λW added to each ∂L/∂W and clipped by norm.
+
+    The workspace ``ws``'s own gradient arrays, changed in place (λW by way of a work
+    array of the workspace: nothing is allocated per batch).
+    """
+    bp = ws.backward_pass
     grads = []
     for l, layer in enumerate(network.layers, start=1):
         grad_W = bp.grad_W[l]
         if l2:
-            grad_W += l2 * layer.W  # a workspace array of its own: safe to change in place
+            term = scratch(ws.scratch[l], "weight_decay", layer.W)
+            grad_W += np.multiply(layer.W, l2, out=term)
         grads += [grad_W, bp.grad_b[l]]
     if clip_norm is not None:
         norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
