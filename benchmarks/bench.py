@@ -2,7 +2,7 @@
 
 Run from the repository root (``pip install -e '.[dev,torch]'`` first):
 
-    python benchmarks/bench.py                 # both workloads, 2 threads, 3 rounds
+    python benchmarks/bench.py                 # A (2 threads), B (1 thread), inference; 3 rounds
     python benchmarks/bench.py --threads 1 --rounds 5 --workload A
     python benchmarks/bench.py --workload A --epochs 1   # one-off costs of a fit, whole
 
@@ -23,7 +23,8 @@ measured in it, and the median of these over the rounds:
   on 64-byte boundaries (as glassnet's; NumPy's own are 3 % slower) — the limit;
 - ``glassnet``: ``Network.fit``; ``glassnet-sklearn``: ``glassnet.sklearn.MLPClassifier``;
 - ``torch``: an ``nn.Sequential`` with ``torch.optim.SGD`` (when torch is installed);
-- ``sklearn``: scikit-learn's ``MLPClassifier`` (solver sgd, momentum 0, alpha 0).
+- ``sklearn``: scikit-learn's ``MLPClassifier`` (solver sgd, momentum 0 without Nesterov's
+  second pass, alpha 0).
 
 The machine's speed also drifts from process to process: a whole process may run a
 quarter slower than the next one. The column "paired" therefore gives, for the training
@@ -32,7 +33,8 @@ alternating fit and products (PyTorch's own thread pool is not paired with NumPy
 BLAS, nor is a prediction, which would pay for the products' writes).
 
 Peak memory is the process's peak RSS (``resource.getrusage``) less its RSS before the
-data were made; "need" is data + parameters + one batch's activations and gradients.
+data were made; "need" is data + parameters + one batch's activations, and in training
+the parameters' gradients and the batch's deltas.
 """
 
 from __future__ import annotations
@@ -85,10 +87,12 @@ def make_data(w: dict):
 
 
 def need_mib(w: dict) -> float:
-    """Data + parameters + one batch's activations and gradients (float32)."""
+    """Data + parameters + one batch's activations; training: + gradients and deltas (float32)."""
     sizes, m, n = w["sizes"], w["batch"], w["n"]
-    data = n * sizes[0] * 4 + n * 8
     params = sum((a + 1) * b for a, b in itertools.pairwise(sizes)) * 4
+    if w is WORKLOADS["inference"]:  # X, the weights, z/a of each layer for the batch
+        return (n * sizes[0] * 4 + params + m * sum(sizes[1:]) * 4) / 2**20
+    data = n * sizes[0] * 4 + n * 8  # X and the labels
     batch = m * sum(sizes) * 4 * 3  # inputs, z/a, δ per layer
     return (data + params * 2 + batch) / 2**20  # parameters and their gradients
 
@@ -107,32 +111,41 @@ def run_gemm(w, X, y):
         start = -raw.ctypes.data % 64
         return raw[start : start + int(np.prod(shape)) * 4].view(np.float32).reshape(shape)
 
-    sizes, m = w["sizes"], w["batch"]
+    sizes, m, n = w["sizes"], w["batch"], w["n"]
     rng = np.random.default_rng(1)
     Ws = [empty((a, b)) for a, b in itertools.pairwise(sizes)]
     for W in Ws:
         W[...] = rng.standard_normal(W.shape, dtype=np.float32) * 0.05
-    acts = [empty((m, s)) for s in sizes]
-    acts[0][...] = X[:m]
-    deltas = [empty((m, s)) for s in sizes]
     grads = [empty(W.shape) for W in Ws]
     L = len(Ws)
-    steps = w["n"] // m * w["epochs"]  # as many steps as the fits take, timed alike
     train = w is not WORKLOADS["inference"]
 
-    def epoch():
-        for _ in range(steps):
-            for l in range(L):
-                np.matmul(acts[l], Ws[l], out=acts[l + 1])
-            if not train:
-                continue
-            deltas[L][...] = acts[L]
-            for l in range(L, 0, -1):
-                np.matmul(acts[l - 1].T, deltas[l], out=grads[l - 1])
-                if l > 1:
-                    np.matmul(deltas[l], Ws[l - 1].T, out=deltas[l - 1])
+    def batch_of(rows):
+        """The activations and deltas of a batch of ``rows`` examples."""
+        acts = [empty((rows, s)) for s in sizes]
+        acts[0][...] = X[:rows]
+        deltas = [empty((rows, s)) for s in sizes]
+        for d in deltas:
+            d[...] = rng.standard_normal(d.shape, dtype=np.float32) * 0.01
+        return acts, deltas
 
-    return epoch, steps * m
+    # the fits' batches: n // m of m examples and the rest, each epoch
+    batches = [(batch_of(m), n // m)] + ([(batch_of(n % m), 1)] if n % m else [])
+
+    def epoch():
+        for _ in range(w["epochs"]):
+            for (acts, deltas), count in batches:
+                for _ in range(count):
+                    for l in range(L):
+                        np.matmul(acts[l], Ws[l], out=acts[l + 1])
+                    if not train:
+                        continue
+                    for l in range(L, 0, -1):
+                        np.matmul(acts[l - 1].T, deltas[l], out=grads[l - 1])
+                        if l > 1:
+                            np.matmul(deltas[l], Ws[l - 1].T, out=deltas[l - 1])
+
+    return epoch, n * w["epochs"]
 
 
 def run_glassnet(w, X, y):
@@ -167,6 +180,7 @@ def _sklearn_like(cls, w, X, y):
         hidden_layer_sizes=tuple(sizes[1:-1]),
         solver="sgd",
         momentum=0.0,
+        nesterovs_momentum=False,  # scikit-learn's default repeats the update's arithmetic
         learning_rate_init=LEARNING_RATE,
         batch_size=w["batch"],
         alpha=0.0,
@@ -385,7 +399,7 @@ def main() -> None:
         print(
             f"\nWorkload {workload}: {'-'.join(map(str, w['sizes']))}, batch {w['batch']}, "
             f"{w['epochs']} epoch(s), {threads[workload]} thread(s); "
-            f"need ≈ {need_mib(w):.0f} MiB"
+            f"need ≈ {need_mib(w):.{0 if need_mib(w) >= 10 else 1}f} MiB"
         )
         print(
             f"{'implementation':18} {'samples/s (median)':>19} {'min–max':>21} "

@@ -65,3 +65,28 @@ def test_worker_pairs_training_with_the_products_but_not_prediction(workload, pa
     assert ("paired" in result) is paired
     if paired:
         assert result["paired"] > 0
+
+
+@pytest.mark.parametrize("workload", ["A", "B", "inference"])
+def test_the_limit_multiplies_the_matrices_of_the_fits_batches(monkeypatch, workload):
+    # as many products, of the same shapes, as a fit's steps: n // m batches of m rows
+    # and one of the rest each epoch (L forward, 2L − 1 backward a step in training)
+    import numpy as np
+
+    bench = load_bench()
+    w = bench.WORKLOADS[workload]  # (the inference workload is told apart by identity)
+    X, y = bench.make_data(w)
+    epoch, samples = bench.run_gemm(w, X, y)
+    rows = []
+    monkeypatch.setattr(np, "matmul", lambda a, b, out: rows.append(out.shape[0]))
+    epoch()
+    m, n, epochs = w["batch"], w["n"], w["epochs"]
+    L = len(w["sizes"]) - 1
+    per_step = 3 * L - 1 if workload != "inference" else L
+    batches = [m] * (n // m) + ([n % m] if n % m else [])
+    assert samples == n * epochs
+    # a weight gradient has the shape of W, not of a batch: count the products' steps
+    assert len(rows) == per_step * len(batches) * epochs
+    if workload != "inference":
+        forward = [r for i, r in enumerate(rows) if i % per_step == 0]
+        assert forward == batches * epochs
