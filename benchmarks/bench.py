@@ -116,15 +116,15 @@ def run_gemm(w, X, y):
     Ws = [empty((a, b)) for a, b in itertools.pairwise(sizes)]
     for W in Ws:
         W[...] = rng.standard_normal(W.shape, dtype=np.float32) * 0.05
-    grads = [empty(W.shape) for W in Ws]
     L = len(Ws)
     train = w is not WORKLOADS["inference"]
+    grads = [empty(W.shape) for W in Ws] if train else []
 
     def batch_of(rows):
-        """The activations and deltas of a batch of ``rows`` examples."""
+        """The activations (and, training, the deltas) of a batch of ``rows`` examples."""
         acts = [empty((rows, s)) for s in sizes]
-        acts[0][...] = X[:rows]
-        deltas = [empty((rows, s)) for s in sizes]
+        acts[0][...] = X[:rows]  # on a cache line: a prediction's X may not be (a harder limit)
+        deltas = [empty((rows, s)) for s in sizes] if train else []
         for d in deltas:
             d[...] = rng.standard_normal(d.shape, dtype=np.float32) * 0.01
         return acts, deltas

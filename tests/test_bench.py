@@ -61,7 +61,9 @@ def test_worker_pairs_training_with_the_products_but_not_prediction(workload, pa
     bench = load_bench()
     result = bench.worker("glassnet", workload, 1, 1)
     assert result["samples_per_s"] > 0
-    assert result["peak_mib"] >= 0
+    # the kernel's RSS counters lag by a few pages per thread (synced every 64 faults):
+    # a peak of a tiny workload may read a fraction of a MiB below the RSS taken before
+    assert result["peak_mib"] > -1
     assert ("paired" in result) is paired
     if paired:
         assert result["paired"] > 0

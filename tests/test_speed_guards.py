@@ -60,9 +60,9 @@ def trace_replayed_calls(monkeypatch, trace: TraceBatches) -> None:
 
 # What a traced window of batches may hold without one array allocated per batch:
 # Python's small objects (ctypes' arguments, the loss as a float, views of the index
-# permutation), 1.3–2.2 KB, with NumPy's iterator buffer cut to 16 numbers (see below).
-# Any array of 2 KB and more made per batch shows above it: every batch-sized array,
-# every weight matrix, the biases of 512 units.
+# permutation), 1.3–2.5 KB, with NumPy's iterator buffer cut to 16 numbers (see below).
+# An array made per batch shows above it from 1–2 KB, surely from 3 KB: here every
+# batch-sized array and every weight matrix (the smallest, 128 × 10, of 5 KB).
 SMALL_OBJECTS = 3 * 1024
 
 
@@ -125,6 +125,17 @@ def test_training_allocates_no_array_per_batch(monkeypatch, settings, dtype, bat
     )
     assert trace.peak is not None
     assert trace.peak < SMALL_OBJECTS, trace.peak  # seven batches, not one array made
+
+
+def test_l2_keeps_no_copy_of_the_weights_in_the_workspaces():
+    # λW goes through one work array per layer for the fit, not one per batch size
+    # (kept with the workspaces after it, and counted against what may be kept)
+    def kept_bytes(l2):
+        net, X, y = tiny(hidden=64)
+        net.fit(X, y, batch_size=16, epochs=1, optimizer="adam", l2=l2, verbose=False)
+        return sum(ws.nbytes for kept in net._workspaces.values() for ws in kept)
+
+    assert kept_bytes(1e-3) == kept_bytes(0.0)
 
 
 @pytest.mark.usefixtures("small_numpy_buffers")

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.activations import scratch
 from glassnet.errors import (
     ArgumentError,
     GlassnetError,
@@ -663,6 +662,7 @@ def fit(
     updated = [(layer.W, layer.b, layer.activation) for layer in network.layers]
 
     workspaces: dict[int, Any] = {}  # one per batch size (the last batch may be smaller)
+    decay: dict[int, Array] = {}  # λW_l of each layer, for the L2 term (see _regularised)
     # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j;
     # row sums and labels as products Y·1 and Y·(0, 1, …): NumPy reduces short rows slowly
     columns = np.arange(Y.shape[1], dtype=Y.dtype)
@@ -811,7 +811,8 @@ def fit(
                 for op in backward_calls:
                     op()
                 if not fold:  # the layers' arrays as they are now: a callback may have replaced one
-                    opt.step(_params(network), _regularised(network, ws, l2, clip_norm))
+                    grads = _regularised(network, ws.backward_pass, l2, clip_norm, decay)
+                    opt.step(_params(network), grads)
                 if tally is None:
                     total_loss += loss * m  # type: ignore[operator]
                 seen += m
@@ -1115,18 +1116,22 @@ def _catch_interrupt() -> dict[str, Any]:
     return interrupted
 
 
-def _regularised(network: Network, ws: Any, l2: float, clip_norm: float | None) -> list[Array]:
+def _regularised(
+    network: Network, bp: Any, l2: float, clip_norm: float | None, work: dict[int, Array]
+) -> list[Array]:
     """The gradients of every parameter, with λW added to each ∂L/∂W and clipped by norm.
 
-    The workspace ``ws``'s own gradient arrays, changed in place (λW by way of a work
-    array of the workspace: nothing is allocated per batch).
+    The workspace's own gradient arrays in ``bp``, changed in place; λW_l goes through
+    ``work[l]``, made on first use (one per layer for the whole fit, whatever the
+    batch sizes): nothing is allocated per batch.
     """
-    bp = ws.backward_pass
     grads = []
     for l, layer in enumerate(network.layers, start=1):
         grad_W = bp.grad_W[l]
         if l2:
-            term = scratch(ws.scratch[l], "weight_decay", layer.W)
+            term = work.get(l)
+            if term is None or term.shape != layer.W.shape or term.dtype != layer.W.dtype:
+                term = work[l] = np.empty_like(layer.W)
             grad_W += np.multiply(layer.W, l2, out=term)
         grads += [grad_W, bp.grad_b[l]]
     if clip_norm is not None:
