@@ -178,26 +178,6 @@ def test_tied_weights_take_the_step_of_step(optimizer, tie):
         np.testing.assert_allclose(a.b, b.b, rtol=1e-13, atol=1e-15)
 
 
-def test_tied_weights_with_l2_take_one_term_per_layer():
-    # plain SGD's L2 inside the pass, as β of each step, would decay a tied W at each of
-    # its two steps ((1 − ηλ)², to second order off): they take the gradients' path,
-    # λW added once for each layer, as any optimizer's
-    rng = np.random.default_rng(0)
-    X, Y = rng.normal(size=(32, 4)), rng.normal(size=(32, 4))
-
-    def make():
-        net = Network([4, 4, 4, 4], activations=["tanh", "tanh", "identity"], seed=3)
-        net.layers[2].W = net.layers[1].W
-        return net
-
-    settings = {"batch_size": 8, "learning_rate": 0.3, "l2": 0.2, "epochs": 2, "seed": 1}
-    net, reference = make(), make()
-    net.fit(X, Y, verbose=False, **settings)
-    reference.fit(X, Y, clip_norm=1e300, verbose=False, **settings)  # the gradients' path
-    assert net.layers[2].W is net.layers[1].W
-    assert_same_parameters(net, reference)
-
-
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 @pytest.mark.parametrize("when", ["on_epoch_end", "on_batch_end", "on_train_begin"])
 def test_a_parameter_made_read_only_during_fit_is_refused(optimizer, when):

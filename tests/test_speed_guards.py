@@ -223,15 +223,6 @@ def test_workspace_step_equals_the_allocating_step():
     for l, (new, old) in enumerate(zip(net.layers, before.layers, strict=True), start=1):
         np.testing.assert_allclose(new.W, old.W - 0.1 * reference.grad_W[l], rtol=1e-12)
         np.testing.assert_allclose(new.b, old.b - 0.1 * reference.grad_b[l], rtol=1e-12)
-    # with L2's term as the decay ηλ of the weights (not of the biases)
-    before = net.copy()
-    reference = before.gradients(X, Y)
-    fp = net.forward(X, workspace=ws)
-    net.backward(fp, Y, workspace=ws, scale=0.1 / 9, descend=True, decay=0.1 * 0.3)
-    for l, (new, old) in enumerate(zip(net.layers, before.layers, strict=True), start=1):
-        expected = old.W - 0.1 * (reference.grad_W[l] + 0.3 * old.W)
-        np.testing.assert_allclose(new.W, expected, rtol=1e-12)
-        np.testing.assert_allclose(new.b, old.b - 0.1 * reference.grad_b[l], rtol=1e-12)
 
 
 def test_hidden_activations_computed_over_z_where_delta_needs_only_a():

@@ -193,34 +193,6 @@ def test_l2_decays_weights_not_biases():
     np.testing.assert_allclose(net.layers[0].b, reference.layers[0].b - 0.1 * bp.grad_b[1])
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_l2_under_plain_sgd_is_the_weights_step_beta(monkeypatch, dtype):
-    # W ← (1 − ηλ) W − (η/m) aᵀδ, one product inside the pass: the numbers of the
-    # gradients' path W − η (∂L/∂W + λW) (taken here under a clip_norm never reached),
-    # to rounding
-    from glassnet import train
-
-    X, y = blobs(8, n=90)
-    X = X.astype(dtype)
-    net = Network(
-        [2, 8, 6, 3], activations=["tanh", "relu", "softmax"], loss="cross_entropy", seed=1
-    ).astype(dtype)
-    through_gradients = net.copy()
-    settings = {"epochs": 3, "batch_size": 16, "learning_rate": 0.2, "l2": 0.05, "seed": 4}
-    h2 = through_gradients.fit(X, y, clip_norm=1e300, verbose=False, **settings)
-
-    def no_gradients(*args):
-        raise AssertionError("plain SGD with L2 computed the gradients")
-
-    monkeypatch.setattr(train, "_regularised", no_gradients)
-    h1 = net.fit(X, y, verbose=False, **settings)
-    tol = {"rtol": 1e-12, "atol": 1e-14} if dtype == "float64" else {"rtol": 1e-5, "atol": 1e-6}
-    for a, b in zip(net.layers, through_gradients.layers, strict=True):
-        np.testing.assert_allclose(a.W, b.W, **tol)
-        np.testing.assert_allclose(a.b, b.b, **tol)
-    np.testing.assert_allclose(h1["loss"], h2["loss"], **tol)
-
-
 def _objective(weights, X, Y, l2):
     """J = mean cross-entropy of a tanh-softmax network + (λ/2) Σ‖W‖², computed apart."""
     (W1, b1), (W2, b2) = weights

@@ -373,8 +373,7 @@ class Products:
 
     The steps take δ already multiplied by η/m; they write straight into the
     parameters, with no gradient array and no second pass over W. :meth:`descent`
-    gives the variant in which η/m enters as α of the products of δ_L instead, and
-    L2's term as β of the weights' steps.
+    gives the variant in which η/m enters as α of the products of δ_L instead.
 
     :meth:`forward_ops` and :meth:`backward_ops` put these and the layers' in-place
     activations and VJPs, bound to the workspace's arrays, in the order of the pass;
@@ -388,7 +387,7 @@ class Products:
         self._of = weakref.ref(network)
         self._drop = type(network)._drop
         self.loss = network.loss
-        self._descent: tuple = (None, None)  # ((scale, decay), their calls)
+        self._descent: tuple = (None, None)
         self._forward: tuple = (_NONE, [])  # (key, the calls of the forward pass)
         self._backward: tuple = (_NONE, [])
         n = len(layers)
@@ -445,35 +444,20 @@ class Products:
             blas.product(delta, ws.ones, b, trans_a=True, alpha=alpha, beta=beta),
         )
 
-    def descent(self, scale: float, decay: float = 0.0) -> tuple[list, list, list]:
+    def descent(self, scale: float) -> tuple[list, list, list]:
         """``back``, ``step_W``, ``step_b`` with α = ±``scale`` in the products of δ_L.
 
         Plain gradient descent then leaves δ_L = ∂ℓ/∂z_L as it is (no pass multiplying
         it by η/m): δ_{L−1} ← η/m δ_L W_Lᵀ, W_L ← W_L − η/m a_{L−1}ᵀ δ_L and
         b_L ← b_L − η/m δ_Lᵀ 1; the layers below see δ_{L−1} already scaled.
-
-        With ``decay`` = ηλ, L2's term λW_l of the gradient is BLAS's β of each weight
-        step: W_l ← (1 − ηλ) W_l − η/m a_{l−1}ᵀ δ_l, which is W_l − η (∂L/∂W_l + λW_l)
-        with no pass of its own (biases are not decayed).
         """
-        if self._descent[0] != (scale, decay):
+        if self._descent[0] != scale:
             L, layer = len(self._layers), self._layers[-1]
             back, step_W, step_b = list(self.back), list(self.step_W), list(self.step_b)
             if L > 1:
                 back[L - 1] = self._back(L - 1, scale)
             step_W[L], step_b[L] = self._gradients(L, layer.W, layer.b, -scale, 1.0)
-            if decay:
-                ws = self._ws
-                for l, layer in enumerate(self._layers, start=1):
-                    step_W[l] = blas.product(
-                        ws.a[l - 1],
-                        ws.delta[l],
-                        layer.W,
-                        trans_a=True,
-                        alpha=-scale if l == L else -1.0,
-                        beta=1.0 - decay,
-                    )
-            self._descent = ((scale, decay), (back, step_W, step_b))
+            self._descent = (scale, (back, step_W, step_b))
         return self._descent[1]
 
     def forward_ops(
@@ -506,23 +490,18 @@ class Products:
         return ops
 
     def backward_ops(
-        self,
-        fused: object | None,
-        scale: float,
-        descend: bool,
-        masked: tuple[bool, ...],
-        decay: float = 0.0,
+        self, fused: object | None, scale: float, descend: bool, masked: tuple[bool, ...]
     ) -> list[Callable[[], object]]:
         """The calls of the backward pass, in order (kept for the next batch).
 
-        ``masked[l]``: layer l had dropout. See :meth:`Network.backward` for ``scale``,
-        ``descend`` and ``decay``.
+        ``masked[l]``: layer l had dropout. See :meth:`Network.backward` for ``scale``
+        and ``descend``.
         """
-        key = (id(fused), scale, descend, masked, decay)
+        key = (id(fused), scale, descend, masked)
         if key == self._backward[0]:
             return self._backward[1]
         ws, network, L = self._ws, self._network, len(self._layers)
-        back, step_W, step_b = self.descent(scale, decay) if descend else (self.back, [], [])
+        back, step_W, step_b = self.descent(scale) if descend else (self.back, [], [])
         ops: list[Callable[[], object]] = []
         for l in range(L, 0, -1):
             z, delta, space = ws.z[l], ws.delta[l], ws.scratch[l]
@@ -982,13 +961,12 @@ class Network:
         rng: np.random.Generator | None,
         scale: float,
         descend: bool,
-        decay: float = 0.0,
     ) -> tuple[list[Callable[[], object]], list[Callable[[], object]]]:
         """The calls that :meth:`forward` and :meth:`backward` make for a training batch.
 
         For the rows in ``ws.X`` and the targets in ``ws.Y`` (the workspace's own), with
-        dropout ``rates`` (:meth:`_rates`) drawn from ``rng``, and ``scale``, ``descend``
-        and ``decay`` as :meth:`backward` takes them. ``fit`` replays them itself: where no
+        dropout ``rates`` (:meth:`_rates`) drawn from ``rng``, and ``scale`` and
+        ``descend`` as :meth:`backward` takes them. ``fit`` replays them itself: where no
         callback runs between two batches nothing can replace a layer, and looking the calls up
         again for each batch (the two methods' checks) would cost a small network's step
         a tenth of its time (64-32-10, batches of 16: 2 µs of 19).
@@ -999,7 +977,7 @@ class Network:
         fused = self._fused() if self.fused else None
         return (
             products.forward_ops(ws.a[0], rates, rng),
-            products.backward_ops(fused, scale, descend, masked, decay),
+            products.backward_ops(fused, scale, descend, masked),
         )
 
     def _dropout_rates(self, dropout: float | Sequence[float]) -> list[float]:
@@ -1350,7 +1328,6 @@ class Network:
         workspace: Workspace | None = None,
         scale: float | None = None,
         descend: bool = False,
-        decay: float = 0.0,
     ) -> BackwardPass:
         r"""Compute δ_l for every layer and the gradients of the batch loss.
 
@@ -1379,11 +1356,6 @@ class Network:
             unscaled, the other δ_l carry η/m, and the gradient arrays are not used.
             Where two parameters share memory (tied weights), every step waits for the
             end of the pass, so that each δ is of the weights before the step.
-        decay : float
-            With ``descend``: W_l ← (1 − decay) W_l − η ∂L/∂W_l, the step with L2's
-            term λW_l of the gradient for ``decay`` = ηλ, taken as BLAS's β of the
-            weight's step (no pass of its own). Biases are not decayed; a weight
-            shared by two layers decays at each of its steps.
 
         Returns
         -------
@@ -1406,8 +1378,9 @@ class Network:
                 raise ArgumentError("record: explanations are computed without a workspace")
             if Y is not workspace.Y:  # not the training loop's own targets: checked
                 Y = self._batch_targets(Y, workspace.Y.shape)
-            scale = 1.0 / len(Y) if scale is None else scale
-            return self._backward_into(fp, Y, fused_path, workspace, scale, descend, decay)
+            return self._backward_into(
+                fp, Y, fused_path, workspace, 1.0 / len(Y) if scale is None else scale, descend
+            )
         m = fp.a[0].shape[0]
         if not m:  # the gradients are means over the examples: 0/0
             raise ArgumentError("X: no examples to compute gradients on")
@@ -1490,7 +1463,6 @@ class Network:
         ws: Workspace,
         scale: float,
         descend: bool = False,
-        decay: float = 0.0,
     ) -> BackwardPass:
         """The backward pass of :meth:`backward`, in place in the workspace ``ws``.
 
@@ -1506,7 +1478,7 @@ class Network:
         if Y is not ws.Y:
             np.copyto(ws.Y, Y)
         masked = tuple(m is not None for m in fp.masks) if fp.masks else ()
-        for op in ws.products(self).backward_ops(fused_path, scale, descend, masked, decay):
+        for op in ws.products(self).backward_ops(fused_path, scale, descend, masked):
             op()
         return ws.backward_pass  # the workspace's own arrays, as they now are
 

@@ -662,15 +662,14 @@ def fit(
     updated = [(layer.W, layer.b, layer.activation) for layer in network.layers]
 
     workspaces: dict[int, Any] = {}  # one per batch size (the last batch may be smaller)
-    l2_terms: dict[int, Array] = {}  # λW_l of each layer, on the gradients' path (_regularised)
+    decay: dict[int, Array] = {}  # λW_l of each layer, for the L2 term (see _regularised)
     # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j;
     # row sums and labels as products Y·1 and Y·(0, 1, …): NumPy reduces short rows slowly
     columns = np.arange(Y.shape[1], dtype=Y.dtype)
     one_hot = bool(
         metric == "accuracy" and np.all(Y @ np.ones_like(columns) == 1) and np.all(Y * (1 - Y) == 0)
     )
-    # plain SGD steps inside the backward pass: η/m folded into δ_L, L2 as BLAS's β
-    fold = opt.plain_descent and clip_norm is None
+    fold = opt.plain_descent and not l2 and clip_norm is None
     # softmax + cross-entropy on one-hot rows: one dot product per batch for the loss
     tallied = FUSED.get(("softmax", "cross_entropy"))
     tally = EpochLoss(n, network.dtype) if one_hot and network._fused() is tallied else None
@@ -751,7 +750,7 @@ def fit(
             # each batch size's calls of the step (:meth:`Network._step_calls`), for this
             # epoch's learning rate; looked up again for each batch where a callback runs
             # between batches (it may replace a layer, the loss or the learning rate)
-            step_calls: dict[int, tuple[list, list, bool]] = {}
+            step_calls: dict[int, tuple[list, list]] = {}
             for batch, start in enumerate(range(first, n, size), start=first // size + 1):
                 idx = order[start : start + size]
                 m = len(idx)
@@ -776,20 +775,15 @@ def fit(
                     else:
                         tally.point(ws.scratch[-1], start, m)
                 if calls is None:
-                    # L2 on tied weights takes the gradients' path: its one λW per layer
-                    # (decay at each step inside the pass would compound, to second order)
-                    descend = fold and not (l2 and ws.products(network).shared)
-                    rate = opt.learning_rate
-                    scale = rate / m if descend else 1.0 / m  # as backward takes them
-                    decay = rate * l2 if descend else 0.0
+                    scale = opt.learning_rate / m if fold else 1.0 / m  # as backward takes it
                     # the rates read again, as η: a callback may change them in place
                     rates = network._rates(dropout)
-                    calls = (*network._step_calls(ws, rates, rng, scale, descend, decay), descend)
+                    calls = network._step_calls(ws, rates, rng, scale, fold)
                     # what a callback may have flipped read-only: these calls' parameters
                     updated = ws._products.params  # type: ignore[union-attr]
                     if not batch_cbs:
                         step_calls[m] = calls
-                forward_calls, backward_calls, descend = calls
+                forward_calls, backward_calls = calls
                 for op in forward_calls:  # network.forward(ws.X, dropout, rng, workspace=ws)
                     op()
                 fp = ws.forward_pass
@@ -811,13 +805,13 @@ def fit(
                 if l2:  # the penalty at the weights the batch's loss is taken at
                     penalty = _penalty(network, l2)
                     penalties += penalty * m
-                # network.backward(fp, ws.Y, workspace=ws, ...): plain SGD (descend) with
-                # scale = η/m and decay = ηλ, η/m folded into δ_L making the gradients the
+                # network.backward(fp, ws.Y, workspace=ws, ...): plain SGD (fold) with
+                # scale = η/m and descend, η/m folded into δ_L making the gradients the
                 # steps; other optimizers with the gradients (scale 1/m) to step with
                 for op in backward_calls:
                     op()
-                if not descend:  # the layers' arrays as they are now (a callback may replace one)
-                    grads = _regularised(network, ws.backward_pass, l2, clip_norm, l2_terms)
+                if not fold:  # the layers' arrays as they are now: a callback may have replaced one
+                    grads = _regularised(network, ws.backward_pass, l2, clip_norm, decay)
                     opt.step(_params(network), grads)
                 if tally is None:
                     total_loss += loss * m  # type: ignore[operator]
