@@ -193,6 +193,42 @@ def test_l2_decays_weights_not_biases():
     np.testing.assert_allclose(net.layers[0].b, reference.layers[0].b - 0.1 * bp.grad_b[1])
 
 
+@pytest.mark.parametrize("l2", [1e-5, 1e-6])
+def test_l2_in_float32_acts_as_in_float64(l2):
+    # ηλ = 1e-7 and 1e-8: a step W ← (1 − ηλ) W − … would round 1 − ηλ in float32
+    # (to 1 below ~3e-8, 19 % off at 1e-7); λW added to the gradient keeps its effect
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(256, 8))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+
+    def weights(dtype, l2):
+        net = Network([8, 2], activations=["softmax"], loss="cross_entropy", seed=1, dtype=dtype)
+        net.fit(X, y, epochs=50, batch_size=32, learning_rate=0.01, l2=l2, seed=3, verbose=False)
+        return net.layers[0].W.astype(np.float64)
+
+    exact = weights("float64", l2) - weights("float64", 0.0)
+    single = weights("float32", l2) - weights("float32", 0.0)
+    assert 0.9 < float((single * exact).sum() / (exact * exact).sum()) < 1.1
+
+
+def test_momentum_a_callback_turns_on_takes_effect(monkeypatch):
+    # plain SGD takes its steps inside the backward pass; with momentum from epoch 2
+    # on, fit steps through the optimizer (read again where the calls are looked up)
+    X, y = blobs(13, n=64)
+    net = Network([2, 5, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    opt = SGD(learning_rate=0.05, momentum=0.0)
+    steps = []
+    take = SGD.step
+    monkeypatch.setattr(SGD, "step", lambda self, *a: steps.append(1) or take(self, *a))
+
+    def warm(state, epoch, logs):
+        state.optimizer.momentum = 0.9
+
+    callbacks = [LambdaCallback(warm)]
+    net.fit(X, y, epochs=3, batch_size=16, optimizer=opt, callbacks=callbacks, verbose=False)
+    assert len(steps) == 2 * 4  # epochs 2 and 3, four batches each
+
+
 def _objective(weights, X, Y, l2):
     """J = mean cross-entropy of a tanh-softmax network + (λ/2) Σ‖W‖², computed apart."""
     (W1, b1), (W2, b2) = weights

@@ -669,7 +669,6 @@ def fit(
     one_hot = bool(
         metric == "accuracy" and np.all(Y @ np.ones_like(columns) == 1) and np.all(Y * (1 - Y) == 0)
     )
-    fold = opt.plain_descent and not l2 and clip_norm is None
     # softmax + cross-entropy on one-hot rows: one dot product per batch for the loss
     tallied = FUSED.get(("softmax", "cross_entropy"))
     tally = EpochLoss(n, network.dtype) if one_hot and network._fused() is tallied else None
@@ -750,7 +749,7 @@ def fit(
             # each batch size's calls of the step (:meth:`Network._step_calls`), for this
             # epoch's learning rate; looked up again for each batch where a callback runs
             # between batches (it may replace a layer, the loss or the learning rate)
-            step_calls: dict[int, tuple[list, list]] = {}
+            step_calls: dict[int, tuple[list, list, bool]] = {}
             for batch, start in enumerate(range(first, n, size), start=first // size + 1):
                 idx = order[start : start + size]
                 m = len(idx)
@@ -775,15 +774,17 @@ def fit(
                     else:
                         tally.point(ws.scratch[-1], start, m)
                 if calls is None:
+                    # plain SGD takes its steps inside the pass (η/m folded into δ_L);
+                    # read again, as η and the dropout rates: a callback may change them
+                    fold = opt.plain_descent and not l2 and clip_norm is None
                     scale = opt.learning_rate / m if fold else 1.0 / m  # as backward takes it
-                    # the rates read again, as η: a callback may change them in place
                     rates = network._rates(dropout)
-                    calls = network._step_calls(ws, rates, rng, scale, fold)
+                    calls = (*network._step_calls(ws, rates, rng, scale, fold), fold)
                     # what a callback may have flipped read-only: these calls' parameters
                     updated = ws._products.params  # type: ignore[union-attr]
                     if not batch_cbs:
                         step_calls[m] = calls
-                forward_calls, backward_calls = calls
+                forward_calls, backward_calls, fold = calls
                 for op in forward_calls:  # network.forward(ws.X, dropout, rng, workspace=ws)
                     op()
                 fp = ws.forward_pass
