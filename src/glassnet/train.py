@@ -662,7 +662,7 @@ def fit(
     updated = [(layer.W, layer.b, layer.activation) for layer in network.layers]
 
     workspaces: dict[int, Any] = {}  # one per batch size (the last batch may be smaller)
-    decay: dict[int, Array] = {}  # λW_l of each layer, for the L2 term (see _regularised)
+    l2_terms: dict[int, Array] = {}  # λW_l of each layer, for the L2 term (see _regularised)
     # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j;
     # row sums and labels as products Y·1 and Y·(0, 1, …): NumPy reduces short rows slowly
     columns = np.arange(Y.shape[1], dtype=Y.dtype)
@@ -812,7 +812,7 @@ def fit(
                 for op in backward_calls:
                     op()
                 if not fold:  # the layers' arrays as they are now: a callback may have replaced one
-                    grads = _regularised(network, ws.backward_pass, l2, clip_norm, decay)
+                    grads = _regularised(network, ws.backward_pass, l2, clip_norm, l2_terms)
                     opt.step(_params(network), grads)
                 if tally is None:
                     total_loss += loss * m  # type: ignore[operator]
