@@ -15,10 +15,12 @@ import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
+from glassnet.activations import scratch
 from glassnet.errors import (
     ArgumentError,
     GlassnetError,
@@ -662,7 +664,7 @@ def fit(
     updated = [(layer.W, layer.b, layer.activation) for layer in network.layers]
 
     workspaces: dict[int, Any] = {}  # one per batch size (the last batch may be smaller)
-    l2_terms: dict[int, Array] = {}  # λW_l of each layer, for the L2 term (see _regularised)
+    l2_terms = SimpleNamespace()  # λW_l of each layer, for the L2 term (see _regularised)
     # one-hot target rows (class indices, typically) let the fused loss skip Σ_j y_j;
     # row sums and labels as products Y·1 and Y·(0, 1, …): NumPy reduces short rows slowly
     columns = np.arange(Y.shape[1], dtype=Y.dtype)
@@ -747,8 +749,9 @@ def fit(
                 sse = np.zeros(Y.shape[1]) if sst is not None else None
             end = first
             # each batch size's calls of the step (:meth:`Network._step_calls`), for this
-            # epoch's learning rate; looked up again for each batch where a callback runs
-            # between batches (it may replace a layer, the loss or the learning rate)
+            # epoch's settings; looked up again for each batch where a callback runs
+            # between batches (it may replace a layer or the loss, change η, the momentum
+            # or the dropout rates)
             step_calls: dict[int, tuple[list, list, bool]] = {}
             for batch, start in enumerate(range(first, n, size), start=first // size + 1):
                 idx = order[start : start + size]
@@ -1118,22 +1121,19 @@ def _catch_interrupt() -> dict[str, Any]:
 
 
 def _regularised(
-    network: Network, bp: Any, l2: float, clip_norm: float | None, work: dict[int, Array]
+    network: Network, bp: Any, l2: float, clip_norm: float | None, work: SimpleNamespace
 ) -> list[Array]:
     """The gradients of every parameter, with λW added to each ∂L/∂W and clipped by norm.
 
     The workspace's own gradient arrays in ``bp``, changed in place; λW_l goes through
-    ``work[l]``, made on first use (one per layer for the whole fit, whatever the
-    batch sizes): nothing is allocated per batch.
+    a work array of W_l's kept in ``work`` (one per layer for the whole fit, whatever
+    the batch sizes): nothing is allocated per batch.
     """
     grads = []
     for l, layer in enumerate(network.layers, start=1):
         grad_W = bp.grad_W[l]
         if l2:
-            term = work.get(l)
-            if term is None or term.shape != layer.W.shape or term.dtype != layer.W.dtype:
-                term = work[l] = np.empty_like(layer.W)
-            grad_W += np.multiply(layer.W, l2, out=term)
+            grad_W += np.multiply(layer.W, l2, out=scratch(work, f"W{l}", layer.W))
         grads += [grad_W, bp.grad_b[l]]
     if clip_norm is not None:
         norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
