@@ -582,7 +582,7 @@ def test_evaluate_of_a_large_batch_goes_in_chunks_with_the_whole_passs_figures(
 ):
     # the whole pass kept every layer's z and a of every row (1e6 × 64 rows: 4.4 GiB)
     from glassnet import network as network_module
-    from glassnet.train import metric_value
+    from glassnet.metrics import metric_value
 
     net = Network(sizes, activations=activations, loss=loss, seed=0)
     rng = np.random.default_rng(1)

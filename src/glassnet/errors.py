@@ -17,6 +17,8 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 
 class GlassnetError(Exception):
     """Base class of every error glassnet raises for bad input."""
@@ -290,3 +292,25 @@ def registered(registry: dict[str, Any], kind: str, name: str, register: str) ->
             "before unpickling"
         )
     return entry
+
+
+def refuse_non_finite(
+    named: Iterable[tuple[str, np.ndarray]], why: str = "", index: np.ndarray | None = None
+) -> None:
+    """ArgumentError naming the first example (and column) of an array that is not finite.
+
+    Counted from 1, as every message of glassnet names rows and columns. ``index``: the
+    arrays' rows are those rows of the data given (a validation split's, in its random
+    order), which the message names, the first of them in the data's own order.
+    """
+    for name, rows in named:
+        bad = ~np.isfinite(rows)
+        if bad.any():
+            at = np.argwhere(bad)  # row by row, each row's columns in order
+            # the example that comes first in the data given (argmin: its first column)
+            row, column = at[0] if index is None else at[np.argmin(index[at[:, 0]])]
+            example = row if index is None else index[row]
+            raise ArgumentError(
+                f"{name}: example {int(example) + 1} holds {rows[row, column]} (column "
+                f"{int(column) + 1}); data must be finite{why}"
+            )

@@ -42,9 +42,16 @@ import numpy as np
 
 from glassnet import blas
 from glassnet.activations import Activation, get_activation, scratch
-from glassnet.errors import ArgumentError, SpecError, real_number, whole_number
+from glassnet.errors import (
+    ArgumentError,
+    SpecError,
+    real_number,
+    refuse_non_finite,
+    whole_number,
+)
 from glassnet.init import get_initializer
 from glassnet.losses import FUSED, SATURATED, Loss, Saturated, get_loss
+from glassnet.metrics import metric_value
 
 if TYPE_CHECKING:  # train builds on this module: imported for the annotation only
     from glassnet.train import History
@@ -1176,8 +1183,6 @@ class Network:
         A NaN or infinity in X (where it makes an output NaN) or in y is an ArgumentError
         naming its row.
         """
-        from glassnet.train import _refuse_non_finite, metric_value
-
         X = self._inputs(X)
         Y = self.targets(y)
         if len(Y) != len(X):
@@ -1186,7 +1191,7 @@ class Network:
             raise ArgumentError("X: no examples to evaluate on")
         # a NaN target makes the loss NaN and the score 0, which would read as figures;
         # checked on Y itself, n_L numbers a row (X's show in the output, below)
-        _refuse_non_finite((("y", Y),))
+        refuse_non_finite((("y", Y),))
         # in chunks: the whole pass would keep every layer's z and a of every row (1e6
         # rows of 64 inputs: 4.4 GiB); a_L and ℓ of each row are all the figures need,
         # the same expressions on them then (one chunk: the whole pass's own arrays).

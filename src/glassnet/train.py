@@ -27,9 +27,11 @@ from glassnet.errors import (
     check_signature,
     quote,
     real_number,
+    refuse_non_finite,
     whole_number,
 )
 from glassnet.losses import FUSED, EpochLoss
+from glassnet.metrics import count_correct, metric_name, r2_score, total_squares
 from glassnet.network import Network
 from glassnet.optimizers import SCHEDULES, Optimizer, Schedule, get_optimizer, get_schedule
 
@@ -54,50 +56,6 @@ class ResumeError(ArgumentError):
 
     def __reduce__(self) -> tuple[type[ResumeError], tuple[str, str]]:
         return (type(self), (self.problem, self.remedy))
-
-
-# --- metrics --------------------------------------------------------------------------
-
-
-def metric_name(network: Network) -> str:
-    """``"accuracy"`` for a classifier, ``"r2"`` (the coefficient of determination) otherwise."""
-    return "accuracy" if network.is_classifier else "r2"
-
-
-def _correct(network: Network, A: Array, Y: Array) -> float:
-    """How many predictions are right (a multi-label output counts each unit)."""
-    if network.output_activation.name == "softmax" and A.shape[1] > 1:
-        return float(np.count_nonzero(A.argmax(axis=1) == Y.argmax(axis=1)))
-    return float(np.count_nonzero((A > 0.5) == (Y > 0.5))) / A.shape[1]
-
-
-def r2_score(sse: Array, sst: Array) -> float:
-    r"""R² = 1 − SSE/SST per output, averaged over the outputs (as scikit-learn).
-
-    .. math:: R^2 = 1 - \frac{\sum_k (y_k - \hat y_k)^2}{\sum_k (y_k - \bar y)^2}
-
-    An output whose targets are constant scores 1 if predicted exactly, else 0. A NaN
-    sum (of targets or outputs that are not numbers) makes R² NaN, not a score.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_output = np.where(
-            sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0), np.where(sse == 0, 1.0, 0.0)
-        )
-    per_output[np.isnan(sse) | np.isnan(sst)] = math.nan  # (NaN > 0 is False: it read 0)
-    return float(per_output.mean())
-
-
-def total_squares(Y: Array) -> Array:
-    r"""SST of each output: :math:`\sum_k (y_k - \bar y)^2`, shape (n_L,)."""
-    return ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
-
-
-def metric_value(network: Network, A: Array, Y: Array) -> tuple[str, float]:
-    """The metric of outputs ``A`` against targets ``Y``: (name, value)."""
-    if network.is_classifier:
-        return "accuracy", _correct(network, A, Y) / max(len(Y), 1)
-    sse = ((Y - A) ** 2).sum(axis=0)
-    return "r2", r2_score(sse, total_squares(Y))
 
 
 # --- history and callbacks ------------------------------------------------------------
@@ -415,29 +373,7 @@ def _check_finite_data(given: tuple[Array, Array], epoch: int, batch: int | None
     apart from a diverging step here, on the error's path only.
     """
     at = f"epoch {epoch}" + ("" if batch is None else f", batch {batch}")
-    _refuse_non_finite(zip(("X", "y"), given, strict=True), f" (training diverged at {at})")
-
-
-def _refuse_non_finite(
-    named: Iterable[tuple[str, Array]], why: str = "", index: Array | None = None
-) -> None:
-    """ArgumentError naming the first example (and column) of an array that is not finite.
-
-    Counted from 1, as every message of glassnet names rows and columns. ``index``: the
-    arrays' rows are those rows of the data given (a validation split's, in its random
-    order), which the message names, the first of them in the data's own order.
-    """
-    for name, rows in named:
-        bad = ~np.isfinite(rows)
-        if bad.any():
-            at = np.argwhere(bad)  # row by row, each row's columns in order
-            # the example that comes first in the data given (argmin: its first column)
-            row, column = at[0] if index is None else at[np.argmin(index[at[:, 0]])]
-            example = row if index is None else index[row]
-            raise ArgumentError(
-                f"{name}: example {int(example) + 1} holds {rows[row, column]} (column "
-                f"{int(column) + 1}); data must be finite{why}"
-            )
+    refuse_non_finite(zip(("X", "y"), given, strict=True), f" (training diverged at {at})")
 
 
 def _check_data(X: Array, Y: Array, names: tuple[str, str]) -> None:
@@ -624,7 +560,7 @@ def fit(
         _check_data(X_val, Y_val, ("validation_data: X_val", "validation_data: y_val"))
         # checked up front, unlike the training data: a NaN here raises nothing later,
         # it makes every val_loss NaN
-        _refuse_non_finite((("validation_data: X_val", X_val), ("validation_data: y_val", Y_val)))
+        refuse_non_finite((("validation_data: X_val", X_val), ("validation_data: y_val", Y_val)))
     elif validation_split > 0:
         order = rng.permutation(len(X))
         n_val = max(1, round(len(X) * validation_split))
@@ -633,7 +569,7 @@ def fit(
         X_val, Y_val = X[order[:n_val]], Y[order[:n_val]]
         # checked up front, as validation_data: a NaN held out makes every val_loss NaN
         # (and val_r2 0), raising nothing; named by its row of X and y, not of X_val
-        _refuse_non_finite((("X", X_val), ("y", Y_val)), index=order[:n_val])
+        refuse_non_finite((("X", X_val), ("y", Y_val)), index=order[:n_val])
         X, Y = X[order[n_val:]], Y[order[n_val:]]
 
     n = len(X)
@@ -827,7 +763,7 @@ def fit(
                 elif sse is not None:
                     sse += ((ws.Y - A) ** 2).sum(axis=0)
                 else:
-                    hits += _correct(network, A, ws.Y)
+                    hits += count_correct(network, A, ws.Y)
                 for cb in batch_cbs:
                     if loss is None:
                         loss = network.batch_loss_sum(fp, ws.Y, ws) / m
