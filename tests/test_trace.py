@@ -415,3 +415,18 @@ def test_a_trace_keeps_its_own_input_and_target_when_the_caller_reuses_its_array
     X[0, 0], Y[:] = 99.0, 0.5
     assert trace.to_dict() == before  # as it was made: input and target match its z, a, δ
     assert trace.input is not X and trace.target is not Y
+
+
+def test_a_traces_repr_is_its_network_and_figures_not_every_number():
+    # the dataclass's repr listed every array: 39 KB for a 64-128-10 step, saved in a
+    # notebook beside its display
+    from glassnet import Network
+
+    net = Network([64, 128, 10], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    X = np.random.default_rng(0).normal(size=(32, 64))
+    trace = explain_step(net, X, net.targets(np.arange(32) % 10), 0.1)
+    text = repr(trace)
+    assert len(text) < 200
+    assert text.startswith("Trace(cross_entropy, sizes [64, 128, 10], m=32, learning_rate=0.1, ")
+    assert f"loss {trace.loss:.6g} → {trace.loss_after:.6g})" in text
+    assert repr(trace.layers[1]) == "LayerTrace(l=2, softmax, 128 → 10, m=32)"

@@ -63,6 +63,11 @@ class LayerTrace:
 
     ARRAYS = ("W", "b", "z", "a", "dL_da", "da_dz", "delta", "grad_W", "grad_b", "W_new", "b_new")
 
+    def __repr__(self) -> str:
+        # the shapes, not every number: to_text() and to_markdown() show those
+        n_in, n_out = np.shape(self.W)
+        return f"LayerTrace(l={self.index}, {self.activation}, {n_in} → {n_out}, m={len(self.z)})"
+
     def to_dict(self) -> dict[str, Any]:
         """The layer's entry of the JSON document."""
         out: dict[str, Any] = {"index": self.index, "activation": self.activation}
@@ -101,6 +106,15 @@ class Trace:
     layers: list[LayerTrace]
     example_loss: np.ndarray
     weights_layout: str = "in_out"
+
+    def __repr__(self) -> str:
+        # the network and the step's figures: the dataclass's own listed every array
+        # (39 KB of text for a 64-128-10 step, which a notebook saves beside its display)
+        sizes = [np.shape(self.input)[1], *(np.size(layer.b) for layer in self.layers)]
+        return (
+            f"Trace({self.loss_name}, sizes {sizes}, m={len(self.input)}, "
+            f"learning_rate={self.learning_rate:g}, loss {self.loss:.6g} → {self.loss_after:.6g})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The ``glassnet.trace/1`` document: plain lists and floats, full float64 precision."""
