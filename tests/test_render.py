@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from glassnet import explain_step, load_spec
-from glassnet.render import render_json, render_markdown, render_text
+from glassnet.render import render_html, render_json, render_markdown, render_text
 from glassnet.render.numbers import fmt, latex_matrix, text_matrix
 from glassnet.spec import parse_spec
 
@@ -270,11 +272,25 @@ def test_a_w_x_specs_trace_says_so_from_python_and_the_cli_once(capsys):
     assert capsys.readouterr().out == trace.to_text()
     assert main(["explain", str(seed003), "--format", "markdown", "--precision", "4"]) == 0
     assert capsys.readouterr().out == trace.to_markdown(4)
+    # the page says it above the matrices, the CLI's and a check's page too (it had no note)
+    page = trace.to_html()
+    assert page.count("transposed") == 1 and html.escape(note) in page.split("<nav")[0]
+    assert main(["explain", str(seed003), "--format", "html"]) == 0
+    assert capsys.readouterr().out == page
+    claims = Path(__file__).parent.parent / "examples" / "claims" / "seed003.toml"
+    main(["check", str(seed003), str(claims), "--format", "html"])
+    assert html.escape(note) in capsys.readouterr().out.split("Your worksheet")[0]
     # the JSON document keeps its keys (its matrices are in_out whatever the spec wrote)
     assert "weights_layout" not in trace.to_dict()
     # a trace of a Network, or of an in_out spec, has no note
     in_out = load_spec(next(p for p in EXAMPLES if p.name == "seed001.toml")).explain()
-    for out in (in_out.to_text(), in_out.to_markdown(), render_text(trace.to_dict())):
+    for out in (
+        in_out.to_text(),
+        in_out.to_markdown(),
+        in_out.to_html(),
+        render_text(trace.to_dict()),
+        render_html(trace.to_dict()),
+    ):
         assert "transposed" not in out
 
 

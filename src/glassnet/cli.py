@@ -230,8 +230,9 @@ def _explain(args: argparse.Namespace) -> int:
 
     _not_an_input(args.output, args.spec)
     trace = load_spec(args.spec).explain()
-    # text and Markdown from the Trace, which knows how the spec wrote its matrices
-    own = {"text": trace.to_text, "markdown": trace.to_markdown}.get(args.format)
+    # text, Markdown and the page from the Trace, which knows how the spec wrote its matrices
+    methods = {"text": trace.to_text, "markdown": trace.to_markdown, "html": trace.to_html}
+    own = methods.get(args.format)
     if own is not None:
         text = own(args.precision)
     else:
@@ -280,11 +281,7 @@ def _check(args: argparse.Namespace) -> int:
         fmt = args.format or "text"
         color = fmt == "text" and not args.output and sys.stdout.isatty()
         if fmt == "html":
-            from glassnet.render.html import render_html
-
-            text = render_html(
-                trace.to_dict(), title=f"your worksheet for {spec.path}", check=report.to_dict()
-            )
+            text = trace.to_html(title=f"your worksheet for {spec.path}", check=report.to_dict())
         else:
             text = RENDERERS[fmt](report.to_dict(), color=color)
         exit_code = EXIT_OK if report.all_right else EXIT_FAILED

@@ -151,6 +151,28 @@ class Trace:
             self.to_dict(), precision=_precision(precision), weights_layout=self.weights_layout
         )
 
+    def to_html(
+        self,
+        precision: int = 6,
+        *,
+        title: str = "one training step",
+        check: dict[str, Any] | None = None,
+    ) -> str:
+        """The explain page: one HTML file that steps through the trace (docs/html.md).
+
+        ``check``, a ``glassnet.check/1`` document, marks the worksheet's claimed values;
+        ``precision`` is unused (the page shows 5 significant digits).
+        """
+        from glassnet.render.html import render_html
+
+        return render_html(
+            self.to_dict(),
+            _precision(precision),
+            title=title,
+            check=check,
+            weights_layout=self.weights_layout,
+        )
+
     def _repr_markdown_(self) -> str:
         """The notebook's display: :meth:`to_markdown`, or a summary where that is too large.
 

@@ -26,6 +26,7 @@ from typing import Any
 from glassnet.errors import ArgumentError
 from glassnet.render.check import NOTHING_CHECKED
 from glassnet.render.json import json_text
+from glassnet.render.numbers import layout_note
 
 # what explain.js computes (the names of its ACT and LATEX tables, softmax computed
 # apart, and of LOSS): glassnet's own; a test holds the script's tables to these names
@@ -82,6 +83,7 @@ def render_html(
     *,
     title: str = "one training step",
     check: dict[str, Any] | None = None,
+    weights_layout: str = "in_out",
 ) -> str:
     """One HTML page that steps through the trace; ``check`` marks claimed values.
 
@@ -94,6 +96,9 @@ def render_html(
     title : str
     check : dict, optional
         A ``glassnet.check/1`` document whose findings mark the units' values.
+    weights_layout : {"in_out", "out_in"}
+        How the spec wrote its matrices; for out_in the page says first that they are
+        shown transposed, a row per input (the document holds them in_out).
 
     Raises
     ------
@@ -106,6 +111,8 @@ def render_html(
             f"{why}; show the step as text, Markdown or JSON (--format text, markdown or json)"
         )
     summary = ""
+    if note := layout_note(weights_layout):  # the person wrote W x: say so above every W
+        summary = f'<p class="layout-note">{html.escape(note)}</p>'
     if check is not None:
         s = check["summary"]
         counts = (
@@ -114,7 +121,7 @@ def render_html(
             if s["claims"]
             else html.escape(NOTHING_CHECKED)
         )
-        summary = (
+        summary += (
             f"<p>Your worksheet: {counts}.</p><ul>"
             + "".join(
                 f'<li class="{html.escape(f["status"])}">{html.escape(f["message"])}</li>'
