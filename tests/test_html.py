@@ -233,6 +233,51 @@ def test_editing_the_input_recomputes_the_step(page):
         expected.layers[0].delta[0],
         "shown δ after the edit",
     )
+    # the edges are drawn again for the edited weights: sign and width
+    edge = page.query_selector('[data-weight="1:1:2"]')
+    assert edge.get_attribute("class").split()[:2] == ["w", "neg"]
+    assert float(edge.get_attribute("stroke-width")) == pytest.approx(1 + 5 * 0.2 / 0.9, abs=0.01)
+
+
+def test_a_stage_redraws_the_units_not_the_edges(page):
+    # re-laying out every edge at each stage cost seconds on digits' 64-256-10
+    open_trace(page, load_spec(EXAMPLES[1]).explain())
+    page.evaluate("document.querySelector('[data-weight]').marked = true")
+    page.evaluate("document.querySelector('[data-unit]').marked = true")
+    page.click('[data-action="next"]')
+    assert page.evaluate("document.querySelector('[data-weight]').marked") is True
+    assert page.evaluate("document.querySelector('[data-unit]').marked") is None  # drawn anew
+    assert unit_values(page, "z")["2:1"] is not None  # with this stage's numbers
+    # nor an edit of the input or the target, which leaves the weights as they are
+    page.fill('[data-edit="input"]', "0.5, -0.25, 1")
+    page.dispatch_event('[data-edit="input"]', "change")
+    assert page.evaluate("document.querySelector('[data-weight]').marked") is True
+    page.fill('[data-edit="W:0"]', "0.5, -0.2, 0.3\n0.1, 0.2, -0.7\n-0.4, 0.3, 0.9")
+    page.dispatch_event('[data-edit="W:0"]', "change")
+    assert page.evaluate("document.querySelector('[data-weight]').marked") is None
+
+
+def test_a_large_matrix_shows_its_corners_in_the_equations(page):
+    # 20 inputs and 20 units: every number of W typeset took seconds on digits' network
+    net, X, Y = random_case(7, [20, 20, 3], ["tanh", "softmax"], "cross_entropy", 1)
+    trace = explain_step(net, X, Y, 0.1)
+    open_trace(page, trace)
+    equation = page.inner_text("#equation")
+    assert "⋯" in equation and "⋮" in equation and "⋱" in equation
+    assert "A matrix of over 16 rows or columns shows its first and last 4" in equation
+    shown = page.evaluate(
+        "[...document.querySelectorAll('#equation .eq')[1].querySelectorAll('mn')].length"
+    )
+    # a0 and b (4 + 4 each), W (8 × 8) and z (4 + 4), each number 1–2 <mn> (sign, exponent)
+    assert 8 * 8 + 3 * 8 <= shown <= 2 * (8 * 8 + 3 * 8)
+    first = page.evaluate("window.glassnet.shown()")["layers"][0]["W"]
+    for value in (first[0][0], first[3][3], first[-1][-1], first[0][-1]):  # the corners
+        assert f"{abs(value):.5g}"[:5] in equation
+    # a small network's matrices are whole, with no note
+    open_trace(page, load_spec(EXAMPLES[1]).explain())
+    page.click('[data-action="update"]')
+    assert "⋯" not in page.inner_text("#equation")
+    assert "A matrix of over" not in page.inner_text("#equation")
 
 
 @pytest.mark.parametrize("width", [1280, 375])

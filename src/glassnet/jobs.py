@@ -128,9 +128,9 @@ OUTPUTS = (
     "trained.toml",
 )
 MAX_UNITS = 100_000  # the widest hidden layer --hidden takes
-# the most weights whose explain.html --out writes: the page redraws every edge at each
-# click, ~0.75 s for digits' 64-256-10 (18944 weights), 1.5 s for 784-64-10, 10 s for
-# 784-256-10 (a 10 MB page); `glassnet explain --format html` writes any on request
+# the most weights whose explain.html --out writes: the page draws every edge as it opens
+# and at each edit of a weight matrix (docs/html.md: 3 s for digits' 64-256-10, 18944
+# weights, 19 s for 784-256-10); `glassnet explain --format html` writes any on request
 MAX_PAGE_WEIGHTS = 25_000
 # the ranges of train's numeric settings, (test, what it expects): its flags' (the
 # CLI's argument types) and those a checkpoint holds (checked on --resume)

@@ -356,12 +356,14 @@
     return at === "update";
   }
 
-  function draw() {
-    var svg = document.getElementById("net");
-    var sizes = [net.input[0].length].concat(net.layers.map(function (L) { return L.b.length; }));
-    var W = 180 * sizes.length, H = 90 * Math.max.apply(null, sizes) + 40;
-    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
-    var pos = function (l, j) { return [90 + 180 * l, 50 + (H - 40) * (j + 0.5) / sizes[l] - 20]; };
+  // the drawing: edges drawn again only when a weight is edited (a stage's units change
+  // with every step shown; re-laying out every edge cost seconds on digits' 18944)
+  var sizes = [net.input[0].length].concat(net.layers.map(function (L) { return L.b.length; }));
+  var svgHeight = 90 * Math.max.apply(null, sizes) + 40;
+  document.getElementById("net").setAttribute("viewBox", "0 0 " + 180 * sizes.length + " " + svgHeight);
+  document.getElementById("net").innerHTML = '<g id="edges"></g><g id="units"></g>';
+  function pos(l, j) { return [90 + 180 * l, 50 + (svgHeight - 40) * (j + 0.5) / sizes[l] - 20]; }
+  function drawEdges() {
     var out = "";
     var wmax = 1e-12;
     net.layers.forEach(function (L) { L.W.forEach(function (r) { r.forEach(function (w) { wmax = Math.max(wmax, Math.abs(w)); }); }); });
@@ -375,6 +377,10 @@
         });
       });
     });
+    document.getElementById("edges").innerHTML = out;
+  }
+  function drawUnits() {
+    var out = "";
     sizes.forEach(function (n, l) {
       for (var j = 0; j < n; j++) {
         var p = pos(l, j);
@@ -392,7 +398,7 @@
         out += "</g>";
       }
     });
-    svg.innerHTML = out;
+    document.getElementById("units").innerHTML = out;
   }
 
   function checkStatus(l, key, j) {
@@ -401,11 +407,22 @@
     return found.length ? found[0].status : "";
   }
 
+  // a matrix of over SIDE rows or columns shows its EDGE first and last of each, as NumPy
+  // prints a large array: typesetting every number of digits' W (16384) took seconds
+  var SIDE = 16, EDGE = 4, elided = false;
+  function corners(list, gap) {
+    if (list.length <= SIDE) return list;
+    elided = true;
+    return list.slice(0, EDGE).concat([gap], list.slice(-EDGE));
+  }
   function matrix(rows) {  // (the numbers shown: see shownTrace)
-    return "\\begin{bmatrix}" + rows.map(function (r) { return r.map(fmt).join(" & "); }).join("\\\\") + "\\end{bmatrix}";
+    var cells = rows.map(function (r) { return corners(r.map(fmt), "\\cdots"); });
+    var gap = cells[0].map(function (c) { return c === "\\cdots" ? "\\ddots" : "\\vdots"; });
+    return "\\begin{bmatrix}" + corners(cells, gap).map(function (r) { return r.join(" & "); }).join("\\\\") + "\\end{bmatrix}";
   }
   function equation() {
     var at = STAGES[stage], k = example, parts = [];
+    elided = false;
     if (at.indexOf("forward-") === 0) {
       var l = +at.split("-")[1], L = shown.layers[l - 1], prev = l === 1 ? data.input[k] : shown.layers[l - 2].a[k];
       parts.push("z^{[" + l + "]} = a^{[" + (l - 1) + "]} W^{[" + l + "]} + b^{[" + l + "]}");
@@ -426,7 +443,9 @@
       });
       parts.push("L_{\\text{after}} = " + fmt(shown.loss_after));
     }
-    document.getElementById("equation").innerHTML = parts.map(function (p) { return "<div class=\"eq\">" + tex(p) + "</div>"; }).join("");
+    document.getElementById("equation").innerHTML = parts.map(function (p) { return "<div class=\"eq\">" + tex(p) + "</div>"; }).join("") +
+      (elided ? "<p class=\"elided\">A matrix of over " + SIDE + " rows or columns shows its first and last " + EDGE +
+        "; every number is on the units, in a weight's details (click it), in the editors below and in the JSON trace.</p>" : "");
   }
 
   // ∂L/∂W_ij as the sum over every path from the weight to the loss
@@ -566,6 +585,7 @@
     trace = step(net);
     shown = shownTrace(trace);
     editors();  // every field as the step now takes it: a refused one's text goes with its message
+    if (what !== "input" && what !== "target") drawEdges();  // a weight's edge
     render();
   });
 
@@ -575,7 +595,7 @@
     document.querySelector('[data-action="prev"]').disabled = stage === 0;
     document.querySelector('[data-action="next"]').disabled = stage === STAGES.length - 1;
     document.getElementById("stage-name").textContent = STAGES[stage].replace("-", " layer ");
-    draw();
+    drawUnits();
     equation();
     if (detailOf) {  // the clicked weight or unit, with the numbers of this step and example
       var el = document.querySelector("[" + detailOf[0] + "=\"" + detailOf[1] + "\"]");
@@ -617,5 +637,6 @@
     saturated: function () { return trace.saturated; }  // per example: the output δ taken exact
   };
   editors();
+  drawEdges();
   render();
 })();
