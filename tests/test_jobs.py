@@ -1158,7 +1158,7 @@ def test_out_skips_the_page_of_a_wide_network_with_a_note(capsys, tmp_path, monk
     assert code == 0, err
     note = (
         "explain.html skipped: the network has 56 weights, more than the 55 whose page "
-        "answers a click within about a second; `glassnet explain --format html` on a spec "
+        "opens within a few seconds; `glassnet explain --format html` on a spec "
         "of it (glassnet.export_spec) still writes it"
     )
     if limit == 56:

@@ -829,7 +829,7 @@ def _write_outputs(
         if example is not None and weights > MAX_PAGE_WEIGHTS:
             notes.append(
                 f"explain.html skipped: the network has {weights} weights, more than the "
-                f"{MAX_PAGE_WEIGHTS} whose page answers a click within about a second; "
+                f"{MAX_PAGE_WEIGHTS} whose page opens within a few seconds; "
                 "`glassnet explain --format html` on a spec of it (glassnet.export_spec) "
                 "still writes it"
             )
