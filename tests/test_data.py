@@ -1208,3 +1208,48 @@ def test_csv_training_data_is_read_into_an_array_not_lists_of_floats(tmp_path: P
     np.testing.assert_allclose(ds.X, X, rtol=0, atol=1e-8)
     assert ds.classes == ["0", "1", "2"]
     assert peak < 3.5 * X.nbytes, f"peak {peak / X.nbytes:.1f} × the array"
+
+
+@pytest.mark.parametrize("long_first", [True, False])
+def test_csv_read_whole_where_its_first_lines_misjudge_its_rows(
+    tmp_path: Path, long_first: bool
+) -> None:
+    # the array is sized from the first 64 KiB: long lines first undercount the rows
+    # (it grows), short ones first overcount them (it shrinks to the rows read)
+    rng = np.random.default_rng(3)
+    long_rows = rng.normal(size=(2_000, 3))  # 17 digits each: ~60 characters a line
+    short_rows = rng.integers(0, 9, size=(30_000, 3)).astype(float)  # "1.0,2.0,…": ~12
+    parts = [long_rows, short_rows] if long_first else [short_rows, long_rows]
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "a,b,label\n"
+        + "".join(
+            f"{r[0]!r},{r[1]!r},{int(abs(r[2])) % 2}\n" for part in parts for r in part.tolist()
+        )
+    )
+    ds = load_dataset(str(path), target="label")
+    expected = np.concatenate(parts)[:, :2]
+    assert np.array_equal(ds.X, expected)
+    assert ds.X.flags.owndata  # the rows read, not a view of a larger array
+    assert ds.X.nbytes == expected.nbytes
+
+
+def test_csv_columns_are_read_without_a_second_copy(tmp_path: Path) -> None:
+    # the blocks were joined at the end: every block and their join at once, 2.2 × X
+    import tracemalloc
+
+    from glassnet.data import _load_csv_columns
+
+    X = np.random.default_rng(0).normal(size=(100_000, 4)).round(6)
+    path = tmp_path / "d.csv"
+    with open(path, "w") as f:
+        f.write("a,b,c,d,label\n")
+        f.writelines(",".join(map(repr, row)) + ",0\n" for row in X.tolist())
+    tracemalloc.start()
+    try:
+        got = _load_csv_columns(str(path), ["a", "b", "c", "d"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (got == X).all()
+    assert peak < 1.9 * X.nbytes  # X and one block's cells (1.6 × X measured)
