@@ -1253,3 +1253,45 @@ def test_csv_columns_are_read_without_a_second_copy(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert (got == X).all()
     assert peak < 1.9 * X.nbytes  # X and one block's cells (1.6 × X measured)
+
+
+def test_csv_whose_first_lines_are_short_is_counted_not_guessed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # short first lines guess many rows: an array for them all (8 MB for 10,000 rows
+    # here) unless the guess, over CSV_GUESS_BYTES, is checked against the line count
+    import tracemalloc
+
+    monkeypatch.setattr(data_module, "CSV_GUESS_BYTES", 1024**2)
+    path = tmp_path / "d.csv"
+    with open(path, "w") as f:
+        f.write("a,note,label\n")
+        f.writelines(f"{i},,{i % 2}\n" for i in range(8_000))
+        f.writelines(f"{i},{'x' * 4000},{i % 2}\n" for i in range(2_000))
+    tracemalloc.start()
+    try:
+        ds = load_dataset(str(path), target="label", features=["a"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    expected = np.concatenate([np.arange(8_000), np.arange(2_000)])[:, None]
+    assert np.array_equal(ds.X, expected)
+    assert peak < 4 * 1024**2  # 2.5 MB: one block, the targets; it was 9.7 MB
+
+
+def test_csv_too_large_for_memory_is_a_data_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as the array's allocation fails: one line naming the file, not a MemoryError
+    path = write(tmp_path, "a,b,y\n" + "".join(f"{i},{i},0\n" for i in range(3_000)))
+    empty = np.empty
+
+    def no_memory(shape, *args, **kwargs):
+        if isinstance(shape, tuple) and shape[0] > 1_000:
+            raise MemoryError
+        return empty(shape, *args, **kwargs)
+
+    monkeypatch.setattr(data_module.np, "empty", no_memory)
+    with pytest.raises(DataError, match=r"data\.csv: not enough memory for its numbers \(") as info:
+        load_dataset(path)
+    assert "\n" not in str(info.value)

@@ -265,6 +265,7 @@ def test_a_large_matrix_shows_its_corners_in_the_equations(page):
     equation = page.inner_text("#equation")
     assert "⋯" in equation and "⋮" in equation and "⋱" in equation
     assert "A matrix of over 16 rows or columns shows its first and last 4" in equation
+    assert "glassnet explain --format text (or json) prints every number" in equation
     shown = page.evaluate(
         "[...document.querySelectorAll('#equation .eq')[1].querySelectorAll('mn')].length"
     )

@@ -378,7 +378,7 @@ def _csv_lines(path: str) -> int:
     """The lines of a file after its header, counted in blocks (a second for 2 GiB)."""
     count, last = 0, b"\n"
     with open(path, "rb") as f:
-        while block := f.read(1 << 24):
+        while block := f.read(1 << 20):  # (a small buffer: beside the data read next)
             count += block.count(b"\n")
             last = block[-1:]
     return count + (last != b"\n") - 1
@@ -1184,8 +1184,8 @@ def _csv_numbers(
     Read in blocks of :data:`CSV_BLOCK` rows, each converted by :func:`_block_numbers`
     into one float64 array: a list of Python floats per row held ~4.5 times the file.
     A bad number is named before a later row's error, as where read row by row. The
-    blocks go into one array sized from the file's first lines, resized in place where
-    the estimate was off (a large one moves no numbers), not joined at the end: that
+    blocks go into one array sized from the file's first lines (or its line count, where
+    that guess is large), resized in place where it was off, not joined at the end: that
     held every block and their join at once, twice the data.
 
     Returns
@@ -1199,8 +1199,11 @@ def _csv_numbers(
     pick = operator.itemgetter(*columns)  # the row's cells in those columns, in C
     size = os.path.getsize(path)
     estimate, _ = _csv_shape(path, size)
-    most = size // (2 * len(header)) + 1  # each cell a character at least, and its comma
-    X = np.empty((min(int(estimate * 1.05) + 1, most), len(columns)))
+    rows_most = size // len(header) + 1  # a row: its commas and a line break at least
+    capacity = min(int(estimate * 1.05) + 1, rows_most)
+    if capacity * len(columns) * 8 > CSV_GUESS_BYTES:  # short first lines: count them all
+        capacity = min(capacity, _csv_lines(path) + 1)  # (a second for 2 GiB)
+    X = _csv_array(path, capacity, len(columns))
     block: list[Sequence[str]] = []  # the cells of the block's rows in those columns
     block_lines: list[int] = []  # their lines
     targets: list[str] = []
@@ -1224,23 +1227,38 @@ def _csv_numbers(
             targets.append(cells[target].strip())
             lines.append(line)
         if len(block) == CSV_BLOCK:
-            X = _put_block(X, done, _block_numbers(path, block, block_lines, done + 1, names))
+            _put_block(path, X, done, _block_numbers(path, block, block_lines, done + 1, names))
             done += len(block)
             block, block_lines = [], []
     if block:
-        X = _put_block(X, done, _block_numbers(path, block, block_lines, done + 1, names))
+        _put_block(path, X, done, _block_numbers(path, block, block_lines, done + 1, names))
         done += len(block)
     X.resize((done, len(columns)), refcheck=False)  # the rows read, in place
     return X, targets, lines
 
 
-def _put_block(X: np.ndarray, done: int, values: np.ndarray) -> np.ndarray:
-    """``X`` with ``values`` as its rows from ``done`` on, grown in place where it is short."""
+CSV_GUESS_BYTES = 64 * 1024**2  # a larger array guessed from a CSV's first lines is counted
+
+
+def _csv_array(path: str, rows: int, columns: int, X: np.ndarray | None = None) -> np.ndarray:
+    """A float64 array of ``rows`` × ``columns`` (``X`` resized in place), or DataError."""
+    try:
+        if X is None:
+            return np.empty((rows, columns))
+        X.resize((rows, columns), refcheck=False)  # (realloc: a large one is remapped)
+        return X
+    except MemoryError:
+        raise DataError(
+            path, "", f"not enough memory for its numbers ({_size_text(rows * columns * 8.0)})"
+        ) from None
+
+
+def _put_block(path: str, X: np.ndarray, done: int, values: np.ndarray) -> None:
+    """``values`` as the rows of ``X`` from ``done`` on, ``X`` grown in place where short."""
     end = done + len(values)
-    if end > len(X):  # (realloc: a large array is remapped, not copied)
-        X.resize((max(end, len(X) + len(X) // 2), X.shape[1]), refcheck=False)
+    if end > len(X):
+        _csv_array(path, max(end, len(X) + len(X) // 2), X.shape[1], X)
     X[done:end] = values
-    return X
 
 
 CSV_BLOCK = 4096  # rows of a CSV file converted to numbers by one NumPy call

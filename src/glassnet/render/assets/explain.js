@@ -445,7 +445,7 @@
     }
     document.getElementById("equation").innerHTML = parts.map(function (p) { return "<div class=\"eq\">" + tex(p) + "</div>"; }).join("") +
       (elided ? "<p class=\"elided\">A matrix of over " + SIDE + " rows or columns shows its first and last " + EDGE +
-        "; every number is on the units, in a weight's details (click it), in the editors below and in the JSON trace.</p>" : "");
+        "; z, a and δ are on the units, W in the editors below, and glassnet explain --format text (or json) prints every number.</p>" : "");
   }
 
   // ∂L/∂W_ij as the sum over every path from the weight to the loss
