@@ -12,6 +12,8 @@ from glassnet.cli import main
 from glassnet.data import load_dataset
 from glassnet.diagnose import (
     DiagnosticsCallback,
+    constant_finding,
+    constant_loss,
     diagnose,
     learning_rate_finding,
     measure,
@@ -461,3 +463,56 @@ def test_measure_of_a_large_batch_goes_in_chunks_with_the_whole_passs_figures(
             assert getattr(a, name) == pytest.approx(getattr(b, name), rel=1e-12, abs=0)
         for name in ("saturated_fraction", "dead_fraction", "saturated_units", "dead_units"):
             assert getattr(a, name) == getattr(b, name)
+
+
+def test_constant_loss_is_the_entropy_of_the_classes_and_half_the_variance():
+    y = np.array([0, 0, 0, 1, 2, 2])
+    classifier = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    p = np.array([3, 1, 2]) / 6
+    assert constant_loss(classifier, y) == pytest.approx(-(p * np.log(p)).sum(), rel=1e-12)
+    Y = np.array([[1.0, 4.0], [2.0, 0.0], [6.0, 2.0]])
+    regressor = Network([2, 2], activations=["identity"], loss="half_squared_error", seed=0)
+    assert constant_loss(regressor, Y) == pytest.approx(0.5 * Y.var(axis=0).sum(), rel=1e-12)
+
+
+def test_a_loss_that_jumped_at_the_start_and_stayed_high_is_a_learning_rate_finding():
+    # leaky_relu on digits with η = 5: the loss jumps to 6e5 in the first epoch and
+    # stays in the thousands, flat, far above chance (ln 10); no other finding said so
+    data = load_dataset("digits")
+    X, y = data.X / 16.0, data.y
+    p = np.bincount(y) / len(y)
+    chance = -(p * np.log(p)).sum()  # the class frequencies' cross-entropy
+
+    def trained(learning_rate):
+        acts = ["leaky_relu", "softmax"]
+        net = Network([64, 32, 10], activations=acts, loss="cross_entropy", seed=0)
+        history = net.fit(
+            X, y, epochs=30, batch_size=32, optimizer="sgd", learning_rate=learning_rate, seed=0
+        )
+        return net, history.history["loss"]
+
+    net, losses = trained(5.0)
+    assert learning_rate_finding(losses) is None  # neither rising nor oscillating
+    found = diagnose(net, X, y, losses)
+    assert found.ids == {"learning_rate"}
+    message = found.findings[0].message
+    assert f"ended at {losses[-1]:.4g}, above {chance:.4g}, the loss of always" in message
+    assert f"it was {losses[0]:.4g} after the first epoch" in message
+    # the same network trained with a sound step: nothing to say
+    net, losses = trained(0.1)
+    assert diagnose(net, X, y, losses).ids == set()
+
+
+def test_the_constant_rule_keeps_quiet_at_chance_and_where_a_constant_fits():
+    net = Network([2, 2], activations=["softmax"], loss="cross_entropy", seed=0)
+    y = np.array([0, 1, 0, 1])
+    at_chance = np.log(2)  # the loss of an untrained network, or one that learned the priors
+    assert constant_finding(net, y, [at_chance * 1.005] * 3) is None  # within 1 %
+    assert constant_finding(net, y, [at_chance * 1.05] * 3) is not None
+    # a slow start, not a jump: the advice is not only "lower the learning rate"
+    slow = constant_finding(net, y, [at_chance * 1.2, at_chance * 1.1])
+    assert "or raise it if the loss barely moved" in slow.message
+    # every target the same: a constant fits them exactly, and no loss is above it by much
+    same = np.array([1, 1, 1, 1])
+    assert constant_finding(net, same, [0.5, 0.4]) is None
+    assert constant_finding(net, y, [float("nan")]) is None

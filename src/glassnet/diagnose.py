@@ -11,7 +11,8 @@ dead units and the units that can never differ, and raises findings:
   (reported when at least a fifth of a layer is dead);
 - ``symmetry`` — hidden units with identical incoming weights and bias and identical
   outgoing weights get identical gradients and stay identical for ever;
-- ``learning_rate`` — the training loss rose, or oscillated, over the last epochs.
+- ``learning_rate`` — the training loss rose, or oscillated, over the last epochs; or
+  it ended above the loss of always predicting the targets' mean: nothing learned.
 
 :class:`DiagnosticsCallback` records the same figures after every epoch of training.
 """
@@ -36,6 +37,7 @@ SATURATED_DERIVATIVE = 0.01  # a unit whose mean f'(z) is below this is saturate
 SATURATION_FRACTION = 0.25  # saturation when more than this fraction of a layer is
 DEAD_FRACTION = 0.2  # dead_units when at least this fraction of a relu layer is dead
 WINDOW = 10  # epochs of history the learning_rate finding looks at
+ABOVE_CONSTANT = 1.01  # the last epoch's loss over this × a constant output's: nothing learned
 SATURATING = ("sigmoid", "tanh")
 
 
@@ -360,10 +362,57 @@ def diagnose(
                 )
             )
     if losses is not None:
-        finding = learning_rate_finding(losses)
+        finding = learning_rate_finding(losses) or constant_finding(network, Y, losses)
         if finding is not None:
             findings.append(finding)
     return Diagnosis(figures, findings, ratio)
+
+
+def constant_loss(network: Network, Y: np.ndarray) -> float:
+    r"""The loss of the constant output ȳ, the targets' mean, on the targets ``Y``.
+
+    .. math:: L_{\bar y} = \frac{1}{m} \sum_k \ell(\bar y, y^{(k)}),\qquad
+              \bar y = \frac{1}{m} \sum_k y^{(k)}
+
+    The best constant of the squared errors and of the cross-entropies (for a classifier,
+    the class frequencies): a network that learned anything from its inputs is below it.
+    """
+    Y = network.targets(Y).astype(np.float64)
+    mean = np.broadcast_to(Y.mean(axis=0), Y.shape)
+    with np.errstate(all="ignore"):
+        return float(np.mean(network.loss.value(mean, Y)))
+
+
+def constant_finding(network: Network, Y: np.ndarray, losses: Sequence[float]) -> Finding | None:
+    """``learning_rate`` when the last epoch's loss is above :func:`constant_loss`.
+
+    By more than 1 % (:data:`ABOVE_CONSTANT`): the network learned nothing from its
+    inputs. Where the first epoch's loss was above it too by half (an initialised network
+    starts near it), the first steps threw the weights off; else the advice is wider.
+    """
+    try:
+        first, last = float(losses[0]), float(losses[-1])
+    except (TypeError, ValueError, IndexError):
+        return None
+    constant = constant_loss(network, Y)
+    if not (math.isfinite(last) and math.isfinite(constant) and constant > 0):
+        return None  # a constant that fits every target (or no figure) leaves nothing to say
+    if last <= ABOVE_CONSTANT * constant:
+        return None
+    if math.isfinite(first) and first > 1.5 * constant:
+        why = (
+            f"it was {first:.4g} after the first epoch: steps too large threw the weights "
+            "off at the start; lower the learning rate"
+        )
+    else:
+        why = "lower the learning rate, or raise it if the loss barely moved; scale the inputs"
+    return Finding(
+        "learning_rate",
+        None,
+        f"the training loss ended at {last:.4g}, above {constant:.4g}, the loss of always "
+        "predicting the targets' mean (a classifier's class frequencies) on these examples: "
+        f"the network learned nothing from its inputs; {why}",
+    )
 
 
 def _units(units: Sequence[int], limit: int = 12) -> str:
