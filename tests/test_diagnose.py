@@ -496,7 +496,8 @@ def test_a_loss_that_jumped_at_the_start_and_stayed_high_is_a_learning_rate_find
     found = diagnose(net, X, y, losses)
     assert found.ids == {"learning_rate"}
     message = found.findings[0].message
-    assert f"ended at {losses[-1]:.4g}, above {chance:.4g}, the loss of always" in message
+    now = net.evaluate(X, y)["loss"]
+    assert f"on these examples is {now:.4g}, above {chance:.4g}, that of always" in message
     assert f"it was {losses[0]:.4g} after the first epoch" in message
     # the same network trained with a sound step: nothing to say
     net, losses = trained(0.1)
@@ -504,15 +505,21 @@ def test_a_loss_that_jumped_at_the_start_and_stayed_high_is_a_learning_rate_find
 
 
 def test_the_constant_rule_keeps_quiet_at_chance_and_where_a_constant_fits():
-    net = Network([2, 2], activations=["softmax"], loss="cross_entropy", seed=0)
-    y = np.array([0, 1, 0, 1])
-    at_chance = np.log(2)  # the loss of an untrained network, or one that learned the priors
-    assert constant_finding(net, y, [at_chance * 1.005] * 3) is None  # within 1 %
-    assert constant_finding(net, y, [at_chance * 1.05] * 3) is not None
+    # one input, −1 for class 0 and 1 for class 1: z = x W + b, set by hand
+    net = Network([1, 2], activations=["softmax"], loss="cross_entropy", seed=0)
+    X, y = np.array([[-1.0], [1.0], [-1.0], [1.0]]), np.array([0, 1, 0, 1])
+    net.layers[0].W[...] = 0.0
+    net.layers[0].b[...] = [0.0, 0.1]  # near the class frequencies: 0.6944 against ln 2
+    assert constant_finding(net, X, y, [1.0]) is None  # within 1 %
+    net.layers[0].b[...] = [0.0, 0.5]  # 0.7241: 4.5 % above
+    found = constant_finding(net, X, y, [np.log(2) * 1.6, 0.75])  # a first epoch far above
+    assert "it was 1.109 after the first epoch: steps too large" in found.message
     # a slow start, not a jump: the advice is not only "lower the learning rate"
-    slow = constant_finding(net, y, [at_chance * 1.2, at_chance * 1.1])
+    slow = constant_finding(net, X, y, [np.log(2) * 1.2, 0.75])
     assert "or raise it if the loss barely moved" in slow.message
-    # every target the same: a constant fits them exactly, and no loss is above it by much
-    same = np.array([1, 1, 1, 1])
-    assert constant_finding(net, same, [0.5, 0.4]) is None
-    assert constant_finding(net, y, [float("nan")]) is None
+    # the network's loss as it is, not the history's last (dropout, L2 penalty)
+    net.layers[0].W[...] = [[-2.0, 2.0]]  # learned: 0.020 on these examples
+    assert constant_finding(net, X, y, [2.0, 2.0]) is None
+    # every target the same: a constant fits them exactly
+    assert constant_finding(net, X, np.array([1, 1, 1, 1]), [0.5, 0.4]) is None
+    assert constant_finding(net, X, y, []) is None

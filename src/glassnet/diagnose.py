@@ -12,7 +12,7 @@ dead units and the units that can never differ, and raises findings:
 - ``symmetry`` — hidden units with identical incoming weights and bias and identical
   outgoing weights get identical gradients and stay identical for ever;
 - ``learning_rate`` — the training loss rose, or oscillated, over the last epochs; or
-  it ended above the loss of always predicting the targets' mean: nothing learned.
+  the trained network's loss is above that of always predicting the targets' mean.
 
 :class:`DiagnosticsCallback` records the same figures after every epoch of training.
 """
@@ -362,7 +362,7 @@ def diagnose(
                 )
             )
     if losses is not None:
-        finding = learning_rate_finding(losses) or constant_finding(network, Y, losses)
+        finding = learning_rate_finding(losses) or constant_finding(network, X, Y, losses)
         if finding is not None:
             findings.append(finding)
     return Diagnosis(figures, findings, ratio)
@@ -383,21 +383,29 @@ def constant_loss(network: Network, Y: np.ndarray) -> float:
         return float(np.mean(network.loss.value(mean, Y)))
 
 
-def constant_finding(network: Network, Y: np.ndarray, losses: Sequence[float]) -> Finding | None:
-    """``learning_rate`` when the last epoch's loss is above :func:`constant_loss`.
+def constant_finding(
+    network: Network, X: np.ndarray, Y: np.ndarray, losses: Sequence[float]
+) -> Finding | None:
+    """``learning_rate`` when a trained network's loss on (X, Y) is above :func:`constant_loss`.
 
     By more than 1 % (:data:`ABOVE_CONSTANT`): the network learned nothing from its
-    inputs. Where the first epoch's loss was above it too by half (an initialised network
-    starts near it), the first steps threw the weights off; else the advice is wider.
+    inputs. Its loss as it is, not the last epoch's in ``losses``, which counts dropout
+    and the L2 penalty. Where the first epoch's loss was above the constant's by half
+    (an initialised network starts near it), the first steps threw the weights off;
+    else the advice is wider.
     """
     try:
-        first, last = float(losses[0]), float(losses[-1])
+        first = float(losses[0])
     except (TypeError, ValueError, IndexError):
         return None
     constant = constant_loss(network, Y)
-    if not (math.isfinite(last) and math.isfinite(constant) and constant > 0):
+    if not (math.isfinite(constant) and constant > 0):
         return None  # a constant that fits every target (or no figure) leaves nothing to say
-    if last <= ABOVE_CONSTANT * constant:
+    try:  # (in chunks, as the figures)
+        last = network.evaluate(X, Y)["loss"]
+    except ArgumentError:  # an output that is not a number: the figures say it
+        return None
+    if not (math.isfinite(last) and last > ABOVE_CONSTANT * constant):
         return None
     if math.isfinite(first) and first > 1.5 * constant:
         why = (
@@ -409,7 +417,7 @@ def constant_finding(network: Network, Y: np.ndarray, losses: Sequence[float]) -
     return Finding(
         "learning_rate",
         None,
-        f"the training loss ended at {last:.4g}, above {constant:.4g}, the loss of always "
+        f"the loss on these examples is {last:.4g}, above {constant:.4g}, that of always "
         "predicting the targets' mean (a classifier's class frequencies) on these examples: "
         f"the network learned nothing from its inputs; {why}",
     )
