@@ -239,6 +239,25 @@ def test_editing_the_input_recomputes_the_step(page):
     assert float(edge.get_attribute("stroke-width")) == pytest.approx(1 + 5 * 0.2 / 0.9, abs=0.01)
 
 
+def test_a_weights_details_show_its_update_at_the_update_stage(page):
+    # the update's equation shows a large W by its corners: each weight's own is here
+    trace = load_spec(EXAMPLES[1]).explain()  # seed 001: η = 0.01, W1[2,3] = 0.7
+    open_trace(page, trace)
+    page.dispatch_event('[data-weight="1:2:3"]', "click")
+    assert "←" not in page.inner_text("#detail")  # not before the update
+    page.click('[data-action="update"]')
+    detail = page.inner_text("#detail").replace("\n", "")
+    new = page.evaluate("window.glassnet.shown()")["layers"][0]["W_new"][1][2]
+    assert new == pytest.approx(trace.layers[0].W_new[1][2], rel=1e-15)
+    grad = trace.layers[0].grad_W[1][2]
+    assert f"=0.7−0.01⋅{grad:.5g}={new:.5g}" in detail.replace(" ", "")
+    # a negative gradient in parentheses: W3[1,1] = 0.1 − 0.01 · (−1.0257)
+    page.dispatch_event('[data-weight="3:1:1"]', "click")
+    detail = page.inner_text("#detail").replace("\n", "").replace(" ", "")
+    grad, new = trace.layers[2].grad_W[0][0], trace.layers[2].W_new[0][0]
+    assert grad < 0 and f"=0.1−0.01⋅(−{-grad:.5g})={new:.5g}" in detail
+
+
 def test_a_stage_redraws_the_units_not_the_edges(page):
     # re-laying out every edge at each stage cost seconds on digits' 64-256-10
     open_trace(page, load_spec(EXAMPLES[1]).explain())

@@ -445,7 +445,7 @@
     }
     document.getElementById("equation").innerHTML = parts.map(function (p) { return "<div class=\"eq\">" + tex(p) + "</div>"; }).join("") +
       (elided ? "<p class=\"elided\">A matrix of over " + SIDE + " rows or columns shows its first and last " + EDGE +
-        "; z, a and δ are on the units, W in the editors below, and glassnet explain --format text (or json) prints every number.</p>" : "");
+        "; z, a and δ are on the units, W in the editors below, a weight's update in its details (click it), and glassnet explain --format text (or json) prints every number.</p>" : "");
   }
 
   // ∂L/∂W_ij as the sum over every path from the weight to the loss
@@ -498,6 +498,7 @@
     if (sbce(net)) return "computed from the logits z, with ln(1 − a_d) = lse_{k≠d} z − lse z";
     return activation === "softmax" ? "a Σy − y" : "a − y";
   }
+  function inParens(v) { var s = fmt(v); return v < 0 ? "(" + s + ")" : s; }  // η · (−0.3)
   function showWeight(el) {
     detailOf = ["data-weight", el.getAttribute("data-weight")];
     var parts = el.getAttribute("data-weight").split(":").map(Number), l = parts[0], i = parts[1] - 1, j = parts[2] - 1;
@@ -507,6 +508,10 @@
     var list = hiddenSoftmax || trace.saturated[example] ? null : paths(l, i, j);
     var html = "<h3>W" + l + "[" + (i + 1) + "," + (j + 1) + "] = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
     html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + fmt(shown.layers[l - 1].grad_W[i][j]));
+    if (STAGES[stage] === "update") {  // the weight's own update (the equation shows W's corners only)
+      html += tex("W_{" + (i + 1) + (j + 1) + "} \\leftarrow W_{" + (i + 1) + (j + 1) + "} - \\eta \\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = " +
+        fmt(net.layers[l - 1].W[i][j]) + " - " + fmt(net.learning_rate) + " \\cdot " + inParens(shown.layers[l - 1].grad_W[i][j]) + " = " + fmt(shown.layers[l - 1].W_new[i][j]));
+    }
     if (list) {
       html += "<p>Every path from the weight to the loss (example " + (example + 1) + "), summed:</p><ol class=\"paths\">";
       var total = 0, terms = 0;
