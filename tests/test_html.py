@@ -258,6 +258,24 @@ def test_a_weights_details_show_its_update_at_the_update_stage(page):
     assert grad < 0 and f"=0.1−0.01⋅(−{-grad:.5g})={new:.5g}" in detail
 
 
+def test_exponents_are_typeset_as_powers_of_ten(page):
+    # "1e-7" in TeX read as a variable e minus 7; the Markdown writes 1 × 10^{-7}
+    data = {
+        "input": [1e-7],
+        "target": [0.0],
+        "loss": "half_squared_error",
+        "learning_rate": 0.1,
+        "layer": [{"activation": "identity", "weights": [[1.0]]}],
+    }
+    open_trace(page, parse_spec(data).explain())
+    equation = page.inner_text("#equation").replace("\n", "")
+    assert "=[1×10−7]" in equation and "e" not in equation.replace("exp", "")
+    page.click('[data-action="update"]')
+    page.dispatch_event('[data-weight="1:1:1"]', "click")
+    detail = page.inner_text("#detail").replace("\n", "")
+    assert "=1−0.1⋅(1×10−14)=1" in detail  # a factor with an exponent in parentheses
+
+
 def test_a_stage_redraws_the_units_not_the_edges(page):
     # re-laying out every edge at each stage cost seconds on digits' 64-256-10
     open_trace(page, load_spec(EXAMPLES[1]).explain())

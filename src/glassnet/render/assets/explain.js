@@ -344,6 +344,14 @@
   };
 
 
+  // a number in TeX as the Markdown writes it: 1.2 \times 10^{-7}, not "1.2e-7" (KaTeX
+  // reads e as a variable and - as a minus), and ∞ and NaN as symbols
+  function texNumber(v) {
+    if (isNaN(v)) return "\\text{NaN}";
+    if (!isFinite(v)) return v > 0 ? "\\infty" : "-\\infty";
+    var s = fmt(v), e = s.indexOf("e");
+    return e < 0 ? s : s.slice(0, e) + " \\times 10^{" + Number(s.slice(e + 1)) + "}";
+  }
   function tex(s) {
     try { return window.katex.renderToString(s, { output: "mathml", throwOnError: false }); } catch (e) { return s; }
   }
@@ -416,7 +424,7 @@
     return list.slice(0, EDGE).concat([gap], list.slice(-EDGE));
   }
   function matrix(rows) {  // (the numbers shown: see shownTrace)
-    var cells = rows.map(function (r) { return corners(r.map(fmt), "\\cdots"); });
+    var cells = rows.map(function (r) { return corners(r.map(texNumber), "\\cdots"); });
     var gap = cells[0].map(function (c) { return c === "\\cdots" ? "\\ddots" : "\\vdots"; });
     return "\\begin{bmatrix}" + corners(cells, gap).map(function (r) { return r.join(" & "); }).join("\\\\") + "\\end{bmatrix}";
   }
@@ -429,7 +437,7 @@
       parts.push("z^{[" + l + "]} = " + matrix([prev]) + matrix(L.W) + " + " + matrix([L.b]) + " = " + matrix([L.z[k]]));
       parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + matrix([L.a[k]]));
     } else if (at === "loss") {
-      parts.push("L = \\frac{1}{m}\\sum_k \\ell(a^{(k)}, y^{(k)}) = " + fmt(shown.loss));
+      parts.push("L = \\frac{1}{m}\\sum_k \\ell(a^{(k)}, y^{(k)}) = " + texNumber(shown.loss));
     } else if (at.indexOf("backward-") === 0) {
       var b = +at.split("-")[1], B = shown.layers[b - 1];
       parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]])
@@ -441,7 +449,7 @@
         parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(U.W_new));
         parts.push("b^{[" + U.index + "]} \\leftarrow " + matrix([U.b_new]));
       });
-      parts.push("L_{\\text{after}} = " + fmt(shown.loss_after));
+      parts.push("L_{\\text{after}} = " + texNumber(shown.loss_after));
     }
     document.getElementById("equation").innerHTML = parts.map(function (p) { return "<div class=\"eq\">" + tex(p) + "</div>"; }).join("") +
       (elided ? "<p class=\"elided\">A matrix of over " + SIDE + " rows or columns shows its first and last " + EDGE +
@@ -498,7 +506,10 @@
     if (sbce(net)) return "computed from the logits z, with ln(1 − a_d) = lse_{k≠d} z − lse z";
     return activation === "softmax" ? "a Σy − y" : "a − y";
   }
-  function inParens(v) { var s = fmt(v); return v < 0 ? "(" + s + ")" : s; }  // η · (−0.3)
+  function inParens(v) {  // a factor: η · (−0.3), η · (1.2 × 10⁻⁷)
+    var s = texNumber(v);
+    return v < 0 || s.indexOf("times") >= 0 ? "\\left(" + s + "\\right)" : s;
+  }
   function showWeight(el) {
     detailOf = ["data-weight", el.getAttribute("data-weight")];
     var parts = el.getAttribute("data-weight").split(":").map(Number), l = parts[0], i = parts[1] - 1, j = parts[2] - 1;
@@ -507,10 +518,10 @@
     var hiddenSoftmax = trace.layers.slice(l - 1, nL - 1).some(function (U) { return U.activation === "softmax"; });
     var list = hiddenSoftmax || trace.saturated[example] ? null : paths(l, i, j);
     var html = "<h3>W" + l + "[" + (i + 1) + "," + (j + 1) + "] = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
-    html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + fmt(shown.layers[l - 1].grad_W[i][j]));
+    html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + texNumber(shown.layers[l - 1].grad_W[i][j]));
     if (STAGES[stage] === "update") {  // the weight's own update (the equation shows W's corners only)
       html += tex("W_{" + (i + 1) + (j + 1) + "} \\leftarrow W_{" + (i + 1) + (j + 1) + "} - \\eta \\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = " +
-        fmt(net.layers[l - 1].W[i][j]) + " - " + fmt(net.learning_rate) + " \\cdot " + inParens(shown.layers[l - 1].grad_W[i][j]) + " = " + fmt(shown.layers[l - 1].W_new[i][j]));
+        texNumber(net.layers[l - 1].W[i][j]) + " - " + inParens(net.learning_rate) + " \\cdot " + inParens(shown.layers[l - 1].grad_W[i][j]) + " = " + texNumber(shown.layers[l - 1].W_new[i][j]));
     }
     if (list) {
       html += "<p>Every path from the weight to the loss (example " + (example + 1) + "), summed:</p><ol class=\"paths\">";
