@@ -497,29 +497,51 @@ def test_a_loss_that_jumped_at_the_start_and_stayed_high_is_a_learning_rate_find
     assert found.ids == {"learning_rate"}
     message = found.findings[0].message
     now = net.evaluate(X, y)["loss"]
-    assert f"on these examples is {now:.4g}, above {chance:.4g}, that of always" in message
-    assert f"it was {losses[0]:.4g} after the first epoch" in message
+    assert f"on these examples is {now:.4g}, {now / chance:,.0f}× {chance:.4g}, that of" in message
+    epoch = losses.index(max(losses)) + 1
+    assert f"reached {max(losses):.4g} (epoch {epoch}): steps too large" in message
     # the same network trained with a sound step: nothing to say
     net, losses = trained(0.1)
     assert diagnose(net, X, y, losses).ids == set()
 
 
-def test_the_constant_rule_keeps_quiet_at_chance_and_where_a_constant_fits():
-    # one input, −1 for class 0 and 1 for class 1: z = x W + b, set by hand
+def _two_classes(b, W=0.0):
+    """One input, −1 for class 0 and 1 for class 1: z = x W + b, set by hand."""
     net = Network([1, 2], activations=["softmax"], loss="cross_entropy", seed=0)
-    X, y = np.array([[-1.0], [1.0], [-1.0], [1.0]]), np.array([0, 1, 0, 1])
-    net.layers[0].W[...] = 0.0
-    net.layers[0].b[...] = [0.0, 0.1]  # near the class frequencies: 0.6944 against ln 2
-    assert constant_finding(net, X, y, [1.0]) is None  # within 1 %
-    net.layers[0].b[...] = [0.0, 0.5]  # 0.7241: 4.5 % above
-    found = constant_finding(net, X, y, [np.log(2) * 1.6, 0.75])  # a first epoch far above
-    assert "it was 1.109 after the first epoch: steps too large" in found.message
-    # a slow start, not a jump: the advice is not only "lower the learning rate"
-    slow = constant_finding(net, X, y, [np.log(2) * 1.2, 0.75])
-    assert "or raise it if the loss barely moved" in slow.message
-    # the network's loss as it is, not the history's last (dropout, L2 penalty)
-    net.layers[0].W[...] = [[-2.0, 2.0]]  # learned: 0.020 on these examples
+    net.layers[0].W[...] = [[-W, W]]
+    net.layers[0].b[...] = [0.0, b]
+    return net, np.array([[-1.0], [1.0], [-1.0], [1.0]]), np.array([0, 1, 0, 1])
+
+
+def test_the_constant_rule_wants_the_network_and_its_training_far_above_a_constant():
+    chance = np.log(2)
+    net, X, y = _two_classes(b=3.0)  # 1.55 on these examples: 2.2 × ln 2
+    assert "is 1.549, 2.2× 0.6931, that of" in constant_finding(net, X, y, [2.0, 2.0]).message
+    assert net.evaluate(X, y)["loss"] == pytest.approx(1.5486, abs=1e-4)
+    jumped = constant_finding(net, X, y, [20 * chance, 2.0, 2.0])
+    assert "reached 13.86 (epoch 1): steps too large threw the weights off" in jumped.message
+    assert "always predicting the class frequencies" in jumped.message
+    still = constant_finding(net, X, y, [1.6, 1.58])
+    assert "barely moved (1.6 → 1.58): the steps are too small; raise" in still.message
+    fell = constant_finding(net, X, y, [5.0, 1.6])
+    assert "ended at 1.6: lower the learning rate" in fell.message
+    # trained well on its own data, worse here: data unlike it, or overfitting, not this
+    assert constant_finding(net, X, y, [1.0, 0.2]) is None
+    # near a constant (the priors learned, or an untrained network): the other findings'
+    net, X, y = _two_classes(b=1.0)  # 0.81: 1.2 × ln 2
     assert constant_finding(net, X, y, [2.0, 2.0]) is None
-    # every target the same: a constant fits them exactly
-    assert constant_finding(net, X, np.array([1, 1, 1, 1]), [0.5, 0.4]) is None
-    assert constant_finding(net, X, y, []) is None
+    # the network's loss as it is, not the history's last (dropout, L2 penalty)
+    net, X, y = _two_classes(b=0.0, W=2.0)  # 0.020
+    assert constant_finding(net, X, y, [2.0, 2.0]) is None
+
+
+def test_the_constant_rule_is_quiet_where_a_constant_fits_every_target():
+    net, X, _ = _two_classes(b=3.0)
+    assert constant_finding(net, X, np.array([1, 1, 1, 1]), [5.0, 5.0]) is None
+    # regression targets all 0.1: the constant's loss rounds to 1e-34, not 0
+    regressor = Network([1, 1], activations=["identity"], loss="half_squared_error", seed=0)
+    Y = np.full((3, 1), 0.1)
+    assert 0 < constant_loss(regressor, Y) < 1e-30
+    assert constant_finding(regressor, X[:3], Y, [5.0, 5.0]) is None
+    assert constant_finding(net, X, np.array([0, 1, 0, 1]), []) is None
+    assert constant_finding(net, X, np.array([0, 1, 0, 1]), [float("nan"), 5.0]) is None

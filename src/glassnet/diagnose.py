@@ -12,7 +12,7 @@ dead units and the units that can never differ, and raises findings:
 - ``symmetry`` — hidden units with identical incoming weights and bias and identical
   outgoing weights get identical gradients and stay identical for ever;
 - ``learning_rate`` — the training loss rose, or oscillated, over the last epochs; or
-  the trained network's loss is above that of always predicting the targets' mean.
+  the trained network does far worse than always predicting the targets' mean.
 
 :class:`DiagnosticsCallback` records the same figures after every epoch of training.
 """
@@ -37,7 +37,8 @@ SATURATED_DERIVATIVE = 0.01  # a unit whose mean f'(z) is below this is saturate
 SATURATION_FRACTION = 0.25  # saturation when more than this fraction of a layer is
 DEAD_FRACTION = 0.2  # dead_units when at least this fraction of a relu layer is dead
 WINDOW = 10  # epochs of history the learning_rate finding looks at
-ABOVE_CONSTANT = 1.01  # the last epoch's loss over this × a constant output's: nothing learned
+ABOVE_CONSTANT = 1.5  # a loss over this × a constant output's (trained and now): nothing learned
+JUMPED = 10  # a training loss over this × a constant output's: steps that threw it off
 SATURATING = ("sigmoid", "tanh")
 
 
@@ -386,41 +387,64 @@ def constant_loss(network: Network, Y: np.ndarray) -> float:
 def constant_finding(
     network: Network, X: np.ndarray, Y: np.ndarray, losses: Sequence[float]
 ) -> Finding | None:
-    """``learning_rate`` when a trained network's loss on (X, Y) is above :func:`constant_loss`.
+    """``learning_rate`` when a trained network does far worse than a constant output.
 
-    By more than 1 % (:data:`ABOVE_CONSTANT`): the network learned nothing from its
-    inputs. Its loss as it is, not the last epoch's in ``losses``, which counts dropout
-    and the L2 penalty. Where the first epoch's loss was above the constant's by half
-    (an initialised network starts near it), the first steps threw the weights off;
-    else the advice is wider.
+    Its loss on (X, Y) as it is (no dropout, no L2 penalty) and its training loss at
+    the last epoch of ``losses`` both over :data:`ABOVE_CONSTANT` times
+    :func:`constant_loss` on Y: it did not fit its own training data either, so the
+    gap is not data unlike it (another data set, a skewed sample, overfitting), and
+    the margin is no mere generalisation gap. The advice follows ``losses``: a first
+    epoch's loss over :data:`JUMPED` times the constant's is steps that threw the
+    weights off; a loss that barely moved is steps too small; else either.
     """
     try:
-        first = float(losses[0])
-    except (TypeError, ValueError, IndexError):
+        history = [float(v) for v in losses]
+    except (TypeError, ValueError):
         return None
+    if not history or not all(math.isfinite(v) for v in history):
+        return None
+    Y_rows = network.targets(Y)
+    if not len(Y_rows) or np.ptp(Y_rows, axis=0).max() == 0:
+        return None  # every target the same: a constant fits them all
     constant = constant_loss(network, Y)
-    if not (math.isfinite(constant) and constant > 0):
-        return None  # a constant that fits every target (or no figure) leaves nothing to say
+    bar = ABOVE_CONSTANT * constant
+    if not (math.isfinite(constant) and constant > 0 and history[-1] > bar):
+        return None
     try:  # (in chunks, as the figures)
-        last = network.evaluate(X, Y)["loss"]
+        now = network.evaluate(X, Y)["loss"]
     except ArgumentError:  # an output that is not a number: the figures say it
         return None
-    if not (math.isfinite(last) and last > ABOVE_CONSTANT * constant):
+    if not (math.isfinite(now) and now > bar):
         return None
-    if math.isfinite(first) and first > 1.5 * constant:
+    first, last = history[0], history[-1]
+    if max(history) > JUMPED * constant:
+        epoch = history.index(max(history)) + 1
         why = (
-            f"it was {first:.4g} after the first epoch: steps too large threw the weights "
-            "off at the start; lower the learning rate"
+            f"its training loss reached {max(history):.4g} (epoch {epoch}): steps too large "
+            "threw the weights off; lower the learning rate"
+        )
+    elif last > 0.95 * first:
+        why = (
+            f"its training loss barely moved ({first:.4g} → {last:.4g}): the steps are too "
+            "small; raise the learning rate, or scale the inputs"
         )
     else:
-        why = "lower the learning rate, or raise it if the loss barely moved; scale the inputs"
+        why = (
+            f"its training loss ended at {last:.4g}: lower the learning rate (steps too large "
+            "leave it high), or scale the inputs"
+        )
+    mean = "the class frequencies" if network.is_classifier else "the targets' mean"
     return Finding(
         "learning_rate",
         None,
-        f"the loss on these examples is {last:.4g}, above {constant:.4g}, that of always "
-        "predicting the targets' mean (a classifier's class frequencies) on these examples: "
-        f"the network learned nothing from its inputs; {why}",
+        f"the loss on these examples is {now:.4g}, {_times(now / constant)} {constant:.4g}, that "
+        f"of always predicting {mean}: the network learned nothing from its inputs; {why}",
     )
+
+
+def _times(ratio: float) -> str:
+    """``ratio`` as a factor: 2.2×, 31×, 3,210×."""
+    return f"{ratio:.2g}×" if ratio < 10 else f"{ratio:,.0f}×"
 
 
 def _units(units: Sequence[int], limit: int = 12) -> str:
