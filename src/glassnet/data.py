@@ -1201,7 +1201,7 @@ def _csv_numbers(
     estimate, _ = _csv_shape(path, size)
     rows_most = size // len(header) + 1  # a row: its commas and a line break at least
     capacity = min(int(estimate * 1.05) + 1, rows_most)
-    if capacity * len(columns) * 8 > CSV_GUESS_BYTES:  # short first lines: count them all
+    if capacity * len(columns) * 8 > CSV_GUESS_BYTES:  # a large guess (short first lines?): count
         capacity = min(capacity, _csv_lines(path) + 1)  # (a second for 2 GiB)
     X = _csv_array(path, capacity, len(columns))
     block: list[Sequence[str]] = []  # the cells of the block's rows in those columns
