@@ -498,8 +498,9 @@ def test_a_loss_that_jumped_at_the_start_and_stayed_high_is_a_learning_rate_find
     message = found.findings[0].message
     now = net.evaluate(X, y)["loss"]
     assert f"on these examples is {now:.4g}, {now / chance:,.0f}× {chance:.4g}, that of" in message
-    epoch = losses.index(max(losses)) + 1
-    assert f"reached {max(losses):.4g} (epoch {epoch}): steps too large" in message
+    top = max(losses)  # 1.2e7 at epoch 3
+    rose = f"rose from {losses[0]:.4g} to {top:.4g} (epoch {losses.index(top) + 1}): steps too"
+    assert rose in message
     # the same network trained with a sound step: nothing to say
     net, losses = trained(0.1)
     assert diagnose(net, X, y, losses).ids == set()
@@ -518,13 +519,22 @@ def test_the_constant_rule_wants_the_network_and_its_training_far_above_a_consta
     net, X, y = _two_classes(b=3.0)  # 1.55 on these examples: 2.2 × ln 2
     assert "is 1.549, 2.2× 0.6931, that of" in constant_finding(net, X, y, [2.0, 2.0]).message
     assert net.evaluate(X, y)["loss"] == pytest.approx(1.5486, abs=1e-4)
-    jumped = constant_finding(net, X, y, [20 * chance, 2.0, 2.0])
-    assert "reached 13.86 (epoch 1): steps too large threw the weights off" in jumped.message
-    assert "always predicting the class frequencies" in jumped.message
+    rose = constant_finding(net, X, y, [1.2, 1.6, 2.0])  # (too short for the rising rule)
+    assert "rose from 1.2 to 2 (epoch 3): steps too large; lower" in rose.message
+    assert "always predicting the class frequencies" in rose.message
     still = constant_finding(net, X, y, [1.6, 1.58])
     assert "barely moved (1.6 → 1.58): the steps are too small; raise" in still.message
-    fell = constant_finding(net, X, y, [5.0, 1.6])
-    assert "ended at 1.6: lower the learning rate" in fell.message
+    fell = constant_finding(net, X, y, [20 * chance, 2.0, 2.0])
+    assert "went 13.86 → 2 in 3 epoch(s): lower the learning rate where" in fell.message
+    once = constant_finding(net, X, y, [2.0])  # one epoch: neither rose nor barely moved
+    assert "went 2 → 2 in 1 epoch(s)" in once.message
+    # an unscaled regression that barely moved: not "steps too large", however high
+    regressor = Network([1, 1], activations=["identity"], loss="half_squared_error", seed=0)
+    regressor.layers[0].W[...] = 0.0
+    Y = np.array([[99.0], [101.0], [99.0], [101.0]])  # a constant's loss: 0.5
+    slow = constant_finding(regressor, X, Y, [4835.45, 4835.32])
+    assert "barely moved (4835 → 4835): the steps are too small" in slow.message
+    assert "always predicting the targets' mean" in slow.message
     # trained well on its own data, worse here: data unlike it, or overfitting, not this
     assert constant_finding(net, X, y, [1.0, 0.2]) is None
     # near a constant (the priors learned, or an untrained network): the other findings'
@@ -543,5 +553,7 @@ def test_the_constant_rule_is_quiet_where_a_constant_fits_every_target():
     Y = np.full((3, 1), 0.1)
     assert 0 < constant_loss(regressor, Y) < 1e-30
     assert constant_finding(regressor, X[:3], Y, [5.0, 5.0]) is None
+    nearly = np.array([[0.1], [0.1 + 1e-16], [0.1]])  # not the same, to rounding alone
+    assert constant_finding(regressor, X[:3], nearly, [5.0, 5.0]) is None
     assert constant_finding(net, X, np.array([0, 1, 0, 1]), []) is None
     assert constant_finding(net, X, np.array([0, 1, 0, 1]), [float("nan"), 5.0]) is None

@@ -5,9 +5,9 @@ The hashes are of the float64 ``glassnet.trace/1`` documents as first recorded
 (OpenBLAS). A change of any digit of any number of a trace changes its hash.
 
 NumPy's float64 exp, log1p and tanh take the CPU's widest instructions, and round
-differently with AVX-512 than with AVX2 alone: the traces of sigmoid, softplus, elu,
-tanh and softmax layers then differ in their last bits between the two kinds of
-machine. Those cases have a hash for each, both recorded from 07564ce's code.
+differently with AVX-512 than with AVX2 alone: the traces that use them can differ
+in their last bits between the two kinds of machine (three of the cases here do).
+Those cases have a hash for each, both recorded from 07564ce's code.
 """
 
 from __future__ import annotations

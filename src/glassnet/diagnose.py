@@ -38,7 +38,7 @@ SATURATION_FRACTION = 0.25  # saturation when more than this fraction of a layer
 DEAD_FRACTION = 0.2  # dead_units when at least this fraction of a relu layer is dead
 WINDOW = 10  # epochs of history the learning_rate finding looks at
 ABOVE_CONSTANT = 1.5  # a loss over this × a constant output's (trained and now): nothing learned
-JUMPED = 10  # a training loss over this × a constant output's: steps that threw it off
+MOVED = 0.05  # a training loss that moved by at most this fraction barely moved
 SATURATING = ("sigmoid", "tanh")
 
 
@@ -393,9 +393,9 @@ def constant_finding(
     the last epoch of ``losses`` both over :data:`ABOVE_CONSTANT` times
     :func:`constant_loss` on Y: it did not fit its own training data either, so the
     gap is not data unlike it (another data set, a skewed sample, overfitting), and
-    the margin is no mere generalisation gap. The advice follows ``losses``: a first
-    epoch's loss over :data:`JUMPED` times the constant's is steps that threw the
-    weights off; a loss that barely moved is steps too small; else either.
+    the margin is no mere generalisation gap. The advice follows ``losses``: a loss
+    that rose is steps too large; one that moved by 5 % at most, steps too small; one
+    that fell, or a single epoch, either (its figures said).
     """
     try:
         history = [float(v) for v in losses]
@@ -403,12 +403,17 @@ def constant_finding(
         return None
     if not history or not all(math.isfinite(v) for v in history):
         return None
-    Y_rows = network.targets(Y)
-    if not len(Y_rows) or np.ptp(Y_rows, axis=0).max() == 0:
-        return None  # every target the same: a constant fits them all
+    Y_rows = network.targets(Y).astype(np.float64)
+    if not len(Y_rows):
+        return None
     constant = constant_loss(network, Y)
+    # targets all (or all but for rounding) the same: a constant fits them, and its
+    # loss of ~1e-33 is no yardstick
+    scale = float(np.mean(Y_rows**2)) or 1.0
+    if not (math.isfinite(constant) and constant > 1e-12 * scale):
+        return None
     bar = ABOVE_CONSTANT * constant
-    if not (math.isfinite(constant) and constant > 0 and history[-1] > bar):
+    if history[-1] <= bar:
         return None
     try:  # (in chunks, as the figures)
         now = network.evaluate(X, Y)["loss"]
@@ -417,21 +422,22 @@ def constant_finding(
     if not (math.isfinite(now) and now > bar):
         return None
     first, last = history[0], history[-1]
-    if max(history) > JUMPED * constant:
-        epoch = history.index(max(history)) + 1
+    top = max(history)
+    if len(history) > 1 and top > (1 + MOVED) * first:
         why = (
-            f"its training loss reached {max(history):.4g} (epoch {epoch}): steps too large "
-            "threw the weights off; lower the learning rate"
+            f"its training loss rose from {first:.4g} to {top:.4g} (epoch "
+            f"{history.index(top) + 1}): steps too large; lower the learning rate"
         )
-    elif last > 0.95 * first:
+    elif len(history) > 1 and abs(last - first) <= MOVED * first:
         why = (
             f"its training loss barely moved ({first:.4g} → {last:.4g}): the steps are too "
-            "small; raise the learning rate, or scale the inputs"
+            "small; raise the learning rate, or scale the inputs and targets"
         )
     else:
         why = (
-            f"its training loss ended at {last:.4g}: lower the learning rate (steps too large "
-            "leave it high), or scale the inputs"
+            f"its training loss went {first:.4g} → {last:.4g} in {len(history)} epoch(s): lower "
+            "the learning rate where the first epoch was far above the rest (steps that threw "
+            "the weights off), else raise it or train longer; scale the inputs and targets"
         )
     mean = "the class frequencies" if network.is_classifier else "the targets' mean"
     return Finding(
@@ -444,6 +450,8 @@ def constant_finding(
 
 def _times(ratio: float) -> str:
     """``ratio`` as a factor: 2.2×, 31×, 3,210×."""
+    if ratio >= 1e6:
+        return "over a million times"
     return f"{ratio:.2g}×" if ratio < 10 else f"{ratio:,.0f}×"
 
 
