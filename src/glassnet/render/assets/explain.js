@@ -418,15 +418,18 @@
   // a matrix of over SIDE rows or columns shows its EDGE first and last of each, as NumPy
   // prints a large array: typesetting every number of digits' W (16384) took seconds
   var SIDE = 16, EDGE = 4, elided = false;
-  function corners(list, gap) {
+  function corners(list, gap) {  // (before any number is typeset: only these are)
     if (list.length <= SIDE) return list;
     elided = true;
     return list.slice(0, EDGE).concat([gap], list.slice(-EDGE));
   }
   function matrix(rows) {  // (the numbers shown: see shownTrace)
-    var cells = rows.map(function (r) { return corners(r.map(texNumber), "\\cdots"); });
+    var cells = corners(rows, null).map(function (r) {
+      return r === null ? null : corners(r, null).map(function (v) { return v === null ? "\\cdots" : texNumber(v); });
+    });
     var gap = cells[0].map(function (c) { return c === "\\cdots" ? "\\ddots" : "\\vdots"; });
-    return "\\begin{bmatrix}" + corners(cells, gap).map(function (r) { return r.join(" & "); }).join("\\\\") + "\\end{bmatrix}";
+    cells = cells.map(function (r) { return r || gap; });  // the elided rows: ⋮, and ⋱ under ⋯
+    return "\\begin{bmatrix}" + cells.map(function (r) { return r.join(" & "); }).join("\\\\") + "\\end{bmatrix}";
   }
   function equation() {
     var at = STAGES[stage], k = example, parts = [];
@@ -518,9 +521,10 @@
     var hiddenSoftmax = trace.layers.slice(l - 1, nL - 1).some(function (U) { return U.activation === "softmax"; });
     var list = hiddenSoftmax || trace.saturated[example] ? null : paths(l, i, j);
     var html = "<h3>W" + l + "[" + (i + 1) + "," + (j + 1) + "] = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
-    html += tex("\\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + texNumber(shown.layers[l - 1].grad_W[i][j]));
+    var w = "W_{" + (i + 1) + (j + 1) + "}", dL = "\\frac{\\partial L}{\\partial " + w + "}";
+    html += tex(dL + " = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + texNumber(shown.layers[l - 1].grad_W[i][j]));
     if (STAGES[stage] === "update") {  // the weight's own update (the equation shows W's corners only)
-      html += tex("W_{" + (i + 1) + (j + 1) + "} \\leftarrow W_{" + (i + 1) + (j + 1) + "} - \\eta \\frac{\\partial L}{\\partial W_{" + (i + 1) + (j + 1) + "}} = " +
+      html += tex(w + " \\leftarrow " + w + " - \\eta " + dL + " = " +
         texNumber(net.layers[l - 1].W[i][j]) + " - " + inParens(net.learning_rate) + " \\cdot " + inParens(shown.layers[l - 1].grad_W[i][j]) + " = " + texNumber(shown.layers[l - 1].W_new[i][j]));
     }
     if (list) {
