@@ -187,9 +187,8 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
         grad = frobenius_norm(grads[l])  # type: ignore[arg-type]
         weight = frobenius_norm(layer.W)
         norms = delta_norms[l]
-        delta = (
-            norms[0] if len(norms) == 1 else frobenius_norm(np.array(norms))
-        )  # ‖δ_l‖ of all rows
+        # ‖δ_l‖ of all rows, from each chunk's
+        delta = norms[0] if len(norms) == 1 else frobenius_norm(np.array(norms))
         saturated = dead = None
         saturated_units: list[int] = []
         dead_units: list[int] = []
@@ -403,10 +402,10 @@ def constant_finding(
         return None
     if not history or not all(math.isfinite(v) for v in history):
         return None
-    Y_rows = network.targets(Y).astype(np.float64)
+    Y_rows = network.targets(Y).astype(np.float64)  # (rows stay as they are in constant_loss)
     if not len(Y_rows):
         return None
-    constant = constant_loss(network, Y)
+    constant = constant_loss(network, Y_rows)
     # targets all (or all but for rounding) the same: a constant fits them, and its
     # loss of ~1e-33 is no yardstick
     scale = float(np.mean(Y_rows**2)) or 1.0
