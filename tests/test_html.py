@@ -276,6 +276,26 @@ def test_exponents_are_typeset_as_powers_of_ten(page):
     assert "=1−0.1⋅(1×10−14)=1" in detail  # a factor with an exponent in parentheses
 
 
+def test_the_page_writes_numbers_as_the_text_does(page):
+    # toPrecision writes 0.000012346 down to 1e-6 and e-5 with one digit; the text,
+    # the Markdown and the page write 1.2346e-05 (Python's %.5g)
+    from glassnet.render.numbers import fmt
+
+    values = [1.23456e-5, 0.000123456, 123456.0, -2.5e-7, 9.99996e-5, 12345.0, 1e16]
+    data = {
+        "input": [[v] for v in values],
+        "target": [[0.0] for _ in values],
+        "loss": "half_squared_error",
+        "layer": [{"activation": "identity", "weights": [[1.0]]}],
+    }
+    open_trace(page, parse_spec(data).explain())
+    page.click('[data-action="update"]')
+    for k, v in enumerate(values):
+        page.select_option("#example", str(k))
+        label = page.text_content('[data-unit="1:1"] [data-key="z"]').split()[-1]
+        assert label.replace("−", "-") == fmt(v, 5)
+
+
 def test_a_stage_redraws_the_units_not_the_edges(page):
     # re-laying out every edge at each stage cost seconds on digits' 64-256-10
     open_trace(page, load_spec(EXAMPLES[1]).explain())

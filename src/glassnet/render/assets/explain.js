@@ -336,11 +336,15 @@
   var stage = 0, example = 0, trace = step(net), shown = shownTrace(trace);
   var detailOf = null;  // the weight or unit whose numbers #detail shows: redrawn with the step
   var fmt = function (v) {
-    // 5 significant digits, trailing zeros of a fraction dropped (10000 stays 10000)
-    var s = Number(v).toPrecision(5), e = s.indexOf("e");
+    // as the text and the Markdown write it (Python's %.5g): 5 significant digits,
+    // trailing zeros of a fraction dropped (10000 stays 10000), a power of ten below
+    // 1e-4 (toPrecision writes 0.000012346 down to 1e-6) and an exponent of two digits
+    var x = Number(v), s = x.toPrecision(5), sci = x.toExponential(4);
+    if (x !== 0 && isFinite(x) && Number(sci.slice(sci.indexOf("e") + 1)) < -4) s = sci;
+    var e = s.indexOf("e");
     var mantissa = e < 0 ? s : s.slice(0, e), exponent = e < 0 ? "" : s.slice(e);
     if (mantissa.indexOf(".") >= 0) mantissa = mantissa.replace(/0+$/, "").replace(/\.$/, "");
-    return mantissa + exponent;  // 1.2345e-10 keeps its exponent's 0
+    return mantissa + exponent.replace(/^e([+-])(\d)$/, "e$10$2");  // 1.2345e-10 keeps its 0
   };
 
 
