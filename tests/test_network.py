@@ -620,3 +620,52 @@ def test_evaluate_in_chunks_names_a_row_that_is_not_a_number_in_a_later_chunk():
     row = PREDICT_CHUNK + 6
     with pytest.raises(ArgumentError, match=rf"^X: row {row}, column 2 \(nan\) gives an output"):
         net.evaluate(X, y)
+
+
+def test_cross_entropy_targets_given_as_rows_are_refused_outside_0_1_as_fit_refuses_them():
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    softmax = Network([3, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    sigmoid = Network(
+        [3, 4, 1], activations=["tanh", "sigmoid"], loss="binary_cross_entropy", seed=0
+    )
+    for net, Y in ((softmax, -np.eye(3)[[0, 1, 2, 0, 1, 2]]), (sigmoid, np.full((6, 1), 3.0))):
+        W = [layer.W.copy() for layer in net.layers]
+        calls = (
+            lambda: net.step(X, Y, 0.1),  # noqa: B023  (called in this iteration)
+            lambda: net.gradients(X, Y),  # noqa: B023
+            lambda: net.backward(net.forward(X), Y),  # noqa: B023
+            lambda: net.loss_value(X, Y),  # noqa: B023
+        )
+        for call in calls:
+            with pytest.raises(ArgumentError, match=r"^Y: \w+ takes targets in \[0, 1\]"):
+                call()
+        assert all(np.array_equal(layer.W, w) for layer, w in zip(net.layers, W, strict=True))
+
+
+def test_gradients_take_class_indices_as_step_and_fit_do():
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    net = Network([3, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    y = np.array([0, 2, 1, 1, 0])
+    by_index, by_row = net.gradients(X, y), net.gradients(X, np.eye(3)[y])
+    for l in (1, 2):
+        assert np.array_equal(by_index.grad_W[l], by_row.grad_W[l])
+
+
+def test_class_indices_that_are_not_finite_are_named_by_their_example():
+    X = np.zeros((6, 3))
+    net = Network([3, 4, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    for bad in (np.nan, np.inf):
+        y = np.array([0, 1, 0, 1, bad, 1])
+        message = rf"^y: example 5 holds {bad} \(column 1\); data must be finite"
+        for call in (net.evaluate, lambda X, y: net.fit(X, y, epochs=1)):
+            with pytest.raises(ArgumentError, match=message):
+                call(X, y)
+        with pytest.raises(ArgumentError, match=r"^validation_data: y_val: example 5 holds"):
+            net.fit(X, np.zeros(6, dtype=int), epochs=1, validation_data=(X, y))
+
+
+def test_a_regression_prediction_names_a_row_that_is_not_a_number():
+    net = Network([2, 3, 1], activations=["tanh", "identity"], seed=0)
+    with pytest.raises(ArgumentError, match=r"^X: row 2, column 1 \(nan\) gives an output"):
+        net.predict([[0.1, 0.2], [np.nan, 0.0]])
+    assert np.isnan(net.output(np.array([[np.nan, 0.0]]))).all()  # a_L as it is

@@ -788,7 +788,7 @@ class Network:
         fused = self._fused()
         if fused is not None:
             return fused.loss_sum(fp.z[-1], Y, workspace.scratch[-1])  # type: ignore[attr-defined]
-        return float(np.add.reduce(self.example_losses(fp, Y), axis=None))
+        return float(np.add.reduce(self._example_losses(fp, Y), axis=None))
 
     def __getstate__(self) -> dict:
         # the kept workspaces and the fused pair looked up are caches: not copied or
@@ -1115,12 +1115,14 @@ class Network:
 
         A softmax classifier predicts argmax_j a_j; a sigmoid classifier with one unit
         predicts [a > 0.5], with several units (multi-label) [a_j > 0.5] of each unit.
+        A row of X whose output is not a number is named (ArgumentError), as
+        :meth:`evaluate` names it; :meth:`output` gives a_L as it is.
         """
         with np.errstate(over="ignore", invalid="ignore"):  # a NaN row is said below
             a = self.output(X)
+        self._numbers_out(X, a)  # (argmax of NaN would say class 0)
         if not self.is_classifier:
             return a
-        self._numbers_out(X, a)  # argmax of NaN would say class 0
         if self.output_activation.name == "softmax":
             return a.argmax(axis=1)
         labels = (a > 0.5).astype(np.int64)
@@ -1151,6 +1153,7 @@ class Network:
         if y.ndim != 1:
             raise ArgumentError(f"{name}: expected a 1-D or 2-D array, found {y.ndim} dimensions")
         if self.is_classifier and self.output_activation.name == "softmax" and n_out > 1:
+            refuse_non_finite(((name, y.reshape(-1, 1)),))  # named by its example, as rows are
             if not np.issubdtype(y.dtype, np.integer) and not np.all(np.mod(y, 1) == 0):
                 raise ArgumentError(f"{name}: expected class indices 0..n-1 (whole numbers)")
             labels = y.astype(np.int64)
@@ -1238,7 +1241,10 @@ class Network:
 
     def example_losses(self, fp: ForwardPass, Y: Array) -> Array:
         """ℓ of each example, shape (m,); from the logits on a fused pair (stable at a ∈ {0, 1})."""
-        Y = self._batch_targets(Y, fp.a[-1].shape)
+        return self._example_losses(fp, self._batch_targets(Y, fp.a[-1].shape))
+
+    def _example_losses(self, fp: ForwardPass, Y: Array) -> Array:
+        """:meth:`example_losses` of checked targets (a training batch's, checked up front)."""
         fused = self._fused()
         if fused is not None:
             return fused.value(fp.z[-1], Y)  # type: ignore[attr-defined]
@@ -1260,7 +1266,8 @@ class Network:
         """``Y`` as the network's dtype, refused unless of the output's shape (m, n_L).
 
         A row too few would broadcast: the loss would look right and the gradients,
-        summed over the batch's m rows of δ, come out m times too large.
+        summed over the batch's m rows of δ, come out m times too large. A
+        cross-entropy's targets outside [0, 1] are refused, as :meth:`fit` refuses them.
         """
         given = np.shape(Y)
         Y = np.asarray(Y, dtype=self.dtype)
@@ -1269,7 +1276,7 @@ class Network:
                 f"Y: expected shape {shape}, as the output a_L (one row of targets per "
                 f"example), found {given}"
             )
-        return Y
+        return self._probabilities(Y, "Y")
 
     def example_rows(self, X: Array, Y: Array) -> tuple[Array, Array]:
         """A step's examples and targets as float64 rows, shapes (m, n_0) and (m, n_L).
@@ -1288,7 +1295,7 @@ class Network:
             Y = self._numbers(Y, "Y").reshape(1, -1)
         else:
             Y = self._numbers(self._per_example(Y, len(X)), "Y")
-        return X, Y
+        return X, self._probabilities(Y, "Y")  # rows given as rows: [0, 1] as fit takes them
 
     @staticmethod
     def _numbers(values: Array, name: str) -> Array:
@@ -1488,8 +1495,13 @@ class Network:
         return ws.backward_pass  # the workspace's own arrays, as they now are
 
     def gradients(self, X: Array, Y: Array) -> BackwardPass:
-        """Forward and backward pass of one batch."""
-        return self.backward(self.forward(X), Y)
+        """Forward and backward pass of one batch.
+
+        ``Y`` as :meth:`step` and :meth:`fit` take it: rows (m, n_L), or class indices
+        of a softmax classifier, or one value per example of a one-unit output.
+        """
+        fp = self.forward(X)
+        return self.backward(fp, self._per_example(Y, len(fp.a[0])))
 
     # --- the update ------------------------------------------------------------------
 
