@@ -986,3 +986,38 @@ def test_a_copy_taken_from_the_network_side_is_in_both(replacement):
     assert isinstance(clf.coefs_[0], np.ndarray) and clf.coefs_[0].dtype == np.float64
     clf.coefs_[0][...] = 0  # in place: the network's too
     np.testing.assert_allclose(clf.predict_proba(X[:3]), clf.predict_proba(X[:1]).repeat(3, 0))
+
+
+# --- a refused fit leaves the estimator as it was ---------------------------------------
+
+
+def test_a_refit_refused_before_training_leaves_the_classifier_as_it_was():
+    X, y = make_classification(
+        n_samples=60, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0).fit(X, y)
+    classes, predicted = model.classes_.copy(), model.predict(X)
+    # softmax over two labels is refused after the labels were read
+    with pytest.raises(ValueError, match="softmax"):
+        model.set_params(out_activation="softmax").fit(X, np.where(y > 0, "b", "a"))
+    model.set_params(out_activation=None)
+    assert model.classes_.tolist() == classes.tolist()
+    assert model.predict(X).tolist() == predicted.tolist()
+
+
+def test_a_dropout_list_of_another_length_is_refused_before_the_trained_model_is_lost():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0).fit(X, y)
+    coefs = [W.copy() for W in model.coefs_]
+    with pytest.raises(ValueError, match=r"one rate per hidden layer \(1\); got 2"):
+        model.set_params(dropout=[0.1, 0.2]).fit(X, y)
+    assert all(np.array_equal(W, V) for W, V in zip(model.coefs_, coefs, strict=True))
+    model.set_params(dropout=[0.1]).fit(X, y)  # one per hidden layer: taken
+
+
+def test_the_regressor_refuses_targets_that_are_strings():
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    for y in (np.array(["1.5"] * 20), np.array(["a"] * 20)):
+        with pytest.raises(ValueError, match=r"^y: expected numbers \(regression targets\)"):
+            MLPRegressor(max_iter=5).fit(X, y)
+    MLPRegressor(max_iter=5).fit(X, np.array(["1.5"] * 20, dtype=object))  # as scikit-learn

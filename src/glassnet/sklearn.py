@@ -463,6 +463,12 @@ class _BaseMLP(BaseEstimator):
             )
         for p in rates:
             _check_number("dropout", p, 0, 1, closed="left")
+        hidden = len(self._hidden_sizes())
+        if not np.isscalar(self.dropout) and np.ndim(self.dropout) and len(rates) != hidden:
+            raise ValueError(
+                f"The 'dropout' parameter must give one rate per hidden layer ({hidden}); "
+                f"got {len(rates)}: {self.dropout!r}."
+            )
 
     def _input_dtype(self) -> Any:
         """What validate_data converts X to: kept float32 or float64 unless ``dtype`` is set."""
@@ -630,7 +636,12 @@ class _BaseMLP(BaseEstimator):
     ) -> tuple[Array, Array]:
         raise NotImplementedError
 
-    def _fit(self, X: Any, y: Any, incremental: bool = False) -> _BaseMLP:
+    def _prepare(self, X: Any, y: Any, incremental: bool) -> tuple:
+        """The fit's checked data, network and settings: (X, Y, net, rs, fresh, validation).
+
+        Everything that can refuse the fit before it trains; :meth:`_fit` puts back the
+        attributes it changed (``classes_``, a new ``network_``) when it does.
+        """
         self._check_params()
         self._hidden_sizes()
         if self.early_stopping and incremental:
@@ -699,7 +710,16 @@ class _BaseMLP(BaseEstimator):
                     "or the size of your dataset."
                 )
             validation = (X_val, self._decode(Y_val))
+        return X, Y, net, rs, fresh, validation
 
+    def _fit(self, X: Any, y: Any, incremental: bool = False) -> _BaseMLP:
+        before = dict(self.__dict__)
+        try:
+            X, Y, net, rs, fresh, validation = self._prepare(X, y, incremental)
+        except BaseException:  # refused before training: the estimator stays as it was
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         n_samples = X.shape[0]
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
@@ -1395,6 +1415,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[Array, Array]:
         X, y = self._checked_input(X, y, reset=reset, multi_output=True, y_numeric=True)
+        if y.dtype.kind not in "biuf":  # strings: numbers or not, no regression targets
+            raise ValueError(f"y: expected numbers (regression targets), found {y.dtype} data.")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y
