@@ -909,3 +909,11 @@ def test_a_checkpoint_whose_validation_loss_overflowed_loads_and_resumes(tmp_pat
     resumed, _ = run(resume=load_checkpoint(path)[0], on_checkpoint=lambda checkpoint: None)
     for a, b in zip(whole.layers, resumed.layers, strict=True):
         np.testing.assert_array_equal(a.W, b.W)
+
+
+def test_saving_over_a_folder_is_refused_naming_it(tmp_path):
+    net = Network([2, 2], activations=["identity"], seed=0)
+    with pytest.raises(IsADirectoryError) as raised:  # not the temporary file's name
+        save_model(net, str(tmp_path))
+    assert raised.value.filename == str(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # no temporary file left

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import io
 import json
 import math
@@ -123,12 +124,15 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
     ArgumentError
         When ``path`` ends as a folder's name (a slash, ``/.``), which would be written as a file.
     OSError
-        When the folder cannot be written to.
+        When the folder cannot be written to; IsADirectoryError, naming ``path``, when it
+        is a folder.
     """
     if isinstance(path, str) and names_a_folder(path):
         raise ArgumentError(f"path: {quote(path)} ends as a folder's name; give a file's")
     path = Path(file_name(path))
     real = Path(os.path.realpath(path))  # a link's target, so that the link stays a link
+    if real.is_dir():  # os.replace would fail naming the temporary file, not this one
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     except OSError as exc:  # named by the file asked for, not the temporary one
