@@ -669,3 +669,12 @@ def test_a_regression_prediction_names_a_row_that_is_not_a_number():
     with pytest.raises(ArgumentError, match=r"^X: row 2, column 1 \(nan\) gives an output"):
         net.predict([[0.1, 0.2], [np.nan, 0.0]])
     assert np.isnan(net.output(np.array([[np.nan, 0.0]]))).all()  # a_L as it is
+
+
+def test_gradients_take_one_example_as_vectors_as_step_does():
+    net = Network([3, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    x, y = np.array([0.1, 0.2, 0.3]), np.array([1.0, 0.0, 0.0])
+    as_vectors, as_rows = net.gradients(x, y), net.gradients(x[None], y[None])
+    assert np.array_equal(as_vectors.grad_W[1], as_rows.grad_W[1])
+    with pytest.raises(ArgumentError, match=r"^Y: class indices must lie in 0\.\.2"):
+        net.gradients(np.zeros((4, 3)), np.array([0, 1, 2, 3]))

@@ -1021,3 +1021,17 @@ def test_the_regressor_refuses_targets_that_are_strings():
         with pytest.raises(ValueError, match=r"^y: expected numbers \(regression targets\)"):
             MLPRegressor(max_iter=5).fit(X, y)
     MLPRegressor(max_iter=5).fit(X, np.array(["1.5"] * 20, dtype=object))  # as scikit-learn
+
+
+def test_a_first_partial_fit_refused_leaves_the_classifier_unfitted():
+    from sklearn.exceptions import NotFittedError
+
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    model = MLPClassifier(hidden_layer_sizes=(8,), out_activation="softmax", random_state=0)
+    with pytest.raises(ValueError, match="softmax"):
+        model.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(model, "classes_")
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        model.set_params(out_activation=None).partial_fit(X, y)

@@ -1316,7 +1316,7 @@ class Network:
         Class indices of a softmax classifier, one value each of a one-unit output; any
         other ``Y`` as it is.
         """
-        return self.targets(Y) if np.ndim(Y) == 1 and np.shape(Y)[0] == m else Y
+        return self._targets(Y, "Y") if np.ndim(Y) == 1 and np.shape(Y)[0] == m else Y
 
     def loss_value(self, X: Array, Y: Array) -> float:
         r"""The batch loss L = (1/m) Σ_k ℓ(a_L^{(k)}, y^{(k)})."""
@@ -1497,11 +1497,12 @@ class Network:
     def gradients(self, X: Array, Y: Array) -> BackwardPass:
         """Forward and backward pass of one batch.
 
-        ``Y`` as :meth:`step` and :meth:`fit` take it: rows (m, n_L), or class indices
-        of a softmax classifier, or one value per example of a one-unit output.
+        ``X`` and ``Y`` as :meth:`step` takes them: rows (m, n_0) and (m, n_L), or class
+        indices of a softmax classifier, one value per example of a one-unit output, or
+        one example as vectors.
         """
-        fp = self.forward(X)
-        return self.backward(fp, self._per_example(Y, len(fp.a[0])))
+        X, Y = self.example_rows(X, Y)  # one example as vectors too, as step takes it
+        return self.backward(self.forward(X), Y)
 
     # --- the update ------------------------------------------------------------------
 

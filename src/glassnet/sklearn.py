@@ -712,13 +712,20 @@ class _BaseMLP(BaseEstimator):
             validation = (X_val, self._decode(Y_val))
         return X, Y, net, rs, fresh, validation
 
-    def _fit(self, X: Any, y: Any, incremental: bool = False) -> _BaseMLP:
-        before = dict(self.__dict__)
+    def _restore(self, before: dict[str, Any]) -> None:
+        """Put back the attributes as they were (a fit refused before it trained)."""
+        self.__dict__.clear()
+        self.__dict__.update(before)
+
+    def _fit(
+        self, X: Any, y: Any, incremental: bool = False, before: dict[str, Any] | None = None
+    ) -> _BaseMLP:
+        # the attributes as the call found them (partial_fit's, before it read classes)
+        before = dict(self.__dict__) if before is None else before
         try:
             X, Y, net, rs, fresh, validation = self._prepare(X, y, incremental)
         except BaseException:  # refused before training: the estimator stays as it was
-            self.__dict__.clear()
-            self.__dict__.update(before)
+            self._restore(before)
             raise
         n_samples = X.shape[0]
         if self.batch_size == "auto":
@@ -1140,13 +1147,18 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self : MLPClassifier
             The updated estimator.
         """
-        if _check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
-        return self._fit(X, y, incremental=True)  # type: ignore[return-value]
+        before = dict(self.__dict__)
+        try:
+            if _check_partial_fit_first_call(self, classes):
+                self._label_binarizer = LabelBinarizer()
+                if type_of_target(y).startswith("multilabel"):
+                    self._label_binarizer.fit(y)
+                else:
+                    self._label_binarizer.fit(classes)
+        except BaseException:
+            self._restore(before)
+            raise
+        return self._fit(X, y, incremental=True, before=before)  # type: ignore[return-value]
 
     def _decode(self, Y: Array) -> Array:
         return self._label_binarizer.inverse_transform(Y)
