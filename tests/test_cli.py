@@ -379,6 +379,28 @@ def test_output_into_missing_directory(tmp_path: Path, capsys: pytest.CaptureFix
     assert sorted(tmp_path.rglob("*")) == before
 
 
+@pytest.mark.parametrize("command", ["explain", "check", "predict"])
+def test_an_empty_output_name_is_refused_not_taken_for_stdout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # -o "$OUT" with OUT unset printed to stdout, exit 0
+    args = {
+        "explain": [str(EXAMPLES[0])],
+        "check": [str(EXAMPLES[0]), "--template"],
+        "predict": [str(tmp_path / "model.npz"), "iris"],
+    }[command]
+    if command == "predict":
+        assert (
+            run_main(capsys, "train", "--dataset", "iris", "--epochs", "1", "--out", str(tmp_path))[
+                0
+            ]
+            == 0
+        )
+    code, out, err = run_main(capsys, command, *args, "-o", "")
+    assert (code, out) == (2, "")
+    assert err == "glassnet: error: -o: an empty file name; give a file's, or no -o for stdout\n"
+
+
 def test_output_onto_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "adir"
     target.mkdir()
@@ -650,7 +672,9 @@ def test_output_ending_as_a_folder_is_refused(tmp_path: Path, capsys, end: str) 
     target = f"{tmp_path / 'newdir'}{end}"
     assert main(["explain", str(EXAMPLES[0]), "-o", target]) == 2
     err = capsys.readouterr().err
-    assert err == f"glassnet: error: -o {target}: ends as a folder's name does; give a file's\n"
+    assert (
+        err == f"glassnet: error: -o {target}: ends as a folder's name (/ or /.); give a file's\n"
+    )
     assert list(tmp_path.iterdir()) == []  # no file named newdir
 
 

@@ -917,3 +917,22 @@ def test_saving_over_a_folder_is_refused_naming_it(tmp_path):
         save_model(net, str(tmp_path))
     assert raised.value.filename == str(tmp_path)
     assert list(tmp_path.iterdir()) == []  # no temporary file left
+
+
+def test_a_pipe_is_written_into_not_replaced_by_a_file(tmp_path):
+    # a file renamed over a FIFO (or /dev/null, as root) would take the device's place
+    import stat
+    import threading
+
+    from glassnet.io import atomic_write_text
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    atomic_write_text(str(fifo), "through the pipe\n")
+    reader.join(timeout=10)
+    assert got == ["through the pipe\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temporary file

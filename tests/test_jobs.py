@@ -538,6 +538,23 @@ def test_a_classifier_without_a_task_is_evaluated_as_one(capsys, tmp_path):
     assert code == 2 and err.startswith(f"glassnet: error: {path}: metadata: classes: expected")
 
 
+def test_class_labels_that_repeat_or_are_not_labels_are_refused(capsys, tmp_path):
+    # ["a", "a", "b"] made evaluate map both a's to one index: accuracy 0, exit 0
+    from glassnet.io import save_model
+
+    path = _iris_model(capsys, tmp_path)
+    network, metadata = load_model(path)
+    for classes in (["a", "a", "b"], [1, {"x": 1}, None], [1, "1", 2]):
+        save_model(network, path, metadata={**metadata, "classes": classes})
+        for command in (("evaluate", str(path), "iris"), ("predict", str(path), "iris")):
+            code, _, err = run(capsys, *command)
+            assert code == 2 and err.count("\n") == 1, err
+            assert err.startswith(
+                f"glassnet: error: {path}: metadata: classes: expected a list of the 3 "
+                "distinct class labels (strings or numbers), found "
+            )
+
+
 def test_a_multi_label_model_predicts_one_column_per_class(capsys, tmp_path):
     from glassnet.io import save_model
 

@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_sizes,
         default=None,
         metavar="64,32",
-        help="hidden layer sizes (default 256; 'none' for no hidden layer)",
+        help="hidden layer sizes (default 256; 'none', '0' or '' for no hidden layer)",
     )
     train.add_argument("--activation", default=None, help="of the hidden layers (default relu)")
     train.add_argument(
@@ -237,7 +237,7 @@ def _explain(args: argparse.Namespace) -> int:
         text = own(args.precision)
     else:
         text = RENDERERS[args.format](trace.to_dict(), precision=args.precision)
-    if args.output:
+    if args.output is not None:
         _write(args.output, text)
     else:
         sys.stdout.write(text)
@@ -285,7 +285,7 @@ def _check(args: argparse.Namespace) -> int:
         else:
             text = RENDERERS[fmt](report.to_dict(), color=color)
         exit_code = EXIT_OK if report.all_right else EXIT_FAILED
-    if args.output:
+    if args.output is not None:
         _write(args.output, text)
     else:
         sys.stdout.write(text)
@@ -323,7 +323,7 @@ def _predict(args: argparse.Namespace) -> int:
 
     _not_an_input(args.output, args.model, args.data)
     text = predict_job(args.model, args.data, proba=args.proba)
-    if args.output:
+    if args.output is not None:
         _write(args.output, text)
     else:
         sys.stdout.write(text)
@@ -343,7 +343,9 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _not_an_input(output: str | None, *inputs: str | None) -> None:
-    """ArgumentError where ``-o`` names one of the command's input files (by any path)."""
+    """ArgumentError where ``-o`` is empty or names one of the command's input files."""
+    if output == "":  # not taken for "no -o": a variable left empty in a script
+        raise ArgumentError("-o: an empty file name; give a file's, or no -o for stdout")
     if output is None or not os.path.exists(output):
         return
     for name in inputs:
@@ -355,7 +357,7 @@ def _write(path: str, text: str) -> None:
     from glassnet.io import atomic_write_text, names_a_folder
 
     if names_a_folder(path):  # not a file named as the folder
-        raise ArgumentError(f"-o {path}: ends as a folder's name does; give a file's")
+        raise ArgumentError(f"-o {path}: ends as a folder's name (/ or /.); give a file's")
     try:
         atomic_write_text(path, text)
     except OSError as exc:

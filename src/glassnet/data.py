@@ -799,7 +799,7 @@ def _npz_arrays(path: str, names: tuple[str, ...]) -> list[np.ndarray]:
 
 def _load_npz(path: str, target: str | None) -> Dataset:
     if target is not None:
-        raise ArgumentError("target does not apply to a .npz file: it holds arrays X and y")
+        raise ArgumentError(f"target: does not apply to {path}, a .npz file: it holds X and y")
     X_raw, y_raw = _npz_arrays(path, ("X", "y"))
     if y_raw.ndim not in (1, 2):
         raise DataError(path, "y", f"expected shape (n,) or (n, k), found shape {y_raw.shape}")
@@ -889,7 +889,9 @@ def _idx_data(f: BinaryIO, path: str, n: int) -> np.ndarray:
 
 def _load_idx(path: str, target: str | None) -> Dataset:
     if target is not None:
-        raise ArgumentError("target does not apply to an IDX file: the labels file is the target")
+        raise ArgumentError(
+            f"target: does not apply to {path}, an IDX file: the labels file is the target"
+        )
     labels_path = _idx_labels_path(path)
     try:
         with _open_binary(path) as images, _open_binary(labels_path) as labels:

@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -126,13 +127,28 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
     OSError
         When the folder cannot be written to; IsADirectoryError, naming ``path``, when it
         is a folder.
+
+    Notes
+    -----
+    A ``path`` that is a device or a pipe (``/dev/null``, ``/dev/stdout``, a FIFO) is
+    written directly: there is no file to replace, and replacing it would put a file
+    where the device was.
     """
     if isinstance(path, str) and names_a_folder(path):
         raise ArgumentError(f"path: {quote(path)} ends as a folder's name; give a file's")
     path = Path(file_name(path))
     real = Path(os.path.realpath(path))  # a link's target, so that the link stays a link
-    if real.is_dir():  # os.replace would fail naming the temporary file, not this one
+    try:
+        mode: int | None = os.stat(path).st_mode  # (through links: /dev/stdout's pipe)
+    except OSError:
+        mode = None  # a new file (or an unreadable path: said where it is written)
+    if mode is not None and stat.S_ISDIR(mode):  # os.replace would name the temporary file
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if mode is not None and not stat.S_ISREG(mode):  # a device or a pipe (/dev/null, a
+        # FIFO) is written as it is: a file put in its place would replace the device
+        with open(path, "w", encoding="utf-8", newline="\n") if text else open(path, "wb") as f:
+            yield f
+        return
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     except OSError as exc:  # named by the file asked for, not the temporary one

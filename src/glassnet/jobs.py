@@ -1028,9 +1028,13 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
     classes = meta.get("classes")
     if network.is_classifier and (classes is not None or task == "classification"):
         require(
-            isinstance(classes, list) and len(classes) == max(n_out, 2),
+            isinstance(classes, list)
+            and len(classes) == max(n_out, 2)
+            # predict writes them, evaluate maps the data's labels to them by their text
+            and all(isinstance(c, (str, int, float)) for c in classes)
+            and len({str(c) for c in classes}) == len(classes),
             "classes",
-            f"a list of the {max(n_out, 2)} class labels",
+            f"a list of the {max(n_out, 2)} distinct class labels (strings or numbers)",
         )
     for key, n in (("x_scaler", n_in), ("y_scaler", n_out)):
         scaler = meta.get(key)
