@@ -443,3 +443,19 @@ def test_one_forward_pass_per_stencil_point(monkeypatch, hidden):
     numeric, smooth, _ = numeric_gradient(net, X, Y, net.layers[0].W, (1, 2), base, 1.0)
     assert smooth and np.isfinite(numeric)
     assert losses >= 2 * len(STENCIL) and passes == losses  # two steps h and h/4 at least
+
+
+def test_a_forward_pass_that_overflows_before_a_finite_loss_is_refused():
+    # z_1 = ∞ and tanh(∞) = 1: every difference and every gradient 0, and "ok" said nothing
+    from glassnet import ArgumentError
+
+    net = Network(
+        [
+            Layer(np.array([[1e308], [1.0]]), np.zeros(1), "relu"),
+            Layer(np.array([[1.0]]), np.zeros(1), "tanh"),
+        ],
+        loss="half_squared_error",
+    )
+    X, Y = np.array([[1e308, 1e308]]), np.array([[1.0]])
+    with pytest.raises(ArgumentError, match=r"^layer 1's z holds inf \(the forward pass"):
+        gradcheck(net, X, Y)

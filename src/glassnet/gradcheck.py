@@ -267,7 +267,7 @@ def gradcheck(
     Raises
     ------
     ArgumentError
-        Where the loss at the network's weights is not finite.
+        Where the loss at the network's weights, or a layer's z or a, is not finite.
     """
     tolerance = real_number("tolerance", tolerance, 0.0, strict=True)
     net = network.copy().astype("float64")
@@ -280,6 +280,15 @@ def gradcheck(
             f"the loss at the network's weights is {loss} (its numbers overflow float64): "
             "there are no finite gradients to check"
         )
+    for l in range(1, len(fp.a)):
+        for key, values in (("z", fp.z[l]), ("a", fp.a[l])):
+            if not np.isfinite(values).all():  # a finite loss past it (σ(∞) = 1): the
+                # differences through it are 0, the gradients too, and "ok" says nothing
+                bad = values[~np.isfinite(values)].flat[0]
+                raise ArgumentError(
+                    f"layer {l}'s {key} holds {bad} (the forward pass overflows float64): "
+                    "there are no finite gradients to check through it"
+                )
     paths = [
         net.backward(fp, Y, fused=True),
         net.backward(fp, Y, fused=False),
