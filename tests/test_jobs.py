@@ -980,9 +980,9 @@ def test_evaluate_reads_a_classifiers_labels_whatever_the_file_alone_suggests(ca
         code, _, err = run(capsys, "diagnose", model, "--data", str(tmp_path / name))
         assert code == 0, (name, err)
     # a label the model does not know is named as one, not as a number with a typo
-    (tmp_path / "new.csv").write_text("a,b,label\n0.1,0.2,NA\n0.3,0.4,2\n0.5,0.6,1\n")
+    (tmp_path / "new.csv").write_text("a,b,label\n0.3,0.4,2\n0.1,0.2,NA\n0.5,0.6,1\n")
     code, _, err = run(capsys, "evaluate", model, str(tmp_path / "new.csv"))
-    assert code == 2 and "classes the model does not know: NA" in err
+    assert code == 2 and "classes the model does not know: NA (the first at example 2" in err
 
 
 def test_a_npy_models_target_index_is_not_a_csv_column_name(capsys, tmp_path):

@@ -1176,7 +1176,12 @@ def _model_data(
         unknown = sorted({c for c in labels if c not in known})
         if unknown:
             shown = ", ".join(unknown[:5]) + (f", … ({len(unknown)} in all)" if unknown[5:] else "")
-            raise ArgumentError(f"{data}: classes the model does not know: {shown}")
+            # where: a row cut short (its label cut to "v") is found by it
+            k = next(i for i, c in enumerate(labels) if c not in known)
+            raise ArgumentError(
+                f"{data}: classes the model does not know: {shown} (the first at example "
+                f"{k + 1}, {quote(labels[k])})"
+            )
         y = np.array([known[c] for c in labels], dtype=np.int64)
     else:
         try:
