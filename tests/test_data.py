@@ -313,6 +313,11 @@ def test_csv_empty_and_header_only(tmp_path: Path) -> None:
         load_dataset(write(tmp_path, "\n\n", "blank.csv"))
     with pytest.raises(DataError, match="no data rows"):
         load_dataset(write(tmp_path, "a,b,y\n", "header.csv"))
+    # the features alone (predict's): the same words as load_dataset, not "no data rows"
+    with pytest.raises(DataError, match=r"the file is empty; expected a header row"):
+        load_inputs(write(tmp_path, "", "empty.csv"), ["a", "b"])
+    with pytest.raises(DataError, match="no data rows"):
+        load_inputs(write(tmp_path, "a,b,y\n", "header.csv"), ["a", "b"])
 
 
 @pytest.mark.parametrize(

@@ -502,6 +502,9 @@ def _check_csv_size(path: str) -> None:
         )
 
 
+EMPTY_CSV = "the file is empty; expected a header row naming the columns"
+
+
 def _load_csv(
     path: str,
     target: str | None,
@@ -512,7 +515,7 @@ def _load_csv(
     rows = _csv_rows(path, one_line=only is None)
     first = next(rows, None)
     if first is None:
-        raise DataError(path, "", "the file is empty; expected a header row naming the columns")
+        raise DataError(path, "", EMPTY_CSV)
     header = [c.strip() for c in first[0]]
     t = _csv_header(path, header, target, names=only is None)
     keep = [i for i in range(len(header)) if i != t]
@@ -1158,7 +1161,7 @@ def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
     rows = _csv_rows(path, one_line=False)
     first = next(rows, None)
     if first is None:
-        raise DataError(path, "", "no data rows")
+        raise DataError(path, "", EMPTY_CSV)
     header = [c.strip() for c in first[0]]
     _check_names(path, header, names)  # the model's columns, once each
     missing = [n for n in names if n not in header]
