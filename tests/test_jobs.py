@@ -709,6 +709,17 @@ def test_train_spec_names_a_learning_rate_of_0_and_counts_its_steps(capsys, tmp_
     assert code == 0 and "3 epochs (6 steps) of sgd" in out.splitlines()[0]
 
 
+def test_a_finished_run_whose_newest_checkpoint_is_cut_short_says_so(capsys, tmp_path):
+    out = tmp_path / "r"
+    train_xor(capsys, str(out), "--epochs", "3", "--checkpoint-every", "1")
+    newest = out / "checkpoints" / "epoch-00003-00000000.npz"
+    newest.write_bytes(newest.read_bytes()[:100])  # a crash while it was copied, say
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 2 and err.count("\n") == 1, err
+    assert "the run finished (its last checkpoint that loads is of epoch 2)" in err
+    assert "; epoch-00003-00000000.npz, newer, is refused: " in err
+
+
 def test_a_fresh_run_replaces_the_checkpoints_of_an_earlier_run_in_its_out(capsys, tmp_path):
     out = tmp_path / "r"
     train_xor(capsys, str(out), "--epochs", "6", "--checkpoint-every", "1")  # epochs 4, 5, 6 kept

@@ -581,30 +581,31 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
             f"without {', '.join(given)}"
         )
     folder = Path(args.resume) / "checkpoints"
-    refused = None  # the newest checkpoint's reason, when none loads
+    refused = None  # the newest checkpoint refused, and why
     # the newest that loads whole: a crash may have cut the last
     for path in reversed(_checkpoints(Path(args.resume))):
         try:
             checkpoint, settings = load_checkpoint(path)
         except ModelError as exc:
-            refused = refused or f": the newest, {path.name}, is refused: {exc.message}"
+            refused = refused or (path.name, exc.message)
             continue
         model = Path(args.resume) / "model.npz"
         # written at a run's end, after its last checkpoint: one that ended past every
         # checkpoint (no --checkpoint-every, or epochs not a multiple of it) has finished
         if model.is_file() and model.stat().st_mtime_ns > path.stat().st_mtime_ns:
+            # a newer one refused (cut short) is said: "last" is the last that loads
+            passed = f"; {refused[0]}, newer, is refused: {refused[1]}" if refused else ""
             raise ArgumentError(
-                f"--resume {args.resume}: the run finished (its last checkpoint is of epoch "
-                f"{checkpoint['epoch']}); its model is {model}"
+                f"--resume {args.resume}: the run finished (its last checkpoint that loads is "
+                f"of epoch {checkpoint['epoch']}); its model is {model}{passed}"
             )
         _check_settings(path, settings)
         resumed = argparse.Namespace(**{**vars(args), **settings})
         resumed.resume, resumed.spec, resumed.out = None, None, str(args.resume)
         resumed.checkpoint = str(path)  # its settings' errors name it
         return resumed, checkpoint
-    raise ArgumentError(
-        f"--resume {args.resume}: no checkpoint to resume from in {folder}{refused or ''}"
-    )
+    newest = f": the newest, {refused[0]}, is refused: {refused[1]}" if refused else ""
+    raise ArgumentError(f"--resume {args.resume}: no checkpoint to resume from in {folder}{newest}")
 
 
 def _finite(value: object) -> bool:
