@@ -814,6 +814,17 @@ def test_nan_in_the_architecture_json_is_refused(tmp_path, model):
     refused(crafted(tmp_path, arrays, arch), r"architecture: invalid JSON \(NaN is not standard")
 
 
+def test_a_key_given_twice_in_the_architecture_json_is_refused(tmp_path, model):
+    # json keeps the last of a repeated key: a hand edit that added one was read silently
+    _, arrays, arch = model
+    text = json.dumps(arch)
+    assert text.startswith('{"format": ')
+    arrays = {**arrays, "architecture": np.array('{"format": 0, ' + text[1:])}
+    refused(
+        crafted(tmp_path, arrays), r"architecture: invalid JSON \(the key 'format' is given twice"
+    )
+
+
 @pytest.mark.parametrize("path", [None, 3, 1.5, ["m.npz"]])
 def test_a_path_that_is_no_file_name_is_named(path):
     # an int would read (and close) an open file descriptor; None failed deep in open()

@@ -640,7 +640,7 @@ def _checkpoint_state(arrays: dict[str, np.ndarray]) -> dict[str, Any]:
     # NaN and Infinity are read (an early stopping's best is NaN before any improvement,
     # the adaptive schedule's Infinity before any loss), and refused wherever else they are
     try:
-        state = json.loads(str(array[()]))
+        state = json.loads(str(array[()]), object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise _RefusedError(
             f"state: invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
@@ -1073,6 +1073,16 @@ def _no_constant(word: str) -> Any:
     raise ValueError(f"{word} is not standard JSON; numbers must be finite")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are each given once (json keeps the last of a repeat)."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key!r} is given twice")
+        seen.add(key)
+    return dict(pairs)
+
+
 def _architecture(arrays: dict[str, np.ndarray], name: str) -> dict[str, Any]:
     """Read and check the ``architecture`` JSON of a model file."""
     if ARCHITECTURE not in arrays:
@@ -1085,7 +1095,9 @@ def _architecture(arrays: dict[str, np.ndarray], name: str) -> dict[str, Any]:
             f"found dtype {array.dtype} shape {array.shape}",
         )
     try:
-        arch = json.loads(str(array[()]), parse_constant=_no_constant)  # standard JSON only
+        arch = json.loads(  # standard JSON only, each key once
+            str(array[()]), parse_constant=_no_constant, object_pairs_hook=_unique_keys
+        )
     except json.JSONDecodeError as exc:
         raise ModelError(
             name,
