@@ -861,8 +861,11 @@ def test_an_overflow_is_no_runtime_warning(tmp_path: Path, capsys: pytest.Captur
     big = tmp_path / "big3.toml"
     big.write_text(text.replace("[[ 0.1, 0.3,", "[[ 1e308, 0.3,", 1), "utf-8")
     assert "1e308" in big.read_text("utf-8")
+    # gradcheck refuses the step (its z is ∞), in one line, not in a warning
+    code, _, said = run_main(capsys, "gradcheck", str(big))
+    refusal = f"glassnet: error: {big}: layer 1's z holds inf (the forward pass overflows"
+    assert code == 2 and said.startswith(refusal) and said.count("\n") == 1, said
     for argv in (
-        ["gradcheck", str(big)],
         ["train", "--spec", str(big), "--epochs", "3"],
         ["explain", str(big), "--format", "json"],
         ["diagnose", str(big)],
@@ -879,7 +882,7 @@ def test_an_overflow_is_no_runtime_warning(tmp_path: Path, capsys: pytest.Captur
         timeout=60,
         check=False,
     )
-    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.returncode == 2 and done.stderr == said, done.stderr
 
 
 @pytest.mark.parametrize(
