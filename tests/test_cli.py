@@ -898,3 +898,27 @@ def test_a_command_s_own_usage_errors_name_it_once(argv, message, capsys) -> Non
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith(message) and err.count("glassnet") == 1, err
+
+
+def test_output_to_dev_stdout_goes_through_the_stream_the_shell_gave(tmp_path: Path) -> None:
+    # "-o /dev/stdout >> f" renamed a file over f: the shell's earlier lines were lost
+    target = tmp_path / "f.txt"
+    target.write_text("HEADER\n", encoding="utf-8")
+    with target.open("a", encoding="utf-8") as stream:
+        done = subprocess.run(
+            [sys.executable, "-m", "glassnet", "explain", str(EXAMPLES[0]), "-o", "/dev/stdout"],
+            stdout=stream,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    expected = subprocess.run(
+        [sys.executable, "-m", "glassnet", "explain", str(EXAMPLES[0])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert target.read_text(encoding="utf-8") == "HEADER\n" + expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import stat
 import zipfile
 import zlib
 from pathlib import Path
@@ -794,7 +795,6 @@ def test_export_spec_replaces_an_existing_file(tmp_path):
 
 def test_written_files_get_ordinary_permissions(tmp_path):
     import os
-    import stat
 
     from glassnet.io import atomic_write_text
 
@@ -930,20 +930,45 @@ def test_saving_over_a_folder_is_refused_naming_it(tmp_path):
     assert list(tmp_path.iterdir()) == []  # no temporary file left
 
 
-def test_a_pipe_is_written_into_not_replaced_by_a_file(tmp_path):
-    # a file renamed over a FIFO (or /dev/null, as root) would take the device's place
-    import stat
+def through_a_pipe(fifo: Path, write: Any) -> bytes:
+    """What ``write(path)`` sends into the FIFO ``fifo``, read by a thread.
+
+    The reader waits for a writer; where none came (a file renamed over the FIFO), it
+    is let go by one opened here, so that a failure fails the test, not hangs it.
+    """
     import threading
 
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        write(str(fifo))
+    finally:
+        reader.join(timeout=10)
+        if reader.is_alive() and stat.S_ISFIFO(os.stat(fifo).st_mode):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            reader.join(timeout=10)
+    return got[0] if got else b""
+
+
+def test_a_pipe_is_written_into_not_replaced_by_a_file(tmp_path):
+    # a file renamed over a FIFO (or /dev/null, as root) would take the device's place
     from glassnet.io import atomic_write_text
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    got: list[str] = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
-    reader.start()
-    atomic_write_text(str(fifo), "through the pipe\n")
-    reader.join(timeout=10)
-    assert got == ["through the pipe\n"]
+    sent = through_a_pipe(fifo, lambda path: atomic_write_text(path, "through the pipe\n"))
+    assert sent == b"through the pipe\n"
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temporary file
+
+
+def test_a_model_saved_into_a_pipe_arrives_whole(tmp_path):
+    # np.savez seeks; the pipe (or /dev/null) gets the finished archive in one piece
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    net = Network([3, 4, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    copy = tmp_path / "copy.npz"
+    copy.write_bytes(through_a_pipe(fifo, lambda path: save_model(net, path)))
+    loaded, _ = load_model(copy)
+    assert all(np.array_equal(a.W, b.W) for a, b in zip(loaded.layers, net.layers, strict=True))

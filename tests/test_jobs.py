@@ -1197,3 +1197,11 @@ def test_out_skips_the_page_of_a_wide_network_with_a_note(capsys, tmp_path, monk
     assert not (out / "explain.html").exists()  # an earlier run's page is not left as this one's
     assert "explain.html" not in stdout.split("wrote ")[1].splitlines()[0]
     assert (out / "model.npz").is_file() and (out / "report.md").is_file()
+
+
+@pytest.mark.parametrize("flag", ["--out", "--resume"])
+def test_an_empty_folder_name_is_refused_not_taken_for_none(capsys, tmp_path, flag):
+    # --out "" trained and saved nothing; --resume "" began a fresh run on digits
+    code, out, err = run(capsys, "train", flag, "", *(["--epochs", "1"] if flag == "--out" else []))
+    assert (code, out) == (2, "")
+    assert err == f"glassnet: error: {flag}: an empty folder name; give a folder's, or no {flag}\n"

@@ -353,11 +353,22 @@ def _not_an_input(output: str | None, *inputs: str | None) -> None:
             raise ArgumentError(f"-o {output}: would overwrite the input {name}")
 
 
+def _is_stdout(path: str) -> bool:
+    """True where ``path`` is this process's standard output (/dev/stdout, /dev/fd/1)."""
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # (no such file; a stdout with no descriptor)
+        return False
+
+
 def _write(path: str, text: str) -> None:
     from glassnet.io import atomic_write_text, names_a_folder
 
     if names_a_folder(path):  # not a file named as the folder
         raise ArgumentError(f"-o {path}: ends as a folder's name (/ or /.); give a file's")
+    if _is_stdout(path):  # /dev/stdout: through the stream, which may be a file opened
+        sys.stdout.write(text)  # for appending, or shared with the shell's other writes
+        return
     try:
         atomic_write_text(path, text)
     except OSError as exc:

@@ -503,6 +503,7 @@ def _check_csv_size(path: str) -> None:
 
 
 EMPTY_CSV = "the file is empty; expected a header row naming the columns"
+HEADER_ONLY_CSV = "the file has a header but no data rows"
 
 
 def _load_csv(
@@ -524,7 +525,7 @@ def _load_csv(
         keep = [_csv_column(path, header, name, t) for name in only]
     X, targets, lines = _csv_numbers(path, rows, header, keep, target=t)
     if not lines:
-        raise DataError(path, "", "the file has a header but no data rows")
+        raise DataError(path, "", HEADER_ONLY_CSV)
     task, y, classes = _csv_target(path, targets, lines, header[t], task)
     return Dataset(X, y, Path(path).name, task, [header[i] for i in keep], classes, header[t])
 
@@ -1173,7 +1174,7 @@ def _load_csv_columns(path: str, names: list[str]) -> np.ndarray:
         )
     X, _, _ = _csv_numbers(path, rows, header, [header.index(n) for n in names])
     if len(X) == 0:
-        raise DataError(path, "", "no data rows")
+        raise DataError(path, "", HEADER_ONLY_CSV)
     return X
 
 

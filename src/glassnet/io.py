@@ -145,9 +145,12 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
     if mode is not None and stat.S_ISDIR(mode):  # os.replace would name the temporary file
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if mode is not None and not stat.S_ISREG(mode):  # a device or a pipe (/dev/null, a
-        # FIFO) is written as it is: a file put in its place would replace the device
+        # FIFO) is written as it is, a file put in its place would replace the device; in
+        # one piece at the end, as a file is (a zip's writer seeks, which /dev/null fakes)
+        buffer: IO[Any] = io.StringIO(newline="\n") if text else io.BytesIO()
+        yield buffer
         with open(path, "w", encoding="utf-8", newline="\n") if text else open(path, "wb") as f:
-            yield f
+            f.write(buffer.getvalue())
         return
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)

@@ -162,6 +162,9 @@ def train_job(args: argparse.Namespace) -> dict[str, Any]:
 
     A run that fails leaves no folder of ``--out`` that it made and wrote nothing into.
     """
+    for flag in ("out", "resume"):  # not taken for "not given": a variable left empty
+        if getattr(args, flag, None) == "":
+            raise ArgumentError(f"--{flag}: an empty folder name; give a folder's, or no --{flag}")
     out = Path(args.out) if getattr(args, "out", None) else None
     made = [] if out is None else [p for p in (out, *out.parents) if not p.exists()]
     try:
