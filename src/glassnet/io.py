@@ -130,9 +130,9 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
 
     Notes
     -----
-    A ``path`` that is a device or a pipe (``/dev/null``, ``/dev/stdout``, a FIFO) is
-    written directly: there is no file to replace, and replacing it would put a file
-    where the device was.
+    A ``path`` that is a device or a pipe (``/dev/null``, a FIFO, ``/dev/stdout`` where it
+    is a terminal or a pipe) is written directly, in one piece when the block ends:
+    there is no file to replace, and replacing it would put a file where the device was.
     """
     if isinstance(path, str) and names_a_folder(path):
         raise ArgumentError(f"path: {quote(path)} ends as a folder's name; give a file's")
