@@ -2087,3 +2087,36 @@ def test_check_reads_each_finding_a_bounded_number_of_times(
         n = len(report.findings)
         assert report.all_right
         assert reads <= 4 * n, (n, reads)  # one scan of earlier findings each: n²/2
+
+
+def test_a_delta_from_another_formula_than_its_written_dl_da_is_diagnosed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # seed 002: ∂L/∂a written as ½(y − a), then the boxed δ = (y + a)σ′, which that ∂L/∂a
+    # does not give: its sign mistake is found on the true values, not called arithmetic
+    spec = tmp_path / "s002.toml"
+    spec.write_text(
+        'input = [0.5, 0.2, 0.0]\ntarget = [1.0, 0.0, 0.0]\nloss = "half_squared_error"\n'
+        'weights_layout = "in_out"\n[[layer]]\nactivation = "sigmoid"\n'
+        "weights = [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]]\n"
+        "bias = [-0.9772978603872036, -0.2, -1.6562943611198906]\n",  # a = (0.3, 0.5, 0.2)
+        encoding="utf-8",
+    )
+    claims = tmp_path / "c.toml"
+    claims.write_text(
+        "[layer.1]\ndL_da = [0.35, -0.25, -0.1]\nda_dz = [0.21, 0.25, 0.16]\n"
+        "delta = [0.273, 0.125, 0.032]\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_main(capsys, "check", str(spec), str(claims), "--format", "json")
+    assert code == 1 and err == ""
+    doc = json.loads(out)
+    a = sigmoid(
+        np.array([0.5, 0.2, 0.0]) @ np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]])
+        + np.array([-0.9772978603872036, -0.2, -1.6562943611198906])
+    )
+    y = np.array([1.0, 0.0, 0.0])
+    assert np.allclose((y + a) * a * (1 - a), [0.273, 0.125, 0.032])  # the boxed formula
+    f = finding(doc, 1, "delta", [1, 1])
+    assert f["status"] == "wrong" and f["diagnosis"] == ["loss_derivative_sign"]
+    assert finding(doc, 1, "delta", [1, 2])["status"] == "right"  # y = 0: a + y = a − y

@@ -1184,8 +1184,14 @@ def _mistakes(ws: Worksheet, claim: Claim, finest: int) -> list[tuple[str, float
 
 
 def _exact(ws: Worksheet) -> Worksheet:
-    """The worksheet with the step's true values in place of the person's."""
-    return Worksheet(ws.spec, ws.trace, ws.true, dict(ws.true), ws.claimed)
+    """The worksheet with the step's true values in place of the person's, none written.
+
+    None written: a known mistake in a step they wrote (seed 002's ½(y − a)) is looked
+    for in it too, where the number claimed came from another formula for it (their
+    boxed (y + a)σ′, which their own ½(y − a) does not give).
+    """
+    unwritten = {slot: np.zeros_like(mask) for slot, mask in ws.claimed.items()}
+    return Worksheet(ws.spec, ws.trace, ws.true, dict(ws.true), unwritten)
 
 
 def _mistakes_from(
