@@ -1295,7 +1295,7 @@ class Network:
             Y = self._numbers(Y, "Y").reshape(1, -1)
         else:
             Y = self._numbers(self._per_example(Y, len(X)), "Y")
-        return X, self._probabilities(Y, "Y")  # rows given as rows: [0, 1] as fit takes them
+        return X, Y  # (a cross-entropy's [0, 1] is checked where the loss takes Y)
 
     @staticmethod
     def _numbers(values: Array, name: str) -> Array:

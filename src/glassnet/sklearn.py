@@ -35,7 +35,7 @@ import itertools
 import math
 import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -643,7 +643,6 @@ class _BaseMLP(BaseEstimator):
         attributes it changed (``classes_``, a new ``network_``) when it does.
         """
         self._check_params()
-        self._hidden_sizes()
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
@@ -712,20 +711,22 @@ class _BaseMLP(BaseEstimator):
             validation = (X_val, self._decode(Y_val))
         return X, Y, net, rs, fresh, validation
 
-    def _restore(self, before: dict[str, Any]) -> None:
-        """Put back the attributes as they were (a fit refused before it trained)."""
-        self.__dict__.clear()
-        self.__dict__.update(before)
-
     def _fit(
-        self, X: Any, y: Any, incremental: bool = False, before: dict[str, Any] | None = None
+        self,
+        X: Any,
+        y: Any,
+        incremental: bool = False,
+        setup: Callable[[], object] | None = None,
     ) -> _BaseMLP:
-        # the attributes as the call found them (partial_fit's, before it read classes)
-        before = dict(self.__dict__) if before is None else before
+        """Fit; ``setup`` (partial_fit's first reading of the classes) runs with the checks."""
+        before = dict(self.__dict__)
         try:
+            if setup is not None:
+                setup()
             X, Y, net, rs, fresh, validation = self._prepare(X, y, incremental)
         except BaseException:  # refused before training: the estimator stays as it was
-            self._restore(before)
+            self.__dict__.clear()
+            self.__dict__.update(before)
             raise
         n_samples = X.shape[0]
         if self.batch_size == "auto":
@@ -1147,18 +1148,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self : MLPClassifier
             The updated estimator.
         """
-        before = dict(self.__dict__)
-        try:
+
+        def first_call() -> None:
             if _check_partial_fit_first_call(self, classes):
                 self._label_binarizer = LabelBinarizer()
                 if type_of_target(y).startswith("multilabel"):
                     self._label_binarizer.fit(y)
                 else:
                     self._label_binarizer.fit(classes)
-        except BaseException:
-            self._restore(before)
-            raise
-        return self._fit(X, y, incremental=True, before=before)  # type: ignore[return-value]
+
+        return self._fit(X, y, incremental=True, setup=first_call)  # type: ignore[return-value]
 
     def _decode(self, Y: Array) -> Array:
         return self._label_binarizer.inverse_transform(Y)
