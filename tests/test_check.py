@@ -436,6 +436,28 @@ CASES = [
         (1, "W_new"), lambda p: p.W[0] + p.eta * p[(1, "grad_W")],
         carry=((None, "loss_after"),), elements=True,
     ),
+    # learning_rate: θ − ∇ (η left out) or θ − η²∇
+    Case(
+        "learning_rate", "W-missing-m1", (3, 3, 2), (SIG, SIG), HSE, 1, "in_out",
+        (2, "W_new"), lambda p: p.W[1] - p[(2, "grad_W")],
+        carry=((None, "loss_after"),), learning_rate=0.5,
+    ),
+    Case(
+        "learning_rate", "b-twice-m3", (2, 3, 2), (TANH, SOFT), CE, 3, "out_in",
+        (1, "b_new"), lambda p: p.b[0] - p.eta**2 * p[(1, "grad_b")],
+        carry=((None, "loss_after"),), learning_rate=0.5,
+    ),
+    # bias_with_input: ∂L/∂b_j = mean of δ_j times an input, as a weight's
+    Case(
+        "bias_with_input", "x1-m1", (2, 3, 2), (SIG, ID), HSE, 1, "out_in",
+        (1, "grad_b"), lambda p: (p.X[:, [0]] * p[(1, "delta")]).sum(axis=0) / p.m,
+        carry=((1, "b_new"),),
+    ),
+    Case(
+        "bias_with_input", "a2-m3", (2, 3, 2), (TANH, SIG), BCE, 3, "in_out",
+        (2, "grad_b"), lambda p: (p[(1, "a")][:, [1]] * p[(2, "delta")]).sum(axis=0) / p.m,
+        carry=((2, "b_new"),),
+    ),
     # update_times_weight: θ − η θ ⊙ ∇
     Case(
         "update_times_weight", "m1", (3, 4, 2), (SIG, ID), SE, 1, "in_out",
@@ -1028,6 +1050,119 @@ def test_exit_1_when_only_carried(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == 1
 
 
+SOFTMAX_SPEC = """
+input = [1.0, 2.0]
+target = [0.0, 1.0]
+loss = "cross_entropy"
+learning_rate = 0.1
+
+[[layer]]
+activation = "sigmoid"
+weights = [[0.1, -0.2], [0.3, 0.4]]
+
+[[layer]]
+activation = "softmax"
+weights = [[0.5, -0.6], [0.7, 0.2]]
+"""
+
+
+def test_rounded_right_numbers_carried_on_at_their_precision_are_right(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A worksheet worked to 6 decimals throughout: ℓ = −ln a₂ and ∂ℓ/∂a = −1/a₂ from the
+    a₂ written (0.257723) land a few units of the 6th decimal off the true values (1/a
+    magnifies a's rounding). Right, exit 0: the working is right (a learner's report
+    from review: "carried" with nothing wrong)."""
+    x, W1, W2 = (
+        np.array([1.0, 2.0]),
+        np.array([[0.1, -0.2], [0.3, 0.4]]),
+        np.array([[0.5, -0.6], [0.7, 0.2]]),
+    )
+    z1 = x @ W1
+    a1 = 1 / (1 + np.exp(-z1))
+    z2 = a1 @ W2
+    a2 = np.exp(z2) / np.exp(z2).sum()
+    written_a = [round(float(v), 6) for v in a2]
+    loss = -math.log(written_a[1])  # from the a₂ written, as the person works
+    dL_da = -1 / written_a[1]
+    # the true values (from the unrounded a₂) differ beyond a unit of the 6th decimal
+    assert abs(round(loss, 6) + math.log(a2[1])) > 1e-6
+    assert abs(round(dL_da, 6) + 1 / a2[1]) > 1e-6
+    spec_path, claims = tmp_path / "spec.toml", tmp_path / "claims.toml"
+    spec_path.write_text(SOFTMAX_SPEC, encoding="utf-8")
+
+    def six(values: Any) -> str:
+        return "[" + ", ".join(f"{v:.6f}" for v in values) + "]"
+
+    claims.write_text(
+        f"[layer.1]\nz = {six(z1)}\na = {six(a1)}\n"
+        f"[layer.2]\nz = {six(z2)}\na = {six(written_a)}\ndL_da = [0, {dL_da:.6f}]\n"
+        f"[result]\nloss = {loss:.6f}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_main(capsys, "check", str(spec_path), str(claims), "--format", "json")
+    doc = json.loads(out)
+    assert doc["summary"] == {"claims": 11, "right": 11, "wrong": 0, "carried": 0}
+    assert code == 0
+    loss_finding = next(f for f in doc["findings"] if f["key"] == "loss")
+    assert "right from your rounded earlier values" in loss_finding["message"]
+    # the true value shown to a digit more than written: it differs visibly from the claim
+    assert f"unrounded, it is {-math.log(a2[1]):.8g})" in loss_finding["message"]
+    assert loss_finding["from_own_values"] == pytest.approx(loss, abs=1e-6)
+
+
+ONE_OUTPUT_SPEC = """
+input = [1.0, 2.0]
+target = [1.0]
+loss = "half_squared_error"
+learning_rate = 0.5
+
+[[layer]]
+activation = "sigmoid"
+weights = [[0.1, 0.2], [0.3, 0.4]]
+
+[[layer]]
+activation = "sigmoid"
+weights = [[0.5], [0.6]]
+bias = [0.1]
+"""
+
+
+def test_shapes_of_a_one_unit_layer() -> None:
+    """One number may be written as a number (z of one unit, grad_b of one unit); a bias
+    of one unit has no example's row to leave out, so a wrong shape names (1,)."""
+    spec = parse_spec(tomllib.loads(ONE_OUTPUT_SPEC))
+    trace = spec.explain()
+    for text in ("[layer.2]\nz = 0.5\n", "[layer.2]\ngrad_b = 0.5\n", "[layer.2]\nz = [0.5]\n"):
+        (claim,) = parse_claims(text, spec, trace)
+        assert float(claim.value) == 0.5
+    with pytest.raises(ClaimsError, match=r"grad_b: expected shape \(1,\), found shape \(2,\)$"):
+        parse_claims("[layer.2]\ngrad_b = [0.1, 0.2]\n", spec, trace)
+    with pytest.raises(ClaimsError, match=r"z: expected shape \(1,\) \(one example\), found"):
+        parse_claims("[layer.2]\nz = [0.1, 0.2]\n", spec, trace)
+    with pytest.raises(ClaimsError, match=r"for shape \(2,\) \(one example; indices are 1-based"):
+        parse_claims('[layer.1]\n"z[3]" = 0.5\n', spec, trace)
+
+
+def test_markdown_shows_numbers_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Markdown table: where as the text says it (z[1] of one example), the number as
+    written (0.786053, not %.6g's 0.786053 of 0.7860530), the true one a digit finer."""
+    spec_path, claims = tmp_path / "spec.toml", tmp_path / "claims.toml"
+    spec_path.write_text(SOFTMAX_SPEC, encoding="utf-8")
+    a1 = 1 / (1 + np.exp(-np.array([0.7, 0.6])))
+    z2 = a1 @ np.array([[0.5, -0.6], [0.7, 0.2]])
+    claims.write_text(f"[layer.2]\nz = [{z2[0]:.6f}, {z2[1]:.6f}]\n", encoding="utf-8")
+    code, markdown, _ = run_main(
+        capsys, "check", str(spec_path), str(claims), "--format", "markdown"
+    )
+    assert code == 0
+    rows = [line for line in markdown.splitlines() if line.startswith("| ✓")]
+    assert rows[0].startswith(f"| ✓ right | layer 2, z[1] | {z2[0]:.6f} | {z2[0]:.7g} |")
+    assert rows[1].startswith(f"| ✓ right | layer 2, z[2] | {z2[1]:.6f} | {z2[1]:.7g} |")
+
+
 @pytest.mark.parametrize(
     "params", [CORRECT[0], CORRECT[4], CORRECT[2]], ids=["m1", "m3-softmax", "m3-3layers"]
 )
@@ -1174,7 +1309,10 @@ BAD_CLAIMS = {
         ["z: expected a number, found a table"],
     ),
     "date": ("[result]\nloss = 1979-05-27\n", ["found a date or time (1979-05-27)"]),
-    "index-out-of-range": ('[layer.1]\n"a[4]" = 0.5\n', ["layer.1", "a[4]", "out of range"]),
+    "index-out-of-range": (
+        '[layer.1]\n"a[4]" = 0.5\n',
+        ["layer.1", "a[4]", "out of range for shape (3,) (one example;"],
+    ),
     "index-zero": ('[layer.1]\n"a[0]" = 0.5\n', ["layer.1", "a[0]", "out of range"]),
     "index-too-many": (
         '[layer.1]\n"a[1,1,1]" = 0.5\n',

@@ -54,6 +54,7 @@ TERM_LOSSES = frozenset(
     )
 )
 W_SHAPED = ("grad_W", "W_new")
+BIAS_SHAPED = ("grad_b", "b_new")  # one number per unit: no example's row, no input's
 # the order in which a step computes its numbers: where an error "entered" first
 STAGE = {
     "z": 0,
@@ -246,15 +247,16 @@ def _parse_table(
                 raise ClaimsError(path, field, "expected 1-based indices such as a[3]") from None
             full = _expand_index(index, written)
             if full is None:
-                raise ClaimsError(path, field, _index_problem(index, written, key))
+                raise ClaimsError(path, field, _index_problem(index, written, layer, key))
             claims.append(
                 Claim(layer, key, _to_trace_index(full, key, spec), _number(value, path, field))
             )
             continue
         array = _nested(value, path, field)
-        if array.shape != written and (array.shape != written[1:] or written[0] != 1):
+        one = array.shape == () and math.prod(written) == 1  # one number for one number
+        if array.shape != written and (array.shape != written[1:] or written[0] != 1) and not one:
             expected = f"shape {written}"
-            if written and written[0] == 1 and layer is not None and key not in W_SHAPED:
+            if _one_example(written, layer, key):
                 expected = f"shape {written[1:]} (one example)"
             raise ClaimsError(path, field, f"expected {expected}, found shape {array.shape}")
         if array.shape != written:
@@ -287,7 +289,15 @@ def _to_trace_index(index: tuple[int, ...], key: str, spec: Spec) -> tuple[int, 
     return tuple(index)
 
 
-def _index_problem(index: tuple[int, ...], shape: tuple[int, ...], key: str) -> str:
+def _one_example(shape: tuple[int, ...], layer: int | None, key: str) -> bool:
+    """A quantity of one example, rows by example (z, a, δ, …): written as its one row."""
+    by_example = layer is not None and key not in W_SHAPED + BIAS_SHAPED
+    return (by_example or key == "loss_terms") and len(shape) >= 2 and shape[0] == 1
+
+
+def _index_problem(
+    index: tuple[int, ...], shape: tuple[int, ...], layer: int | None, key: str
+) -> str:
     """Why an element's index does not fit the shape: how many indices, or their range."""
     n = len(shape)
     if not n:
@@ -296,6 +306,9 @@ def _index_problem(index: tuple[int, ...], shape: tuple[int, ...], key: str) -> 
     if len(index) not in (n, short):
         counts = f"{short} or {n} indices" if short != n else f"{n} ind{'ex' if n == 1 else 'ices'}"
         return f"expected {counts} for shape {shape}, such as {key}[{','.join(['1'] * short)}]"
+    if len(index) == short < n and _one_example(shape, layer, key):
+        shape = shape[1:]  # as the person indexes it, a[3] of one example's row
+        return f"index out of range for shape {shape} (one example; indices are 1-based)"
     return f"index out of range for shape {shape} (indices are 1-based)"
 
 
@@ -536,6 +549,10 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
             return grad
         if mistake.get("not_updated"):  # the bias left out of the chain: ∂L/∂b = 0
             return np.zeros(delta.shape[1])
+        if "input" in mistake:  # as a weight's: δ_j times input i's a (or unit j's own input)
+            i = mistake["input"]
+            inputs = a_prev if i == "own" else a_prev[:, i : i + 1]
+            return (inputs * delta).sum(axis=0) / divide
         return delta.sum(axis=0) / divide
     # W_new, b_new
     old = lay.W if key == "W_new" else lay.b
@@ -548,6 +565,8 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
         return old - eta * old * grad
     if mistake.get("no_mean"):  # the step from the gradient summed over the batch
         return old - eta * m * grad
+    if "rate" in mistake:  # η left out (1), or taken twice (η²)
+        return old - mistake["rate"] * grad
     return old - eta * grad
 
 
@@ -672,6 +691,16 @@ def _has_bias(ws: Worksheet, layer: int | None) -> bool:
 def _paths(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
     n_next = ws.spec.network.layers[layer].n_out if layer is not None else 0
     return [{"one_path": k} for k in range(n_next)]
+
+
+def _bias_inputs(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
+    """∂L/∂b_j as a weight's, from each input i, or from input j where there are as many."""
+    lay = ws.spec.network.layers[layer - 1] if layer is not None else None
+    if lay is None:
+        return []
+    return [{"input": i} for i in range(lay.n_in)] + (
+        [{"input": "own"}] if lay.n_in == lay.n_out else []
+    )
 
 
 RULES: tuple[Rule, ...] = (
@@ -819,6 +848,23 @@ RULES: tuple[Rule, ...] = (
         "gradient descent goes against the gradient: θ ← θ − η ∂L/∂θ",
     ),
     Rule(
+        "learning_rate",
+        ("W_new", "b_new"),
+        lambda ws, l: [{"rate": 1.0}, {"rate": ws.spec.learning_rate**2}],
+        "θ ← θ − η ∂L/∂θ: the step is the gradient times the learning rate η, once (not "
+        "θ − ∂L/∂θ, nor θ − η² ∂L/∂θ)",
+        lambda ws, l: ws.spec.learning_rate != 1,
+    ),
+    Rule(
+        "bias_with_input",
+        ("grad_b",),
+        _bias_inputs,
+        "∂L/∂b = the mean of δ: the bias's input is 1 (∂z/∂b = 1), not an activation as a "
+        "weight's is (∂z_j/∂w_ij = a_i)",
+        explain_out_in="∂L/∂b = the mean of δ: the bias's input is 1 (∂z/∂b = 1), not an "
+        "activation as a weight's is (∂z_j/∂w_ji = a_i)",
+    ),
+    Rule(
         "update_times_weight",
         ("W_new",),
         lambda ws, l: [{"times_weight": True}],
@@ -909,6 +955,11 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
+def _beside(x: float, claim: Claim) -> str:
+    """``x`` to a digit more than the claim has (6 at least): 1.3558681 beside 1.355870."""
+    return f"{x:.{max(6, claim.significant + 1)}g}"
+
+
 def check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckReport:
     """Judge every claim against the true step and the person's own earlier values."""
     # a person's numbers may be absurd (1e300): what they imply may overflow, and is then
@@ -946,6 +997,8 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
     # whether a known mistake (not a slip) is among the findings so far, kept as they are
     # appended: rescanning them for every right claim made a whole worksheet quadratic
     after_error = False
+    wrong_before = False  # a wrong number so far: what follows may be carried from it
+    coarsest = FINEST  # the fewest decimals a number so far is judged at
     for claim, (correct, own_value), w, more, found in zip(
         claims, own, wrong, unrounded, mistakes, strict=True
     ):
@@ -968,10 +1021,18 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             finding.message = f"{label}: {claim.written} is right" + _cancelled(
                 ws, claim, own_value, spec, after_error
             )
+        elif claim.matches(own_value) and not wrong_before and coarsest >= claim.decimals:
+            # everything it follows from is right, written to as many decimals: it is off
+            # by their rounding (−ln a from an a of 6 decimals, to 6), the working is
+            # right; from coarser numbers (a z of 1 decimal) its digits are not (carried)
+            finding.message = (
+                f"{label}: {claim.written} is right from your rounded earlier values "
+                f"(unrounded, it is {_beside(correct, claim)})"
+            )
         elif claim.matches(own_value):
             finding.status = "carried"
             finding.message = (
-                f"{label}: you wrote {claim.written}, it is {_fmt(correct)}; "
+                f"{label}: you wrote {claim.written}, it is {_beside(correct, claim)}; "
                 f"yours follows correctly from your own earlier values "
                 f"({_fmt(own_value)}{digits})"
             )
@@ -982,6 +1043,8 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
                 label, claim, correct, own_value, finding.diagnosis, spec
             )
         findings.append(finding)
+        wrong_before = wrong_before or finding.status == "wrong"
+        coarsest = min(coarsest, claim.decimals if claim.precision is None else claim.precision)
         # after a known mistake, not a slip: from a slip a mistake may land anywhere
         after_error = after_error or (
             finding.status == "wrong"
@@ -1361,7 +1424,7 @@ def _formula(claim: Claim, spec: Spec) -> str:
 def _wrong_message(
     label: str, claim: Claim, correct: float, own: float, diagnosis: list[str], spec: Spec
 ) -> str:
-    shown = _fmt(correct)
+    shown = _beside(correct, claim)
     if claim.precision is not None and float(shown) == float(claim.value):
         # read finer than written: show the digits where the two differ
         shown = f"{correct:.{claim.precision}f}".rstrip("0").rstrip(".")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from glassnet.render.json import json_text
@@ -53,17 +54,23 @@ def render_check_markdown(report: dict[str, Any], color: bool = False) -> str:
         "| --- | --- | ---: | ---: | --- | --- |",
     ]
     for f in report["findings"]:
-        where = (
-            (f"layer {f['layer']} " if f["layer"] is not None else "")
-            + f["key"]
-            + (f"[{','.join(map(str, f['index']))}]" if f["index"] else "")
-        )
-        note = f["message"].split(": ", 1)[-1].replace("|", "\\|")
+        # where as the text says it (z[1] of one example); the number as written, to its
+        # last digit, and the correct one to a digit more
+        where, note = f["message"].split(": ", 1)
+        note = note.replace("|", "\\|")
+        claimed = _written(f["claimed"])
+        digits = max(6, len(claimed.split("e")[0].strip("-").replace(".", "").lstrip("0")) + 1)
         lines.append(
-            f"| {MARKS[f['status']]} {f['status']} | {where} | {f['claimed']:.6g} | "
-            f"{f['correct']:.6g} | {', '.join(f['diagnosis'])} | {note} |"
+            f"| {MARKS[f['status']]} {f['status']} | {where} | {claimed} | "
+            f"{f['correct']:.{digits}g} | {', '.join(f['diagnosis'])} | "
+            f"{note} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _written(x: float) -> str:
+    """The shortest form that reads back as ``x``: 1.124415 as written, 2030.0 for 2.03e3."""
+    return repr(float(x)) if math.isfinite(x) else str(x)
 
 
 def render_check_json(report: dict[str, Any], color: bool = False) -> str:
