@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pytest
 
+import glassnet.train as train_module
 from glassnet import (
     ArgumentError,
     Callback,
@@ -308,6 +309,27 @@ def test_gradient_clipping_bounds_the_step():
         )
     )
     assert step == pytest.approx(1e-3, rel=1e-9)
+
+
+def test_gradient_clipping_in_float32_where_the_squares_overflow():
+    """Gradients of ~1e20: their squares overflow float32 (a norm of ∞ made every gradient
+    0, and the step silently none); the norm itself does not. The step is η · clip_norm."""
+    net = Network([1, 1], activations=["identity"], dtype="float32", seed=0)
+    before = net.copy()
+    X = np.array([[1e15], [2e15]], dtype=np.float32)
+    y = np.array([1e5, 0.0], dtype=np.float32)
+    net.fit(X, y, epochs=1, batch_size=2, learning_rate=0.1, clip_norm=1.0, shuffle=False,
+            verbose=False)  # fmt: skip
+    moved = np.hypot(net.layers[0].W - before.layers[0].W, net.layers[0].b - before.layers[0].b)
+    assert float(moved[0, 0]) == pytest.approx(0.1, rel=1e-6)
+
+
+def test_l2_penalty_in_float32_where_the_squares_overflow():
+    """The reported (λ/2)‖W‖² of weights of 1e20 (squares beyond float32) is finite."""
+    net = Network([2, 1], activations=["identity"], dtype="float32", seed=0)
+    net.layers[0].W[...] = 1e20
+    W = net.layers[0].W.astype(np.float64)
+    assert train_module._penalty(net, 0.5) == pytest.approx(0.25 * float((W**2).sum()))
 
 
 def test_dropout_masks_the_backward_pass_too():

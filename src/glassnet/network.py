@@ -31,9 +31,10 @@ and so do :mod:`glassnet.trace` (explanations) and :mod:`glassnet.gradcheck`.
 from __future__ import annotations
 
 import functools
+import math
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -167,6 +168,21 @@ def frobenius_norm(x: Any) -> float:
         return top
     y = x / top
     return top * float(np.sqrt(np.vdot(y, y)))
+
+
+def sum_of_squares(arrays: Iterable[Any]) -> float:
+    r"""Σ ‖x‖² over ``arrays``, as a Python float.
+
+    .. math:: \sum_x \sum_i x_i^2
+
+    Each x·x in x's own dtype (no copy), and from :func:`frobenius_norm` where that
+    overflows: float32's from entries of ~1e19, where the float sum does not.
+    """
+    total = 0.0
+    for x in arrays:
+        squares = float(np.vdot(x, x))
+        total += squares if math.isfinite(squares) else frobenius_norm(x) ** 2
+    return total
 
 
 def one_hot(index: Array, n: int, dtype: np.dtype | type) -> Array:

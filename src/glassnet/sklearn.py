@@ -64,7 +64,7 @@ from glassnet import blas
 from glassnet.activations import ACTIVATIONS, Activation, get_activation
 from glassnet.errors import ArgumentError
 from glassnet.losses import Loss, get_loss
-from glassnet.network import Layer, Network, one_hot
+from glassnet.network import Layer, Network, one_hot, sum_of_squares
 from glassnet.optimizers import SGD, Adam, Optimizer, Schedule
 from glassnet.train import Callback, TrainingError, TrainingState
 from glassnet.train import fit as train_fit
@@ -195,13 +195,12 @@ class _PerBatchL2(Optimizer):
         if self.alpha:
             n_b = self.sizes[self.batch % len(self.sizes)]
             grads, work = list(grads), self._work(params)
-            squares = 0.0
             for i in range(0, len(params), 2):
                 W = params[i]
-                squares += float(np.dot(W.ravel(), W.ravel()))
                 # ∂L/∂W + (α/n_B) W into a work array of W's: nothing allocated per batch
                 term = np.multiply(W, self.alpha / n_b, out=work[i])
                 grads[i] = np.add(grads[i], term, out=term)
+            squares = sum_of_squares(params[::2])
             self.penalty += 0.5 * self.alpha * squares  # (α/2n_B)Σ‖W‖², weighted by n_B
         self.batch += 1
         self.inner.step(params, grads)

@@ -32,7 +32,7 @@ from glassnet.errors import (
 )
 from glassnet.losses import FUSED, EpochLoss
 from glassnet.metrics import count_correct, metric_name, r2_score, total_squares
-from glassnet.network import Network
+from glassnet.network import Network, sum_of_squares
 from glassnet.optimizers import SCHEDULES, Optimizer, Schedule, get_optimizer, get_schedule
 
 Array = np.ndarray
@@ -1072,7 +1072,7 @@ def _regularised(
             grad_W += np.multiply(layer.W, l2, out=scratch(work, f"W{l}", layer.W))
         grads += [grad_W, bp.grad_b[l]]
     if clip_norm is not None:
-        norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+        norm = math.sqrt(sum_of_squares(grads))
         if norm > clip_norm:
             for g in grads:
                 g *= clip_norm / norm
@@ -1083,4 +1083,4 @@ def _penalty(network: Network, l2: float) -> float:
     r"""(λ/2) Σ_l ‖W_l‖², the L2 term of the reported loss (‖W‖² as a dot product: no copy)."""
     if not l2:
         return 0.0
-    return 0.5 * l2 * sum(float(np.vdot(layer.W, layer.W)) for layer in network.layers)
+    return 0.5 * l2 * sum_of_squares(layer.W for layer in network.layers)
