@@ -63,8 +63,9 @@ class Activation:
         scratch)`` turns g = ∂ℓ/∂a into δ in place. ``scratch`` is a namespace of
         the layer's own in which they keep work arrays between calls (see
         :func:`scratch`). They write and return nothing; ``out`` may be z itself (a
-        prediction computes a over z). They must compute the very numbers of
-        ``forward`` and ``vjp``, which explanations show: a copy of a built-in
+        prediction computes a over z). They must compute the functions of
+        ``forward`` and ``vjp``, which explanations show (to rounding: the in-place
+        sigmoid may differ from the allocating one in the last bit): a copy of a built-in
         (``dataclasses.replace``) with another ``forward`` or ``derivative`` needs its
         own, or None. Without them, :meth:`apply` and :meth:`vjp_inplace` fall back
         to the allocating ``forward`` and ``vjp``. :func:`register_activation` checks
@@ -595,7 +596,8 @@ def _verify(act: Activation) -> None:
     arguments as they were; a vjp agrees with derivative ⊙ g (or the Jacobian's
     product); the in-place hooks compute, as the training workspace calls them
     (out apart from z, and over z itself; with ``vjp_of_a`` a = z too), the numbers of
-    forward and vjp. The training loop trains exactly what explanations show.
+    forward and vjp (to a relative 1e-7). The training loop trains what explanations
+    show, to rounding.
     """
     where = f"activation {act.name!r}"
     for role, fn, params, needed in (

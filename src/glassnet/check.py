@@ -239,7 +239,7 @@ def _parse_table(
                 "glassnet's own sums over the output units; claim loss, not its terms",
             )
         shape = _shape(spec, trace, layer, key)
-        written = _written_shape(shape, layer, key, spec)
+        written = _written_shape(shape, key, spec)
         if match:
             try:
                 index = tuple(int(part) - 1 for part in match.group(2).split(","))
@@ -275,9 +275,7 @@ def _parse_table(
     return claims
 
 
-def _written_shape(
-    shape: tuple[int, ...], layer: int | None, key: str, spec: Spec
-) -> tuple[int, ...]:
+def _written_shape(shape: tuple[int, ...], key: str, spec: Spec) -> tuple[int, ...]:
     if key in W_SHAPED and spec.weights_layout == "out_in":
         return (shape[1], shape[0])
     return shape
@@ -448,11 +446,10 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
             return np.array(ws.value(None, "loss_terms").sum(axis=1).mean())
         if key == "loss":
             a = ws.value(L, "a")
-            z = ws.value(L, "z")
             return np.array(
-                _loss_value(net, z, a, Y, mistake).mean()
+                _loss_value(net, a, Y, mistake).mean()
                 if not mistake.get("sum_over_examples")
-                else _loss_value(net, z, a, Y, mistake).sum()
+                else _loss_value(net, a, Y, mistake).sum()
             )
         # loss_after: forward with the person's updated parameters
         a = X
@@ -584,16 +581,14 @@ def _loss_terms(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any])
     if net.loss.name not in TERM_LOSSES:
         return np.full(Y.shape, np.nan)
     n = a.shape[1]
-    columns = [_loss_value(net, None, a[:, j : j + 1], Y[:, j : j + 1], mistake) for j in range(n)]
+    columns = [_loss_value(net, a[:, j : j + 1], Y[:, j : j + 1], mistake) for j in range(n)]
     terms = np.stack(columns, axis=1)
     if net.loss.name == "mean_squared_error":
         terms = terms / n  # (1/n) Σ_j: each column's own mean is over one unit
     return terms
 
 
-def _loss_value(
-    net: Any, z: np.ndarray, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any]
-) -> np.ndarray:
+def _loss_value(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any]) -> np.ndarray:
     if mistake.get("log10"):
         with np.errstate(divide="ignore", invalid="ignore"):
             if net.loss.name == "cross_entropy":
@@ -1478,7 +1473,7 @@ def template(spec: Spec, trace: Any | None = None) -> str:
     for layer in trace.layers:
         lines.append(f"[layer.{layer.index}]  # {layer.activation}")
         for key in LAYER_KEYS:
-            shape = _written_shape(np.shape(getattr(layer, key)), layer.index, key, spec)
+            shape = _written_shape(np.shape(getattr(layer, key)), key, spec)
             if m == 1 and key not in W_SHAPED and key not in ("grad_b", "b_new"):
                 shape = shape[1:]
             lines.append(f"{key} = []  # shape {shape}")

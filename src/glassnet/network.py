@@ -24,8 +24,13 @@ The recursion for δ is seed 000's k_i = w_{i+1} k_{i+1} f'(w_i x_{i-1}), seed
 δ_{l+1} W_{l+1}^T sums, for each unit j of layer l, over every unit k of
 layer l+1 that j feeds.
 
-This is the only implementation of the math in glassnet: training calls it,
-and so do :mod:`glassnet.trace` (explanations) and :mod:`glassnet.gradcheck`.
+This module is the only implementation of the step in glassnet. It runs in two
+forms of the same formulas: in a workspace's preallocated arrays, in place (training,
+prediction), and allocating its arrays (:mod:`glassnet.trace`'s explanations,
+:mod:`glassnet.gradcheck`); both call each layer's registered activation and the
+registered loss, whose in-place variants are checked against the allocating ones
+(a user's when registered, glassnet's own by its tests). (:mod:`glassnet.check`
+recomputes a step from a person's own numbers with the same registered functions.)
 """
 
 from __future__ import annotations

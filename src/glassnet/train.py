@@ -1,8 +1,10 @@
 """Training: mini-batch gradient descent through the engine, with the usual companions.
 
-:func:`fit` runs epochs of mini-batches through :meth:`glassnet.network.Network.forward`
-and :meth:`~glassnet.network.Network.backward` — the same code that ``glassnet explain``
-shows — and updates the parameters with an optimizer (:mod:`glassnet.optimizers`).
+:func:`fit` runs epochs of mini-batches through the engine's pass in a workspace (the
+calls that :meth:`glassnet.network.Network.forward` and
+:meth:`~glassnet.network.Network.backward` make given one: the same formulas, products
+and registered activations and losses as the pass ``glassnet explain`` records, in
+place) and updates the parameters with an optimizer (:mod:`glassnet.optimizers`).
 Around it: a learning-rate schedule, L2 weight decay (on weights, not biases), inverted
 dropout, gradient clipping by norm, a validation set, early stopping that restores the
 best weights, callbacks that may stop training, and a progress bar.

@@ -1,7 +1,9 @@
-"""Renderers: a trace (its ``glassnet.trace/1`` dict) as text, Markdown or JSON.
+"""Renderers: a trace (its ``glassnet.trace/1`` dict) as text, Markdown, JSON or HTML.
 
 Each renderer takes the plain dict of :meth:`glassnet.trace.Trace.to_dict` and
-returns a string; none of them computes anything of the step itself.
+returns a string; none of them computes a number of the step (the numbers shown are
+the trace's; :func:`glassnet.render.numbers.shown_trace` only shows as 0 those that are
+the rounding residue of a sum that cancels).
 """
 
 from glassnet.render.html import render_html
