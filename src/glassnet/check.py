@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.errors import InputError, did_you_mean, quote, toml_kind, toml_problem, toml_text
+from glassnet.network import PROBABILITY_TARGETS
 from glassnet.spec import Spec
 
 if sys.version_info >= (3, 11):
@@ -668,7 +669,7 @@ def _squared(ws: Worksheet, layer: int | None) -> bool:
 
 
 def _log_loss(ws: Worksheet, layer: int | None) -> bool:
-    return ws.spec.network.loss.name in ("cross_entropy", "binary_cross_entropy")
+    return ws.spec.network.loss.name in PROBABILITY_TARGETS
 
 
 def _hidden(ws: Worksheet, layer: int | None) -> bool:

@@ -445,7 +445,7 @@ def _check_choices(
         raise ArgumentError(f"{flag('activation')}: {act}")
     if loss not in LOSSES:
         raise ArgumentError(f"{flag('loss')}: {unknown_name('loss', loss, LOSSES)}")
-    cross_entropy = loss in ("cross_entropy", "binary_cross_entropy")
+    cross_entropy = loss in PROBABILITY_TARGETS
     if classification and loss != "cross_entropy":
         other = (  # binary_cross_entropy: sigmoid outputs, one yes/no per unit
             "binary_cross_entropy takes sigmoid outputs (a --spec)"

@@ -56,7 +56,7 @@ from glassnet.errors import (
     whole_number,
 )
 from glassnet.init import get_initializer
-from glassnet.losses import FUSED, SATURATED, Loss, Saturated, get_loss
+from glassnet.losses import FUSED, SATURATED, Fused, Loss, Saturated, get_loss
 from glassnet.metrics import metric_value
 
 if TYPE_CHECKING:  # train builds on this module: imported for the annotation only
@@ -518,7 +518,7 @@ class Products:
         return ops
 
     def backward_ops(
-        self, fused: object | None, scale: float, descend: bool, masked: tuple[bool, ...]
+        self, fused: Fused | None, scale: float, descend: bool, masked: tuple[bool, ...]
     ) -> list[Callable[[], object]]:
         """The calls of the backward pass, in order (kept for the next batch).
 
@@ -537,7 +537,7 @@ class Products:
             a = space.unmasked if dropped else ws.a[l]  # f′(z) is of f(z), unmasked
             if l == L:
                 if fused is not None:  # δ_L = a − y
-                    ops.append(functools.partial(fused.delta_into, a, ws.Y, delta, space))  # type: ignore[attr-defined]
+                    ops.append(functools.partial(fused.delta_into, a, ws.Y, delta, space))
                 else:  # δ_L = f_L′(z_L)ᵀ ∂ℓ/∂a_L (exact from z where that loses it)
                     exact = network._saturated()
                     ops.append(
@@ -601,8 +601,8 @@ class Network:
         Initialiser of the weights, when ``layers`` gives sizes; biases start at 0.
         By default chosen by each layer's activation: he_uniform for relu,
         leaky_relu and elu, glorot_uniform for the others.
-    seed : int, optional
-        Seed of the initialiser's random numbers.
+    seed : int or numpy.random.Generator, optional
+        Seed of the initialiser's random numbers, or a generator to draw them from.
     dtype : {"float64", "float32"}, default "float64"
         The dtype of parameters and computations.
     fused : bool, default True
@@ -622,7 +622,7 @@ class Network:
         loss: str | Loss = "half_squared_error",
         *,
         init: str | None = None,
-        seed: int | None = None,
+        seed: int | np.random.Generator | None = None,
         dtype: str | np.dtype = "float64",
         fused: bool = True,
     ) -> None:
@@ -740,7 +740,7 @@ class Network:
         sizes: list[int],
         activations: Sequence[str | Activation] | None,
         init: str | None,
-        seed: int | None,
+        seed: int | np.random.Generator | None,
     ) -> list[Layer]:
         if len(sizes) < 2 or any(n < 1 for n in sizes):
             raise ArgumentError(f"layers: expected at least 2 positive sizes, found {sizes}")
@@ -791,7 +791,7 @@ class Network:
             f = self.layers[-1].activation
         return f
 
-    def _fused(self) -> object | None:
+    def _fused(self) -> Fused | None:
         act, loss = self.layers[-1].activation, self.loss
         cached = self.__dict__.get("_fused_cache")
         if cached is None or cached[0] is not act or cached[1] is not loss:
@@ -808,7 +808,7 @@ class Network:
         """Σ_k ℓ_k of a batch computed in a workspace (training); the mean is this / m."""
         fused = self._fused()
         if fused is not None:
-            return fused.loss_sum(fp.z[-1], Y, workspace.scratch[-1])  # type: ignore[attr-defined]
+            return fused.loss_sum(fp.z[-1], Y, workspace.scratch[-1])
         return float(np.add.reduce(self._example_losses(fp, Y), axis=None))
 
     def __getstate__(self) -> dict:
@@ -1120,7 +1120,7 @@ class Network:
     @property
     def is_classifier(self) -> bool:
         """True when the loss is a cross-entropy on a softmax or sigmoid output."""
-        return self.loss.name in ("cross_entropy", "binary_cross_entropy") and (
+        return self.loss.name in PROBABILITY_TARGETS and (
             self.output_activation.name in ("softmax", "sigmoid")
         )
 
@@ -1268,7 +1268,7 @@ class Network:
         """:meth:`example_losses` of checked targets (a training batch's, checked up front)."""
         fused = self._fused()
         if fused is not None:
-            return fused.value(fp.z[-1], Y)  # type: ignore[attr-defined]
+            return fused.value(fp.z[-1], Y)
         z, a = fp.z[-1], fp.a[-1]
         losses = self.loss.value(a, Y)
         if np.shape(losses) != Y.shape[:-1]:  # a registered value(a, y) that forgot Σ_j
@@ -1431,7 +1431,7 @@ class Network:
             dL_da: Array | None
             if l == n_layers and fused_path is not None:
                 dL_da = None  # never formed: δ_L = a − y directly
-                delta = fused_path.delta(a, Y)  # type: ignore[attr-defined]
+                delta = fused_path.delta(a, Y)
             else:
                 if l == n_layers:
                     dL_da = self.loss.gradient(a, Y)
@@ -1484,7 +1484,7 @@ class Network:
         if fused is None or not record:
             return delta, dL_da
         with np.errstate(all="ignore"):
-            direct = fused.delta(a, Y)  # type: ignore[attr-defined]
+            direct = fused.delta(a, Y)
             close = np.isclose(delta, direct, rtol=1e-9, atol=1e-12)
         return (delta if bool(np.all(close)) else direct), dL_da
 

@@ -303,7 +303,7 @@ class EarlyStopping(Callback):
 
 
 def _as_callbacks(
-    callbacks: Sequence[Callback | Callable[..., None]] | Callback | Callable[..., None],
+    callbacks: Sequence[Callback | Callable[..., None]] | Callback | Callable[..., None] | None,
 ) -> list[Callback]:
     if callbacks is None:  # as Keras: none
         return []
@@ -431,7 +431,7 @@ def fit(
     validation_split: float = 0.0,
     shuffle: bool = True,
     seed: int | None = None,
-    callbacks: Sequence[Callback | Callable[..., None]] = (),
+    callbacks: Sequence[Callback | Callable[..., None]] | None = (),
     l2: float = 0.0,
     dropout: float | Sequence[float] = 0.0,
     clip_norm: float | None = None,
@@ -468,7 +468,8 @@ def fit(
     seed : int, optional
         Seeds shuffling, the validation split and dropout: the same seed gives the
         same weights and history, bit for bit.
-    callbacks : sequence of Callback or functions ``f(state, epoch, logs)``
+    callbacks : sequence of Callback or functions ``f(state, epoch, logs)``, optional
+        Called as training goes; one may be given alone, and None stands for none.
     l2 : float, default 0
         λ of the L2 penalty (λ/2) Σ_l ‖W_l‖² (biases are not decayed): ∂/∂W_l adds λ W_l.
     dropout : float or sequence of float, default 0

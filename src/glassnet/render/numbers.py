@@ -21,7 +21,7 @@ def fmt(x: float, precision: int) -> str:
 RESIDUE = 32 * float(np.finfo(np.float64).eps)
 
 # the losses whose ∂ℓ/∂a is c (a − y): it can cancel where a is a sum (a = z)
-_DIFFERENCE_LOSSES = {"half_squared_error": 1.0, "squared_error": 2.0, "mean_squared_error": 2.0}
+_DIFFERENCE_LOSSES = frozenset({"half_squared_error", "squared_error", "mean_squared_error"})
 # f(0) = 0, and a = z (or a multiple) near 0: a follows a z that is residue
 _THROUGH_ZERO = {"identity", "relu", "leaky_relu", "tanh", "elu"}
 _LINEAR = {"identity", "relu", "leaky_relu"}  # a is z itself where it is not 0
@@ -78,12 +78,12 @@ def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
         layer = layers[l]
         g, d, delta = A("dL_da", layer), A("da_dz", layer), A("delta", layer)
         a = np.asarray(layer["a"])
-        c = _DIFFERENCE_LOSSES.get(trace["loss_name"])
         output = delta_next is None
         if not output:
             g = zero(g, delta_next @ W_next.T, np.abs(delta_next) @ np.abs(W_next).T)
-        elif c is not None and layer["activation"] in _LINEAR:  # a − y, a a sum itself
-            shown = zero(g, c * (a - Y), c * (np.abs(a) + np.abs(Y)))
+        elif trace["loss_name"] in _DIFFERENCE_LOSSES and layer["activation"] in _LINEAR:
+            # ∂ℓ/∂a a multiple of a − y (the multiple cancels in the test), a a sum itself
+            shown = zero(g, a - Y, np.abs(a) + np.abs(Y))
             settled = (shown == 0) & (g != 0)
             g = shown
         pair = (layer["activation"], trace["loss_name"])
