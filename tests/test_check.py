@@ -640,6 +640,23 @@ def assert_report(
             assert abs(f.from_own_values - f.claimed) < 1e-6
 
 
+@pytest.mark.parametrize(
+    ("name", "says", "not_said"),
+    [
+        ("z_a_confused-da_dz-sigmoid-m1", "not σ′(a)", "next layer's z"),
+        ("z_a_confused-z-m3", "next layer's z is formed from this layer's a", "σ′"),
+    ],
+)
+def test_a_mistake_explained_as_it_shows_where_it_is(name: str, says: str, not_said: str) -> None:
+    """z and a confused: in f′, that f′ is taken at z; in a z, that it is formed from a."""
+    case = case_named(name)
+    sheet = solve(case)
+    report = run_check(sheet, sheet.claims_toml(vectors=case.vectors))
+    first = report.first_error
+    assert first is not None and first.diagnosis == ["z_a_confused"]
+    assert says in first.message and not_said not in first.message, first.message
+
+
 def test_a_mistake_made_twice_is_wrong_twice() -> None:
     """A later place where the same mistake is made again (not carried) is wrong again,
     with the same diagnosis: update_sign on every layer."""

@@ -642,6 +642,9 @@ class Rule:
     explain_out_in : str or None
         ``explain`` in the notation of a spec written W x (``weights_layout = "out_in"``),
         where it differs.
+    explain_at : dict
+        For some of ``keys``, the explanation of the mistake as it shows there, in place
+        of ``explain`` (f′ taken at a, where f′ is claimed; z from z, where z is).
     """
 
     id: str
@@ -650,9 +653,15 @@ class Rule:
     explain: str
     applies: Callable[[Worksheet, int | None], bool] = lambda ws, layer: True
     explain_out_in: str | None = None
+    explain_at: dict[str, str] = field(default_factory=dict)
 
-    def explained(self, layout: str) -> str:
-        """The explanation in the person's notation: x W (``in_out``) or W x (``out_in``)."""
+    def explained(self, layout: str, key: str | None = None) -> str:
+        """The explanation of the mistake as it shows at ``key``, in the person's notation.
+
+        x W (``in_out``) or W x (``out_in``).
+        """
+        if key in self.explain_at:
+            return self.explain_at[key]
         return self.explain_out_in if layout == "out_in" and self.explain_out_in else self.explain
 
 
@@ -815,6 +824,14 @@ RULES: tuple[Rule, ...] = (
         lambda ws, l: [{"z_as_a": True}, {"a_as_z": True}],
         "z and a = f(z) are different numbers: f′ is taken at z (σ′(z) = a(1 − a), not "
         "z(1 − z) nor σ′(a)), and the next layer's z is formed from a, not z",
+        explain_at={
+            "z": "z and a = f(z) are different numbers: the next layer's z is formed from "
+            "this layer's a, not its z",
+            "da_dz": "z and a = f(z) are different numbers: f′ is taken at z, with the "
+            "formula's own inputs (σ′(z) = a(1 − a) from a, not z(1 − z); not σ′(a))",
+            "delta": "z and a = f(z) are different numbers: f′ is taken at z, with the "
+            "formula's own inputs (σ′(z) = a(1 − a) from a, not z(1 − z); not σ′(a))",
+        },
     ),
     Rule(
         "batch_derivative",
@@ -1104,7 +1121,7 @@ def _cancelled(ws: Worksheet, claim: Claim, own: float, spec: Spec, after_error:
     found = [rule_id for rule_id, _ in _mistakes_from(ws, claim, changing=_exact(ws))]
     if not found:
         return ""
-    explain = {r.id: r.explained(spec.weights_layout) for r in RULES}
+    explain = {r.id: r.explained(spec.weights_layout, claim.key) for r in RULES}
     return (
         f", though your own earlier values give {_fmt(own)}: from them it takes a second "
         f"mistake to reach it, and the two cancel: "
@@ -1442,7 +1459,7 @@ def _wrong_message(
         )
     if abs(own - correct) > claim.tolerance:
         text += f" (from your own earlier values: {_fmt(own)})"
-    explain = {r.id: r.explained(spec.weights_layout) for r in RULES}
+    explain = {r.id: r.explained(spec.weights_layout, claim.key) for r in RULES}
     notes = [f"{d}: {explain[d]}" for d in diagnosis if d in explain]
     if "rounded_inputs" in diagnosis:
         notes.append(
