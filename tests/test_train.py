@@ -24,7 +24,13 @@ from glassnet.network import Layer
 from glassnet.optimizers import SGD, Adaptive, get_optimizer
 from glassnet.train import LambdaCallback
 
-from conftest import EXAMPLES, assert_same_parameters
+from conftest import (
+    EXAMPLES,
+    OUTPUT_LOSS,
+    assert_same_parameters,
+    random_batch,
+    random_network,
+)
 
 
 def blobs(seed=0, n=200, classes=3):
@@ -295,6 +301,27 @@ def test_l2_loss_of_each_batch_and_epoch_is_taken_at_the_weights_before_the_upda
         part = slice(epoch * per_epoch, (epoch + 1) * per_epoch)
         mean = np.dot(expected[part], sizes[part]) / 30
         np.testing.assert_allclose(history["loss"][epoch], mean, rtol=1e-13)
+
+
+@pytest.mark.parametrize(("output", "loss"), OUTPUT_LOSS)
+def test_fit_takes_the_steps_of_step_over_the_same_batches(output: str, loss: str) -> None:
+    """fit's in-place pass (a workspace's; η/m folded into δ_L) against Network.step's
+    allocating one, which explanations record: one epoch of 10 examples, unshuffled, in
+    batches of 4, 4 and 2 (the last one's mean over its own 2). The cross-entropy's targets
+    are probabilities whose rows do not sum to 1 (δ = a Σy − y, not a − y)."""
+    rng = np.random.default_rng(3)
+    net = random_network(rng, [3, 4, 3], ["tanh", output], loss)
+    X, Y = random_batch(rng, net, 10)
+    if loss == "cross_entropy":
+        Y = rng.uniform(0, 1, size=Y.shape)
+    reference, before = net.copy(), net.copy()
+    for start in range(0, 10, 4):
+        reference.step(X[start : start + 4], Y[start : start + 4], 0.3)
+    net.fit(X, Y, epochs=1, batch_size=4, shuffle=False, learning_rate=0.3, verbose=False)
+    for a, b in zip(net.layers, reference.layers, strict=True):
+        np.testing.assert_allclose(a.W, b.W, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(a.b, b.b, rtol=1e-12, atol=1e-14)
+    assert not np.allclose(net.layers[-1].W, before.layers[-1].W)  # steps were taken
 
 
 def test_gradient_clipping_bounds_the_step():
