@@ -13,6 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/reference.py
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
+# the tests parametrized over them would otherwise be skipped, as "got empty parameter set"
+assert EXAMPLES, f"no example specs in {ROOT / 'examples'}: run the tests from a checkout"
 
 # The keys of the glassnet.trace/1 document, in order (docs/trace-format.md).
 TOP_KEYS = [

@@ -215,6 +215,23 @@ def test_in_place_softmax_of_short_rows(dtype, rows, spread, over_z):
     assert out.dtype == dtype
 
 
+@pytest.mark.parametrize(("dtype", "near"), [(np.float32, 88.5), (np.float64, 709.0)])
+@pytest.mark.parametrize("rows", [1, 64])
+def test_in_place_softmax_at_the_edge_of_exp(dtype, near, rows):
+    """Ten logits just below where e^z overflows (float32: 88.7, float64: 709.8): e^z is
+    finite, its row's sum is not, so such a row must be shifted (UNSHIFTED lies below)."""
+    from types import SimpleNamespace
+
+    z = np.full((rows, 10), near, dtype=dtype)
+    z[:, 0] -= 1.0
+    with np.errstate(over="ignore"):
+        assert np.isfinite(np.exp(z)).all() and not np.isfinite(np.exp(z).sum(axis=1)).any()
+    out = np.empty_like(z)
+    ACTIVATIONS["softmax"].apply(z, out, SimpleNamespace())
+    e = np.exp(np.array([-1.0] + [0.0] * 9))
+    np.testing.assert_allclose(out, np.broadcast_to(e / e.sum(), z.shape), rtol=1e-6)
+
+
 def test_in_place_softmax_of_no_rows():
     from types import SimpleNamespace
 

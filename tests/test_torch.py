@@ -87,10 +87,18 @@ def assert_trace_matches_torch(net, X, Y, lr, rtol=1e-10):
                 atol=1e-13,
                 err_msg=f"layer {l + 1} {key}",
             )
-    # and the fast (fused) training path gives the same gradients
+    # the gradients without a recording (the fused δ_L where the pair has one)
     bp = net.gradients(X, Y)
     for l in range(len(net.layers)):
         np.testing.assert_allclose(bp.grad_W[l + 1], expected["grad_W"][l], rtol=rtol, atol=1e-13)
+        np.testing.assert_allclose(bp.grad_b[l + 1], expected["grad_b"][l], rtol=rtol, atol=1e-13)
+    # and training's own path (fit: a workspace's in-place pass, the step folded into
+    # the products), one step on the whole batch
+    trained = net.copy()
+    trained.fit(X, Y, epochs=1, batch_size=None, shuffle=False, learning_rate=lr, verbose=False)
+    for l, layer in enumerate(trained.layers):
+        np.testing.assert_allclose(layer.W, expected["W_new"][l], rtol=rtol, atol=1e-13)
+        np.testing.assert_allclose(layer.b, expected["b_new"][l], rtol=rtol, atol=1e-13)
 
 
 @pytest.mark.parametrize("m", [1, 3])

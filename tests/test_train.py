@@ -792,10 +792,12 @@ def test_ctrl_c_after_the_last_batch_is_not_swallowed(where, settings, monkeypat
         monkeypatch.setattr(Network, "evaluate", evaluating)
     saved = []
     stopped = make()
+    # (Python's own handler, or SIG_IGN where pytest runs as a shell's background job)
+    handler = signal.getsignal(signal.SIGINT)
     with pytest.raises(KeyboardInterrupt, match=f"^interrupted after epoch {last}$"):
         stopped.fit(X, y, callbacks=callbacks, on_checkpoint=saved.append, **settings)
     monkeypatch.undo()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    assert signal.getsignal(signal.SIGINT) is handler  # restored
     # the whole run's periodic ones, and the last epoch's unless it was one of them
     periodic = [c["epoch"] for c in taken]
     assert [c["epoch"] for c in saved] == periodic + ([] if last in periodic else [last])
@@ -1367,6 +1369,25 @@ def test_a_nan_in_the_validation_data_is_named_up_front():
         net.fit(X, y, epochs=1, validation_data=(X[:20], y[:20] + 5), verbose=False)
     with pytest.raises(ArgumentError, match=r"^validation_data: expected a pair"):
         net.fit(X, y, epochs=1, validation_data=(X, y, y), verbose=False)
+
+
+@pytest.mark.parametrize("min_delta", [0.0, 0.25])
+def test_early_stopping_takes_a_plateau_or_a_change_of_min_delta_for_no_improvement(min_delta):
+    """The same figure again (a plateau) is no improvement; nor is one better by exactly
+    min_delta (Keras's: a change must exceed it). One better by more is."""
+    stopper = EarlyStopping("loss", patience=2, min_delta=min_delta)
+    state = type("S", (), {"network": None, "stop_training": False})()
+    stopper.restore_best_weights = False
+    stopper.on_epoch_end(state, 1, {"loss": 1.0})
+    stopper.on_epoch_end(state, 2, {"loss": 1.0 - min_delta})  # 1.0 again, or 0.75
+    assert stopper.best_epoch == 1 and not state.stop_training
+    stopper.on_epoch_end(state, 3, {"loss": 1.0 - min_delta})
+    assert stopper.best_epoch == 1 and state.stop_training  # two epochs without one
+    later = EarlyStopping("loss", patience=2, min_delta=min_delta)
+    later.restore_best_weights = False
+    later.on_epoch_end(state, 1, {"loss": 1.0})
+    later.on_epoch_end(state, 2, {"loss": 1.0 - min_delta - 0.01})
+    assert later.best_epoch == 2
 
 
 def test_early_stopping_takes_no_nan_for_an_improvement():

@@ -207,7 +207,8 @@ class EarlyStopping(Callback):
     patience : int, default 10
         Epochs without improvement before stopping.
     min_delta : float, default 0
-        The least change that counts as an improvement.
+        An improvement is a change beyond it (as Keras's): with 0, any change for the
+        better; an equal figure, a plateau, is none.
     restore_best_weights : bool, default True
     """
 
