@@ -107,8 +107,14 @@ def test_symmetry_stays_for_ever(moons):
 
 
 def test_learning_rate_from_history(moons):
-    assert learning_rate_finding([1.0, 0.9, 1.1, 1.4, 2.0, 3.5]) is not None  # rising
-    assert learning_rate_finding([1.0, 1.6, 0.9, 1.7, 1.0, 1.6, 0.95, 1.65]) is not None
+    rising = learning_rate_finding([1.0, 0.9, 1.1, 1.4, 2.0, 3.5])
+    assert rising is not None and rising.id == "learning_rate" and rising.layer is None
+    assert "rose over the last 6 epochs (1 → 3.5)" in rising.message
+    drifting = learning_rate_finding([1.0, 1.6, 0.9, 1.7, 1.0, 1.6, 0.95, 1.65])
+    assert drifting is not None and drifting.id == "learning_rate"  # swings and rises
+    swinging = learning_rate_finding([1.0, 0.5, 1.2, 0.4, 1.1, 0.45, 1.0])  # and ends as it began
+    assert swinging is not None and swinging.id == "learning_rate"
+    assert "went up and down 5 times in the last 7 epochs and ended at 1" in swinging.message
     assert learning_rate_finding([1.0, 0.8, 0.7, 0.65, 0.6, 0.58]) is None
     assert learning_rate_finding([1.0, 0.9]) is None  # too short to say
     X, y = moons
@@ -295,7 +301,8 @@ def test_a_noisy_plateau_is_no_rising_loss():
     # dropout and mini-batch noise around 0.29, one spike at the end: no finding
     plateau = [0.291, 0.298, 0.307, 0.294, 0.276, 0.294, 0.300, 0.297, 0.293, 0.328]
     assert learning_rate_finding(plateau) is None
-    assert learning_rate_finding([0.29, 0.30, 0.31, 0.33, 0.35, 0.37, 0.39, 0.41]) is not None
+    found = learning_rate_finding([0.29, 0.30, 0.31, 0.33, 0.35, 0.37, 0.39, 0.41])
+    assert found is not None and "rose over the last 8 epochs (0.29 → 0.41)" in found.message
     with pytest.raises(ArgumentError, match=r"^losses:"):
         learning_rate_finding("abc")
 
@@ -395,7 +402,8 @@ def test_the_noise_of_a_loss_near_0_is_no_rise():
     assert learning_rate_finding(converged) is None
     rising = [2.3, 1.0, 0.5, 0.3, 0.2, 0.1, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4]
     # (its last 10 epochs: 0.2 → 0.4, a rise of 0.2 ≫ 1 % of 2.3)
-    assert learning_rate_finding(rising) is not None
+    found = learning_rate_finding(rising)
+    assert found is not None and "rose over the last 10 epochs (0.2 → 0.4)" in found.message
 
 
 def test_a_gradient_that_overflows_is_exploding_not_vanishing():

@@ -760,7 +760,16 @@ def test_numpy_numbers_in_a_grid_are_parameters_like_floats():
         {"early_stopping": True, "validation_fraction": np.float32(0.2)},
         {"dropout": np.array(0.1)},
     ):
-        MLPClassifier(max_iter=3, random_state=0, **params).fit(X, y)
+        # trained as with the same numbers as Python's int and float
+        plain = {
+            k: v.item() if isinstance(v, np.generic | np.ndarray) else v for k, v in params.items()
+        }
+        given = MLPClassifier(max_iter=3, random_state=0, **params).fit(X, y)
+        expected = MLPClassifier(max_iter=3, random_state=0, **plain).fit(X, y)
+        for got, want in zip(
+            given.coefs_ + given.intercepts_, expected.coefs_ + expected.intercepts_, strict=True
+        ):
+            np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
