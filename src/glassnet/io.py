@@ -734,7 +734,7 @@ def _read_accumulators(
     value: Any, arrays: dict[str, np.ndarray], seen: int, n: int, dtype: np.dtype, n_out: int
 ) -> dict[str, Any]:
     """A part-done epoch's sums over its first ``seen`` of ``n`` examples, and its arrays."""
-    from glassnet.train import _TALLY_KEYS
+    from glassnet.losses import EpochLoss
 
     acc = _table(
         "accumulators",
@@ -743,12 +743,12 @@ def _read_accumulators(
         optional=("predictions",),  # null (or an array, listed in "arrays")
     )
     names = acc["arrays"]
-    known = ("predictions", *_TALLY_KEYS)
+    known = ("predictions", *EpochLoss.STATE_KEYS)
     if not (
         isinstance(names, list)
         and all(isinstance(k, str) and k in known for k in names)
         and len(set(names)) == len(names)
-        and sum(k in names for k in _TALLY_KEYS) in (0, len(_TALLY_KEYS))
+        and sum(k in names for k in EpochLoss.STATE_KEYS) in (0, len(EpochLoss.STATE_KEYS))
     ):
         expected = f"a list of the epoch's arrays, of {', '.join(known)} (the last 3 together)"
         _refuse("accumulators.arrays", expected, names)
@@ -771,7 +771,7 @@ def _read_accumulators(
     }
     if "predictions" in names:
         out["predictions"] = _array(arrays, "acc.predictions", "integer", (n,))
-    for key in _TALLY_KEYS if _TALLY_KEYS[0] in names else ():
+    for key in EpochLoss.STATE_KEYS if EpochLoss.STATE_KEYS[0] in names else ():
         out[key] = _array(arrays, f"acc.{key}", dtype, (seen, 1), finite=True)
     return out
 

@@ -467,13 +467,12 @@ class EpochLoss:
         np.maximum(ell, 0, out=ell)  # ℓ ≥ 0: rounding may only have crossed the bound
         return float(np.add.reduce(ell, axis=None, dtype=np.float64))
 
+    STATE_KEYS = ("loss_top", "loss_sum_exp", "loss_dots")  # of :meth:`state`, in order
+
     def state(self, stop: int) -> dict[str, Any]:
-        """What a checkpoint inside the epoch keeps of it."""
-        return {
-            "loss_top": self.top[:stop].copy(),
-            "loss_sum_exp": self.sum_exp[:stop].copy(),
-            "loss_dots": self.dots[:stop].copy(),
-        }
+        """What a checkpoint inside the epoch keeps of it (:data:`STATE_KEYS`)."""
+        kept = (self.top, self.sum_exp, self.dots)
+        return {key: array[:stop].copy() for key, array in zip(self.STATE_KEYS, kept, strict=True)}
 
     def load(self, state: dict[str, Any]) -> None:
         """Continue from :meth:`state`."""

@@ -897,7 +897,6 @@ _CHECKPOINT_KEYS = ("epoch", "next_start", "params", "optimizer", "schedule", "r
 _HISTORY_KEYS = ("epoch", "history", "stopped_epoch", "best_epoch")
 # inside an epoch: its order of the examples and its accumulators so far
 _ACCUMULATOR_KEYS = ("total_loss", "penalties", "hits", "seen", "sse", "predictions")
-_TALLY_KEYS = ("loss_top", "loss_sum_exp", "loss_dots")  # the fused softmax loss's
 
 
 def _check_resume(
@@ -993,7 +992,7 @@ def _check_resume(
         if (
             (acc["predictions"] is not None) != predictions
             or (acc["sse"] is not None) != sse
-            or tally != all(key in acc for key in _TALLY_KEYS)
+            or tally != all(key in acc for key in EpochLoss.STATE_KEYS)
         ):
             raise ResumeError(
                 "the checkpoint was taken inside an epoch of a network with another output or loss",
