@@ -440,12 +440,12 @@ CASES = [
     Case(
         "learning_rate", "W-missing-m1", (3, 3, 2), (SIG, SIG), HSE, 1, "in_out",
         (2, "W_new"), lambda p: p.W[1] - p[(2, "grad_W")],
-        carry=((None, "loss_after"),), learning_rate=0.5,
+        carry=((None, "loss_after"),), learning_rate=0.3,
     ),
     Case(
         "learning_rate", "b-twice-m3", (2, 3, 2), (TANH, SOFT), CE, 3, "out_in",
         (1, "b_new"), lambda p: p.b[0] - p.eta**2 * p[(1, "grad_b")],
-        carry=((None, "loss_after"),), learning_rate=0.5,
+        carry=((None, "loss_after"),), learning_rate=0.3,
     ),
     # bias_with_input: ∂L/∂b_j = mean of δ_j times an input, as a weight's
     Case(
@@ -644,7 +644,7 @@ def assert_report(
     ("name", "says", "not_said"),
     [
         ("z_a_confused-da_dz-sigmoid-m1", "not σ′(a)", "next layer's z"),
-        ("z_a_confused-z-m3", "next layer's z is formed from this layer's a", "σ′"),
+        ("z_a_confused-z-m3", "z is formed from the layer below's a", "σ′"),
     ],
 )
 def test_a_mistake_explained_as_it_shows_where_it_is(name: str, says: str, not_said: str) -> None:
@@ -910,6 +910,7 @@ FINDING_KEYS = [
     "from_own_values",
     "diagnosis",
     "message",
+    "written",
 ]
 
 
@@ -938,6 +939,7 @@ def check_document(doc: dict[str, Any]) -> None:
         assert all(d in RULE_IDS for d in f["diagnosis"])
         assert (f["diagnosis"] != []) == (f["status"] == "wrong")
         assert isinstance(f["message"], str) and f["message"]
+        assert float(decimal.Decimal(f["written"])) == f["claimed"]
     first = next((f for f in doc["findings"] if f["status"] == "wrong"), None)
     if first is None:
         assert doc["first_error"] is None
@@ -1161,6 +1163,67 @@ def test_shapes_of_a_one_unit_layer() -> None:
         parse_claims('[layer.1]\n"z[3]" = 0.5\n', spec, trace)
 
 
+def test_rounding_magnified_far_beyond_the_last_place_is_carried(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """a = σ(−9) written 0.000123 (6 decimals, 3 significant digits): −1/a from it is 26
+    off the true ∂ℓ/∂a, millions of units of its 6th decimal: carried, not right from
+    rounding; and a 0 judged at 6 decimals after an a written to 2 is carried too."""
+    spec_path, claims = tmp_path / "spec.toml", tmp_path / "claims.toml"
+    spec_path.write_text(
+        'input = [1.0]\ntarget = [1.0]\nloss = "binary_cross_entropy"\nlearning_rate = 0.1\n'
+        '[[layer]]\nactivation = "sigmoid"\nweights = [[-9.0]]\n',
+        encoding="utf-8",
+    )
+    a = 1 / (1 + math.exp(9))
+    written = round(a, 6)
+    claims.write_text(
+        f"[layer.1]\nz = [-9.000000]\na = [{written:.6f}]\ndL_da = [{-1 / written:.6f}]\n",
+        encoding="utf-8",
+    )
+    assert abs(-1 / written + 1 / a) > 20
+    code, out, _ = run_main(capsys, "check", str(spec_path), str(claims), "--format", "json")
+    statuses = {f["key"]: f["status"] for f in json.loads(out)["findings"]}
+    assert statuses == {"z": "right", "a": "right", "dL_da": "carried"} and code == 1
+    spec_path.write_text(
+        'input = [1.0]\ntarget = [0.5]\nloss = "half_squared_error"\nlearning_rate = 0.1\n'
+        '[[layer]]\nactivation = "sigmoid"\nweights = [[0.012]]\n',
+        encoding="utf-8",
+    )
+    claims.write_text("[layer.1]\nz = [0.012000]\na = [0.50]\ndL_da = [0]\n", encoding="utf-8")
+    code, out, _ = run_main(capsys, "check", str(spec_path), str(claims), "--format", "json")
+    statuses = {f["key"]: f["status"] for f in json.loads(out)["findings"]}
+    assert statuses == {"z": "right", "a": "right", "dL_da": "carried"} and code == 1
+
+
+def test_no_learning_rate_diagnosis_where_another_mistake_gives_the_same_factor() -> None:
+    """With η = 0.5, θ − ∇ is θ − 2η∇ (a ∂ℓ/∂a without its ½) and θ − η²∇ is θ − η∇/2:
+    not named learning_rate; with η = 0.3 it is."""
+    for eta, named in ((0.5, False), (0.3, True)):
+        spec = parse_spec(
+            tomllib.loads(ONE_OUTPUT_SPEC.replace("0.5\n\n[[layer]]", f"{eta}\n\n[[layer]]", 1))
+        )
+        assert spec.learning_rate == eta
+        trace = spec.explain()
+        layer = trace.layers[1]
+        W_new = np.asarray(layer.W) - np.asarray(layer.grad_W)  # η left out
+        text = "[layer.2]\nW_new = [" + ", ".join(f"[{v:.6f}]" for v in W_new[:, 0]) + "]\n"
+        report = check(spec, parse_claims(text, spec, trace), trace)
+        diagnoses = {d for f in report.findings for d in f.diagnosis}
+        assert ("learning_rate" in diagnoses) == named, diagnoses
+
+
+def test_a_bias_gradient_from_an_input_of_0_is_no_bias_with_input() -> None:
+    """Seed 000's x = (1, 0, 1): ∂L/∂b written 0 is the bias left out (δ·x₂ = 0 too)."""
+    spec = load_spec(EXAMPLES / "seed000.toml")
+    trace = spec.explain()
+    delta = ", ".join(f"{v:.6f}" for v in np.ravel(trace.layers[0].delta))
+    text = f"[layer.1]\ndelta = [{delta}]\ngrad_b = {[0] * len(trace.layers[0].b)}\n"
+    report = check(spec, parse_claims(text, spec, trace), trace)
+    wrong = [f for f in report.findings if f.status == "wrong"]
+    assert wrong and all(f.diagnosis == ["bias_not_updated"] for f in wrong)
+
+
 def test_markdown_shows_numbers_as_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1170,14 +1233,21 @@ def test_markdown_shows_numbers_as_written(
     spec_path.write_text(SOFTMAX_SPEC, encoding="utf-8")
     a1 = 1 / (1 + np.exp(-np.array([0.7, 0.6])))
     z2 = a1 @ np.array([[0.5, -0.6], [0.7, 0.2]])
-    claims.write_text(f"[layer.2]\nz = [{z2[0]:.6f}, {z2[1]:.6f}]\n", encoding="utf-8")
+    claims.write_text(
+        f"[layer.2]\nz = [{z2[0]:.6f}, {z2[1]:.6f}]\na = [0.74227700, 0.2577230]\n",
+        encoding="utf-8",
+    )
     code, markdown, _ = run_main(
         capsys, "check", str(spec_path), str(claims), "--format", "markdown"
     )
-    assert code == 0
     rows = [line for line in markdown.splitlines() if line.startswith("| ✓")]
     assert rows[0].startswith(f"| ✓ right | layer 2, z[1] | {z2[0]:.6f} | {z2[0]:.7g} |")
     assert rows[1].startswith(f"| ✓ right | layer 2, z[2] | {z2[1]:.6f} | {z2[1]:.7g} |")
+    # trailing zeros as written; the true a₂ to a digit more (9: 0.742277 is 0.7422769…)
+    a2 = np.exp(z2) / np.exp(z2).sum()
+    wrong = [line for line in markdown.splitlines() if line.startswith("| ✗")]
+    assert wrong[0].startswith(f"| ✗ wrong | layer 2, a[1] | 0.74227700 | {a2[0]:.9g} |")
+    assert code == 1
 
 
 @pytest.mark.parametrize(

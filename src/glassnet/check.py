@@ -550,7 +550,12 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
         if "input" in mistake:  # as a weight's: δ_j times input i's a (or unit j's own input)
             i = mistake["input"]
             inputs = a_prev if i == "own" else a_prev[:, i : i + 1]
-            return (inputs * delta).sum(axis=0) / divide
+            # an input of 0 gives ∂L/∂b = 0 (the bias left out), one of 1 the true value:
+            # no mistake of its own there
+            plain = np.all((inputs == 0) | (inputs == 1), axis=0) & (
+                np.all(inputs == inputs[:1], axis=0)
+            )
+            return np.where(plain, np.nan, (inputs * delta).sum(axis=0) / divide)
         return delta.sum(axis=0) / divide
     # W_new, b_new
     old = lay.W if key == "W_new" else lay.b
@@ -698,6 +703,20 @@ def _paths(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
     return [{"one_path": k} for k in range(n_next)]
 
 
+def _rates(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
+    """The step with η left out (rate 1) or taken twice (η²).
+
+    Not where the factor that puts in the step is one another mistake makes: 2 or ½ (a ½
+    of the loss), m or 1/m (a sum for a mean).
+    """
+    eta, m = ws.spec.learning_rate, ws.spec.X.shape[0]
+    others = {2.0, 0.5, float(m), 1.0 / m, 1.0}
+    rates = [(1.0, 1.0 / eta), (eta**2, eta)]  # (the rate, the factor it puts in the step)
+    return [
+        {"rate": rate} for rate, factor in rates if not any(math.isclose(factor, f) for f in others)
+    ]
+
+
 def _bias_inputs(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
     """∂L/∂b_j as a weight's, from each input i, or from input j where there are as many."""
     lay = ws.spec.network.layers[layer - 1] if layer is not None else None
@@ -825,8 +844,8 @@ RULES: tuple[Rule, ...] = (
         "z and a = f(z) are different numbers: f′ is taken at z (σ′(z) = a(1 − a), not "
         "z(1 − z) nor σ′(a)), and the next layer's z is formed from a, not z",
         explain_at={
-            "z": "z and a = f(z) are different numbers: the next layer's z is formed from "
-            "this layer's a, not its z",
+            "z": "z and a = f(z) are different numbers: z is formed from the layer below's "
+            "a (z_l = a_{l−1} W_l + b_l), not from its z",
             "da_dz": "z and a = f(z) are different numbers: f′ is taken at z, with the "
             "formula's own inputs (σ′(z) = a(1 − a) from a, not z(1 − z); not σ′(a))",
             "delta": "z and a = f(z) are different numbers: f′ is taken at z, with the "
@@ -863,7 +882,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "learning_rate",
         ("W_new", "b_new"),
-        lambda ws, l: [{"rate": 1.0}, {"rate": ws.spec.learning_rate**2}],
+        _rates,
         "θ ← θ − η ∂L/∂θ: the step is the gradient times the learning rate η, once (not "
         "θ − ∂L/∂θ, nor θ − η² ∂L/∂θ)",
         lambda ws, l: ws.spec.learning_rate != 1,
@@ -910,6 +929,7 @@ class Finding:
     from_own_values: float | None = None
     diagnosis: list[str] = field(default_factory=list)
     message: str = ""
+    written: str = ""  # the claim as the claims file writes it (0.50000000, 2.03e3)
 
     def to_dict(self) -> dict[str, Any]:
         """The finding's entry of the JSON document."""
@@ -923,6 +943,7 @@ class Finding:
             "from_own_values": self.from_own_values,
             "diagnosis": list(self.diagnosis),
             "message": self.message,
+            "written": self.written,
         }
 
 
@@ -969,8 +990,31 @@ def _fmt(x: float) -> str:
 
 
 def _beside(x: float, claim: Claim) -> str:
-    """``x`` to a digit more than the claim has (6 at least): 1.3558681 beside 1.355870."""
-    return f"{x:.{max(6, claim.significant + 1)}g}"
+    """``x`` to a digit more than the claim has: 1.3558681 beside 1.355870.
+
+    6 digits at least, 17 (float64's own) at most.
+    """
+    return f"{x:.{min(17, max(6, claim.significant + 1))}g}"
+
+
+ROUNDING_UNITS = 10  # how far, in units of its last place, rounding may carry a right number
+
+
+def _judged_at(claim: Claim) -> int:
+    """The decimals a claim is judged at: as written, or as read (a 0, a 1, …)."""
+    return claim.decimals if claim.precision is None else claim.precision
+
+
+def _rounding_off(claim: Claim, correct: float, coarsest: float) -> bool:
+    """A number put off the true value by the rounding of right inputs, and no further.
+
+    Its inputs written to as many decimals as it is judged at, and within
+    :data:`ROUNDING_UNITS` units of its last place of the true value.
+    """
+    return (
+        coarsest >= _judged_at(claim)
+        and abs(float(claim.value) - correct) <= ROUNDING_UNITS * claim.tolerance
+    )
 
 
 def check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckReport:
@@ -1011,7 +1055,7 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
     # appended: rescanning them for every right claim made a whole worksheet quadratic
     after_error = False
     wrong_before = False  # a wrong number so far: what follows may be carried from it
-    coarsest = FINEST  # the fewest decimals a number so far is judged at
+    coarsest = math.inf  # the fewest decimals a number so far is judged at
     for claim, (correct, own_value), w, more, found in zip(
         claims, own, wrong, unrounded, mistakes, strict=True
     ):
@@ -1029,15 +1073,21 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             correct,
             "right",
             own_value if abs(own_value - correct) > 0 else None,
+            written=claim.written,
         )
         if claim.matches(correct):
             finding.message = f"{label}: {claim.written} is right" + _cancelled(
                 ws, claim, own_value, spec, after_error
             )
-        elif claim.matches(own_value) and not wrong_before and coarsest >= claim.decimals:
-            # everything it follows from is right, written to as many decimals: it is off
-            # by their rounding (−ln a from an a of 6 decimals, to 6), the working is
-            # right; from coarser numbers (a z of 1 decimal) its digits are not (carried)
+        elif (
+            claim.matches(own_value)
+            and not wrong_before
+            and _rounding_off(claim, correct, coarsest)
+        ):
+            # everything it follows from is right, written to as many decimals, and it is
+            # off by their rounding (−ln a from an a of 6 decimals, to 6): the working is
+            # right; from coarser numbers (a z of 1 decimal), or magnified far beyond its
+            # last place (−1/a from an a of 3 significant digits), its digits are not
             finding.message = (
                 f"{label}: {claim.written} is right from your rounded earlier values "
                 f"(unrounded, it is {_beside(correct, claim)})"
@@ -1057,7 +1107,7 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             )
         findings.append(finding)
         wrong_before = wrong_before or finding.status == "wrong"
-        coarsest = min(coarsest, claim.decimals if claim.precision is None else claim.precision)
+        coarsest = min(coarsest, _judged_at(claim))
         # after a known mistake, not a slip: from a slip a mistake may land anywhere
         after_error = after_error or (
             finding.status == "wrong"
@@ -1282,6 +1332,8 @@ def _mistakes_from(
     for rule in RULES:
         if claim.key not in rule.keys or not rule.applies(ws, claim.layer):
             continue
+        if rule.id == "learning_rate" and _unchanged(claim, ws.spec.network.layers):
+            continue  # a parameter left as it was took no step, not one of η²
         for mistake in rule.variants(ws, claim.layer):
             number = _under(ws, claim, mistake)
             if number is None or not claim.matches(number):

@@ -55,11 +55,12 @@ def render_check_markdown(report: dict[str, Any], color: bool = False) -> str:
     ]
     for f in report["findings"]:
         # where as the text says it (z[1] of one example); the number as written, to its
-        # last digit, and the correct one to a digit more
+        # last digit, and the correct one to a digit more (6 at least, 17 at most)
         where, note = f["message"].split(": ", 1)
         note = note.replace("|", "\\|")
-        claimed = _written(f["claimed"])
-        digits = max(6, len(claimed.split("e")[0].strip("-").replace(".", "").lstrip("0")) + 1)
+        claimed = f.get("written") or _written(f["claimed"])
+        mantissa = claimed.lower().split("e")[0].lstrip("+-").replace(".", "").lstrip("0")
+        digits = min(17, max(6, len(mantissa) + 1))
         lines.append(
             f"| {MARKS[f['status']]} {f['status']} | {where} | {claimed} | "
             f"{f['correct']:.{digits}g} | {', '.join(f['diagnosis'])} | "
@@ -69,7 +70,7 @@ def render_check_markdown(report: dict[str, Any], color: bool = False) -> str:
 
 
 def _written(x: float) -> str:
-    """The shortest form that reads back as ``x``: 1.124415 as written, 2030.0 for 2.03e3."""
+    """The shortest form that reads back as ``x`` (a report made before "written" was kept)."""
     return repr(float(x)) if math.isfinite(x) else str(x)
 
 
