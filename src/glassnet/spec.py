@@ -13,7 +13,7 @@ import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from glassnet.errors import SpecError, did_you_mean, quote, toml_kind, toml_prob
 from glassnet.init import get_initializer
 from glassnet.losses import get_loss
 from glassnet.network import Layer, Network, targets_outside
+
+if TYPE_CHECKING:  # (a spec makes a trace on request; the trace module needs no spec)
+    from glassnet.trace import Trace
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,7 +65,7 @@ class Spec:
     weights_layout: str
     seed: int
 
-    def explain(self) -> Any:
+    def explain(self) -> Trace:
         """One training step on the spec's batch, as a :class:`glassnet.trace.Trace`."""
         from glassnet.trace import explain_step
 
