@@ -45,23 +45,21 @@ def _library() -> dict[str, Any] | None:
         candidates = [p for p in candidates if os.path.realpath(p) in loaded]
     if len(candidates) != 1:
         return None
-    for path in candidates:
-        try:
-            lib = ctypes.CDLL(path)  # already loaded by NumPy: the same handle, same threads
-        except OSError:
-            continue
-        ilp64 = "openblas64" in os.path.basename(path)
-        suffix, integer = ("64_", ctypes.c_int64) if ilp64 else ("", ctypes.c_int32)
-        found: dict = {"path": path}
-        for name in ("sgemm", "dgemm", "sgemv", "dgemv"):
-            fn = getattr(lib, f"scipy_cblas_{name}{suffix}", None)
-            if fn is None:
-                break
-            fn.restype = None
-            found[name] = (fn, integer)
-        else:
-            return found
-    return None
+    (path,) = candidates
+    try:
+        lib = ctypes.CDLL(path)  # already loaded by NumPy: the same handle, same threads
+    except OSError:
+        return None
+    ilp64 = "openblas64" in os.path.basename(path)
+    suffix, integer = ("64_", ctypes.c_int64) if ilp64 else ("", ctypes.c_int32)
+    found: dict = {"path": path}
+    for name in ("sgemm", "dgemm", "sgemv", "dgemv"):
+        fn = getattr(lib, f"scipy_cblas_{name}{suffix}", None)
+        if fn is None:
+            return None
+        fn.restype = None
+        found[name] = (fn, integer)
+    return found
 
 
 def _mapped_files() -> set[str] | None:
