@@ -455,6 +455,30 @@ def register_activation(
     as when copied from a built-in with ``dataclasses.replace``) raises
     :class:`ArgumentError` naming it.
 
+    Parameters
+    ----------
+    activation : Activation or str
+        A whole :class:`Activation` (the other arguments then stay unset), or the name
+        to register the functions under.
+    forward : callable, optional
+        ``forward(z) -> a``.
+    derivative : callable, optional
+        ``derivative(z, a) -> f'(z)``; with ``jacobian`` the Jacobian ∂a/∂z of each row.
+    vjp : callable, optional
+        ``vjp(z, a, g) -> δ``, the vector-Jacobian product δ = f′(z)ᵀ g.
+    jacobian : bool, default False
+        Each a_j depends on every z_i of its row (as softmax's).
+    text, text_derivative, latex, latex_derivative : str, optional
+        The formulas as explanations print them, in plain text and in LaTeX (by
+        default ``name(z)`` and ``name'(z)``).
+    kink : float, optional
+        A z where f′ jumps (relu's 0): gradcheck's finite differences skip it.
+
+    Returns
+    -------
+    Activation
+        The one registered, as :func:`get_activation` gives it by name.
+
     Examples
     --------
     >>> import numpy as np

@@ -68,6 +68,18 @@ def register_initializer(name: str, init: Initializer) -> Initializer:
     returns another shape, dtype or a number that is not finite, raises
     :class:`ArgumentError` naming it, as does a built-in's name.
 
+    Parameters
+    ----------
+    name : str
+        The name a network's ``init`` (or a spec's) gives it by.
+    init : callable
+        ``init(n_in, n_out, rng, dtype) -> W``.
+
+    Returns
+    -------
+    callable
+        ``init``, now registered.
+
     Examples
     --------
     >>> def small_normal(n_in, n_out, rng, dtype):

@@ -155,6 +155,23 @@ def register_loss(
     (0.1, 0.9), one-hot targets): one that takes other parameters, returns another
     shape or changes its arguments raises :class:`ArgumentError` naming it. Check the
     pair with :func:`glassnet.gradcheck.gradcheck`.
+
+    Parameters
+    ----------
+    loss : Loss or str
+        A whole :class:`Loss` (the other arguments then stay unset), or the name to
+        register the functions under.
+    value : callable, optional
+        ``value(a, y) -> ℓ``, one number per example (the batch loss is their mean).
+    gradient : callable, optional
+        ``gradient(a, y) -> ∂ℓ/∂a``, one row per example.
+    text, text_gradient, latex, latex_gradient : str, optional
+        The formulas as explanations print them, in plain text and in LaTeX.
+
+    Returns
+    -------
+    Loss
+        The one registered, as :func:`get_loss` gives it by name.
     """
     named = loss.name if isinstance(loss, Loss) else loss
     if named in _BUILT_IN:  # the fused pairs and explanations know them by name

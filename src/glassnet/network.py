@@ -1206,6 +1206,18 @@ class Network:
 
         A NaN or infinity in X (where it makes an output NaN) or in y is an ArgumentError
         naming its row.
+
+        Parameters
+        ----------
+        X : array, shape (m, n_0)
+        y : array
+            Targets as :meth:`fit` takes them: rows (m, n_L), or class indices of a
+            classifier.
+
+        Returns
+        -------
+        dict
+            ``{"loss": L, "accuracy": …}`` or ``{"loss": L, "r2": …}``, L the mean of ℓ.
         """
         X = self._inputs(X)
         Y = self.targets(y)
@@ -1516,11 +1528,24 @@ class Network:
         return ws.backward_pass  # the workspace's own arrays, as they now are
 
     def gradients(self, X: Array, Y: Array) -> BackwardPass:
-        """Forward and backward pass of one batch.
+        r"""Forward and backward pass of one batch: every δ_l and gradient, none applied.
 
-        ``X`` and ``Y`` as :meth:`step` takes them: rows (m, n_0) and (m, n_L), or class
-        indices of a softmax classifier, one value per example of a one-unit output, or
-        one example as vectors.
+        .. math::
+
+            \frac{\partial L}{\partial W_l} = \frac1m a_{l-1}^\top \delta_l,\qquad
+            \frac{\partial L}{\partial b_l} = \frac1m \sum_k \delta_l^{(k)}
+
+        Parameters
+        ----------
+        X, Y : array
+            As :meth:`step` takes them: rows (m, n_0) and (m, n_L), or class indices of a
+            softmax classifier, one value per example of a one-unit output, or one
+            example as vectors.
+
+        Returns
+        -------
+        BackwardPass
+            ``grad_W[l]``, ``grad_b[l]`` and ``delta[l]`` for l = 1 … L.
         """
         X, Y = self.example_rows(X, Y)  # one example as vectors too, as step takes it
         return self.backward(self.forward(X), Y)
