@@ -6,7 +6,8 @@ dead units and the units that can never differ, and raises findings:
 
 - ``vanishing_gradient`` — ‖∂L/∂W₁‖ < 10⁻³ ‖∂L/∂W_L‖: the first layer barely learns;
 - ``exploding_gradient`` — ‖∂L/∂W₁‖ > 10³ ‖∂L/∂W_L‖;
-- ``saturation`` — over a quarter of a sigmoid/tanh layer's units have mean f'(z) < 0.01;
+- ``saturation`` — over a quarter of a sigmoid/tanh layer's units have f'(z) < 0.01 on
+  most of the data (their median f'(z));
 - ``dead_units`` — a relu unit inactive (z ≤ 0) on every example: it gets no gradient, ever
   (reported when at least a fifth of a layer is dead);
 - ``symmetry`` — hidden units with identical incoming weights and bias and identical
@@ -33,7 +34,9 @@ from glassnet.train import Callback, TrainingState
 FORMAT = "glassnet.diagnose/1"
 VANISHING = 1e-3  # first/last layer gradient norm below this: vanishing_gradient
 EXPLODING = 1e3  # above this: exploding_gradient
-SATURATED_DERIVATIVE = 0.01  # a unit whose mean f'(z) is below this is saturated
+# a unit whose f'(z) is below this on more than half the examples (its median f'(z)) is
+# saturated: a mean would let the few examples near z = 0 (f' of 1 for tanh) hide it
+SATURATED_DERIVATIVE = 0.01
 SATURATION_FRACTION = 0.25  # saturation when more than this fraction of a layer is
 DEAD_FRACTION = 0.2  # dead_units when at least this fraction of a relu layer is dead
 WINDOW = 10  # epochs of history the learning_rate finding looks at
@@ -157,12 +160,12 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
     ]
     # over PREDICT_CHUNK rows, in chunks: the whole pass and its δ kept every layer's z,
     # a and δ of every row (150k × 64 rows: 1.5 GB); the figures are sums over the rows
-    # (of a_{l-1}ᵀ δ_l, ‖δ_l‖², f′(z), z ≤ 0), added up chunk by chunk (a batch of one
+    # (of a_{l-1}ᵀ δ_l, ‖δ_l‖², f′(z) < 0.01, z ≤ 0), added up chunk by chunk (a batch of one
     # chunk gives the whole pass's figures to the bit, a larger one to rounding)
     step = m if m <= PREDICT_CHUNK else PREDICT_CHUNK
     grads: list[np.ndarray | float] = [0.0] * (n_layers + 1)
     delta_norms: list[list[float]] = [[] for _ in range(n_layers + 1)]
-    derivative_sums: list[np.ndarray | float] = [0.0] * (n_layers + 1)
+    flat_counts: list[np.ndarray | float] = [0.0] * (n_layers + 1)  # examples of f′ < 0.01
     all_dead: list[np.ndarray | bool] = [True] * (n_layers + 1)
     for start in range(0, m, step):
         rows = slice(start, start + step)
@@ -177,9 +180,8 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
                 grads[l] = grads[l] + share if start else share
                 delta_norms[l].append(frobenius_norm(bp.delta[l]))
                 if saturating[l - 1]:
-                    derivative_sums[l] = derivative_sums[l] + layer.activation.derivative(z, a).sum(
-                        axis=0
-                    )
+                    flat = layer.activation.derivative(z, a) < SATURATED_DERIVATIVE
+                    flat_counts[l] = flat_counts[l] + flat.sum(axis=0)
                 if layer.activation.name == "relu":
                     all_dead[l] = all_dead[l] & (z <= 0).all(axis=0)
     figures = []
@@ -193,10 +195,7 @@ def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures
         saturated_units: list[int] = []
         dead_units: list[int] = []
         if saturating[l - 1]:
-            mean_derivative = derivative_sums[l] / m  # (np.mean's sum, then ÷ m)
-            saturated_units = [
-                int(j) + 1 for j in np.flatnonzero(mean_derivative < SATURATED_DERIVATIVE)
-            ]
+            saturated_units = [int(j) + 1 for j in np.flatnonzero(flat_counts[l] > m / 2)]
             saturated = len(saturated_units) / layer.n_out
         if layer.activation.name == "relu":
             dead_units = [int(j) + 1 for j in np.flatnonzero(all_dead[l])]
@@ -334,7 +333,7 @@ def diagnose(
                     "saturation",
                     f.index,
                     f"layer {f.index}: {f.saturated_fraction:.0%} of its {f.activation} units are "
-                    f"saturated (mean f'(z) < {SATURATED_DERIVATIVE:g}: units "
+                    f"saturated (f'(z) < {SATURATED_DERIVATIVE:g} on most examples: units "
                     f"{_units(f.saturated_units)}); they pass almost no gradient — scale the "
                     "inputs, or start from smaller weights",
                 )
