@@ -86,6 +86,22 @@ def test_saturation_on_most_examples_is_saturation(digits):
     assert [f.layer for f in found.findings if f.id == "saturation"] == [1, 2]
 
 
+def test_a_gradient_of_exactly_0_from_symmetry_is_not_blamed_on_tanh(moons):
+    """Every weight 0.5: the two output units are alike, their δ sum to 0 through W₂ᵀ, and
+    layer 1's gradient is exactly 0 — a symmetric start, which relu would not mend."""
+    X, y = moons
+    net = Network([2, 8, 2], ["tanh", "softmax"], "cross_entropy", seed=0)
+    for layer in net.layers:
+        layer.W[...] = 0.5
+        layer.b[...] = 0.0
+    found = diagnose(net, X, y)
+    assert found.layers[0].grad_norm == 0.0
+    (vanishing,) = [f for f in found.findings if f.id == "vanishing_gradient"]
+    assert "exactly 0" in vanishing.message and "symmetry" in vanishing.message
+    assert "tanh" not in vanishing.message and "relu" not in vanishing.message
+    assert "symmetry" in found.ids
+
+
 def test_saturation(moons):
     X, y = moons
     sick = Network([2, 16, 2], activations=["sigmoid", "softmax"], loss="cross_entropy", seed=0)

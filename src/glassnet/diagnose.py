@@ -293,14 +293,19 @@ def diagnose(
             else "small weights or relu units dead on most examples shrink it layer by layer; "
             "try he_uniform init, and see dead_units"
         )
-        findings.append(
-            Finding(
-                "vanishing_gradient",
-                1,
-                f"the first layer's gradient is {ratio:.2g} of the last layer's (below "
-                f"{VANISHING:g}): each layer multiplies δ by f'(z) and Wᵀ, and {why}",
-            )
+        message = (
+            f"the first layer's gradient is {ratio:.2g} of the last layer's (below "
+            f"{VANISHING:g}): each layer multiplies δ by f'(z) and Wᵀ, and {why}"
         )
+        if ratio == 0 and any(f.identical_units for f in figures):
+            # not a product of small factors: alike units' δ cancel (all W one value)
+            message = (
+                "the first layer's gradient is exactly 0: units that start alike (see "
+                "symmetry) get the same gradient and stay alike, and the δ of alike output "
+                "units cancel in the layers below; draw the weights at random (an "
+                "initialiser, a seed), not one value for all"
+            )
+        findings.append(Finding("vanishing_gradient", 1, message))
     overflowed = [f.index for f in figures if not math.isfinite(f.grad_norm)]
     if overflowed:
         findings.append(
