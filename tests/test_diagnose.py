@@ -150,6 +150,8 @@ def test_learning_rate_from_history(moons):
     rising = learning_rate_finding([1.0, 0.9, 1.1, 1.4, 2.0, 3.5])
     assert rising is not None and rising.id == "learning_rate" and rising.layer is None
     assert "rose over the last 6 epochs (1 → 3.5)" in rising.message
+    back = learning_rate_finding([1, 0.9, 0.8, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0])
+    assert back is not None and "rose over the last 7 epochs (0.7 → 1)" in back.message
     drifting = learning_rate_finding([1.0, 1.6, 0.9, 1.7, 1.0, 1.6, 0.95, 1.65])
     assert drifting is not None and drifting.id == "learning_rate"  # swings and rises
     swinging = learning_rate_finding([1.0, 0.5, 1.2, 0.4, 1.1, 0.45, 1.0])  # and ends as it began

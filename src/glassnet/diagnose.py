@@ -224,7 +224,9 @@ def learning_rate_finding(losses: Sequence[float]) -> Finding | None:
     Over the last :data:`WINDOW` epochs (at least 4): rising when the loss ends more
     than 5 % above where the window started and the mean of its last three epochs is
     more than 5 % above that of its first three (one noisy epoch at either end is no
-    rise); overshooting when it ends more than 1.5 times above the window's best, by
+    rise), or so from the window's lowest loss on, where at least 4 epochs follow it
+    and three quarters of their steps go up (a fall, then a steady rise back);
+    overshooting when it ends more than 1.5 times above the window's best, by
     over a quarter of the window's largest loss (mini-batch noise on a falling loss
     ends near its best). Either by more than 1 % of the first epoch's loss: the noise of
     a loss that has fallen near 0 (0.0002 → 0.0004) is no rise worth a finding.
@@ -236,16 +238,23 @@ def learning_rate_finding(losses: Sequence[float]) -> Finding | None:
         raise ArgumentError("losses: expected the training loss of each epoch") from None
     if len(window) < 4 or not all(math.isfinite(v) for v in window):
         return None
-    ends = np.mean(window[:3]), np.mean(window[-3:])
-    rose = window[-1] - window[0] > floor
-    if rose and window[-1] > 1.05 * window[0] and ends[1] > 1.05 * ends[0]:
-        return Finding(
-            "learning_rate",
-            None,
-            f"the training loss rose over the last {len(window)} epochs "
-            f"({window[0]:.4g} → {window[-1]:.4g}): the learning rate is likely "
-            "too large",
-        )
+    # the whole window, or its epochs from its lowest loss on where they rise steadily
+    # (a fall, then a rise back to where the window began: 1 → 0.7 → 1)
+    low = int(np.argmin(window))
+    since = window[low:]
+    rises = np.count_nonzero(np.diff(since) > 0) >= 3 / 4 * (len(since) - 1)
+    for part in (window, since if len(since) >= 5 and rises else None):
+        if part is None:
+            continue
+        ends = np.mean(part[:3]), np.mean(part[-3:])
+        rose = part[-1] - part[0] > floor
+        if rose and part[-1] > 1.05 * part[0] and ends[1] > 1.05 * ends[0]:
+            return Finding(
+                "learning_rate",
+                None,
+                f"the training loss rose over the last {len(part)} epochs "
+                f"({part[0]:.4g} → {part[-1]:.4g}): the learning rate is likely too large",
+            )
     steps = np.diff(window)
     turns = int(np.count_nonzero(np.sign(steps[1:]) * np.sign(steps[:-1]) < 0))
     best = min(window)
