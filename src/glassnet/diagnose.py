@@ -407,7 +407,9 @@ def constant_finding(
     gap is not data unlike it (another data set, a skewed sample, overfitting), and
     the margin is no mere generalisation gap. The advice follows ``losses``: a loss
     that rose is steps too large; one that moved by 5 % at most, steps too small; one
-    that fell, or a single epoch, either (its figures said).
+    that fell from a first epoch far above the rest (over :data:`ABOVE_CONSTANT` times
+    their lowest), steps too large; one that fell otherwise, too slowly; a single
+    epoch, either (its figures said).
     """
     try:
         history = [float(v) for v in losses]
@@ -445,11 +447,22 @@ def constant_finding(
             f"its training loss barely moved ({first:.4g} → {last:.4g}): the steps are too "
             "small; raise the learning rate, or scale the inputs and targets"
         )
+    elif len(history) > 1 and first > ABOVE_CONSTANT * min(history[1:]):
+        why = (
+            f"its training loss went {first:.4g} → {last:.4g} in {len(history)} epochs, the "
+            "first far above the rest: steps that threw the weights off; lower the learning "
+            "rate"
+        )
+    elif len(history) > 1:
+        why = (
+            f"its training loss went {first:.4g} → {last:.4g} in {len(history)} epochs: too "
+            "slowly; raise the learning rate or train longer, and scale the inputs and targets"
+        )
     else:
         why = (
-            f"its training loss went {first:.4g} → {last:.4g} in {len(history)} epoch(s): lower "
-            "the learning rate where the first epoch was far above the rest (steps that threw "
-            "the weights off), else raise it or train longer; scale the inputs and targets"
+            f"its training loss went {first:.4g} → {last:.4g} in 1 epoch: lower the learning "
+            "rate if the loss rises over more epochs, else raise it or train longer; scale "
+            "the inputs and targets"
         )
     mean = "the class frequencies" if network.is_classifier else "the targets' mean"
     return Finding(
