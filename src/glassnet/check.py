@@ -719,9 +719,9 @@ def _rates(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
 
 def _bias_inputs(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
     """∂L/∂b_j as a weight's, from each input i, or from input j where there are as many."""
-    lay = ws.spec.network.layers[layer - 1] if layer is not None else None
-    if lay is None:
+    if layer is None:
         return []
+    lay = ws.spec.network.layers[layer - 1]
     return [{"input": i} for i in range(lay.n_in)] + (
         [{"input": "own"}] if lay.n_in == lay.n_out else []
     )

@@ -243,9 +243,7 @@ def learning_rate_finding(losses: Sequence[float]) -> Finding | None:
     low = int(np.argmin(window))
     since = window[low:]
     rises = np.count_nonzero(np.diff(since) > 0) >= 3 / 4 * (len(since) - 1)
-    for part in (window, since if len(since) >= 5 and rises else None):
-        if part is None:
-            continue
+    for part in [window] + ([since] if len(since) >= 5 and rises else []):
         ends = np.mean(part[:3]), np.mean(part[-3:])
         rose = part[-1] - part[0] > floor
         if rose and part[-1] > 1.05 * part[0] and ends[1] > 1.05 * ends[0]:
@@ -294,18 +292,6 @@ def diagnose(
     # ratio says nothing (an overflow is said below)
     ratio = first / last if 0 < last < math.inf and math.isfinite(first) else math.nan
     if len(figures) > 1 and ratio < VANISHING:
-        squashing = {"sigmoid", "tanh"} & {f.activation for f in figures[:-1]}
-        why = (
-            "with sigmoid or tanh f' ≤ 0.25 or 1 shrinks it layer by layer; try relu with "
-            "he_uniform init"
-            if squashing
-            else "small weights or relu units dead on most examples shrink it layer by layer; "
-            "try he_uniform init, and see dead_units"
-        )
-        message = (
-            f"the first layer's gradient is {ratio:.2g} of the last layer's (below "
-            f"{VANISHING:g}): each layer multiplies δ by f'(z) and Wᵀ, and {why}"
-        )
         if ratio == 0 and any(f.identical_units for f in figures):
             # not a product of small factors: alike units' δ cancel (all W one value)
             message = (
@@ -313,6 +299,19 @@ def diagnose(
                 "symmetry) get the same gradient and stay alike, and the δ of alike output "
                 "units cancel in the layers below; draw the weights at random (an "
                 "initialiser, a seed), not one value for all"
+            )
+        else:
+            squashing = {"sigmoid", "tanh"} & {f.activation for f in figures[:-1]}
+            why = (
+                "with sigmoid or tanh f' ≤ 0.25 or 1 shrinks it layer by layer; try relu "
+                "with he_uniform init"
+                if squashing
+                else "small weights or relu units dead on most examples shrink it layer by "
+                "layer; try he_uniform init, and see dead_units"
+            )
+            message = (
+                f"the first layer's gradient is {ratio:.2g} of the last layer's (below "
+                f"{VANISHING:g}): each layer multiplies δ by f'(z) and Wᵀ, and {why}"
             )
         findings.append(Finding("vanishing_gradient", 1, message))
     overflowed = [f.index for f in figures if not math.isfinite(f.grad_norm)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from glassnet.render.json import json_text
@@ -58,7 +57,7 @@ def render_check_markdown(report: dict[str, Any], color: bool = False) -> str:
         # last digit, and the correct one to a digit more (6 at least, 17 at most)
         where, note = f["message"].split(": ", 1)
         note = note.replace("|", "\\|")
-        claimed = f.get("written") or _written(f["claimed"])
+        claimed = f["written"]
         mantissa = claimed.lower().split("e")[0].lstrip("+-").replace(".", "").lstrip("0")
         digits = min(17, max(6, len(mantissa) + 1))
         lines.append(
@@ -67,11 +66,6 @@ def render_check_markdown(report: dict[str, Any], color: bool = False) -> str:
             f"{note} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def _written(x: float) -> str:
-    """The shortest form that reads back as ``x`` (a report made before "written" was kept)."""
-    return repr(float(x)) if math.isfinite(x) else str(x)
 
 
 def render_check_json(report: dict[str, Any], color: bool = False) -> str:
