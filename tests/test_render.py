@@ -562,3 +562,22 @@ def test_render_html_refuses_a_registered_activation_or_loss():
     with pytest.raises(ArgumentError, match=r"softsign.*--format text, markdown or json\)$"):
         render_html(trace)
     assert page_refusal(load_spec(EXAMPLES[1]).explain().to_dict()) is None
+
+
+def test_each_format_has_its_renderer_imported_on_request():
+    import glassnet.render as render
+    from glassnet.errors import ArgumentError
+
+    assert {
+        "text": render_text,
+        "markdown": render_markdown,
+        "json": render_json,
+        "html": render_html,
+    } == render.RENDERERS
+    assert all(render.get_renderer(name) is render.RENDERERS[name] for name in render.FORMATS)
+    with pytest.raises(
+        ArgumentError, match=r"unknown format 'txt' \(did you mean 'text'\?\); known: html"
+    ):
+        render.get_renderer("txt")
+    with pytest.raises(AttributeError, match="no attribute 'render_pdf'"):
+        _ = render.render_pdf

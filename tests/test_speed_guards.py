@@ -252,19 +252,36 @@ def test_large_predictions_in_chunks_equal_one_pass():
     np.testing.assert_allclose(net.predict_proba(X), net.forward(X).a[-1], rtol=1e-12)
 
 
-def test_explain_imports_nothing_heavy():
-    # `glassnet explain` must start fast: scikit-learn, matplotlib, tqdm and SciPy
-    # stay out of its path (they are imported where used)
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_explain_imports_nothing_heavy(fmt):
+    # `glassnet explain` must start fast: scikit-learn, matplotlib, tqdm and SciPy stay
+    # out of its path (they are imported where used), and so do glassnet's own modules
+    # it never calls, which an uncached run would compile (PYTHONDONTWRITEBYTECODE)
     import subprocess
     import sys
 
     from conftest import EXAMPLES
 
+    unused = [
+        "sklearn",
+        "matplotlib",
+        "tqdm",
+        "scipy",
+        "glassnet.train",
+        "glassnet.jobs",
+        "glassnet.optimizers",
+        "glassnet.check",
+        "glassnet.diagnose",
+        "glassnet.data",
+        "glassnet.sklearn",
+        "glassnet.render.html",
+        "glassnet.render.markdown",
+        "glassnet.render.plots",
+    ]
     code = (
         "import sys; from glassnet.cli import main; "
-        f"main(['explain', {str(EXAMPLES[1])!r}, '--format', 'json']); "
-        "heavy = [m for m in ('sklearn', 'matplotlib', 'tqdm', 'scipy') if m in sys.modules]; "
-        "sys.stderr.write(repr(heavy))"
+        f"main(['explain', {str(EXAMPLES[1])!r}, '--format', {fmt!r}]); "
+        f"sys.stderr.write(repr([m for m in {unused!r} if m in sys.modules]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stderr == "[]"
@@ -677,3 +694,41 @@ def test_copies_and_loaded_networks_keep_their_weights_on_cache_lines(tmp_path):
         W = other.layers[0].W
         assert W is not net.layers[0].W and np.array_equal(W, net.layers[0].W)
         assert W.ctypes.data % blas.ALIGNMENT == 0
+
+
+def test_the_package_names_its_public_api_and_imports_each_name_from_its_module():
+    # `import glassnet` imports the network and its gradient check only; each name is found
+    # in its module on first use, and the names type checkers see are the same ones
+    import ast
+    import importlib
+    import subprocess
+    import sys
+
+    import glassnet
+
+    with open(glassnet.__file__, encoding="utf-8") as source:
+        tree = ast.parse(source.read())
+    checked = next(node for node in tree.body if isinstance(node, ast.If))  # TYPE_CHECKING
+    static = {
+        alias.name: node.module
+        for node in checked.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert static == glassnet._MODULE_OF
+    bound = ["GradcheckResult", "gradcheck", "__version__"]  # at import
+    assert sorted(glassnet.__all__) == sorted([*static, *bound])
+    for name, module in static.items():
+        assert getattr(glassnet, name) is getattr(importlib.import_module(module), name)
+        assert name in dir(glassnet)
+    with pytest.raises(AttributeError, match="no attribute 'Netwrok'"):
+        _ = glassnet.Netwrok
+    assert glassnet.diagnose is importlib.import_module("glassnet.diagnose")  # as before
+    import glassnet.gradcheck  # the module, imported again: the name stays the function
+
+    assert glassnet.gradcheck is glassnet.gradcheck.__globals__["gradcheck"]
+    code = "import sys, glassnet; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = out.stdout.split()
+    assert "glassnet.network" in loaded and "glassnet.gradcheck" in loaded
+    assert not {"glassnet.train", "glassnet.io", "glassnet.spec", "glassnet.trace"} & set(loaded)

@@ -3,21 +3,45 @@
 Every number of a training step can be shown, explained and checked; the same
 engine (:mod:`glassnet.network`) trains, explains (:mod:`glassnet.trace`) and
 is checked against finite differences (:mod:`glassnet.gradcheck`).
+
+The names below are imported from their modules on first use (PEP 562), so that
+``import glassnet`` and the commands that need little (``glassnet explain``) do not
+compile and import the training, file and check code they never call; only the
+network and its gradient check are imported at once.
 """
 
-from glassnet.activations import ACTIVATIONS, Activation, get_activation, register_activation
-from glassnet.errors import ArgumentError, DataError, GlassnetError, ModelError, SpecError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# a function named as its module is bound now: were the module imported first (by
+# `glassnet gradcheck`), the import system would have made `glassnet.gradcheck` the module
 from glassnet.gradcheck import GradcheckResult, gradcheck
-from glassnet.init import register_initializer
-from glassnet.io import export_spec, load_model, save_model
-from glassnet.losses import LOSSES, Loss, get_loss, register_loss
-from glassnet.network import Layer, Network
-from glassnet.optimizers import SGD, Adam, RMSProp
-from glassnet.spec import Spec, load_spec, loads_spec, parse_spec
-from glassnet.trace import LayerTrace, Trace, explain_step
-from glassnet.train import Callback, EarlyStopping, History, LambdaCallback, TrainingError, fit
 
 __version__ = "0.1.0"
+
+# each public name and the module that defines it
+_EXPORTS = {
+    "glassnet.activations": ("ACTIVATIONS", "Activation", "get_activation", "register_activation"),
+    "glassnet.errors": ("ArgumentError", "DataError", "GlassnetError", "ModelError", "SpecError"),
+    "glassnet.init": ("register_initializer",),
+    "glassnet.io": ("export_spec", "load_model", "save_model"),
+    "glassnet.losses": ("LOSSES", "Loss", "get_loss", "register_loss"),
+    "glassnet.network": ("Layer", "Network"),
+    "glassnet.optimizers": ("SGD", "Adam", "RMSProp"),
+    "glassnet.spec": ("Spec", "load_spec", "loads_spec", "parse_spec"),
+    "glassnet.trace": ("LayerTrace", "Trace", "explain_step"),
+    "glassnet.train": (
+        "Callback",
+        "EarlyStopping",
+        "History",
+        "LambdaCallback",
+        "TrainingError",
+        "fit",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = [
     "ACTIVATIONS",
@@ -59,3 +83,34 @@ __all__ = [
     "register_loss",
     "save_model",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:  # a module of the package (glassnet.io), as an attribute
+        try:
+            return importlib.import_module(f"glassnet.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"glassnet.{name}":
+                raise
+        raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # the same names, for type checkers and editors
+    from glassnet.activations import ACTIVATIONS, Activation, get_activation, register_activation
+    from glassnet.errors import ArgumentError, DataError, GlassnetError, ModelError, SpecError
+    from glassnet.init import register_initializer
+    from glassnet.io import export_spec, load_model, save_model
+    from glassnet.losses import LOSSES, Loss, get_loss, register_loss
+    from glassnet.network import Layer, Network
+    from glassnet.optimizers import SGD, Adam, RMSProp
+    from glassnet.spec import Spec, load_spec, loads_spec, parse_spec
+    from glassnet.trace import LayerTrace, Trace, explain_step
+    from glassnet.train import Callback, EarlyStopping, History, LambdaCallback, TrainingError, fit

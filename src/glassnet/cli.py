@@ -28,7 +28,6 @@ import numpy as np
 
 from glassnet import __version__
 from glassnet.errors import ArgumentError, GlassnetError, SpecError
-from glassnet.jobs import COUNT, MAX_UNITS, POSITIVE, RATE, SEED
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -197,15 +196,28 @@ def _sizes(text: str) -> list[int]:
         sizes = [int(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected sizes such as 64,32, found '{text}'") from None
+    from glassnet.jobs import MAX_UNITS
+
     if any(n < 1 or n > MAX_UNITS for n in sizes):
         raise argparse.ArgumentTypeError(f"sizes must be from 1 to {MAX_UNITS}, found '{text}'")
     return sizes
 
 
-def _argument(cast: type, ok: Callable[[Any], bool], expected: str) -> Callable[[str], Any]:
-    """An argparse type: ``cast(text)``, refused with ``expected`` unless ``ok``."""
+def _argument(cast: type, *check: Any) -> Callable[[str], Any]:
+    """An argparse type: ``cast(text)``, refused with ``expected`` unless ``ok``.
+
+    ``check`` is ``(ok, expected)``, or the name of such a pair in :mod:`glassnet.jobs`
+    (train's settings, checked there on --resume too), looked up only when an argument is
+    parsed: the commands without them (explain) need not import the training jobs.
+    """
 
     def parse(text: str) -> Any:
+        if isinstance(check[0], str):
+            from glassnet import jobs
+
+            ok, expected = getattr(jobs, check[0])
+        else:
+            ok, expected = check
         try:
             value = cast(text)
         except ValueError:
@@ -218,14 +230,14 @@ def _argument(cast: type, ok: Callable[[Any], bool], expected: str) -> Callable[
 
 
 _precision = _argument(int, lambda v: 1 <= v <= 17, "1 to 17 significant digits")
-_count = _argument(int, *COUNT)
-_positive_float = _argument(float, *POSITIVE)
-_rate = _argument(float, *RATE)
-_seed = _argument(int, *SEED)
+_count = _argument(int, "COUNT")
+_positive_float = _argument(float, "POSITIVE")
+_rate = _argument(float, "RATE")
+_seed = _argument(int, "SEED")
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from glassnet.render import RENDERERS
+    from glassnet.render import get_renderer
     from glassnet.spec import load_spec
 
     _not_an_input(args.output, args.spec)
@@ -236,7 +248,7 @@ def _explain(args: argparse.Namespace) -> int:
     if own is not None:
         text = own(args.precision)
     else:
-        text = RENDERERS[args.format](trace.to_dict(), precision=args.precision)
+        text = get_renderer(args.format)(trace.to_dict(), precision=args.precision)
     if args.output is not None:
         _write(args.output, text)
     else:
