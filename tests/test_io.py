@@ -864,8 +864,7 @@ def test_export_refuses_what_load_spec_would_refuse(tmp_path):
 
 def test_a_spec_or_claims_file_with_a_byte_order_mark_reads_as_without(tmp_path):
     from glassnet.check import ClaimsError
-    from glassnet.errors import SpecError
-    from glassnet.io import read_user_text
+    from glassnet.errors import SpecError, read_user_text
 
     from conftest import EXAMPLES
 

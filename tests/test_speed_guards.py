@@ -269,6 +269,7 @@ def test_explain_imports_nothing_heavy(fmt):
         "scipy",
         "glassnet.train",
         "glassnet.jobs",
+        "glassnet.io",
         "glassnet.optimizers",
         "glassnet.check",
         "glassnet.diagnose",

@@ -30,7 +30,15 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import InputError, did_you_mean, quote, toml_kind, toml_problem, toml_text
+from glassnet.errors import (
+    InputError,
+    did_you_mean,
+    quote,
+    read_user_text,
+    toml_kind,
+    toml_problem,
+    toml_text,
+)
 from glassnet.network import PROBABILITY_TARGETS
 from glassnet.spec import Spec
 
@@ -174,8 +182,6 @@ def _shape(spec: Spec, trace: Any, layer: int | None, key: str) -> tuple[int, ..
 
 def load_claims(path: str, spec: Spec, trace: Any) -> list[Claim]:
     """Read a claims file (TOML, numbers kept as written) into element claims."""
-    from glassnet.io import read_user_text
-
     text = read_user_text(path, ClaimsError, "claims file")
     return parse_claims(text, spec, trace, path)
 

@@ -3,18 +3,22 @@
 Every mistake in what a person gives glassnet (a spec file, a command-line
 argument, an argument of the Python API) raises a :class:`GlassnetError`
 whose message names where the mistake is and what was expected.  The command
-line prints that message on one line and exits with code 2.
+line prints that message on one line and exits with code 2.  A file a person wrote
+(a spec, claims) is read by :func:`read_user_text`, which says so when it cannot be.
 """
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import inspect
 import math
 import numbers
+import os
 import re
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -314,3 +318,43 @@ def refuse_non_finite(
                 f"{name}: example {int(example) + 1} holds {rows[row, column]} (column "
                 f"{int(column) + 1}); data must be finite{why}"
             )
+
+
+def file_name(path: object, argument: str = "path") -> str | os.PathLike:
+    """``path`` if it names a file (str or path-like), else ArgumentError naming ``argument``.
+
+    An int would open a file descriptor, None would fail deep in ``open``.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError(f"{argument}: expected a file name (str or Path), found {path!r:.60}")
+    return path
+
+
+def read_user_text(path: str | Path, error: type, kind: str) -> str:
+    """The UTF-8 text of a file a person wrote, or ``error(path, "", message)`` saying why not.
+
+    A byte order mark at its start (as Windows editors write UTF-8) is not part of the text.
+
+    Parameters
+    ----------
+    path : str or Path
+    error : type
+        An :class:`glassnet.errors.InputError` class (SpecError, ClaimsError, ...).
+    kind : str
+        What the file should be, for the message ("spec file", "claims file").
+    """
+    name = str(file_name(path))
+    bom = 0
+    try:
+        data = Path(path).read_bytes()
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        return data[bom:].decode("utf-8")
+    except FileNotFoundError:
+        raise error(name, "", "no such file") from None
+    except IsADirectoryError:
+        raise error(name, "", f"is a directory, not a {kind}") from None
+    except UnicodeDecodeError as exc:
+        where = exc.start + bom  # in the file
+        raise error(name, "", f"not UTF-8 text ({exc.reason} at byte {where})") from None
+    except OSError as exc:
+        raise error(name, "", f"cannot read: {exc.strerror}") from None

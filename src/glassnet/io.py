@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import errno
 import io
@@ -27,7 +26,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
-from glassnet.errors import ArgumentError, ModelError, quote, unknown_name
+from glassnet.errors import ArgumentError, ModelError, file_name, quote, unknown_name
 
 if TYPE_CHECKING:
     from glassnet.network import Network
@@ -38,49 +37,6 @@ ARCHITECTURE_KEYS = ("format", "sizes", "activations", "loss", "dtype", "fused",
 DTYPES = ("float32", "float64")
 PICKLE_MESSAGE = "contains a pickled object; glassnet never loads pickles (they can run code)"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def file_name(path: object, argument: str = "path") -> str | os.PathLike:
-    """``path`` if it names a file (str or path-like), else ArgumentError naming ``argument``.
-
-    An int would open a file descriptor, None would fail deep in ``open``.
-    """
-    if not isinstance(path, (str, os.PathLike)):
-        raise ArgumentError(f"{argument}: expected a file name (str or Path), found {path!r:.60}")
-    return path
-
-
-def read_user_text(path: str | Path, error: type, kind: str) -> str:
-    """The UTF-8 text of a file a person wrote, or ``error(path, "", message)`` saying why not.
-
-    A byte order mark at its start (as Windows editors write UTF-8) is not part of the text.
-
-    Parameters
-    ----------
-    path : str or Path
-    error : type
-        An :class:`glassnet.errors.InputError` class (SpecError, ClaimsError, ...).
-    kind : str
-        What the file should be, for the message ("spec file", "claims file").
-    """
-    name = str(file_name(path))
-    bom = 0
-    try:
-        data = Path(path).read_bytes()
-        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-        return data[bom:].decode("utf-8")
-    except FileNotFoundError:
-        raise error(name, "", "no such file") from None
-    except IsADirectoryError:
-        raise error(name, "", f"is a directory, not a {kind}") from None
-    except UnicodeDecodeError as exc:
-        where = exc.start + bom  # in the file
-        raise error(name, "", f"not UTF-8 text ({exc.reason} at byte {where})") from None
-    except OSError as exc:
-        raise error(name, "", f"cannot read: {exc.strerror}") from None
 
 
 # --- atomic writes ------------------------------------------------------------------------

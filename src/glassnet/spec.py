@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet.activations import get_activation
-from glassnet.errors import SpecError, did_you_mean, quote, toml_kind, toml_problem, toml_text
+from glassnet.errors import (
+    SpecError,
+    did_you_mean,
+    quote,
+    read_user_text,
+    toml_kind,
+    toml_problem,
+    toml_text,
+)
 from glassnet.init import get_initializer
 from glassnet.losses import get_loss
 from glassnet.network import Layer, Network, targets_outside
@@ -82,8 +90,6 @@ def load_spec(path: str | Path) -> Spec:
     SpecError
         For an unreadable file, invalid TOML or any mistake in the spec.
     """
-    from glassnet.io import read_user_text
-
     return loads_spec(read_user_text(path, SpecError, "spec file"), str(path))
 
 
