@@ -747,6 +747,10 @@ def test_one_hot() -> None:
     assert wide.shape == (2, 4) and wide.dtype == np.float32
     np.testing.assert_array_equal(one_hot(np.array([1.0, 0.0])), [[0, 1], [1, 0]])
     assert one_hot(np.array([], dtype=np.int64), n_classes=3).shape == (0, 3)
+    many = one_hot(np.array([99, 0, 70], dtype=np.uint8), n_classes=100)  # > 64 classes
+    np.testing.assert_array_equal(np.argwhere(many), [[0, 99], [1, 0], [2, 70]])
+    with pytest.raises(ArgumentError, match=r"y\[0\] = 100 is out of range"):
+        one_hot(np.array([100, 0]), n_classes=100)
 
 
 @pytest.mark.parametrize(

@@ -678,3 +678,16 @@ def test_gradients_take_one_example_as_vectors_as_step_does():
     assert np.array_equal(as_vectors.grad_W[1], as_rows.grad_W[1])
     with pytest.raises(ArgumentError, match=r"^Y: class indices must lie in 0\.\.2"):
         net.gradients(np.zeros((4, 3)), np.array([0, 1, 2, 3]))
+
+
+@pytest.mark.parametrize("n", [1, 3, 64, 65, 300])
+def test_one_hot_rows_for_few_and_many_classes(n):
+    from glassnet.network import one_hot
+
+    index = np.random.default_rng(n).integers(0, n, 50)
+    rows = one_hot(index, n, np.float32)
+    assert rows.shape == (50, n) and rows.dtype == np.float32
+    assert np.array_equal(rows.argmax(axis=1), index) and np.array_equal(rows.sum(axis=1), [1] * 50)
+    assert one_hot(index[:0], n, np.float64).shape == (0, n)
+    with pytest.raises(IndexError):  # never a 1 in the next row
+        one_hot(np.array([n, 0]), n, np.float32)

@@ -581,3 +581,6 @@ def test_each_format_has_its_renderer_imported_on_request():
         render.get_renderer("txt")
     with pytest.raises(AttributeError, match="no attribute 'render_pdf'"):
         _ = render.render_pdf
+    assert render.RENDERERS is render.RENDERERS  # one dict: a format added to it stays
+    assert render.numbers.fmt is fmt and render.text.render_text is render_text
+    assert not hasattr(render, "x.y") and "html" in dir(render)

@@ -702,6 +702,7 @@ def test_the_package_names_its_public_api_and_imports_each_name_from_its_module(
     # in its module on first use, and the names type checkers see are the same ones
     import ast
     import importlib
+    import pkgutil
     import subprocess
     import sys
 
@@ -725,6 +726,12 @@ def test_the_package_names_its_public_api_and_imports_each_name_from_its_module(
     with pytest.raises(AttributeError, match="no attribute 'Netwrok'"):
         _ = glassnet.Netwrok
     assert glassnet.diagnose is importlib.import_module("glassnet.diagnose")  # as before
+    assert not hasattr(glassnet, "__main__")  # (importing it would run the command line)
+    assert not hasattr(glassnet, "x.y") and not hasattr(glassnet, "..")
+    assert {"io", "render", "train"} <= set(dir(glassnet))
+    assert not {"importlib", "annotations", "Any", "_EXPORTS"} & set(dir(glassnet))
+    modules = {m.name for m in pkgutil.iter_modules(glassnet.__path__)} - {"__main__"}
+    assert modules == {*glassnet._SUBMODULES, "gradcheck"}
     import glassnet.gradcheck  # the module, imported again: the name stays the function
 
     assert glassnet.gradcheck is glassnet.gradcheck.__globals__["gradcheck"]

@@ -10,10 +10,8 @@ compile and import the training, file and check code they never call; only the
 network and its gradient check are imported at once.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
 
 # a function named as its module is bound now: were the module imported first (by
 # `glassnet gradcheck`), the import system would have made `glassnet.gradcheck` the module
@@ -42,6 +40,28 @@ _EXPORTS = {
     ),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+# the package's other modules, attributes of it as they were when it imported them all
+_SUBMODULES = (
+    "activations",
+    "blas",
+    "check",
+    "cli",
+    "data",
+    "diagnose",
+    "errors",
+    "init",
+    "io",
+    "jobs",
+    "losses",
+    "metrics",
+    "network",
+    "optimizers",
+    "render",
+    "sklearn",
+    "spec",
+    "trace",
+    "train",
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -85,25 +105,23 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
+    if name in _SUBMODULES:
+        return _importlib.import_module(f"glassnet.{name}")
     module = _MODULE_OF.get(name)
-    if module is None:  # a module of the package (glassnet.io), as an attribute
-        try:
-            return importlib.import_module(f"glassnet.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"glassnet.{name}":
-                raise
+    if module is None:
         raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_importlib.import_module(module), name)
     globals()[name] = value  # found directly from now on
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    dunders = [name for name in globals() if name.startswith("__")]
+    return sorted({*__all__, *_SUBMODULES, *dunders})
 
 
-if TYPE_CHECKING:  # the same names, for type checkers and editors
+if _typing.TYPE_CHECKING:  # the same names, for type checkers and editors
     from glassnet.activations import ACTIVATIONS, Activation, get_activation, register_activation
     from glassnet.errors import ArgumentError, DataError, GlassnetError, ModelError, SpecError
     from glassnet.init import register_initializer

@@ -28,6 +28,7 @@ import numpy as np
 
 from glassnet import __version__
 from glassnet.errors import ArgumentError, GlassnetError, SpecError
+from glassnet.render import FORMATS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -49,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="show every number of one training step")
     explain.add_argument("spec", help="spec file (TOML)")
-    explain.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
+    explain.add_argument("--format", choices=FORMATS, default="text")
     explain.add_argument(
         "--precision",
         type=_precision,
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("claims", nargs="?", help="claims file (TOML): the numbers you computed")
     check.add_argument(
         "--format",
-        choices=("text", "markdown", "json", "html"),
+        choices=FORMATS,
         default=None,
         help="of the report (default text)",
     )

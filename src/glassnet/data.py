@@ -41,6 +41,7 @@ from glassnet.errors import (
     unknown_name,
     whole_number,
 )
+from glassnet.network import one_hot as identity_rows  # (data.one_hot checks first)
 
 __all__ = [
     "DATASETS",
@@ -1602,6 +1603,4 @@ def one_hot(
         raise ArgumentError(
             f"y[{i}] = {labels[i]} is out of range: class indices are 0 .. {max(k, 1) - 1}"
         )
-    out = np.zeros((len(labels), k), dtype=dtype)
-    out[np.arange(len(labels)), labels] = 1
-    return out
+    return identity_rows(labels, k, dtype)

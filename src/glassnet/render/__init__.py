@@ -10,11 +10,9 @@ imported when first asked for (:func:`get_renderer`, or the names below): a comm
 that writes one format (``glassnet explain``) does not import the others.
 """
 
-from __future__ import annotations
-
-import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
+from collections.abc import Callable as _Callable
 
 FORMATS = ("text", "markdown", "json", "html")
 
@@ -29,7 +27,7 @@ __all__ = [
 ]
 
 
-def get_renderer(name: str) -> Callable[..., str]:
+def get_renderer(name: str) -> _Callable[..., str]:
     """The renderer of format ``name`` (one of :data:`FORMATS`), imported now.
 
     Parameters
@@ -46,21 +44,35 @@ def get_renderer(name: str) -> Callable[..., str]:
         from glassnet.errors import ArgumentError, unknown_name
 
         raise ArgumentError(unknown_name("format", name, FORMATS))
-    return getattr(importlib.import_module(f"glassnet.render.{name}"), f"render_{name}")
+    return getattr(_importlib.import_module(f"glassnet.render.{name}"), f"render_{name}")
 
 
-def __getattr__(name: str) -> Any:
-    if name == "RENDERERS":  # every format's renderer, by name
-        return {fmt: get_renderer(fmt) for fmt in FORMATS}
-    if name.startswith("render_") and name[len("render_") :] in FORMATS:
-        return get_renderer(name[len("render_") :])
-    raise AttributeError(f"module 'glassnet.render' has no attribute {name!r}")
+# the package's modules: the formats' and these, attributes of it once asked for
+_SUBMODULES = (*FORMATS, "check", "diagnose", "numbers", "plots")
 
 
-if TYPE_CHECKING:
+def __getattr__(name: str) -> _typing.Any:
+    if name == "RENDERERS":  # every format's renderer, by name (one dict, kept)
+        value: _typing.Any = {fmt: get_renderer(fmt) for fmt in FORMATS}
+    elif name.startswith("render_") and name[len("render_") :] in FORMATS:
+        value = get_renderer(name[len("render_") :])
+    elif name in _SUBMODULES:
+        return _importlib.import_module(f"glassnet.render.{name}")
+    else:
+        raise AttributeError(f"module 'glassnet.render' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    dunders = [name for name in globals() if name.startswith("__")]
+    return sorted({*__all__, *_SUBMODULES, *dunders})
+
+
+if _typing.TYPE_CHECKING:
     from glassnet.render.html import render_html
     from glassnet.render.json import render_json
     from glassnet.render.markdown import render_markdown
     from glassnet.render.text import render_text
 
-    RENDERERS: dict[str, Callable[..., str]]
+    RENDERERS: dict[str, _Callable[..., str]]
