@@ -1205,3 +1205,36 @@ def test_an_empty_folder_name_is_refused_not_taken_for_none(capsys, tmp_path, fl
     code, out, err = run(capsys, "train", flag, "", *(["--epochs", "1"] if flag == "--out" else []))
     assert (code, out) == (2, "")
     assert err == f"glassnet: error: {flag}: an empty folder name; give a folder's, or no {flag}\n"
+
+
+def test_resume_refuses_data_that_changed_and_names_a_lost_relative_path(
+    capsys, tmp_path, monkeypatch
+):
+    # the checkpoint keeps the data's SHA-256: a file edited since the run began would
+    # make the resumed run another one; a relative path is read from the current folder
+    rng = np.random.default_rng(0)
+    rows = [(*rng.random(3).round(3), int(rng.random() > 0.5)) for _ in range(40)]
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,c,y\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    args = ("--dataset", "d.csv", "--hidden", "4", "--epochs", "4", "--batch-size", "8")
+    code, _, err = run(capsys, "train", *args, "--out", "r", "--checkpoint-every", "2")
+    assert code == 0, err
+    (tmp_path / "r" / "model.npz").unlink()
+    for last in (tmp_path / "r" / "checkpoints").glob("epoch-00004-*.npz"):
+        last.unlink()
+    ckpt = tmp_path / "r" / "checkpoints" / "epoch-00002-00000000.npz"
+    data.write_text(data.read_text().replace(str(rows[5][0]), "0.5", 1))  # one number
+    code, _, err = run(capsys, "train", "--resume", "r")
+    assert code == 2 and err.count("\n") == 1, err
+    assert (
+        f"{ckpt.relative_to(tmp_path)}: settings: data_sha256: the data of 'd.csv' changed" in err
+    )
+    monkeypatch.chdir(tmp_path / "r")
+    code, _, err = run(capsys, "train", "--resume", ".")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "settings: dataset (a path from the folder the run began in): d.csv: no such" in err
+    monkeypatch.chdir(tmp_path)
+    data.write_text("a,b,c,y\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    code, _, err = run(capsys, "train", "--resume", "r")  # the data as they were: resumed
+    assert code == 0 and (tmp_path / "r" / "model.npz").exists(), err

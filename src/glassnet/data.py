@@ -17,7 +17,9 @@ from __future__ import annotations
 import collections
 import csv
 import gzip
+import hashlib
 import itertools
+import json
 import math
 import operator
 import os
@@ -113,6 +115,20 @@ class Dataset:
     feature_names: list[str]
     classes: list[Any] | None = None
     target_name: str | None = None
+
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of the examples, targets, task and names: another for any change.
+
+        A checkpoint of ``glassnet train`` keeps it, so that ``--resume`` refuses a data
+        file that changed since the run began (the run would not be the one resumed).
+        """
+        digest = hashlib.sha256()
+        names = [self.task, self.feature_names, self.classes, self.target_name]
+        digest.update(json.dumps(names, default=str).encode())
+        for array in (self.X, self.y):
+            digest.update(f"{array.dtype.str} {array.shape}".encode())
+            digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()
 
     @property
     def n_classes(self) -> int | None:

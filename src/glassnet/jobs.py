@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ArgumentError, SpecError, quote
+from glassnet.errors import ArgumentError, DataError, ModelError, SpecError, quote
 from glassnet.network import PROBABILITY_TARGETS, Network
 
 DEFAULT_HIDDEN = [256]
@@ -214,7 +214,25 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
             f"--target: applies to a CSV or .npy file, not to the dataset {quote(source)}"
         )
     start = time.perf_counter()
-    data = load_dataset(source, target=args.target, seed=args.seed)
+    try:
+        data = load_dataset(source, target=args.target, seed=args.seed)
+    except DataError as exc:
+        if resume is None:
+            raise
+        # a run's own data, as given where it began: name the checkpoint it came from
+        lost = (
+            source not in DATASETS and not Path(source).is_absolute() and not Path(source).exists()
+        )
+        where = " (a path from the folder the run began in)" if lost else ""
+        raise ModelError(args.checkpoint, f"settings: dataset{where}: {exc}") from None
+    fingerprint = data.fingerprint()
+    if resume is not None and getattr(args, "data_sha256", None) not in (None, fingerprint):
+        raise ModelError(
+            args.checkpoint,
+            f"settings: data_sha256: the data of {quote(source)} changed since the run "
+            "began; resumed on them, it would not be that run",
+        )
+    args.data_sha256 = fingerprint
     if data.n_classes == 1:  # a 1-unit softmax outputs 1 whatever the input: nothing to learn
         column = f"column {quote(data.target_name)}" if data.target_name else "the target"
         raise ArgumentError(
@@ -261,8 +279,6 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
     batches = -(-len(X_train) // batch_size)
     epochs = args.epochs or max(DEFAULT_EPOCHS, -(-MIN_UPDATES // batches))
     if resume is not None and resume["epoch"] > epochs:  # past the end of the run it is of
-        from glassnet.errors import ModelError
-
         raise ModelError(
             args.checkpoint,
             f"state: epoch: expected at most {epochs}, the epochs of its run (settings: "
@@ -496,6 +512,7 @@ def _checkpoint_writer(args: argparse.Namespace, earlier: list[Path]) -> Any:
 
     folder = Path(args.out) / "checkpoints"
     settings = {k: getattr(args, k, None) for k in SETTINGS}
+    settings["data_sha256"] = getattr(args, "data_sha256", None)  # (none before 2026-11-28)
     own = [path for path in _checkpoints(Path(args.out)) if path not in earlier]
 
     def write(checkpoint: dict[str, Any]) -> None:
@@ -554,7 +571,6 @@ def _remove_earlier(out: Path, earlier: list[Path], written: list[str]) -> None:
 @contextlib.contextmanager
 def _checkpoint_named(args: argparse.Namespace) -> Iterator[None]:
     """A checkpoint that does not fit the run its own settings make: a ModelError naming it."""
-    from glassnet.errors import ModelError
     from glassnet.train import ResumeError
 
     try:
@@ -569,7 +585,6 @@ def _checkpoint_named(args: argparse.Namespace) -> Iterator[None]:
 
 def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str, Any]]:
     """The settings and the last good checkpoint of the run in ``args.resume``."""
-    from glassnet.errors import ModelError
     from glassnet.io import load_checkpoint
 
     given = _given(
@@ -626,7 +641,7 @@ def _check_settings(path: Path, settings: dict[str, Any]) -> None:
     """
     from glassnet.activations import ACTIVATIONS
     from glassnet.data import DATASETS
-    from glassnet.errors import ModelError, unknown_name
+    from glassnet.errors import unknown_name
     from glassnet.io import _show
     from glassnet.losses import LOSSES
     from glassnet.optimizers import OPTIMIZERS
@@ -659,6 +674,10 @@ def _check_settings(path: Path, settings: dict[str, Any]) -> None:
         "seed": whole(SEED),
         "out": (text, "a folder"),  # replaced by the folder resumed
         "checkpoint_every": whole(COUNT),
+        "data_sha256": (
+            lambda v: isinstance(v, str) and re.fullmatch("[0-9a-f]{64}", v),
+            "a SHA-256",
+        ),
     }
     names = {"activation": ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS}
     missing = [key for key in SETTINGS if key not in settings]  # (null where not given)
@@ -996,8 +1015,6 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
     See docs/model-format.md: a hand-edited file, or one saved from the API for the
     CLI, must fail with its key named, not as a traceback or as quietly wrong numbers.
     """
-    from glassnet.errors import ModelError
-
     n_in, n_out = network.sizes[0], network.sizes[-1]
 
     def require(ok: bool, key: str, expected: str) -> None:
@@ -1118,7 +1135,6 @@ def _model_data(
 ) -> tuple[Network, dict, np.ndarray, np.ndarray, str]:
     """A saved model and a dataset in its terms: (network, metadata, X scaled, y, name)."""
     from glassnet.data import csv_header, load_dataset
-    from glassnet.errors import ModelError
 
     network, meta = _load(model)
     names = list(meta["feature_names"])
