@@ -1447,3 +1447,71 @@ def test_a_loss_not_finite_before_any_step_blames_the_numbers_not_the_rate():
     with pytest.raises(TrainingError, match="first batch is inf at the starting weights") as exc:
         net.fit(X, y, epochs=2, learning_rate=1e-9, verbose=False)
     assert "learning rate" not in str(exc.value)
+
+
+def test_callbacks_hooks_run_in_keras_order_and_a_batch_begin_sets_its_batchs_rate():
+    X, y = blobs(21, n=32)
+    net = Network([2, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    events = []
+
+    class Log(Callback):
+        def on_train_begin(self, state):
+            events.append("tb")
+
+        def on_epoch_begin(self, state, epoch):
+            events.append(f"eb{epoch}:{state.optimizer.learning_rate:g}")
+
+        def on_batch_begin(self, state, batch):
+            events.append(f"bb{batch}")
+            state.optimizer.learning_rate = 0.0 if batch == 2 else 0.1
+
+        def on_batch_end(self, state, batch, logs):
+            events.append(f"be{batch}")
+
+        def on_epoch_end(self, state, epoch, logs):
+            events.append(f"ee{epoch}")
+
+        def on_train_end(self, state):
+            events.append("te")
+
+    W = []
+    snap = LambdaCallback(on_batch_end=lambda state, batch, logs: W.append(net.layers[0].W.copy()))
+    net.fit(
+        X, y, epochs=2, batch_size=16, optimizer=SGD(0.5), callbacks=[Log(), snap], verbose=False
+    )
+    assert events == [
+        "tb",
+        *("eb1:0.5", "bb1", "be1", "bb2", "be2", "ee1"),
+        *("eb2:0", "bb1", "be1", "bb2", "be2", "ee2"),  # (constant: the rate as left)
+        "te",
+    ]
+    assert np.array_equal(W[0], W[1]) and not np.array_equal(W[1], W[2])  # batch 2: η = 0
+
+
+def test_a_callback_hook_of_the_wrong_arguments_or_no_hook_is_said_before_training():
+    from glassnet import ArgumentError
+
+    X, y = blobs(22, n=32)
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", seed=0)
+    W = net.layers[0].W.copy()
+
+    class KerasStyle(Callback):
+        def on_epoch_end(self, epoch, logs=None):  # Keras's, without the state
+            pass
+
+    with pytest.raises(
+        ArgumentError, match=r"callbacks\[0\]\.on_epoch_end: must take \(state, epoch, logs\)"
+    ):
+        net.fit(X, y, epochs=2, callbacks=[KerasStyle()], verbose=False)
+    np.testing.assert_array_equal(net.layers[0].W, W)  # refused before any step
+
+    class Misnamed(Callback):
+        def on_train_batch_end(self, state, batch, logs):
+            pass
+
+    with pytest.warns(
+        UserWarning,
+        match=r"Misnamed\.on_train_batch_end is not a hook.*"
+        r"\(did you mean 'on_batch_end'\?\); the hooks are on_train_begin, ",
+    ):
+        net.fit(X, y, epochs=1, callbacks=Misnamed(), verbose=False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import math
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -27,6 +28,7 @@ from glassnet.errors import (
     ArgumentError,
     GlassnetError,
     check_signature,
+    did_you_mean,
     quote,
     real_number,
     refuse_non_finite,
@@ -148,10 +150,24 @@ class TrainingState:
 
 
 class Callback:
-    """Base class of callbacks: override any of the hooks."""
+    """Base class of callbacks: override any of the hooks (:data:`HOOKS`).
+
+    They are Keras's, each given the :class:`TrainingState` first. ``fit`` checks, as it
+    begins, that each hook overridden takes its arguments, and warns of a method named
+    ``on_…`` that is no hook (Keras's ``on_train_batch_end``, say), which it never calls.
+    """
 
     def on_train_begin(self, state: TrainingState) -> None:
         """Before the first epoch."""
+
+    def on_epoch_begin(self, state: TrainingState, epoch: int) -> None:
+        """Before each epoch, after the schedule set its learning rate.
+
+        A resumed run calls it for the epoch it goes on with, from where that stopped.
+        """
+
+    def on_batch_begin(self, state: TrainingState, batch: int) -> None:
+        """Before each update; ``batch`` counted as in :meth:`on_batch_end`."""
 
     def on_batch_end(self, state: TrainingState, batch: int, logs: dict[str, float]) -> None:
         """After each update; ``logs`` has the batch's ``loss`` and ``size``.
@@ -165,6 +181,17 @@ class Callback:
 
     def on_train_end(self, state: TrainingState) -> None:
         """After the last epoch."""
+
+
+# each hook and what it is given after the state
+HOOKS = {
+    "on_train_begin": "state",
+    "on_epoch_begin": "state, epoch",
+    "on_batch_begin": "state, batch",
+    "on_batch_end": "state, batch, logs",
+    "on_epoch_end": "state, epoch, logs",
+    "on_train_end": "state",
+}
 
 
 class LambdaCallback(Callback):
@@ -313,6 +340,7 @@ def _as_callbacks(
     out = []
     for i, cb in enumerate(callbacks):  # type: ignore[arg-type]
         if isinstance(cb, Callback):
+            _check_hooks(cb, f"callbacks[{i}]")
             out.append(cb)
         elif callable(cb):  # a plain function is an epoch-end callback: checked here,
             # not after the first epoch's work (a Keras-style f(epoch, logs) fails at once)
@@ -321,6 +349,26 @@ def _as_callbacks(
         else:
             raise ArgumentError(f"callbacks: expected Callback objects or functions, found {cb!r}")
     return out
+
+
+def _check_hooks(cb: Callback, where: str) -> None:
+    """Each hook ``cb`` overrides takes its arguments; a method ``on_…`` that is none is said.
+
+    Here, as fit begins, not as a raw TypeError in its middle (a Keras-style
+    ``on_epoch_end(self, epoch, logs)``), nor never (``on_train_batch_end``).
+    """
+    for name, params in HOOKS.items():
+        if getattr(type(cb), name) is not getattr(Callback, name):
+            check_signature(getattr(cb, name), params, f"{where}.{name}")
+    for name in dir(type(cb)):
+        if name.startswith("on_") and name not in HOOKS:
+            keras = name.replace("on_train_batch_", "on_batch_")  # Keras's batch hooks
+            hint = f" (did you mean {keras!r}?)" if keras in HOOKS else did_you_mean(name, HOOKS)
+            warnings.warn(
+                f"{where}: {type(cb).__name__}.{name} is not a hook, and fit never calls it"
+                f"{hint}; the hooks are {', '.join(HOOKS)}",
+                stacklevel=4,
+            )
 
 
 def _params(network: Network) -> list[Array]:
@@ -591,12 +639,18 @@ def fit(
         cbs.append(EarlyStopping("val_loss", patience=patience))
     stoppers = [cb for cb in cbs if isinstance(cb, EarlyStopping)]  # their state is kept
     state = TrainingState(network, opt, history)
-    # the callbacks that look at each batch (the batch loss is computed only for them)
+    # the callbacks that look at each batch (the batch loss is computed only for them),
+    # and those called before each batch
     batch_cbs = [
         cb
         for cb in cbs
         if getattr(cb.on_batch_end, "__func__", None) is not Callback.on_batch_end
         and not (isinstance(cb, LambdaCallback) and cb._batch is None)
+    ]
+    begin_cbs = [
+        cb
+        for cb in cbs
+        if getattr(cb.on_batch_begin, "__func__", None) is not Callback.on_batch_begin
     ]
     sst = total_squares(Y) if metric == "r2" else None
     # the (W, b, f) that fit updates in place: those checked as it began, then each
@@ -687,6 +741,8 @@ def fit(
                 order = rng.permutation(n) if shuffle else np.arange(n)
                 first, total_loss, penalties, hits, seen = 0, 0.0, 0.0, 0.0, 0
                 sse = np.zeros(Y.shape[1]) if sst is not None else None
+            for cb in cbs:
+                cb.on_epoch_begin(state, epoch)
             end = first
             # each batch size's calls of the step (:meth:`Network._step_calls`), for this
             # epoch's settings; looked up again for each batch where a callback runs
@@ -694,6 +750,8 @@ def fit(
             # or the dropout rates)
             step_calls: dict[int, tuple[list, list, bool]] = {}
             for batch, start in enumerate(range(first, n, size), start=first // size + 1):
+                for cb in begin_cbs:
+                    cb.on_batch_begin(state, batch)
                 idx = order[start : start + size]
                 m = len(idx)
                 ws = workspaces.get(m)
@@ -725,7 +783,7 @@ def fit(
                     calls = (*network._step_calls(ws, rates, rng, scale, fold), fold)
                     # what a callback may have flipped read-only: these calls' parameters
                     updated = ws._products.params  # type: ignore[union-attr]
-                    if not batch_cbs:
+                    if not (batch_cbs or begin_cbs):
                         step_calls[m] = calls
                 forward_calls, backward_calls, fold = calls
                 for op in forward_calls:  # network.forward(ws.X, dropout, rng, workspace=ws)
