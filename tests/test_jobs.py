@@ -273,6 +273,8 @@ def test_out_problems_are_one_line_and_found_before_training(capsys, tmp_path):
     blocker.write_text("")
     code, out, err = run(capsys, "train", "--dataset", "xor", "--out", str(blocker / "run"))
     assert code == 2 and out == "" and err.count("\n") == 1 and "cannot write there" in err
+    code, out, err = run(capsys, "train", "--dataset", "xor", "--out", str(blocker))
+    assert (code, err) == (2, f"glassnet: error: --out {blocker}: is a file, not a folder\n")
     # a folder where a file should go: named, one line, what was written stays whole
     (tmp_path / "run" / "loss.png").mkdir(parents=True)
     argv = ("train", "--dataset", "xor", "--epochs", "1", "--out", str(tmp_path / "run"))
@@ -1238,3 +1240,13 @@ def test_resume_refuses_data_that_changed_and_names_a_lost_relative_path(
     data.write_text("a,b,c,y\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
     code, _, err = run(capsys, "train", "--resume", "r")  # the data as they were: resumed
     assert code == 0 and (tmp_path / "r" / "model.npz").exists(), err
+
+
+def test_too_few_examples_to_split_name_their_file_and_one_epoch_is_singular(capsys, tmp_path):
+    few = tmp_path / "few.csv"
+    few.write_text("a,b,y\n3,4,1\n5,6,0\n")
+    code, _, err = run(capsys, "train", "--dataset", str(few))
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"{few}: 2 examples are too few for 1 validation and 1 test examples" in err
+    code, out, err = run(capsys, "train", "--dataset", "xor", "--epochs", "1")
+    assert code == 0 and ", 1 epoch, batch " in out, err

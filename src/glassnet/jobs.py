@@ -399,12 +399,15 @@ def _split(args: argparse.Namespace, data: Any) -> tuple[np.ndarray, ...]:
             data.X, data.y, val=VALIDATION, test=TEST, stratify=stratify, seed=args.seed
         )
 
-    if data.task != "classification":
-        return split(False)
     try:
-        return split(True)
-    except ArgumentError:
-        parts = split(False)  # raises itself where the examples are too few for any split
+        if data.task != "classification":
+            return split(False)
+        try:
+            return split(True)
+        except ArgumentError:
+            parts = split(False)  # raises itself where the examples are too few for any split
+    except ArgumentError as exc:  # too few examples: named with their file
+        raise ArgumentError(f"{args.dataset or data.name}: {exc}") from None
     counts = np.bincount(data.y, minlength=len(data.classes))
     smallest = int(np.argmin(counts))
     print(
@@ -811,7 +814,8 @@ def _train_text(result: dict[str, Any], metric: str, notes: list[str]) -> str:
         f"glassnet train: {result['dataset']} ({result['task']}; {result['n_train']} training, "
         f"{result['n_val']} validation, {result['n_test']} test examples)",
         f"network: {arch}; loss {result['loss']}; {result['optimizer']}, "
-        f"η = {result['learning_rate']:g}, {result['epochs']} epochs, batch {result['batch_size']}",
+        f"η = {result['learning_rate']:g}, {result['epochs']} epoch"
+        f"{'' if result['epochs'] == 1 else 's'}, batch {result['batch_size']}",
     ]
     for split in ("train", "validation", "test"):
         key = "val" if split == "validation" else split
@@ -943,6 +947,8 @@ def _writable(out: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=out, prefix=".glassnet-probe-"):
             pass
     except OSError as exc:
+        if out.exists() and not out.is_dir():
+            raise ArgumentError(f"--out {out}: is a file, not a folder") from None
         raise ArgumentError(f"--out {out}: cannot write there: {exc.strerror}") from None
 
 
