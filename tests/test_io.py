@@ -669,8 +669,21 @@ def test_non_finite_weights_are_refused_at_save(tmp_path):
 
 
 def test_save_refuses_a_non_network(tmp_path):
-    with pytest.raises(ArgumentError, match="expected a Network"):
+    from sklearn.exceptions import ConvergenceWarning
+
+    from glassnet.sklearn import MLPClassifier
+
+    with pytest.raises(ArgumentError, match=r"expected a Network, found str$"):
         save_model("net", tmp_path / "m.npz")  # type: ignore[arg-type]
+    X, y = np.random.default_rng(0).random((20, 2)), np.arange(20) % 2
+    clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    for write in (save_model, lambda net, path: export_spec(net, path, X[:1], np.eye(2)[:1])):
+        with pytest.raises(
+            ArgumentError, match=r"give its fitted network, MLPClassifier\.network_"
+        ):
+            write(clf, tmp_path / "m.npz")
 
 
 # --- spec export -------------------------------------------------------------------------
