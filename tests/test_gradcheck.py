@@ -8,7 +8,7 @@ import zlib
 import numpy as np
 import pytest
 
-from glassnet import ACTIVATIONS, Layer, Network, gradcheck, load_spec
+from glassnet import ACTIVATIONS, ArgumentError, Layer, Network, gradcheck, load_spec
 from glassnet.gradcheck import STENCIL, format_result, numeric_gradient
 
 from conftest import EXAMPLES, OUTPUT_LOSS, random_case
@@ -426,7 +426,7 @@ def test_one_forward_pass_per_stencil_point(monkeypatch, hidden):
     net, X, Y = random_case(4, [3, 4, 2], [hidden, "softmax"], "cross_entropy", 5)
     base = [net.forward(X).z[1] > net.layers[0].activation.kink]
     passes, losses = 0, 0
-    forward, example_losses = Network.forward, Network.example_losses
+    forward, example_losses = Network.forward, Network._example_losses
 
     def counted_forward(self, *args, **kwargs):
         nonlocal passes
@@ -439,10 +439,18 @@ def test_one_forward_pass_per_stencil_point(monkeypatch, hidden):
         return example_losses(self, *args, **kwargs)
 
     monkeypatch.setattr(Network, "forward", counted_forward)
-    monkeypatch.setattr(Network, "example_losses", counted_losses)
+    monkeypatch.setattr(Network, "_example_losses", counted_losses)
+    checked = []
+    batch_targets = Network._batch_targets
+    monkeypatch.setattr(
+        Network, "_batch_targets", lambda self, *a: checked.append(1) or batch_targets(self, *a)
+    )
     numeric, smooth, _ = numeric_gradient(net, X, Y, net.layers[0].W, (1, 2), base, 1.0)
     assert smooth and np.isfinite(numeric)
     assert losses >= 2 * len(STENCIL) and passes == losses  # two steps h and h/4 at least
+    assert len(checked) == 1  # the targets checked once, not at every point
+    with pytest.raises(ArgumentError, match=r"Y: expected shape \(5, 2\)"):
+        numeric_gradient(net, X, Y[:4], net.layers[0].W, (1, 2), base, 1.0)
 
 
 def test_a_forward_pass_that_overflows_before_a_finite_loss_is_refused():

@@ -127,10 +127,11 @@ def _loss_and_kinks(network: Network, X: np.ndarray, Y: np.ndarray) -> tuple[flo
     """L, as :meth:`Network.loss_value` computes it, and the kink pattern, of one forward pass.
 
     A second pass for the pattern alone made each stencil point cost two (a third of
-    gradcheck's time on a 64-32-10 relu network).
+    gradcheck's time on a 64-32-10 relu network). ``Y`` must be checked targets of the
+    network's dtype (:func:`numeric_gradient` checks them once, not at every point).
     """
     fp = network.forward(X)
-    return network._loss_of(fp, Y), _kink_pattern(network, fp)
+    return float(network._example_losses(fp, Y).mean()), _kink_pattern(network, fp)
 
 
 def loss_scale(network: Network, fp: Any, Y: np.ndarray) -> float:
@@ -199,6 +200,9 @@ def numeric_gradient(
     NumericGradient
         The estimate, whether it kept clear of kinks, and a bound on its error.
     """
+    if not len(X):  # a mean over no examples: 0/0
+        raise ArgumentError("X: no examples (the loss is a mean over them)")
+    Y = network._batch_targets(Y, (len(X), network.sizes[-1]))  # once, for every point
     if base is None or scale is None:  # one unperturbed pass serves both
         fp = network.forward(X)
         base = _kink_pattern(network, fp) if base is None else base
