@@ -323,8 +323,9 @@ def test_a_large_matrix_shows_its_corners_in_the_equations(page):
     assert "⋯" in equation and "⋮" in equation and "⋱" in equation
     assert "A matrix of over 16 rows or columns shows its first and last 4" in equation
     assert "glassnet explain --format text (or json) prints every number" in equation
-    shown = page.evaluate(
-        "[...document.querySelectorAll('#equation .eq')[1].querySelectorAll('mn')].length"
+    shown = page.evaluate(  # the product's line, then its result's
+        "[...document.querySelectorAll('#equation .eq')].slice(1, 3)"
+        ".reduce((n, eq) => n + eq.querySelectorAll('mn').length, 0)"
     )
     # a0 and b (4 + 4 each), W (8 × 8) and z (4 + 4), each number 1–2 <mn> (sign, exponent)
     assert 8 * 8 + 3 * 8 <= shown <= 2 * (8 * 8 + 3 * 8)
@@ -917,3 +918,86 @@ def test_only_the_examples_that_saturated_are_said_to(page):
     assert "saturated" not in page.inner_text("#detail")
     page.dispatch_event('[data-weight="1:1:1"]', "click")
     assert "Every path" in page.inner_text("#detail")
+
+
+def test_a_weights_paths_over_a_batch_list_1_over_m_among_their_factors(page):
+    # each path's value is a mean over the m examples: its factors multiply to it
+    batch = parse_spec(
+        {
+            "input": [[0.5, -1.0], [2.0, 0.25], [-0.3, 0.8]],
+            "target": [[1.0], [0.0], [1.0]],
+            "loss": "binary_cross_entropy",
+            "layer": [
+                {"activation": "tanh", "weights": [[0.3, -0.7, 0.2], [0.9, 0.1, -0.4]]},
+                {"activation": "sigmoid", "weights": [[0.5], [-0.2], [0.8]]},
+            ],
+        }
+    )
+    open_trace(page, batch.explain())
+    page.select_option("#example", "1")
+    page.dispatch_event('[data-weight="1:1:1"]', "click")
+    items = [li.inner_text() for li in page.query_selector_all("#detail .paths li")]
+    assert len(items) == 1 and "1/m=1/3" in items[0], items
+    factors, value = items[0].rsplit(" = ", 1)
+    numbers = [
+        1 / 3 if f.startswith("1/m") else float(f.split("=")[1]) for f in factors.split(" · ")
+    ]
+    assert math.prod(numbers) == pytest.approx(float(value), rel=1e-4)
+
+
+def test_an_edit_the_spec_would_refuse_is_refused_and_the_step_kept(page):
+    open_trace(page, load_spec(EXAMPLES[1]).explain())  # seed 001: softmax, a cross-entropy
+    before = page.evaluate("window.glassnet.trace().loss")
+    page.fill('[data-edit="target"]', "-1, 2, 0")
+    page.dispatch_event('[data-edit="target"]', "change")
+    assert page.get_attribute('[data-edit="target"]', "aria-invalid") == "true"
+    loss = load_spec(EXAMPLES[1]).network.loss.name
+    assert f"target: {loss} takes targets in [0, 1]" in page.inner_text("#edit-error")
+    assert "found values from -1 to 2" in page.inner_text("#edit-error")
+    assert page.evaluate("window.glassnet.trace().loss") == before
+    # an identity output of a binary cross-entropy, pushed past 1 by a weight
+    ident = parse_spec(
+        {
+            "input": [1.0, 1.0],
+            "target": [1.0, 0.0],
+            "loss": "binary_cross_entropy",
+            "layer": [{"activation": "identity", "weights": [[0.3, 0.2], [0.4, 0.1]]}],
+        }
+    )
+    open_trace(page, ident.explain())
+    before = page.evaluate("window.glassnet.net.layers[0].W")
+    page.fill('[data-edit="W:0"]', "3, 0.2\n0.4, 0.1")
+    page.dispatch_event('[data-edit="W:0"]', "change")
+    error = page.inner_text("#edit-error")
+    assert "W1: binary_cross_entropy takes outputs 0 ≤ a ≤ 1" in error
+    assert "layer 1 (identity) would give a = 3.4 (unit 1)" in error
+    assert page.evaluate("window.glassnet.net.layers[0].W") == before
+    assert page.evaluate("window.glassnet.trace().loss") > 0
+
+
+def test_a_wide_layer_is_drawn_at_size_in_a_box_that_scrolls(page):
+    net, X, Y = random_case(8, [4, 40, 3], ["relu", "softmax"], "cross_entropy", 1)
+    open_trace(page, explain_step(net, X, Y, 0.1))
+    circle = page.query_selector('[data-unit="1:20"] circle').bounding_box()
+    assert circle["height"] >= 55  # r = 30, not shrunk to the window
+    box = page.query_selector("#net-box").bounding_box()
+    assert box["height"] <= 0.7 * 800 + 2  # the drawing scrolls inside it
+    assert page.get_attribute('[data-edit="W:1"]', "rows") == "12"  # W2 has 40 rows
+    page.focus('[data-unit="1:20"]')
+    page.keyboard.press(" ")  # a role="button" takes Space as Enter
+    assert "z" in page.inner_text("#detail")
+
+
+def test_the_worksheet_is_marked_as_of_the_step_before_an_edit(page):
+    spec = load_spec(EXAMPLES[2])
+    trace = spec.explain()
+    claims = parse_claims("[layer.1]\nz = [2.9, 1.4, 2.1, 2.3]\n", spec, trace, "mine.toml")
+    open_trace(page, trace, check(spec, claims, trace).to_dict())
+    assert page.get_attribute("p.worksheet", "class") == "worksheet"
+    page.fill('[data-edit="input"]', "5, 5, 5, 5")
+    page.dispatch_event('[data-edit="input"]', "change")
+    assert page.get_attribute("p.worksheet", "class") == "worksheet stale"
+    after = page.evaluate(
+        "getComputedStyle(document.querySelector('p.worksheet'), '::after').content"
+    )
+    assert "of the step before your edits" in after

@@ -205,6 +205,8 @@ def one_hot(index: Array, n: int, dtype: np.dtype | type) -> Array:
 
 # the losses that take their targets as probabilities: y ln a weighs the outputs' logarithms
 PROBABILITY_TARGETS = ("cross_entropy", "binary_cross_entropy")
+# ...and the outputs they take (ln of a negative a is no number at all)
+PROBABILITY_RANGE = {"binary_cross_entropy": (0.0, 1.0), "cross_entropy": (0.0, np.inf)}
 
 
 def targets_outside(loss: str, Y: Array) -> str | None:

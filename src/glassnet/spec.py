@@ -29,7 +29,7 @@ from glassnet.errors import (
 )
 from glassnet.init import get_initializer
 from glassnet.losses import get_loss
-from glassnet.network import Layer, Network, targets_outside
+from glassnet.network import PROBABILITY_RANGE, Layer, Network, targets_outside
 
 if TYPE_CHECKING:  # (a spec makes a trace on request; the trace module needs no spec)
     from glassnet.trace import Trace
@@ -170,10 +170,6 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     network = Network(layers, loss=loss)
     _check_outputs(network, X, path)
     return Spec(path, network, X, Y, learning_rate, layout, seed)
-
-
-# a loss of logarithms of a: the outputs it takes (ln of a negative a is no number at all)
-PROBABILITY_RANGE = {"binary_cross_entropy": (0.0, 1.0), "cross_entropy": (0.0, np.inf)}
 
 
 def _check_outputs(network: Network, X: np.ndarray, path: str) -> None:

@@ -20,10 +20,12 @@ from Python is refused (:func:`page_refusal`): text, Markdown and JSON show it.
 from __future__ import annotations
 
 import html
+import math
 from importlib import resources
 from typing import Any
 
 from glassnet.errors import ArgumentError
+from glassnet.network import PROBABILITY_RANGE, PROBABILITY_TARGETS
 from glassnet.render.check import NOTHING_CHECKED
 from glassnet.render.json import json_text
 from glassnet.render.numbers import layout_note
@@ -122,7 +124,7 @@ def render_html(
             else html.escape(NOTHING_CHECKED)
         )
         summary += (
-            f"<p>Your worksheet: {counts}.</p><ul>"
+            f'<p class="worksheet">Your worksheet: {counts}.</p><ul class="worksheet">'
             + "".join(
                 f'<li class="{html.escape(f["status"])}">{html.escape(f["message"])}</li>'
                 for f in check["findings"]  # every claim, in the order of the step
@@ -141,6 +143,11 @@ def render_html(
         )
     )
     check_json = _json_for_script(check) if check else ""
+    # the rules of a spec the page's edits keep (a cross-entropy's targets and outputs)
+    bounds = PROBABILITY_RANGE.get(trace["loss_name"])
+    rules = {"targets": trace["loss_name"] in PROBABILITY_TARGETS}
+    if bounds is not None:
+        rules |= {"low": bounds[0], "high": bounds[1] if bounds[1] < math.inf else None}
     return f"""<!doctype html>
 <html lang="en" data-stage="forward-1"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -154,13 +161,14 @@ def render_html(
 Edit the input, target or weights below: the whole step recomputes.</p>{summary}</header>
 <nav id="controls" aria-label="steps">{buttons}<select id="example" aria-label="example"></select>
 <span id="stage-name" aria-live="polite"></span></nav>
-<main><svg id="net" role="img" aria-label="the network"></svg>
+<main><div id="net-box"><svg id="net" role="img" aria-label="the network"></svg></div>
 <aside><section id="equation" aria-live="polite"></section>
 <section id="detail"></section></aside></main>
 <section id="editors" aria-label="edit the numbers"></section>
 </div>
 <script type="application/json" id="glassnet-trace">{_json_for_script(trace)}</script>
 <script type="application/json" id="glassnet-check">{check_json}</script>
+<script type="application/json" id="glassnet-rules">{_json_for_script(rules)}</script>
 <!-- KaTeX (https://katex.org), inlined below; its licence asks copies to carry this notice:
 
 {_asset("KATEX-LICENSE")}-->

@@ -373,6 +373,13 @@
   var sizes = [net.input[0].length].concat(net.layers.map(function (L) { return L.b.length; }));
   var svgHeight = 90 * Math.max.apply(null, sizes) + 40;
   document.getElementById("net").setAttribute("viewBox", "0 0 " + 180 * sizes.length + " " + svgHeight);
+  if (svgHeight > 600) {  // many units: drawn at their own size in a box that scrolls, not
+    // shrunk to the window (a layer of 256 units was a sliver with text a pixel high)
+    var svg = document.getElementById("net");
+    svg.classList.add("at-size");
+    svg.style.width = 180 * sizes.length + "px";
+    svg.style.height = svgHeight + "px";
+  }
   document.getElementById("net").innerHTML = '<g id="edges"></g><g id="units"></g>';
   function pos(l, j) { return [90 + 180 * l, 50 + (svgHeight - 40) * (j + 0.5) / sizes[l] - 20]; }
   function drawEdges() {
@@ -441,7 +448,9 @@
     if (at.indexOf("forward-") === 0) {
       var l = +at.split("-")[1], L = shown.layers[l - 1], prev = l === 1 ? data.input[k] : shown.layers[l - 2].a[k];
       parts.push("z^{[" + l + "]} = a^{[" + (l - 1) + "]} W^{[" + l + "]} + b^{[" + l + "]}");
-      parts.push("z^{[" + l + "]} = " + matrix([prev]) + matrix(L.W) + " + " + matrix([L.b]) + " = " + matrix([L.z[k]]));
+      // the product, then its result on a line of its own: one line of both runs past the aside
+      parts.push("z^{[" + l + "]} = " + matrix([prev]) + matrix(L.W) + " + " + matrix([L.b]));
+      parts.push("z^{[" + l + "]} = " + matrix([L.z[k]]));
       parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + matrix([L.a[k]]));
     } else if (at === "loss") {
       parts.push("L = \\frac{1}{m}\\sum_k \\ell(a^{(k)}, y^{(k)}) = " + texNumber(shown.loss));
@@ -504,6 +513,7 @@
       factors.push("∂ℓ/∂a=" + fmt(g)); value *= g;
       var prev = l === 1 ? data.input[k][i] : trace.layers[l - 2].a[k][i];
       factors.unshift("a=" + fmt(prev)); value *= prev / m;
+      if (m > 1) factors.push("1/m=1/" + m);  // the mean over the batch: the factors' product is the value
       return { units: units.join("→"), factors: factors.join(" · "), value: value };
     });
   }
@@ -573,7 +583,7 @@
     var html = "<label>input x <input data-edit=\"input\" value=\"" + data.input[example].join(", ") + "\"></label>" +
       "<label>target y <input data-edit=\"target\" value=\"" + data.target[example].join(", ") + "\"></label>";
     net.layers.forEach(function (L, l) {
-      html += "<label>W" + (l + 1) + " (rows: inputs) <textarea data-edit=\"W:" + l + "\" rows=\"" + L.W.length + "\">" + L.W.map(function (r) { return r.join(", "); }).join("\n") + "</textarea></label>";
+      html += "<label>W" + (l + 1) + " (rows: inputs) <textarea data-edit=\"W:" + l + "\" rows=\"" + Math.min(L.W.length, 12) + "\">" + L.W.map(function (r) { return r.join(", "); }).join("\n") + "</textarea></label>";
     });
     html += "<p id=\"edit-error\" role=\"alert\"></p>";
     document.getElementById("editors").innerHTML = html;
@@ -587,14 +597,39 @@
     field.setAttribute("aria-invalid", "true");
     document.getElementById("edit-error").textContent = message + " — the step shown is still the one before this edit.";
   }
+  // the spec's rules for a cross-entropy (glassnet.network's PROBABILITY_TARGETS and
+  // PROBABILITY_RANGE): an edit that breaks them is refused, as glassnet explain refuses
+  // such a spec, not shown as a step (a negative "cross-entropy")
+  var RULES = JSON.parse(document.getElementById("glassnet-rules").textContent || "{}");
+  function outsideRules(t) {
+    if (RULES.targets) {
+      var ys = [].concat.apply([], data.target), low = Math.min.apply(null, ys), high = Math.max.apply(null, ys);
+      if (low < 0 || high > 1) return net.loss + " takes targets in [0, 1] (probabilities, 0/1 labels), found values from " + fmt(low) + " to " + fmt(high);
+    }
+    if (RULES.low === undefined) return null;
+    var A = t.layers[nL - 1].a;
+    for (var k = 0; k < A.length; k++) {
+      for (var j = 0; j < A[k].length; j++) {
+        var v = A[k][j];
+        if (v >= RULES.low && (RULES.high === null || v <= RULES.high)) continue;
+        return net.loss + " takes outputs " + (RULES.high === null ? "a ≥ 0" : "0 ≤ a ≤ 1") + " (probabilities); layer " + nL +
+          " (" + net.layers[nL - 1].activation + ") would give a = " + fmt(v) + (A.length > 1 ? " (example " + (k + 1) + ", unit " + (j + 1) + ")" : " (unit " + (j + 1) + ")") +
+          ": use a sigmoid or softmax output, or a squared error";
+      }
+    }
+    return null;
+  }
   document.getElementById("editors").addEventListener("change", function (ev) {
     var what = ev.target.getAttribute("data-edit");
     if (!what) return;
+    var undo;  // puts back what the edit replaced, if its step breaks the rules
     if (what === "input" || what === "target") {
-      var row = parseRow(ev.target.value);
-      var want = (what === "input" ? data.input : data.target)[example].length;
+      var row = parseRow(ev.target.value), rowsOf = what === "input" ? data.input : data.target;
+      var want = rowsOf[example].length;
       if (row.length !== want || row.some(isNaN)) { refuse(ev.target, what + ": expected " + want + " finite numbers"); return; }
-      (what === "input" ? data.input : data.target)[example] = row;
+      var oldRow = rowsOf[example], at = example;
+      undo = function () { rowsOf[at] = oldRow; };
+      rowsOf[example] = row;
     } else {
       var l = +what.split(":")[1];
       var rows = ev.target.value.split("\n").filter(function (r) { return r.trim(); }).map(parseRow);
@@ -602,11 +637,17 @@
       if (rows.length !== W.length || rows.some(function (r) { return r.length !== W[0].length || r.some(isNaN); })) {
         refuse(ev.target, "W" + (l + 1) + ": expected " + W.length + " rows of " + W[0].length + " finite numbers"); return;
       }
+      undo = function () { net.layers[l].W = W; };
       net.layers[l].W = rows;
     }
-    check = null;  // the claims were of the step before the edit: no marks on this one
     net.input = data.input; net.target = data.target;
-    trace = step(net);
+    var next = step(net), problem = outsideRules(next);
+    if (problem) { undo(); refuse(ev.target, (what.indexOf("W:") === 0 ? "W" + (+what.split(":")[1] + 1) : what) + ": " + problem); return; }
+    if (check) {  // the claims were of the step before the edit: no marks on this one
+      check = null;
+      document.querySelectorAll("header .worksheet").forEach(function (el) { el.classList.add("stale"); });
+    }
+    trace = next;
     shown = shownTrace(trace);
     editors();  // every field as the step now takes it: a refused one's text goes with its message
     if (what !== "input" && what !== "target") drawEdges();  // a weight's edge
@@ -639,7 +680,8 @@
     if (ev.target.closest && ev.target.closest("input, textarea, select")) return;
     if (ev.key === "ArrowRight") go(stage + 1);
     if (ev.key === "ArrowLeft") go(stage - 1);
-    if (ev.key === "Enter" && ev.target.getAttribute) {
+    if ((ev.key === "Enter" || ev.key === " ") && ev.target.getAttribute) {  // a role="button"'s keys
+      if (ev.key === " " && (ev.target.hasAttribute("data-weight") || ev.target.hasAttribute("data-unit"))) ev.preventDefault();
       if (ev.target.hasAttribute("data-weight")) showWeight(ev.target);
       if (ev.target.hasAttribute("data-unit")) showUnit(ev.target);
     }
