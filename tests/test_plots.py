@@ -118,6 +118,8 @@ def test_confusion_matrix_takes_whole_floats_and_bools_and_empty():
         ([0, 3], [0, 1], {"n_classes": 2}, "n_classes: 2 class(es), but the labels hold"),
         ([0, 1], [0, 1], {"n_classes": 1.5}, "n_classes: expected a whole number"),
         ([0, 1], [0, 1], {"n_classes": -1}, "n_classes: expected a whole number ≥ 0"),
+        ([0, 1e20], [0, 1], {}, "y_true: class index 1e+20 is out of range"),
+        ([0, 1], np.array([0, 2**63 + 5], np.uint64), {}, "y_pred: class index 9223"),
     ],
 )
 def test_confusion_matrix_refuses(y_true, y_pred, kwargs, message):
@@ -153,6 +155,10 @@ def test_plot_confusion_matrix_refuses(tmp_path):
         plot_confusion_matrix([0, 1, 2], [0, 1, 2], path, labels=["a", "b"])
     with pytest.raises(ArgumentError, match="labels: expected a sequence"):
         plot_confusion_matrix([0, 1], [0, 1], path, labels="ab")
+    with pytest.raises(
+        ArgumentError, match="labels: expected a sequence of class names, found int"
+    ):
+        plot_confusion_matrix([0, 1], [0, 1], path, labels=5)
     with pytest.raises(ArgumentError, match="no examples"):
         plot_confusion_matrix([], [], path)
     assert not path.exists()
@@ -216,7 +222,44 @@ def test_plot_history_refuses(tmp_path):
     broken.history["val_loss"].pop()
     with pytest.raises(ArgumentError, match="'val_loss' has 2 value"):
         plot_history(broken, path)
+    for value in ("abc", None):
+        odd = History(epoch=[1], history={"loss": [value]})
+        with pytest.raises(ArgumentError, match="history: 'loss' holds something that is not"):
+            plot_history(odd, path)
+    with pytest.raises(ArgumentError, match="history: its epochs are not whole numbers"):
+        plot_history(History(epoch=["a"], history={"loss": [1.0]}), path)
     assert not path.exists()
+
+
+@needs_matplotlib
+def test_a_loss_over_decades_is_on_a_log_scale_and_one_epochs_markers_are_whole(
+    tmp_path, monkeypatch
+):
+    saved = []
+    monkeypatch.setattr(plots, "_save", lambda figure, path: saved.append(figure))
+    falling = History(epoch=list(range(1, 8)), history={"loss": [10.0**-k for k in range(7)]})
+    plot_history(falling, tmp_path / "h.png")
+    plot_history(make_history(6), tmp_path / "h.png")  # a loss within a decade
+    assert saved[0].axes[0].get_yscale() == "log" and saved[1].axes[0].get_yscale() == "linear"
+    one = History(metric="accuracy")
+    one.append(1, {"loss": 0.4, "accuracy": 0.8625, "val_loss": 0.41, "val_accuracy": 0.87})
+    plot_history(one, tmp_path / "h.png")
+    bottom, top = saved[2].axes[1].get_ylim()
+    assert bottom <= 0.8625 - 0.04 and top == 1.02
+
+
+@needs_matplotlib
+def test_a_confusion_matrix_of_many_classes_writes_no_count_per_cell(tmp_path, monkeypatch):
+    from matplotlib.axes import Axes
+
+    texts = []
+    text = Axes.text
+    monkeypatch.setattr(Axes, "text", lambda self, *a, **k: texts.append(a) or text(self, *a, **k))
+    rng = np.random.default_rng(1)
+    plot_confusion_matrix(rng.integers(0, 40, 500), rng.integers(0, 40, 500), tmp_path / "c.png")
+    assert texts == []  # 1600 cells: their colours say the counts
+    plot_confusion_matrix(rng.integers(0, 5, 50), rng.integers(0, 5, 50), tmp_path / "c.png")
+    assert len(texts) == 25
 
 
 # --- plot_decision_boundary ---------------------------------------------------------------
@@ -324,6 +367,12 @@ def test_missing_matplotlib_gives_the_install_hint(tmp_path, monkeypatch):
             Network([2, 2], activations=["softmax"], loss="cross_entropy", seed=0),
             [[0.0, 0.0], [1.0, 1.0]],
             [0, 1],
+            path,
+        ),
+        lambda: plots.plot_gradient_norms([{"epoch": 1, "layers": [{"grad_norm": 0.5}]}], path),
+        lambda: plots.plot_activation_histograms(
+            Network([2, 3, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0),
+            [[0.0, 0.0], [1.0, 1.0]],
             path,
         ),
     ]
@@ -440,3 +489,27 @@ def test_a_norm_that_is_not_finite_is_a_gap(tmp_path):
     ]
     plots.plot_gradient_norms(records, tmp_path / "g.png")
     assert (tmp_path / "g.png").stat().st_size > 0
+
+
+@needs_matplotlib
+def test_decision_regions_of_a_network_whose_output_is_not_finite_are_refused(tmp_path, moons):
+    net, X, y, _ = moons
+    broken = net.copy()
+    broken.layers[0].W[...] = np.nan  # argmax of NaN is 0: the plane would be "class 0"
+    with pytest.raises(ArgumentError, match="network: its output is not finite over the plane"):
+        plot_decision_boundary(broken, X, y, tmp_path / "d.png")
+    assert not (tmp_path / "d.png").exists()
+
+
+@needs_matplotlib
+def test_decision_regions_of_many_classes_put_the_legend_beside_the_plane(tmp_path, monkeypatch):
+    saved = []
+    monkeypatch.setattr(plots, "_save", lambda figure, path: saved.append(figure))
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(200, 2)), np.arange(200) % 12
+    net = Network([2, 8, 12], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    plot_decision_boundary(net, X, y, tmp_path / "d.png")
+    ax = saved[0].axes[0]
+    saved[0].canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1  # not over the regions

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -120,6 +120,8 @@ def _labels_array(value: Any, field: str) -> np.ndarray:
         raise ArgumentError(f"{field}: expected class indices (whole numbers ≥ 0)")
     if (array < 0).any():
         raise ArgumentError(f"{field}: class indices must be ≥ 0, found {array.min()}")
+    if array.max() >= 2**62:  # beyond int64 (a cast would wrap them to other classes)
+        raise ArgumentError(f"{field}: class index {array.max()} is out of range")
     return array.astype(np.int64)
 
 
@@ -140,6 +142,7 @@ def _class_targets(y: Any, n: int) -> np.ndarray:
 
 
 MAX_CLASSES = 1000  # a confusion matrix larger than this is no figure anyone reads
+CELL_TEXT = 30  # classes up to which each cell's count is written (and each class named)
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None) -> np.ndarray:
@@ -232,8 +235,10 @@ def plot_confusion_matrix(
     if labels is None:
         names = [str(i) for i in range(C.shape[0])]
     else:
-        if isinstance(labels, str):
-            raise ArgumentError("labels: expected a sequence of class names, found a string")
+        if isinstance(labels, str) or not isinstance(labels, Iterable):
+            raise ArgumentError(
+                f"labels: expected a sequence of class names, found {type(labels).__name__}"
+            )
         names = [str(name) for name in labels]
         if len(names) < C.shape[0]:
             raise ArgumentError(
@@ -258,7 +263,9 @@ def plot_confusion_matrix(
 
     fontsize = 12 if n <= 6 else 10 if n <= 12 else 8 if n <= 20 else 6
     threshold = C.max() / 2
-    for i in range(n):
+    # a count in each cell up to CELL_TEXT classes: beyond, unreadable, and a text per cell
+    # grows as n² (200 classes: 70 s; the colours and the colour bar say the counts)
+    for i in range(n if n <= CELL_TEXT else 0):
         for j in range(n):
             ax.text(
                 j,
@@ -270,8 +277,9 @@ def plot_confusion_matrix(
                 color="white" if C[i, j] > threshold else "black",
             )
 
-    ax.set_xticks(range(n), names)
-    ax.set_yticks(range(n), names)
+    ticks = range(0, n, max(1, -(-n // CELL_TEXT)))  # at most CELL_TEXT named
+    ax.set_xticks(ticks, [names[i] for i in ticks])
+    ax.set_yticks(ticks, [names[i] for i in ticks])
     if max(len(name) for name in names) > 3 or n > 12:
         ax.tick_params(axis="x", labelrotation=45)
         for tick in ax.get_xticklabels():
@@ -296,7 +304,10 @@ def _series(history: History, key: str, n: int) -> list[float] | None:
         raise ArgumentError(
             f"history: {key!r} has {len(values)} value(s) but there are {n} epoch(s)"
         )
-    return [float(v) for v in values]
+    try:
+        return [float(v) for v in values]
+    except (TypeError, ValueError):
+        raise ArgumentError(f"history: {key!r} holds something that is not a number") from None
 
 
 def plot_history(history: History, path: str | Path) -> None:
@@ -325,13 +336,15 @@ def plot_history(history: History, path: str | Path) -> None:
         When the file cannot be written.
     """
     try:
-        epochs = [int(e) for e in history.epoch]
-        series = history.history
-        metric = str(history.metric)
-    except (AttributeError, TypeError, ValueError):
+        epoch, series, metric = history.epoch, history.history, str(history.metric)
+    except AttributeError:
         raise ArgumentError(
             f"history: expected a glassnet History, found {type(history).__name__}"
         ) from None
+    try:
+        epochs = [int(e) for e in epoch]
+    except (TypeError, ValueError):
+        raise ArgumentError("history: its epochs are not whole numbers") from None
     if not epochs:
         raise ArgumentError("history: no epochs to plot")
     if "loss" not in series:
@@ -359,8 +372,12 @@ def plot_history(history: History, path: str | Path) -> None:
         best = getattr(history, "best_epoch", None)
         if best is not None:
             ax.axvline(best, color="grey", linestyle=":", label=f"best epoch ({best})")
+        finite = [v for v in train + (val or []) if math.isfinite(v)]
+        if key == "loss" and finite and min(finite) > 0 and max(finite) > 100 * min(finite):
+            ax.set_yscale("log")  # a loss over decades: flat on a linear axis after its fall
+            ylabel += " (log scale)"
         if key == "accuracy" and all(math.isfinite(v) for v in train):
-            ax.set_ylim(top=1.02)
+            ax.set_ylim(min(finite) - 0.05, 1.02)  # every marker whole, however close
         if len(set(epochs)) == 1:  # a locator would put fractional epochs around one point
             ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
             ax.set_xticks([epochs[0]])
@@ -473,9 +490,17 @@ def plot_decision_boundary(
     ys = np.linspace(low[1] - pad[1], high[1] + pad[1], int(resolution))
     xx, yy = np.meshgrid(xs, ys)
     grid = np.column_stack([xx.ravel(), yy.ravel()])
-    output = np.asarray(network.output(grid), dtype=np.float64)
+    with np.errstate(all="ignore"):
+        output = np.asarray(network.output(grid), dtype=np.float64)
+    if not np.isfinite(output).all():  # argmax of NaN is 0: the plane would be "class 0"
+        raise ArgumentError(
+            "network: its output is not finite over the plane (NaN or infinite weights?); "
+            "no decision regions to draw"
+        )
 
-    figure = _new_figure(6.5 if binary else 6.0, 5.0)
+    # many classes: the legend beside the plane, in columns of 20, the figure wider for it
+    columns = -(-n_classes // 20) if not binary and n_classes > 6 else 0
+    figure = _new_figure(6.5 if binary else 6.0 + 1.7 * columns, 5.0)
     ax = figure.add_subplot()
     if binary:
         import matplotlib
@@ -520,7 +545,16 @@ def plot_decision_boundary(
     ax.set_ylabel("$x_2$")
     kind = "P(class 1)" if binary else "predicted class"
     ax.set_title(f"Decision regions of Network({network.sizes}): {kind}")
-    ax.legend(loc="best", framealpha=0.85)
+    if not columns:
+        ax.legend(loc="best", framealpha=0.85)
+    else:  # beside the plane: over it, it covered regions and points
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            ncols=columns,
+            fontsize="small",
+            borderaxespad=0.0,
+        )
     _save(figure, path)
 
 
