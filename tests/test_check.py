@@ -1305,7 +1305,8 @@ def test_a_file_of_no_numbers_says_that_nothing_was_checked(
         code = run_main(
             capsys, "check", str(small_spec), str(claims), "--format", "html", "-o", str(page)
         )[0]
-        assert code == 0 and f'<p class="worksheet">Your worksheet: {said}.</p>' in page.read_text("utf-8")
+        written = page.read_text("utf-8")
+        assert code == 0 and f'<p class="worksheet">Your worksheet: {said}.</p>' in written
 
 
 @pytest.mark.parametrize("params", [CORRECT[3], CORRECT[1]], ids=["m1-softmax-out_in", "m3-out_in"])
