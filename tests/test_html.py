@@ -708,9 +708,16 @@ def test_an_edit_clears_the_check_marks_and_arrows_leave_the_example_list(page):
     claims = parse_claims("[layer.1]\nz = [2.9, 1.4, 2.1, 2.3]\n", spec, trace, "mine.toml")
     open_trace(page, trace, check(spec, claims, trace).to_dict())
     assert page.get_attribute('[data-unit="1:1"] [data-key="z"]', "class") == "right"
+    assert page.get_attribute("p.worksheet", "class") == "worksheet"
     page.fill('[data-edit="input"]', "5, 5, 5, 5")
     page.dispatch_event('[data-edit="input"]', "change")
     assert page.get_attribute('[data-unit="1:1"] [data-key="z"]', "class") is None
+    # the list of claims stays, greyed: of the step before the edit
+    assert page.get_attribute("p.worksheet", "class") == "worksheet stale"
+    after = page.evaluate(
+        "getComputedStyle(document.querySelector('p.worksheet'), '::after').content"
+    )
+    assert "of the step before your edits" in after
     batch = parse_spec(
         {
             "input": [[0.1, 0.2], [0.3, 0.4]],
@@ -986,18 +993,3 @@ def test_a_wide_layer_is_drawn_at_size_in_a_box_that_scrolls(page):
     page.focus('[data-unit="1:20"]')
     page.keyboard.press(" ")  # a role="button" takes Space as Enter
     assert "z" in page.inner_text("#detail")
-
-
-def test_the_worksheet_is_marked_as_of_the_step_before_an_edit(page):
-    spec = load_spec(EXAMPLES[2])
-    trace = spec.explain()
-    claims = parse_claims("[layer.1]\nz = [2.9, 1.4, 2.1, 2.3]\n", spec, trace, "mine.toml")
-    open_trace(page, trace, check(spec, claims, trace).to_dict())
-    assert page.get_attribute("p.worksheet", "class") == "worksheet"
-    page.fill('[data-edit="input"]', "5, 5, 5, 5")
-    page.dispatch_event('[data-edit="input"]', "change")
-    assert page.get_attribute("p.worksheet", "class") == "worksheet stale"
-    after = page.evaluate(
-        "getComputedStyle(document.querySelector('p.worksheet'), '::after').content"
-    )
-    assert "of the step before your edits" in after

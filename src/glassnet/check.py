@@ -23,7 +23,6 @@ import dataclasses
 import decimal
 import math
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,18 +33,13 @@ from glassnet.errors import (
     InputError,
     did_you_mean,
     quote,
+    read_toml,
     read_user_text,
     toml_kind,
-    toml_problem,
     toml_text,
 )
 from glassnet.network import PROBABILITY_TARGETS
 from glassnet.spec import Spec
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 FORMAT = "glassnet.check/1"
 FINEST = 12  # decimals: the finest precision a 0 or an unchanged parameter is read at
@@ -188,10 +182,7 @@ def load_claims(path: str, spec: Spec, trace: Any) -> list[Claim]:
 
 def parse_claims(text: str, spec: Spec, trace: Any, path: str = "<claims>") -> list[Claim]:
     """Parse claims TOML; see the module docstring."""
-    try:
-        data = tomllib.loads(text, parse_float=decimal.Decimal)
-    except ValueError as exc:  # TOMLDecodeError, or an integer of > 4300 digits
-        raise ClaimsError(path, *toml_problem(exc, text)) from None
+    data = read_toml(text, path, ClaimsError, parse_float=decimal.Decimal)
     claims: list[Claim] = []
     for top, table in data.items():
         if top not in ("layer", "result"):

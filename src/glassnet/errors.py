@@ -182,9 +182,10 @@ def toml_kind(value: object) -> str:
     return type(value).__name__
 
 
-def toml_problem(exc: ValueError, text: str) -> tuple[str, str]:
-    """(where, message) of an error of ``tomllib.loads(text)``, for an :class:`InputError`.
+def read_toml(text: str, path: str, error: type, **options: Any) -> dict[str, Any]:
+    """The TOML document ``text`` (``tomllib.loads(text, **options)``), or ``error`` saying why not.
 
+    ``error`` is an :class:`InputError` class, raised as ``error(path, where, message)``.
     Besides its syntax errors, tomllib raises a plain ValueError, which says nowhere,
     for an integer of more than 4300 digits (``sys.get_int_max_str_digits()``), which
     Python refuses to convert: it is found in ``text`` and named by its key and line.
@@ -194,10 +195,14 @@ def toml_problem(exc: ValueError, text: str) -> tuple[str, str]:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
 
-    if isinstance(exc, tomllib.TOMLDecodeError):
-        return "TOML syntax", str(exc)
-    limit = sys.get_int_max_str_digits()
-    return _long_integer(text, limit), f"an integer of more than {limit} digits"
+    try:
+        return tomllib.loads(text, **options)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(path, "TOML syntax", str(exc)) from None
+    except ValueError:  # an integer of > 4300 digits
+        limit = sys.get_int_max_str_digits()
+        where = _long_integer(text, limit)
+        raise error(path, where, f"an integer of more than {limit} digits") from None
 
 
 # a decimal integer of TOML (1_000 too), not the digits of a float, a hex number or a key

@@ -10,7 +10,6 @@ layer.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,9 +21,9 @@ from glassnet.errors import (
     SpecError,
     did_you_mean,
     quote,
+    read_toml,
     read_user_text,
     toml_kind,
-    toml_problem,
     toml_text,
 )
 from glassnet.init import get_initializer
@@ -33,11 +32,6 @@ from glassnet.network import PROBABILITY_RANGE, Layer, Network, targets_outside
 
 if TYPE_CHECKING:  # (a spec makes a trace on request; the trace module needs no spec)
     from glassnet.trace import Trace
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 TOP_KEYS = ("input", "target", "loss", "learning_rate", "weights_layout", "seed", "layer")
 LAYER_KEYS = ("activation", "weights", "bias", "units", "init")
@@ -99,10 +93,7 @@ def loads_spec(text: str, path: str = "<spec>") -> Spec:
     A byte order mark at its start (text read as "utf-8", not "utf-8-sig") is skipped.
     """
     text = text.removeprefix("\ufeff")
-    try:
-        data = tomllib.loads(text)
-    except ValueError as exc:  # TOMLDecodeError, or an integer of > 4300 digits
-        raise SpecError(path, *toml_problem(exc, text)) from None
+    data = read_toml(text, path, SpecError)
     return parse_spec(data, path)
 
 
