@@ -513,3 +513,16 @@ def test_decision_regions_of_many_classes_put_the_legend_beside_the_plane(tmp_pa
     saved[0].canvas.draw()
     legend = ax.get_legend().get_window_extent()
     assert legend.x0 >= ax.get_window_extent().x1  # not over the regions
+
+
+@needs_matplotlib
+def test_decision_regions_name_their_axes_as_given(tmp_path, monkeypatch, moons):
+    net, X, y, _ = moons
+    saved = []
+    monkeypatch.setattr(plots, "_save", lambda figure, path: saved.append(figure))
+    plot_decision_boundary(net, X, y, tmp_path / "d.png", feature_names=["age", "income"])
+    plot_decision_boundary(net, X, y, tmp_path / "d.png")
+    assert (saved[0].axes[0].get_xlabel(), saved[0].axes[0].get_ylabel()) == ("age", "income")
+    assert saved[1].axes[0].get_xlabel() == "$x_1$"
+    with pytest.raises(ArgumentError, match="feature_names: expected 2 names"):
+        plot_decision_boundary(net, X, y, tmp_path / "d.png", feature_names=["age"])

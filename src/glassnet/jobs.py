@@ -885,8 +885,14 @@ def _write_outputs(
                 )
                 written.append("confusion.png")
                 if X_test.shape[1] == 2:
+                    # the network's inputs: the features as the run scaled them
+                    kind = (metadata.get("x_scaler") or {}).get("kind")
+                    names = [
+                        f"{name} ({kind} scaled)" if kind else str(name)
+                        for name in metadata["feature_names"]
+                    ]
                     plots.plot_decision_boundary(
-                        network, X_test, y_test, out / "decision_boundary.png"
+                        network, X_test, y_test, out / "decision_boundary.png", feature_names=names
                     )
                     written.append("decision_boundary.png")
         except ImportError as exc:  # not installed, or failing to load: the rest is written

@@ -398,7 +398,13 @@ def plot_history(history: History, path: str | Path) -> None:
 
 
 def plot_decision_boundary(
-    network: Network, X: Any, y: Any, path: str | Path, *, resolution: int = 200
+    network: Network,
+    X: Any,
+    y: Any,
+    path: str | Path,
+    *,
+    resolution: int = 200,
+    feature_names: Sequence[str] | None = None,
 ) -> None:
     """Draw what a classifier of 2-D inputs predicts over the plane, with the data, as a PNG.
 
@@ -422,6 +428,8 @@ def plot_decision_boundary(
         The PNG file, written atomically.
     resolution : int, default 200
         Grid points along each axis, from 2 to 2000.
+    feature_names : sequence of 2 str, optional
+        The axes' labels (default :math:`x_1`, :math:`x_2`).
 
     Raises
     ------
@@ -462,6 +470,9 @@ def plot_decision_boundary(
         raise ArgumentError(
             f"resolution: expected a number from 2 to {MAX_RESOLUTION}, found {resolution}"
         )
+    axis_names = ["$x_1$", "$x_2$"] if feature_names is None else feature_names
+    if isinstance(axis_names, str) or len(axis_names) != 2:  # type: ignore[arg-type]
+        raise ArgumentError(f"feature_names: expected 2 names, found {feature_names!r:.60}")
     try:
         points = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -541,8 +552,8 @@ def plot_decision_boundary(
             )
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    ax.set_xlabel(str(axis_names[0]))
+    ax.set_ylabel(str(axis_names[1]))
     kind = "P(class 1)" if binary else "predicted class"
     ax.set_title(f"Decision regions of Network({network.sizes}): {kind}")
     if not columns:
