@@ -980,6 +980,11 @@ def test_an_edit_the_spec_would_refuse_is_refused_and_the_step_kept(page):
     assert "layer 1 (identity) would give a = 3.4 (unit 1)" in error
     assert page.evaluate("window.glassnet.net.layers[0].W") == before
     assert page.evaluate("window.glassnet.trace().loss") > 0
+    page.fill('[data-edit="W:0"]', "1e308, 1e308\n1e308, 1e308")  # a = ∞ − ∞
+    page.dispatch_event('[data-edit="W:0"]', "change")
+    error = page.inner_text("#edit-error")
+    assert "the numbers overflow (weights or inputs too large)" in error
+    assert "use a sigmoid" not in error
 
 
 def test_a_wide_layer_is_drawn_at_size_in_a_box_that_scrolls(page):
@@ -993,3 +998,16 @@ def test_a_wide_layer_is_drawn_at_size_in_a_box_that_scrolls(page):
     page.focus('[data-unit="1:20"]')
     page.keyboard.press(" ")  # a role="button" takes Space as Enter
     assert "z" in page.inner_text("#detail")
+
+
+def test_the_field_clicked_after_an_edit_keeps_the_focus_and_takes_what_is_typed(page):
+    # the edit's change fires as the next field is clicked: the fields are kept, not made
+    # again (a field made again lost that click, and what was typed next went nowhere)
+    open_trace(page, load_spec(EXAMPLES[1]).explain())
+    page.fill('[data-edit="input"]', "1, 2, 3")
+    page.click('[data-edit="W:0"]')
+    assert page.evaluate("window.glassnet.net.input[0]") == [1, 2, 3]  # the edit was taken
+    assert page.evaluate("document.activeElement.getAttribute('data-edit')") == "W:0"
+    page.keyboard.press("Control+End")
+    page.keyboard.type("7")
+    assert page.input_value('[data-edit="W:0"]').endswith("7")

@@ -1088,6 +1088,23 @@ def test_a_log_loss_refuses_outputs_outside_its_logarithms(
     assert parse_spec(data).network.loss.name == loss
 
 
+def test_an_output_that_overflows_is_said_to_not_blamed_on_its_activation() -> None:
+    data = {
+        "input": [1.0, 1.0],
+        "target": [1.0],
+        "loss": "binary_cross_entropy",
+        "layer": [
+            {"activation": "relu", "weights": [[1e308, 1e308], [1e308, 1e308]]},
+            {"activation": "sigmoid", "weights": [[1.0], [-1.0]]},
+        ],
+    }
+    with np.errstate(all="ignore"), pytest.raises(SpecError) as info:
+        parse_spec(data)
+    message = str(info.value)
+    assert "layer 2 gives a = nan (unit 1): the forward pass overflows float64" in message
+    assert "use a sigmoid" not in message
+
+
 def test_a_byte_order_mark_is_skipped_from_a_file_or_a_string(tmp_path):
     text = (EXAMPLES / "seed001.toml").read_text("utf-8")
     path = tmp_path / "bom.toml"

@@ -1515,3 +1515,6 @@ def test_a_callback_hook_of_the_wrong_arguments_or_no_hook_is_said_before_traini
         r"\(did you mean 'on_batch_end'\?\); the hooks are on_train_begin, ",
     ):
         net.fit(X, y, epochs=1, callbacks=Misnamed(), verbose=False)
+    with pytest.warns(UserWarning) as caught:  # it names this line, not one of glassnet's
+        net.fit(X, y, epochs=1, callbacks=Misnamed(), verbose=False)
+    assert caught[0].filename == __file__

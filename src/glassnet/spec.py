@@ -188,6 +188,11 @@ def outputs_outside(network: Network, X: np.ndarray) -> str | None:
     k, j = np.argwhere(outside)[0]
     L = len(network.layers)
     where = f"example {k + 1}, unit {j + 1}" if len(a) > 1 else f"unit {j + 1}"
+    if not np.isfinite(a[k, j]):  # no output's fault: the numbers before it overflow
+        return (
+            f"layer {L} gives a = {a[k, j]} ({where}): the forward pass overflows "
+            f"{network.dtype} (weights or inputs too large)"
+        )
     takes = "0 ≤ a ≤ 1" if bounds[1] == 1.0 else "a ≥ 0"
     return (
         f"{network.loss.name} takes outputs {takes} (probabilities: the logarithms of a"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -367,8 +368,20 @@ def _check_hooks(cb: Callback, where: str) -> None:
             warnings.warn(
                 f"{where}: {type(cb).__name__}.{name} is not a hook, and fit never calls it"
                 f"{hint}; the hooks are {', '.join(HOOKS)}",
-                stacklevel=4,
+                stacklevel=_callers_level(),
             )
+
+
+def _callers_level() -> int:
+    """The ``stacklevel`` of the first frame outside glassnet, for a warning of its caller.
+
+    The warning names the user's line (Network.fit, train.fit or an estimator's fit alike).
+    """
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _params(network: Network) -> list[Array]:

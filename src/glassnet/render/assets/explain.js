@@ -373,8 +373,9 @@
   var sizes = [net.input[0].length].concat(net.layers.map(function (L) { return L.b.length; }));
   var svgHeight = 90 * Math.max.apply(null, sizes) + 40;
   document.getElementById("net").setAttribute("viewBox", "0 0 " + 180 * sizes.length + " " + svgHeight);
-  if (svgHeight > 600) {  // many units: drawn at their own size in a box that scrolls, not
-    // shrunk to the window (a layer of 256 units was a sliver with text a pixel high)
+  if (svgHeight > 1200) {  // many units: drawn at their own size in a box that scrolls, not
+    // shrunk to the window (a layer of 256 units was a sliver with text a pixel high);
+    // up to 13 units a layer, shrunk to at most 70 % of the window, the text stays legible
     var svg = document.getElementById("net");
     svg.classList.add("at-size");
     svg.style.width = 180 * sizes.length + "px";
@@ -579,14 +580,30 @@
     document.getElementById("detail").innerHTML = html;
   }
 
+  // each field's text, as the step now takes it
+  function fieldText(name) {
+    if (name === "input" || name === "target") return data[name][example].join(", ");
+    return net.layers[+name.split(":")[1]].W.map(function (r) { return r.join(", "); }).join("\n");
+  }
   function editors() {
-    var html = "<label>input x <input data-edit=\"input\" value=\"" + data.input[example].join(", ") + "\"></label>" +
-      "<label>target y <input data-edit=\"target\" value=\"" + data.target[example].join(", ") + "\"></label>";
+    var box = document.getElementById("editors");
+    if (box.querySelector("[data-edit]")) {
+      // the fields kept, their text set: made again, they would lose the focus of the one
+      // the person just clicked into (the change of the one before fires first)
+      box.querySelectorAll("[data-edit]").forEach(function (el) {
+        el.value = fieldText(el.getAttribute("data-edit"));
+        el.removeAttribute("aria-invalid");
+      });
+      document.getElementById("edit-error").textContent = "";
+      return;
+    }
+    var html = "<label>input x <input data-edit=\"input\" value=\"" + fieldText("input") + "\"></label>" +
+      "<label>target y <input data-edit=\"target\" value=\"" + fieldText("target") + "\"></label>";
     net.layers.forEach(function (L, l) {
-      html += "<label>W" + (l + 1) + " (rows: inputs) <textarea data-edit=\"W:" + l + "\" rows=\"" + Math.min(L.W.length, 12) + "\">" + L.W.map(function (r) { return r.join(", "); }).join("\n") + "</textarea></label>";
+      html += "<label>W" + (l + 1) + " (rows: inputs) <textarea data-edit=\"W:" + l + "\" rows=\"" + Math.min(L.W.length, 12) + "\">" + fieldText("W:" + l) + "</textarea></label>";
     });
     html += "<p id=\"edit-error\" role=\"alert\"></p>";
-    document.getElementById("editors").innerHTML = html;
+    box.innerHTML = html;
   }
   // plain decimal numbers only (no hex, no Infinity): the spec's own rule, finite
   var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -612,6 +629,7 @@
       for (var j = 0; j < A[k].length; j++) {
         var v = A[k][j];
         if (v >= RULES.low && (RULES.high === null || v <= RULES.high)) continue;
+        if (!isFinite(v)) return "layer " + nL + " would give a = " + fmt(v) + ": the numbers overflow (weights or inputs too large)";
         return net.loss + " takes outputs " + (RULES.high === null ? "a ≥ 0" : "0 ≤ a ≤ 1") + " (probabilities); layer " + nL +
           " (" + net.layers[nL - 1].activation + ") would give a = " + fmt(v) + (A.length > 1 ? " (example " + (k + 1) + ", unit " + (j + 1) + ")" : " (unit " + (j + 1) + ")") +
           ": use a sigmoid or softmax output, or a squared error";
