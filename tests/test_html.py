@@ -1011,3 +1011,14 @@ def test_the_field_clicked_after_an_edit_keeps_the_focus_and_takes_what_is_typed
     page.keyboard.press("Control+End")
     page.keyboard.type("7")
     assert page.input_value('[data-edit="W:0"]').endswith("7")
+
+
+def test_a_units_long_numbers_stay_inside_its_circle(page):
+    open_trace(page, load_spec(EXAMPLES[1]).explain())
+    page.click('[data-action="update"]')
+    widths = page.evaluate(
+        "[...document.querySelectorAll('.unit')].map(u => [u.querySelector('circle')"
+        ".getBoundingClientRect().width, Math.max(...[...u.querySelectorAll('text')]"
+        ".map(t => t.getBoundingClientRect().width))])"
+    )
+    assert widths and all(text <= circle for circle, text in widths), widths

@@ -412,8 +412,11 @@
         rows.forEach(function (kv, r) {
           var show = l === 0 || known(kv[0], l);
           var status = checkStatus(l, kv[0], j);
+          var label = (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? fmt(l === 0 ? kv[1] : shown.layers[l - 1][kv[0]][example][j]) : "·");
+          // over 9 characters (δ 0.0013364) the text would run past the circle: fitted to it
+          var fit = label.length > 9 ? ' textLength="54" lengthAdjust="spacingAndGlyphs"' : "";
           out += '<text y="' + (-10 + 14 * r) + '" data-key="' + kv[0] + '"' + (show ? ' data-value="' + kv[1] + '"' : "") +
-            (status ? ' class="' + status + '"' : "") + ">" + (kv[0] === "delta" ? "δ" : kv[0]) + " " + (show ? fmt(l === 0 ? kv[1] : shown.layers[l - 1][kv[0]][example][j]) : "·") + "</text>";
+            (status ? ' class="' + status + '"' : "") + fit + ">" + label + "</text>";
         });
         out += "</g>";
       }
