@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.errors import ArgumentError
-from glassnet.network import PREDICT_CHUNK, Network, frobenius_norm
+from glassnet.network import PREDICT_CHUNK, Network, check_network, frobenius_norm
 from glassnet.train import Callback, TrainingState
 
 FORMAT = "glassnet.diagnose/1"
@@ -136,8 +136,7 @@ def _identical(layer: Any, next_layer: Any | None) -> list[list[int]]:
 
 def measure(network: Network, X: np.ndarray, Y: np.ndarray) -> list[LayerFigures]:
     """The figures of every layer on the batch (X, Y), from one step of the engine."""
-    if not isinstance(network, Network):
-        raise ArgumentError(f"network: expected a glassnet Network, found {type(network).__name__}")
+    check_network(network)
     net = network.astype("float64")
     X = net._inputs(X)
     if not len(X):

@@ -230,16 +230,6 @@ def _check_metadata(value: Any, where: str = "metadata") -> None:
         )
 
 
-def _check_network(network: object) -> None:
-    """ArgumentError unless ``network`` is a Network (an estimator's is its ``network_``)."""
-    from glassnet.network import Network
-
-    if not isinstance(network, Network):
-        fitted = isinstance(getattr(network, "network_", None), Network)
-        hint = f"; give its fitted network, {type(network).__name__}.network_" if fitted else ""
-        raise ArgumentError(f"network: expected a Network, found {type(network).__name__}{hint}")
-
-
 def save_model(
     network: Network, path: str | Path, *, metadata: dict[str, Any] | None = None
 ) -> None:
@@ -274,7 +264,9 @@ def save_model(
     >>> net = Network([2, 3, 1], activations=["tanh", "sigmoid"], loss="binary_cross_entropy")
     >>> save_model(net, "model.npz", metadata={"labels": ["no", "yes"]})  # doctest: +SKIP
     """
-    _check_network(network)
+    from glassnet.network import check_network
+
+    check_network(network)
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
@@ -1219,9 +1211,9 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
         For NaN or infinity anywhere, shapes that do not fit the network, a
         negative learning rate, or an activation or loss not registered under its name.
     """
-    from glassnet.network import targets_outside
+    from glassnet.network import check_network, targets_outside
 
-    _check_network(network)
+    check_network(network)
     activations, loss = _registered_names(network)
     sizes = network.sizes
     X = _batch_array(X, "X", sizes[0], "the network's inputs")

@@ -190,6 +190,15 @@ def sum_of_squares(arrays: Iterable[Any]) -> float:
     return total
 
 
+def check_network(value: object) -> None:
+    """ArgumentError unless ``value`` is a Network (an estimator's is its ``network_``)."""
+    if not isinstance(value, Network):
+        kind = type(value).__name__
+        fitted = isinstance(getattr(value, "network_", None), Network)
+        hint = f"; give its fitted network, {kind}.network_" if fitted else ""
+        raise ArgumentError(f"network: expected a Network, found {kind}{hint}")
+
+
 def one_hot(index: Array, n: int, dtype: np.dtype | type) -> Array:
     """Rows e_k of the n × n identity for each class index k (in 0 .. n - 1).
 

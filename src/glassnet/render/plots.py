@@ -442,10 +442,9 @@ def plot_decision_boundary(
     OSError
         When the file cannot be written.
     """
-    from glassnet.network import Network
+    from glassnet.network import check_network
 
-    if not isinstance(network, Network):
-        raise ArgumentError(f"network: expected a Network, found {type(network).__name__}")
+    check_network(network)
     if network.sizes[0] != 2:
         raise ArgumentError(
             f"network: decision boundaries are drawn for 2-D inputs only; "
@@ -649,10 +648,9 @@ def plot_activation_histograms(network: Any, X: Any, path: str | Path, *, bins: 
         Where to write the PNG.
     bins : int
     """
-    from glassnet.network import Network
+    from glassnet.network import check_network
 
-    if not isinstance(network, Network):
-        raise ArgumentError(f"network: expected a Network, found {type(network).__name__}")
+    check_network(network)
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
         raise ArgumentError(f"bins: expected a whole number ≥ 1, found {bins!r}")
     X = network._inputs(X)
