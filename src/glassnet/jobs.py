@@ -225,7 +225,8 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
         )
         where = " (a path from the folder the run began in)" if lost else ""
         raise ModelError(args.checkpoint, f"settings: dataset{where}: {exc}") from None
-    fingerprint = data.fingerprint()
+    # the data's SHA-256, kept in the checkpoints (only a run with --out writes them)
+    fingerprint = data.fingerprint() if args.out else None
     if resume is not None and getattr(args, "data_sha256", None) not in (None, fingerprint):
         raise ModelError(
             args.checkpoint,
