@@ -238,6 +238,17 @@ CASES = [
         (1, "grad_W"), lambda p: np.ones_like(p.a_prev(1)).T @ p[(1, "delta")] / 3,
         carry=((1, "W_new"),),
     ),
+    # weight_in_gradient: ∂L/∂W_ij = mean of a_i δ_j w_ij, ∂z_j/∂w_ij taken as w_ij a_i
+    Case(
+        "weight_in_gradient", "output-hse-m1", (3, 4, 2), (SIG, ID), HSE, 1, "out_in",
+        (2, "grad_W"), lambda p: p.a_prev(2).T @ p[(2, "delta")] * p.W[1],
+        carry=((2, "W_new"), (None, "loss_after")),
+    ),
+    Case(
+        "weight_in_gradient", "first-bce-m3", (3, 4, 2), (TANH, SIG), BCE, 3, "in_out",
+        (1, "grad_W"), lambda p: p.a_prev(1).T @ p[(1, "delta")] / 3 * p.W[0],
+        carry=((1, "W_new"),),
+    ),
     # loss_derivative_sign: −∂ℓ/∂a, or the (1 − y)/(1 − a) term of BCE with the wrong sign
     Case(
         "loss_derivative_sign", "hse-m1", (3, 4, 2), (SIG, ID), HSE, 1, "out_in",
@@ -875,9 +886,12 @@ def test_seed003(capsys: pytest.CaptureFixture[str]) -> None:
     delta = finding(doc, 2, "delta", [1, 1])
     assert delta["status"] == "wrong"
     assert "softmax_diagonal_only" in delta["diagnosis"]
-    # the one-path gradient follows from the worksheet's own δ (grad_W out_in: unit 1, input 2)
-    assert finding(doc, 2, "grad_W", [1, 2])["status"] == "carried"
-    assert [f["status"] for f in doc["findings"]].count("wrong") == 2
+    # the one-path gradient from the worksheet's own δ, with its da21/dW212 = w212·h12
+    # (grad_W out_in: unit 1, input 2)
+    grad = finding(doc, 2, "grad_W", [1, 2])
+    assert grad["status"] == "wrong" and grad["diagnosis"] == ["weight_in_gradient"]
+    assert grad["from_own_values"] == pytest.approx(-0.0815 * 0.80)  # the true derivative
+    assert [f["status"] for f in doc["findings"]].count("wrong") == 3
 
 
 def test_seed001(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1574,7 +1588,7 @@ def test_a_zero_or_an_unchanged_parameter_is_read_at_the_finest_precision() -> N
     judged = {(f.key, f.index): f for f in report.findings}
     for j in (1, 2, 3):
         assert judged[("grad_b", (j,))].status == "wrong"
-        assert "read at 6 decimals" in judged[("grad_b", (j,))].message
+        assert "taken as exactly 0, to 6 decimals" in judged[("grad_b", (j,))].message
         assert judged[("b_new", (j,))].status == "carried"  # b − η·0 = b: their own step
     # b_new = b alone, beside numbers to 6 decimals: the bias was not updated
     unchanged = fine.replace("grad_b = [0, 0, 0]\n", "")
@@ -1597,7 +1611,7 @@ def test_a_whole_number_is_read_at_the_sheets_precision() -> None:
     for f in report.findings:
         if f.key == "da_dz":
             assert f.status == "wrong" and f.diagnosis == ["derivative_missing"], f.message
-            assert "a 1 is read at 5 decimals" in f.message
+            assert "your 1 is taken as exactly 1, to 5 decimals" in f.message
     alone = check(spec, parse_claims("[layer.1]\nda_dz = [1, 1]\n", spec, trace), trace)
     assert all(f.status == "right" for f in alone.findings)  # to a unit, as written
     # beside 0.125, 1 is read to two decimals; other whole numbers as written
@@ -2200,7 +2214,7 @@ def test_a_whole_number_a_known_mistake_gives_exactly_is_read_at_the_sheets_prec
     z = [f for f in report.findings if f.key == "z"]
     for f in z:
         assert f.status == "wrong" and f.diagnosis == ["bias_missing"], f.message
-        assert "a whole number that a known mistake gives exactly is read at 6" in f.message
+        assert "gives exactly is taken as that mistake's, to 6 decimals" in f.message
     assert report.to_dict()["first_error"] == {"layer": 1, "key": "z", "index": [1, 1]}
     assert all(f.status == "carried" for f in report.findings if f.key == "a")
     # 4 and 3 (3.6 and 2.6 rounded up): no known mistake gives them, right at the unit
@@ -2223,8 +2237,8 @@ def test_a_whole_number_a_known_mistake_gives_exactly_is_read_at_the_sheets_prec
 def test_the_first_error_counts_only_the_carried_numbers_that_follow_from_it() -> None:
     """Seed 001's slip z2[3] = 4.001 goes no further (its a2[3] is right): the 59 carried
     numbers after it follow from later mistakes, and no count is said. Seed 003's 1.4 is
-    carried on through a1[2] = 0.80 as written: the 8 after it all follow from it."""
-    for seed, followers in (("seed001", 0), ("seed003", 8)):
+    carried on through a1[2] = 0.80 as written: the 7 carried after it follow from it."""
+    for seed, followers in (("seed001", 0), ("seed003", 7)):
         spec = load_spec(EXAMPLES / f"{seed}.toml")
         trace = spec.explain()
         claims = parse_claims(example_claims(seed).read_text(), spec, trace)

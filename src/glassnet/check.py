@@ -539,6 +539,8 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
             if mistake.get("input_missing"):  # δ_j for every weight into unit j
                 return np.ones_like(a_prev).T @ delta / divide
             grad = a_prev.T @ delta / divide
+            if mistake.get("weight_factor"):  # ∂z_j/∂w_ij taken as w_ij a_i
+                return grad * lay.W
             if mistake.get("transposed"):  # δᵀ a: unit by input, where W is input by unit
                 return grad.T if grad.shape[0] == grad.shape[1] else np.full(grad.shape, np.nan)
             return grad
@@ -753,10 +755,10 @@ RULES: tuple[Rule, ...] = (
         ("dL_da",),
         lambda ws, l: [{"weights_skipped": True}],
         "∂ℓ/∂a_l = δ_{l+1} W_{l+1}ᵀ: the weights into the next layer are a factor of the "
-        "chain (∂z_{l+1}/∂a_l = W_{l+1}), as in seed 004's W³ σ′ σ′",
+        "chain (∂z_{l+1}/∂a_l = W_{l+1})",
         _hidden,
         "∂ℓ/∂a_l = W_{l+1}ᵀ δ_{l+1}: the weights into the next layer are a factor of the "
-        "chain (∂z_{l+1}/∂a_l = W_{l+1}), as in seed 004's W³ σ′ σ′",
+        "chain (∂z_{l+1}/∂a_l = W_{l+1})",
     ),
     Rule(
         "loss_derivative_sign",
@@ -787,6 +789,15 @@ RULES: tuple[Rule, ...] = (
         "it multiplies (∂z_j/∂w_ji = a_i, x for the first layer)",
     ),
     Rule(
+        "weight_in_gradient",
+        ("grad_W",),
+        lambda ws, l: [{"weight_factor": True}],
+        "∂z_j/∂w_ij = a_i: z is linear in each weight, so the weight drops out of its own "
+        "derivative (∂(w a)/∂w = a, not w a)",
+        explain_out_in="∂z_j/∂w_ji = a_i: z is linear in each weight, so the weight drops "
+        "out of its own derivative (∂(w a)/∂w = a, not w a)",
+    ),
+    Rule(
         "mean_vs_sum",
         ("grad_W", "grad_b", "loss", "W_new", "b_new"),
         lambda ws, l: [{"no_mean": True}, {"sum_over_examples": True}],
@@ -810,20 +821,20 @@ RULES: tuple[Rule, ...] = (
         ("z",),
         lambda ws, l: [{"bias_missing": True}],
         "z = a W + b: the bias is a term of every unit's input; a constant, it drops out of "
-        "∂z/∂a and ∂z/∂W, not out of z (seed 000 ignores b as a constant)",
+        "∂z/∂a and ∂z/∂W, not out of z",
         _has_bias,
         "z = W a + b: the bias is a term of every unit's input; a constant, it drops out of "
-        "∂z/∂a and ∂z/∂W, not out of z (seed 000 ignores b as a constant)",
+        "∂z/∂a and ∂z/∂W, not out of z",
     ),
     Rule(
         "bias_after_activation",
         ("a",),
         lambda ws, l: [{"bias_after": "z_with_b"}, {"bias_after": "z_without_b"}],
-        "a = f(z) with z = a W + b: the bias enters before the activation, not after "
-        "(seed 000 writes x₁ = f(w₁x₀) + b₀)",
+        "a = f(z) with z = a W + b: the bias enters before the activation, not after it "
+        "(not f(a W) + b)",
         _has_bias,
-        "a = f(z) with z = W a + b: the bias enters before the activation, not after "
-        "(seed 000 writes x₁ = f(w₁x₀) + b₀)",
+        "a = f(z) with z = W a + b: the bias enters before the activation, not after it "
+        "(not f(W a) + b)",
     ),
     Rule(
         "transposed_weights",
@@ -1492,19 +1503,18 @@ def _wrong_message(
         shown = f"{correct:.{claim.precision}f}".rstrip("0").rstrip(".")
     text = f"{label}: you wrote {claim.written}, it is {shown} ({_formula(claim, spec)})"
     if claim.precision is not None:
-        what, says = (
-            ("a 0", "nothing")
+        taken = (
+            "your 0 is taken as exactly 0"
             if claim.value == 0
-            else ("a 1", "exactly 1")
+            else "your 1 is taken as exactly 1"
             if claim.value == 1
-            else ("a value left as it was", "nothing changed")
+            else "a value left as it was is taken as not changed at all"
             if _unchanged(claim, spec.network.layers)
-            else ("a whole number that a known mistake gives exactly", "what the mistake gives")
+            else "a whole number that a known mistake gives exactly is taken as that mistake's"
         )
         text += (
-            f" ({what} is read at {claim.precision} "
-            f"decimal{'s' if claim.precision != 1 else ''}, as your other numbers: it says "
-            f"{says}, not that it was rounded)"
+            f" ({taken}, to {claim.precision} decimal{'s' if claim.precision != 1 else ''} "
+            "like your other numbers, not as a rounded value)"
         )
     if abs(own - correct) > claim.tolerance:
         text += f" (from your own earlier values: {_fmt(own)})"
