@@ -175,6 +175,26 @@ def test_in_place_forward_and_vjp_equal_the_allocating_ones(name, shape, dtype):
         assert out.dtype == g.dtype == dtype
 
 
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("over_z", [False, True])  # out is z, as when predicting
+def test_in_place_forward_is_forward_bit_for_bit(name, dtype, over_z):
+    # one engine: the trained step's numbers are the explained step's, to the last bit,
+    # over the whole range (σ as ½ + ½ tanh(z/2) was 0 from z ≈ −37, e^z / (1 + e^z) not)
+    from types import SimpleNamespace
+
+    act = get_activation(name)
+    z = np.concatenate([np.linspace(-900, 900, 9001), [-0.0, 1e-300, -1e-300, -40.0, -100.0]])
+    z = np.concatenate([z, [np.inf, -np.inf, np.nan]]).astype(dtype)
+    z = np.tile(z, 8).reshape(72, -1)  # above LARGE numbers, in rows above WIDE
+    with np.errstate(over="ignore", invalid="ignore"):  # exp of ±900 where a formula has it
+        expected = act.forward(z)
+        out = z.copy() if over_z else np.empty_like(z)
+        act.apply(z.copy() if over_z else z, out, SimpleNamespace())
+    np.testing.assert_array_equal(out, expected)  # NaN where NaN, and nothing else differs
+    assert out.dtype == dtype
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("rows", [1, 16, 63, 64, 200])  # shifted in place, or transposed
 @pytest.mark.parametrize("spread", [3.0, 50.0])  # within UNSHIFTED, or a row beyond it

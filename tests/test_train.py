@@ -1518,3 +1518,24 @@ def test_a_callback_hook_of_the_wrong_arguments_or_no_hook_is_said_before_traini
     with pytest.warns(UserWarning) as caught:  # it names this line, not one of glassnet's
         net.fit(X, y, epochs=1, callbacks=Misnamed(), verbose=False)
     assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("loss", "fused"), [("cross_entropy", True), ("binary_cross_entropy", False)]
+)
+def test_fit_steps_as_step_where_a_sigmoid_is_near_zero(dtype, loss, fused):
+    # a sigmoid output of e^-40: fit's in-place σ must keep its digits, or δ = (−y/a)·a(1 − a)
+    # is 0 and fit takes no step where step() takes one
+    def net() -> Network:
+        layer = Layer(np.array([[-40.0]], dtype=dtype), np.array([0.0], dtype=dtype), "sigmoid")
+        return Network([layer], loss=loss, fused=fused)
+
+    X, y = np.array([[1.0]], dtype=dtype), np.array([[1.0]], dtype=dtype)
+    stepped = net()
+    stepped.step(X, y, 1.0)
+    fitted = net()
+    history = fitted.fit(X, y, epochs=1, batch_size=None, learning_rate=1.0, verbose=False)
+    assert history.history["loss"][0] == pytest.approx(40.0, rel=1e-6)
+    np.testing.assert_allclose(fitted.layers[0].W, stepped.layers[0].W, rtol=1e-6)
+    assert fitted.layers[0].W[0, 0] == pytest.approx(-39.0, rel=1e-6)

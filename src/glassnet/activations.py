@@ -168,11 +168,20 @@ def _identity_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> 
 
 
 def _sigmoid_into(z: Array, out: Array, space: SimpleNamespace) -> None:
-    """σ(z) = ½ + ½ tanh(z/2): stable and computable in place."""
-    np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out *= 0.5
-    out += 0.5
+    r"""σ(z) = n / (1 + e) with e = e^{-|z|}, n = 1 for z ≥ 0 and e for z < 0, in place.
+
+    The numbers of :func:`_sigmoid`, bit for bit (the explained step's): ½ + ½ tanh(z/2)
+    loses the small values' digits, and is 0 from z ≈ −37, where e^z / (1 + e^z) is not.
+    n = max(e, [z ≥ 0]), since e ≤ 1.
+    """
+    numerator = scratch(space, "work", z)
+    np.greater_equal(z, 0.0, out=numerator, casting="unsafe")  # [z ≥ 0]; heaviside: 30× slower
+    np.abs(z, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)  # e = e^{-|z|} ≤ 1: never overflows
+    np.maximum(out, numerator, out=numerator)
+    out += 1.0
+    np.divide(numerator, out, out=out)
 
 
 def _sigmoid_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> None:

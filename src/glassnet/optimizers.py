@@ -16,7 +16,8 @@ An optimizer updates parameters θ in place from their gradients g = ∂L/∂θ:
 
 A schedule sets η at the start of every epoch: ``constant``, ``step`` (η₀ γ^⌊epoch/k⌋),
 ``exponential`` (η₀ γ^epoch) and ``adaptive`` (scikit-learn's: η is divided by 5 each
-time the training loss has failed to fall by ``tol`` for ``patience`` epochs in a row).
+time the training loss has failed to fall by ``tol`` for more than ``patience`` epochs in
+a row).
 """
 
 from __future__ import annotations
