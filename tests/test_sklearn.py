@@ -1044,3 +1044,56 @@ def test_a_first_partial_fit_refused_leaves_the_classifier_unfitted():
         model.predict(X)
     with pytest.raises(ValueError, match="classes must be passed on the first call"):
         model.set_params(out_activation=None).partial_fit(X, y)
+
+
+def test_a_refused_fit_leaves_a_fitted_regressor_as_it_was():
+    # targets a cross-entropy can't take are refused before the network is replaced
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 4)
+    y = X @ [1.0, 2.0, 3.0, 4.0]
+    reg = MLPRegressor(hidden_layer_sizes=(8,), max_iter=50, random_state=0, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, y)
+    coefs, score = [W.copy() for W in reg.coefs_], reg.score(X, y)
+    with pytest.raises(ValueError, match=r"^y: binary_cross_entropy takes targets in \[0, 1\]"):
+        reg.set_params(loss="binary_cross_entropy").fit(X, y)
+    assert reg.score(X, y) == score and reg.n_iter_ == 50
+    for before, after in zip(coefs, reg.coefs_, strict=True):
+        np.testing.assert_array_equal(before, after)
+    fresh = MLPRegressor(loss="binary_cross_entropy")
+    with pytest.raises(ValueError, match="takes targets in"):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "coefs_")  # not fitted: predict raises NotFittedError
+
+
+def test_a_warm_start_refuses_other_hidden_layers():
+    X, y = make_classification(n_samples=80, n_features=5, random_state=0)
+    clf = MLPClassifier((5,), max_iter=3, random_state=0, warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        with pytest.raises(ValueError, match=r"sizes=\(9, 9\), but the fitted .*\(5,\)"):
+            clf.set_params(hidden_layer_sizes=(9, 9)).fit(X, y)
+        assert [W.shape for W in clf.coefs_] == [(5, 5), (5, 1)]
+        part = MLPClassifier(5, random_state=0)
+        part.partial_fit(X, y, classes=[0, 1])
+        with pytest.raises(ValueError, match=r"hidden_layer_sizes=7, but"):
+            part.set_params(hidden_layer_sizes=7).partial_fit(X, y)
+        clf.set_params(warm_start=False).fit(X, y)  # a new network of the new sizes
+        assert [W.shape for W in clf.coefs_] == [(5, 9), (9, 9), (9, 1)]
+
+
+def test_a_regressor_refuses_softmax_over_one_output_and_names_random_state():
+    X = np.random.RandomState(0).randn(30, 3)
+    with pytest.raises(ValueError, match="softmax' over one output unit is always 1"):
+        MLPRegressor(out_activation="softmax").fit(X, X[:, 0])
+    two = MLPRegressor(
+        hidden_layer_sizes=(4,), out_activation="softmax", max_iter=2, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        two.fit(X, np.abs(X[:, :2]) / np.abs(X[:, :2]).sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(two.predict(X).sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match=r"^random_state must be None, an int .*got 'x'"):
+        MLPRegressor(random_state="x").fit(X, X[:, 0])

@@ -64,7 +64,7 @@ from glassnet import blas
 from glassnet.activations import ACTIVATIONS, Activation, get_activation
 from glassnet.errors import ArgumentError
 from glassnet.losses import Loss, get_loss
-from glassnet.network import Layer, Network, one_hot, sum_of_squares
+from glassnet.network import Layer, Network, one_hot, sum_of_squares, targets_outside
 from glassnet.optimizers import SGD, Adam, Optimizer, Schedule
 from glassnet.train import Callback, TrainingError, TrainingState
 from glassnet.train import fit as train_fit
@@ -534,7 +534,12 @@ class _BaseMLP(BaseEstimator):
         return "identity"
 
     def _check_output(self, out_activation: str, n_outputs: int) -> None:
-        """ValueError for an output activation the estimator can't use (any for a regressor)."""
+        """ValueError for an output activation the estimator can't use."""
+        if out_activation == "softmax" and n_outputs == 1:
+            raise ValueError(
+                "out_activation='softmax' over one output unit is always 1: use "
+                "'identity' (the default) or 'logistic'."
+            )
 
     def _loss_for(self, out_activation: str) -> Loss:
         raise NotImplementedError
@@ -650,11 +655,24 @@ class _BaseMLP(BaseEstimator):
             X = X.toarray()
         if Y.ndim == 1:
             Y = Y.reshape(-1, 1)
-        rs = check_random_state(self.random_state)
+        try:
+            rs = check_random_state(self.random_state)
+        except ValueError:
+            raise ValueError(
+                "random_state must be None, an int or a numpy RandomState; got "
+                f"{self.random_state!r}."
+            ) from None
         if first_pass:
             self._initialize(Y, X.shape[1], X.dtype, rs)
         else:
             self._sync_network()
+            hidden = [layer.n_out for layer in self.network_.layers[:-1]]
+            if self._hidden_sizes() != hidden:  # (scikit-learn fails on the shapes)
+                raise ValueError(
+                    f"hidden_layer_sizes={self.hidden_layer_sizes!r}, but the fitted network's "
+                    f"hidden layers are {tuple(hidden)}: a warm start or partial_fit trains "
+                    "the network it has; fit with warm_start=False for a new one."
+                )
             if Y.shape[1] != self.n_outputs_:
                 raise ValueError(
                     f"y has {Y.shape[1]} outputs but the network was fit with {self.n_outputs_}."
@@ -675,7 +693,10 @@ class _BaseMLP(BaseEstimator):
         net = self.network_
         X = self._in_network_dtype(X)
         Y = np.asarray(Y, dtype=net.dtype)
-        if net.output_activation.name == "softmax" and Y.shape[1] > 1:
+        problem = targets_outside(net.loss.name, Y)
+        if problem is not None:  # (the network's own check comes after the fit's first change)
+            raise ValueError(f"y: {problem}.")
+        if is_classifier(self) and net.output_activation.name == "softmax" and Y.shape[1] > 1:
             labels = Y @ np.ones(Y.shape[1], dtype=Y.dtype)
             if np.any(labels != 1):  # multilabel rows: softmax would pick one of them
                 k = int(np.flatnonzero(labels != 1)[0])
