@@ -922,3 +922,21 @@ def test_output_to_dev_stdout_goes_through_the_stream_the_shell_gave(tmp_path: P
         check=True,
     ).stdout
     assert target.read_text(encoding="utf-8") == "HEADER\n" + expected
+
+
+@pytest.mark.parametrize("to", [[], ["-o", "/dev/stdout"]])
+def test_a_full_disk_under_stdout_is_one_line_of_error(to: list[str]) -> None:
+    # /dev/full refuses every write: the command says so (exit 2), with no traceback,
+    # and Python's flush at exit does not add an "Exception ignored" after it
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "glassnet", "explain", str(EXAMPLES[0]), *to],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "glassnet: error: stdout: cannot write: No space left on device\n"

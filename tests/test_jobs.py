@@ -136,6 +136,34 @@ def test_evaluate_reads_a_csv_by_column_name_and_the_target_as_the_model_does(ca
     assert code == 0, err
 
 
+def test_a_line_break_in_a_column_read_is_refused_by_predict_and_evaluate(capsys, tmp_path):
+    # stripped, "0.2\n" and "eel\n" passed as 0.2 and eel; another column may hold one
+    rows = "".join(f"{i % 3 / 2},{i % 5 / 4},{'eel' if i % 2 else 'cod'}\n" for i in range(40))
+    (tmp_path / "fish.csv").write_text("length,weight,species\n" + rows)
+    out = tmp_path / "run"
+    argv = ("--dataset", str(tmp_path / "fish.csv"), "--epochs", "1", "--out", str(out))
+    code, _, err = run(capsys, "train", *argv)
+    assert code == 0, err
+    model = str(out / "model.npz")
+    cases = {
+        'length,weight,species\n0.5,"0.25\n",eel\n': "column 'weight': expected a number, "
+        "found a quoted cell that holds a line break ('0.25\\n')",
+        'length,weight,species\n0.5,0.25,"eel\r\n"\n': "column 'species': a quoted cell "
+        "holds a line break ('eel\\r\\n'): a label or number must be on one line",
+    }
+    for k, (text, said) in enumerate(cases.items()):
+        path = tmp_path / f"bad{k}.csv"
+        path.write_text(text, newline="")
+        commands = [("evaluate", model, str(path))] + ([("predict", model, str(path))] * (k == 0))
+        for argv in commands:
+            code, _, err = run(capsys, *argv)
+            assert code == 2 and err == f"glassnet: error: {path}: row 1 (line 2), {said}\n", err
+    # a note over two lines in a column the model does not read is no matter
+    (tmp_path / "note.csv").write_text('length,weight,note,species\n0.5,0.25,"a\nb",eel\n')
+    code, stdout, err = run(capsys, "evaluate", model, str(tmp_path / "note.csv"))
+    assert code == 0 and "n: 1" in stdout, err
+
+
 def test_evaluate_a_regression_model_on_targets_that_look_like_classes(capsys, tmp_path):
     out = tmp_path / "reg"
     code, _, err = run(capsys, "train", "--dataset", "diabetes", "--epochs", "2", "--out", str(out))
@@ -268,6 +296,36 @@ def test_evaluate_matches_names_in_a_csv_only(capsys, tmp_path):
     assert code == 2 and "has 4 features, the model takes 3" in err
 
 
+def test_evaluate_refuses_targets_that_are_not_the_model_s_outputs(capsys, tmp_path):
+    # one target column for a model of two outputs was broadcast over both: made-up numbers
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3))
+    Y = np.column_stack([X @ [1.0, 2.0, 3.0], X[:, 0]])
+    np.savez(tmp_path / "two.npz", X=X, y=Y)
+    np.savez(tmp_path / "one.npz", X=X, y=Y[:, :1])
+    for source, other, said in (
+        ("two", "one", "1 target column, the model 2 outputs"),
+        ("one", "two", "2 target columns, the model 1 output"),
+    ):
+        out = tmp_path / f"run_{source}"
+        data = str(tmp_path / f"{source}.npz")
+        code, _, err = run(capsys, "train", "--dataset", data, "--epochs", "1", "--out", str(out))
+        assert code == 0, err
+        code, _, err = run(
+            capsys, "evaluate", str(out / "model.npz"), str(tmp_path / f"{other}.npz")
+        )
+        assert code == 2 and err == f"glassnet: error: {tmp_path / other}.npz: has {said}\n", err
+    # a .npy of the model's feature columns alone: no target, not "3 features"
+    np.save(tmp_path / "xy.npy", np.column_stack([X @ [1.0, 2.0, 3.0], X]))
+    np.save(tmp_path / "x.npy", X)
+    out = tmp_path / "run_npy"
+    argv = ("--dataset", str(tmp_path / "xy.npy"), "--target", "0", "--epochs", "1")
+    code, _, err = run(capsys, "train", *argv, "--out", str(out))
+    assert code == 0, err
+    code, _, err = run(capsys, "evaluate", str(out / "model.npz"), str(tmp_path / "x.npy"))
+    assert code == 2 and "has 3 columns, the model's 3 features, and no target column" in err
+
+
 def test_out_problems_are_one_line_and_found_before_training(capsys, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
@@ -382,6 +440,7 @@ def _iris_model(capsys, tmp_path):
     [
         ("feature_names", None),
         ("feature_names", ["a", "b"]),
+        ("feature_names", ["a", "b", "c", "a"]),  # predict read column a twice
         ("classes", ["a"]),
         ("task", "clustering"),
         ("x_scaler", {"kind": "minmax"}),

@@ -19,6 +19,7 @@ overflows is shown (inf, nan) or refused in that one line, never as a RuntimeWar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -253,7 +254,7 @@ def _explain(args: argparse.Namespace) -> int:
     if args.output is not None:
         _write(args.output, text)
     else:
-        sys.stdout.write(text)
+        _print(text)
     return EXIT_OK
 
 
@@ -266,7 +267,7 @@ def _gradcheck(args: argparse.Namespace) -> int:
         result = gradcheck(spec.network, spec.X, spec.Y)
     except ArgumentError as exc:  # the spec's numbers: named with its file
         raise SpecError(args.spec, "", str(exc)) from None
-    sys.stdout.write(format_result(result))
+    _print(format_result(result))
     return EXIT_OK if result.passed else EXIT_FAILED
 
 
@@ -301,7 +302,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.output is not None:
         _write(args.output, text)
     else:
-        sys.stdout.write(text)
+        _print(text)
     return exit_code
 
 
@@ -314,10 +315,10 @@ def _diagnose(args: argparse.Namespace) -> int:
         raise ArgumentError("diagnose: --target names a column of --data; give --data")
     result = diagnose_job(args.source, args.data, target=args.target)
     if args.format == "json":
-        sys.stdout.write(json_text(result) + "\n")
+        _print(json_text(result) + "\n")
     else:
         renderer = render.render_markdown if args.format == "markdown" else render.render_text
-        sys.stdout.write(renderer(result))
+        _print(renderer(result))
     return EXIT_OK
 
 
@@ -327,7 +328,7 @@ def _train(args: argparse.Namespace) -> int:
 
     result = train_job(args)
     text = result.pop("_text")
-    sys.stdout.write(json_text(result, ensure_ascii=False) + "\n" if args.json else text)
+    _print(json_text(result, ensure_ascii=False) + "\n" if args.json else text)
     return EXIT_OK
 
 
@@ -339,7 +340,7 @@ def _predict(args: argparse.Namespace) -> int:
     if args.output is not None:
         _write(args.output, text)
     else:
-        sys.stdout.write(text)
+        _print(text)
     return EXIT_OK
 
 
@@ -349,10 +350,27 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     result = evaluate_job(args.model, args.data, target=args.target)
     if args.json:
-        sys.stdout.write(json_text(result) + "\n")
+        _print(json_text(result) + "\n")
     else:
-        sys.stdout.write("".join(f"{k}: {v}\n" for k, v in result.items()))
+        _print("".join(f"{k}: {v}\n" for k, v in result.items()))
     return EXIT_OK
+
+
+def _print(text: str) -> None:
+    """Write ``text`` to stdout, flushed: a full disk is one line of error, not a traceback.
+
+    The stream is pointed at /dev/null after a failed write, so that Python's flush at
+    exit does not fail again on what is left in its buffer.
+    """
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # (main's: the reader went away)
+        raise
+    except OSError as exc:
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # (no descriptor)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise ArgumentError(f"stdout: cannot write: {exc.strerror}") from None
 
 
 def _not_an_input(output: str | None, *inputs: str | None) -> None:
@@ -380,7 +398,7 @@ def _write(path: str, text: str) -> None:
     if names_a_folder(path):  # not a file named as the folder
         raise ArgumentError(f"-o {path}: ends as a folder's name (/ or /.); give a file's")
     if _is_stdout(path):  # /dev/stdout: through the stream, which may be a file opened
-        sys.stdout.write(text)  # for appending, or shared with the shell's other writes
+        _print(text)  # for appending, or shared with the shell's other writes
         return
     try:
         atomic_write_text(path, text)

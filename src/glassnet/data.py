@@ -417,7 +417,12 @@ NUMBER = re.compile(
 
 
 def _number(text: str) -> float:
-    """A CSV cell as a float; ValueError unless it is written as :data:`NUMBER` says."""
+    """A CSV cell as a float; ValueError unless it is written as :data:`NUMBER` says.
+
+    Spaces around it are taken; a line break (a quoted cell over two lines) is not.
+    """
+    if "\n" in text or "\r" in text:
+        raise ValueError(f"a line break in {text!r}")
     text = text.strip()
     if not NUMBER.fullmatch(text):
         raise ValueError(f"not a number: {text!r}")
@@ -434,6 +439,8 @@ def _parse_number(path: str, cell: str, row: int, line: int, column: str) -> flo
         value = _number(cell)
     except ValueError:
         found = "an empty cell" if not cell.strip() else quote(cell.strip())
+        if "\n" in cell or "\r" in cell:
+            found = f"a quoted cell that holds a line break ({cell!r})"
         raise DataError(
             path, _cell_where(row, line, column), f"expected a number, found {found}"
         ) from None
@@ -1247,6 +1254,13 @@ def _csv_numbers(
         block.append(pick(cells) if len(columns) > 1 else [pick(cells)])
         block_lines.append(line)
         if target is not None:
+            if "\n" in cells[target] or "\r" in cells[target]:  # (stripped, it would pass)
+                raise DataError(
+                    path,
+                    _cell_where(done + len(block), line, header[target]),
+                    f"a quoted cell holds a line break ({cells[target]!r}): a label or "
+                    "number must be on one line",
+                )
             targets.append(cells[target].strip())
             lines.append(line)
         if len(block) == CSV_BLOCK:

@@ -1072,9 +1072,18 @@ def _architecture(arrays: dict[str, np.ndarray], name: str) -> dict[str, Any]:
 
     fmt = arch.get("format")
     if fmt != MODEL_FORMAT:
+        family, _, version = str(fmt).rpartition("/")
+        newer = (
+            " (written by a newer glassnet: upgrade glassnet to read it)"
+            if isinstance(fmt, str)
+            and family == "glassnet.model"
+            and version.isdigit()
+            and int(version) > int(MODEL_FORMAT.rpartition("/")[2])
+            else ""
+        )
         raise ModelError(
             name,
-            f"{ARCHITECTURE}: format {_show(fmt)}, expected {MODEL_FORMAT!r}",
+            f"{ARCHITECTURE}: format {_show(fmt)}, expected {MODEL_FORMAT!r}{newer}",
         )
     missing = [key for key in ARCHITECTURE_KEYS if key not in arch]
     if missing:

@@ -1040,9 +1040,12 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
 
     names = meta["feature_names"]
     require(
-        isinstance(names, list) and len(names) == n_in and all(isinstance(n, str) for n in names),
+        isinstance(names, list)
+        and len(names) == n_in
+        and all(isinstance(n, str) for n in names)
+        and len(set(names)) == n_in,  # each a column of its own, read by its name
         "feature_names",
-        f"a list of the {n_in} input columns' names",
+        f"a list of the {n_in} input columns' distinct names",
     )
     for key in ("target", "target_column"):
         require(meta.get(key) is None or isinstance(meta[key], str), key, "a name")
@@ -1159,8 +1162,8 @@ def _model_data(
         missing = [n for n in names if n not in header]
         if missing:
             raise ArgumentError(
-                f"{data}: no column {quote(missing[0])}; the model needs the columns "
-                f"{', '.join(names)}, and a target column"
+                f"{data}: line 1: no column {quote(missing[0])}; the model needs the columns "
+                f"{', '.join(map(quote, names))} and a target column"
             )
         others = [c for c in header if c not in names]
         stored = meta.get("target_column") or _stored_target(meta, data)
@@ -1189,6 +1192,11 @@ def _model_data(
     )
     X = dataset.X
     if header is None and X.shape[1] != len(names):
+        if X.shape[1] + 1 == len(names):  # the file's columns are the model's features
+            raise ArgumentError(
+                f"{data}: has {len(names)} columns, the model's {len(names)} features, and no "
+                "target column besides them"
+            )
         raise ArgumentError(f"{data}: has {X.shape[1]} features, the model takes {len(names)}")
     X = _apply(meta.get("x_scaler"), X, data, names)
     # the target as the model's task reads it, whatever the file alone suggests (a few
@@ -1224,6 +1232,12 @@ def _model_data(
                 f"{data}: the target holds labels, but the model predicts numbers (regression)"
             ) from None
         Y = numbers.reshape(len(numbers), -1)
+        outputs = network.layers[-1].n_out
+        if Y.shape[1] != outputs:  # (one column would be broadcast over every output)
+            raise ArgumentError(
+                f"{data}: has {Y.shape[1]} target column{'s' if Y.shape[1] != 1 else ''}, "
+                f"the model {outputs} output{'s' if outputs != 1 else ''}"
+            )
         y = _apply(meta.get("y_scaler"), Y, data, [dataset.target_name or "y"] * Y.shape[1])
     return network, meta, X, y, dataset.name
 
