@@ -251,16 +251,89 @@ def test_precision_is_checked_by_name(precision):
             render(precision=precision)
 
 
-def test_a_w_x_spec_says_its_matrices_are_shown_transposed(capsys):
+def test_a_w_x_spec_is_shown_as_it_wrote_its_matrices(capsys):
     from glassnet.cli import main
 
     seed003 = next(p for p in EXAMPLES if p.name == "seed003.toml")
+    said = "and so are they shown here: a row per unit, a column per input, z = W a + b"
     for fmt_name in ("text", "markdown"):
         assert main(["explain", str(seed003), "--format", fmt_name]) == 0
-        assert "shown here as x W, transposed" in capsys.readouterr().out.splitlines()[0]
+        assert said in capsys.readouterr().out.splitlines()[0]
+    assert main(["explain", str(seed003)]) == 0
+    text = capsys.readouterr().out
+    # W1 as the spec writes it, row 1 unit 1's weights; the equations of W x
+    assert "    W1 = [  0.1  0.3   0.8  -0.4 ]\n" in text
+    for equation in ("z1 = W1 a0 + b1", "∂ℓ/∂a1 = W2ᵀ δ2", "∂L/∂W2 = δ2 a1ᵀ / m"):
+        assert equation in text
+    # ∂L/∂W2 row 1, column 2 is ∂L/∂W_212, unit 1's weight from input 2 (the check's grad_W[1,2])
+    assert "∂L/∂W2 = δ2 a1ᵀ / m = [ -0.134897  -0.137723  -0.126793  -0.129351 ]" in text
     seed001 = next(p for p in EXAMPLES if p.name == "seed001.toml")
     assert main(["explain", str(seed001)]) == 0
-    assert "transposed" not in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "shown here" not in text and "z1 = a0 W1 + b1" in text
+
+
+def _latex_matrices(part: str) -> list[np.ndarray]:
+    """The bmatrix arrays of one part of an equation, in order."""
+    found = re.findall(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", part)
+
+    def number(text: str) -> float:  # "5.2 \times 10^{-5}"
+        mantissa, _, power = text.partition(r" \times 10^")
+        return float(mantissa) * 10.0 ** float(power.strip("{}") or 0)
+
+    return [
+        np.array([[number(x) for x in row.split(" & ")] for row in body.split(r" \\ ")])
+        for body in found
+    ]
+
+
+@pytest.mark.parametrize("layout", ["in_out", "out_in"])
+@pytest.mark.parametrize("m", [1, 3])
+def test_markdown_products_compute_with_the_numbers_shown(layout, m):
+    # every product with its numbers substituted reads as written: its matrices, multiplied
+    # as the symbols say (W a + b for W x, a W + b for x W), give the result shown
+    rng = np.random.default_rng(m)
+    W1, W2 = rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (4, 2))
+    if layout == "out_in":
+        W1, W2 = W1.T, W2.T
+    spec = parse_spec(
+        {
+            "input": rng.uniform(-1, 1, (m, 3)).tolist(),
+            "target": rng.uniform(0, 1, (m, 2)).tolist(),
+            "loss": "half_squared_error",
+            "weights_layout": layout,
+            "layer": [
+                {"activation": "tanh", "weights": W1.tolist(), "bias": [0.1, -0.2, 0.3, 0.0]},
+                {"activation": "sigmoid", "weights": W2.tolist(), "bias": [0.5, -0.5]},
+            ],
+        }
+    )
+    md = spec.explain().to_markdown(precision=12)
+    w_x = layout == "out_in"
+    checked = 0
+    for line in md.splitlines():
+        if not line.startswith("$$"):
+            continue
+        symbols, *parts = line.strip("$").split(" = ")
+        if len(parts) < 2:
+            continue
+        shown, result = _latex_matrices(parts[-2]), _latex_matrices(parts[-1])
+        if len(result) != 1:
+            continue
+        if symbols.startswith("z^") and len(shown) == 3:  # z = W a + b or a W + b
+            W, a, b = shown if w_x else (shown[1], shown[0], shown[2])
+            got = W @ a + b if w_x else a @ W + b
+        elif symbols.startswith(r"\frac{\partial \ell}{\partial a^") and len(shown) == 2:
+            got = shown[0] @ shown[1]  # Wᵀ δ, or δ Wᵀ
+        elif symbols.startswith(r"\frac{\partial L}{\partial W") and len(shown) == 2:
+            got = shown[0] @ shown[1] / m  # δ aᵀ / m, or aᵀ δ / m
+        elif r"\leftarrow" in symbols and len(shown) == 2:
+            got = shown[0] - 0.1 * shown[1]
+        else:
+            continue
+        np.testing.assert_allclose(got, result[0], rtol=1e-9, atol=1e-11, err_msg=line)
+        checked += 1
+    assert checked == 2 + 1 + 2 + 4  # z of both layers, one hidden ∂ℓ/∂a, 2 ∂L/∂W, 4 updates
 
 
 def test_a_w_x_specs_trace_says_so_from_python_and_the_cli_once(capsys):
@@ -270,9 +343,12 @@ def test_a_w_x_specs_trace_says_so_from_python_and_the_cli_once(capsys):
     trace = load_spec(seed003).explain()
     assert trace.weights_layout == "out_in"
     note = 'The spec writes its matrices W x (weights_layout = "out_in"); they are shown'
-    assert trace.to_text().startswith("note: " + note)
-    for markdown in (trace.to_markdown(), trace._repr_markdown_()):
-        assert markdown.startswith("> " + note) and markdown.count("transposed") == 1
+    written = 'The spec writes its matrices W x (weights_layout = "out_in"), and so are they'
+    assert trace.to_text().startswith("note: " + written)
+    assert trace.to_markdown().startswith("> " + written)
+    assert "transposed" not in trace.to_text() + trace.to_markdown()
+    assert trace._repr_markdown_() == trace.to_markdown()  # a network this small: whole
+    # (a large one's summary table shows W's shape as the trace holds it: x W, transposed)
     # the CLI prints what the Trace does: the note once
     assert main(["explain", str(seed003)]) == 0
     assert capsys.readouterr().out == trace.to_text()

@@ -22,6 +22,7 @@ from glassnet.render.numbers import (
     saturated_note,
     saturated_rows,
     shown_trace,
+    written_note,
 )
 
 DL_DA = r"\frac{\partial \ell}{\partial a^{[%d]}}"
@@ -51,9 +52,8 @@ def _transpose(values: Any) -> np.ndarray:
     return np.atleast_2d(np.asarray(values, dtype=np.float64)).T
 
 
-def _heading(trace: dict, weights_layout: str, eta: str) -> list[str]:
-    """The step's title and its network in a line; for out_in first a note that W is shown x W."""
-    note = layout_note(weights_layout)  # the person wrote W x: say so before the first W
+def _heading(trace: dict, note: str, eta: str) -> list[str]:
+    """The step's title and its network in a line; first ``note`` (how W is shown), if any."""
     layers = trace["layers"]
     return [
         *(["> " + note, ""] if note else []),
@@ -79,40 +79,50 @@ def render_markdown(
     precision : int
         Significant digits of every number shown.
     weights_layout : {"in_out", "out_in"}
-        How the spec wrote its matrices; for out_in a first quoted line says they are
-        shown transposed (the document holds them in_out).
+        How the spec wrote its matrices. For out_in they are shown so, W a row per unit
+        (the document holds them in_out: transposed here), with a and δ as columns, one
+        per example, so that every product with its numbers reads as written (W a + b,
+        Wᵀ δ, δ aᵀ); a first quoted line says so.
     """
     p = precision
     trace = shown_trace(trace)  # float residue of a sum that is 0 written 0
     M = lambda values: latex_matrix(values, p)  # noqa: E731 - a local shorthand
+    w_x = weights_layout == "out_in"
+
+    def S(values: Any) -> str:  # noqa: N802 - for W x every array is shown transposed:
+        return M(_transpose(values)) if w_x else M(values)  # W as written, a and δ columns
+
     layers = trace["layers"]
     L = len(layers)
     m = len(trace["input"])
     eta = latex_number(trace["learning_rate"], p)
     loss = LOSSES.get(trace["loss_name"])
-    out = _heading(trace, weights_layout, eta)
-    _eq(out, _sup("a", 0), "x", M(trace["input"]))
-    _eq(out, "y", M(trace["target"]))
+    out = _heading(trace, written_note(weights_layout, "as columns (one per example)"), eta)
+    _eq(out, _sup("a", 0), "x", S(trace["input"]))
+    _eq(out, "y", S(trace["target"]))
 
     out += ["### 1. Forward", ""]
     for layer in layers:
         l, act = layer["index"], layer["activation"]
         info = ACTIVATIONS.get(act)
         out += [f"**Layer {l}** ({act})", ""]
+        a_prev = S(trace["input"] if l == 1 else layers[l - 2]["a"])
         _eq(
             out,
             _sup("z", l),
-            f"{_sup('a', l - 1)} {_sup('W', l)} + {_sup('b', l)}",
-            f"{M(trace['input']) if l == 1 else M(layers[l - 2]['a'])} {M(layer['W'])} "
-            f"+ {M(layer['b'])}",
-            M(layer["z"]),
+            f"{_sup('W', l)} {_sup('a', l - 1)} + {_sup('b', l)}"
+            if w_x
+            else f"{_sup('a', l - 1)} {_sup('W', l)} + {_sup('b', l)}",
+            (f"{S(layer['W'])} {a_prev}" if w_x else f"{a_prev} {S(layer['W'])}")
+            + f" + {S(layer['b'])}",
+            S(layer["z"]),
         )
         _eq(
             out,
             _sup("a", l),
             rf"\mathrm{{{tex_name(act)}}}({_sup('z', l)})",
             *([_with_z(info.latex, _sup("z", l))] if info and not info.jacobian else []),
-            M(layer["a"]),
+            S(layer["a"]),
         )
 
     out += ["### 2. Loss", ""]
@@ -134,14 +144,18 @@ def render_markdown(
             _eq(
                 out, r"\frac{\partial \ell}{\partial a_j}", *([loss.latex_gradient] if loss else [])
             )
-            _eq(out, DL_DA % l, M(layer["dL_da"]))
+            _eq(out, DL_DA % l, S(layer["dL_da"]))
         else:
+            W_next, delta_next = layers[l]["W"], S(layers[l]["delta"])
             _eq(
                 out,
                 DL_DA % l,
-                rf"\delta^{{[{l + 1}]}} W^{{[{l + 1}]\top}}",
-                f"{M(layers[l]['delta'])} {M(_transpose(layers[l]['W']))}",
-                M(layer["dL_da"]),
+                rf"W^{{[{l + 1}]\top}} \delta^{{[{l + 1}]}}"
+                if w_x
+                else rf"\delta^{{[{l + 1}]}} W^{{[{l + 1}]\top}}",
+                # (the spec's W x matrix transposed is the trace's own)
+                f"{M(W_next)} {delta_next}" if w_x else f"{delta_next} {M(_transpose(W_next))}",
+                S(layer["dL_da"]),
             )
         if info is not None and info.jacobian:
             _eq(out, info.latex_derivative)  # J_ij = ∂a_i/∂z_j, the activation's own
@@ -157,21 +171,21 @@ def render_markdown(
                 out,
                 rf"\delta^{{[{l}]}}_j",
                 rf"\sum_i \frac{{\partial \ell}}{{\partial a^{{[{l}]}}_i}} J_{{ij}}",
-                M(layer["delta"]),
+                S(layer["delta"]),
             )
         else:
             _eq(
                 out,
                 rf"f'({_sup('z', l)})",
                 *([_with_z(info.latex_derivative, _sup("z", l))] if info else []),
-                M(layer["da_dz"]),
+                S(layer["da_dz"]),
             )
             _eq(
                 out,
                 rf"\delta^{{[{l}]}}",
                 rf"{DL_DA % l} \odot f'({_sup('z', l)})",
-                rf"{M(layer['dL_da'])} \odot {M(layer['da_dz'])}",
-                M(layer["delta"]),
+                rf"{S(layer['dL_da'])} \odot {S(layer['da_dz'])}",
+                S(layer["delta"]),
             )
 
     if (layers[-1]["activation"], trace["loss_name"]) in FUSED:
@@ -186,16 +200,20 @@ def render_markdown(
         _eq(
             out,
             rf"\frac{{\partial L}}{{\partial W^{{[{l}]}}}}",
-            rf"\frac{{1}}{{m}} a^{{[{l - 1}]\top}} \delta^{{[{l}]}}",
-            rf"\frac{{1}}{{{m}}} {M(_transpose(a_prev))} "
-            rf"{M(layer['delta'])}",
-            M(layer["grad_W"]),
+            rf"\frac{{1}}{{m}} \delta^{{[{l}]}} a^{{[{l - 1}]\top}}"
+            if w_x
+            else rf"\frac{{1}}{{m}} a^{{[{l - 1}]\top}} \delta^{{[{l}]}}",
+            # a batch's rows are the transpose of its columns: M(a_prev) is aᵀ for W x
+            rf"\frac{{1}}{{{m}}} {S(layer['delta'])} {M(a_prev)}"
+            if w_x
+            else rf"\frac{{1}}{{{m}}} {M(_transpose(a_prev))} {M(layer['delta'])}",
+            S(layer["grad_W"]),
         )
         _eq(
             out,
             rf"\frac{{\partial L}}{{\partial b^{{[{l}]}}}}",
             rf"\frac{{1}}{{m}} \sum_k \delta^{{[{l}](k)}}",
-            M(layer["grad_b"]),
+            S(layer["grad_b"]),
         )
 
     out += ["### 5. Update", ""]
@@ -206,8 +224,8 @@ def render_markdown(
                 out,
                 rf"{_sup(name, l)} \leftarrow {_sup(name, l)} - \eta "
                 rf"\frac{{\partial L}}{{\partial {_sup(name, l)}}}",
-                rf"{M(layer[name])} - {eta} {M(layer[grad])}",
-                M(layer[f"{name}_new"]),
+                rf"{S(layer[name])} - {eta} {S(layer[grad])}",
+                S(layer[f"{name}_new"]),
             )
 
     out += ["### 6. Loss after the step", ""]
@@ -235,7 +253,7 @@ def render_markdown_summary(
     """
     p = 4  # figures to compare, not to recompute from
     layers = trace["layers"]
-    out = _heading(trace, weights_layout, latex_number(trace["learning_rate"], p))
+    out = _heading(trace, layout_note(weights_layout), latex_number(trace["learning_rate"], p))
     out += [
         f"Loss $L = {latex_number(trace['loss'], p)}$ before the step, "
         rf"$L_{{\text{{after}}}} = {latex_number(trace['loss_after'], p)}$ after it.",

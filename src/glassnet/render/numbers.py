@@ -140,6 +140,19 @@ def layout_note(weights_layout: str) -> str:
     )
 
 
+def written_note(weights_layout: str, vectors: str) -> str:
+    """The line that says a spec's W x matrices are shown as written; empty for in_out.
+
+    ``vectors`` says how the renderer writes a and δ beside them ("as rows", "as columns").
+    """
+    if weights_layout != "out_in":
+        return ""
+    return (
+        'The spec writes its matrices W x (weights_layout = "out_in"), and so are they '
+        f"shown here: a row per unit, a column per input, z = W a + b; vectors {vectors}."
+    )
+
+
 def grid(values: Any, precision: int) -> list[list[str]]:
     """A vector or matrix as rows of formatted cells (a vector is one row)."""
     arr = np.atleast_2d(np.asarray(values, dtype=np.float64))

@@ -14,11 +14,11 @@ from glassnet.losses import FUSED, LOSSES
 from glassnet.render.numbers import (
     fmt,
     fused_note,
-    layout_note,
     saturated_note,
     saturated_rows,
     shown_trace,
     text_matrix,
+    written_note,
 )
 
 INDENT = "    "
@@ -53,8 +53,9 @@ def render_text(
     precision : int
         Significant digits of every number shown.
     weights_layout : {"in_out", "out_in"}
-        How the spec wrote its matrices; for out_in a first line says they are shown
-        transposed (the document holds them in_out).
+        How the spec wrote its matrices. For out_in they are shown so, W a row per unit
+        (the document holds them in_out: transposed here), and the equations are W a + b,
+        Wᵀ δ and δ aᵀ, a first line saying so; a and δ stay rows, as a worksheet writes them.
     """
     p = precision
     trace = shown_trace(trace)  # float residue of a sum that is 0 written 0
@@ -68,7 +69,12 @@ def render_text(
     )
     loss = LOSSES.get(trace["loss_name"])
 
-    note = layout_note(weights_layout)  # the person wrote W x: say so before the first W
+    w_x = weights_layout == "out_in"  # the person wrote W x: so are W and the equations
+    note = written_note(weights_layout, "as rows (one per example)")
+
+    def shown(W: Any) -> Any:
+        return [list(row) for row in zip(*W, strict=True)] if w_x else W
+
     out = [
         *(["note: " + note] if note else []),
         "glassnet explain: one step of gradient descent, every number",
@@ -81,14 +87,15 @@ def render_text(
     _value(out, "a0 = x", trace["input"], p)
     _value(out, "y", trace["target"], p)
 
-    out.append(_heading("1. Forward: z = a_prev W + b, a = f(z)"))
+    out.append(_heading(f"1. Forward: z = {'W a_prev' if w_x else 'a_prev W'} + b, a = f(z)"))
     for layer in layers:
         l, act = layer["index"], layer["activation"]
         info = ACTIVATIONS.get(act)
         out.append(f"Layer {l} ({act})")
-        _value(out, f"W{l}", layer["W"], p)
+        _value(out, f"W{l}", shown(layer["W"]), p)
         _value(out, f"b{l}", layer["b"], p)
-        _value(out, f"z{l} = a{l - 1} W{l} + b{l}", layer["z"], p)
+        product = f"W{l} a{l - 1}" if w_x else f"a{l - 1} W{l}"
+        _value(out, f"z{l} = {product} + b{l}", layer["z"], p)
         label = f"a{l} = {act}(z{l})" + (f", {info.text}" if info else "")
         _value(out, label, layer["a"], p)
 
@@ -107,7 +114,8 @@ def render_text(
         else:
             _value(
                 out,
-                f"∂ℓ/∂a{l} = δ{l + 1} W{l + 1}ᵀ (every path through layer {l + 1})",
+                f"∂ℓ/∂a{l} = {f'W{l + 1}ᵀ δ{l + 1}' if w_x else f'δ{l + 1} W{l + 1}ᵀ'} "
+                f"(every path through layer {l + 1})",
                 layer["dL_da"],
                 p,
             )
@@ -127,14 +135,15 @@ def render_text(
     for layer in reversed(layers):
         l = layer["index"]
         out.append(f"Layer {l}")
-        _value(out, f"∂L/∂W{l} = a{l - 1}ᵀ δ{l} / m", layer["grad_W"], p)
+        product = f"δ{l} a{l - 1}ᵀ" if w_x else f"a{l - 1}ᵀ δ{l}"
+        _value(out, f"∂L/∂W{l} = {product} / m", shown(layer["grad_W"]), p)
         _value(out, f"∂L/∂b{l} = (1/m) Σ δ{l}", layer["grad_b"], p)
 
     out.append(_heading(f"5. Update: θ ← θ − η ∂L/∂θ, η = {fmt(eta, p)}"))
     for layer in layers:
         l = layer["index"]
         out.append(f"Layer {l}")
-        _value(out, f"W{l} ← W{l} − η ∂L/∂W{l}", layer["W_new"], p)
+        _value(out, f"W{l} ← W{l} − η ∂L/∂W{l}", shown(layer["W_new"]), p)
         _value(out, f"b{l} ← b{l} − η ∂L/∂b{l}", layer["b_new"], p)
 
     out.append(_heading("6. Loss after the step"))
