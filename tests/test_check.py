@@ -2360,3 +2360,49 @@ def test_a_delta_from_another_formula_than_its_written_dl_da_is_diagnosed(
     f = finding(doc, 1, "delta", [1, 1])
     assert f["status"] == "wrong" and f["diagnosis"] == ["loss_derivative_sign"]
     assert finding(doc, 1, "delta", [1, 2])["status"] == "right"  # y = 0: a + y = a − y
+
+
+@pytest.mark.parametrize(
+    ("written", "value", "how"),
+    [
+        ("0.569858", 0.568958, "two digits swapped"),  # seed 001's −log₁₀ 0.2698
+        ("4.001", 4.004, "one digit changed"),
+        ("-1.2345", -1.2745, "one digit changed"),
+        ("0.16886", 0.168963, "one digit changed"),  # 0.16896 at its decimals
+        ("0.5690", 0.5691, None),  # the last digit by 1: rounding, no slip
+        ("0.5690", 0.5693, "one digit changed"),
+        ("0.985", 0.965, None),  # 3 digits: one changed is any other number
+        ("0.958", 0.985, "two digits swapped"),
+        ("0.57", 0.75, None),  # too few digits to tell
+        ("1.2345", -1.2345, None),  # a sign is no slip of a digit
+        ("12.345", 2.345, None),
+        ("1.2e3", 2.1e3, None),
+        ("0.5698", float("nan"), None),
+        ("0.5698", 0.6589, None),
+    ],
+)
+def test_a_slip_of_the_pen_is_one_digit_or_two_swapped(written, value, how):
+    from glassnet.check import digit_slip
+
+    assert digit_slip(written, value) == how
+
+
+def test_a_slip_beside_a_known_mistake_names_both() -> None:
+    # seed 001's loss terms: −log₁₀ a with two digits swapped (0.569858 for 0.568958)
+    spec = load_spec(EXAMPLES / "seed001.toml")
+    trace = spec.explain()
+    report = check(spec, parse_claims(example_claims("seed001").read_text(), spec, trace), trace)
+    term = next(f for f in report.findings if f.key == "loss_terms" and f.index == (1, 1))
+    assert term.diagnosis == ["arithmetic"]  # the value itself: no known mistake's
+    assert term.message.endswith(
+        "arithmetic: no known mistake gives this value itself; a slip: 0.569858 is 0.568958 "
+        "with two digits swapped, and that is what a known mistake gives: log10: the loss and "
+        "its derivative use the natural logarithm ln, not log₁₀"
+    ), term.message
+    z = next(f for f in report.findings if f.key == "z" and f.layer == 2 and f.index == (1, 3))
+    assert z.message.endswith("a slip: 4.001 is 4.004, the right value, with one digit changed")
+    # a slip no single change explains says only that
+    other = check(spec, parse_claims('[layer.2]\n"z[3]" = 4.321\n', spec, trace), trace)
+    assert other.findings[0].message.endswith(
+        "no known mistake gives this value; a slip of the arithmetic"
+    )

@@ -1111,7 +1111,7 @@ def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRe
             finding.status = "wrong"
             finding.diagnosis = _diagnose(ws, claim, found, finest)
             finding.message = _wrong_message(
-                label, claim, correct, own_value, finding.diagnosis, spec
+                label, claim, correct, own_value, finding.diagnosis, spec, ws
             )
         findings.append(finding)
         wrong_before = wrong_before or finding.status == "wrong"
@@ -1494,8 +1494,80 @@ def _formula(claim: Claim, spec: Spec) -> str:
     }[claim.key]
 
 
+def digit_slip(written: str, value: float) -> str | None:
+    """How ``written`` differs from ``value``, at its decimals, by one slip of the pen.
+
+    "one digit changed" where one digit differs (the last only by more than 1: by 1 it
+    may be rounding), "two digits swapped" where two neighbours trade places (0.569858
+    for 0.568958); None otherwise, and for numbers of fewer significant digits (4 for a
+    changed digit, 3 for a swap) or in scientific notation, where such a difference is
+    no more likely a slip than another number.
+    """
+    digits = sum(c.isdigit() for c in written.lstrip("-0."))
+    if "e" in written.lower() or digits < 3:
+        return None
+    decimals = len(written.partition(".")[2])
+    if not math.isfinite(value):
+        return None
+    shown = f"{value:.{decimals}f}"
+    if len(shown) != len(written) or (shown[0] == "-") != (written[0] == "-"):
+        return None
+    differ = [i for i, (a, b) in enumerate(zip(written, shown, strict=True)) if a != b]
+    if not all(written[i].isdigit() and shown[i].isdigit() for i in differ):
+        return None
+    if len(differ) == 1:
+        (i,) = differ
+        last = i == len(written) - 1
+        if digits < 4 or (last and abs(int(written[i]) - int(shown[i])) <= 1):
+            return None
+        return "one digit changed"
+    if len(differ) == 2 and differ[1] == differ[0] + 1:
+        i, j = differ
+        if written[i] == shown[j] and written[j] == shown[i]:
+            return "two digits swapped"
+    return None
+
+
+def _slip(ws: Worksheet, claim: Claim, correct: float, own: float) -> str | None:
+    """What a claim no known mistake gives is, where one slip of the pen makes it.
+
+    The right value, the one from the person's own values, or a known mistake's (from
+    their values or the true ones), in that order: "0.569858 is 0.568958 with two digits
+    swapped, what a known mistake gives: log10: …".
+    """
+    candidates: list[tuple[str, float]] = [("the right value", correct)]
+    candidates.append(("what your own earlier values give", own))
+    for rule in RULES:
+        if claim.key in rule.keys and rule.applies(ws, claim.layer):
+            for source in (ws, _exact(ws)):
+                for mistake in rule.variants(source, claim.layer):
+                    number = _under(source, claim, mistake)
+                    if number is not None:
+                        candidates.append((rule.id, number))
+    decimals = len(claim.written.partition(".")[2])
+    for what, value in candidates:
+        how = digit_slip(claim.written, value)
+        if how is None:
+            continue
+        rule = next((r for r in RULES if r.id == what), None)
+        if rule is None:
+            return f"{claim.written} is {value:.{decimals}f}, {what}, with {how}"
+        explained = rule.explained(ws.spec.weights_layout, claim.key)
+        return (
+            f"{claim.written} is {value:.{decimals}f} with {how}, and that is what a known "
+            f"mistake gives: {what}: {explained}"
+        )
+    return None
+
+
 def _wrong_message(
-    label: str, claim: Claim, correct: float, own: float, diagnosis: list[str], spec: Spec
+    label: str,
+    claim: Claim,
+    correct: float,
+    own: float,
+    diagnosis: list[str],
+    spec: Spec,
+    ws: Worksheet | None = None,
 ) -> str:
     shown = _beside(correct, claim)
     if claim.precision is not None and float(shown) == float(claim.value):
@@ -1526,7 +1598,12 @@ def _wrong_message(
             "more digits until the end"
         )
     if diagnosis == ["arithmetic"]:
-        notes.append("arithmetic: no known mistake gives this value; a slip of the arithmetic")
+        slip = None if ws is None else _slip(ws, claim, correct, own)
+        notes.append(
+            f"arithmetic: no known mistake gives this value itself; a slip: {slip}"
+            if slip
+            else "arithmetic: no known mistake gives this value; a slip of the arithmetic"
+        )
     return text + ". " + "; ".join(notes)
 
 
