@@ -38,6 +38,7 @@ from glassnet.errors import (
     toml_kind,
     toml_text,
 )
+from glassnet.losses import TERM_LOSSES, loss_terms
 from glassnet.network import PROBABILITY_TARGETS
 from glassnet.spec import Spec
 
@@ -45,17 +46,6 @@ FORMAT = "glassnet.check/1"
 FINEST = 12  # decimals: the finest precision a 0 or an unchanged parameter is read at
 LAYER_KEYS = ("z", "a", "dL_da", "da_dz", "delta", "grad_W", "grad_b", "W_new", "b_new")
 RESULT_KEYS = ("loss", "loss_after", "loss_terms")
-# the losses whose ℓ is a sum over the output units, ℓ = Σ_j term_j: glassnet's own, the
-# only ones with loss_terms (a loss registered from Python, √Σ_j (a_j − y_j)², need be none)
-TERM_LOSSES = frozenset(
-    (
-        "half_squared_error",
-        "squared_error",
-        "mean_squared_error",
-        "binary_cross_entropy",
-        "cross_entropy",
-    )
-)
 W_SHAPED = ("grad_W", "W_new")
 BIAS_SHAPED = ("grad_b", "b_new")  # one number per unit: no example's row, no input's
 # the order in which a step computes its numbers: where an error "entered" first
@@ -583,14 +573,8 @@ def _loss_terms(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any])
 
     NaN for a loss not of :data:`TERM_LOSSES`, which has none (no claim can be of them).
     """
-    if net.loss.name not in TERM_LOSSES:
-        return np.full(Y.shape, np.nan)
-    n = a.shape[1]
-    columns = [_loss_value(net, a[:, j : j + 1], Y[:, j : j + 1], mistake) for j in range(n)]
-    terms = np.stack(columns, axis=1)
-    if net.loss.name == "mean_squared_error":
-        terms = terms / n  # (1/n) Σ_j: each column's own mean is over one unit
-    return terms
+    terms = loss_terms(net.loss, a, Y, lambda a, y: _loss_value(net, a, y, mistake))
+    return np.full(Y.shape, np.nan) if terms is None else terms
 
 
 def _loss_value(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any]) -> np.ndarray:

@@ -271,6 +271,31 @@ for _loss in (
     # registered unprobed: tests/test_custom.py runs register_loss's checks on each
     LOSSES[_loss.name] = _loss
 _BUILT_IN = frozenset(LOSSES)
+# the losses whose ℓ is a sum over the output units, ℓ = Σ_j term_j: glassnet's own (a
+# loss registered from Python, √Σ_j (a_j − y_j)², need have no such terms)
+TERM_LOSSES = _BUILT_IN
+
+
+def loss_terms(
+    loss: Loss, a: Array, Y: Array, value: Callable[[Array, Array], Array] | None = None
+) -> Array | None:
+    r"""The summands of ℓ, one per output unit: ℓ = Σ_j term_j, shape (m, n).
+
+    .. math:: \ell = \sum_j t_j,\qquad t_j = \ell(a_{:,j}, y_{:,j})
+              \quad (\tfrac{1}{n}\,\ell(a_{:,j}, y_{:,j}) \text{ for the mean over units})
+
+    Each term is the loss of its unit alone, ``value(a[:, j], Y[:, j])`` (the loss's
+    own ``value`` unless given: ``glassnet check`` gives it a known mistake's). None for
+    a loss not of :data:`TERM_LOSSES`.
+    """
+    if loss.name not in TERM_LOSSES:
+        return None
+    value = loss.value if value is None else value
+    n = a.shape[1]
+    terms = np.stack([value(a[:, j : j + 1], Y[:, j : j + 1]) for j in range(n)], axis=1)
+    if loss.name == "mean_squared_error":
+        terms = terms / n  # (1/n) Σ_j: each column's own mean is over one unit
+    return terms
 
 
 def _registered(name: str) -> Loss:

@@ -22,6 +22,7 @@ from glassnet.render.numbers import (
     saturated_note,
     saturated_rows,
     shown_trace,
+    terms_of,
     written_note,
 )
 
@@ -128,6 +129,9 @@ def render_markdown(
     out += ["### 2. Loss", ""]
     if loss is not None:
         _eq(out, r"\ell(a, y)", loss.latex)
+    terms = terms_of(trace)
+    if terms is not None:  # the summands a worksheet writes, one per output unit
+        _eq(out, r"\ell = \sum_j t_j,\quad t", S(terms))
     _eq(
         out,
         r"L",

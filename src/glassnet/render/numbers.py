@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.losses import LOSSES, SATURATED
+from glassnet.losses import LOSSES, SATURATED, loss_terms
 
 
 def fmt(x: float, precision: int) -> str:
@@ -33,6 +33,19 @@ _FUSED_PAIRS = {("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy"
 
 # a step that overflowed is shown as it is (inf, nan): its sums recomputed here overflow
 # alike, and NumPy's warnings about them would only repeat what the numbers show
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")
+def terms_of(trace: dict[str, Any]) -> np.ndarray | None:
+    """ℓ's summands of each example, one per output unit: ℓ = Σ_j t_j.
+
+    What ``glassnet check`` judges as ``loss_terms``; None for a loss with no such terms.
+    """
+    loss = LOSSES.get(trace["loss_name"])
+    if loss is None:
+        return None
+    a = np.asarray(trace["layers"][-1]["a"], dtype=np.float64)
+    return loss_terms(loss, a, np.asarray(trace["target"], dtype=np.float64))
+
+
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")
 def shown_trace(trace: dict[str, Any]) -> dict[str, Any]:
     """The trace with each number that is float residue of a sum that is 0 set to 0.

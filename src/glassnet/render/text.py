@@ -17,6 +17,7 @@ from glassnet.render.numbers import (
     saturated_note,
     saturated_rows,
     shown_trace,
+    terms_of,
     text_matrix,
     written_note,
 )
@@ -101,6 +102,10 @@ def render_text(
 
     out.append(_heading("2. Loss"))
     out.append(f"{INDENT}ℓ = {loss.text if loss else trace['loss_name']}")
+    terms = terms_of(trace)
+    if terms is not None:  # the summands a worksheet writes, one per output unit
+        rows = ", a row per example" if m > 1 else ""
+        _value(out, f"ℓ = Σ_j t_j, its terms t_j{rows}", terms, p)
     out.append(f"{INDENT}L = (1/m) Σ ℓ = {fmt(trace['loss'], p)}")
 
     out.append(_heading("3. Backward: δ = ∂ℓ/∂z, from the output layer down"))
