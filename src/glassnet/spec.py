@@ -72,7 +72,7 @@ class Spec:
         from glassnet.trace import explain_step
 
         trace = explain_step(self.network, self.X, self.Y, self.learning_rate)
-        trace.weights_layout = self.weights_layout  # its text and Markdown say W x is shown x W
+        trace.weights_layout = self.weights_layout  # its text and Markdown show W x as W x
         return trace
 
 

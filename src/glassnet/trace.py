@@ -94,7 +94,8 @@ class Trace:
     weights_layout : {"in_out", "out_in"}
         How the spec the step came from wrote its matrices (:meth:`glassnet.spec.Spec.explain`
         sets it; not part of the JSON document, whose matrices are always in_out). Text
-        and Markdown say so where it is out_in: the person wrote W x, they show x W.
+        and Markdown show an out_in step as the person wrote it, W x, and say so; the
+        HTML page shows it x W, and says that.
     """
 
     loss_name: str
