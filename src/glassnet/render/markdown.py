@@ -253,7 +253,8 @@ def render_markdown_summary(
     why : str
         What is too large, e.g. "W of layer 1 is 64 × 128".
     weights_layout : {"in_out", "out_in"}
-        As :func:`render_markdown`: for out_in a first quoted line says W is shown x W.
+        How the spec wrote its matrices: for out_in a first quoted line says the table shows
+        W as x W, transposed (its shapes are n_in × n_out).
     """
     p = 4  # figures to compare, not to recompute from
     layers = trace["layers"]
