@@ -693,8 +693,10 @@ class _BaseMLP(BaseEstimator):
         net = self.network_
         X = self._in_network_dtype(X)
         Y = np.asarray(Y, dtype=net.dtype)
-        problem = targets_outside(net.loss.name, Y)
-        if problem is not None:  # (the network's own check comes after the fit's first change)
+        # a regressor's y, as a cross-entropy takes it (a classifier's is 0/1 rows); the
+        # network's own check would come after the fit has replaced the network
+        problem = None if is_classifier(self) else targets_outside(net.loss.name, Y)
+        if problem is not None:
             raise ValueError(f"y: {problem}.")
         if is_classifier(self) and net.output_activation.name == "softmax" and Y.shape[1] > 1:
             labels = Y @ np.ones(Y.shape[1], dtype=Y.dtype)
