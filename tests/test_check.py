@@ -2406,3 +2406,71 @@ def test_a_slip_beside_a_known_mistake_names_both() -> None:
     assert other.findings[0].message.endswith(
         "no known mistake gives this value; a slip of the arithmetic"
     )
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def test_a_gradient_written_alone_names_a_mistake_two_steps_up() -> None:
+    # seed 004's ∂f/∂W¹ = W³ σ′ σ′ x as one product, W² left out, nothing in between
+    # written; and seed 002's boxed ∂L/∂w_ij = (y_j + a_j)σ′(z_j) a_i written alone
+    x = np.array([1.0, 2.0])
+    W1, W2, W3 = (
+        np.array([[0.1, 0.3], [-0.2, 0.4]]),
+        np.array([[0.5, -0.6], [0.7, 0.2]]),
+        [0.8, -0.5],
+    )
+    spec = parse_spec(
+        {
+            "input": x.tolist(),
+            "target": [0.0],
+            "loss": HSE,
+            "weights_layout": "out_in",
+            "layer": [
+                {"activation": SIG, "weights": W1.tolist()},
+                {"activation": SIG, "weights": W2.tolist()},
+                {"activation": "identity", "weights": [W3]},
+            ],
+        }
+    )
+    a1 = _sig(W1 @ x)
+    a2 = _sig(W2 @ a1)
+    f = float(np.dot(W3, a2))
+    delta2 = f * np.array(W3) * a2 * (1 - a2)  # ∂L/∂f = f − 0
+    skipped = np.outer(delta2 * a1 * (1 - a1), x)  # δ² taken for ∂ℓ/∂a¹: no W²ᵀ
+    text = "[layer.1]\ngrad_W = " + str(np.round(skipped, 6).tolist()) + "\n"
+    report = check(spec, parse_claims(text, spec, spec.explain()), spec.explain())
+    assert [f.diagnosis for f in report.findings] == [["weights_skipped"]] * 4, [
+        f.message for f in report.findings
+    ]
+    # the sign: a + y for a − y in ∂ℓ/∂a, two steps before the gradient
+    x = np.array([1.0, 0.5])
+    V1 = np.array([[0.0, 0.0, 1.0, 0.0], [2.0, 0.0, 3.0, 0.0]])
+    V2 = np.array([[0.2, -0.3, 0.4], [0.1, 0.5, -0.2], [-0.4, 0.3, 0.2], [0.3, 0.1, -0.1]])
+    y = np.array([1.0, 0.0, 0.0])
+    spec = parse_spec(
+        {
+            "input": x.tolist(),
+            "target": y.tolist(),
+            "loss": HSE,
+            "layer": [
+                {"activation": SIG, "weights": V1.tolist()},
+                {"activation": SIG, "weights": V2.tolist()},
+            ],
+        }
+    )
+    h = _sig(x @ V1)
+    a = _sig(h @ V2)
+    boxed = np.outer(h, (y + a) * a * (1 - a))
+    text = "[layer.2]\ngrad_W = " + str(np.round(boxed, 6).tolist()) + "\n"
+    report = check(spec, parse_claims(text, spec, spec.explain()), spec.explain())
+    wrong = [f for f in report.findings if f.status == "wrong"]
+    assert len(wrong) == 4  # the column of y = 1 (where y = 0, a + y = a − y: right)
+    for finding in wrong:
+        assert finding.diagnosis == ["loss_derivative_sign"], finding.message
+        # in the terms of the squared error, not of a cross-entropy
+        assert finding.message.endswith(
+            "loss_derivative_sign: mind the signs: ∂/∂a of ½(a − y)² is a − y, not y − a nor "
+            "a + y (of (a − y)², 2(a − y))"
+        ), finding.message

@@ -633,6 +633,9 @@ class Rule:
     explain_at : dict
         For some of ``keys``, the explanation of the mistake as it shows there, in place
         of ``explain`` (f′ taken at a, where f′ is claimed; z from z, where z is).
+    explain_for : dict
+        For some losses (by name), the explanation in their terms, in place of
+        ``explain`` (a sign of a squared error's derivative, or of a cross-entropy's).
     """
 
     id: str
@@ -642,14 +645,17 @@ class Rule:
     applies: Callable[[Worksheet, int | None], bool] = lambda ws, layer: True
     explain_out_in: str | None = None
     explain_at: dict[str, str] = field(default_factory=dict)
+    explain_for: dict[str, str] = field(default_factory=dict)
 
-    def explained(self, layout: str, key: str | None = None) -> str:
+    def explained(self, layout: str, key: str | None = None, loss: str | None = None) -> str:
         """The explanation of the mistake as it shows at ``key``, in the person's notation.
 
-        x W (``in_out``) or W x (``out_in``).
+        x W (``in_out``) or W x (``out_in``), and in the terms of their ``loss``.
         """
         if key in self.explain_at:
             return self.explain_at[key]
+        if loss in self.explain_for:
+            return self.explain_for[loss]
         return self.explain_out_in if layout == "out_in" and self.explain_out_in else self.explain
 
 
@@ -753,6 +759,18 @@ RULES: tuple[Rule, ...] = (
         ),
         "mind the signs: ∂/∂a of −(1 − y) ln(1 − a) is +(1 − y)/(1 − a), of ½(a − y)² is a − y",
         _output,
+        explain_for={
+            **dict.fromkeys(
+                ("half_squared_error", "squared_error", "mean_squared_error"),
+                "mind the signs: ∂/∂a of ½(a − y)² is a − y, not y − a nor a + y (of "
+                "(a − y)², 2(a − y))",
+            ),
+            **dict.fromkeys(
+                ("binary_cross_entropy", "cross_entropy"),
+                "mind the signs: ∂/∂a of −y ln a is −y/a, of −(1 − y) ln(1 − a) is "
+                "+(1 − y)/(1 − a)",
+            ),
+        },
     ),
     Rule(
         "half_factor",
@@ -1163,7 +1181,8 @@ def _cancelled(ws: Worksheet, claim: Claim, own: float, spec: Spec, after_error:
     found = [rule_id for rule_id, _ in _mistakes_from(ws, claim, changing=_exact(ws))]
     if not found:
         return ""
-    explain = {r.id: r.explained(spec.weights_layout, claim.key) for r in RULES}
+    loss = spec.network.loss.name
+    explain = {r.id: r.explained(spec.weights_layout, claim.key, loss) for r in RULES}
     return (
         f", though your own earlier values give {_fmt(own)}: from them it takes a second "
         f"mistake to reach it, and the two cancel: "
@@ -1352,20 +1371,37 @@ def _matches(claim: Claim, number: float | None) -> bool:
     return number is not None and claim.matches(number)
 
 
-def _upstream(ws: Worksheet, claim: Claim) -> tuple[tuple[int, str], tuple[str, ...]] | None:
-    """The unwritten input of a claim where a known mistake may hide, and its rules' keys.
+def _upstream(
+    ws: Worksheet, claim: Claim
+) -> list[tuple[tuple[int, str], tuple[str, ...], tuple[tuple[int, str], ...]]]:
+    """The unwritten inputs of a claim where a known mistake may hide.
 
-    A δ's ∂ℓ/∂a (seed 002's δ = (y + a)σ′), and a hidden ∂ℓ/∂a's δ of the next layer
-    (seed 003's ∂ℓ/∂h from δ2 of the softmax Jacobian's diagonal): where the person
-    wrote none of it, the mistake shows first in the claim.
+    Each as (its slot, its rules' keys, the unwritten slots between it and the claim,
+    in the order they are computed): a δ's ∂ℓ/∂a (seed 002's δ = (y + a)σ′), a hidden
+    ∂ℓ/∂a's δ of the next layer (seed 003's ∂ℓ/∂h from δ2 of the softmax Jacobian's
+    diagonal), and a gradient's δ or, through it, its ∂ℓ/∂a (seed 004's ∂f/∂W¹ written
+    as one product without W², seed 002's boxed (y + a)σ′ a): where the person wrote
+    none of them, the mistake shows first in the claim.
     """
-    if claim.key == "delta" and claim.layer is not None:
-        slot, keys = (claim.layer, "dL_da"), ("dL_da",)
-    elif claim.key == "dL_da" and _hidden(ws, claim.layer):
-        slot, keys = (claim.layer + 1, "delta"), ("delta", "da_dz")
+    layer = claim.layer
+    if layer is None:
+        return []
+    if claim.key == "delta":
+        chains = [((layer, "dL_da"), ("dL_da",), ())]
+    elif claim.key == "dL_da" and _hidden(ws, layer):
+        chains = [((layer + 1, "delta"), ("delta", "da_dz"), ())]
+    elif claim.key in ("grad_W", "grad_b"):
+        chains = [
+            ((layer, "delta"), ("delta", "da_dz"), ()),
+            ((layer, "dL_da"), ("dL_da",), ((layer, "delta"),)),
+        ]
     else:
-        return None
-    return None if ws.claimed[slot].any() else (slot, keys)
+        return []
+    return [
+        chain
+        for chain in chains
+        if not any(ws.claimed[slot].any() for slot in (chain[0], *chain[2]))
+    ]
 
 
 def _mistakes_upstream(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
@@ -1373,23 +1409,24 @@ def _mistakes_upstream(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
 
     (rule id, the value it gives), for the first mistake that gives the claimed one.
     """
-    upstream = _upstream(ws, claim)
-    if upstream is None:
-        return []
-    slot, keys = upstream
-    for rule in RULES:
-        if not set(keys) & set(rule.keys) or not rule.applies(ws, slot[0]):
-            continue
-        for mistake in rule.variants(ws, slot[0]):
-            with np.errstate(all="ignore"):
-                made = np.asarray(from_own(ws, *slot, **mistake), dtype=np.float64)
-                if made.shape != ws.own[slot].shape:
-                    continue
-                made_ws = Worksheet(ws.spec, ws.trace, ws.true, {**ws.own, slot: made}, ws.claimed)
-                value = np.asarray(from_own(made_ws, claim.layer, claim.key))
-            number = float(value[claim.index])
-            if claim.matches(number):
-                return [(rule.id, number)]
+    for slot, keys, between in _upstream(ws, claim):
+        for rule in RULES:
+            if not set(keys) & set(rule.keys) or not rule.applies(ws, slot[0]):
+                continue
+            for mistake in rule.variants(ws, slot[0]):
+                with np.errstate(all="ignore"):
+                    made = np.asarray(from_own(ws, *slot, **mistake), dtype=np.float64)
+                    if made.shape != ws.own[slot].shape:
+                        continue
+                    own = {**ws.own, slot: made}
+                    for step in between:  # each unwritten value from the one made before
+                        made_ws = Worksheet(ws.spec, ws.trace, ws.true, own, ws.claimed)
+                        own = {**own, step: np.asarray(from_own(made_ws, *step))}
+                    made_ws = Worksheet(ws.spec, ws.trace, ws.true, own, ws.claimed)
+                    value = np.asarray(from_own(made_ws, claim.layer, claim.key))
+                number = float(value[claim.index])
+                if claim.matches(number):
+                    return [(rule.id, number)]
     return []
 
 
@@ -1536,7 +1573,7 @@ def _slip(ws: Worksheet, claim: Claim, correct: float, own: float) -> str | None
         rule = next((r for r in RULES if r.id == what), None)
         if rule is None:
             return f"{claim.written} is {value:.{decimals}f}, {what}, with {how}"
-        explained = rule.explained(ws.spec.weights_layout, claim.key)
+        explained = rule.explained(ws.spec.weights_layout, claim.key, ws.spec.network.loss.name)
         return (
             f"{claim.written} is {value:.{decimals}f} with {how}, and that is what a known "
             f"mistake gives: {what}: {explained}"
@@ -1574,7 +1611,8 @@ def _wrong_message(
         )
     if abs(own - correct) > claim.tolerance:
         text += f" (from your own earlier values: {_fmt(own)})"
-    explain = {r.id: r.explained(spec.weights_layout, claim.key) for r in RULES}
+    loss = spec.network.loss.name
+    explain = {r.id: r.explained(spec.weights_layout, claim.key, loss) for r in RULES}
     notes = [f"{d}: {explain[d]}" for d in diagnosis if d in explain]
     if "rounded_inputs" in diagnosis:
         notes.append(
