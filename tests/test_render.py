@@ -678,3 +678,18 @@ def test_the_loss_section_shows_its_terms_one_per_output_unit(seed001):
     assert "its terms t_j, a row per example = " in explain_step(spec.network, X, Y, 0.1).to_text()
     mine = dict(seed001, loss_name="my_loss")  # (not registered: no formula known)
     assert "its terms" not in render_text(mine) and r"\quad t =" not in render_markdown(mine)
+
+
+def test_a_learning_rate_the_spec_does_not_set_is_said_to_be_the_default():
+    said = "(glassnet's default: the spec sets no learning_rate)"
+    seed003 = load_spec(next(p for p in EXAMPLES if p.name == "seed003.toml"))
+    assert not seed003.learning_rate_given and seed003.learning_rate == 0.1
+    trace = seed003.explain()
+    assert f"η = 0.1 {said}\n" in trace.to_text()
+    assert f"$\\eta = 0.1$ {said}." in trace.to_markdown()
+    assert "default" not in json.dumps(trace.to_dict())  # the document keeps its keys
+    seed001 = load_spec(next(p for p in EXAMPLES if p.name == "seed001.toml"))
+    assert seed001.learning_rate_given
+    assert said not in seed001.explain().to_text() + seed001.explain().to_markdown()
+    # a trace of a network, not of a spec: nothing to say
+    assert said not in explain_step(seed003.network, seed003.X, seed003.Y, 0.1).to_text()

@@ -57,6 +57,9 @@ class Spec:
     weights_layout : {"in_out", "out_in"}
         How the file wrote its matrices (the network always holds in_out).
     seed : int
+    learning_rate_given : bool
+        False where the file sets no ``learning_rate`` (the explanations say η is
+        glassnet's default).
     """
 
     path: str
@@ -66,6 +69,7 @@ class Spec:
     learning_rate: float
     weights_layout: str
     seed: int
+    learning_rate_given: bool = True
 
     def explain(self) -> Trace:
         """One training step on the spec's batch, as a :class:`glassnet.trace.Trace`."""
@@ -73,6 +77,7 @@ class Spec:
 
         trace = explain_step(self.network, self.X, self.Y, self.learning_rate)
         trace.weights_layout = self.weights_layout  # its text and Markdown show W x as W x
+        trace.default_rate = not self.learning_rate_given
         return trace
 
 
@@ -160,7 +165,8 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         )
     network = Network(layers, loss=loss)
     _check_outputs(network, X, path)
-    return Spec(path, network, X, Y, learning_rate, layout, seed)
+    given = "learning_rate" in data
+    return Spec(path, network, X, Y, learning_rate, layout, seed, given)
 
 
 def _check_outputs(network: Network, X: np.ndarray, path: str) -> None:

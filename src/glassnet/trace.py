@@ -96,6 +96,9 @@ class Trace:
         sets it; not part of the JSON document, whose matrices are always in_out). Text
         and Markdown show an out_in step as the person wrote it, W x, and say so; the
         HTML page shows it x W, and says that.
+    default_rate : bool
+        True where the spec set no learning rate (its η is glassnet's default, 0.1), which
+        text and Markdown say; not part of the JSON document.
     """
 
     loss_name: str
@@ -107,6 +110,7 @@ class Trace:
     layers: list[LayerTrace]
     example_loss: np.ndarray
     weights_layout: str = "in_out"
+    default_rate: bool = False
 
     def __repr__(self) -> str:
         # the network and the step's figures: the dataclass's own listed every array
@@ -141,7 +145,10 @@ class Trace:
         from glassnet.render.text import render_text
 
         return render_text(
-            self.to_dict(), precision=_precision(precision), weights_layout=self.weights_layout
+            self.to_dict(),
+            precision=_precision(precision),
+            weights_layout=self.weights_layout,
+            default_rate=self.default_rate,
         )
 
     def to_markdown(self, precision: int = 6) -> str:
@@ -149,7 +156,10 @@ class Trace:
         from glassnet.render.markdown import render_markdown
 
         return render_markdown(
-            self.to_dict(), precision=_precision(precision), weights_layout=self.weights_layout
+            self.to_dict(),
+            precision=_precision(precision),
+            weights_layout=self.weights_layout,
+            default_rate=self.default_rate,
         )
 
     def to_html(

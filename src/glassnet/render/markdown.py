@@ -14,6 +14,7 @@ from glassnet.activations import ACTIVATIONS, tex_name
 from glassnet.losses import FUSED, LOSSES
 from glassnet.network import frobenius_norm
 from glassnet.render.numbers import (
+    DEFAULT_RATE,
     fmt,
     fused_note,
     latex_matrix,
@@ -53,7 +54,7 @@ def _transpose(values: Any) -> np.ndarray:
     return np.atleast_2d(np.asarray(values, dtype=np.float64)).T
 
 
-def _heading(trace: dict, note: str, eta: str) -> list[str]:
+def _heading(trace: dict, note: str, eta: str, default_rate: bool = False) -> list[str]:
     """The step's title and its network in a line; first ``note`` (how W is shown), if any."""
     layers = trace["layers"]
     return [
@@ -63,13 +64,17 @@ def _heading(trace: dict, note: str, eta: str) -> list[str]:
         f"Network {len(trace['input'][0])} → "
         + " → ".join(f"{len(layer['b'])} ({layer['activation']})" for layer in layers)
         + f"; loss `{trace['loss_name']}`; batch of m = {len(trace['input'])}; "
-        f"learning rate $\\eta = {eta}$.",
+        f"learning rate $\\eta = {eta}$" + (f" ({DEFAULT_RATE})." if default_rate else "."),
         "",
     ]
 
 
 def render_markdown(
-    trace: dict[str, Any], precision: int = 6, *, weights_layout: str = "in_out"
+    trace: dict[str, Any],
+    precision: int = 6,
+    *,
+    weights_layout: str = "in_out",
+    default_rate: bool = False,
 ) -> str:
     """Explain one training step in Markdown with LaTeX.
 
@@ -84,6 +89,8 @@ def render_markdown(
         (the document holds them in_out: transposed here), with a and δ as columns, one
         per example, so that every product with its numbers reads as written (W a + b,
         Wᵀ δ, δ aᵀ); a first quoted line says so.
+    default_rate : bool
+        Whether η is glassnet's default, the spec setting none (said beside it).
     """
     p = precision
     trace = shown_trace(trace)  # float residue of a sum that is 0 written 0
@@ -98,7 +105,8 @@ def render_markdown(
     m = len(trace["input"])
     eta = latex_number(trace["learning_rate"], p)
     loss = LOSSES.get(trace["loss_name"])
-    out = _heading(trace, written_note(weights_layout, "as columns (one per example)"), eta)
+    note = written_note(weights_layout, "as columns (one per example)")
+    out = _heading(trace, note, eta, default_rate)
     _eq(out, _sup("a", 0), "x", S(trace["input"]))
     _eq(out, "y", S(trace["target"]))
 

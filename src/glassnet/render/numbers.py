@@ -153,6 +153,9 @@ def layout_note(weights_layout: str) -> str:
     )
 
 
+DEFAULT_RATE = "glassnet's default: the spec sets no learning_rate"
+
+
 def written_note(weights_layout: str, vectors: str) -> str:
     """The line that says a spec's W x matrices are shown as written; empty for in_out.
 

@@ -12,6 +12,7 @@ from typing import Any
 from glassnet.activations import ACTIVATIONS
 from glassnet.losses import FUSED, LOSSES
 from glassnet.render.numbers import (
+    DEFAULT_RATE,
     fmt,
     fused_note,
     saturated_note,
@@ -43,7 +44,11 @@ def _jacobians(lines: list[str], label: str, jac: list, precision: int) -> None:
 
 
 def render_text(
-    trace: dict[str, Any], precision: int = 6, *, weights_layout: str = "in_out"
+    trace: dict[str, Any],
+    precision: int = 6,
+    *,
+    weights_layout: str = "in_out",
+    default_rate: bool = False,
 ) -> str:
     """Explain one training step in plain text.
 
@@ -57,6 +62,8 @@ def render_text(
         How the spec wrote its matrices. For out_in they are shown so, W a row per unit
         (the document holds them in_out: transposed here), and the equations are W a + b,
         Wᵀ δ and δ aᵀ, a first line saying so; a and δ stay rows, as a worksheet writes them.
+    default_rate : bool
+        Whether η is glassnet's default, the spec setting none (said beside it).
     """
     p = precision
     trace = shown_trace(trace)  # float residue of a sum that is 0 written 0
@@ -83,7 +90,8 @@ def render_text(
         f"loss: {trace['loss_name']}"
         + (f", ℓ = {loss.text}" if loss else "")
         + f";  batch loss L = mean of ℓ over m = {m} example{'s' if m != 1 else ''};  η = "
-        + fmt(eta, p),
+        + fmt(eta, p)
+        + (f" ({DEFAULT_RATE})" if default_rate else ""),
     ]
     _value(out, "a0 = x", trace["input"], p)
     _value(out, "y", trace["target"], p)
