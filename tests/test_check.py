@@ -2444,6 +2444,8 @@ def test_a_gradient_written_alone_names_a_mistake_two_steps_up() -> None:
     assert [f.diagnosis for f in report.findings] == [["weights_skipped"]] * 4, [
         f.message for f in report.findings
     ]
+    # listed as the sheet writes W x: row by row, unit 1's weights first
+    assert [f.index for f in report.findings] == [(1, 1), (1, 2), (2, 1), (2, 2)]
     # the sign: a + y for a − y in ∂ℓ/∂a, two steps before the gradient
     x = np.array([1.0, 0.5])
     V1 = np.array([[0.0, 0.0, 1.0, 0.0], [2.0, 0.0, 3.0, 0.0]])

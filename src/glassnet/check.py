@@ -1035,9 +1035,21 @@ def check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckRep
         return _check(spec, claims, trace)
 
 
+def _in_order(layout: str) -> Callable[[Claim], tuple]:
+    """:meth:`Claim.order` with a weight's index as the spec writes it: row by row of W x."""
+
+    def order(claim: Claim) -> tuple:
+        phase, position, stage, index = claim.order()
+        if layout == "out_in" and claim.key in W_SHAPED:
+            index = index[::-1]  # (unit, input), as written
+        return (phase, position, stage, index)
+
+    return order
+
+
 def _check(spec: Spec, claims: list[Claim], trace: Any | None = None) -> CheckReport:
     trace = trace if trace is not None else spec.explain()
-    claims = sorted(_at_precision(claims, trace), key=Claim.order)
+    claims = sorted(_at_precision(claims, trace), key=_in_order(spec.weights_layout))
     finest = max(min(max((c.decimals for c in claims), default=0), FINEST), 0)
     ws = _worksheet(spec, trace, claims)
     own = _own_values(ws, claims)
