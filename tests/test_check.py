@@ -2476,3 +2476,20 @@ def test_a_gradient_written_alone_names_a_mistake_two_steps_up() -> None:
             "loss_derivative_sign: mind the signs: ∂/∂a of ½(a − y)² is a − y, not y − a nor "
             "a + y (of (a − y)², 2(a − y))"
         ), finding.message
+
+
+def test_loss_terms_of_a_saturated_output_are_the_step_s_own() -> None:
+    # softmax + cross-entropy of logits 0 and −1000: ℓ = 1000, from the logits; the
+    # clamped ln of a made the second term 708.396, which did not add up to the loss
+    spec = parse_spec(
+        {
+            "input": [1.0],
+            "target": [0.0, 1.0],
+            "loss": "cross_entropy",
+            "layer": [{"activation": SOFT, "weights": [[0.0, -1000.0]]}],
+        }
+    )
+    trace = spec.explain()
+    assert trace.loss == pytest.approx(1000.0)
+    claims = parse_claims("[result]\nloss_terms = [0, 1000]\nloss = 1000\n", spec, trace)
+    assert [f.status for f in check(spec, claims, trace).findings] == ["right"] * 3

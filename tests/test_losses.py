@@ -326,3 +326,62 @@ def test_the_epoch_loss_tells_a_batch_whose_loss_is_not_finite(dtype):
                     )
                 ).sum()
                 assert tally.total(2) == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("activation", ["softmax", "sigmoid"])
+def test_log_probabilities_from_the_logits(activation):
+    from glassnet.activations import ACTIVATIONS
+    from glassnet.losses import log_probabilities
+
+    rng = np.random.default_rng(7)
+    z = rng.normal(0, 3, (5, 4))
+    a = ACTIVATIONS[activation].forward(z)
+    log_a, log_rest = log_probabilities(activation, z)
+    np.testing.assert_allclose(log_a, np.log(a), rtol=1e-12)
+    np.testing.assert_allclose(log_rest, np.log1p(-a), rtol=1e-10)
+    # where a rounds to 0 or 1 the logs are still the exact ones: e^{-1000} is below
+    # float64, its logarithm is not
+    far = np.array([[0.0, -1000.0, 2.0]])
+    log_a, log_rest = log_probabilities(activation, far)
+    if activation == "sigmoid":
+        np.testing.assert_allclose(log_a[0], [-np.log(2), -1000.0, -np.log1p(np.exp(-2))])
+        np.testing.assert_allclose(
+            log_rest[0], [-np.log(2), -np.log1p(np.exp(-1000)), -2 - np.log1p(np.exp(-2))]
+        )
+    else:
+        total = np.log(1 + np.exp(2.0))  # ln(e^0 + e^2), e^-1000 adding nothing
+        np.testing.assert_allclose(log_a[0], [-total, -1000.0 - total, 2.0 - total])
+        np.testing.assert_allclose(log_rest[0, 1], 0.0, atol=1e-300)  # 1 − a_2 = 1
+        np.testing.assert_allclose(log_rest[0, 2], -total, rtol=1e-12)  # 1 − a_3 = 1 / (1 + e^2)
+
+
+@pytest.mark.parametrize(
+    ("activation", "loss"),
+    [
+        ("softmax", "cross_entropy"),
+        ("sigmoid", "binary_cross_entropy"),
+        ("softmax", "binary_cross_entropy"),
+        ("sigmoid", "cross_entropy"),
+        ("identity", "half_squared_error"),
+        ("tanh", "squared_error"),
+        ("sigmoid", "mean_squared_error"),
+    ],
+)
+@pytest.mark.parametrize("scale", [1.0, 1000.0])  # the second saturates the outputs
+def test_the_loss_terms_sum_to_each_example_s_loss(activation, loss, scale):
+    from glassnet import Network, explain_step
+    from glassnet.losses import LOSSES, loss_terms
+    from glassnet.network import Layer
+
+    rng = np.random.default_rng(3)
+    W = rng.normal(0, scale, (2, 3))
+    net = Network([Layer(W, np.zeros(3), activation)], loss=loss)
+    X = rng.normal(0, 1, (4, 2))
+    Y = rng.uniform(0, 1, (4, 3)) if "cross" in loss else rng.normal(0, 1, (4, 3))
+    if loss == "cross_entropy":
+        Y /= Y.sum(axis=1, keepdims=True)
+    with np.errstate(all="ignore"):
+        trace = explain_step(net, X, Y, 0.1)
+        out = trace.layers[-1]
+        terms = loss_terms(LOSSES[loss], out.a, Y, z=out.z, activation=activation)
+    np.testing.assert_allclose(terms.sum(axis=1), trace.example_loss, rtol=1e-9, atol=1e-12)

@@ -370,10 +370,17 @@ def _worksheet(
     implied as written): a changed number carried on, as the person would carry it
     (:func:`_followers`).
     """
+    terms = loss_terms(  # from the logits, as the step's loss is
+        spec.network.loss,
+        trace.layers[-1].a,
+        spec.Y,
+        z=trace.layers[-1].z,
+        activation=spec.network.output_activation.name,
+    )
     true: dict[tuple[int | None, str], np.ndarray] = {
         (None, "loss"): np.array(trace.loss),
         (None, "loss_after"): np.array(trace.loss_after),
-        (None, "loss_terms"): _loss_terms(spec.network, trace.layers[-1].a, spec.Y, {}),
+        (None, "loss_terms"): np.full(spec.Y.shape, np.nan) if terms is None else terms,
     }
     for layer in trace.layers:
         for key in LAYER_KEYS:

@@ -276,8 +276,41 @@ _BUILT_IN = frozenset(LOSSES)
 TERM_LOSSES = _BUILT_IN
 
 
+def log_probabilities(activation: str, z: Array) -> tuple[Array, Array] | None:
+    r"""The logarithms ln a and ln(1 − a) of a softmax or sigmoid output, from its logits.
+
+    .. math:: \ln\sigma(z) = -\ln(1+e^{-z}),\quad \ln(1-\sigma(z)) = -\ln(1+e^{z});\quad
+              \ln a_j = z_j - \ln\sum_k e^{z_k},\quad
+              \ln(1-a_j) = \ln\sum_{k\ne j} e^{z_k} - \ln\sum_k e^{z_k}
+
+    Exact where a has rounded to 0 or 1, as the clamped ln of a is not (−708 for the
+    ln 0 of a loss of 1000). None for another activation.
+    """
+    if activation == "sigmoid":
+        return -np.logaddexp(0.0, -z), -np.logaddexp(0.0, z)
+    if activation != "softmax":
+        return None
+    shifted = z - z.max(axis=-1, keepdims=True)
+    total = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    n = z.shape[-1]
+    if n == 1:  # softmax of one unit is 1: ln(1 − a) = ln 0
+        return shifted - total, np.full(z.shape, -np.inf)
+    # ln Σ_{k≠j} e^{z_k} summed without unit j, shifted by its own largest term, not as
+    # the total less e^{z_j} (which loses every digit where a_j rounds to 1)
+    others = np.where(np.eye(n, dtype=bool), -np.inf, shifted[..., None, :])
+    top = others.max(axis=-1, keepdims=True)
+    rest = top[..., 0] + np.log(np.exp(others - top).sum(axis=-1))
+    return shifted - total, rest - total
+
+
 def loss_terms(
-    loss: Loss, a: Array, Y: Array, value: Callable[[Array, Array], Array] | None = None
+    loss: Loss,
+    a: Array,
+    Y: Array,
+    value: Callable[[Array, Array], Array] | None = None,
+    *,
+    z: Array | None = None,
+    activation: str | None = None,
 ) -> Array | None:
     r"""The summands of ℓ, one per output unit: ℓ = Σ_j term_j, shape (m, n).
 
@@ -285,16 +318,40 @@ def loss_terms(
               \quad (\tfrac{1}{n}\,\ell(a_{:,j}, y_{:,j}) \text{ for the mean over units})
 
     Each term is the loss of its unit alone, ``value(a[:, j], Y[:, j])`` (the loss's
-    own ``value`` unless given: ``glassnet check`` gives it a known mistake's). None for
-    a loss not of :data:`TERM_LOSSES`.
+    own ``value`` unless given: ``glassnet check`` gives it a known mistake's). Given the
+    output's logits ``z`` and ``activation``, the rows whose ℓ the step takes from the
+    logits (every row of a :data:`FUSED` pair, the rounded rows of a :data:`SATURATED`
+    one, as :meth:`Network.example_losses`) take their terms from them too
+    (:func:`log_probabilities`): −y_j ln a_j, and −(1 − y_j) ln(1 − a_j) for the binary
+    cross-entropy. None for a loss not of :data:`TERM_LOSSES`.
     """
     if loss.name not in TERM_LOSSES:
         return None
+    value_given = value is not None
     value = loss.value if value is None else value
     n = a.shape[1]
     terms = np.stack([value(a[:, j : j + 1], Y[:, j : j + 1]) for j in range(n)], axis=1)
     if loss.name == "mean_squared_error":
         terms = terms / n  # (1/n) Σ_j: each column's own mean is over one unit
+    if value_given or z is None:
+        return terms
+    # the rows whose ℓ the step takes from the logits: a fused pair's all, an unfused
+    # pair's where a has rounded (as Network.example_losses does)
+    pair = (str(activation), loss.name)
+    if pair in FUSED:
+        rows = np.arange(len(a))
+    elif pair in SATURATED:
+        rows = SATURATED[pair].rows(z, a, Y)
+    else:
+        return terms
+    logs = log_probabilities(pair[0], z[rows])
+    if logs is None or not rows.size:
+        return terms
+    log_a, log_rest = logs
+    exact = -np.where(Y[rows] == 0, 0.0, Y[rows] * log_a)  # (0 · ln 0 is no term)
+    if loss.name == "binary_cross_entropy":  # (a target of 1 takes no ln(1 − a))
+        exact = exact - np.where(Y[rows] == 1, 0.0, (1 - Y[rows]) * log_rest)
+    terms[rows] = exact
     return terms
 
 

@@ -42,8 +42,10 @@ def terms_of(trace: dict[str, Any]) -> np.ndarray | None:
     loss = LOSSES.get(trace["loss_name"])
     if loss is None:
         return None
-    a = np.asarray(trace["layers"][-1]["a"], dtype=np.float64)
-    return loss_terms(loss, a, np.asarray(trace["target"], dtype=np.float64))
+    last = trace["layers"][-1]
+    a, z = (np.asarray(last[key], dtype=np.float64) for key in ("a", "z"))
+    Y = np.asarray(trace["target"], dtype=np.float64)
+    return loss_terms(loss, a, Y, z=z, activation=last["activation"])
 
 
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")
