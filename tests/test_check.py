@@ -2493,3 +2493,21 @@ def test_loss_terms_of_a_saturated_output_are_the_step_s_own() -> None:
     assert trace.loss == pytest.approx(1000.0)
     claims = parse_claims("[result]\nloss_terms = [0, 1000]\nloss = 1000\n", spec, trace)
     assert [f.status for f in check(spec, claims, trace).findings] == ["right"] * 3
+
+
+def test_a_weight_of_0_or_1_names_no_weight_in_gradient() -> None:
+    # w·a δ is 0 for a weight of 0, whatever was done, and the true value for 1
+    spec = parse_spec(
+        {
+            "input": [0.5, -0.3],
+            "target": [1.0],
+            "loss": HSE,
+            "layer": [{"activation": "identity", "weights": [[0.0], [1.0]]}],
+        }
+    )
+    trace = spec.explain()
+    # beside a number of 6 decimals the 0 is read at 6: wrong (the true one is −0.65)
+    text = '[layer.1]\n"grad_W[1,1]" = 0\n"grad_W[2,1]" = 0.390000\n'
+    zero, other = check(spec, parse_claims(text, spec, trace), trace).findings
+    assert other.status == "right"
+    assert zero.status == "wrong" and zero.diagnosis == ["arithmetic"], zero.message

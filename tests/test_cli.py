@@ -940,3 +940,12 @@ def test_a_full_disk_under_stdout_is_one_line_of_error(to: list[str]) -> None:
         )
     assert done.returncode == 2, done.stderr
     assert done.stderr == "glassnet: error: stdout: cannot write: No space left on device\n"
+
+
+def test_a_closed_stdout_is_one_line_of_error() -> None:
+    command = f"{sys.executable} -m glassnet explain {EXAMPLES[0]} >&-"
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "glassnet: error: stdout: cannot write: it is closed; give -o FILE\n"

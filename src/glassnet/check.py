@@ -537,7 +537,8 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
                 return np.ones_like(a_prev).T @ delta / divide
             grad = a_prev.T @ delta / divide
             if mistake.get("weight_factor"):  # ∂z_j/∂w_ij taken as w_ij a_i
-                return grad * lay.W
+                # (a weight of 0 or 1 gives 0 or the true value: no mistake of its own)
+                return np.where((lay.W == 0) | (lay.W == 1), np.nan, grad * lay.W)
             if mistake.get("transposed"):  # δᵀ a: unit by input, where W is input by unit
                 return grad.T if grad.shape[0] == grad.shape[1] else np.full(grad.shape, np.nan)
             return grad

@@ -293,7 +293,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         report = check(spec, load_claims(args.claims, spec, trace), trace)
         fmt = args.format or "text"
-        color = fmt == "text" and not args.output and sys.stdout.isatty()
+        color = fmt == "text" and not args.output and bool(sys.stdout and sys.stdout.isatty())
         if fmt == "html":
             text = trace.to_html(title=f"your worksheet for {spec.path}", check=report.to_dict())
         else:
@@ -362,6 +362,8 @@ def _print(text: str) -> None:
     The stream is pointed at /dev/null after a failed write, so that Python's flush at
     exit does not fail again on what is left in its buffer.
     """
+    if sys.stdout is None:  # (started with its standard output closed: >&-)
+        raise ArgumentError("stdout: cannot write: it is closed; give -o FILE")
     try:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -1192,10 +1192,12 @@ def _model_data(
     )
     X = dataset.X
     if header is None and X.shape[1] != len(names):
-        if X.shape[1] + 1 == len(names):  # the file's columns are the model's features
+        if X.shape[1] + 1 == len(names) and str(data).lower().endswith(".npy"):
+            # one matrix, its target taken out: as many columns as the model's features
             raise ArgumentError(
-                f"{data}: has {len(names)} columns, the model's {len(names)} features, and no "
-                "target column besides them"
+                f"{data}: has {len(names)} columns: the model's {len(names)} features and no "
+                f"target column, or a target and {X.shape[1]} features; the model takes "
+                f"{len(names)} features and a target"
             )
         raise ArgumentError(f"{data}: has {X.shape[1]} features, the model takes {len(names)}")
     X = _apply(meta.get("x_scaler"), X, data, names)

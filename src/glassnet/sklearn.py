@@ -659,7 +659,7 @@ class _BaseMLP(BaseEstimator):
             rs = check_random_state(self.random_state)
         except ValueError:
             raise ValueError(
-                "random_state must be None, an int or a numpy RandomState; got "
+                "random_state must be None, an int in [0, 2**32 - 1] or a numpy RandomState; got "
                 f"{self.random_state!r}."
             ) from None
         if first_pass:
