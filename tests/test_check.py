@@ -238,6 +238,19 @@ CASES = [
         (1, "grad_W"), lambda p: np.ones_like(p.a_prev(1)).T @ p[(1, "delta")] / 3,
         carry=((1, "W_new"),),
     ),
+    # derivative_for_input: ∂L/∂W_ij = mean of δ_j f′(z_j), ∂z_j/∂w_ij taken as f′(z_j)
+    Case(
+        "derivative_for_input", "output-hse-m1", (3, 4, 2), (SIG, SIG), HSE, 1, "in_out",
+        (2, "grad_W"),
+        lambda p: np.ones_like(p.a_prev(2)).T @ (p[(2, "delta")] * p[(2, "da_dz")]),
+        carry=((2, "W_new"), (None, "loss_after")),
+    ),
+    Case(
+        "derivative_for_input", "first-bce-m3", (3, 4, 2), (TANH, SIG), BCE, 3, "out_in",
+        (1, "grad_W"),
+        lambda p: np.ones_like(p.a_prev(1)).T @ (p[(1, "delta")] * p[(1, "da_dz")]) / 3,
+        carry=((1, "W_new"),),
+    ),
     # weight_in_gradient: ∂L/∂W_ij = mean of a_i δ_j w_ij, ∂z_j/∂w_ij taken as w_ij a_i
     Case(
         "weight_in_gradient", "output-hse-m1", (3, 4, 2), (SIG, ID), HSE, 1, "out_in",

@@ -536,6 +536,9 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
             if mistake.get("input_missing"):  # δ_j for every weight into unit j
                 return np.ones_like(a_prev).T @ delta / divide
             grad = a_prev.T @ delta / divide
+            if mistake.get("derivative_for_input"):  # ∂z_j/∂w_ij taken as f′(z_j)
+                d = ws.value(layer, "da_dz")
+                return np.ones_like(a_prev).T @ (delta * d) / divide
             if mistake.get("weight_factor"):  # ∂z_j/∂w_ij taken as w_ij a_i
                 # (a weight of 0 or 1 gives 0 or the true value: no mistake of its own)
                 return np.where((lay.W == 0) | (lay.W == 1), np.nan, grad * lay.W)
@@ -806,6 +809,16 @@ RULES: tuple[Rule, ...] = (
         "derivative (∂(w a)/∂w = a, not w a)",
         explain_out_in="∂z_j/∂w_ji = a_i: z is linear in each weight, so the weight drops "
         "out of its own derivative (∂(w a)/∂w = a, not w a)",
+    ),
+    Rule(
+        "derivative_for_input",
+        ("grad_W",),
+        lambda ws, l: [{"derivative_for_input": True}],
+        "∂z_j/∂w_ij = a_i, the input the weight multiplies: f′(z_j) is ∂a_j/∂z_j, already "
+        "in δ_j, not ∂z_j/∂w_ij",
+        lambda ws, l: l is not None and not _is_softmax(ws, l),
+        "∂z_j/∂w_ji = a_i, the input the weight multiplies: f′(z_j) is ∂a_j/∂z_j, already "
+        "in δ_j, not ∂z_j/∂w_ji",
     ),
     Rule(
         "mean_vs_sum",
