@@ -727,6 +727,11 @@ def _bias_inputs(ws: Worksheet, layer: int | None) -> list[dict[str, Any]]:
     )
 
 
+def _weight_named(explain: str) -> dict[str, str]:
+    """``explain`` with w_ij, and for a spec written W x with w_ji (unit j, input i)."""
+    return {"explain": explain, "explain_out_in": explain.replace("w_ij", "w_ji")}
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "softmax_without_exp",
@@ -805,20 +810,20 @@ RULES: tuple[Rule, ...] = (
         "weight_in_gradient",
         ("grad_W",),
         lambda ws, l: [{"weight_factor": True}],
-        "∂z_j/∂w_ij = a_i: z is linear in each weight, so the weight drops out of its own "
-        "derivative (∂(w a)/∂w = a, not w a)",
-        explain_out_in="∂z_j/∂w_ji = a_i: z is linear in each weight, so the weight drops "
-        "out of its own derivative (∂(w a)/∂w = a, not w a)",
+        **_weight_named(
+            "∂z_j/∂w_ij = a_i: z is linear in each weight, so the weight drops out of its "
+            "own derivative (∂(w a)/∂w = a, not w a)"
+        ),
     ),
     Rule(
         "derivative_for_input",
         ("grad_W",),
         lambda ws, l: [{"derivative_for_input": True}],
-        "∂z_j/∂w_ij = a_i, the input the weight multiplies: f′(z_j) is ∂a_j/∂z_j, already "
-        "in δ_j, not ∂z_j/∂w_ij",
-        lambda ws, l: l is not None and not _is_softmax(ws, l),
-        "∂z_j/∂w_ji = a_i, the input the weight multiplies: f′(z_j) is ∂a_j/∂z_j, already "
-        "in δ_j, not ∂z_j/∂w_ji",
+        applies=lambda ws, l: l is not None and not _is_softmax(ws, l),
+        **_weight_named(
+            "∂z_j/∂w_ij = a_i, the input the weight multiplies: f′(z_j) is ∂a_j/∂z_j, "
+            "already in δ_j, not ∂z_j/∂w_ij"
+        ),
     ),
     Rule(
         "mean_vs_sum",
