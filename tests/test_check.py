@@ -2392,6 +2392,8 @@ def test_a_delta_from_another_formula_than_its_written_dl_da_is_diagnosed(
         ("1.2e3", 2.1e3, None),
         ("0.5698", float("nan"), None),
         ("0.5698", 0.6589, None),
+        ("0.3067", 0.0067, None),  # a leading digit made 0: 45 times the value, no slip
+        ("0.001234", 0.000234, None),
     ],
 )
 def test_a_slip_of_the_pen_is_one_digit_or_two_swapped(written, value, how):
@@ -2524,3 +2526,15 @@ def test_a_weight_of_0_or_1_names_no_weight_in_gradient() -> None:
     zero, other = check(spec, parse_claims(text, spec, trace), trace).findings
     assert other.status == "right"
     assert zero.status == "wrong" and zero.diagnosis == ["arithmetic"], zero.message
+
+
+def test_the_right_value_with_its_sign_turned_says_so() -> None:
+    spec = load_spec(EXAMPLES / "seed001.toml")
+    trace = spec.explain()
+    true = float(trace.layers[0].grad_W[0, 0])
+    text = f'[layer.1]\n"grad_W[1,1]" = {-true:.6f}\n'
+    (finding,) = check(spec, parse_claims(text, spec, trace), trace).findings
+    assert finding.diagnosis == ["arithmetic"]
+    assert finding.message.endswith(
+        "is the right value with its sign turned: a sign lost on the way"
+    )

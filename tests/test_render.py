@@ -693,3 +693,11 @@ def test_a_learning_rate_the_spec_does_not_set_is_said_to_be_the_default():
     assert said not in seed001.explain().to_text() + seed001.explain().to_markdown()
     # a trace of a network, not of a spec: nothing to say
     assert said not in explain_step(seed003.network, seed003.X, seed003.Y, 0.1).to_text()
+
+
+def test_the_notebook_summary_says_the_default_learning_rate_too(seed001):
+    from glassnet.render.markdown import render_markdown_summary
+
+    said = "(glassnet's default: the spec sets no learning_rate)"
+    assert said in render_markdown_summary(seed001, "too large", default_rate=True)
+    assert said not in render_markdown_summary(seed001, "too large")

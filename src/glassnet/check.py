@@ -1571,6 +1571,8 @@ def digit_slip(written: str, value: float) -> str | None:
     shown = f"{value:.{decimals}f}"
     if len(shown) != len(written) or (shown[0] == "-") != (written[0] == "-"):
         return None
+    if sum(c.isdigit() for c in shown.lstrip("-0.")) != digits:  # a leading digit made 0
+        return None
     differ = [i for i, (a, b) in enumerate(zip(written, shown, strict=True)) if a != b]
     if not all(written[i].isdigit() and shown[i].isdigit() for i in differ):
         return None
@@ -1594,6 +1596,8 @@ def _slip(ws: Worksheet, claim: Claim, correct: float, own: float) -> str | None
     their values or the true ones), in that order: "0.569858 is 0.568958 with two digits
     swapped, what a known mistake gives: log10: …".
     """
+    if correct != 0 and claim.matches(-correct):
+        return f"{claim.written} is the right value with its sign turned: a sign lost on the way"
     candidates: list[tuple[str, float]] = [("the right value", correct)]
     candidates.append(("what your own earlier values give", own))
     for rule in RULES:

@@ -206,7 +206,9 @@ class Trace:
             if len(full) <= NOTEBOOK_CHARS:
                 return full
             why = f"{len(full):,} characters of Markdown, over {NOTEBOOK_CHARS:,}"
-        return render_markdown_summary(self.to_dict(), why, weights_layout=self.weights_layout)
+        return render_markdown_summary(
+            self.to_dict(), why, weights_layout=self.weights_layout, default_rate=self.default_rate
+        )
 
 
 def _precision(precision: object) -> int:

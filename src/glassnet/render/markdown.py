@@ -246,7 +246,11 @@ def render_markdown(
 
 
 def render_markdown_summary(
-    trace: dict[str, Any], why: str, *, weights_layout: str = "in_out"
+    trace: dict[str, Any],
+    why: str,
+    *,
+    weights_layout: str = "in_out",
+    default_rate: bool = False,
 ) -> str:
     """The step in brief, for a notebook where the whole of it is too large to typeset.
 
@@ -263,10 +267,13 @@ def render_markdown_summary(
     weights_layout : {"in_out", "out_in"}
         How the spec wrote its matrices: for out_in a first quoted line says the table shows
         W as x W, transposed (its shapes are n_in × n_out).
+    default_rate : bool
+        As :func:`render_markdown`.
     """
     p = 4  # figures to compare, not to recompute from
     layers = trace["layers"]
-    out = _heading(trace, layout_note(weights_layout), latex_number(trace["learning_rate"], p))
+    eta = latex_number(trace["learning_rate"], p)
+    out = _heading(trace, layout_note(weights_layout), eta, default_rate)
     out += [
         f"Loss $L = {latex_number(trace['loss'], p)}$ before the step, "
         rf"$L_{{\text{{after}}}} = {latex_number(trace['loss_after'], p)}$ after it.",
