@@ -2508,10 +2508,14 @@ def test_loss_terms_of_a_saturated_output_are_the_step_s_own() -> None:
     assert trace.loss == pytest.approx(1000.0)
     claims = parse_claims("[result]\nloss_terms = [0, 1000]\nloss = 1000\n", spec, trace)
     assert [f.status for f in check(spec, claims, trace).findings] == ["right"] * 3
+    # glassnet's old 708.396 follows from no number of the person's: wrong, not carried
+    claims = parse_claims("[result]\nloss_terms = [0, 708.396]\nloss = 354.198\n", spec, trace)
+    assert [f.status for f in check(spec, claims, trace).findings] == ["right", "wrong", "wrong"]
 
 
 def test_a_weight_of_0_or_1_names_no_weight_in_gradient() -> None:
-    # w·a δ is 0 for a weight of 0, whatever was done, and the true value for 1
+    # w·a δ is 0 for a weight of 0, whatever was done, the true value for 1, its negative
+    # for −1 (a sign, said as such)
     spec = parse_spec(
         {
             "input": [0.5, -0.3],
@@ -2538,3 +2542,29 @@ def test_the_right_value_with_its_sign_turned_says_so() -> None:
     assert finding.message.endswith(
         "is the right value with its sign turned: a sign lost on the way"
     )
+
+
+def test_weight_minus_one_and_relu_layers_name_no_rule_of_their_own() -> None:
+    spec = parse_spec(
+        {
+            "input": [0.5, -0.3],
+            "target": [1.0],
+            "loss": HSE,
+            "layer": [
+                {"activation": RELU, "weights": [[0.4, -0.2], [0.1, 0.3]], "bias": [0.1, 0.2]},
+                {"activation": "identity", "weights": [[-1.0], [0.5]]},
+            ],
+        }
+    )
+    trace = spec.explain()
+    negated = -float(trace.layers[1].grad_W[0, 0])
+    text = f'[layer.2]\n"grad_W[1,1]" = {negated:.6f}\n'
+    (finding,) = check(spec, parse_claims(text, spec, trace), trace).findings
+    # a sign turned (before the output's δ: loss_derivative_sign), not a weight in it
+    assert finding.diagnosis == ["loss_derivative_sign"], finding.message
+    # a relu layer's f′ is 0 or 1: δ f′ is δ, input_missing's number alone
+    delta = np.asarray(trace.layers[0].delta)[0]
+    text = "[layer.1]\ngrad_W = " + str(np.round(np.tile(delta, (2, 1)), 6).tolist()) + "\n"
+    for f in check(spec, parse_claims(text, spec, trace), trace).findings:
+        if f.status == "wrong":
+            assert f.diagnosis == ["input_missing"], f.message

@@ -942,10 +942,23 @@ def test_a_full_disk_under_stdout_is_one_line_of_error(to: list[str]) -> None:
     assert done.stderr == "glassnet: error: stdout: cannot write: No space left on device\n"
 
 
-def test_a_closed_stdout_is_one_line_of_error() -> None:
-    command = f"{sys.executable} -m glassnet explain {EXAMPLES[0]} >&-"
-    done = subprocess.run(
-        ["bash", "-c", command], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.returncode == 2, done.stderr
-    assert done.stderr == "glassnet: error: stdout: cannot write: it is closed; give -o FILE\n"
+def test_a_closed_stdout_is_one_line_of_error(tmp_path: Path) -> None:
+    from glassnet.cli import CLOSED
+
+    out = tmp_path / "run"
+    for argv in (f"explain {EXAMPLES[0]}", f"train --dataset xor --epochs 1 --out {out}"):
+        done = subprocess.run(
+            ["bash", "-c", f"{sys.executable} -m glassnet {argv} >&-"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == f"glassnet: error: {CLOSED}\n"
+    assert not out.exists()  # said before training, not after it wrote its files
+    # with -o the page goes to its file, and stdout is not needed
+    page = tmp_path / "p.txt"
+    command = f"{sys.executable} -m glassnet explain {EXAMPLES[0]} -o {page} >&-"
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and page.read_text(encoding="utf-8").startswith("glassnet explain")

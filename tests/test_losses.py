@@ -328,31 +328,38 @@ def test_the_epoch_loss_tells_a_batch_whose_loss_is_not_finite(dtype):
                 assert tally.total(2) == pytest.approx(expected, rel=1e-5)
 
 
-@pytest.mark.parametrize("activation", ["softmax", "sigmoid"])
-def test_log_probabilities_from_the_logits(activation):
-    from glassnet.activations import ACTIVATIONS
-    from glassnet.losses import log_probabilities
+@pytest.mark.parametrize("pair", sorted(__import__("glassnet.losses").losses.LOGIT_TERMS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_logit_terms_sum_to_the_pair_s_loss_bit_for_bit(pair, dtype):
+    from glassnet.losses import LOGIT_TERMS
 
-    rng = np.random.default_rng(7)
-    z = rng.normal(0, 3, (5, 4))
-    a = ACTIVATIONS[activation].forward(z)
-    log_a, log_rest = log_probabilities(activation, z)
-    np.testing.assert_allclose(log_a, np.log(a), rtol=1e-12)
-    np.testing.assert_allclose(log_rest, np.log1p(-a), rtol=1e-10)
-    # where a rounds to 0 or 1 the logs are still the exact ones: e^{-1000} is below
-    # float64, its logarithm is not
-    far = np.array([[0.0, -1000.0, 2.0]])
-    log_a, log_rest = log_probabilities(activation, far)
-    if activation == "sigmoid":
-        np.testing.assert_allclose(log_a[0], [-np.log(2), -1000.0, -np.log1p(np.exp(-2))])
-        np.testing.assert_allclose(
-            log_rest[0], [-np.log(2), -np.log1p(np.exp(-1000)), -2 - np.log1p(np.exp(-2))]
-        )
-    else:
-        total = np.log(1 + np.exp(2.0))  # ln(e^0 + e^2), e^-1000 adding nothing
-        np.testing.assert_allclose(log_a[0], [-total, -1000.0 - total, 2.0 - total])
-        np.testing.assert_allclose(log_rest[0, 1], 0.0, atol=1e-300)  # 1 − a_2 = 1
-        np.testing.assert_allclose(log_rest[0, 2], -total, rtol=1e-12)  # 1 − a_3 = 1 / (1 + e^2)
+    value = FUSED[pair].value if pair in FUSED else SATURATED[pair].value
+    rng = np.random.default_rng(5)
+    for scale in (1.0, 30.0, 1000.0):
+        z = rng.normal(0, scale, (6, 3)).astype(dtype)
+        y = rng.uniform(0, 1, (6, 3)).astype(dtype)
+        if pair[1] == "cross_entropy":
+            y /= y.sum(axis=1, keepdims=True)
+        np.testing.assert_array_equal(LOGIT_TERMS[pair](z, y).sum(axis=-1), value(z, y))
+
+
+def test_the_logit_terms_keep_what_a_rounded_a_loses():
+    from glassnet.losses import LOGIT_TERMS
+
+    # e^-1000 is below float64, its logarithm is not: the second term is 1000, not 708
+    terms = LOGIT_TERMS[("softmax", "cross_entropy")](
+        np.array([[0.0, -1000.0]]), np.array([[0.0, 1.0]])
+    )
+    np.testing.assert_allclose(terms, [[0.0, 1000.0]])
+    # softmax + BCE of logits 0 and −40: each term ln(1 + e^-40) ≈ e^-40, where 1 − a rounds
+    terms = LOGIT_TERMS[("softmax", "binary_cross_entropy")](
+        np.array([[0.0, -40.0]]), np.array([[1.0, 0.0]])
+    )
+    np.testing.assert_allclose(terms, [[np.exp(-40.0), np.exp(-40.0)]], rtol=1e-12)
+    terms = LOGIT_TERMS[("sigmoid", "binary_cross_entropy")](
+        np.array([[-1000.0, 40.0]]), np.array([[1.0, 1.0]])
+    )
+    np.testing.assert_allclose(terms, [[1000.0, np.exp(-40.0)]], rtol=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -384,4 +391,4 @@ def test_the_loss_terms_sum_to_each_example_s_loss(activation, loss, scale):
         trace = explain_step(net, X, Y, 0.1)
         out = trace.layers[-1]
         terms = loss_terms(LOSSES[loss], out.a, Y, z=out.z, activation=activation)
-    np.testing.assert_allclose(terms.sum(axis=1), trace.example_loss, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(terms.sum(axis=1), trace.example_loss, rtol=1e-12, atol=0)

@@ -432,13 +432,23 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
     X, Y, eta = ws.spec.X, ws.spec.Y, ws.spec.learning_rate
     m = X.shape[0]
     L = len(net.layers)
+    # the step's ℓ from the person's z_L where they wrote no a_L (as the step takes it from
+    # the logits: a loss of 1000 is not the clamped 708.4 of a rounded a), else from their a_L
+    z_L = None if mistake or ws.claimed[(L, "a")].any() else ws.value(L, "z")
     if layer is None:
+        if key == "loss_terms" and z_L is not None:
+            terms = loss_terms(
+                net.loss, ws.value(L, "a"), Y, z=z_L, activation=net.output_activation.name
+            )
+            return np.full(Y.shape, np.nan) if terms is None else terms
         if key == "loss_terms":
             return _loss_terms(net, ws.value(L, "a"), Y, mistake)
         if key == "loss" and not mistake and ws.claimed[(None, "loss_terms")].any():
             # (``from_a=True``, not a mistake, asks for the loss from a_L instead)
             # ℓ is the sum of its terms: from the terms the person wrote
             return np.array(ws.value(None, "loss_terms").sum(axis=1).mean())
+        if key == "loss" and z_L is not None:
+            return np.array(net.example_losses(_fp(z_L, ws.value(L, "a"), L), Y).mean())
         if key == "loss":
             a = ws.value(L, "a")
             return np.array(
@@ -538,10 +548,13 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
             grad = a_prev.T @ delta / divide
             if mistake.get("derivative_for_input"):  # ∂z_j/∂w_ij taken as f′(z_j)
                 d = ws.value(layer, "da_dz")
-                return np.ones_like(a_prev).T @ (delta * d) / divide
+                # (where f′ is 0 or 1 — relu, identity — δ f′ = δ: input_missing's number)
+                plain = np.all((d == 0) | (d == 1), axis=0)
+                return np.where(plain, np.nan, np.ones_like(a_prev).T @ (delta * d) / divide)
             if mistake.get("weight_factor"):  # ∂z_j/∂w_ij taken as w_ij a_i
-                # (a weight of 0 or 1 gives 0 or the true value: no mistake of its own)
-                return np.where((lay.W == 0) | (lay.W == 1), np.nan, grad * lay.W)
+                # (a weight of 0 or ±1 gives 0, or the true value or its negative: no
+                # mistake of its own)
+                return np.where((lay.W == 0) | (np.abs(lay.W) == 1), np.nan, grad * lay.W)
             if mistake.get("transposed"):  # δᵀ a: unit by input, where W is input by unit
                 return grad.T if grad.shape[0] == grad.shape[1] else np.full(grad.shape, np.nan)
             return grad

@@ -363,7 +363,7 @@ def _print(text: str) -> None:
     exit does not fail again on what is left in its buffer.
     """
     if sys.stdout is None:  # (started with its standard output closed: >&-)
-        raise ArgumentError("stdout: cannot write: it is closed; give -o FILE")
+        raise ArgumentError(CLOSED)
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -419,10 +419,15 @@ COMMANDS = {
 }
 
 
+CLOSED = "stdout: cannot write: it is closed; give -o FILE, or redirect it (> /dev/null)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     try:
         args = build_parser().parse_args(argv)
+        if sys.stdout is None and getattr(args, "output", None) is None:
+            raise ArgumentError(CLOSED)  # before the work, not after (train's files)
         # an overflow is said in the output (inf, nan, "not finite") or in one line of
         # error, not as NumPy's RuntimeWarning with a line of glassnet's source
         with np.errstate(all="ignore"):

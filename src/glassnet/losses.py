@@ -276,33 +276,6 @@ _BUILT_IN = frozenset(LOSSES)
 TERM_LOSSES = _BUILT_IN
 
 
-def log_probabilities(activation: str, z: Array) -> tuple[Array, Array] | None:
-    r"""The logarithms ln a and ln(1 − a) of a softmax or sigmoid output, from its logits.
-
-    .. math:: \ln\sigma(z) = -\ln(1+e^{-z}),\quad \ln(1-\sigma(z)) = -\ln(1+e^{z});\quad
-              \ln a_j = z_j - \ln\sum_k e^{z_k},\quad
-              \ln(1-a_j) = \ln\sum_{k\ne j} e^{z_k} - \ln\sum_k e^{z_k}
-
-    Exact where a has rounded to 0 or 1, as the clamped ln of a is not (−708 for the
-    ln 0 of a loss of 1000). None for another activation.
-    """
-    if activation == "sigmoid":
-        return -np.logaddexp(0.0, -z), -np.logaddexp(0.0, z)
-    if activation != "softmax":
-        return None
-    shifted = z - z.max(axis=-1, keepdims=True)
-    total = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    n = z.shape[-1]
-    if n == 1:  # softmax of one unit is 1: ln(1 − a) = ln 0
-        return shifted - total, np.full(z.shape, -np.inf)
-    # ln Σ_{k≠j} e^{z_k} summed without unit j, shifted by its own largest term, not as
-    # the total less e^{z_j} (which loses every digit where a_j rounds to 1)
-    others = np.where(np.eye(n, dtype=bool), -np.inf, shifted[..., None, :])
-    top = others.max(axis=-1, keepdims=True)
-    rest = top[..., 0] + np.log(np.exp(others - top).sum(axis=-1))
-    return shifted - total, rest - total
-
-
 def loss_terms(
     loss: Loss,
     a: Array,
@@ -321,9 +294,9 @@ def loss_terms(
     own ``value`` unless given: ``glassnet check`` gives it a known mistake's). Given the
     output's logits ``z`` and ``activation``, the rows whose ℓ the step takes from the
     logits (every row of a :data:`FUSED` pair, the rounded rows of a :data:`SATURATED`
-    one, as :meth:`Network.example_losses`) take their terms from them too
-    (:func:`log_probabilities`): −y_j ln a_j, and −(1 − y_j) ln(1 − a_j) for the binary
-    cross-entropy. None for a loss not of :data:`TERM_LOSSES`.
+    one, as :meth:`Network.example_losses`) take their terms from them too, by the
+    function whose sum is that ℓ (:data:`LOGIT_TERMS`): they add up to it. None for a
+    loss not of :data:`TERM_LOSSES`.
     """
     if loss.name not in TERM_LOSSES:
         return None
@@ -344,14 +317,8 @@ def loss_terms(
         rows = SATURATED[pair].rows(z, a, Y)
     else:
         return terms
-    logs = log_probabilities(pair[0], z[rows])
-    if logs is None or not rows.size:
-        return terms
-    log_a, log_rest = logs
-    exact = -np.where(Y[rows] == 0, 0.0, Y[rows] * log_a)  # (0 · ln 0 is no term)
-    if loss.name == "binary_cross_entropy":  # (a target of 1 takes no ln(1 − a))
-        exact = exact - np.where(Y[rows] == 1, 0.0, (1 - Y[rows]) * log_rest)
-    terms[rows] = exact
+    if rows.size:  # (a saturated pair's rows are of two units or more)
+        terms[rows] = LOGIT_TERMS[pair](z[rows], Y[rows])
     return terms
 
 
@@ -399,14 +366,19 @@ class Fused:
     loss_sum: Callable[[Array, Array, SimpleNamespace], float]
 
 
-def _log_softmax_cross_entropy(z: Array, y: Array) -> Array:
-    r"""ℓ = −Σ_j y_j ln softmax(z)_j = Σ_j y_j (logsumexp(z) − z_j).
+def _log_softmax_cross_entropy_terms(z: Array, y: Array) -> Array:
+    r"""ℓ's terms −y_j ln softmax(z)_j, one per unit, from the logits.
 
     .. math:: \ln \operatorname{softmax}(z)_j = z_j - \max z - \ln\sum_k e^{z_k - \max z}
     """
     shifted = z - z.max(axis=-1, keepdims=True)
     log_a = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    return -(y * log_a).sum(axis=-1)
+    return -(y * log_a)
+
+
+def _log_softmax_cross_entropy(z: Array, y: Array) -> Array:
+    r"""ℓ = −Σ_j y_j ln softmax(z)_j = Σ_j y_j (logsumexp(z) − z_j): the terms' sum."""
+    return _log_softmax_cross_entropy_terms(z, y).sum(axis=-1)
 
 
 def _softmax_cross_entropy_delta(a: Array, y: Array) -> Array:
@@ -602,15 +574,20 @@ def _sigmoid_binary_cross_entropy_sum(z: Array, y: Array, space: SimpleNamespace
     return float(np.add.reduce(work, axis=None))
 
 
-def _log_sigmoid_binary_cross_entropy(z: Array, y: Array) -> Array:
-    r"""ℓ = Σ_j [softplus(z_j) − y_j z_j], from ln σ(z) = −softplus(−z).
+def _log_sigmoid_binary_cross_entropy_terms(z: Array, y: Array) -> Array:
+    r"""ℓ's terms softplus(z_j) − y_j z_j, one per unit, from ln σ(z) = −softplus(−z).
 
     .. math:: -y\ln\sigma(z) - (1-y)\ln(1-\sigma(z)) = \ln(1+e^{z}) - y z
 
     Taken as (max(z, 0) − y z) + ln(1 + e^{−|z|}): the first part is exactly 0 for a
     confident right answer, so its small loss ln(1 + e^{−|z|}) is kept, not rounded away.
     """
-    return ((np.maximum(z, 0) - y * z) + np.log1p(np.exp(-np.abs(z)))).sum(axis=-1)
+    return (np.maximum(z, 0) - y * z) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _log_sigmoid_binary_cross_entropy(z: Array, y: Array) -> Array:
+    r"""ℓ = Σ_j [softplus(z_j) − y_j z_j]: the terms' sum."""
+    return _log_sigmoid_binary_cross_entropy_terms(z, y).sum(axis=-1)
 
 
 def _sigmoid_binary_cross_entropy_delta(a: Array, y: Array) -> Array:
@@ -757,10 +734,19 @@ def softmax_binary_cross_entropy(z: Array, y: Array) -> Array:
     """
     if z.shape[-1] < 2:
         return _binary_cross_entropy(np.ones_like(z), y)
+    return softmax_binary_cross_entropy_terms(z, y).sum(axis=-1)
+
+
+def softmax_binary_cross_entropy_terms(z: Array, y: Array) -> Array:
+    r"""ℓ's terms −[y_j ln a_j + (1 − y_j) ln(1 − a_j)] of a = softmax(z), one per unit.
+
+    From the logits, as :func:`softmax_binary_cross_entropy` (whose ℓ is their sum):
+    rows of two units or more.
+    """
     at_d, log_a, lse, lse_o = _softmax_parts(z)
     with np.errstate(divide="ignore"):  # (log1p(−1) at d, not taken)
         log_c = np.where(at_d, lse_o - lse, np.log1p(-np.exp(log_a)))
-    return -(_times(y, log_a) + _times(1 - y, log_c)).sum(axis=-1)
+    return -(_times(y, log_a) + _times(1 - y, log_c))
 
 
 def _times(x: Array, y: Array) -> Array:
@@ -840,4 +826,12 @@ SATURATED: dict[tuple[str, str], Saturated] = {
         softmax_binary_cross_entropy_delta,
         softmax_binary_cross_entropy_gradient,
     ),
+}
+
+# the terms, one per output unit, of the pairs whose ℓ is taken from the logits: each ℓ
+# (FUSED's value, SATURATED's) is the sum of these, bit for bit
+LOGIT_TERMS: dict[tuple[str, str], Callable[[Array, Array], Array]] = {
+    ("softmax", "cross_entropy"): _log_softmax_cross_entropy_terms,
+    ("sigmoid", "binary_cross_entropy"): _log_sigmoid_binary_cross_entropy_terms,
+    ("softmax", "binary_cross_entropy"): softmax_binary_cross_entropy_terms,
 }
