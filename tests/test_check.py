@@ -2568,3 +2568,25 @@ def test_weight_minus_one_and_relu_layers_name_no_rule_of_their_own() -> None:
     for f in check(spec, parse_claims(text, spec, trace), trace).findings:
         if f.status == "wrong":
             assert f.diagnosis == ["input_missing"], f.message
+
+
+def test_an_unwritten_saturated_row_s_loss_is_the_step_s_beside_a_written_one() -> None:
+    # two examples; row 2's logits (0.5, −1000) make ℓ = 1000.5, from the logits. The
+    # person writes row 1's a (wrongly) and carries it into the loss: their loss follows
+    # from their a of row 1 and the step's ℓ of row 2, not the clamped 708.4 of its a
+    spec = parse_spec(
+        {
+            "input": [[1.0], [2.0]],
+            "target": [[1.0, 0.0], [0.0, 1.0]],
+            "loss": "cross_entropy",
+            "layer": [{"activation": SOFT, "weights": [[0.25, -500.0]], "bias": [0.0, 0.0]}],
+        }
+    )
+    trace = spec.explain()
+    row2 = float(trace.example_loss[1])
+    assert row2 == pytest.approx(1000.5)
+    mine = (-np.log(0.9) + row2) / 2
+    text = f'[layer.1]\n"a[1,1]" = 0.9\n"a[1,2]" = 0.1\n[result]\nloss = {mine:.4f}\n'
+    findings = check(spec, parse_claims(text, spec, trace), trace).findings
+    loss = next(f for f in findings if f.key == "loss")
+    assert loss.status == "carried", loss.message

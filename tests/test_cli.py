@@ -943,10 +943,13 @@ def test_a_full_disk_under_stdout_is_one_line_of_error(to: list[str]) -> None:
 
 
 def test_a_closed_stdout_is_one_line_of_error(tmp_path: Path) -> None:
-    from glassnet.cli import CLOSED
+    from glassnet.cli import CLOSED, CLOSED_NO_OUTPUT
 
     out = tmp_path / "run"
-    for argv in (f"explain {EXAMPLES[0]}", f"train --dataset xor --epochs 1 --out {out}"):
+    for argv, said in (
+        (f"explain {EXAMPLES[0]}", CLOSED),  # (which has -o)
+        (f"train --dataset xor --epochs 1 --out {out}", CLOSED_NO_OUTPUT),  # (which has not)
+    ):
         done = subprocess.run(
             ["bash", "-c", f"{sys.executable} -m glassnet {argv} >&-"],
             capture_output=True,
@@ -955,7 +958,7 @@ def test_a_closed_stdout_is_one_line_of_error(tmp_path: Path) -> None:
             check=False,
         )
         assert done.returncode == 2, done.stderr
-        assert done.stderr == f"glassnet: error: {CLOSED}\n"
+        assert done.stderr == f"glassnet: error: {said}\n"
     assert not out.exists()  # said before training, not after it wrote its files
     # with -o the page goes to its file, and stdout is not needed
     page = tmp_path / "p.txt"

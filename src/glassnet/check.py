@@ -432,23 +432,15 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
     X, Y, eta = ws.spec.X, ws.spec.Y, ws.spec.learning_rate
     m = X.shape[0]
     L = len(net.layers)
-    # the step's ℓ from the person's z_L where they wrote no a_L (as the step takes it from
-    # the logits: a loss of 1000 is not the clamped 708.4 of a rounded a), else from their a_L
-    z_L = None if mistake or ws.claimed[(L, "a")].any() else ws.value(L, "z")
+    if layer is None and not mistake and key in ("loss_terms", "loss"):
+        if key == "loss_terms" or not ws.claimed[(None, "loss_terms")].any():
+            return _own_loss(ws, key)
+        # ℓ is the sum of its terms: from the terms the person wrote
+        return np.array(ws.value(None, "loss_terms").sum(axis=1).mean())
     if layer is None:
-        if key == "loss_terms" and z_L is not None:
-            terms = loss_terms(
-                net.loss, ws.value(L, "a"), Y, z=z_L, activation=net.output_activation.name
-            )
-            return np.full(Y.shape, np.nan) if terms is None else terms
         if key == "loss_terms":
             return _loss_terms(net, ws.value(L, "a"), Y, mistake)
-        if key == "loss" and not mistake and ws.claimed[(None, "loss_terms")].any():
-            # (``from_a=True``, not a mistake, asks for the loss from a_L instead)
-            # ℓ is the sum of its terms: from the terms the person wrote
-            return np.array(ws.value(None, "loss_terms").sum(axis=1).mean())
-        if key == "loss" and z_L is not None:
-            return np.array(net.example_losses(_fp(z_L, ws.value(L, "a"), L), Y).mean())
+        # (``from_a=True``, not a mistake, asks for the loss from a_L, below)
         if key == "loss":
             a = ws.value(L, "a")
             return np.array(
@@ -584,6 +576,27 @@ def from_own(ws: Worksheet, layer: int | None, key: str, **mistake: Any) -> np.n
     if "rate" in mistake:  # η left out (1), or taken twice (η²)
         return old - mistake["rate"] * grad
     return old - eta * grad
+
+
+def _own_loss(ws: Worksheet, key: str) -> np.ndarray:
+    """The person's ℓ terms (``loss_terms``) or mean ℓ (``loss``), as the step takes them.
+
+    Row by row: from their z_L where they wrote none of the row's a_L (as the step takes ℓ
+    from the logits: a loss of 1000 is not the clamped 708.4 of a rounded a), else from
+    the a_L they wrote.
+    """
+    net, Y = ws.spec.network, ws.spec.Y
+    L = len(net.layers)
+    a, z = ws.value(L, "a"), ws.value(L, "z")
+    from_a = ws.claimed[(L, "a")].any(axis=1)  # the rows of a_L the person wrote in
+    if key == "loss":
+        with np.errstate(all="ignore"):
+            by_z = net.example_losses(_fp(z, a, L), Y)
+        return np.array(np.where(from_a, _loss_value(net, a, Y, {}), by_z).mean())
+    by_z = loss_terms(net.loss, a, Y, z=z, activation=net.output_activation.name)
+    if by_z is None:
+        return np.full(Y.shape, np.nan)
+    return np.where(from_a[:, None], _loss_terms(net, a, Y, {}), by_z)
 
 
 def _fp(z: np.ndarray, a: np.ndarray, L: int) -> Any:

@@ -420,6 +420,7 @@ COMMANDS = {
 
 
 CLOSED = "stdout: cannot write: it is closed; give -o FILE, or redirect it (> /dev/null)"
+CLOSED_NO_OUTPUT = "stdout: cannot write: it is closed; redirect it (> FILE or > /dev/null)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -427,7 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if sys.stdout is None and getattr(args, "output", None) is None:
-            raise ArgumentError(CLOSED)  # before the work, not after (train's files)
+            # before the work, not after (train's files); -o only where the command has it
+            raise ArgumentError(CLOSED if hasattr(args, "output") else CLOSED_NO_OUTPUT)
         # an overflow is said in the output (inf, nan, "not finite") or in one line of
         # error, not as NumPy's RuntimeWarning with a line of glassnet's source
         with np.errstate(all="ignore"):
