@@ -366,19 +366,27 @@ class Fused:
     loss_sum: Callable[[Array, Array, SimpleNamespace], float]
 
 
-def _log_softmax_cross_entropy_terms(z: Array, y: Array) -> Array:
-    r"""ℓ's terms −y_j ln softmax(z)_j, one per unit, from the logits.
+def _y_log_softmax(z: Array, y: Array) -> Array:
+    r"""y_j ln softmax(z)_j, one per unit, from the logits.
 
     .. math:: \ln \operatorname{softmax}(z)_j = z_j - \max z - \ln\sum_k e^{z_k - \max z}
     """
     shifted = z - z.max(axis=-1, keepdims=True)
-    log_a = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    return -(y * log_a)
+    return y * (shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))
+
+
+def _log_softmax_cross_entropy_terms(z: Array, y: Array) -> Array:
+    """ℓ's terms −y_j ln softmax(z)_j, one per unit, from the logits."""
+    return -_y_log_softmax(z, y)
 
 
 def _log_softmax_cross_entropy(z: Array, y: Array) -> Array:
-    r"""ℓ = −Σ_j y_j ln softmax(z)_j = Σ_j y_j (logsumexp(z) − z_j): the terms' sum."""
-    return _log_softmax_cross_entropy_terms(z, y).sum(axis=-1)
+    r"""ℓ = −Σ_j y_j ln softmax(z)_j = Σ_j y_j (logsumexp(z) − z_j).
+
+    The sum of :func:`_log_softmax_cross_entropy_terms` (negated after the sum, as
+    always: a loss of 0 stays +0).
+    """
+    return -_y_log_softmax(z, y).sum(axis=-1)
 
 
 def _softmax_cross_entropy_delta(a: Array, y: Array) -> Array:
@@ -734,19 +742,24 @@ def softmax_binary_cross_entropy(z: Array, y: Array) -> Array:
     """
     if z.shape[-1] < 2:
         return _binary_cross_entropy(np.ones_like(z), y)
-    return softmax_binary_cross_entropy_terms(z, y).sum(axis=-1)
+    return -_softmax_bce_logs(z, y).sum(axis=-1)
+
+
+def _softmax_bce_logs(z: Array, y: Array) -> Array:
+    """y_j ln a_j + (1 − y_j) ln(1 − a_j) of a = softmax(z), one per unit (n ≥ 2)."""
+    at_d, log_a, lse, lse_o = _softmax_parts(z)
+    with np.errstate(divide="ignore"):  # (log1p(−1) at d, not taken)
+        log_c = np.where(at_d, lse_o - lse, np.log1p(-np.exp(log_a)))
+    return _times(y, log_a) + _times(1 - y, log_c)
 
 
 def softmax_binary_cross_entropy_terms(z: Array, y: Array) -> Array:
     r"""ℓ's terms −[y_j ln a_j + (1 − y_j) ln(1 − a_j)] of a = softmax(z), one per unit.
 
-    From the logits, as :func:`softmax_binary_cross_entropy` (whose ℓ is their sum):
-    rows of two units or more.
+    From the logits, as :func:`softmax_binary_cross_entropy` (whose ℓ is their sum, the
+    sign turned after it): rows of two units or more.
     """
-    at_d, log_a, lse, lse_o = _softmax_parts(z)
-    with np.errstate(divide="ignore"):  # (log1p(−1) at d, not taken)
-        log_c = np.where(at_d, lse_o - lse, np.log1p(-np.exp(log_a)))
-    return -(_times(y, log_a) + _times(1 - y, log_c))
+    return -_softmax_bce_logs(z, y)
 
 
 def _times(x: Array, y: Array) -> Array:
