@@ -23,7 +23,7 @@ import dataclasses
 import decimal
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -370,17 +370,11 @@ def _worksheet(
     implied as written): a changed number carried on, as the person would carry it
     (:func:`_followers`).
     """
-    terms = loss_terms(  # from the logits, as the step's loss is
-        spec.network.loss,
-        trace.layers[-1].a,
-        spec.Y,
-        z=trace.layers[-1].z,
-        activation=spec.network.output_activation.name,
-    )
+    out = trace.layers[-1]
     true: dict[tuple[int | None, str], np.ndarray] = {
         (None, "loss"): np.array(trace.loss),
         (None, "loss_after"): np.array(trace.loss_after),
-        (None, "loss_terms"): np.full(spec.Y.shape, np.nan) if terms is None else terms,
+        (None, "loss_terms"): _loss_terms(spec.network, out.a, spec.Y, {}, z=out.z),
     }
     for layer in trace.layers:
         for key in LAYER_KEYS:
@@ -593,10 +587,7 @@ def _own_loss(ws: Worksheet, key: str) -> np.ndarray:
         with np.errstate(all="ignore"):
             by_z = net.example_losses(_fp(z, a, L), Y)
         return np.array(np.where(from_a, _loss_value(net, a, Y, {}), by_z).mean())
-    by_z = loss_terms(net.loss, a, Y, z=z, activation=net.output_activation.name)
-    if by_z is None:
-        return np.full(Y.shape, np.nan)
-    return np.where(from_a[:, None], _loss_terms(net, a, Y, {}), by_z)
+    return np.where(from_a[:, None], _loss_terms(net, a, Y, {}), _loss_terms(net, a, Y, {}, z=z))
 
 
 def _fp(z: np.ndarray, a: np.ndarray, L: int) -> Any:
@@ -605,12 +596,18 @@ def _fp(z: np.ndarray, a: np.ndarray, L: int) -> Any:
     return ForwardPass([None] * L + [z], [None] * L + [a])  # type: ignore[list-item]
 
 
-def _loss_terms(net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any]) -> np.ndarray:
+def _loss_terms(
+    net: Any, a: np.ndarray, Y: np.ndarray, mistake: dict[str, Any], z: np.ndarray | None = None
+) -> np.ndarray:
     """The summands of ℓ, one per output unit: ℓ = Σ_j terms_j (shape (m, n)).
 
-    NaN for a loss not of :data:`TERM_LOSSES`, which has none (no claim can be of them).
+    Under ``mistake``, from a; without one and given the logits ``z``, as the step takes
+    them (:func:`glassnet.losses.loss_terms`). NaN for a loss not of
+    :data:`TERM_LOSSES`, which has none (no claim can be of them).
     """
-    terms = loss_terms(net.loss, a, Y, lambda a, y: _loss_value(net, a, y, mistake))
+    value = (lambda a, y: _loss_value(net, a, y, mistake)) if mistake else None
+    act = net.output_activation.name
+    terms = loss_terms(net.loss, a, Y, value, z=None if mistake else z, activation=act)
     return np.full(Y.shape, np.nan) if terms is None else terms
 
 
@@ -1403,23 +1400,32 @@ def _mistakes_from(
     With ``changing``, only the mistakes that, made on its values, do not give the
     claimed number: those that change it there.
     """
-    found = []
-    for rule in RULES:
-        if claim.key not in rule.keys or not rule.applies(ws, claim.layer):
-            continue
-        if rule.id == "learning_rate" and _unchanged(claim, ws.spec.network.layers):
+    found: list[tuple[str, float]] = []
+    unchanged = _unchanged(claim, ws.spec.network.layers)
+    for rule, mistake, number in _made(ws, claim):
+        if any(rule.id == done for done, _ in found) or not claim.matches(number):
+            continue  # (a rule's first variant that gives the number names it)
+        if rule.id == "learning_rate" and unchanged:
             continue  # a parameter left as it was took no step, not one of η²
-        for mistake in rule.variants(ws, claim.layer):
-            number = _under(ws, claim, mistake)
-            if number is None or not claim.matches(number):
-                continue
-            if changing is not None and _matches(claim, _under(changing, claim, mistake)):
-                continue
-            found.append((rule.id, number))
-            break
+        if changing is not None and _matches(claim, _under(changing, claim, mistake)):
+            continue
+        found.append((rule.id, number))
     if not found and changing is None:
         found = _mistakes_upstream(ws, claim)
     return found
+
+
+def _made(ws: Worksheet, claim: Claim) -> Iterator[tuple[Rule, dict[str, Any], float]]:
+    """Each known mistake that can show in the claim, made on the values of ``ws``.
+
+    (rule, mistake, the number it gives there), rule by rule in :data:`RULES`' order.
+    """
+    for rule in RULES:
+        if claim.key in rule.keys and rule.applies(ws, claim.layer):
+            for mistake in rule.variants(ws, claim.layer):
+                number = _under(ws, claim, mistake)
+                if number is not None:
+                    yield rule, mistake, number
 
 
 def _under(ws: Worksheet, claim: Claim, mistake: dict[str, Any]) -> float | None:
@@ -1626,13 +1632,8 @@ def _slip(ws: Worksheet, claim: Claim, correct: float, own: float) -> str | None
         return f"{claim.written} is the right value with its sign turned: a sign lost on the way"
     candidates: list[tuple[str, float]] = [("the right value", correct)]
     candidates.append(("what your own earlier values give", own))
-    for rule in RULES:
-        if claim.key in rule.keys and rule.applies(ws, claim.layer):
-            for source in (ws, _exact(ws)):
-                for mistake in rule.variants(source, claim.layer):
-                    number = _under(source, claim, mistake)
-                    if number is not None:
-                        candidates.append((rule.id, number))
+    for source in (ws, _exact(ws)):
+        candidates += [(rule.id, number) for rule, _, number in _made(source, claim)]
     decimals = len(claim.written.partition(".")[2])
     for what, value in candidates:
         how = digit_slip(claim.written, value)
@@ -1656,7 +1657,7 @@ def _wrong_message(
     own: float,
     diagnosis: list[str],
     spec: Spec,
-    ws: Worksheet | None = None,
+    ws: Worksheet,
 ) -> str:
     shown = _beside(correct, claim)
     if claim.precision is not None and float(shown) == float(claim.value):
@@ -1688,7 +1689,7 @@ def _wrong_message(
             "more digits until the end"
         )
     if diagnosis == ["arithmetic"]:
-        slip = None if ws is None else _slip(ws, claim, correct, own)
+        slip = _slip(ws, claim, correct, own)
         notes.append(
             f"arithmetic: no known mistake gives this value itself; a slip: {slip}"
             if slip
