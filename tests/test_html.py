@@ -85,10 +85,11 @@ def page(browser, server):
 PAGE_NUMBERS = itertools.count()
 
 
-def open_trace(page, trace, check_doc=None):
+def open_trace(page, trace, check_doc=None, weights_layout="in_out"):
     folder, url = page.server
     name = f"step{next(PAGE_NUMBERS)}.html"  # a new name: no cached page
-    (folder / name).write_text(render_html(trace.to_dict(), check=check_doc), "utf-8")
+    page_text = render_html(trace.to_dict(), check=check_doc, weights_layout=weights_layout)
+    (folder / name).write_text(page_text, "utf-8")
     page.goto(f"{url}/{name}")
     return page
 
@@ -1022,3 +1023,75 @@ def test_a_units_long_numbers_stay_inside_its_circle(page):
         ".map(t => t.getBoundingClientRect().width))])"
     )
     assert widths and all(text <= circle for circle, text in widths), widths
+
+
+def _tex(page):
+    """The TeX of each equation shown (KaTeX's MathML keeps it as an annotation)."""
+    return page.evaluate(
+        "[...document.querySelectorAll('#equation .eq annotation')].map(a => a.textContent)"
+    )
+
+
+def _bmatrices(tex):
+    """Every bmatrix of a TeX line as rows of numbers."""
+    found = re.findall(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", tex)
+    return [[[float(c) for c in row.split("&")] for row in m.split("\\\\")] for m in found]
+
+
+def test_a_w_x_spec_is_shown_and_edited_as_written(page):
+    # seed 003 writes a1 = W1 x + b1: row j of its W holds unit j's weights
+    spec = load_spec(EXAMPLES[2])
+    assert spec.weights_layout == "out_in"
+    written = [np.array(layer["weights"], dtype=float) for layer in _spec_layers(EXAMPLES[2])]
+    trace = spec.explain()
+    open_trace(page, trace, weights_layout="out_in")
+    assert "and so are they shown here: a row per unit" in page.inner_text("header")
+    assert page.get_attribute("#glassnet", "data-weights") == "w_x"
+    symbols, product, z, _ = _tex(page)
+    assert symbols.replace(" ", "") == "z^{[1]}=W^{[1]}a^{[0]}+b^{[1]}"
+    W, x, b = _bmatrices(product)
+    np.testing.assert_array_equal(W, written[0])  # as the sheet writes it, not transposed
+    assert x == [[v] for v in spec.X[0]] and b == [[0.0]] * 4  # columns
+    np.testing.assert_allclose(np.ravel(_bmatrices(z)[0]), trace.layers[0].z[0], rtol=1e-4)
+    page.click('[data-action="backward"]')
+    assert "top" not in _tex(page)[0]  # the output's ∂ℓ/∂a, from the loss
+    page.click('[data-action="next"]')  # backward layer 1: ∂ℓ/∂a¹ = W²ᵀ δ²
+    assert "W^{[2]\\top} \\delta^{[2]}" in _tex(page)[0]
+    page.click('[data-action="update"]')
+    W_new = _bmatrices(_tex(page)[0])[0]
+    np.testing.assert_allclose(W_new, trace.layers[0].W_new.T, rtol=1e-4)
+    # a weight is named as written: input 1 to unit 2 is W1[2,1], -0.3 on the sheet
+    page.dispatch_event('[data-weight="1:1:2"]', "click")
+    detail = page.inner_text("#detail")
+    assert detail.startswith("W1[2,1] = -0.3")
+    assert page.get_attribute('[data-weight="1:1:2"]', "aria-label") == "weight W1[2,1]"
+    page.dispatch_event('[data-unit="1:1"]', "click")
+    assert "δ = (Σ_k W_kj δ_k) · f'(z) = (0.5·" in page.inner_text("#detail")
+    # the editors hold the matrices as written, and an edit is read so
+    assert "W1 (rows: units)" in page.inner_text("#editors")
+    field = page.input_value('[data-edit="W:1"]')
+    rows = [[float(v) for v in r.split(",")] for r in field.split("\n")]
+    np.testing.assert_array_equal(rows, written[1])
+    page.fill('[data-edit="W:1"]', "0.5, 0.8, 0.2\n0.5, 0.2, 0.3")  # a row short
+    page.dispatch_event('[data-edit="W:1"]', "change")
+    assert "W2: expected 2 rows of 4 finite numbers" in page.inner_text("#edit-error")
+    page.fill('[data-edit="W:1"]', "0.5, 0.8, 0.2, 0.4\n-0.5, 0.2, 0.3, 0.6")
+    page.dispatch_event('[data-edit="W:1"]', "change")
+    edited = spec.network.copy()
+    edited.layers[1].W[...] = np.array([[0.5, 0.8, 0.2, 0.4], [-0.5, 0.2, 0.3, 0.6]]).T
+    expected = explain_step(edited, spec.X, spec.Y, spec.learning_rate)
+    js = page.evaluate("window.glassnet.trace()")
+    for layer, js_layer in zip(expected.layers, js["layers"], strict=True):
+        for key in KEYS:
+            assert_close(js_layer[key], getattr(layer, key), f"edited W x: {layer.index} {key}")
+    # an x W page is as before: rows, a W and no attribute
+    open_trace(page, load_spec(EXAMPLES[1]).explain())
+    assert page.get_attribute("#glassnet", "data-weights") is None
+    assert _tex(page)[0].replace(" ", "") == "z^{[1]}=a^{[0]}W^{[1]}+b^{[1]}"
+    assert "W1 (rows: inputs)" in page.inner_text("#editors")
+
+
+def _spec_layers(path):
+    import tomllib
+
+    return tomllib.loads(path.read_text("utf-8"))["layer"]

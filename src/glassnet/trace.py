@@ -94,8 +94,8 @@ class Trace:
     weights_layout : {"in_out", "out_in"}
         How the spec the step came from wrote its matrices (:meth:`glassnet.spec.Spec.explain`
         sets it; not part of the JSON document, whose matrices are always in_out). Text
-        and Markdown show an out_in step as the person wrote it, W x, and say so; the
-        HTML page shows it x W, and says that.
+        Markdown and the HTML page show an out_in step as the person wrote it, W x, and
+        say so; the notebook summary of a large step names W's shapes x W, and says that.
     default_rate : bool
         True where the spec set no learning rate (its η is glassnet's default, 0.1), which
         text and Markdown say; not part of the JSON document.

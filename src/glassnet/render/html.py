@@ -28,7 +28,7 @@ from glassnet.errors import ArgumentError
 from glassnet.network import PROBABILITY_RANGE, PROBABILITY_TARGETS
 from glassnet.render.check import NOTHING_CHECKED
 from glassnet.render.json import json_text
-from glassnet.render.numbers import layout_note
+from glassnet.render.numbers import written_note
 
 # what explain.js computes (the names of its ACT and LATEX tables, softmax computed
 # apart, and of LOSS): glassnet's own; a test holds the script's tables to these names
@@ -99,8 +99,9 @@ def render_html(
     check : dict, optional
         A ``glassnet.check/1`` document whose findings mark the units' values.
     weights_layout : {"in_out", "out_in"}
-        How the spec wrote its matrices; for out_in the page says first that they are
-        shown transposed, a row per input (the document holds them in_out).
+        How the spec wrote its matrices; for out_in the page shows them so, W a row per
+        unit and z = W a + b with vectors as columns, and says so first (the document
+        holds them in_out: the page transposes what it shows and what is edited).
 
     Raises
     ------
@@ -112,9 +113,10 @@ def render_html(
         raise ArgumentError(
             f"{why}; show the step as text, Markdown or JSON (--format text, markdown or json)"
         )
-    summary = ""
-    if note := layout_note(weights_layout):  # the person wrote W x: say so above every W
+    summary, written_as = "", ""
+    if note := written_note(weights_layout, "as columns"):  # shown W x, as the person wrote it
         summary = f'<p class="layout-note">{html.escape(note)}</p>'
+        written_as = ' data-weights="w_x"'
     if check is not None:
         s = check["summary"]
         counts = (
@@ -154,7 +156,7 @@ def render_html(
 <title>glassnet: {html.escape(title)}</title>
 <style>{_asset("explain.css")}</style>
 </head><body>
-<div id="glassnet" data-stage="forward-1">
+<div id="glassnet" data-stage="forward-1"{written_as}>
 <header><h1>glassnet — {html.escape(title)}</h1>
 <p>Step through the forward pass, the loss, the backward pass and the update (buttons or
 ← →). Click a weight for its gradient along every path, a unit for how its δ was formed.

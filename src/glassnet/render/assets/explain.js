@@ -327,6 +327,14 @@
   var net = { input: data.input, target: data.target, loss: data.loss_name, learning_rate: data.learning_rate,
     layers: data.layers.map(function (L) { return { activation: L.activation, W: L.W, b: L.b }; }) };
   var root = document.getElementById("glassnet");
+  // a spec written W x (weights_layout = "out_in") is shown as written: W a row per unit,
+  // z = W a + b, vectors as columns; the trace holds every W as x W either way
+  var W_X = root.getAttribute("data-weights") === "w_x";
+  function T(M) { return M[0].map(function (_, j) { return M.map(function (r) { return r[j]; }); }); }
+  function written(M) { return W_X ? T(M) : M; }
+  function wName(l, i, j) {  // the weight from unit i of layer l − 1 to unit j of layer l
+    return "W" + l + "[" + (W_X ? j + 1 + "," + (i + 1) : i + 1 + "," + (j + 1)) + "]";
+  }
   var nL = net.layers.length;
   var STAGES = [];
   for (var s = 1; s <= nL; s++) STAGES.push("forward-" + s);
@@ -391,9 +399,9 @@
       L.W.forEach(function (row, i) {
         row.forEach(function (w, j) {
           var p = pos(l, i), q = pos(l + 1, j);
-          out += '<line class="w ' + (w >= 0 ? "pos" : "neg") + '" tabindex="0" role="button" aria-label="weight ' + (l + 1) + ":" + (i + 1) + ":" + (j + 1) +
+          out += '<line class="w ' + (w >= 0 ? "pos" : "neg") + '" tabindex="0" role="button" aria-label="weight ' + wName(l + 1, i, j) +
             '" data-weight="' + (l + 1) + ":" + (i + 1) + ":" + (j + 1) + '" x1="' + p[0] + '" y1="' + p[1] + '" x2="' + q[0] + '" y2="' + q[1] +
-            '" stroke-width="' + (1 + 5 * Math.abs(w) / wmax).toFixed(2) + '"><title>W' + (l + 1) + "[" + (i + 1) + "," + (j + 1) + "] = " + w + "</title></line>";
+            '" stroke-width="' + (1 + 5 * Math.abs(w) / wmax).toFixed(2) + '"><title>' + wName(l + 1, i, j) + " = " + w + "</title></line>";
         });
       });
     });
@@ -446,28 +454,31 @@
     cells = cells.map(function (r) { return r || gap; });  // the elided rows: ⋮, and ⋱ under ⋯
     return "\\begin{bmatrix}" + cells.map(function (r) { return r.join(" & "); }).join("\\\\") + "\\end{bmatrix}";
   }
+  function vec(v) { return matrix(W_X ? v.map(function (x) { return [x]; }) : [v]); }  // a row, or for W x a column
   function equation() {
     var at = STAGES[stage], k = example, parts = [];
     elided = false;
     if (at.indexOf("forward-") === 0) {
       var l = +at.split("-")[1], L = shown.layers[l - 1], prev = l === 1 ? data.input[k] : shown.layers[l - 2].a[k];
-      parts.push("z^{[" + l + "]} = a^{[" + (l - 1) + "]} W^{[" + l + "]} + b^{[" + l + "]}");
+      var aW = W_X ? ["W^{[" + l + "]} a^{[" + (l - 1) + "]}", matrix(T(L.W)) + vec(prev)]
+        : ["a^{[" + (l - 1) + "]} W^{[" + l + "]}", vec(prev) + matrix(L.W)];
+      parts.push("z^{[" + l + "]} = " + aW[0] + " + b^{[" + l + "]}");
       // the product, then its result on a line of its own: one line of both runs past the aside
-      parts.push("z^{[" + l + "]} = " + matrix([prev]) + matrix(L.W) + " + " + matrix([L.b]));
-      parts.push("z^{[" + l + "]} = " + matrix([L.z[k]]));
-      parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + matrix([L.a[k]]));
+      parts.push("z^{[" + l + "]} = " + aW[1] + " + " + vec(L.b));
+      parts.push("z^{[" + l + "]} = " + vec(L.z[k]));
+      parts.push("a^{[" + l + "]} = " + LATEX[L.activation][0] + " = " + vec(L.a[k]));
     } else if (at === "loss") {
       parts.push("L = \\frac{1}{m}\\sum_k \\ell(a^{(k)}, y^{(k)}) = " + texNumber(shown.loss));
     } else if (at.indexOf("backward-") === 0) {
       var b = +at.split("-")[1], B = shown.layers[b - 1];
-      parts.push(b === nL ? "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + matrix([B.dL_da[k]])
-        : "\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = \\delta^{[" + (b + 1) + "]} W^{[" + (b + 1) + "]\\top} = " + matrix([B.dL_da[k]]));
-      parts.push("f'(z^{[" + b + "]}) = " + LATEX[B.activation][1] + " = " + matrix(B.activation === "softmax" ? B.da_dz[k] : [B.da_dz[k]]));
-      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "\\left(\\sum_i \\frac{\\partial \\ell}{\\partial a_i} J_{ij}\\right)_j" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + matrix([B.delta[k]]));
+      var back = W_X ? "W^{[" + (b + 1) + "]\\top} \\delta^{[" + (b + 1) + "]}" : "\\delta^{[" + (b + 1) + "]} W^{[" + (b + 1) + "]\\top}";
+      parts.push("\\frac{\\partial \\ell}{\\partial a^{[" + b + "]}} = " + (b === nL ? "" : back + " = ") + vec(B.dL_da[k]));
+      parts.push("f'(z^{[" + b + "]}) = " + LATEX[B.activation][1] + " = " + (B.activation === "softmax" ? matrix(B.da_dz[k]) : vec(B.da_dz[k])));
+      parts.push("\\delta^{[" + b + "]} = " + (B.activation === "softmax" ? "\\left(\\sum_i \\frac{\\partial \\ell}{\\partial a_i} J_{ij}\\right)_j" : "\\frac{\\partial \\ell}{\\partial a} \\odot f'(z)") + " = " + vec(B.delta[k]));
     } else {
       shown.layers.forEach(function (U) {
-        parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(U.W_new));
-        parts.push("b^{[" + U.index + "]} \\leftarrow " + matrix([U.b_new]));
+        parts.push("W^{[" + U.index + "]} \\leftarrow W - \\eta \\frac{\\partial L}{\\partial W} = " + matrix(written(U.W_new)));
+        parts.push("b^{[" + U.index + "]} \\leftarrow " + vec(U.b_new));
       });
       parts.push("L_{\\text{after}} = " + texNumber(shown.loss_after));
     }
@@ -538,9 +549,10 @@
     // a hidden softmax couples the units below it: no list of single paths there
     var hiddenSoftmax = trace.layers.slice(l - 1, nL - 1).some(function (U) { return U.activation === "softmax"; });
     var list = hiddenSoftmax || trace.saturated[example] ? null : paths(l, i, j);
-    var html = "<h3>W" + l + "[" + (i + 1) + "," + (j + 1) + "] = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
-    var w = "W_{" + (i + 1) + (j + 1) + "}", dL = "\\frac{\\partial L}{\\partial " + w + "}";
-    html += tex(dL + " = \\frac{1}{m}\\sum_k a_{" + (i + 1) + "}^{(k)} \\delta_{" + (j + 1) + "}^{(k)} = " + texNumber(shown.layers[l - 1].grad_W[i][j]));
+    var html = "<h3>" + wName(l, i, j) + " = " + fmt(net.layers[l - 1].W[i][j]) + "</h3>";
+    var w = "W_{" + (W_X ? j + 1 + "" + (i + 1) : i + 1 + "" + (j + 1)) + "}", dL = "\\frac{\\partial L}{\\partial " + w + "}";
+    var ai = "a_{" + (i + 1) + "}^{(k)}", dj = "\\delta_{" + (j + 1) + "}^{(k)}";
+    html += tex(dL + " = \\frac{1}{m}\\sum_k " + (W_X ? dj + " " + ai : ai + " " + dj) + " = " + texNumber(shown.layers[l - 1].grad_W[i][j]));
     if (STAGES[stage] === "update") {  // the weight's own update (the equation shows W's corners only)
       html += tex(w + " \\leftarrow " + w + " - \\eta " + dL + " = " +
         texNumber(net.layers[l - 1].W[i][j]) + " - " + inParens(net.learning_rate) + " \\cdot " + inParens(shown.layers[l - 1].grad_W[i][j]) + " = " + texNumber(shown.layers[l - 1].W_new[i][j]));
@@ -569,10 +581,13 @@
     if (l < nL && L.activation === "softmax") {
       // every a_i of a softmax depends on z_j: δ_j = Σ_i J_ij ∂ℓ/∂a_i
       html += "<p>δ = Σ_i J_ij ∂ℓ/∂a_i = " + L.dL_da[k].map(function (g, i) { return fmt(L.da_dz[k][i][j]) + "·" + fmt(g); }).join(" + ") +
-        ", with ∂ℓ/∂a_i = Σ_k δ_k W_ik of the layer above</p>";
+        ", with ∂ℓ/∂a_i = " + (W_X ? "Σ_k W_ki δ_k" : "Σ_k δ_k W_ik") + " of the layer above</p>";
     } else if (l < nL) {
       var U = shown.layers[l];
-      html += "<p>δ = (Σ_k δ_k W_jk) · f'(z) = (" + U.delta[k].map(function (dk, q) { return fmt(dk) + "·" + fmt(net.layers[l].W[j][q]); }).join(" + ") + ") · " + fmt(d) + "</p>";
+      html += "<p>δ = (" + (W_X ? "Σ_k W_kj δ_k" : "Σ_k δ_k W_jk") + ") · f'(z) = (" + U.delta[k].map(function (dk, q) {
+        var w = fmt(net.layers[l].W[j][q]);
+        return W_X ? w + "·" + fmt(dk) : fmt(dk) + "·" + w;
+      }).join(" + ") + ") · " + fmt(d) + "</p>";
     } else {
       html += "<p>δ = " + (L.activation === "softmax" ? "Σ_i J_ij ∂ℓ/∂a_i" : "∂ℓ/∂a · f'(z)") + ", ∂ℓ/∂a = " + fmt(L.dL_da[k][j]) + "</p>";
       if (trace.saturated[k]) {
@@ -586,7 +601,7 @@
   // each field's text, as the step now takes it
   function fieldText(name) {
     if (name === "input" || name === "target") return data[name][example].join(", ");
-    return net.layers[+name.split(":")[1]].W.map(function (r) { return r.join(", "); }).join("\n");
+    return written(net.layers[+name.split(":")[1]].W).map(function (r) { return r.join(", "); }).join("\n");
   }
   function editors() {
     var box = document.getElementById("editors");
@@ -603,7 +618,7 @@
     var html = "<label>input x <input data-edit=\"input\" value=\"" + fieldText("input") + "\"></label>" +
       "<label>target y <input data-edit=\"target\" value=\"" + fieldText("target") + "\"></label>";
     net.layers.forEach(function (L, l) {
-      html += "<label>W" + (l + 1) + " (rows: inputs) <textarea data-edit=\"W:" + l + "\" rows=\"" + Math.min(L.W.length, 12) + "\">" + fieldText("W:" + l) + "</textarea></label>";
+      html += "<label>W" + (l + 1) + " (rows: " + (W_X ? "units" : "inputs") + ") <textarea data-edit=\"W:" + l + "\" rows=\"" + Math.min(written(L.W).length, 12) + "\">" + fieldText("W:" + l) + "</textarea></label>";
     });
     html += "<p id=\"edit-error\" role=\"alert\"></p>";
     box.innerHTML = html;
@@ -654,12 +669,12 @@
     } else {
       var l = +what.split(":")[1];
       var rows = ev.target.value.split("\n").filter(function (r) { return r.trim(); }).map(parseRow);
-      var W = net.layers[l].W;
-      if (rows.length !== W.length || rows.some(function (r) { return r.length !== W[0].length || r.some(isNaN); })) {
-        refuse(ev.target, "W" + (l + 1) + ": expected " + W.length + " rows of " + W[0].length + " finite numbers"); return;
+      var W = net.layers[l].W, asWritten = written(W);  // the field's rows are the spec's
+      if (rows.length !== asWritten.length || rows.some(function (r) { return r.length !== asWritten[0].length || r.some(isNaN); })) {
+        refuse(ev.target, "W" + (l + 1) + ": expected " + asWritten.length + " rows of " + asWritten[0].length + " finite numbers"); return;
       }
       undo = function () { net.layers[l].W = W; };
-      net.layers[l].W = rows;
+      net.layers[l].W = written(rows);
     }
     net.input = data.input; net.target = data.target;
     var next = step(net), problem = outsideRules(next);
