@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import signal
 import subprocess
 import sys
@@ -96,7 +97,8 @@ def test_ctrl_c_checkpoints_then_resumes_bit_for_bit(tmp_path, uninterrupted):
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
-    assert "interrupted at epoch" in err and "Traceback" not in err
+    # mid-epoch, or at an epoch's end (its checkpoint being written): no batch after it
+    assert re.search(r"interrupted (at|after) epoch", err) and "Traceback" not in err
     resumed = glassnet("train", "--resume", str(out), "--json")
     assert resumed.returncode == 0, resumed.stderr
     assert_same_run(out, uninterrupted)

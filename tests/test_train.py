@@ -1286,10 +1286,36 @@ def test_export_spec_takes_class_indices_as_fit_does(tmp_path):
 
 def test_a_bad_example_is_named_by_its_index_in_the_data_given():
     X, y = blobs()
-    X[17, 1] = np.inf  # behind tanh the loss stays finite; the weights turn NaN
-    with pytest.raises(ArgumentError, match=r"X: example 18 holds inf \(column 2\)"):
+    X[17, 1] = np.inf  # behind tanh the loss stays finite; the weights turned NaN
+    net = _net()
+    before = [layer.W.copy() for layer in net.layers]
+    with pytest.raises(
+        ArgumentError, match=r"^X: example 18 holds inf \(column 2\); data must be finite$"
+    ):
         # seed 0 keeps X[17] (example 18) in the training part, at position 14 of it
-        _net().fit(X, y, validation_split=0.2, seed=0, verbose=False)
+        net.fit(X, y, validation_split=0.2, seed=0, verbose=False)
+    for layer, W in zip(net.layers, before, strict=True):  # refused before any step
+        np.testing.assert_array_equal(layer.W, W)
+    # (it was named at the next batch, whose loss the NaN weights made NaN)
+    for bad in (np.inf, -np.inf, np.nan):
+        X, y = blobs()
+        X[3, 0] = bad  # in the first batch; a tanh layer squashes ±∞ to ±1
+        net = _net()
+        with pytest.raises(ArgumentError, match=rf"^X: example 4 holds {bad} \(column 1\)"):
+            net.fit(X, y, batch_size=10, shuffle=False, verbose=False)
+        assert all(np.isfinite(layer.W).all() for layer in net.layers)
+        assert np.isfinite(net.predict(X[:3])).all()
+    # float32 numbers whose row sums overflow are finite: trained, not refused
+    big = np.full((4, 2), 3e38, dtype=np.float32)
+    tiny = Network([2, 1], activations=["identity"], dtype="float32", seed=0)
+    with pytest.raises(TrainingError, match="loss of the first batch is inf"):  # as it was
+        tiny.fit(big, np.zeros(4), epochs=1, verbose=False)
+    # check_finite=False trusts the data: the NaN shows only where a loss is not finite
+    X, y = blobs()
+    X[3, 0] = np.inf
+    net = _net()
+    with pytest.raises(ArgumentError, match=r"diverged at epoch 1, batch 2\)$"):
+        net.fit(X, y, batch_size=10, shuffle=False, verbose=False, check_finite=False)
 
 
 def test_a_nan_that_validation_split_holds_out_is_named_up_front_by_its_row_of_the_data():
@@ -1539,3 +1565,54 @@ def test_fit_steps_as_step_where_a_sigmoid_is_near_zero(dtype, loss, fused):
     assert history.history["loss"][0] == pytest.approx(40.0, rel=1e-6)
     np.testing.assert_allclose(fitted.layers[0].W, stepped.layers[0].W, rtol=1e-6)
     assert fitted.layers[0].W[0, 0] == pytest.approx(-39.0, rel=1e-6)
+
+
+def test_ctrl_c_between_epochs_trains_no_batch_of_the_next_and_a_second_stops_at_once():
+    # a Ctrl-C in a callback of epoch 1 of 3 trained batch 1 of epoch 2, then stopped
+    # "at epoch 2, batch 1"; a second Ctrl-C did nothing (a hanging callback held fit)
+    import os
+    import signal
+
+    X, y = blobs()
+    settings = {"epochs": 3, "batch_size": 50, "seed": 0, "verbose": False}
+    net, weights, saved = _net(), [], []
+
+    def ctrl_c(state, epoch, logs):
+        weights.append([layer.W.copy() for layer in state.network.layers])
+        if epoch == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt, match=r"^interrupted after epoch 1$"):
+        net.fit(X, y, callbacks=[ctrl_c], on_checkpoint=saved.append, **settings)
+    assert len(weights) == 1 and [c["epoch"] for c in saved] == [1]
+    for layer, W in zip(net.layers, weights[0], strict=True):  # no batch of epoch 2
+        np.testing.assert_array_equal(layer.W, W)
+    whole = _net()
+    h_whole = whole.fit(X, y, **settings)
+    resumed = _net()
+    assert resumed.fit(X, y, resume=saved[0], **settings).history == h_whole.history
+    assert_same_parameters(resumed, whole)
+    # as training begins (in on_train_begin, before fit catches Ctrl-C): nothing trained
+    begun = _net()
+    first = [layer.W.copy() for layer in begun.layers]
+
+    class Early(Callback):
+        def on_train_begin(self, state):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        begun.fit(X, y, callbacks=[Early()], **settings)
+    for layer, W in zip(begun.layers, first, strict=True):
+        np.testing.assert_array_equal(layer.W, W)
+    # a second Ctrl-C stops at once: here inside the callback, which goes no further
+    went_on = []
+
+    def hangs(state, epoch, logs):
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        went_on.append(epoch)
+
+    with pytest.raises(KeyboardInterrupt, match=r"^interrupted again: stopped at once"):
+        _net().fit(X, y, callbacks=[hangs], **settings)
+    assert went_on == [] and signal.getsignal(signal.SIGINT) is handler

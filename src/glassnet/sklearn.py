@@ -787,6 +787,9 @@ class _BaseMLP(BaseEstimator):
                 callbacks=[monitor],
                 dropout=self.dropout,
                 verbose=False,
+                # X and y were validated (_checked_input), or scikit-learn was told to
+                # assume them finite (its assume_finite): no second pass over X
+                check_finite=False,
             )
         except KeyboardInterrupt:  # as scikit-learn: keep what was learnt so far
             warnings.warn("Training interrupted by user.", stacklevel=3)

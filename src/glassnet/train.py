@@ -432,9 +432,9 @@ def _finite_weights(
 def _check_finite_data(given: tuple[Array, Array], epoch: int, batch: int | None) -> None:
     """ArgumentError naming the first example that is not finite, when training diverged.
 
-    Finiteness is not checked up front (a pass over the whole data set on every fit);
-    a NaN or ∞ in X or y shows as a loss or weights that are not finite, and is told
-    apart from a diverging step here, on the error's path only.
+    Where fit was told not to check the data up front (``check_finite=False``), a NaN
+    or ∞ in X or y shows as a loss or weights that are not finite, and is told apart
+    from a diverging step here, on the error's path only.
     """
     at = f"epoch {epoch}" + ("" if batch is None else f", batch {batch}")
     refuse_non_finite(zip(("X", "y"), given, strict=True), f" (training diverged at {at})")
@@ -502,6 +502,7 @@ def fit(
     checkpoint_every: int | None = None,
     on_checkpoint: Callable[[dict[str, Any]], None] | None = None,
     resume: dict[str, Any] | None = None,
+    check_finite: bool = True,
 ) -> History:
     r"""Train ``network`` in place by mini-batch gradient descent.
 
@@ -551,10 +552,11 @@ def fit(
         generator state, history, the state of each :class:`EarlyStopping` — its best
         value and weights, the epochs waited —, position) — and, on Ctrl-C, one taken
         after the current batch, before :class:`KeyboardInterrupt` is raised ("interrupted
-        at epoch E, batch K"); a Ctrl-C after the last batch (in the last epoch's
-        validation or callbacks, or at an early stop), or in the batch in which a callback
-        sets ``state.stop_training`` (the epoch ends first, as uninterrupted), gives the
+        at epoch E, batch K"); a Ctrl-C after an epoch's last batch (in its validation or
+        callbacks, or at an early stop), or in the batch in which a callback sets
+        ``state.stop_training`` (the epoch ends first, as uninterrupted), gives the
         checkpoint of that epoch, if not taken already, and "interrupted after epoch E".
+        A second Ctrl-C stops at once ("interrupted again"), with no checkpoint.
     resume : dict, optional
         A checkpoint to continue from: given the same network, data and arguments, the
         run ends with the same weights and history, bit for bit, as one never stopped
@@ -564,6 +566,12 @@ def fit(
         ``load_checkpoint`` returns, other shapes, optimizer or early stoppings, a
         part-done epoch of another number of examples) raises ArgumentError before
         anything changes.
+    check_finite : bool, default True
+        Refuse a NaN or ∞ in X or y before training, naming its example and column (a
+        pass over the data: one product X·1 on the BLAS). False skips it for data known
+        to be finite; one that is not is then named only where it makes a batch's loss
+        not finite, and a layer that saturates (tanh(∞) = 1) keeps the loss finite while
+        ∞ · 0 makes its weights NaN.
 
     Returns
     -------
@@ -577,10 +585,9 @@ def fit(
         that overflows, it is found before that epoch's checkpoint, or after the last
         epoch, and the weights are left as that update made them.)
     ArgumentError
-        For a bad argument, and for data that are not finite: a NaN or ∞ in X or y is
-        named (its example and column) where it makes a batch's loss not finite; one
-        in ``validation_data`` or in the rows ``validation_split`` holds out, before
-        training.
+        For a bad argument, and for data that are not finite, before training: a NaN or
+        ∞ in X or y (with ``check_finite``), in ``validation_data`` or in the rows
+        ``validation_split`` holds out, named by its example and column.
     """
     epochs = whole_number("epochs", epochs)
     l2 = real_number("l2", l2)
@@ -611,6 +618,15 @@ def fit(
     Y = network.targets(y)
     _check_data(X, Y, ("X", "y"))
     given = (X, Y)  # as passed (before a validation split), to name a bad example
+    if check_finite:  # before any step: a saturating layer turns ∞ into a finite loss
+        # and NaN weights (∂L/∂W = xᵀδ with ∞ · 0), found only at the next batch
+        for name, rows in zip(("X", "y"), given, strict=True):
+            # the row sums, one product on the threaded BLAS, are finite where every
+            # number is (unless a sum overflows: then the numbers themselves are looked at)
+            with np.errstate(over="ignore", invalid="ignore"):
+                sums = rows @ np.ones(rows.shape[1], dtype=rows.dtype)
+            if not np.isfinite(sums).all():
+                refuse_non_finite([(name, rows)])
     network._dropout_rates(dropout)  # check the rates before any work
 
     X_val: Array | None = None
@@ -730,6 +746,8 @@ def fit(
     try:
         errstate.__enter__()
         for epoch in range(start_epoch, epochs + 1):
+            if interrupted["flag"]:  # Ctrl-C between batches' looks at it: in the epoch
+                break  # before's end (its validation, callbacks) or as training began
             state.epoch = epoch
             if middle is not None:  # resume inside this epoch, where the checkpoint stopped
                 order, first = middle["order"], middle["next_start"]
@@ -915,7 +933,7 @@ def fit(
             network._keep(ws)
         if bar is not None:
             bar.close()
-    if interrupted["flag"]:  # Ctrl-C after the last batch's look at it: in the last epoch's
+    if interrupted["flag"]:  # Ctrl-C after the last batch's look at it: in an epoch's
         # validation, a callback or checkpoint, or at an early stop; the epochs run are whole
         last = history.epoch[-1] if history.epoch else None
         taken = bool(checkpoint_every) and last is not None and last % checkpoint_every == 0
@@ -1114,7 +1132,11 @@ def _restore(
 
 
 def _catch_interrupt() -> dict[str, Any]:
-    """On Ctrl-C, set a flag (the loop stops after its batch) instead of stopping anywhere."""
+    """On Ctrl-C, set a flag (the loop stops after its batch) instead of stopping anywhere.
+
+    A second Ctrl-C raises KeyboardInterrupt at once, wherever the run is: the way out of
+    a callback that hangs (its weights may then be mid-update, and no checkpoint taken).
+    """
     import signal
     import threading
 
@@ -1123,6 +1145,8 @@ def _catch_interrupt() -> dict[str, Any]:
         return interrupted
 
     def handler(signum: int, frame: object) -> None:
+        if interrupted["flag"]:
+            raise KeyboardInterrupt("interrupted again: stopped at once, no checkpoint taken")
         interrupted["flag"] = True
 
     previous = signal.signal(signal.SIGINT, handler)
