@@ -83,7 +83,134 @@ def test_a_layer_whose_every_step_crosses_a_kink_says_not_checked():
     assert (result.layers[0].checked, result.layers[0].skipped) == (0, 3)
     text = format_result(result)
     assert "layer 1 (relu): not checked" in text and "(analytic" not in text
-    assert text.endswith("all checked entries below 1e-06 (layer 1: none)\n")
+    assert text.endswith("nothing checked: no error to compare with 1e-06\n")
+    assert not result.passed  # no entry checked is no pass (it exited 0)
+    # beside a layer that was checked, the others pass on their own
+    net = Network(
+        [Layer([[1.0], [-0.5]], [0.0], "relu"), Layer([[2.0]], [0.1], "identity")],
+        loss="squared_error",
+    )
+    result = gradcheck(net, np.array([[1.0, 2.0]]), np.array([[0.5]]))
+    assert result.layers[0].checked == 0 and result.layers[1].checked == 2 and result.passed
+    assert format_result(result).endswith("all checked entries below 1e-06 (layer 1: none)\n")
+    # a kink of the activation's own is named where it is
+    hinge = dataclasses.replace(
+        ACTIVATIONS["relu"],
+        name="hinge",
+        forward=lambda z: np.maximum(z, 1.0),
+        kink=1.0,
+        derivative=lambda z, a: (z > 1.0).astype(z.dtype),
+        vjp_fn=None,
+        forward_into=None,
+        vjp_into=None,
+    )
+    net = Network([Layer([[1.0], [0.0]], [0.0], hinge)], loss="squared_error")
+    text = format_result(gradcheck(net, np.array([[1.0, 2.0]]), np.array([[0.5]])))
+    assert "crossed a kink at z = 1" in text and "z = 0" not in text
+
+
+def test_a_nan_gradient_fails():
+    # a derivative that is NaN at one unit (e^{-z} / (1 + e^{-z})² at z = -799): its error
+    # was NaN, which compares false, and the check printed ok
+    good = ACTIVATIONS["sigmoid"]
+
+    def derivative(z, a):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.exp(-z) / (1 + np.exp(-z)) ** 2
+
+    bad = dataclasses.replace(good, name="my_sigmoid", derivative=derivative, vjp_fn=None)
+    net = Network(
+        [
+            Layer([[1.0, 1.0], [0.5, -400.0]], [0.0, 0.0], bad),
+            Layer([[1.0], [2.0]], [0.0], "identity"),
+        ],
+        loss="half_squared_error",
+    )
+    result = gradcheck(net, np.array([[1.0, 2.0]]), np.array([[0.0]]))
+    assert not result.passed and result.layers[0].worst == np.inf
+    assert result.layers[0].where == "W[1,2]" and np.isnan(result.layers[0].analytic)
+    assert "analytic nan" in format_result(result) and "FAIL" in format_result(result)
+
+
+def test_a_w_x_specs_weights_are_named_as_it_writes_them(tmp_path):
+    from glassnet.cli import main
+
+    # unit 2's derivative wrong only: the spec's row 2, W[2,·], not the network's W[·,2]
+    good = ACTIVATIONS["tanh"]
+
+    def derivative(z, a):
+        d = good.derivative(z, a).copy()
+        d[:, 1] *= 1.01
+        return d
+
+    spec = tmp_path / "wx.toml"
+    spec.write_text(
+        'input = [0.1, 0.2, 0.7]\ntarget = [1.0, 0.0]\nloss = "half_squared_error"\n'
+        'weights_layout = "out_in"\n[[layer]]\nactivation = "tanh"\n'
+        "weights = [[0.1, 0.2, 0.3], [0.3, -0.2, 0.7]]\nbias = [0.1, 0.2]\n"
+    )
+    loaded = load_spec(spec)
+    net = loaded.network.copy()
+    net.layers[0] = Layer(
+        net.layers[0].W,
+        net.layers[0].b,
+        dataclasses.replace(good, derivative=derivative, vjp_fn=None),
+    )
+    for layout, row in (("out_in", 0), ("in_out", 1)):
+        where = gradcheck(net, loaded.X, loaded.Y, weights_layout=layout).layers[0].where
+        assert where.startswith("b[") or where.split("[")[1].split(",")[row] == "2", where
+    wx = gradcheck(net, loaded.X, loaded.Y, weights_layout="out_in")
+    assert wx.layers[0].where in ("W[2,1]", "W[2,2]", "W[2,3]", "b[2]")
+    assert main(["gradcheck", str(spec)]) == 0  # the CLI passes the spec's layout
+
+
+def test_a_saturated_sigmoid_bce_output_passes_and_says_the_general_path_was_not_compared(
+    tmp_path,
+):
+    # z = 39, a rounds to 1 under y = 0: ∂ℓ/∂a · f′ = huge · 0 lost δ, "FAIL: analytic 0,
+    # numeric 40", where training and explain take a − y = 1
+    from glassnet.cli import main
+
+    spec = tmp_path / "sat.toml"
+    spec.write_text(
+        'input = [40.0, 2.0]\ntarget = [0.0]\nloss = "binary_cross_entropy"\n'
+        '[[layer]]\nactivation = "sigmoid"\nweights = [[1.0], [-0.5]]\n'
+    )
+    loaded = load_spec(spec)
+    result = gradcheck(loaded.network, loaded.X, loaded.Y)
+    assert result.passed and result.layers[0].analytic == pytest.approx(result.layers[0].numeric)
+    assert (
+        len(result.notes) == 1
+        and "saturated (a rounded to 0 or 1) on example 1:" in result.notes[0]
+    )
+    assert main(["gradcheck", str(spec)]) == 0
+    # unsaturated, the general path is compared and nothing is said
+    loaded.X[0, 0] = 1.0
+    result = gradcheck(loaded.network, loaded.X, loaded.Y)
+    assert result.passed and result.notes == []
+    # a wrong derivative of a hidden layer still fails beside a saturated output
+    good = ACTIVATIONS["tanh"]
+    bad = dataclasses.replace(
+        good, derivative=lambda z, a: 1.01 * good.derivative(z, a), vjp_fn=None
+    )
+    net = Network(
+        [
+            Layer([[1.0, 0.5], [0.2, -0.3]], [0.0, 0.0], bad),
+            Layer([[60.0], [40.0]], [0.0], "sigmoid"),
+        ],
+        loss="binary_cross_entropy",
+    )
+    result = gradcheck(net, np.array([[1.0, 0.5]]), np.array([[0.0]]))
+    assert result.notes and not result.passed and result.layers[0].worst > 1e-3
+    # a wrong loss gradient still fails on the rows that did not saturate
+    from glassnet import LOSSES
+
+    bce = LOSSES["binary_cross_entropy"]
+    net = load_spec(spec).network
+    net.loss = dataclasses.replace(bce, gradient=lambda a, y: 1.01 * bce.gradient(a, y))
+    X2, Y2 = np.array([[40.0, 2.0], [1.0, 2.0]]), np.array([[0.0], [1.0]])
+    result = gradcheck(net, X2, Y2)
+    assert "on example 1:" in result.notes[0] and not result.passed
 
 
 def test_weights_on_large_inputs_pass():

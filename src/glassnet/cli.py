@@ -264,7 +264,7 @@ def _gradcheck(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec)
     try:
-        result = gradcheck(spec.network, spec.X, spec.Y)
+        result = gradcheck(spec.network, spec.X, spec.Y, weights_layout=spec.weights_layout)
     except ArgumentError as exc:  # the spec's numbers: named with its file
         raise SpecError(args.spec, "", str(exc)) from None
     _print(format_result(result))

@@ -35,7 +35,10 @@ a bound of 2.1·10⁻¹¹ an error of 4.5·10⁻⁶.
 
 Four backward paths are checked, the worst error counting: the fused one (δ_L =
 a − y on softmax + cross_entropy and sigmoid + binary_cross_entropy), the general
-one (through each activation's VJP), the one an explanation writes out,
+one (through each activation's VJP; on such a pair not where the output saturated:
+a rounded to 0 or 1 makes ∂ℓ/∂a huge and f′ 0, and their product loses δ, which is
+why training and explanations take a − y there — the result says so), the one an
+explanation writes out,
 δ = ∂ℓ/∂a ⊙ f'(z) from each activation's derivative — so a custom activation's
 derivative is checked even where it also gives a VJP — and the training loop's
 own: a forward and backward pass in place in a :class:`~glassnet.network.Workspace`,
@@ -46,11 +49,15 @@ function the others differentiate.
 At a kink (relu and leaky_relu at z = 0, where f' jumps; elu at 0, where f''
 jumps and the five-point formula loses its accuracy) a finite difference across
 it means nothing: an entry whose perturbations move any z of such a layer
-across 0 is skipped and counted as skipped.
+across it is skipped and counted as skipped. A network of which no entry could be
+checked does not pass.
+
+An entry whose analytic gradient or estimate is NaN has an infinite error.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -84,10 +91,13 @@ class LayerCheck:
         The two values at that entry.
     checked, skipped : int
         Entries compared, and entries skipped at a kink.
+    kink : float or None
+        Where the activation's kink is (0 for relu), if it has one.
     """
 
     index: int
     activation: str
+    kink: float | None = None
     worst: float = 0.0
     where: str = ""
     analytic: float = 0.0
@@ -98,15 +108,22 @@ class LayerCheck:
 
 @dataclass
 class GradcheckResult:
-    """Per-layer results and whether every error is below the tolerance."""
+    """Per-layer results and whether every error is below the tolerance.
+
+    ``notes``: what was not compared, and why (the general path where the output
+    saturated), as lines for the report.
+    """
 
     layers: list[LayerCheck] = field(default_factory=list)
     tolerance: float = TOLERANCE
+    notes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        """True when every layer's worst error is below the tolerance."""
-        return all(layer.worst < self.tolerance for layer in self.layers)
+        """True when some entry was checked and every layer's worst error is below the tolerance."""
+        return any(layer.checked for layer in self.layers) and all(
+            layer.worst < self.tolerance for layer in self.layers
+        )
 
     @property
     def worst(self) -> float:
@@ -176,6 +193,7 @@ def numeric_gradient(
     index: tuple[int, ...],
     base: list[np.ndarray] | None = None,
     scale: float | None = None,
+    tolerance: float = TOLERANCE,
 ) -> NumericGradient:
     """The five-point central difference of L at one entry of ``param`` (restored after).
 
@@ -194,6 +212,8 @@ def numeric_gradient(
     scale : float, optional
         S, the size of the numbers L is computed from (see :func:`loss_scale`), whose
         round-off ~ε·S tells when two steps agree; computed when omitted.
+    tolerance : float
+        The check's: the refinement stops once the estimate settles far below it.
 
     Returns
     -------
@@ -233,7 +253,7 @@ def numeric_gradient(
             change = abs(current - previous)
             # agreed to within the smaller step's round-off, or settled far below the
             # tolerance: smaller steps only add round-off
-            if change <= noise or change <= 1e-3 * TOLERANCE * abs(current):
+            if change <= noise or change <= 1e-3 * tolerance * abs(current):
                 break
     finally:
         param[index] = original
@@ -249,7 +269,11 @@ def numeric_gradient(
 
 
 def gradcheck(
-    network: Network, X: np.ndarray, Y: np.ndarray, tolerance: float = TOLERANCE
+    network: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    tolerance: float = TOLERANCE,
+    weights_layout: str = "in_out",
 ) -> GradcheckResult:
     """Compare every analytic gradient of ``network`` on (X, Y) with finite differences.
 
@@ -263,6 +287,9 @@ def gradcheck(
     Y : ndarray, shape (m, n_L)
     tolerance : float
         An error below this passes.
+    weights_layout : {"in_out", "out_in"}
+        How the entries are named: W[i,j] joins input i to unit j (in_out, the
+        network's own), or unit i to input j (out_in: a spec written W x).
 
     Returns
     -------
@@ -293,25 +320,35 @@ def gradcheck(
                     f"layer {l}'s {key} holds {bad} (the forward pass overflows float64): "
                     "there are no finite gradients to check through it"
                 )
-    paths = [
-        net.backward(fp, Y, fused=True),
-        net.backward(fp, Y, fused=False),
-        _explained(net, fp, Y),
-        _trained(net, X, Y),
-    ]
+    lost = _lost_rows(net, fp.a[-1], Y)
+    fused = net.backward(fp, Y, fused=True)
+    paths = [fused, _explained(net, fp, Y, lost), _trained(net, X, Y)]
+    result = GradcheckResult(tolerance=tolerance)
+    if lost:  # 0 · ∞ there: the VJPs' path is left out; f′'s takes a − y on those rows
+        examples = ", ".join(str(k + 1) for k in lost)
+        result.notes.append(
+            f"the output saturated (a rounded to 0 or 1) on example{'s' if len(lost) > 1 else ''} "
+            f"{examples}: there ∂ℓ/∂a ⊙ f′(z) loses δ (a huge number times 0), so the path "
+            "through the activations' VJPs was not compared, and the one through f′ took "
+            "the exact δ = a − y there, as training and explanations do"
+        )
+    else:
+        paths.insert(1, net.backward(fp, Y, fused=False))
     scale = loss_scale(net, fp, Y)
     floor = FLOOR * max(1.0, abs(loss))
+    w_x = weights_layout == "out_in"
 
     base = _kink_pattern(net, fp)
-    result = GradcheckResult(tolerance=tolerance)
     for l, layer in enumerate(net.layers, start=1):
-        check = LayerCheck(l, layer.activation.name)
+        check = LayerCheck(l, layer.activation.name, layer.activation.kink)
         for name, param, grads in (
             ("W", layer.W, [bp.grad_W[l] for bp in paths]),
             ("b", layer.b, [bp.grad_b[l] for bp in paths]),
         ):
             for index in np.ndindex(param.shape):
-                numeric, smooth, bound = numeric_gradient(net, X, Y, param, index, base, scale)
+                numeric, smooth, bound = numeric_gradient(
+                    net, X, Y, param, index, base, scale, tolerance
+                )
                 if not smooth:
                     check.skipped += 1
                     continue
@@ -322,20 +359,37 @@ def gradcheck(
                 for grad in grads:
                     analytic = float(grad[index])  # type: ignore[index]
                     error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), denominator)
+                    if not error < math.inf:  # NaN compares false: it would pass unseen
+                        error = math.inf
                     if error > check.worst or not check.where:
                         check.worst = error
-                        check.where = f"{name}[{','.join(str(i + 1) for i in index)}]"
+                        named = index[::-1] if w_x and name == "W" else index  # as written
+                        check.where = f"{name}[{','.join(str(i + 1) for i in named)}]"
                         check.analytic, check.numeric = analytic, numeric
         result.layers.append(check)
     return result
 
 
-def _explained(net: Network, fp: Any, Y: np.ndarray) -> Any:
+def _lost_rows(net: Network, a: np.ndarray, Y: np.ndarray) -> list[int]:
+    """The examples (from 0) whose output δ the general path loses on a fused pair.
+
+    Those with an output a rounded to 0 or 1 away from its target: there ∂ℓ/∂a ⊙ f′(z)
+    is a huge number times 0 (see :meth:`Network._saturated_delta`). Told from a, not
+    from the general δ's disagreement with a − y, which a wrong derivative makes too.
+    """
+    if net._fused() is None:
+        return []
+    rounded = ((a == 0) | (a == 1)) & (a != Y)
+    return [int(k) for k in np.flatnonzero(rounded.any(axis=1))]
+
+
+def _explained(net: Network, fp: Any, Y: np.ndarray, lost: list[int]) -> Any:
     r"""The gradients as an explanation writes them, from each activation's f′(z).
 
     The backward pass computes δ through each activation's VJP; an explanation shows
     f′(z) (the Jacobian for softmax) and δ = ∂ℓ/∂a ⊙ f′(z). A custom activation may
-    give both, so this third path checks the derivative too:
+    give both, so this third path checks the derivative too (on the rows ``lost``,
+    where a rounded to 0 or 1 makes it lose δ, the output's δ is the fused a − y):
 
     .. math:: \delta_l = \frac{\partial\ell}{\partial a_l} \odot f_l'(z_l)
               \;(J_l^\top \frac{\partial\ell}{\partial a_l}),\quad
@@ -349,8 +403,10 @@ def _explained(net: Network, fp: Any, Y: np.ndarray) -> Any:
         layer = net.layers[l - 1]
         d = layer.activation.derivative(fp.z[l], fp.a[l])
         delta = np.einsum("mij,mi->mj", d, g) if layer.activation.jacobian else g * d
-        if l == L:  # as the explanation: the exact rows where the factors lose δ (softmax + BCE)
+        if l == L:  # exact where the factors lose δ: softmax + BCE from the logits, …
             delta, _ = net._saturated_delta(delta, g, fp.z[l], fp.a[l], Y, record=False)
+            if lost:  # … a fused pair as a − y, on those rows alone (the rest checks f′)
+                delta[lost] = net._fused().delta(fp.a[l][lost], Y[lost])  # type: ignore[union-attr]
         grad_W[l], grad_b[l] = fp.a[l - 1].T @ delta / m, delta.mean(axis=0)
         g = delta @ layer.W.T
     return SimpleNamespace(grad_W=grad_W, grad_b=grad_b)
@@ -377,10 +433,11 @@ def format_result(result: GradcheckResult) -> str:
     """The result as lines of text, one per layer and a verdict."""
     lines = ["glassnet gradcheck: analytic gradients against five-point central differences"]
     for check in result.layers:
+        at = f"a kink at z = {check.kink or 0:g}"  # (skipped only where there is one)
         if not check.checked:  # no error to show: say so, not "0 at -, ok"
             lines.append(
                 f"layer {check.index} ({check.activation}): not checked: the steps of all "
-                f"{check.skipped} entries crossed a kink at z = 0"
+                f"{check.skipped} entries crossed {at}"
             )
             continue
         verdict = "ok" if check.worst < result.tolerance else "FAIL"
@@ -390,11 +447,14 @@ def format_result(result: GradcheckResult) -> str:
             f"(analytic {check.analytic:.10g}, numeric {check.numeric:.10g})  {verdict}"
         )
         if check.skipped:
-            line += f"  [{check.skipped} entries skipped: a step crossed a kink at z = 0]"
+            line += f"  [{check.skipped} entries skipped: a step crossed {at}]"
         lines.append(line)
+    lines += [f"note: {note}" for note in result.notes]
     verdict = "all below" if result.passed else "NOT all below"
     unchecked = [str(check.index) for check in result.layers if not check.checked]
-    if unchecked:
+    if len(unchecked) == len(result.layers):
+        lines.append(f"nothing checked: no error to compare with {result.tolerance:g}")
+    elif unchecked:
         verdict = "all checked entries below" if result.passed else verdict
         s = "s" if len(unchecked) > 1 else ""
         lines.append(f"{verdict} {result.tolerance:g} (layer{s} {', '.join(unchecked)}: none)")
