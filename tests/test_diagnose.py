@@ -11,6 +11,8 @@ from glassnet import ArgumentError, Network
 from glassnet.cli import main
 from glassnet.data import load_dataset
 from glassnet.diagnose import (
+    EXPLODING,
+    VANISHING,
     DiagnosticsCallback,
     constant_finding,
     constant_loss,
@@ -149,7 +151,7 @@ def test_symmetry_stays_for_ever(moons):
 def test_learning_rate_from_history(moons):
     rising = learning_rate_finding([1.0, 0.9, 1.1, 1.4, 2.0, 3.5])
     assert rising is not None and rising.id == "learning_rate" and rising.layer is None
-    assert "rose over the last 6 epochs (1 → 3.5)" in rising.message
+    assert "rose over the last 5 epochs (0.9 → 3.5)" in rising.message  # from the low
     back = learning_rate_finding([1, 0.9, 0.8, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0])
     assert back is not None and "rose over the last 7 epochs (0.7 → 1)" in back.message
     drifting = learning_rate_finding([1.0, 1.6, 0.9, 1.7, 1.0, 1.6, 0.95, 1.65])
@@ -434,7 +436,7 @@ def test_no_findings_claims_only_what_the_thresholds_say():
     # the thresholds themselves: a pip-installed glassnet has no docs/ to point at
     assert "docs/" not in text
     assert "within 0.001 to 1000 × the last one's" in text
-    assert "over 25% of its units saturated, no relu layer 20% or more dead" in text
+    assert "over 25% of its units saturated, no relu layer 50% or more dead" in text
 
 
 def test_the_noise_of_a_loss_near_0_is_no_rise():
@@ -445,7 +447,7 @@ def test_the_noise_of_a_loss_near_0_is_no_rise():
     rising = [2.3, 1.0, 0.5, 0.3, 0.2, 0.1, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4]
     # (its last 10 epochs: 0.2 → 0.4, a rise of 0.2 ≫ 1 % of 2.3)
     found = learning_rate_finding(rising)
-    assert found is not None and "rose over the last 10 epochs (0.2 → 0.4)" in found.message
+    assert found is not None and "rose over the last 9 epochs (0.1 → 0.4)" in found.message
 
 
 def test_a_gradient_that_overflows_is_exploding_not_vanishing():
@@ -590,9 +592,26 @@ def test_the_constant_rule_wants_the_network_and_its_training_far_above_a_consta
     assert "always predicting the targets' mean" in slow.message
     # trained well on its own data, worse here: data unlike it, or overfitting, not this
     assert constant_finding(net, X, y, [1.0, 0.2]) is None
-    # near a constant (the priors learned, or an untrained network): the other findings'
+    # near a constant with a training loss that barely moved: stuck there (it said
+    # nothing of a network stuck at ln 2, the commonest "does not learn")
     net, X, y = _two_classes(b=1.0)  # 0.81: 1.2 × ln 2
-    assert constant_finding(net, X, y, [2.0, 2.0]) is None
+    stuck = constant_finding(net, X, y, [0.70, 0.695]).message
+    assert "is 0.8133, no better than 0.6931, that of always predicting" in stuck
+    assert "barely moved (0.7 → 0.695)" in stuck and stuck.endswith("tell anything of the targets")
+    at_chance = _two_classes(b=0.0)  # exactly ln 2: the priors, nothing of x
+    assert constant_finding(*at_chance, [0.6932, 0.6931]) is not None
+    # …but one that fell on the way there, or ended below it, is the other findings'
+    assert constant_finding(net, X, y, [2.0, 0.8]) is None
+    assert constant_finding(_two_classes(b=0.0, W=0.2)[0], X, y, [0.70, 0.695]) is None
+    # fallen to the constant in the first epochs and flat since: stuck, said as it went
+    settled = constant_finding(net, X, y, [0.85, 0.76] + [0.7] * 10).message
+    assert "no better than" in settled and "went 0.85 → 0.7 in 12 epochs" in settled
+    assert constant_finding(net, X, y, [0.85, 0.76] + [0.7] * 10, stuck=False) is None
+    # beside a finding that explains it (every relu unit dead), diagnose does not ask
+    dead = Network([1, 4, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    dead.layers[0].b[...] = -20.0
+    found = diagnose(dead, X, y, losses=[0.70, 0.695])
+    assert found.ids == {"dead_units"}
     # the network's loss as it is, not the history's last (dropout, L2 penalty)
     net, X, y = _two_classes(b=0.0, W=2.0)  # 0.020
     assert constant_finding(net, X, y, [2.0, 2.0]) is None
@@ -610,3 +629,92 @@ def test_the_constant_rule_is_quiet_where_a_constant_fits_every_target():
     assert constant_finding(regressor, X[:3], nearly, [5.0, 5.0]) is None
     assert constant_finding(net, X, np.array([0, 1, 0, 1]), []) is None
     assert constant_finding(net, X, np.array([0, 1, 0, 1]), [float("nan"), 5.0]) is None
+
+
+@pytest.mark.parametrize("act", ["relu", "identity"])  # (tanh saturates: its finding)
+def test_weights_too_large_at_every_layer_explode_though_first_and_last_agree(moons, act):
+    # a_l grows as δ_l shrinks: ‖∂L/∂W₁‖ / ‖∂L/∂W_L‖ stays near 1 at any scale of W, and
+    # gradients of 1e16 (identity) got no finding at all
+    X, y = moons
+    net = Network(
+        [2] + [32] * 8 + [2], activations=[act] * 8 + ["softmax"], loss="cross_entropy", seed=0
+    )
+    for layer in net.layers:
+        layer.W *= 10
+    with np.errstate(all="ignore"):
+        found = diagnose(net, X, y)
+    assert VANISHING < found.gradient_ratio < EXPLODING
+    steep = [f for f in found.findings if f.id == "exploding_gradient"]
+    assert steep, found.findings
+    if "‖∂L/∂W‖ / ‖W‖" in steep[0].message:
+        layer = found.layers[steep[0].layer - 1]
+        assert layer.ratio > 100 and "above 100" in steep[0].message
+    # at the initialiser's own scale: none
+    assert (
+        "exploding_gradient"
+        not in diagnose(
+            Network(
+                [2] + [32] * 8 + [2],
+                activations=[act] * 8 + ["softmax"],
+                loss="cross_entropy",
+                seed=0,
+            ),
+            X,
+            y,
+        ).ids
+    )
+
+
+def test_weights_that_are_not_numbers_are_said_so_not_too_large():
+    net = Network([2, 3, 1], activations=["tanh", "identity"], seed=0)
+    net.layers[0].W[0, 0] = np.nan
+    with np.errstate(all="ignore"):
+        found = diagnose(net, np.ones((4, 2)), np.zeros((4, 1)))
+    message = next(f.message for f in found.findings if f.id == "exploding_gradient")
+    assert message.startswith("the weights of layer 1 hold NaN or infinity")
+    assert "far too large" not in message
+
+
+def test_a_quarter_of_a_layer_dead_is_no_finding_half_is(moons):
+    X, y = moons
+    X = X - X.min(axis=0)  # inputs of one sign, as min-max scaling leaves them
+    net = Network([2, 8, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    W = net.layers[0].W
+    W[:] = np.abs(W)
+    net.layers[0].b[:] = 0.0
+    W[:, :2] = -np.abs(W[:, :2])  # 2 of 8 units dead on every example: 25 %
+    found = diagnose(net, X, y)
+    assert found.layers[0].dead_fraction == 0.25 and "dead_units" not in found.ids
+    W[:, 2:4] = -np.abs(W[:, 2:4])  # 4 of 8: half
+    message = next(f.message for f in diagnose(net, X, y).findings if f.id == "dead_units")
+    assert "units 1, 2, 3, 4" in message and "--scale standard" in message
+
+
+def test_a_loss_that_swings_without_ending_high_is_oscillation():
+    swinging = [1, 3, 0.8, 3.5, 0.7, 4, 0.9, 3.8, 1.0, 0.9]
+    found = learning_rate_finding(swinging)
+    assert found is not None and "went up and down" in found.message
+    assert "between 0.7 and 4" in found.message and found.message.endswith(
+        "lower the learning rate"
+    )
+    # mini-batch noise on a falling loss turns as often, by little: none
+    noisy = [1.0, 0.96, 0.97, 0.93, 0.94, 0.9, 0.91, 0.87, 0.88, 0.85]
+    assert learning_rate_finding(noisy) is None
+
+
+def test_the_diagnostics_callback_checks_its_batch_before_training(moons):
+    from glassnet import Callback
+
+    class Begun(Callback):
+        def __init__(self):
+            self.epochs = []
+
+        def on_epoch_begin(self, state, epoch):
+            self.epochs.append(epoch)
+
+    X, y = moons
+    net = Network([2, 4, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    begun = Begun()
+    with pytest.raises(ArgumentError, match=r"X: expected shape \(m, 2\)"):
+        net.fit(X, y, epochs=2, callbacks=[DiagnosticsCallback(X[:, :1], y), begun], verbose=False)
+    assert begun.epochs == []  # (it trained an epoch first)

@@ -5,15 +5,18 @@ reports, per layer, the norms of the gradient, the weights and δ, the saturated
 dead units and the units that can never differ, and raises findings:
 
 - ``vanishing_gradient`` — ‖∂L/∂W₁‖ < 10⁻³ ‖∂L/∂W_L‖: the first layer barely learns;
-- ``exploding_gradient`` — ‖∂L/∂W₁‖ > 10³ ‖∂L/∂W_L‖;
+- ``exploding_gradient`` — ‖∂L/∂W₁‖ > 10³ ‖∂L/∂W_L‖, or a layer's ‖∂L/∂W‖ over 10²
+  times its ‖W‖ (every layer as large: the ratio of first to last cannot see it);
 - ``saturation`` — over a quarter of a sigmoid/tanh layer's units have f'(z) < 0.01 on
-  most of the data (their median f'(z));
+  more than half of the data;
 - ``dead_units`` — a relu unit inactive (z ≤ 0) on every example: it gets no gradient, ever
-  (reported when at least a fifth of a layer is dead);
+  (reported when at least half of a layer is dead: inputs of one sign leave a quarter
+  of a fresh 2-input layer so, and it learns);
 - ``symmetry`` — hidden units with identical incoming weights and bias and identical
   outgoing weights get identical gradients and stay identical for ever;
 - ``learning_rate`` — the training loss rose, or oscillated, over the last epochs; or
-  the trained network does far worse than always predicting the targets' mean.
+  the trained network does far worse than always predicting the targets' mean, or no
+  better with a training loss that barely moved.
 
 :class:`DiagnosticsCallback` records the same figures after every epoch of training.
 """
@@ -34,13 +37,15 @@ from glassnet.train import Callback, TrainingState
 FORMAT = "glassnet.diagnose/1"
 VANISHING = 1e-3  # first/last layer gradient norm below this: vanishing_gradient
 EXPLODING = 1e3  # above this: exploding_gradient
+STEP = 1e2  # a layer's ‖∂L/∂W‖ over this × its ‖W‖: exploding_gradient (η = 0.01 moves W by ‖W‖)
 # a unit whose f'(z) is below this on more than half the examples (its median f'(z)) is
 # saturated: a mean would let the few examples near z = 0 (f' of 1 for tanh) hide it
 SATURATED_DERIVATIVE = 0.01
 SATURATION_FRACTION = 0.25  # saturation when more than this fraction of a layer is
-DEAD_FRACTION = 0.2  # dead_units when at least this fraction of a relu layer is dead
+DEAD_FRACTION = 0.5  # dead_units when at least this fraction of a relu layer is dead
 WINDOW = 10  # epochs of history the learning_rate finding looks at
 ABOVE_CONSTANT = 1.5  # a loss over this × a constant output's (trained and now): nothing learned
+AT_CONSTANT = 0.98  # …or over this × it, with a training loss that barely moved
 MOVED = 0.05  # a training loss that moved by at most this fraction barely moved
 SATURATING = ("sigmoid", "tanh")
 
@@ -242,7 +247,8 @@ def learning_rate_finding(losses: Sequence[float]) -> Finding | None:
     low = int(np.argmin(window))
     since = window[low:]
     rises = np.count_nonzero(np.diff(since) > 0) >= 3 / 4 * (len(since) - 1)
-    for part in [window] + ([since] if len(since) >= 5 and rises else []):
+    # (from the low first: 1 → 0.1 → 0.6 is a rise from 0.1, not from 1)
+    for part in ([since] if len(since) >= 5 and rises else []) + [window]:
         ends = np.mean(part[:3]), np.mean(part[-3:])
         rose = part[-1] - part[0] > floor
         if rose and part[-1] > 1.05 * part[0] and ends[1] > 1.05 * ends[0]:
@@ -263,6 +269,17 @@ def learning_rate_finding(losses: Sequence[float]) -> Finding | None:
             f"the training loss went up and down {turns} times in the last "
             f"{len(window)} epochs and ended at {window[-1]:.4g}, far above its "
             f"best {min(window):.4g}: the steps overshoot; lower the learning rate",
+        )
+    # swinging: most steps turn, and the typical step is over half the typical loss
+    # (mini-batch noise on a falling or settled loss moves it by a few per cent)
+    swing = float(np.median(np.abs(steps)))
+    if turns >= (len(steps) - 1) / 2 and swing > 0.5 * float(np.median(window)) and swing > floor:
+        return Finding(
+            "learning_rate",
+            None,
+            f"the training loss went up and down {turns} times in the last {len(window)} "
+            f"epochs, by {swing:.4g} a step (between {best:.4g} and {max(window):.4g}): the "
+            "steps overshoot; lower the learning rate",
         )
     return None
 
@@ -313,8 +330,19 @@ def diagnose(
                 f"{VANISHING:g}): each layer multiplies δ by f'(z) and Wᵀ, and {why}"
             )
         findings.append(Finding("vanishing_gradient", 1, message))
+    broken = [f.index for f in figures if not math.isfinite(f.weight_norm)]
     overflowed = [f.index for f in figures if not math.isfinite(f.grad_norm)]
-    if overflowed:
+    if broken:  # not too large: not numbers (a run that diverged, weights set by hand)
+        findings.append(
+            Finding(
+                "exploding_gradient",
+                broken[0],
+                f"the weights of layer{'s' if len(broken) > 1 else ''} {_units(broken)} hold "
+                "NaN or infinity (a training that diverged wrote them): start again from "
+                "fresh weights with a smaller learning rate, or gradient clipping",
+            )
+        )
+    elif overflowed:
         findings.append(
             Finding(
                 "exploding_gradient",
@@ -338,6 +366,23 @@ def diagnose(
                 "initialisation, a smaller learning rate or gradient clipping",
             )
         )
+    # every layer's gradient huge (weights too large at every layer alike: a_l grows as
+    # δ_l shrinks, and first / last stays near 1): each against its own weights
+    steep = [f for f in figures if math.isfinite(f.ratio) and f.weight_norm > 0 and f.ratio > STEP]
+    if steep and "exploding_gradient" not in {f.id for f in findings}:
+        f = steep[0]
+        also = f"; layers {_units([s.index for s in steep])}" if len(steep) > 1 else ""
+        findings.append(
+            Finding(
+                "exploding_gradient",
+                f.index,
+                f"layer {f.index}'s gradient is {_times(f.ratio)} its weights (‖∂L/∂W‖ / ‖W‖ "
+                f"above {STEP:g}{also}): "
+                f"a step of η = 0.01 would move them by {_times(0.01 * f.ratio)} their size; "
+                "the weights, inputs or targets are too large — use a smaller initialisation, "
+                "scale the inputs and targets, a smaller learning rate or gradient clipping",
+            )
+        )
     for f in figures:
         if f.saturated_fraction is not None and f.saturated_fraction > SATURATION_FRACTION:
             findings.append(
@@ -357,9 +402,10 @@ def diagnose(
                     f.index,
                     f"layer {f.index}: {len(f.dead_units)} relu unit(s) inactive (z ≤ 0) on "
                     f"every example (units {_units(f.dead_units)}): relu'(z) = 0 there, so they "
-                    "never learn again — whether they started so (their weights and bias against "
-                    "inputs of one sign) or a too large step pushed them there; leaky_relu or "
-                    "elu keep a gradient, a smaller learning rate keeps units alive",
+                    "never learn again — a negative bias, weights against inputs of one sign "
+                    "(inputs in [0, 1] leave a unit whose weights are all ≤ 0 dead: centre "
+                    "them, e.g. --scale standard), or a too large step that pushed them there "
+                    "(a smaller learning rate); leaky_relu or elu keep a gradient",
                 )
             )
         for group in f.identical_units:
@@ -373,7 +419,11 @@ def diagnose(
                 )
             )
     if losses is not None:
-        finding = learning_rate_finding(losses) or constant_finding(network, X, Y, losses)
+        # stuck at a constant's loss beside another finding: that one is the cause (dead
+        # units, a vanishing gradient), and "raise the learning rate" would mislead
+        finding = learning_rate_finding(losses) or constant_finding(
+            network, X, Y, losses, stuck=not findings
+        )
         if finding is not None:
             findings.append(finding)
     return Diagnosis(figures, findings, ratio)
@@ -395,7 +445,11 @@ def constant_loss(network: Network, Y: np.ndarray) -> float:
 
 
 def constant_finding(
-    network: Network, X: np.ndarray, Y: np.ndarray, losses: Sequence[float]
+    network: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    losses: Sequence[float],
+    stuck: bool = True,
 ) -> Finding | None:
     """``learning_rate`` when a trained network does far worse than a constant output.
 
@@ -408,6 +462,11 @@ def constant_finding(
     that fell from a first epoch far above the rest (over :data:`ABOVE_CONSTANT` times
     their lowest), steps too large; one that fell otherwise, too slowly; a single
     epoch, either (its figures said).
+
+    With ``stuck``, also a loss above :data:`AT_CONSTANT` times the constant's (trained
+    and now) where the training loss moved by 5 % at most over its last
+    :data:`WINDOW` epochs: stuck at a constant output
+    (:func:`diagnose` asks it only where no other finding explains that).
     """
     try:
         history = [float(v) for v in losses]
@@ -425,15 +484,19 @@ def constant_finding(
     if not (math.isfinite(constant) and constant > 1e-12 * scale):
         return None
     bar = ABOVE_CONSTANT * constant
-    if history[-1] <= bar:
+    first, last = history[0], history[-1]
+    # at the constant's loss and not off it over the last epochs: stuck (ln 2 on
+    # balanced classes, say, reached in the first epochs: the priors, learned)
+    recent = history[-WINDOW:]
+    stuck = stuck and len(recent) > 1 and abs(recent[-1] - recent[0]) <= MOVED * recent[0]
+    if last <= (AT_CONSTANT * constant if stuck else bar):
         return None
     try:  # (in chunks, as the figures)
         now = network.evaluate(X, Y)["loss"]
     except ArgumentError:  # an output that is not a number: the figures say it
         return None
-    if not (math.isfinite(now) and now > bar):
+    if not (math.isfinite(now) and now > (AT_CONSTANT * constant if stuck else bar)):
         return None
-    first, last = history[0], history[-1]
     top = max(history)
     if len(history) > 1 and top > (1 + MOVED) * first:
         why = (
@@ -463,10 +526,13 @@ def constant_finding(
             "the inputs and targets"
         )
     mean = "the class frequencies" if network.is_classifier else "the targets' mean"
+    than = f"{_times(now / constant)}" if now > bar else "no better than"
+    if now <= bar:  # (noise for targets, or inputs that say nothing of them, stay here too)
+        why += " — if the inputs tell anything of the targets"
     return Finding(
         "learning_rate",
         None,
-        f"the loss on these examples is {now:.4g}, {_times(now / constant)} {constant:.4g}, that "
+        f"the loss on these examples is {now:.4g}, {than} {constant:.4g}, that "
         f"of always predicting {mean}: the network learned nothing from its inputs; {why}",
     )
 
@@ -500,6 +566,10 @@ class DiagnosticsCallback(Callback):
     def __init__(self, X: np.ndarray, Y: np.ndarray) -> None:
         self.X, self.Y = X, Y
         self.records: list[dict[str, Any]] = []
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        """Check the batch against the network before any epoch is trained."""
+        measure(state.network, self.X, self.Y)
 
     def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
         """Measure the network as it is after this epoch."""

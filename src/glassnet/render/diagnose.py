@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from glassnet.diagnose import DEAD_FRACTION, EXPLODING, SATURATION_FRACTION, VANISHING
+from glassnet.diagnose import DEAD_FRACTION, EXPLODING, SATURATION_FRACTION, STEP, VANISHING
 
 
 def _fraction(value: float | None) -> str:
@@ -42,7 +42,8 @@ def render_text(diagnosis: dict[str, Any]) -> str:
         lines += [
             "",
             f"no findings: no gradient vanishes or explodes (the first layer's is within "
-            f"{VANISHING:g} to {EXPLODING:g} × the last one's), no sigmoid/tanh layer has over "
+            f"{VANISHING:g} to {EXPLODING:g} × the last one's, and none is over {STEP:g} × its "
+            "weights), no sigmoid/tanh layer has over "
             f"{SATURATION_FRACTION:.0%} of its units saturated, no relu layer {DEAD_FRACTION:.0%} "
             "or more dead, no unit copies another",
         ]
