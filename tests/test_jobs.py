@@ -345,7 +345,9 @@ def test_out_problems_are_one_line_and_found_before_training(capsys, tmp_path):
     argv = ("train", "--dataset", "xor", "--epochs", "1", "--out", str(tmp_path / "run"))
     code, out, err = run(capsys, *argv)
     assert code == 2 and err.count("\n") == 1 and "cannot write loss.png" in err
-    assert load_model(tmp_path / "run" / "model.npz")  # written before, atomically
+    # what was written before stays whole; model.npz, written last, marks a run done
+    assert (tmp_path / "run" / "history.csv").read_text().startswith("epoch,")
+    assert not (tmp_path / "run" / "model.npz").exists()
     assert not list((tmp_path / "run").glob(".*.tmp"))
 
 
@@ -1316,3 +1318,20 @@ def test_too_few_examples_to_split_name_their_file_and_one_epoch_is_singular(cap
     assert f"{few}: 2 examples are too few for 1 validation and 1 test examples" in err
     code, out, err = run(capsys, "train", "--dataset", "xor", "--epochs", "1")
     assert code == 0 and ", 1 epoch, batch " in out, err
+
+
+def test_a_run_cut_short_among_its_outputs_is_resumed_and_writes_them(capsys, tmp_path):
+    # model.npz was written first: with it there, --resume said "the run finished" and
+    # the history and report never came
+    out = tmp_path / "run"
+    (out / "report.md").mkdir(parents=True)  # the last output but the model fails
+    argv = ("--dataset", "xor", "--epochs", "4", "--checkpoint-every", "2", "--out", str(out))
+    code, _, err = run(capsys, "train", *argv)
+    assert code == 2 and "cannot write report.md" in err
+    assert not (out / "model.npz").exists() and (out / "history.csv").is_file()
+    (out / "report.md").rmdir()
+    code, _, err = run(capsys, "train", "--resume", str(out))
+    assert code == 0, err
+    assert load_model(out / "model.npz") and (out / "report.md").is_file()
+    code, _, err = run(capsys, "train", "--resume", str(out))  # now done
+    assert code == 2 and "the run finished" in err

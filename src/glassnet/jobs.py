@@ -842,13 +842,16 @@ def _write_outputs(
 ) -> tuple[list[str], list[str]]:
     """model.npz, history.csv, history.json, explain.html, plots and report.md in ``out``.
 
+    model.npz last: it marks the run done (``--resume`` takes a model newer than the
+    last checkpoint for a finished run), so a run cut short among these files is
+    resumed from its checkpoint, which writes them all.
+
     Returns the names written and the notes that say so.
     """
     with _writing(out):
         from glassnet.io import atomic_write_text, save_model
         from glassnet.render.json import json_text
 
-        save_model(network, out / "model.npz", metadata=metadata)
         atomic_write_text(out / "history.csv", history.to_csv())
         atomic_write_text(out / "history.json", json_text(history.to_dict(), indent=1) + "\n")
         written = ["model.npz", "history.csv", "history.json"]
@@ -926,6 +929,7 @@ def _write_outputs(
         report = _report(result, history, written, notes) + ("\n" + section if section else "")
         atomic_write_text(out / "report.md", report)
         written.append("report.md")
+        save_model(network, out / "model.npz", metadata=metadata)
         return written, [f"wrote {out}/: {', '.join(written)}", *notes]
 
 
