@@ -1335,3 +1335,38 @@ def test_a_run_cut_short_among_its_outputs_is_resumed_and_writes_them(capsys, tm
     assert load_model(out / "model.npz") and (out / "report.md").is_file()
     code, _, err = run(capsys, "train", "--resume", str(out))  # now done
     assert code == 2 and "the run finished" in err
+
+
+def test_metadata_that_train_cannot_have_written_is_refused(capsys, tmp_path):
+    # each was taken: a scaler of no kind, labels true/false, a classifier's y_scaler,
+    # a regression's classes, a dataset that is no name
+    from glassnet.io import save_model
+
+    path = _iris_model(capsys, tmp_path)
+    network, metadata = load_model(path)
+    scaler = {**metadata["x_scaler"], "kind": "weird"}
+    regression = Network([4, 1], activations=["identity"], seed=0)
+    cases = [
+        (
+            network,
+            {"x_scaler": scaler},
+            'x_scaler: expected null or {"kind", "offset", "scale"}: kind \'standard\'',
+        ),
+        (network, {"classes": [True, False, 2]}, "classes: expected a list of the 3 distinct"),
+        (
+            network,
+            {"y_scaler": {"kind": "standard", "offset": [0.0] * 3, "scale": [1.0] * 3}},
+            "y_scaler: expected null for a classifier",
+        ),
+        (network, {"dataset": 5}, "dataset: expected a name, found '5'"),
+        (
+            regression,
+            {"classes": ["a", "b"], "task": None},
+            "classes: expected null for a network of identity outputs",
+        ),
+    ]
+    for net, change, said in cases:
+        save_model(net, path, metadata={**metadata, **change})
+        code, _, err = run(capsys, "predict", str(path), "iris")
+        assert code == 2 and err.count("\n") == 1, err
+        assert err.startswith(f"glassnet: error: {path}: metadata: {said}"), err

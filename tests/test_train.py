@@ -1616,3 +1616,20 @@ def test_ctrl_c_between_epochs_trains_no_batch_of_the_next_and_a_second_stops_at
     with pytest.raises(KeyboardInterrupt, match=r"^interrupted again: stopped at once"):
         _net().fit(X, y, callbacks=[hangs], **settings)
     assert went_on == [] and signal.getsignal(signal.SIGINT) is handler
+
+
+def test_a_notebook_shows_the_bar_by_default(monkeypatch):
+    # Jupyter's stderr is no terminal: verbose=None showed no bar there
+    import sys
+    import types
+
+    assert train_module._show_progress(None) is False  # pytest's stderr: no terminal
+    ZMQInteractiveShell = type("ZMQInteractiveShell", (), {})
+    TerminalInteractiveShell = type("TerminalInteractiveShell", (), {})
+    for shell, shown in ((ZMQInteractiveShell, True), (TerminalInteractiveShell, False)):
+        fake = types.SimpleNamespace(get_ipython=lambda shell=shell: shell())
+        monkeypatch.setitem(sys.modules, "IPython", fake)
+        assert train_module._show_progress(None) is shown
+        assert train_module._show_progress(False) is False
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: None))
+    assert train_module._show_progress(None) is False  # IPython imported, no shell running

@@ -1394,7 +1394,8 @@ def train_val_test_split(
     n_val = max(1, round(val * n)) if val > 0 else 0
     if n - n_test - n_val < 1:
         raise ArgumentError(
-            f"{n} examples are too few for {n_val} validation and {n_test} test examples "
+            f"{n} example{'s are' if n != 1 else ' is'} too few for {n_val} validation and "
+            f"{n_test} test examples "
             f"and at least one to train on"
         )
     classes = stratify and y.ndim == 1 and y.dtype.kind in "biu"

@@ -60,7 +60,8 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
     What is written goes to a temporary file in the same folder; when the block
     ends without an exception it is flushed to disk and renamed over ``path`` in
     one step, so a reader sees the old file or the new one, never a partial one,
-    even if the process is killed midway.  When the block raises, the temporary
+    even if the process is killed midway; then the folder is synced, so that after a
+    power cut too it names the new file.  When the block raises, the temporary
     file is removed and ``path`` is left as it was.  A symbolic link is written
     through: its target is replaced (the temporary file beside it), the link stays.
 
@@ -125,6 +126,14 @@ def atomic_writer(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    # the rename itself to disk: after a power cut the folder names the new file, not
+    # the old one (a folder that can't be opened or synced, on some file systems: as is)
+    with contextlib.suppress(OSError):
+        folder = os.open(real.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 def _file_mode(path: Path) -> int:

@@ -1051,7 +1051,7 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
         "feature_names",
         f"a list of the {n_in} input columns' distinct names",
     )
-    for key in ("target", "target_column"):
+    for key in ("target", "target_column", "dataset"):
         require(meta.get(key) is None or isinstance(meta[key], str), key, "a name")
     if network.loss.name in PROBABILITY_TARGETS and not network.is_classifier:
         # its targets would be scaled numbers, which a cross-entropy cannot take
@@ -1072,25 +1072,32 @@ def _check_metadata(model: str, meta: dict, network: Network) -> None:
             isinstance(classes, list)
             and len(classes) == max(n_out, 2)
             # predict writes them, evaluate maps the data's labels to them by their text
-            and all(isinstance(c, (str, int, float)) for c in classes)
+            and all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in classes)
             and len({str(c) for c in classes}) == len(classes),
             "classes",
             f"a list of the {max(n_out, 2)} distinct class labels (strings or numbers)",
         )
+    if not network.is_classifier:  # (read by nothing there: a sign of another network's)
+        require(classes is None, "classes", f"null for a network of {outputs} (a regression)")
+    elif meta.get("y_scaler") is not None:  # a classifier's targets are labels, not scaled
+        require(False, "y_scaler", "null for a classifier (its targets are class labels)")
+    from glassnet.data import SCALERS
+
     for key, n in (("x_scaler", n_in), ("y_scaler", n_out)):
         scaler = meta.get(key)
         require(
             scaler is None
             or (
                 isinstance(scaler, dict)
+                and scaler.get("kind") in SCALERS
                 and numbers(scaler.get("offset"), n)
                 and numbers(scaler.get("scale"), n)
                 # x / scale overflows where 1 / scale does (a subnormal scale)
                 and all(v > 0 and math.isfinite(1 / v) for v in scaler["scale"])
             ),
             key,
-            f'null or {{"kind", "offset", "scale"}} with {n} finite numbers each, scales > 0 '
-            "with a finite reciprocal",
+            f'null or {{"kind", "offset", "scale"}}: kind {" or ".join(map(repr, SCALERS))}, '
+            f"{n} finite numbers each, scales > 0 with a finite reciprocal",
         )
 
 

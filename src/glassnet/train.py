@@ -474,9 +474,16 @@ def _shown(logs: dict[str, Any], i: int | None = None) -> dict[str, str]:
 
 
 def _show_progress(verbose: bool | None) -> bool:
-    if verbose is None:  # a bar only for a person at a terminal
-        return sys.stderr.isatty()
+    if verbose is None:  # a bar only for a person at a terminal, or in a notebook
+        return sys.stderr.isatty() or _in_notebook()
     return bool(verbose)
+
+
+def _in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel (whose stderr is no terminal: a person reads it)."""
+    ipython = sys.modules.get("IPython")  # imported by the kernel, never by glassnet
+    get = getattr(ipython, "get_ipython", None)
+    return callable(get) and type(get()).__name__ == "ZMQInteractiveShell"
 
 
 def fit(
@@ -543,7 +550,8 @@ def fit(
         Stop when the validation loss (or the training loss, without validation data)
         has not improved for 10 (or this many) epochs, and restore the best weights.
     verbose : bool, optional
-        Show a progress bar; by default only when stderr is a terminal.
+        Show a progress bar; by default only when stderr is a terminal or in a Jupyter
+        notebook.
     checkpoint_every : int, optional
         Call ``on_checkpoint`` with the run's state every this many epochs (a whole
         number ≥ 1; given without ``on_checkpoint``, an ArgumentError).
