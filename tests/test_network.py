@@ -691,3 +691,21 @@ def test_one_hot_rows_for_few_and_many_classes(n):
     assert one_hot(index[:0], n, np.float64).shape == (0, n)
     with pytest.raises(IndexError):  # never a 1 in the next row
         one_hot(np.array([n, 0]), n, np.float32)
+
+
+def test_a_float32_network_says_so_and_names_numbers_beyond_its_range():
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy", dtype="float32", seed=0)
+    assert repr(net).endswith("loss='cross_entropy', dtype='float32')")
+    assert "dtype" not in repr(Network([2, 3], activations=["softmax"], seed=0))  # float64
+    # 1e39 became inf in the cast, with NumPy's RuntimeWarning, and was said to be inf
+    for call in (net.predict, lambda X: net.fit(X, [0], verbose=False)):
+        with pytest.raises(
+            ArgumentError, match=r"^X: example 1 holds 1e\+39 \(column 1\), beyond float32's"
+        ):
+            call(np.array([[1e39, 0.0]]))
+    # a column of class indices, as Keras takes them: the shape they go in
+    with pytest.raises(ArgumentError, match=r"found 1; class indices go in a 1-D array"):
+        net.fit(np.ones((3, 2)), np.zeros((3, 1)), verbose=False)
+    import glassnet
+
+    assert glassnet.TrainingState is glassnet.train.TrainingState

@@ -36,6 +36,7 @@ _EXPORTS = {
         "History",
         "LambdaCallback",
         "TrainingError",
+        "TrainingState",
         "fit",
     ),
 }
@@ -87,6 +88,7 @@ __all__ = [
     "SpecError",
     "Trace",
     "TrainingError",
+    "TrainingState",
     "__version__",
     "explain_step",
     "export_spec",
@@ -131,4 +133,12 @@ if _typing.TYPE_CHECKING:  # the same names, for type checkers and editors
     from glassnet.optimizers import SGD, Adam, RMSProp
     from glassnet.spec import Spec, load_spec, loads_spec, parse_spec
     from glassnet.trace import LayerTrace, Trace, explain_step
-    from glassnet.train import Callback, EarlyStopping, History, LambdaCallback, TrainingError, fit
+    from glassnet.train import (
+        Callback,
+        EarlyStopping,
+        History,
+        LambdaCallback,
+        TrainingError,
+        TrainingState,
+        fit,
+    )

@@ -879,7 +879,8 @@ class Network:
         acts = ", ".join(
             str(getattr(layer.activation, "name", layer.activation)) for layer in self.layers
         )
-        return f"Network({self.sizes}, activations=[{acts}], loss={self.loss.name!r})"
+        dtype = "" if self.dtype == np.float64 else f", dtype={np.dtype(self.dtype).name!r}"
+        return f"Network({self.sizes}, activations=[{acts}], loss={self.loss.name!r}{dtype})"
 
     # --- the forward pass ------------------------------------------------------------
 
@@ -1069,12 +1070,23 @@ class Network:
         """``X`` as an array of the network's dtype, shape (m, n_0), or ArgumentError."""
         self._check_layers()  # n_0 is read off layer 1's W: a replaced one is named first
         _real(X, name)
+        given = X
         try:
-            X = np.asarray(X, dtype=self.dtype)
+            with np.errstate(over="ignore"):  # (a number beyond float32: said below)
+                X = np.asarray(X, dtype=self.dtype)
         except (TypeError, ValueError):
             raise ArgumentError(f"{name}: expected numbers, shape (m, {self.sizes[0]})") from None
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ArgumentError(f"{name}: expected shape (m, {self.sizes[0]}), found {X.shape}")
+        if X is not given and self.dtype == np.float32 and not np.isfinite(X).all():
+            wide = np.asarray(given, dtype=np.float64)  # converted here: a pass over a copy
+            beyond = np.argwhere(np.isinf(X) & np.isfinite(wide))
+            if len(beyond):  # not "holds inf", which the data did not
+                k, j = beyond[0]
+                raise ArgumentError(
+                    f"{name}: example {k + 1} holds {wide[k, j]:g} (column {j + 1}), beyond "
+                    "float32's range (±3.4e38): scale the data, or use a float64 network"
+                )
         return X
 
     def _workspace(self, m: int, *, training: bool) -> Workspace:
@@ -1188,7 +1200,14 @@ class Network:
             )
         if y.ndim == 2:
             if y.shape[1] != n_out:
-                raise ArgumentError(f"{name}: expected {n_out} columns, found {y.shape[1]}")
+                # a column of class indices (Keras' sparse labels): the shape they go in
+                sparse = (
+                    y.shape[1] == 1
+                    and self.is_classifier
+                    and self.output_activation.name == "softmax"
+                )
+                hint = "; class indices go in a 1-D array, shape (n,)" if sparse else ""
+                raise ArgumentError(f"{name}: expected {n_out} columns, found {y.shape[1]}{hint}")
             return self._probabilities(y.astype(self.dtype, copy=False), name)
         if y.ndim != 1:
             raise ArgumentError(f"{name}: expected a 1-D or 2-D array, found {y.ndim} dimensions")

@@ -500,7 +500,10 @@ def fit(
     validation_split: float = 0.0,
     shuffle: bool = True,
     seed: int | None = None,
-    callbacks: Sequence[Callback | Callable[..., None]] | None = (),
+    callbacks: Sequence[Callback | Callable[..., None]]
+    | Callback
+    | Callable[..., None]
+    | None = (),
     l2: float = 0.0,
     dropout: float | Sequence[float] = 0.0,
     clip_norm: float | None = None,
