@@ -1626,7 +1626,12 @@ def test_a_notebook_shows_the_bar_by_default(monkeypatch):
     assert train_module._show_progress(None) is False  # pytest's stderr: no terminal
     ZMQInteractiveShell = type("ZMQInteractiveShell", (), {})
     TerminalInteractiveShell = type("TerminalInteractiveShell", (), {})
-    for shell, shown in ((ZMQInteractiveShell, True), (TerminalInteractiveShell, False)):
+    Colab = type("Shell", (ZMQInteractiveShell,), {})  # google.colab's, a subclass
+    for shell, shown in (
+        (ZMQInteractiveShell, True),
+        (Colab, True),
+        (TerminalInteractiveShell, False),
+    ):
         fake = types.SimpleNamespace(get_ipython=lambda shell=shell: shell())
         monkeypatch.setitem(sys.modules, "IPython", fake)
         assert train_module._show_progress(None) is shown

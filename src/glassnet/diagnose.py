@@ -5,8 +5,8 @@ reports, per layer, the norms of the gradient, the weights and δ, the saturated
 dead units and the units that can never differ, and raises findings:
 
 - ``vanishing_gradient`` — ‖∂L/∂W₁‖ < 10⁻³ ‖∂L/∂W_L‖: the first layer barely learns;
-- ``exploding_gradient`` — ‖∂L/∂W₁‖ > 10³ ‖∂L/∂W_L‖, or a layer's ‖∂L/∂W‖ over 10²
-  times its ‖W‖ (every layer as large: the ratio of first to last cannot see it);
+- ``exploding_gradient`` — ‖∂L/∂W₁‖ > 10³ ‖∂L/∂W_L‖, or a layer's ‖∂L/∂W‖ over 10² and
+  over 10² times its ‖W‖ (every layer as large: the ratio of first to last cannot see it);
 - ``saturation`` — over a quarter of a sigmoid/tanh layer's units have f'(z) < 0.01 on
   more than half of the data;
 - ``dead_units`` — a relu unit inactive (z ≤ 0) on every example: it gets no gradient, ever
@@ -37,7 +37,7 @@ from glassnet.train import Callback, TrainingState
 FORMAT = "glassnet.diagnose/1"
 VANISHING = 1e-3  # first/last layer gradient norm below this: vanishing_gradient
 EXPLODING = 1e3  # above this: exploding_gradient
-STEP = 1e2  # a layer's ‖∂L/∂W‖ over this × its ‖W‖: exploding_gradient (η = 0.01 moves W by ‖W‖)
+STEP = 1e2  # a layer's ‖∂L/∂W‖ over this, and this × its ‖W‖: exploding_gradient
 # a unit whose f'(z) is below this on more than half the examples (its median f'(z)) is
 # saturated: a mean would let the few examples near z = 0 (f' of 1 for tanh) hide it
 SATURATED_DERIVATIVE = 0.01
@@ -368,7 +368,16 @@ def diagnose(
         )
     # every layer's gradient huge (weights too large at every layer alike: a_l grows as
     # δ_l shrinks, and first / last stays near 1): each against its own weights
-    steep = [f for f in figures if math.isfinite(f.ratio) and f.weight_norm > 0 and f.ratio > STEP]
+    # (the gradient large itself: over tiny weights, a near-0 output layer, the ratio is
+    # large with a gradient of 0.1, and such a network learns)
+    steep = [
+        f
+        for f in figures
+        if math.isfinite(f.ratio)
+        and f.ratio > STEP
+        and math.isfinite(f.grad_norm)
+        and f.grad_norm > STEP
+    ]
     if steep and "exploding_gradient" not in {f.id for f in findings}:
         f = steep[0]
         also = f"; layers {_units([s.index for s in steep])}" if len(steep) > 1 else ""
@@ -376,11 +385,11 @@ def diagnose(
             Finding(
                 "exploding_gradient",
                 f.index,
-                f"layer {f.index}'s gradient is {_times(f.ratio)} its weights (‖∂L/∂W‖ / ‖W‖ "
-                f"above {STEP:g}{also}): "
-                f"a step of η = 0.01 would move them by {_times(0.01 * f.ratio)} their size; "
-                "the weights, inputs or targets are too large — use a smaller initialisation, "
-                "scale the inputs and targets, a smaller learning rate or gradient clipping",
+                f"layer {f.index}'s gradient is {f.grad_norm:.3g}, {_times(f.ratio)} its weights "
+                f"(‖∂L/∂W‖ and ‖∂L/∂W‖ / ‖W‖ both above {STEP:g}{also}): one step of plain "
+                "gradient descent with η = 0.01 would move them by more than their size; the "
+                "weights, inputs or targets are too large — use a smaller initialisation, "
+                "scale the inputs and targets, or gradient clipping",
             )
         )
     for f in figures:
@@ -528,7 +537,13 @@ def constant_finding(
     mean = "the class frequencies" if network.is_classifier else "the targets' mean"
     than = f"{_times(now / constant)}" if now > bar else "no better than"
     if now <= bar:  # (noise for targets, or inputs that say nothing of them, stay here too)
-        why += " — if the inputs tell anything of the targets"
+        why += (  # …or a model that cannot fit them: xor without a hidden layer
+            " — or the network cannot represent the targets: without a hidden layer it "
+            "separates the classes by a line (a plane); add one"
+            if len(network.layers) == 1
+            else " — if the inputs tell anything of the targets and the network can represent "
+            "them (enough units, biases)"
+        )
     return Finding(
         "learning_rate",
         None,

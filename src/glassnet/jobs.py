@@ -612,9 +612,13 @@ def _resume_args(args: argparse.Namespace) -> tuple[argparse.Namespace, dict[str
             refused = refused or (path.name, exc.message)
             continue
         model = Path(args.resume) / "model.npz"
-        # written at a run's end, after its last checkpoint: one that ended past every
-        # checkpoint (no --checkpoint-every, or epochs not a multiple of it) has finished
-        if model.is_file() and model.stat().st_mtime_ns > path.stat().st_mtime_ns:
+        # written at a run's end, after its last checkpoint, the report last of all: one
+        # that ended past every checkpoint (no --checkpoint-every, or epochs not a
+        # multiple of it) has finished; one cut short among its outputs has not
+        written_after = [Path(args.resume) / name for name in ("model.npz", "report.md")]
+        if all(
+            p.is_file() and p.stat().st_mtime_ns > path.stat().st_mtime_ns for p in written_after
+        ):
             # a newer one refused (cut short) is said: "last" is the last that loads
             passed = f"; {refused[0]}, newer, is refused: {refused[1]}" if refused else ""
             raise ArgumentError(
@@ -842,9 +846,10 @@ def _write_outputs(
 ) -> tuple[list[str], list[str]]:
     """model.npz, history.csv, history.json, explain.html, plots and report.md in ``out``.
 
-    model.npz last: it marks the run done (``--resume`` takes a model newer than the
-    last checkpoint for a finished run), so a run cut short among these files is
-    resumed from its checkpoint, which writes them all.
+    model.npz first (an output that fails after it leaves the trained model), report.md
+    last: ``--resume`` takes a run whose model and report are both newer than its last
+    checkpoint for a finished one, and resumes one cut short among these files from
+    that checkpoint, which writes them all.
 
     Returns the names written and the notes that say so.
     """
@@ -852,6 +857,7 @@ def _write_outputs(
         from glassnet.io import atomic_write_text, save_model
         from glassnet.render.json import json_text
 
+        save_model(network, out / "model.npz", metadata=metadata)
         atomic_write_text(out / "history.csv", history.to_csv())
         atomic_write_text(out / "history.json", json_text(history.to_dict(), indent=1) + "\n")
         written = ["model.npz", "history.csv", "history.json"]
@@ -929,7 +935,6 @@ def _write_outputs(
         report = _report(result, history, written, notes) + ("\n" + section if section else "")
         atomic_write_text(out / "report.md", report)
         written.append("report.md")
-        save_model(network, out / "model.npz", metadata=metadata)
         return written, [f"wrote {out}/: {', '.join(written)}", *notes]
 
 

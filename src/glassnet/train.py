@@ -483,7 +483,8 @@ def _in_notebook() -> bool:
     """Whether this runs in a Jupyter kernel (whose stderr is no terminal: a person reads it)."""
     ipython = sys.modules.get("IPython")  # imported by the kernel, never by glassnet
     get = getattr(ipython, "get_ipython", None)
-    return callable(get) and type(get()).__name__ == "ZMQInteractiveShell"
+    # (Colab's shell is a subclass of Jupyter's)
+    return callable(get) and any(c.__name__ == "ZMQInteractiveShell" for c in type(get()).__mro__)
 
 
 def fit(
