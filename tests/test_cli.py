@@ -589,7 +589,7 @@ def test_non_utf8_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         (["explain", "EX", "--precision"], "--precision"),
         (["explain", "EX", "-o"], "-o"),
         (["explain", "EX", "--bogus"], "--bogus"),
-        (["gradcheck", "EX", "--format", "json"], "--format"),
+        (["gradcheck", "EX", "--format", "html"], "--format"),
         (["explain", "EX", "extra"], "extra"),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else None,
@@ -965,3 +965,38 @@ def test_a_closed_stdout_is_one_line_of_error(tmp_path: Path) -> None:
     command = f"{sys.executable} -m glassnet explain {EXAMPLES[0]} -o {page} >&-"
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and page.read_text(encoding="utf-8").startswith("glassnet explain")
+
+
+def test_gradcheck_writes_json_and_takes_a_tolerance(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from glassnet import gradcheck, load_spec
+
+    spec_path = EXAMPLES_DIR / "seed003.toml"
+    code, out, _ = run_main(capsys, "gradcheck", str(spec_path), "--format", "json")
+    doc = json.loads(out)
+    spec = load_spec(spec_path)
+    result = gradcheck(spec.network, spec.X, spec.Y, weights_layout="out_in")
+    assert code == 0 and doc["format"] == "glassnet.gradcheck/1" and doc["passed"] is True
+    assert doc["tolerance"] == 1e-6 and doc["notes"] == []
+    assert [(d["index"], d["where"], d["worst"]) for d in doc["layers"]] == [
+        (c.index, c.where, c.worst) for c in result.layers
+    ]
+    assert doc["layers"][0]["checked"] == 20 and doc["layers"][0]["activation"] == "sigmoid"
+    # a tolerance that is no number > 0: exit 2
+    code, out, err = run_main(capsys, "gradcheck", str(spec_path), "--tolerance", "0")
+    assert code == 2 and out == "" and "--tolerance: expected a number > 0, found '0'" in err
+
+
+@pytest.mark.usefixtures("wrong_sigmoid")
+def test_gradcheck_fails_in_json_and_a_tolerance_it_is_within_passes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    spec = str(EXAMPLES_DIR / "seed000.toml")  # sigmoid's derivative 10 % off
+    code, out, _ = run_main(capsys, "gradcheck", spec, "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and doc["passed"] is False and doc["layers"][0]["worst"] > 1e-2
+    code, out, _ = run_main(capsys, "gradcheck", spec, "--tolerance", "0.5")
+    assert code == 0 and out.endswith("all below 0.5\n")

@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     grad = sub.add_parser("gradcheck", help="check every gradient against finite differences")
     grad.add_argument("spec", help="spec file (TOML)")
+    grad.add_argument("--format", choices=("text", "json"), default="text")
+    grad.add_argument(
+        "--tolerance",
+        type=_positive_float,
+        default=None,
+        metavar="T",
+        help="the largest relative error that passes (default 1e-6)",
+    )
 
     check = sub.add_parser("check", help="check a hand calculation of a step")
     check.add_argument("spec", help="spec file (TOML)")
@@ -259,15 +267,21 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _gradcheck(args: argparse.Namespace) -> int:
-    from glassnet.gradcheck import format_result, gradcheck
+    from glassnet.gradcheck import TOLERANCE, format_result, gradcheck
     from glassnet.spec import load_spec
 
     spec = load_spec(args.spec)
+    tolerance = TOLERANCE if args.tolerance is None else args.tolerance
     try:
-        result = gradcheck(spec.network, spec.X, spec.Y, weights_layout=spec.weights_layout)
+        result = gradcheck(spec.network, spec.X, spec.Y, tolerance, spec.weights_layout)
     except ArgumentError as exc:  # the spec's numbers: named with its file
         raise SpecError(args.spec, "", str(exc)) from None
-    _print(format_result(result))
+    if args.format == "json":
+        from glassnet.render.json import json_text
+
+        _print(json_text(result.to_dict()) + "\n")
+    else:
+        _print(format_result(result))
     return EXIT_OK if result.passed else EXIT_FAILED
 
 

@@ -67,6 +67,7 @@ import numpy as np
 from glassnet.errors import ArgumentError, real_number
 from glassnet.network import Network
 
+FORMAT = "glassnet.gradcheck/1"
 TOLERANCE = 1e-6
 STENCIL = ((2.0, -1.0), (1.0, 8.0), (-1.0, -8.0), (-2.0, 1.0))  # (multiple of h, weight)
 REFINEMENTS = 5  # steps h/4, h/16, …, h/1024 at most
@@ -129,6 +130,35 @@ class GradcheckResult:
     def worst(self) -> float:
         """The largest error over all layers."""
         return max((layer.worst for layer in self.layers), default=0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``glassnet.gradcheck/1`` document (``--format json``).
+
+        ``{"format", "tolerance", "passed", "layers": [{"index", "activation", "worst",
+        "where", "analytic", "numeric", "checked", "skipped"}, …], "notes"}``; a layer
+        with no entry checked has ``where`` null (and worst 0), an infinite or NaN
+        number is written as JSON writes none (see :func:`glassnet.render.json.json_text`).
+        """
+        layers = [
+            {
+                "index": c.index,
+                "activation": c.activation,
+                "worst": c.worst,
+                "where": c.where if c.checked else None,
+                "analytic": c.analytic if c.checked else None,
+                "numeric": c.numeric if c.checked else None,
+                "checked": c.checked,
+                "skipped": c.skipped,
+            }
+            for c in self.layers
+        ]
+        return {
+            "format": FORMAT,
+            "tolerance": self.tolerance,
+            "passed": self.passed,
+            "layers": layers,
+            "notes": list(self.notes),
+        }
 
 
 def _kink_pattern(network: Network, fp: Any) -> list[np.ndarray]:
