@@ -234,7 +234,8 @@ def _pop(d, key):
 DAMAGED = {
     "W-columns": (
         lambda arrays, state: _set(arrays, "W1", arrays["W1"][:, :2]),
-        r"b1: expected a float64 array of shape \(2,\), found a float64 array of shape \(4,\)",
+        r"b1: expected a float64 array of shape \(2,\), found a float64 array of shape \(4,\) "
+        r"\(W1 has 2 columns, units: one bias each\)",  # (W1 cut, not b1: the pair named)
     ),
     "W-int": (
         lambda arrays, state: _set(arrays, "W1", arrays["W1"].astype(np.int64)),

@@ -228,8 +228,8 @@ def _argument(cast: type, *check: Any) -> Callable[[str], Any]:
             ok, expected = getattr(jobs, check[0])
         else:
             ok, expected = check
-        try:
-            value = cast(text)
+        try:  # ASCII digits, as a data file's cells (int() reads ３ and ٣ too)
+            value = cast(text) if text.isascii() else None
         except ValueError:
             value = None
         if value is None or not ok(value):

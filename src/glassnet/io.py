@@ -562,10 +562,12 @@ def _array(
     shape: tuple[int | None, ...],
     *,
     finite: bool = False,
+    why: str = "",
 ) -> np.ndarray:
     """Take array ``name`` of the file: of ``dtype`` ("integer": any), of ``shape``.
 
     ``None`` in ``shape`` is any length. In native byte order, with the same values.
+    ``why`` follows a wrong shape's message: where its expected length comes from.
     """
     if name not in arrays:
         raise _RefusedError(f"{name}: missing")
@@ -587,7 +589,7 @@ def _array(
         article = "an" if array.dtype.name[0] in "aio" else "a"
         raise _RefusedError(
             f"{name}: expected {what} array of shape ({dims}), "
-            f"found {article} {array.dtype} array of shape {array.shape}"
+            f"found {article} {array.dtype} array of shape {array.shape}{why}"
         )
     if finite and not np.isfinite(array).all():
         raise _RefusedError(f"{name}: holds NaN or infinity")
@@ -688,9 +690,12 @@ def _read_params(arrays: dict[str, np.ndarray], layers: int) -> list[tuple[np.nd
     params: list[tuple[np.ndarray, np.ndarray]] = []
     dtype, width = _FLOATS, None
     for l in range(1, layers + 1):
-        W = _array(arrays, f"W{l}", dtype, (width, None), finite=True)
+        # a length that does not chain names the array it is taken from: one of the pair
+        chained = f" (W{l - 1} has {width} columns, units)" if l > 1 else ""
+        W = _array(arrays, f"W{l}", dtype, (width, None), finite=True, why=chained)
         dtype, width = W.dtype, W.shape[1]
-        params.append((W, _array(arrays, f"b{l}", dtype, (width,), finite=True)))
+        per_unit = f" (W{l} has {width} columns, units: one bias each)"
+        params.append((W, _array(arrays, f"b{l}", dtype, (width,), finite=True, why=per_unit)))
     return params
 
 
