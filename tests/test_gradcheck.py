@@ -76,6 +76,23 @@ def test_a_step_across_a_relu_kink_is_skipped_not_failed():
     assert "skipped" in format_result(result)
 
 
+def test_a_z_near_a_kink_is_checked_with_smaller_steps():
+    # z = 1e-4 beside relu's kink: the first step (2h = 2e-3) crosses it, a step 256
+    # times smaller does not; the entry was skipped, and is checked now
+    net = Network(
+        [Layer([[1.0], [-0.5]], [1e-4], "relu"), Layer([[2.0]], [0.1], "identity")],
+        loss="squared_error",
+    )
+    result = gradcheck(net, np.array([[1.0, 2.0]]), np.array([[0.5]]))
+    assert (result.layers[0].checked, result.layers[0].skipped) == (3, 0) and result.passed
+    # a wrong derivative there is still caught
+    bad = dataclasses.replace(
+        ACTIVATIONS["relu"], derivative=lambda z, a: 1.01 * (z > 0), vjp_fn=None, vjp_into=None
+    )
+    net.layers[0] = Layer(net.layers[0].W, net.layers[0].b, bad)
+    assert not gradcheck(net, np.array([[1.0, 2.0]]), np.array([[0.5]])).passed
+
+
 def test_a_layer_whose_every_step_crosses_a_kink_says_not_checked():
     # z = 1·1 − 0.5·2 = 0: every entry's step moves z across relu's kink
     net = Network([Layer([[1.0], [-0.5]], [0.0], "relu")], loss="squared_error")
