@@ -1638,3 +1638,31 @@ def test_a_notebook_shows_the_bar_by_default(monkeypatch):
         assert train_module._show_progress(False) is False
     monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: None))
     assert train_module._show_progress(None) is False  # IPython imported, no shell running
+
+
+def test_a_lambda_callback_takes_every_hook_as_keras_does():
+    # it took on_epoch_end and on_batch_end only
+    X, y = blobs(n=40)
+    events = []
+    cb = LambdaCallback(
+        on_train_begin=lambda state: events.append("train_begin"),
+        on_epoch_begin=lambda state, epoch: events.append(f"epoch_begin {epoch}"),
+        on_batch_begin=lambda state, batch: events.append(f"batch_begin {batch}"),
+        on_batch_end=lambda state, batch, logs: events.append(f"batch_end {batch}"),
+        on_epoch_end=lambda state, epoch, logs: events.append(f"epoch_end {epoch}"),
+        on_train_end=lambda state: events.append("train_end"),
+    )
+    _net().fit(X, y, epochs=2, batch_size=20, callbacks=cb, verbose=False)
+    one = ["batch_begin 1", "batch_end 1", "batch_begin 2", "batch_end 2"]
+    assert events == [
+        "train_begin",
+        *("epoch_begin 1", *one, "epoch_end 1"),
+        *("epoch_begin 2", *one, "epoch_end 2"),
+        "train_end",
+    ]
+    with pytest.raises(ArgumentError, match="on_batch_begin"):
+        LambdaCallback(on_batch_begin=lambda state: None)  # one argument short
+    # one without batch hooks keeps the step's calls cached, as before
+    seen = []
+    _net().fit(X, y, epochs=1, callbacks=LambdaCallback(on_train_end=seen.append), verbose=False)
+    assert len(seen) == 1

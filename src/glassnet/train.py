@@ -196,30 +196,64 @@ HOOKS = {
 
 
 class LambdaCallback(Callback):
-    """A callback from plain functions ``f(state, epoch_or_batch, logs)``."""
+    """A callback from plain functions, one per hook (as Keras's), each given the state first.
+
+    ``on_epoch_end(state, epoch, logs)``, ``on_batch_end(state, batch, logs)``,
+    ``on_epoch_begin(state, epoch)``, ``on_batch_begin(state, batch)``,
+    ``on_train_begin(state)``, ``on_train_end(state)``; each optional.
+    """
 
     def __init__(
         self,
         on_epoch_end: Callable[..., None] | None = None,
         on_batch_end: Callable[..., None] | None = None,
+        on_epoch_begin: Callable[..., None] | None = None,
+        on_batch_begin: Callable[..., None] | None = None,
+        on_train_begin: Callable[..., None] | None = None,
+        on_train_end: Callable[..., None] | None = None,
     ) -> None:
-        for name, fn, params in (
-            ("on_epoch_end", on_epoch_end, "state, epoch, logs"),
-            ("on_batch_end", on_batch_end, "state, batch, logs"),
-        ):
+        self._hooks = {
+            "on_epoch_end": on_epoch_end,
+            "on_batch_end": on_batch_end,
+            "on_epoch_begin": on_epoch_begin,
+            "on_batch_begin": on_batch_begin,
+            "on_train_begin": on_train_begin,
+            "on_train_end": on_train_end,
+        }
+        for name, fn in self._hooks.items():
             if fn is not None:
-                check_signature(fn, params, name)
-        self._epoch, self._batch = on_epoch_end, on_batch_end
+                check_signature(fn, HOOKS[name], name)
+        # (fit calls the per-batch hooks only of callbacks that have them)
+        self._batch, self._batch_begin = on_batch_end, on_batch_begin
 
-    def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
-        """Call the epoch function."""
-        if self._epoch is not None:
-            self._epoch(state, epoch, logs)
+    def _call(self, name: str, *args: Any) -> None:
+        fn = self._hooks[name]
+        if fn is not None:
+            fn(*args)
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        """Call the function given for it."""
+        self._call("on_train_begin", state)
+
+    def on_epoch_begin(self, state: TrainingState, epoch: int) -> None:
+        """Call the function given for it."""
+        self._call("on_epoch_begin", state, epoch)
+
+    def on_batch_begin(self, state: TrainingState, batch: int) -> None:
+        """Call the function given for it."""
+        self._call("on_batch_begin", state, batch)
 
     def on_batch_end(self, state: TrainingState, batch: int, logs: dict[str, float]) -> None:
-        """Call the batch function."""
-        if self._batch is not None:
-            self._batch(state, batch, logs)
+        """Call the function given for it."""
+        self._call("on_batch_end", state, batch, logs)
+
+    def on_epoch_end(self, state: TrainingState, epoch: int, logs: dict[str, float]) -> None:
+        """Call the function given for it."""
+        self._call("on_epoch_end", state, epoch, logs)
+
+    def on_train_end(self, state: TrainingState) -> None:
+        """Call the function given for it."""
+        self._call("on_train_end", state)
 
 
 class EarlyStopping(Callback):
@@ -692,6 +726,7 @@ def fit(
         cb
         for cb in cbs
         if getattr(cb.on_batch_begin, "__func__", None) is not Callback.on_batch_begin
+        and not (isinstance(cb, LambdaCallback) and cb._batch_begin is None)
     ]
     sst = total_squares(Y) if metric == "r2" else None
     # the (W, b, f) that fit updates in place: those checked as it began, then each
