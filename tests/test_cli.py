@@ -591,6 +591,7 @@ def test_non_utf8_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         (["explain", "EX", "--bogus"], "--bogus"),
         (["gradcheck", "EX", "--format", "html"], "--format"),
         (["explain", "EX", "--precision", "\uff13"], "--precision: expected 1 to 17"),
+        (["train", "--hidden", "\uff13\uff12"], "--hidden: expected sizes"),
         (["explain", "EX", "extra"], "extra"),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else None,

@@ -241,6 +241,10 @@ DAMAGED = {
         lambda arrays, state: _set(arrays, "W1", arrays["W1"].astype(np.int64)),
         r"W1: expected a float32 or float64 array of shape \(…, …\), found an int64 array",
     ),
+    "W-int-later": (  # a dtype wrong, the length right: no word of the chain
+        lambda arrays, state: _set(arrays, "W2", arrays["W2"].astype(np.int64)),
+        r"W2: expected a float64 array of shape \(4, …\), found an int64 array of shape \(4, 2\)$",
+    ),
     "W-nan": (
         lambda arrays, state: arrays["W2"].__setitem__((0, 0), np.nan),
         r"W2: holds NaN or infinity",

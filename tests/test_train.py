@@ -1666,3 +1666,54 @@ def test_a_lambda_callback_takes_every_hook_as_keras_does():
     seen = []
     _net().fit(X, y, epochs=1, callbacks=LambdaCallback(on_train_end=seen.append), verbose=False)
     assert len(seen) == 1
+
+
+def test_a_lambda_callback_subclass_keeps_its_own_batch_hooks(monkeypatch):
+    # a subclass's own on_batch_begin was dropped with LambdaCallback's unused one
+    X, y = blobs(n=40)
+    calls = []
+
+    class Mine(LambdaCallback):
+        def on_batch_begin(self, state, batch):
+            calls.append(("begin", batch))
+
+        def on_batch_end(self, state, batch, logs):
+            calls.append(("end", batch))
+
+    _net().fit(
+        X,
+        y,
+        epochs=1,
+        batch_size=20,
+        callbacks=Mine(on_epoch_end=lambda s, e, l: None),
+        verbose=False,
+    )
+    assert calls == [("begin", 1), ("end", 1), ("begin", 2), ("end", 2)]
+    # and one with no batch function keeps the step's calls, looked up once a batch size
+    made = []
+    original = Network._step_calls
+
+    def counted(self, *args, **kwargs):
+        made.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "_step_calls", counted)
+    _net().fit(
+        X,
+        y,
+        epochs=2,
+        batch_size=20,
+        callbacks=LambdaCallback(on_train_end=lambda s: None),
+        verbose=False,
+    )
+    cached = len(made)
+    made.clear()
+    _net().fit(
+        X,
+        y,
+        epochs=2,
+        batch_size=20,
+        callbacks=LambdaCallback(on_batch_begin=lambda s, b: None),
+        verbose=False,
+    )
+    assert cached < len(made)

@@ -2,9 +2,9 @@
 
 ``glassnet explain SPEC [--format text|markdown|json] [--precision N] [-o FILE]``
     One training step of the spec's network, every number shown.
-``glassnet gradcheck SPEC``
+``glassnet gradcheck SPEC [--format text|json] [--tolerance T]``
     Every analytic gradient against finite differences; exit 0 when all
-    relative errors are below 1e-6, 1 otherwise.
+    relative errors are below T (1e-6), 1 otherwise.
 ``glassnet train [--dataset NAME|PATH] [--spec SPEC] ... [--out DIR] [--json]``
     Train a network (see :mod:`glassnet.jobs`); with no arguments, on digits.
 ``glassnet predict MODEL DATA`` and ``glassnet evaluate MODEL DATA``
@@ -203,6 +203,8 @@ def _sizes(text: str) -> list[int]:
     if text.strip().lower() in ("", "none", "0"):
         return []
     try:
+        if not text.isascii():  # ASCII digits, as every number argument (int() reads ３)
+            raise ValueError(text)
         sizes = [int(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected sizes such as 64,32, found '{text}'") from None

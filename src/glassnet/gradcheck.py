@@ -50,8 +50,8 @@ At a kink (relu and leaky_relu at z = 0, where f' jumps; elu at 0, where f''
 jumps and the five-point formula loses its accuracy) a finite difference across
 it means nothing: an entry whose perturbations move any z of such a layer
 across it is estimated again with steps 16, 256 and 4096 times smaller, and where
-those cross it too (a z on the kink, or within 10⁻⁶ of it) skipped and counted as
-skipped. A network of which no entry could be
+those cross it too (a z on the kink, or within the smallest step's reach of it, about
+5·10⁻⁷·max(1, |θ|)·|x|) skipped and counted as skipped. A network of which no entry could be
 checked does not pass.
 
 An entry whose analytic gradient or estimate is NaN has an infinite error.
@@ -279,7 +279,7 @@ def numeric_gradient(
     h = 1e-3 * max(1.0, abs(original))
     try:
         steps = [estimate(h)]  # (estimate, round-off) at h, h/4, h/16, …
-        # a step across a kink (some z within 2h·|x| of it): smaller ones may keep to its
+        # a step across a kink (some z within reach of 2h of it): smaller ones may keep to its
         # side, and the entry is checked after all (it was skipped)
         for _ in range(KINK_RETRIES):
             if smooth:

@@ -589,7 +589,8 @@ def _array(
         article = "an" if array.dtype.name[0] in "aio" else "a"
         raise _RefusedError(
             f"{name}: expected {what} array of shape ({dims}), "
-            f"found {article} {array.dtype} array of shape {array.shape}{why}"
+            f"found {article} {array.dtype} array of shape {array.shape}"
+            + (why if right and array.ndim == len(shape) else "")  # (a length, not a dtype)
         )
     if finite and not np.isfinite(array).all():
         raise _RefusedError(f"{name}: holds NaN or infinity")

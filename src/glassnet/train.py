@@ -720,13 +720,16 @@ def fit(
         cb
         for cb in cbs
         if getattr(cb.on_batch_end, "__func__", None) is not Callback.on_batch_end
-        and not (isinstance(cb, LambdaCallback) and cb._batch is None)
+        # (a LambdaCallback given no batch function; a subclass's own method is called)
+        and not (type(cb).on_batch_end is LambdaCallback.on_batch_end and cb._batch is None)
     ]
     begin_cbs = [
         cb
         for cb in cbs
         if getattr(cb.on_batch_begin, "__func__", None) is not Callback.on_batch_begin
-        and not (isinstance(cb, LambdaCallback) and cb._batch_begin is None)
+        and not (
+            type(cb).on_batch_begin is LambdaCallback.on_batch_begin and cb._batch_begin is None
+        )
     ]
     sst = total_squares(Y) if metric == "r2" else None
     # the (W, b, f) that fit updates in place: those checked as it began, then each
