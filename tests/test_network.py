@@ -709,3 +709,16 @@ def test_a_float32_network_says_so_and_names_numbers_beyond_its_range():
     import glassnet
 
     assert glassnet.TrainingState is glassnet.train.TrainingState
+
+
+def test_reprs_name_what_a_reader_needs_not_every_number():
+    # a Layer printed every weight and the activation's functions' addresses
+    from glassnet import LOSSES, EarlyStopping
+
+    net = Network([4, 3, 2], activations=["relu", "softmax"], loss="cross_entropy", seed=0)
+    assert repr(net.layers[0]) == "Layer(W: 4×3 float64, activation='relu')"
+    assert repr(ACTIVATIONS["relu"]) == "Activation('relu')" and "0x" not in repr(net.layers[1])
+    assert repr(LOSSES["cross_entropy"]) == "Loss('cross_entropy')"
+    assert repr(EarlyStopping(patience=3)) == (
+        "EarlyStopping(monitor='val_loss', patience=3, min_delta=0.0, restore_best_weights=True)"
+    )

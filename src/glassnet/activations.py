@@ -91,6 +91,9 @@ class Activation:
     vjp_into: Callable[[Array, Array, Array, SimpleNamespace], None] | None = None
     vjp_of_a: bool = False
 
+    def __repr__(self) -> str:  # its name, not its functions' addresses
+        return f"Activation({self.name!r})"
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         """Pickled (and deep-copied) by name when it is the registry's entry under it.
 

@@ -51,6 +51,9 @@ class Loss:
     text: str
     text_gradient: str
 
+    def __repr__(self) -> str:  # its name, not its functions' addresses
+        return f"Loss({self.name!r})"
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         """Pickled (and deep-copied) by name when it is the registry's entry under it.
 

@@ -95,6 +95,13 @@ class Layer:
         """Number of units."""
         return np.shape(self.W)[-1]
 
+    def __repr__(self) -> str:
+        # its shape and activation, not every weight and the activation's functions
+        name = getattr(self.activation, "name", self.activation)
+        shape = "×".join(map(str, np.shape(self.W)))
+        dtype = getattr(self.W, "dtype", "")
+        return f"Layer(W: {shape} {dtype}, activation={name!r})"
+
 
 @dataclass
 class ForwardPass:

@@ -295,6 +295,12 @@ class EarlyStopping(Callback):
         self._best_layers: list | None = None
         self._waited = 0
 
+    def __repr__(self) -> str:
+        return (
+            f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "
+            f"min_delta={self.min_delta!r}, restore_best_weights={self.restore_best_weights!r})"
+        )
+
     def on_train_begin(self, state: TrainingState) -> None:
         """Reset."""
         self.best, self.best_epoch, self._best_layers, self._waited = math.nan, None, None, 0
