@@ -51,6 +51,7 @@ from glassnet.activations import Activation, get_activation, scratch
 from glassnet.errors import (
     ArgumentError,
     SpecError,
+    finite_row_sums,
     real_number,
     refuse_non_finite,
     whole_number,
@@ -1085,7 +1086,7 @@ class Network:
             raise ArgumentError(f"{name}: expected numbers, shape (m, {self.sizes[0]})") from None
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ArgumentError(f"{name}: expected shape (m, {self.sizes[0]}), found {X.shape}")
-        if X is not given and self.dtype == np.float32 and not np.isfinite(X).all():
+        if X is not given and self.dtype == np.float32 and not finite_row_sums(X):
             wide = np.asarray(given, dtype=np.float64)  # converted here: a pass over a copy
             beyond = np.argwhere(np.isinf(X) & np.isfinite(wide))
             if len(beyond):  # not "holds inf", which the data did not

@@ -62,7 +62,7 @@ except ImportError as error:  # pragma: no cover - an optional dependency
 
 from glassnet import blas
 from glassnet.activations import ACTIVATIONS, Activation, get_activation
-from glassnet.errors import ArgumentError
+from glassnet.errors import ArgumentError, finite_row_sums
 from glassnet.losses import Loss, get_loss
 from glassnet.network import Layer, Network, one_hot, sum_of_squares, targets_outside
 from glassnet.optimizers import SGD, Adam, Optimizer, Schedule
@@ -496,8 +496,7 @@ class _BaseMLP(BaseEstimator):
             and X.size > 0
         )
         if finite:
-            with np.errstate(over="ignore", invalid="ignore"):
-                finite = bool(np.isfinite(X @ np.ones(X.shape[1], dtype=X.dtype)).all())
+            finite = finite_row_sums(X)
         return validate_data(
             self,
             X,

@@ -30,6 +30,7 @@ from glassnet.errors import (
     GlassnetError,
     check_signature,
     did_you_mean,
+    finite_row_sums,
     quote,
     real_number,
     refuse_non_finite,
@@ -673,11 +674,7 @@ def fit(
     if check_finite:  # before any step: a saturating layer turns ∞ into a finite loss
         # and NaN weights (∂L/∂W = xᵀδ with ∞ · 0), found only at the next batch
         for name, rows in zip(("X", "y"), given, strict=True):
-            # the row sums, one product on the threaded BLAS, are finite where every
-            # number is (unless a sum overflows: then the numbers themselves are looked at)
-            with np.errstate(over="ignore", invalid="ignore"):
-                sums = rows @ np.ones(rows.shape[1], dtype=rows.dtype)
-            if not np.isfinite(sums).all():
+            if not finite_row_sums(rows):
                 refuse_non_finite([(name, rows)])
     network._dropout_rates(dropout)  # check the rates before any work
 
