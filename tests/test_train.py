@@ -1182,6 +1182,9 @@ def _net(loss: str = "cross_entropy", out: str = "softmax", n_out: int = 3) -> N
         ({"batch_size": 2.5}, "batch_size: expected a whole number"),
         ({"epochs": True}, "epochs: expected a whole number"),
         ({"seed": -1}, "seed: expected a whole number ≥ 0"),
+        ({"shuffle": "no"}, r"^shuffle: expected True or False, found 'no'$"),
+        ({"check_finite": None}, r"^check_finite: expected True or False, found None$"),
+        ({"verbose": "yes"}, r"^verbose: expected a whole number ≥ 0, found 'yes'$"),
         ({"l2": None}, "l2: expected a number"),
         ({"clip_norm": "1"}, "clip_norm: expected a number > 0"),
         ({"validation_split": "0.1"}, "validation_split: expected a number"),
@@ -1191,7 +1194,15 @@ def _net(loss: str = "cross_entropy", out: str = "softmax", n_out: int = 3) -> N
 def test_bad_fit_arguments_are_named(kwargs, message):
     X, y = blobs()
     with pytest.raises(ArgumentError, match=message):
-        _net().fit(X, y, verbose=False, **kwargs)
+        _net().fit(X, y, **{"verbose": False, **kwargs})
+
+
+def test_verbose_takes_keras_numbers_and_shuffle_numpy_bools(capsys):
+    X, y = blobs()
+    _net().fit(X, y, epochs=1, verbose=0, shuffle=np.bool_(False))
+    assert capsys.readouterr().err == ""
+    _net().fit(X, y, epochs=1, verbose=2)
+    assert "1/1" in capsys.readouterr().err  # a bar, as verbose=True draws
 
 
 def test_numpy_scalars_are_numbers_and_one_callback_needs_no_list():

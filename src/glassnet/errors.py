@@ -256,6 +256,13 @@ def whole_number(name: str, value: object, low: int = 0) -> int:
     return int(value)
 
 
+def flag(name: str, value: object) -> bool:
+    """``value`` as a bool (Python's or NumPy's), or ArgumentError: "no" would be true."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ArgumentError(f"{name}: expected True or False, found {value!r}")
+    return bool(value)
+
+
 def real_number(name: str, value: object, low: float = 0.0, *, strict: bool = False) -> float:
     """``value`` as a finite float ≥ ``low`` (> with ``strict``), or ArgumentError."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)

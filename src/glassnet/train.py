@@ -31,6 +31,7 @@ from glassnet.errors import (
     check_signature,
     did_you_mean,
     finite_row_sums,
+    flag,
     quote,
     real_number,
     refuse_non_finite,
@@ -550,7 +551,7 @@ def fit(
     dropout: float | Sequence[float] = 0.0,
     clip_norm: float | None = None,
     early_stopping: bool | int = False,
-    verbose: bool | None = None,
+    verbose: bool | int | None = None,
     checkpoint_every: int | None = None,
     on_checkpoint: Callable[[dict[str, Any]], None] | None = None,
     resume: dict[str, Any] | None = None,
@@ -594,9 +595,9 @@ def fit(
     early_stopping : bool or int, default False
         Stop when the validation loss (or the training loss, without validation data)
         has not improved for 10 (or this many) epochs, and restore the best weights.
-    verbose : bool, optional
-        Show a progress bar; by default only when stderr is a terminal or in a Jupyter
-        notebook.
+    verbose : bool or int, optional
+        Show a progress bar (an int as Keras's: 0 none, ≥ 1 a bar); by default only when
+        stderr is a terminal or in a Jupyter notebook.
     checkpoint_every : int, optional
         Call ``on_checkpoint`` with the run's state every this many epochs (a whole
         number ≥ 1; given without ``on_checkpoint``, an ArgumentError).
@@ -643,6 +644,10 @@ def fit(
         ``validation_split`` holds out, named by its example and column.
     """
     epochs = whole_number("epochs", epochs)
+    shuffle = flag("shuffle", shuffle)
+    check_finite = flag("check_finite", check_finite)
+    if verbose is not None and not isinstance(verbose, (bool, np.bool_)):  # Keras's 0, 1, 2
+        verbose = whole_number("verbose", verbose) > 0
     l2 = real_number("l2", l2)
     if clip_norm is not None:
         clip_norm = real_number("clip_norm", clip_norm, strict=True)
