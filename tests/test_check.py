@@ -164,6 +164,7 @@ class Case:
 
 SIG, TANH, RELU, ID, SOFT = "sigmoid", "tanh", "relu", "identity", "softmax"
 HSE, SE, BCE, CE = "half_squared_error", "squared_error", "binary_cross_entropy", "cross_entropy"
+MSE = "mean_squared_error"
 
 # fmt: off
 CASES = [
@@ -295,6 +296,24 @@ CASES = [
     ),
     Case(
         "half_factor", "hse-loss-m3", (2, 3, 2), (SIG, SIG), HSE, 3, "in_out",
+        (None, "loss"), lambda p: mean_loss((p[(2, "a")] - p.Y) ** 2),
+    ),
+    Case(  # the terms as the loss's: the ½ there too
+        "half_factor", "se-loss_terms-m3", (2, 3, 2), (TANH, SIG), SE, 3, "in_out",
+        (None, "loss_terms"), lambda p: 0.5 * (p[(2, "a")] - p.Y) ** 2,
+    ),
+    # unit_mean: mean_squared_error's 1/n over the output units left out (or taken twice)
+    Case(
+        "unit_mean", "dL_da-m1", (3, 3, 3), (SIG, TANH), MSE, 1, "in_out",
+        (2, "dL_da"), lambda p: 2 * (p[(2, "a")] - p.Y),
+        carry=((2, "delta"), (1, "dL_da"), (1, "delta")),
+    ),
+    Case(
+        "unit_mean", "loss_terms-m3", (2, 3, 3), (RELU, SIG), MSE, 3, "out_in",
+        (None, "loss_terms"), lambda p: (p[(2, "a")] - p.Y) ** 2,
+    ),
+    Case(
+        "unit_mean", "loss-m1", (3, 2, 4), (TANH, ID), MSE, 1, "out_in",
         (None, "loss"), lambda p: mean_loss((p[(2, "a")] - p.Y) ** 2),
     ),
     # mean_vs_sum: the batch's gradient or loss summed, not averaged over m
@@ -1767,6 +1786,53 @@ def test_halved_and_turned_or_added_loss_derivatives_are_named() -> None:
     (first, *rest) = check(spec, parse_claims(text, spec, trace), trace).findings
     assert first.status == "wrong" and first.diagnosis == ["loss_derivative_sign"]
     assert all(f.status == "right" for f in rest)  # y = 0 there: a + y = a − y
+    # δ = ½(y − a) σ′ written alone: both mistakes of its unwritten ∂ℓ/∂a, as written
+    delta = 0.5 * (y - a) * a * (1 - a)
+    text = "[layer.2]\ndelta = [" + ", ".join(f"{v:.6f}" for v in delta) + "]\n"
+    findings = check(spec, parse_claims(text, spec, trace), trace).findings
+    assert [f.status for f in findings] == ["wrong"] * 3
+    for f in findings:
+        assert set(f.diagnosis) == {"loss_derivative_sign", "half_factor"}, f.message
+
+
+def test_a_mistake_in_a_squared_error_is_explained_in_its_own_loss() -> None:
+    """squared_error has no ½: its sign and its factor are said of (a − y)²."""
+    spec = parse_spec(
+        {
+            "input": [1.0, 2.0],
+            "target": [1.0, 0.0],
+            "loss": SE,
+            "layer": [{"activation": SIG, "weights": [[0.5, -0.6], [0.7, 0.8]]}],
+        }
+    )
+    trace = spec.explain()
+    a = 1 / (1 + np.exp(-(np.array([1.0, 2.0]) @ np.array([[0.5, -0.6], [0.7, 0.8]]))))
+    y = np.array([1.0, 0.0])
+    for written, said in (
+        (2 * (y - a), "loss_derivative_sign: mind the signs: ∂/∂a of (a − y)² is 2(a − y)"),
+        (a - y, "half_factor: this loss is squared_error, without ½"),
+    ):
+        text = "[layer.1]\ndL_da = [" + ", ".join(f"{v:.6f}" for v in written) + "]\n"
+        for f in check(spec, parse_claims(text, spec, trace), trace).findings:
+            assert f.status == "wrong" and said in f.message, f.message
+
+
+def test_a_transposed_gradient_s_shape_is_named_as_the_layout_s() -> None:
+    """A non-square grad_W written the other way round is no shape of the sheet: said so."""
+    spec = parse_spec(
+        {
+            "input": [1.0, 2.0],
+            "target": [1.0, 0.0, 0.0],
+            "loss": CE,
+            "weights_layout": "out_in",
+            "layer": [{"activation": SOFT, "weights": [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]}],
+        }
+    )
+    trace = spec.explain()
+    text = "[layer.1]\ngrad_W = [[0, 0, 0], [0, 0, 0]]\n"
+    expected = r"expected shape \(3, 2\), a row per unit \(unit by input"
+    with pytest.raises(ClaimsError, match=expected):
+        parse_claims(text, spec, trace)
 
 
 def test_a_right_0_stays_right_beside_numbers_at_full_precision() -> None:

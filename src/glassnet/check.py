@@ -246,6 +246,12 @@ def _parse_table(
             expected = f"shape {written}"
             if _one_example(written, layer, key):
                 expected = f"shape {written[1:]} (one example)"
+            if key in W_SHAPED and array.shape == written[::-1]:  # transposed_weights' shape
+                expected += (
+                    ", a row per unit (unit by input: weights_layout out_in)"
+                    if spec.weights_layout == "out_in"
+                    else ", a row per input (input by unit: W[i][j] joins input i to unit j)"
+                )
             raise ClaimsError(path, field, f"expected {expected}, found shape {array.shape}")
         if array.shape != written:
             array = array.reshape(written)
@@ -799,11 +805,12 @@ RULES: tuple[Rule, ...] = (
         "mind the signs: ∂/∂a of −(1 − y) ln(1 − a) is +(1 − y)/(1 − a), of ½(a − y)² is a − y",
         _output,
         explain_for={
-            **dict.fromkeys(
-                ("half_squared_error", "squared_error", "mean_squared_error"),
-                "mind the signs: ∂/∂a of ½(a − y)² is a − y, not y − a nor a + y (of "
-                "(a − y)², 2(a − y))",
-            ),
+            "half_squared_error": "mind the signs: ∂/∂a of ½(a − y)² is a − y, not y − a "
+            "nor a + y (of (a − y)², 2(a − y))",
+            "squared_error": "mind the signs: ∂/∂a of (a − y)² is 2(a − y), not 2(y − a) "
+            "nor 2(a + y)",
+            "mean_squared_error": "mind the signs: ∂/∂a_j of (1/n) Σ_j (a_j − y_j)² is "
+            "2(a_j − y_j)/n, not 2(y_j − a_j)/n nor 2(a_j + y_j)/n",
             **dict.fromkeys(
                 ("binary_cross_entropy", "cross_entropy"),
                 "mind the signs: ∂/∂a of −y ln a is −y/a, of −(1 − y) ln(1 − a) is "
@@ -813,12 +820,28 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "half_factor",
-        ("dL_da", "loss"),
+        ("dL_da", "loss", "loss_terms"),
         # also halved or doubled with the sign turned: ½(y − a), seed 002's
         lambda ws, l: [{"factor": 0.5}, {"factor": 2.0}, {"factor": -0.5}, {"factor": -2.0}],
         "the loss ½(a − y)² has the derivative a − y; the loss (a − y)² is twice it, with "
         "the derivative 2(a − y)",
         _squared,
+        explain_for={
+            "squared_error": "this loss is squared_error, without ½: the loss (a − y)² has "
+            "the derivative 2(a − y); the loss ½(a − y)² is half of it, with the derivative "
+            "a − y",
+            "mean_squared_error": "this loss is mean_squared_error, without ½: the loss "
+            "(1/n) Σ_j (a_j − y_j)² has the terms (a_j − y_j)²/n and the derivative "
+            "2(a_j − y_j)/n",
+        },
+    ),
+    Rule(
+        "unit_mean",
+        ("dL_da", "loss", "loss_terms"),
+        lambda ws, l: [{"factor": float(ws.spec.Y.shape[1])}, {"factor": 1 / ws.spec.Y.shape[1]}],
+        "mean_squared_error is the mean over the n output units, ℓ = (1/n) Σ_j (a_j − y_j)²: "
+        "each term (a_j − y_j)²/n, ∂ℓ/∂a_j = 2(a_j − y_j)/n; the 1/n enters once",
+        lambda ws, l: ws.spec.network.loss.name == "mean_squared_error" and ws.spec.Y.shape[1] > 1,
     ),
     Rule(
         "input_missing",
@@ -1359,6 +1382,8 @@ def _diagnose(
     found = [rule_id for rule_id, _ in mistakes]
     if "batch_derivative" in found and len(found) > 1:  # ÷ m is also ÷ 2 of half_factor
         found.remove("batch_derivative")
+    if "unit_mean" in found and "half_factor" in found:  # n = 2: the 1/n, not a ½
+        found.remove("half_factor")
     if not found and _rounded_inputs(ws, claim, finest):
         found.append("rounded_inputs")
     return found or ["arithmetic"]
@@ -1477,9 +1502,12 @@ def _upstream(
 def _mistakes_upstream(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
     """A claim from its unwritten input (:func:`_upstream`) made under a known mistake.
 
-    (rule id, the value it gives), for the first mistake that gives the claimed one.
+    (rule id, the value it gives) for each rule whose first variant to give the claimed
+    number does, from the first input where one does (½(y − a) names the sign and the ½,
+    as where ∂ℓ/∂a is written).
     """
     for slot, keys, between in _upstream(ws, claim):
+        found: list[tuple[str, float]] = []
         for rule in RULES:
             if not set(keys) & set(rule.keys) or not rule.applies(ws, slot[0]):
                 continue
@@ -1496,7 +1524,10 @@ def _mistakes_upstream(ws: Worksheet, claim: Claim) -> list[tuple[str, float]]:
                     value = np.asarray(from_own(made_ws, claim.layer, claim.key))
                 number = float(value[claim.index])
                 if claim.matches(number):
-                    return [(rule.id, number)]
+                    found.append((rule.id, number))
+                    break
+        if found:
+            return found
     return []
 
 
