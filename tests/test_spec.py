@@ -559,6 +559,51 @@ MISTAKES: list[tuple[str, str, list[str]]] = [
     ("toml-duplicate-key", HEAD + "loss = 'cross_entropy'\n", ["TOML syntax"]),
     # tomllib's plain ValueError: Python converts no integer of more than 4300 digits
     ("toml-huge-integer", HEAD + "seed = 1" + "0" * 5000 + "\n", ["seed (line 4)", "4300 digits"]),
+    # tomllib recurses per level: a RecursionError, not a traceback
+    ("toml-nested", "x = " + "{a=" * 1200 + "1" + "}" * 1200 + "\n", ["TOML syntax", "nested"]),
+    ("toml-nested-lists", "x = " + "[" * 1200 + "]" * 1200 + "\n", ["TOML syntax", "nested"]),
+    # a top-level key written after [[layer]] is that layer's in TOML
+    (
+        "late-target",
+        'input = [1.0, 2.0]\nloss = "half_squared_error"\n[[layer]]\n'
+        + SIGMOID_2x3
+        + "target = [1.0]\n",
+        ["layer 1: target: a key of the whole spec: write it above the first [[layer]]"],
+    ),
+    (
+        "input-1e400",
+        HEAD.replace("1.0, 2.0", "1e400, 2.0") + "[[layer]]\n" + SIGMOID_2x3,
+        ["input[1]: expected a finite number, found inf (or a number beyond ±1.8e308"],
+    ),
+    (
+        "class-index-target",
+        'input = [1.0, 2.0]\ntarget = [2]\nloss = "cross_entropy"\n'
+        '[[layer]]\nactivation = "softmax"\nunits = 3\n',
+        ["target: has 1 values per example", "3 units (rows of 3: one-hot"],
+    ),
+    (
+        "target-not-in-rows",
+        'input = [[1.0, 2.0], [3.0, 4.0]]\ntarget = [1.0, 0.0]\nloss = "half_squared_error"\n'
+        '[[layer]]\nactivation = "sigmoid"\nunits = 1\n',
+        ["target: has 1 example(s) but input has 2 (one row per example, such as"],
+    ),
+    (
+        "softmax-of-one-unit",
+        'input = [1.0, 2.0]\ntarget = [1.0]\nloss = "cross_entropy"\n'
+        '[[layer]]\nactivation = "softmax"\nunits = 1\n',
+        ["layer 1: activation: softmax over 1 unit is always 1"],
+    ),
+    (
+        "constant-underscore",
+        HEAD + "[[layer]]\nactivation = 'sigmoid'\nunits = 1\ninit = 'constant:1_0'\n",
+        ["layer 1: init: constant:VALUE needs a finite number"],
+    ),
+    (
+        "constant-wide-digits",
+        HEAD + "[[layer]]\nactivation = 'sigmoid'\nunits = 1\ninit = 'constant:０.５'\n",
+        ["layer 1: init: constant:VALUE needs a finite number"],
+    ),
+    ("long-key", HEAD + "k" * 5000 + " = 1\n", ["'kkkk", "...': unknown key"]),
     # unknown keys and names, with did-you-mean
     (
         "unknown-top-key",
@@ -934,6 +979,18 @@ def test_mistake_raises_spec_error_naming_file_and_field(text: str, fragments: l
     assert "\n" not in message
 
 
+def test_a_dict_s_key_that_is_no_string_is_named() -> None:
+    data = tomllib.loads(HEAD + "[[layer]]\n" + SIGMOID_2x3)
+    data["layer"][0]["weights"] = [[0.1], [0.2]]
+    with pytest.raises(SpecError, match=r"^<spec>: '1': unknown key; known: input"):
+        parse_spec({**data, 1: 2})
+
+
+def test_an_empty_file_name_is_no_directory(tmp_path: Path) -> None:
+    with pytest.raises(GlassnetError, match=r"^spec file: an empty file name"):
+        load_spec("")
+
+
 def test_mistakes_have_unique_ids() -> None:
     names = [name for name, _, _ in MISTAKES]
     assert len(names) == len(set(names))
@@ -1150,8 +1207,13 @@ def test_an_integer_of_more_than_4300_digits_is_named_by_key_and_line() -> None:
         f"{NAME}: layer 2: weights (line 11): an integer of more than 4300 digits"
     )
     over_lines = text.replace("[[1.0], [2.0], [", "[[1.0],\n  [2.0],\n  [")
-    with pytest.raises(SpecError, match=r": line 13: an integer of more than 4300 digits$"):
+    # a list written over lines: named by the key that opened it, as seed003.toml writes W
+    with pytest.raises(SpecError, match=r": layer 2: weights \(line 13\): an integer of more"):
         loads_spec(over_lines, NAME)
+    # in a list that no line "key = [" opened: its line alone
+    inline = over_lines.replace("[2.0],\n  [", "[2.0]]\nx = { y = [\n  [")
+    with pytest.raises(SpecError, match=r": line 14: an integer of more than 4300 digits$"):
+        loads_spec(inline + "}\n", NAME)
     # Windows line ends, and a multi-line string above: the same key, the same line
     crlf = text.replace("\n", "\r\n")
     with pytest.raises(SpecError, match=r": layer 2: weights \(line 11\): an integer"):

@@ -199,6 +199,8 @@ def read_toml(text: str, path: str, error: type, **options: Any) -> dict[str, An
         return tomllib.loads(text, **options)
     except tomllib.TOMLDecodeError as exc:
         raise error(path, "TOML syntax", str(exc)) from None
+    except RecursionError:  # tomllib's parser recurses once per nested array or table
+        raise error(path, "TOML syntax", "arrays or tables nested too deeply") from None
     except ValueError:  # an integer of > 4300 digits
         limit = sys.get_int_max_str_digits()
         where = _long_integer(text, limit)
@@ -214,6 +216,22 @@ _HEADER = re.compile(
 
 
 _MULTILINE_STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'')
+
+
+# a line that opens a list: key = [
+_LIST_KEY = re.compile(r"^[ \t]*([^=\n#\[]+?)[ \t]*=[ \t]*\[", re.M)
+
+
+def _open_list_key(text: str, start: int, at: int) -> tuple[re.Match, int] | None:
+    """The ``key =`` (and its line's start) of the list still open at ``at``, above ``start``."""
+    openers = list(_LIST_KEY.finditer(text, 0, start))
+    if not openers:
+        return None
+    opener = openers[-1]
+    inside = text[opener.end() - 1 : at]
+    if inside.count("[") <= inside.count("]") or "=" in inside:  # closed, or another key's
+        return None
+    return opener, opener.start()
 
 
 def _long_integer(text: str, limit: int) -> str:
@@ -236,8 +254,11 @@ def _long_integer(text: str, limit: int) -> str:
             continue  # in a comment or a string
         line = text.count("\n", 0, match.start()) + 1
         key = re.match(r"\s*([^=]+?)\s*=", before)
-        if key is None:  # a number of a list written over several lines
-            return f"line {line}"
+        if key is None:  # a number of a list written over several lines: the list's key
+            opener = _open_list_key(text, start, match.start())
+            if opener is None:
+                return f"line {line}"
+            key, start = opener
         field = key.group(1).strip().strip("\"'")
         tables = list(_HEADER.finditer(text, 0, start))
         if tables:
@@ -368,6 +389,8 @@ def read_user_text(path: str | Path, error: type, kind: str) -> str:
         What the file should be, for the message ("spec file", "claims file").
     """
     name = str(file_name(path))
+    if name == "":  # Path("") is ".", which would be read as "a directory"
+        raise ArgumentError(f"{kind}: an empty file name; give the {kind}'s name")
     bom = 0
     try:
         data = Path(path).read_bytes()

@@ -123,12 +123,16 @@ def get_initializer(name: str, *, path: str = "<spec>", field: str = "init") -> 
     if isinstance(name, str) and name.startswith("constant:"):
         text = name.split(":", 1)[1]
         try:
-            value = float(text) if text == text.strip() else math.nan
+            # as TOML writes a number: ASCII, no "_" between digits (float() reads both)
+            plain = text == text.strip() and text.isascii() and "_" not in text
+            value = float(text) if plain else math.nan
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
             raise SpecError(
-                path, field, f"constant:VALUE needs a finite number, found {quote(text)}"
+                path,
+                field,
+                f"constant:VALUE needs a finite number (as 0.5 or -1e-3), found {quote(text)}",
             )
         return _constant(value)
     try:

@@ -107,6 +107,16 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     if not isinstance(data, dict):
         raise SpecError(path, "", f"expected a table of keys, found {toml_kind(data)}")
     _check_keys(data, TOP_KEYS, path, "")
+    tables = data.get("layer")
+    for k, table in enumerate(tables if isinstance(tables, list) else [], start=1):
+        misplaced = [key for key in table if key in TOP_KEYS] if isinstance(table, dict) else []
+        if misplaced:  # a key written below a [[layer]] header is that layer's in TOML
+            raise SpecError(
+                path,
+                f"layer {k}: {misplaced[0]}",
+                "a key of the whole spec: write it above the first [[layer]] (TOML puts "
+                "every key after a [[layer]] header into that layer)",
+            )
 
     for key in ("input", "target", "loss"):
         if key not in data:
@@ -114,14 +124,14 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     X = _batch(data["input"], path, "input")
     Y = _batch(data["target"], path, "target")
     if X.shape[0] != Y.shape[0]:
-        raise SpecError(path, "target", f"has {Y.shape[0]} example(s) but input has {X.shape[0]}")
+        rows = " (one row per example, such as [[1.0], [0.0]])" if Y.shape[1] == len(X) else ""
+        raise SpecError(
+            path, "target", f"has {Y.shape[0]} example(s) but input has {X.shape[0]}{rows}"
+        )
 
     if not isinstance(data["loss"], str):
         raise SpecError(path, "loss", f"expected a loss name, found {toml_kind(data['loss'])}")
     loss = get_loss(data["loss"], path=path, field="loss")
-    problem = targets_outside(loss.name, Y)  # the rule the network's targets() applies
-    if problem is not None:
-        raise SpecError(path, "target", problem)
 
     learning_rate = _number(data.get("learning_rate", DEFAULT_LEARNING_RATE), path, "learning_rate")
     if learning_rate < 0:
@@ -157,12 +167,19 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         n_in = layer.n_out
 
     if Y.shape[1] != n_in:
+        # (before the targets' range: class 3 written [2] is a row of the wrong width)
+        one_hot = f" (rows of {n_in}: one-hot, [0, 0, 1] for the third class)" * (
+            Y.shape[1] == 1 and loss.name == "cross_entropy"
+        )
         raise SpecError(
             path,
             "target",
             f"has {Y.shape[1]} values per example but the last layer "
-            f"(layer {len(layers)}) has {n_in} units",
+            f"(layer {len(layers)}) has {n_in} units{one_hot}",
         )
+    problem = targets_outside(loss.name, Y)  # the rule the network's targets() applies
+    if problem is not None:
+        raise SpecError(path, "target", problem)
     network = Network(layers, loss=loss)
     _check_outputs(network, X, path)
     given = "learning_rate" in data
@@ -294,6 +311,13 @@ def _layer(
             n_in, units, rng, np.dtype(np.float64)
         )
     n_out = W.shape[1]
+    if activation.name == "softmax" and n_out == 1:  # e¹/e¹: nothing would ever change
+        raise SpecError(
+            path,
+            f"{where}: activation",
+            "softmax over 1 unit is always 1 (its gradient 0: nothing learns); use sigmoid "
+            "for one output (with binary_cross_entropy), or 2 units or more",
+        )
 
     if "bias" in table:
         b = _vector(table["bias"], path, f"{where}: bias")
@@ -321,7 +345,9 @@ def _number(value: Any, path: str, field: str) -> float:
             path, field, f"expected a finite number, found {toml_text(value)}"
         ) from None
     if not math.isfinite(number):
-        raise SpecError(path, field, f"expected a finite number, found {value}")
+        # TOML reads a number beyond float64's range as ∞: say so, as it may be written 1e400
+        beyond = "" if math.isnan(number) else " (or a number beyond ±1.8e308, such as 1e400)"
+        raise SpecError(path, field, f"expected a finite number, found {value}{beyond}")
     return number
 
 
@@ -367,8 +393,10 @@ def _batch(value: Any, path: str, field: str) -> np.ndarray:
 def _check_keys(table: dict[str, Any], known: tuple[str, ...], path: str, where: str) -> None:
     for key in table:
         if key not in known:
-            shown = key if key.isidentifier() else quote(key)
+            # a dict from Python may have keys that are no strings
+            name = str(key)
+            shown = name if name.isidentifier() and len(name) <= 40 else quote(name)
             field = f"{where}: {shown}" if where else shown
             raise SpecError(
-                path, field, f"unknown key{did_you_mean(key, known)}; known: {', '.join(known)}"
+                path, field, f"unknown key{did_you_mean(name, known)}; known: {', '.join(known)}"
             )
