@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -942,6 +944,36 @@ def test_a_full_disk_under_stdout_is_one_line_of_error(to: list[str]) -> None:
         )
     assert done.returncode == 2, done.stderr
     assert done.stderr == "glassnet: error: stdout: cannot write: No space left on device\n"
+
+
+def test_a_redirected_stdout_of_another_encoding_gets_utf8() -> None:
+    # Windows writes a redirected stdout in cp1252, which has no →: UTF-8, as -o writes
+    done = subprocess.run(
+        [sys.executable, "-m", "glassnet", "explain", str(EXAMPLES[0])],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8") == run_cli("explain", str(EXAMPLES[0])).stdout
+
+
+def test_a_terminal_that_cannot_show_the_text_is_one_line_of_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", screen)
+    assert main(["explain", str(EXAMPLES[0])]) == 2
+    assert screen.buffer.getvalue() == b""  # nothing half-written
+    assert capsys.readouterr().err == (
+        "glassnet: error: stdout: its encoding ascii cannot write '→'; set "
+        "PYTHONIOENCODING=utf-8, or write to a file with -o (UTF-8)\n"
+    )
 
 
 def test_a_closed_stdout_is_one_line_of_error(tmp_path: Path) -> None:

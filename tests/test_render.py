@@ -249,6 +249,9 @@ def test_precision_is_checked_by_name(precision):
     for render in (trace.to_text, trace.to_markdown):
         with pytest.raises(ArgumentError, match=r"^precision:"):
             render(precision=precision)
+    for render in (render_text, render_markdown):  # the public renderers of the dict too
+        with pytest.raises(ArgumentError, match=r"^precision:"):
+            render(trace.to_dict(), precision=precision)
 
 
 def test_a_w_x_spec_is_shown_as_it_wrote_its_matrices(capsys):

@@ -19,6 +19,7 @@ overflows is shown (inf, nan) or refused in that one line, never as a RuntimeWar
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import os
 import sys
@@ -380,15 +381,35 @@ def _print(text: str) -> None:
     """
     if sys.stdout is None:  # (started with its standard output closed: >&-)
         raise ArgumentError(CLOSED)
+    _utf8_when_redirected(sys.stdout)
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:  # (main's: the reader went away)
         raise
+    except UnicodeEncodeError as exc:  # a terminal that cannot show → or ℓ (written: none)
+        raise ArgumentError(
+            f"stdout: its encoding {exc.encoding} cannot write {exc.object[exc.start]!r}; "
+            "set PYTHONIOENCODING=utf-8, or write to a file with -o (UTF-8)"
+        ) from None
     except OSError as exc:
         with contextlib.suppress(OSError, ValueError, AttributeError):  # (no descriptor)
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise ArgumentError(f"stdout: cannot write: {exc.strerror}") from None
+
+
+def _utf8_when_redirected(stream: Any) -> None:
+    """Make a file or pipe that ``stream`` writes to UTF-8, as ``-o`` writes its files.
+
+    Where Python's default is another encoding (cp1252 on Windows, ASCII under some
+    locales), → and ℓ would not encode; a terminal keeps its own.
+    """
+    encoding = str(getattr(stream, "encoding", "utf-8") or "utf-8")
+    if codecs.lookup(encoding).name == "utf-8" or not hasattr(stream, "reconfigure"):
+        return
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        if not stream.isatty():
+            stream.reconfigure(encoding="utf-8")
 
 
 def _not_an_input(output: str | None, *inputs: str | None) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ArgumentError, real_number, whole_number
+from glassnet.errors import real_number
 from glassnet.network import Network
 
 FORMAT = "glassnet.trace/1"
@@ -212,11 +212,10 @@ class Trace:
 
 
 def _precision(precision: object) -> int:
-    """Significant digits, 1 to 17 (float64 holds 17), or ArgumentError naming them."""
-    digits = whole_number("precision", precision, 1)
-    if digits > 17:
-        raise ArgumentError(f"precision: expected at most 17 digits (float64's), found {digits}")
-    return digits
+    """Significant digits, 1 to 17, or ArgumentError: before any work of a renderer's."""
+    from glassnet.render.numbers import significant_digits
+
+    return significant_digits(precision)
 
 
 def explain_step(network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> Trace:

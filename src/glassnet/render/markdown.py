@@ -23,6 +23,7 @@ from glassnet.render.numbers import (
     saturated_note,
     saturated_rows,
     shown_trace,
+    significant_digits,
     terms_of,
     written_note,
 )
@@ -92,7 +93,7 @@ def render_markdown(
     default_rate : bool
         Whether η is glassnet's default, the spec setting none (said beside it).
     """
-    p = precision
+    p = significant_digits(precision)  # (as given to trace.to_text(), checked there too)
     trace = shown_trace(trace)  # float residue of a sum that is 0 written 0
     M = lambda values: latex_matrix(values, p)  # noqa: E731 - a local shorthand
     w_x = weights_layout == "out_in"

@@ -6,7 +6,16 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.errors import ArgumentError, whole_number
 from glassnet.losses import LOSSES, SATURATED, loss_terms
+
+
+def significant_digits(precision: object) -> int:
+    """Significant digits, 1 to 17 (float64 holds 17), or ArgumentError naming them."""
+    digits = whole_number("precision", precision, 1)
+    if digits > 17:
+        raise ArgumentError(f"precision: expected at most 17 digits (float64's), found {digits}")
+    return digits
 
 
 def fmt(x: float, precision: int) -> str:

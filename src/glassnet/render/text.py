@@ -18,6 +18,7 @@ from glassnet.render.numbers import (
     saturated_note,
     saturated_rows,
     shown_trace,
+    significant_digits,
     terms_of,
     text_matrix,
     written_note,
@@ -65,7 +66,7 @@ def render_text(
     default_rate : bool
         Whether η is glassnet's default, the spec setting none (said beside it).
     """
-    p = precision
+    p = significant_digits(precision)  # (as given to trace.to_text(), checked there too)
     trace = shown_trace(trace)  # float residue of a sum that is 0 written 0
     layers = trace["layers"]
     L = len(layers)
