@@ -381,6 +381,17 @@ def test_output_into_missing_directory(tmp_path: Path, capsys: pytest.CaptureFix
     assert sorted(tmp_path.rglob("*")) == before
 
 
+@pytest.mark.parametrize("flag", ["--dataset", "--target"])
+def test_an_empty_dataset_or_target_is_refused_not_the_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    # --dataset "$DATA" with DATA unset trained on digits, exit 0
+    out = tmp_path / "run"
+    code, _, err = run_main(capsys, "train", flag, "", "--epochs", "1", "--out", str(out))
+    assert code == 2 and not out.exists()
+    assert err == f"glassnet: error: {flag}: an empty name; give a dataset's or a file's\n"
+
+
 @pytest.mark.parametrize("command", ["explain", "check", "predict"])
 def test_an_empty_output_name_is_refused_not_taken_for_stdout(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str

@@ -817,6 +817,11 @@ def test_features_reads_only_the_named_csv_columns(tmp_path):
     assert dataset.feature_names == ["a", "b"] and dataset.X.tolist() == [[2, 1], [4, 3]]
     with pytest.raises(DataError, match="no feature column 'c'"):
         load_dataset(str(path), target="label", features=["c"])
+    # the target itself among the features: said so, not "no feature column"
+    with pytest.raises(DataError, match=r"line 1: 'label' is the target column: name another"):
+        load_dataset(str(path), features=["label", "a"])
+    with pytest.raises(ArgumentError, match=r"^source: an empty name; give a dataset's \(digits"):
+        load_dataset("")
     with pytest.raises(DataError, match="expected a number"):
         load_dataset(str(path), target="label")
 

@@ -431,6 +431,21 @@ def test_bad_parameters_raise_value_error(param, value):
         MLPClassifier(**{"max_iter": 2, param: value}).fit(X, y)
 
 
+def test_early_stopping_needs_a_validation_fraction_above_0():
+    X, y = small_data("multiclass")
+    MLPClassifier(max_iter=2, validation_fraction=0.0).fit(X, y)  # unused without it
+    with pytest.raises(ValueError, match=r"^The 'validation_fraction' parameter must be .*\(0"):
+        MLPClassifier(max_iter=2, early_stopping=True, validation_fraction=0.0).fit(X, y)
+
+
+def test_a_diverging_fit_says_where_its_loss_was_not_finite():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=40) * 1e160  # (y² overflows)
+    net = MLPRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0, shuffle=False)
+    with pytest.raises(ValueError, match=r"^Solver produced a non-finite loss: .*first batch"):
+        net.fit(X, y)
+
+
 def test_defaults_are_sklearns():
     ours, theirs = MLPClassifier().get_params(), sk.MLPClassifier().get_params()
     assert {k: ours[k] for k in theirs} == theirs

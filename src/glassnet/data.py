@@ -556,8 +556,15 @@ def _load_csv(
 
 def _csv_column(path: str, header: list[str], name: str, target: int) -> int:
     """The index of the feature column ``name``; DataError where there is none."""
-    if name not in header or header.index(name) == target:
+    if name not in header:
         raise DataError(path, "line 1", f"no feature column {quote(name)}")
+    if header.index(name) == target:  # (the last column, when no target is named)
+        raise DataError(
+            path,
+            "line 1",
+            f"{quote(name)} is the target column: name another target, or leave it out of "
+            "the features",
+        )
     return header.index(name)
 
 
@@ -1041,6 +1048,10 @@ def load_dataset(
     path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
     if not isinstance(path, str):
         raise ArgumentError(f"source must be a dataset name or a path, found {source!r}")
+    if path == "":
+        raise ArgumentError(
+            f"source: an empty name; give a dataset's ({', '.join(DATASETS)}) or a file's"
+        )
     looks_like_path = (
         not isinstance(source, str)
         or "/" in path

@@ -192,8 +192,11 @@ def _train_job(args: argparse.Namespace) -> dict[str, Any]:
         raise ArgumentError("--checkpoint-every: give --out DIR for the checkpoints")
     if args.spec and (getattr(args, "checkpoint_every", None) or resume is not None):
         raise ArgumentError("--checkpoint-every and --resume train datasets, not --spec")
+    for flag, given in (("--dataset", args.dataset), ("--target", args.target)):
+        if given == "":  # a variable left empty in a script: not the default dataset
+            raise ArgumentError(f"{flag}: an empty name; give a dataset's or a file's")
     if args.spec:
-        if args.dataset or args.target:
+        if args.dataset is not None or args.target is not None:
             raise ArgumentError(
                 "--spec trains on the spec's own examples: give it without --dataset or --target"
             )

@@ -47,13 +47,15 @@ def r2_score(sse: Array, sst: Array) -> float:
 
 
 def total_squares(Y: Array) -> Array:
-    r"""SST of each output: :math:`\sum_k (y_k - \bar y)^2`, shape (n_L,)."""
-    return ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+    r"""SST of each output: :math:`\sum_k (y_k - \bar y)^2`, shape (n_L,); ∞ past float's range."""
+    with np.errstate(over="ignore"):  # targets of 1e160: the loss says so, not a warning
+        return ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
 
 
 def metric_value(network: Network, A: Array, Y: Array) -> tuple[str, float]:
     """The metric of outputs ``A`` against targets ``Y``: (name, value)."""
     if network.is_classifier:
         return "accuracy", count_correct(network, A, Y) / max(len(Y), 1)
-    sse = ((Y - A) ** 2).sum(axis=0)
+    with np.errstate(over="ignore"):
+        sse = ((Y - A) ** 2).sum(axis=0)
     return "r2", r2_score(sse, total_squares(Y))

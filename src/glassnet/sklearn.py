@@ -432,7 +432,10 @@ class _BaseMLP(BaseEstimator):
         _check_whole("max_iter", self.max_iter, 1)
         _check_number("tol", self.tol, 0)
         _check_number("momentum", self.momentum, 0, 1, closed="left")
-        _check_number("validation_fraction", self.validation_fraction, 0, 1, closed="left")
+        # (scikit-learn takes 0, then fails in train_test_split where early stopping uses it)
+        stops = isinstance(self.early_stopping, (bool, np.bool_)) and bool(self.early_stopping)
+        closed = "neither" if stops else "left"
+        _check_number("validation_fraction", self.validation_fraction, 0, 1, closed=closed)
         _check_number("beta_1", self.beta_1, 0, 1, closed="left")
         _check_number("beta_2", self.beta_2, 0, 1, closed="left")
         _check_number("epsilon", self.epsilon, 0, closed="neither")
@@ -793,10 +796,10 @@ class _BaseMLP(BaseEstimator):
         except KeyboardInterrupt:  # as scikit-learn: keep what was learnt so far
             warnings.warn("Training interrupted by user.", stacklevel=3)
             monitor.stopped = True
-        except TrainingError as error:
+        except TrainingError as error:  # (the weights are those before the batch)
             raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may "
-                "contain large values and need to be preprocessed."
+                f"Solver produced a non-finite loss: {error}. The input data may contain "
+                "large values and need to be preprocessed."
             ) from error
         if not incremental and not monitor.stopped and self.n_iter_ == self.max_iter:
             warnings.warn(
