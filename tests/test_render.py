@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from glassnet import explain_step, load_spec
+from glassnet import Network, explain_step, load_spec
 from glassnet.render import render_html, render_json, render_markdown, render_text
 from glassnet.render.numbers import fmt, latex_matrix, text_matrix
 from glassnet.spec import parse_spec
@@ -241,6 +241,34 @@ def test_markdown_names_eta_and_non_finite_numbers_stay_latex():
         LOSSES.pop("l_1_loss", None)
 
 
+def test_the_text_fits_80_columns_and_cuts_a_wide_matrix_in_blocks_of_columns():
+    spec = load_spec(EXAMPLES[1])
+    net = Network([3, 50, 4], activations=["tanh", "softmax"], loss="cross_entropy", seed=1)
+    X = np.random.default_rng(0).normal(size=(3, 3))
+    trace = explain_step(net, X, np.eye(4)[[0, 2, 3]], 0.1)
+    text = trace.to_text(precision=6)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # W1 (3 × 50) in blocks of whole columns, each number once, in order
+    start = lines.index("    W1 =")
+    blocks, rows = [], []
+    for line in lines[start + 1 :]:
+        if not line.startswith("        "):
+            break
+        if line.strip().startswith("column"):
+            blocks.append(line.strip())
+            rows.append([])
+        else:
+            rows[-1].append([float(x) for x in line.strip()[1:-1].split()])
+    assert blocks[0].startswith("columns 1–") and blocks[-1].endswith(" of 50:")
+    W = np.hstack([np.array(block) for block in rows])
+    np.testing.assert_allclose(W, net.layers[0].W, rtol=1e-5)
+    # a short matrix stays beside its label, a long label puts it below
+    short = spec.explain().to_text()
+    assert "    b1 = [ 1  1  1 ]\n" in short
+    assert "    ∂ℓ/∂a2 = δ3 W3ᵀ (every path through layer 3) =\n        [ 0.65827 " in short
+
+
 @pytest.mark.parametrize("precision", [0, -1, 18, 2.5, True, None, "6"])
 def test_precision_is_checked_by_name(precision):
     from glassnet import ArgumentError
@@ -261,7 +289,9 @@ def test_a_w_x_spec_is_shown_as_it_wrote_its_matrices(capsys):
     said = "and so are they shown here: a row per unit, a column per input, z = W a + b"
     for fmt_name in ("text", "markdown"):
         assert main(["explain", str(seed003), "--format", fmt_name]) == 0
-        assert said in capsys.readouterr().out.splitlines()[0]
+        out = capsys.readouterr().out  # (the text's note is wrapped at 80 columns)
+        first = out.split("\nglassnet explain:")[0] if fmt_name == "text" else out.splitlines()[0]
+        assert said in " ".join(line.strip() for line in first.splitlines())
     assert main(["explain", str(seed003)]) == 0
     text = capsys.readouterr().out
     # W1 as the spec writes it, row 1 unit 1's weights; the equations of W x
@@ -346,7 +376,9 @@ def test_a_w_x_specs_trace_says_so_from_python_and_the_cli_once(capsys):
     trace = load_spec(seed003).explain()
     assert trace.weights_layout == "out_in"
     written = 'The spec writes its matrices W x (weights_layout = "out_in"), and so are they'
-    assert trace.to_text().startswith("note: " + written)
+    assert " ".join(line.strip() for line in trace.to_text().splitlines()[:3]).startswith(
+        "note: " + written
+    )
     assert trace.to_markdown().startswith("> " + written)
     assert "transposed" not in trace.to_text() + trace.to_markdown()
     assert trace._repr_markdown_() == trace.to_markdown()  # a network this small: whole

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -188,12 +189,31 @@ def grid(values: Any, precision: int) -> list[list[str]]:
 
 def text_matrix(values: Any, precision: int) -> list[str]:
     """A vector or matrix as lines of bracketed rows with aligned columns."""
+    return text_blocks(values, precision, math.inf)[0][2]
+
+
+def text_blocks(values: Any, precision: int, width: float) -> list[tuple[int, int, list[str]]]:
+    """:func:`text_matrix`'s rows cut into blocks of whole columns each ``width`` wide at most.
+
+    (first column, last column, counted from 1, the block's rows); a column wider than
+    ``width`` is a block of its own.
+    """
     cells = grid(values, precision)
     widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
-    return [
-        "[ " + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) + " ]"
-        for row in cells
-    ]
+    blocks = []
+    start = 0
+    while start < len(widths):
+        end, used = start + 1, len("[  ]") + widths[start]
+        while end < len(widths) and used + 2 + widths[end] <= width:
+            used += 2 + widths[end]
+            end += 1
+        rows = [
+            "[ " + "  ".join(row[j].rjust(widths[j]) for j in range(start, end)) + " ]"
+            for row in cells
+        ]
+        blocks.append((start + 1, end, rows))
+        start = end
+    return blocks
 
 
 NON_FINITE = {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\text{NaN}"}

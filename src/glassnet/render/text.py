@@ -7,6 +7,7 @@ updated parameters, loss after the step.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from glassnet.activations import ACTIVATIONS
@@ -20,11 +21,13 @@ from glassnet.render.numbers import (
     shown_trace,
     significant_digits,
     terms_of,
+    text_blocks,
     text_matrix,
     written_note,
 )
 
 INDENT = "    "
+WIDTH = 80  # a terminal's columns: longer lines are wrapped, wide matrices cut in blocks
 
 
 def _heading(title: str) -> str:
@@ -32,11 +35,34 @@ def _heading(title: str) -> str:
 
 
 def _value(lines: list[str], label: str, values: Any, precision: int) -> None:
-    """``label = [ ... ]`` with further rows aligned under the first."""
+    """``label = [ ... ]`` with further rows aligned under the first.
+
+    Where that runs past :data:`WIDTH` columns, the rows go under the label, and where
+    a row alone does, in blocks of whole columns ("columns 1–7 of 50").
+    """
     rows = text_matrix(values, precision)
-    lines.append(f"{INDENT}{label} = {rows[0]}")
-    pad = " " * (len(INDENT) + len(label) + 3)
-    lines.extend(pad + row for row in rows[1:])
+    head = f"{INDENT}{label} = "
+    if len(head) + len(rows[0]) <= WIDTH:
+        lines.append(head + rows[0])
+        lines.extend(" " * len(head) + row for row in rows[1:])
+        return
+    lines.append(f"{INDENT}{label} =")
+    inner = INDENT * 2
+    blocks = text_blocks(values, precision, WIDTH - len(inner))
+    for first, last, block in blocks:
+        if len(blocks) > 1:
+            n = blocks[-1][1]
+            lines.append(
+                f"{inner}columns {first}–{last} of {n}:"
+                if last > first
+                else f"{inner}column {first} of {n}:"
+            )
+        lines.extend(inner + row for row in block)
+
+
+def _prose(lines: list[str], text: str, indent: str = "") -> None:
+    """``text`` wrapped at :data:`WIDTH` columns, each line after the first indented 2 more."""
+    lines.extend(textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  "))
 
 
 def _jacobians(lines: list[str], label: str, jac: list, precision: int) -> None:
@@ -84,15 +110,15 @@ def render_text(
     def shown(W: Any) -> Any:
         return [list(row) for row in zip(*W, strict=True)] if w_x else W
 
-    out = [
-        *(["note: " + note] if note else []),
+    out: list[str] = []
+    if note:
+        _prose(out, "note: " + note)
+    out += [
         "glassnet explain: one step of gradient descent, every number",
         f"network: {arch}",
-        f"loss: {trace['loss_name']}"
-        + (f", ℓ = {loss.text}" if loss else "")
-        + f";  batch loss L = mean of ℓ over m = {m} example{'s' if m != 1 else ''};  η = "
-        + fmt(eta, p)
-        + (f" ({DEFAULT_RATE})" if default_rate else ""),
+        f"loss: {trace['loss_name']}" + (f", ℓ = {loss.text}" if loss else ""),
+        f"batch loss: L = mean of ℓ over m = {m} example{'s' if m != 1 else ''}",
+        f"η = {fmt(eta, p)}" + (f" ({DEFAULT_RATE})" if default_rate else ""),
     ]
     _value(out, "a0 = x", trace["input"], p)
     _value(out, "y", trace["target"], p)
@@ -141,9 +167,9 @@ def render_text(
             _value(out, f"f'(z{l}){deriv}", layer["da_dz"], p)
             _value(out, f"δ{l} = ∂ℓ/∂a{l} ⊙ f'(z{l})", layer["delta"], p)
         if l == L and (act, trace["loss_name"]) in FUSED:
-            out.append(f"{INDENT}({fused_note(act, trace['loss_name'])})")
+            _prose(out, f"({fused_note(act, trace['loss_name'])})", INDENT)
         elif l == L and (rows := saturated_rows(trace)):
-            out.append(f"{INDENT}({saturated_note(rows)})")
+            _prose(out, f"({saturated_note(rows)})", INDENT)
 
     out.append(_heading("4. Gradients of the batch loss"))
     for layer in reversed(layers):
