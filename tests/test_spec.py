@@ -979,6 +979,24 @@ def test_mistake_raises_spec_error_naming_file_and_field(text: str, fragments: l
     assert "\n" not in message
 
 
+def test_numpy_arrays_and_numbers_stand_for_toml_s_lists_and_numbers() -> None:
+    X = np.array([[0.1, 0.2], [0.3, 0.4]])
+    data = {
+        "input": X,
+        "target": np.array([[1.0], [0.0]], dtype=np.float32),
+        "loss": "half_squared_error",
+        "learning_rate": np.float32(0.5),
+        "seed": np.int64(3),
+        "layer": [{"activation": "sigmoid", "weights": np.ones((2, 1)), "bias": (0.5,)}],
+    }
+    spec = parse_spec(data)
+    assert np.array_equal(spec.X, X) and spec.Y.tolist() == [[1.0], [0.0]]
+    assert (spec.learning_rate, spec.seed) == (0.5, 3)
+    assert spec.network.layers[0].b.tolist() == [0.5]
+    with pytest.raises(SpecError, match=r"input row 1\[1\]: expected a number, found a boolean"):
+        parse_spec({**data, "input": np.array([[True, False], [False, True]])})
+
+
 def test_a_dict_s_key_that_is_no_string_is_named() -> None:
     data = tomllib.loads(HEAD + "[[layer]]\n" + SIGMOID_2x3)
     data["layer"][0]["weights"] = [[0.1], [0.2]]

@@ -103,9 +103,13 @@ def loads_spec(text: str, path: str = "<spec>") -> Spec:
 
 
 def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
-    """Check a spec given as a dict (as read from TOML) and build its network."""
+    """Check a spec given as a dict (as read from TOML) and build its network.
+
+    From Python, NumPy arrays and numbers (and tuples) stand for TOML's lists and numbers.
+    """
     if not isinstance(data, dict):
         raise SpecError(path, "", f"expected a table of keys, found {toml_kind(data)}")
+    data = _as_toml(data)
     _check_keys(data, TOP_KEYS, path, "")
     tables = data.get("layer")
     for k, table in enumerate(tables if isinstance(tables, list) else [], start=1):
@@ -349,6 +353,17 @@ def _number(value: Any, path: str, field: str) -> float:
         beyond = "" if math.isnan(number) else " (or a number beyond ±1.8e308, such as 1e400)"
         raise SpecError(path, field, f"expected a finite number, found {value}{beyond}")
     return number
+
+
+def _as_toml(value: Any) -> Any:
+    """``value`` with NumPy arrays and tuples as lists, NumPy numbers as Python's."""
+    if isinstance(value, dict):
+        return {k: _as_toml(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_toml(v) for v in value]
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()  # (a bool stays a bool, refused where a number belongs)
+    return value
 
 
 def _vector(value: Any, path: str, field: str) -> np.ndarray:
