@@ -170,6 +170,35 @@ def test_layer_takes_an_activation_name():
         (lambda: register_activation("s", softsign, vjp=lambda z, g: g), r"vjp: must take"),
         (lambda: register_activation("s", "tanh", softsign_derivative), "forward: expected"),
         (lambda: register_loss("huber", lambda a: a, lambda a, y: a - y), r"value: must take"),
+        # a result not finite on the test batch: named there, not as a NaN loss in fit
+        (
+            lambda: register_activation("n", lambda z: np.log(z), softsign_derivative),
+            r"^activation 'n': forward returned nan at \[\d, \d\] on a test batch of shape "
+            r"\(3, 4\) \(z in ±2\); it must be finite there$",
+        ),
+        (
+            lambda: register_activation("n", softsign, lambda z, a: z / 0.0),
+            r"^activation 'n': derivative returned -?inf",
+        ),
+        (
+            lambda: register_loss("n", lambda a, y: np.log(a - y).sum(-1), lambda a, y: a - y),
+            r"^loss 'n': value returned nan at \[1\] .*\(a in \(0.1, 0.9\), y one-hot\)",
+        ),
+        # a whole object is held to a name's rules, and its formulas must be strings
+        (
+            lambda: register_activation(
+                Activation("my act", softsign, softsign_derivative, *"tttt")
+            ),
+            r"^name: expected an identifier such as 'swish', found 'my act'$",
+        ),
+        (
+            lambda: register_activation("s", softsign, softsign_derivative, latex=3),
+            r"^activation 's': latex: expected a string \(the formula as explanations print",
+        ),
+        (
+            lambda: register_loss("l", lambda a, y: a.sum(-1), lambda a, y: a, text=5),
+            r"^loss 'l': text: expected a string",
+        ),
     ],
 )
 def test_registration_errors(call, message):
@@ -517,6 +546,23 @@ def test_a_network_with_lambdas_registered_pickles_by_name():
     # an activation that is not the registry's entry pickles field by field, as before
     own = Activation("softsign_own", softsign, softsign_derivative, *"tttt")
     assert pickle.loads(pickle.dumps(own)) == own
+
+
+def test_a_network_of_a_name_registered_again_says_why_it_cannot_pickle():
+    net = _softsign_network()
+    pickle.dumps(net)
+    register_activation("softsign", lambda z: np.tanh(z), lambda z, a: 1 - a**2)
+    with pytest.raises(
+        ArgumentError,
+        match=r"^pickling: activation 'softsign' is not the one "
+        r"registered under its name \(registered again since\), and its ",
+    ):
+        pickle.dumps(net)
+    # of module-level functions it pickles field by field, as before
+    register_activation("softsign", softsign, softsign_derivative)
+    other = Network([3, 4, 2], activations=["softsign", "identity"], seed=0)
+    register_activation("softsign", lambda z: np.tanh(z), lambda z, a: 1 - a**2)
+    assert pickle.loads(pickle.dumps(other.layers[0].activation)).forward is softsign
 
 
 def test_unpickling_an_unregistered_name_says_so():

@@ -611,3 +611,25 @@ def test_a_forward_pass_that_overflows_before_a_finite_loss_is_refused():
     X, Y = np.array([[1e308, 1e308]]), np.array([[1.0]])
     with pytest.raises(ArgumentError, match=r"^layer 1's z holds inf \(the forward pass"):
         gradcheck(net, X, Y)
+
+
+def test_a_registered_loss_whose_gradient_is_not_its_slope_is_named():
+    from glassnet import register_loss
+    from glassnet.losses import LOSSES
+
+    try:
+        register_loss("l2_half_grad", lambda a, y: ((a - y) ** 2).sum(-1), lambda a, y: a - y)
+        register_loss("l2_right", lambda a, y: ((a - y) ** 2).sum(-1), lambda a, y: 2 * (a - y))
+        rng = np.random.default_rng(0)
+        X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+        for name, said in (("l2_half_grad", True), ("l2_right", False)):
+            net = Network([3, 4, 2], activations=["tanh", "identity"], loss=name, seed=0)
+            result = gradcheck(net, X, Y)
+            assert result.passed is not said
+            notes = [n for n in result.notes if n.startswith(f"the loss {name!r}")]
+            assert bool(notes) is said, result.notes
+            if said:  # the first output of the first example: half its slope
+                assert "gives ∂ℓ/∂a[1,1] = " in notes[0] and "fix the loss's gradient" in notes[0]
+    finally:
+        LOSSES.pop("l2_half_grad", None)
+        LOSSES.pop("l2_right", None)

@@ -9,6 +9,7 @@ from glassnet import SGD, Adam, ArgumentError, RMSProp
 from glassnet.optimizers import (
     Adaptive,
     ExponentialDecay,
+    Optimizer,
     Schedule,
     StepDecay,
     get_optimizer,
@@ -210,3 +211,33 @@ def test_an_optimizers_repr_shows_its_settings():
         "Adam(learning_rate=0.001, beta_1=0.8, beta_2=0.999, epsilon=1e-08)"
     )
     assert repr(RMSProp(0.01, rho=0.5)) == "RMSProp(learning_rate=0.01, rho=0.5, epsilon=1e-07)"
+
+
+def test_an_optimizer_of_one_s_own_trains_and_a_half_made_one_is_refused():
+    from glassnet import Network
+
+    class SignSGD(Optimizer):  # θ ← θ − η sign(g), as the docs say to write one
+        def step(self, params, grads):
+            for p, g in zip(params, grads, strict=True):
+                p -= self.learning_rate * np.sign(g)
+
+    class NoStep(Optimizer):
+        pass
+
+    class NoInit(SignSGD):
+        def __init__(self, learning_rate):
+            self.rate = learning_rate
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    net = Network([2, 3, 2], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    W = net.layers[0].W.copy()
+    net.fit(X, y, epochs=1, batch_size=None, optimizer=SignSGD(0.5), verbose=False)
+    # one full-batch step of 0.5 sign(g): every weight moved by 0.5 or stayed (g = 0)
+    assert set(np.round(np.abs(net.layers[0].W - W), 12).ravel()) <= {0.0, 0.5}
+    for opt, said in (
+        (NoStep(0.1), r"^optimizer: NoStep has no step\(params, grads\)"),
+        (NoInit(0.1), r"^optimizer: NoInit.__init__ must call super\(\).__init__\(learning_rate"),
+    ):
+        with pytest.raises(ArgumentError, match=said):
+            net.fit(X, y, epochs=1, optimizer=opt, verbose=False)

@@ -431,6 +431,18 @@ def test_bad_parameters_raise_value_error(param, value):
         MLPClassifier(**{"max_iter": 2, param: value}).fit(X, y)
 
 
+def test_an_unknown_loss_is_named_with_the_known_ones():
+    X, y = small_data("multiclass")
+    with pytest.raises(
+        ValueError,
+        match=r"^loss: unknown loss 'crossentropy' \(did you mean "
+        r"'cross_entropy'\?\); known: binary_cross_entropy, cross_entropy",
+    ):
+        MLPClassifier(max_iter=2, loss="crossentropy").fit(X, y)
+    with pytest.raises(ValueError, match=r"^loss: unknown loss 'hubr'; known: "):
+        MLPRegressor(max_iter=2, loss="hubr").fit(X, y.astype(float))
+
+
 def test_early_stopping_needs_a_validation_fraction_above_0():
     X, y = small_data("multiclass")
     MLPClassifier(max_iter=2, validation_fraction=0.0).fit(X, y)  # unused without it

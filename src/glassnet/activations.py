@@ -17,7 +17,7 @@ finite z, softmax subtracts each row's maximum.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from types import SimpleNamespace
 from typing import Any
 
@@ -104,6 +104,7 @@ class Activation:
         """
         if ACTIVATIONS.get(self.name) is self:
             return (_registered, (self.name,))
+        refuse_unpicklable(self, f"activation {self.name!r}", ACTIVATIONS, "register_activation")
         return super().__reduce_ex__(protocol)
 
     def apply(self, z: Array, out: Array, scratch: SimpleNamespace) -> None:
@@ -551,6 +552,40 @@ def probe_rng() -> np.random.Generator:
     return np.random.default_rng(20250101)
 
 
+def check_names(item: Any, kind: str, formulas: tuple[str, ...]) -> None:
+    """ArgumentError unless ``item``'s name is an identifier and its ``formulas`` strings.
+
+    A whole object registered is held to what a name given alone is; a formula that
+    is no string would fail only when an explanation prints it.
+    """
+    if not isinstance(item.name, str) or not item.name.isidentifier():
+        raise ArgumentError(f"name: expected an identifier such as 'swish', found {item.name!r}")
+    for formula in formulas:
+        if not isinstance(getattr(item, formula), str):
+            raise ArgumentError(
+                f"{kind} {item.name!r}: {formula}: expected a string (the formula as "
+                f"explanations print it), found {getattr(item, formula)!r:.60}"
+            )
+
+
+def refuse_unpicklable(item: Any, what: str, registry: dict, register: str) -> None:
+    """ArgumentError where pickling ``item`` field by field would fail on a lambda.
+
+    Pickle stores a registered activation or loss by name; one that is not its
+    registry's entry (made before its name was registered again, or never registered)
+    holds its functions, which pickle cannot store when they are lambdas or local.
+    """
+    for field in fields(item):
+        fn = getattr(item, field.name)
+        if callable(fn) and "<" in getattr(fn, "__qualname__", ""):
+            again = " (registered again since)" if item.name in registry else ""
+            raise ArgumentError(
+                f"pickling: {what} is not the one registered under its name{again}, and its "
+                f"{field.name} {fn.__qualname__} cannot be pickled: register it "
+                f"({register}) and make the network with it, or use module-level functions"
+            )
+
+
 def probe_call(where: str, role: str, fn: Callable, args: dict[str, Any], kept: tuple) -> Any:
     """``fn(*args)`` on a test batch; ArgumentError if it raises or changes an argument in ``kept``.
 
@@ -559,7 +594,8 @@ def probe_call(where: str, role: str, fn: Callable, args: dict[str, Any], kept: 
     """
     saved = {k: np.array(args[k], copy=True) for k in kept}
     try:
-        result = fn(*args.values())
+        with np.errstate(all="ignore"):  # a NaN it makes is named below, not warned of
+            result = fn(*args.values())
     except Exception as exc:  # the user's function: whatever it raises, named here
         raise ArgumentError(
             f"{where}: {role} failed on a test batch of shape {PROBE_SHAPE}: "
@@ -574,13 +610,26 @@ def probe_call(where: str, role: str, fn: Callable, args: dict[str, Any], kept: 
     return result
 
 
-def probe_result(where: str, role: str, result: object, shape: tuple, what: str) -> Array:
-    """``result`` if it is an array of real numbers of ``shape``, else ArgumentError."""
+def probe_result(
+    where: str, role: str, result: object, shape: tuple, what: str, inputs: str = ""
+) -> Array:
+    """``result`` if it is an array of finite real numbers of ``shape``, else ArgumentError.
+
+    ``inputs`` says where the test batch lies ("z in ±2"), for a result not finite there.
+    """
     if (
         isinstance(result, np.ndarray)
         and result.shape == shape
         and result.dtype.kind in "biuf"  # bool, integers, floats: made the network's dtype
     ):
+        bad = np.argwhere(~np.isfinite(result)) if result.dtype.kind == "f" else []
+        if len(bad):  # found here, not as a NaN loss that blames the data or the rate
+            i = tuple(int(k) for k in bad[0])
+            at = ", ".join(str(k + 1) for k in i)
+            raise ArgumentError(
+                f"{where}: {role} returned {result[i]} at [{at}] on a test batch of shape "
+                f"{PROBE_SHAPE} ({inputs}); it must be finite there"
+            )
         return result
     if isinstance(result, np.ndarray):
         found = f"an array of shape {result.shape}, dtype {result.dtype}"
@@ -635,6 +684,7 @@ def _verify(act: Activation) -> None:
     forward and vjp (to a relative 1e-7). The training loop trains what explanations
     show, to rounding.
     """
+    check_names(act, "activation", ("latex", "latex_derivative", "text", "text_derivative"))
     where = f"activation {act.name!r}"
     for role, fn, params, needed in (
         ("forward", act.forward, "z", True),
@@ -657,15 +707,21 @@ def _verify(act: Activation) -> None:
         z[np.abs(z - kink) < 0.25] += 0.5
     g = rng.uniform(-1.0, 1.0, PROBE_SHAPE)  # ∂ℓ/∂a
     a = probe_call(where, "forward", act.forward, {"z": z}, ("z",))
-    a = probe_result(where, "forward", a, PROBE_SHAPE, "a = f(z), of z's shape")
+    inputs = "z in ±2"
+    a = probe_result(where, "forward", a, PROBE_SHAPE, "a = f(z), of z's shape", inputs)
     a = a.astype(z.dtype)  # as the network makes it
     if act.vjp_fn is not None:
         delta = probe_call(where, "vjp", act.vjp_fn, {"z": z, "a": a, "g": g}, ("z", "a", "g"))
-        delta = probe_result(where, "vjp", delta, PROBE_SHAPE, "δ = ∂ℓ/∂z, of z's shape")
+        delta = probe_result(where, "vjp", delta, PROBE_SHAPE, "δ = ∂ℓ/∂z, of z's shape", inputs)
     shape = (*PROBE_SHAPE, PROBE_SHAPE[1]) if act.jacobian else PROBE_SHAPE
     d = probe_call(where, "derivative", act.derivative, {"z": z, "a": a}, ("z", "a"))
     d = probe_result(
-        where, "derivative", d, shape, "the Jacobian per example" if act.jacobian else "f'(z)"
+        where,
+        "derivative",
+        d,
+        shape,
+        "the Jacobian per example" if act.jacobian else "f'(z)",
+        inputs,
     )
     by_derivative = np.einsum("mij,mi->mj", d, g) if act.jacobian else g * d
     if act.vjp_fn is not None:

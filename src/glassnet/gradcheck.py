@@ -67,6 +67,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from glassnet.errors import ArgumentError, real_number
+from glassnet.losses import BUILT_IN_LOSSES
 from glassnet.network import Network
 
 FORMAT = "glassnet.gradcheck/1"
@@ -376,6 +377,9 @@ def gradcheck(
         )
     else:
         paths.insert(1, net.backward(fp, Y, fused=False))
+    loss_note = _loss_gradient_note(net, fp.a[-1], Y, tolerance)
+    if loss_note:
+        result.notes.append(loss_note)
     scale = loss_scale(net, fp, Y)
     floor = FLOOR * max(1.0, abs(loss))
     w_x = weights_layout == "out_in"
@@ -410,6 +414,38 @@ def gradcheck(
                         check.analytic, check.numeric = analytic, numeric
         result.layers.append(check)
     return result
+
+
+def _loss_gradient_note(net: Network, a: np.ndarray, Y: np.ndarray, tolerance: float) -> str:
+    """Where a registered loss's gradient(a, y) is not the slope of its value(a, y): said.
+
+    The layers' errors then all come from it, and name only activations. Central
+    differences of ℓ in each a_ij (h = 1e-5 · max(1, |a_ij|)); glassnet's own losses
+    are tested so and not checked here.
+    """
+    loss = net.loss
+    if loss.name in BUILT_IN_LOSSES:
+        return ""
+    with np.errstate(all="ignore"):
+        grad = np.asarray(loss.gradient(a, Y), dtype=np.float64)
+        for index in np.ndindex(a.shape):
+            h = 1e-5 * max(1.0, abs(float(a[index])))
+            values = []
+            for step in (h, -h):
+                moved = a.copy()
+                moved[index] += step
+                values.append(float(np.asarray(loss.value(moved, Y))[index[0]]))
+            slope = (values[0] - values[1]) / (2 * h)
+            analytic = float(grad[index])
+            error = abs(analytic - slope) / max(abs(analytic), abs(slope), FLOOR)
+            if not error < tolerance:
+                at = ",".join(str(i + 1) for i in index)
+                return (
+                    f"the loss {loss.name!r}: its gradient(a, y) gives ∂ℓ/∂a[{at}] = "
+                    f"{analytic:.6g} where the slope of its value(a, y) is {slope:.6g}: the "
+                    "layers' errors come from it (fix the loss's gradient first)"
+                )
+    return ""
 
 
 def _lost_rows(net: Network, a: np.ndarray, Y: np.ndarray) -> list[int]:

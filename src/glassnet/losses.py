@@ -21,7 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.activations import PROBE_SHAPE, probe_call, probe_result, probe_rng, scratch, tex_name
+from glassnet.activations import (
+    PROBE_SHAPE,
+    check_names,
+    probe_call,
+    probe_result,
+    probe_rng,
+    refuse_unpicklable,
+    scratch,
+    tex_name,
+)
 from glassnet.errors import ArgumentError, SpecError, check_signature, registered, unknown_name
 
 Array = np.ndarray
@@ -62,6 +71,7 @@ class Loss:
         """
         if LOSSES.get(self.name) is self:
             return (_registered, (self.name,))
+        refuse_unpicklable(self, f"loss {self.name!r}", LOSSES, "register_loss")
         return super().__reduce_ex__(protocol)
 
 
@@ -211,6 +221,7 @@ def _verify(loss: Loss) -> None:
     cross-entropy's probabilities too): value gives one ℓ per example, gradient one
     ∂ℓ/∂a per output, and neither changes a or y.
     """
+    check_names(loss, "loss", ("latex", "latex_gradient", "text", "text_gradient"))
     where = f"loss {loss.name!r}"
     check_signature(loss.value, "a, y", f"{where}: value")
     check_signature(loss.gradient, "a, y", f"{where}: gradient")
@@ -219,9 +230,10 @@ def _verify(loss: Loss) -> None:
     y = np.eye(n)[np.arange(m) % n]
     args = {"a": a, "y": y}
     ell = probe_call(where, "value", loss.value, args, ("a", "y"))
-    probe_result(where, "value", ell, (m,), "ℓ of each example")
+    inputs = "a in (0.1, 0.9), y one-hot"
+    probe_result(where, "value", ell, (m,), "ℓ of each example", inputs)
     grad = probe_call(where, "gradient", loss.gradient, args, ("a", "y"))
-    probe_result(where, "gradient", grad, PROBE_SHAPE, "∂ℓ/∂a, of a's shape")
+    probe_result(where, "gradient", grad, PROBE_SHAPE, "∂ℓ/∂a, of a's shape", inputs)
 
 
 for _loss in (
@@ -274,6 +286,7 @@ for _loss in (
     # registered unprobed: tests/test_custom.py runs register_loss's checks on each
     LOSSES[_loss.name] = _loss
 _BUILT_IN = frozenset(LOSSES)
+BUILT_IN_LOSSES = _BUILT_IN  # glassnet's own, each tested against its finite differences
 # the losses whose ℓ is a sum over the output units, ℓ = Σ_j term_j: glassnet's own (a
 # loss registered from Python, √Σ_j (a_j − y_j)², need have no such terms)
 TERM_LOSSES = _BUILT_IN

@@ -58,6 +58,12 @@ def _decay(gamma: object) -> float:
 class Optimizer:
     """Base class: ``step(params, grads)`` updates every parameter in place.
 
+    A subclass of one's own calls ``super().__init__(learning_rate)`` and defines
+    :meth:`step`, reading ``self.learning_rate`` (which a schedule sets each epoch);
+    the state it keeps across steps, to be checkpointed, it names in
+    :attr:`STATE_NUMBERS` (numbers) and :attr:`STATE_ARRAYS` (a list of arrays, one per
+    parameter, or None before the first step). ``fit(optimizer=MyOptimizer(0.01))``.
+
     Parameters
     ----------
     learning_rate : float
@@ -72,7 +78,7 @@ class Optimizer:
 
     def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
         """Update ``params`` in place from ``grads`` (same order, same shapes)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__}.step(params, grads)")
 
     @property
     def plain_descent(self) -> bool:
@@ -319,6 +325,16 @@ OPTIMIZERS: dict[str, tuple[type[Optimizer], dict]] = {
 def get_optimizer(optimizer: str | Optimizer, learning_rate: float | None = None) -> Optimizer:
     """An optimizer by name (with ``learning_rate`` or its default), or the one given."""
     if isinstance(optimizer, Optimizer):
+        own = type(optimizer).__name__
+        if type(optimizer).step is Optimizer.step:
+            raise ArgumentError(
+                f"optimizer: {own} has no step(params, grads), the method that updates each "
+                "parameter in place"
+            )
+        if not hasattr(optimizer, "initial_learning_rate"):  # (its learning rate is unset)
+            raise ArgumentError(
+                f"optimizer: {own}.__init__ must call super().__init__(learning_rate)"
+            )
         if learning_rate is not None:
             optimizer.learning_rate = optimizer.initial_learning_rate = float(learning_rate)
         return optimizer

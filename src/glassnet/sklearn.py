@@ -62,7 +62,7 @@ except ImportError as error:  # pragma: no cover - an optional dependency
 
 from glassnet import blas
 from glassnet.activations import ACTIVATIONS, Activation, get_activation
-from glassnet.errors import ArgumentError, finite_row_sums
+from glassnet.errors import ArgumentError, SpecError, finite_row_sums
 from glassnet.losses import Loss, get_loss
 from glassnet.network import Layer, Network, one_hot, sum_of_squares, targets_outside
 from glassnet.optimizers import SGD, Adam, Optimizer, Schedule
@@ -289,6 +289,14 @@ class _Monitor(Callback):
 
 
 # --- parameter checks -----------------------------------------------------------------
+
+
+def _named_loss(name: Any) -> Loss:
+    """The loss ``name`` as the estimators take it; ValueError naming the known ones."""
+    try:
+        return get_loss(name, field="loss")
+    except SpecError as exc:  # (the spec's error, without a spec's file name)
+        raise ValueError(f"loss: {exc.message}") from None
 
 
 def _check_number(
@@ -1087,10 +1095,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if self.loss is None or self.loss == "log_loss":
             name = "cross_entropy" if out_activation == "softmax" else "binary_cross_entropy"
             return get_loss(name)
-        try:
-            loss = get_loss(self.loss)
-        except ValueError:
-            raise ValueError(f"loss: unknown loss {self.loss!r}") from None
+        loss = _named_loss(self.loss)
         if loss.name == "cross_entropy" and out_activation == "sigmoid":
             # −Σ y ln a over independent units: a target of 0 adds nothing, so nothing
             # pulls a down and every a drifts to 1
@@ -1444,10 +1449,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                 "positional parameter is loss, as in scikit-learn; give "
                 "hidden_layer_sizes by name)"
             )
-        try:
-            return get_loss(self.loss)
-        except ValueError:
-            raise ValueError(f"loss: unknown loss {self.loss!r}") from None
+        return _named_loss(self.loss)
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
