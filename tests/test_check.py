@@ -1817,6 +1817,25 @@ def test_a_mistake_in_a_squared_error_is_explained_in_its_own_loss() -> None:
             assert f.status == "wrong" and said in f.message, f.message
 
 
+def test_mean_squared_error_of_two_units_halved_or_doubled() -> None:
+    """n = 2: ×2 is the 1/n left out (unit_mean); ÷2 the 1/n twice or the 2 forgotten."""
+    W = np.array([[0.5, -0.6], [0.7, 0.8]])
+    spec = parse_spec(
+        {
+            "input": [1.0, 2.0],
+            "target": [1.0, 0.0],
+            "loss": "mean_squared_error",
+            "layer": [{"activation": SIG, "weights": W.tolist()}],
+        }
+    )
+    trace = spec.explain()
+    a, y = 1 / (1 + np.exp(-(np.array([1.0, 2.0]) @ W))), np.array([1.0, 0.0])
+    for written, ids in ((2 * (a - y), ["unit_mean"]), ((a - y) / 2, ["half_factor", "unit_mean"])):
+        text = "[layer.1]\ndL_da = [" + ", ".join(f"{v:.6f}" for v in written) + "]\n"
+        for f in check(spec, parse_claims(text, spec, trace), trace).findings:
+            assert f.status == "wrong" and f.diagnosis == ids, f.message
+
+
 def test_a_transposed_gradient_s_shape_is_named_as_the_layout_s() -> None:
     """A non-square grad_W written the other way round is no shape of the sheet: said so."""
     spec = parse_spec(

@@ -959,15 +959,18 @@ def test_a_full_disk_under_stdout_is_one_line_of_error(to: list[str]) -> None:
 
 def test_a_redirected_stdout_of_another_encoding_gets_utf8() -> None:
     # Windows writes a redirected stdout in cp1252, which has no →: UTF-8, as -o writes
-    done = subprocess.run(
-        [sys.executable, "-m", "glassnet", "explain", str(EXAMPLES[0])],
-        capture_output=True,
-        env={**os.environ, "PYTHONIOENCODING": "ascii"},
-        timeout=60,
-        check=False,
-    )
+    # (here Python's ASCII of the C locale, its UTF-8 mode and locale coercion off)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONIOENCODING"}
+    env.update(LC_ALL="C", LANG="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    args = [sys.executable, "-m", "glassnet", "explain", str(EXAMPLES[0])]
+    done = subprocess.run(args, capture_output=True, env=env, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.decode("utf-8") == run_cli("explain", str(EXAMPLES[0])).stdout
+    # an encoding asked for is kept: the text it cannot hold is one line of error
+    env["PYTHONIOENCODING"] = "ascii"
+    done = subprocess.run(args, capture_output=True, env=env, timeout=60, check=False)
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr.startswith(b"glassnet: error: stdout: its encoding ascii cannot write")
 
 
 def test_a_terminal_that_cannot_show_the_text_is_one_line_of_error(

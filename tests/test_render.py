@@ -246,9 +246,13 @@ def test_the_text_fits_80_columns_and_cuts_a_wide_matrix_in_blocks_of_columns():
     net = Network([3, 50, 4], activations=["tanh", "softmax"], loss="cross_entropy", seed=1)
     X = np.random.default_rng(0).normal(size=(3, 3))
     trace = explain_step(net, X, np.eye(4)[[0, 2, 3]], 0.1)
+    for digits in (3, 17):  # every line, at the most digits too
+        assert max(map(len, trace.to_text(precision=digits).splitlines())) <= 80
+    deep = Network([2] + [3] * 30, activations=["tanh"] * 30, seed=0)
+    deep_text = explain_step(deep, X[:, :2], np.zeros((3, 3)), 0.1).to_text(precision=17)
+    assert max(map(len, deep_text.splitlines())) <= 80
     text = trace.to_text(precision=6)
     lines = text.splitlines()
-    assert max(len(line) for line in lines) <= 80
     # W1 (3 × 50) in blocks of whole columns, each number once, in order
     start = lines.index("    W1 =")
     blocks, rows = [], []

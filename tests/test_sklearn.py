@@ -446,7 +446,8 @@ def test_an_unknown_loss_is_named_with_the_known_ones():
 def test_early_stopping_needs_a_validation_fraction_above_0():
     X, y = small_data("multiclass")
     MLPClassifier(max_iter=2, validation_fraction=0.0).fit(X, y)  # unused without it
-    with pytest.raises(ValueError, match=r"^The 'validation_fraction' parameter must be .*\(0"):
+    said = r"^The 'validation_fraction' parameter must be .*\(0.*\(with early_stopping=True\)$"
+    with pytest.raises(ValueError, match=said):
         MLPClassifier(max_iter=2, early_stopping=True, validation_fraction=0.0).fit(X, y)
 
 
@@ -456,6 +457,21 @@ def test_a_diverging_fit_says_where_its_loss_was_not_finite():
     net = MLPRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0, shuffle=False)
     with pytest.raises(ValueError, match=r"^Solver produced a non-finite loss: .*first batch"):
         net.fit(X, y)
+    # the last update of the last epoch overflowing leaves non-finite weights: said so
+    X, y = rng.normal(size=(40, 3)) * 1e5, rng.normal(size=40) * 1e5
+    net = MLPRegressor(
+        hidden_layer_sizes=(8,),
+        random_state=0,
+        shuffle=False,
+        solver="sgd",
+        momentum=0,
+        learning_rate_init=1e300,
+        batch_size=40,
+        max_iter=1,
+    )
+    with pytest.raises(ValueError, match=r"^Solver produced non-finite parameter weights: "):
+        net.fit(X, y)
+    assert not all(np.isfinite(c).all() for c in net.coefs_)
 
 
 def test_defaults_are_sklearns():

@@ -579,13 +579,24 @@ MISTAKES: list[tuple[str, str, list[str]]] = [
         "class-index-target",
         'input = [1.0, 2.0]\ntarget = [2]\nloss = "cross_entropy"\n'
         '[[layer]]\nactivation = "softmax"\nunits = 3\n',
-        ["target: has 1 values per example", "3 units (rows of 3: one-hot"],
+        ["target: has 1 values per example", "3 units (one-hot rows of 3: [0, 0, 1] for class 3)"],
     ),
     (
         "target-not-in-rows",
         'input = [[1.0, 2.0], [3.0, 4.0]]\ntarget = [1.0, 0.0]\nloss = "half_squared_error"\n'
         '[[layer]]\nactivation = "sigmoid"\nunits = 1\n',
         ["target: has 1 example(s) but input has 2 (one row per example, such as"],
+    ),
+    (
+        "class-indices-of-a-batch",
+        'input = [[1.0, 2.0], [3.0, 4.0]]\ntarget = [0, 1]\nloss = "cross_entropy"\n'
+        '[[layer]]\nactivation = "softmax"\nunits = 2\n',
+        ["has 1 example(s) but input has 2 (one one-hot row per example, such as [[1, 0]"],
+    ),
+    (
+        "layer-in-layer",
+        HEAD + "[[layer]]\n" + SIGMOID_2x3 + "[[layer.layer]]\nx = 1\n",
+        ["layer 1: layer: unknown key"],
     ),
     (
         "softmax-of-one-unit",
@@ -1228,6 +1239,10 @@ def test_an_integer_of_more_than_4300_digits_is_named_by_key_and_line() -> None:
     # a list written over lines: named by the key that opened it, as seed003.toml writes W
     with pytest.raises(SpecError, match=r": layer 2: weights \(line 13\): an integer of more"):
         loads_spec(over_lines, NAME)
+    # a string of "=[" in the list opens none: the list's line, not an empty key
+    quoted = HEAD.replace("input = [1.0, 2.0]", 'input = [\n "=[", 1.0,\n ' + huge + "]")
+    with pytest.raises(SpecError, match=r"^x.toml: line 3: an integer of more than 4300"):
+        loads_spec(quoted, NAME)
     # in a list that no line "key = [" opened: its line alone
     inline = over_lines.replace("[2.0],\n  [", "[2.0]]\nx = { y = [\n  [")
     with pytest.raises(SpecError, match=r": line 14: an integer of more than 4300 digits$"):

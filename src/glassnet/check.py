@@ -1382,8 +1382,11 @@ def _diagnose(
     found = [rule_id for rule_id, _ in mistakes]
     if "batch_derivative" in found and len(found) > 1:  # ÷ m is also ÷ 2 of half_factor
         found.remove("batch_derivative")
-    if "unit_mean" in found and "half_factor" in found:  # n = 2: the 1/n, not a ½
-        found.remove("half_factor")
+    if "unit_mean" in found and "half_factor" in found:  # n = 2: ×2 is the 1/n left out
+        # (÷2 stays both: the 1/n taken twice, or the 2 of the square forgotten)
+        true = abs(float(np.asarray(ws.true[(claim.layer, claim.key)])[claim.index]))
+        if abs(dict(mistakes)["unit_mean"]) > true:
+            found.remove("half_factor")
     if not found and _rounded_inputs(ws, claim, finest):
         found.append("rounded_inputs")
     return found or ["arithmetic"]

@@ -402,10 +402,13 @@ def _utf8_when_redirected(stream: Any) -> None:
     """Make a file or pipe that ``stream`` writes to UTF-8, as ``-o`` writes its files.
 
     Where Python's default is another encoding (cp1252 on Windows, ASCII under some
-    locales), → and ℓ would not encode; a terminal keeps its own.
+    locales), → and ℓ would not encode; a terminal keeps its own, and so does an
+    encoding set with PYTHONIOENCODING.
     """
     encoding = str(getattr(stream, "encoding", "utf-8") or "utf-8")
     if codecs.lookup(encoding).name == "utf-8" or not hasattr(stream, "reconfigure"):
+        return
+    if os.environ.get("PYTHONIOENCODING"):  # asked for: kept (a terminal's error says so)
         return
     with contextlib.suppress(OSError, ValueError, AttributeError):
         if not stream.isatty():

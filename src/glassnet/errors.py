@@ -219,7 +219,8 @@ _MULTILINE_STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'')
 
 
 # a line that opens a list: key = [
-_LIST_KEY = re.compile(r"^[ \t]*([^=\n#\[]+?)[ \t]*=[ \t]*\[", re.M)
+_KEY_PART = r"""(?:[A-Za-z0-9_\-]+|"[^"\n]*"|'[^'\n]*')"""  # bare or quoted
+_LIST_KEY = re.compile(rf"^[ \t]*({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*=[ \t]*\[", re.M)
 
 
 def _open_list_key(text: str, start: int, at: int) -> tuple[re.Match, int] | None:

@@ -443,7 +443,10 @@ class _BaseMLP(BaseEstimator):
         # (scikit-learn takes 0, then fails in train_test_split where early stopping uses it)
         stops = isinstance(self.early_stopping, (bool, np.bool_)) and bool(self.early_stopping)
         closed = "neither" if stops else "left"
-        _check_number("validation_fraction", self.validation_fraction, 0, 1, closed=closed)
+        try:
+            _check_number("validation_fraction", self.validation_fraction, 0, 1, closed=closed)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (with early_stopping=True)" if stops else str(exc)) from None
         _check_number("beta_1", self.beta_1, 0, 1, closed="left")
         _check_number("beta_2", self.beta_2, 0, 1, closed="left")
         _check_number("epsilon", self.epsilon, 0, closed="neither")
@@ -804,10 +807,14 @@ class _BaseMLP(BaseEstimator):
         except KeyboardInterrupt:  # as scikit-learn: keep what was learnt so far
             warnings.warn("Training interrupted by user.", stacklevel=3)
             monitor.stopped = True
-        except TrainingError as error:  # (the weights are those before the batch)
+        except TrainingError as error:
+            # the weights are those before the batch, or (the last update of the last
+            # epoch overflowing) the non-finite ones it left: said as scikit-learn says it
+            finite = all(np.isfinite(p).all() for layer in net.layers for p in (layer.W, layer.b))
+            what = "a non-finite loss" if finite else "non-finite parameter weights"
             raise ValueError(
-                f"Solver produced a non-finite loss: {error}. The input data may contain "
-                "large values and need to be preprocessed."
+                f"Solver produced {what}: {error}. The input data may contain large values "
+                "and need to be preprocessed."
             ) from error
         if not incremental and not monitor.stopped and self.n_iter_ == self.max_iter:
             warnings.warn(

@@ -113,7 +113,9 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     _check_keys(data, TOP_KEYS, path, "")
     tables = data.get("layer")
     for k, table in enumerate(tables if isinstance(tables, list) else [], start=1):
-        misplaced = [key for key in table if key in TOP_KEYS] if isinstance(table, dict) else []
+        # ([[layer.layer]] is no misplaced key: left to the unknown-key check)
+        top = [key for key in TOP_KEYS if key != "layer"]
+        misplaced = [key for key in table if key in top] if isinstance(table, dict) else []
         if misplaced:  # a key written below a [[layer]] header is that layer's in TOML
             raise SpecError(
                 path,
@@ -128,7 +130,13 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     X = _batch(data["input"], path, "input")
     Y = _batch(data["target"], path, "target")
     if X.shape[0] != Y.shape[0]:
-        rows = " (one row per example, such as [[1.0], [0.0]])" if Y.shape[1] == len(X) else ""
+        rows = ""
+        if Y.shape[1] == len(X):  # a row of one number per example
+            rows = (
+                " (one one-hot row per example, such as [[1, 0], [0, 1]], not class indices)"
+                if data.get("loss") == "cross_entropy"
+                else " (one row per example, such as [[1.0], [0.0]])"
+            )
         raise SpecError(
             path, "target", f"has {Y.shape[0]} example(s) but input has {X.shape[0]}{rows}"
         )
@@ -172,7 +180,8 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
 
     if Y.shape[1] != n_in:
         # (before the targets' range: class 3 written [2] is a row of the wrong width)
-        one_hot = f" (rows of {n_in}: one-hot, [0, 0, 1] for the third class)" * (
+        example = ", ".join(["0"] * (n_in - 1) + ["1"])  # the last class's row
+        one_hot = f" (one-hot rows of {n_in}: [{example}] for class {n_in})" * (
             Y.shape[1] == 1 and loss.name == "cross_entropy"
         )
         raise SpecError(

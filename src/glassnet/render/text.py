@@ -113,9 +113,9 @@ def render_text(
     out: list[str] = []
     if note:
         _prose(out, "note: " + note)
+    out.append("glassnet explain: one step of gradient descent, every number")
+    _prose(out, f"network: {arch}")
     out += [
-        "glassnet explain: one step of gradient descent, every number",
-        f"network: {arch}",
         f"loss: {trace['loss_name']}" + (f", ℓ = {loss.text}" if loss else ""),
         f"batch loss: L = mean of ℓ over m = {m} example{'s' if m != 1 else ''}",
         f"η = {fmt(eta, p)}" + (f" ({DEFAULT_RATE})" if default_rate else ""),
@@ -188,8 +188,10 @@ def render_text(
 
     out.append(_heading("6. Loss after the step"))
     change = trace["loss_after"] - trace["loss"]
-    out.append(
-        f"{INDENT}L = {fmt(trace['loss_after'], p)}  (before {fmt(trace['loss'], p)}, "
-        f"change {fmt(change, p)})"
+    _prose(
+        out,
+        f"L = {fmt(trace['loss_after'], p)}  (before {fmt(trace['loss'], p)}, "
+        f"change {fmt(change, p)})",
+        INDENT,
     )
     return "\n".join(out) + "\n"
