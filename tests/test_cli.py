@@ -1033,7 +1033,7 @@ def test_gradcheck_writes_json_and_takes_a_tolerance(capsys: pytest.CaptureFixtu
     assert doc["layers"][0]["checked"] == 20 and doc["layers"][0]["activation"] == "sigmoid"
     # a tolerance that is no number > 0: exit 2
     code, out, err = run_main(capsys, "gradcheck", str(spec_path), "--tolerance", "0")
-    assert code == 2 and out == "" and "--tolerance: expected a number > 0, found '0'" in err
+    assert code == 2 and out == "" and "--tolerance: expected a number ≥ 1e-10, found '0'" in err
 
 
 @pytest.mark.usefixtures("wrong_sigmoid")

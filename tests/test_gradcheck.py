@@ -287,6 +287,16 @@ def test_a_bad_tolerance_is_named(tolerance):
         gradcheck(net, X, Y, tolerance=tolerance)
 
 
+def test_a_tolerance_finer_than_float64_s_differences_is_refused():
+    # at 1e-20 every entry was compared absolutely: a right gradient showed an error of
+    # 7e-22 and a 0.1 % wrong one 8e-13, neither the relative error it said
+    net = Network([2, 3, 1], activations=["tanh", "sigmoid"], seed=0)
+    X, Y = np.ones((2, 2)), np.ones((2, 1))
+    with pytest.raises(ArgumentError, match=r"^tolerance: expected at least 1e-10 .* found 1e-20$"):
+        gradcheck(net, X, Y, tolerance=1e-20)
+    assert gradcheck(net, X, Y, tolerance=1e-10).tolerance == 1e-10
+
+
 def test_a_small_gradient_beside_a_large_loss_is_not_taken_from_round_off():
     # L = ½ Σ (x W − y)² is quadratic in each weight: the five-point difference has no
     # truncation error, only round-off, which grows as the step shrinks; where the two

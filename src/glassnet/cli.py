@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -57,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--precision",
         type=_precision,
         default=6,
-        help="significant digits in text and markdown (default 6; json always has full precision)",
+        help="significant digits in text and markdown (default 6; json always has full "
+        "precision, the html page 5 digits)",
     )
     explain.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
@@ -66,10 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     grad.add_argument("--format", choices=("text", "json"), default="text")
     grad.add_argument(
         "--tolerance",
-        type=_positive_float,
+        type=_tolerance,
         default=None,
         metavar="T",
-        help="the largest relative error that passes (default 1e-6)",
+        help="the largest relative error that passes (default 1e-6, at least 1e-10)",
     )
 
     check = sub.add_parser("check", help="check a hand calculation of a step")
@@ -245,6 +247,8 @@ def _argument(cast: type, *check: Any) -> Callable[[str], Any]:
 _precision = _argument(int, lambda v: 1 <= v <= 17, "1 to 17 significant digits")
 _count = _argument(int, "COUNT")
 _positive_float = _argument(float, "POSITIVE")
+# gradcheck's MIN_TOLERANCE (not imported here: explain's start-up stays light)
+_tolerance = _argument(float, lambda v: 1e-10 <= v < math.inf, "a number ≥ 1e-10")
 _rate = _argument(float, "RATE")
 _seed = _argument(int, "SEED")
 

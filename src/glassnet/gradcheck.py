@@ -72,6 +72,9 @@ from glassnet.network import Network
 
 FORMAT = "glassnet.gradcheck/1"
 TOLERANCE = 1e-6
+# the finest tolerance: float64's differences reach ~1e-11, and below this the absolute
+# comparison of small gradients (÷ bound / tolerance) would shrink every error shown
+MIN_TOLERANCE = 1e-10
 STENCIL = ((2.0, -1.0), (1.0, 8.0), (-1.0, -8.0), (-2.0, 1.0))  # (multiple of h, weight)
 REFINEMENTS = 5  # steps h/4, h/16, …, h/1024 at most
 KINK_RETRIES = 3  # a first step across a kink: h/16, h/256, h/4096 tried before skipping
@@ -344,6 +347,11 @@ def gradcheck(
         Where the loss at the network's weights, or a layer's z or a, is not finite.
     """
     tolerance = real_number("tolerance", tolerance, 0.0, strict=True)
+    if tolerance < MIN_TOLERANCE:
+        raise ArgumentError(
+            f"tolerance: expected at least {MIN_TOLERANCE:g} (float64's finite differences "
+            f"are exact to ~1e-11), found {tolerance:g}"
+        )
     net = network.copy().astype("float64")
     X, Y = net.example_rows(X, Y)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
