@@ -875,6 +875,31 @@ def test_export_refuses_what_load_spec_would_refuse(tmp_path):
     with pytest.raises(ArgumentError, match=r"Y: binary_cross_entropy takes targets in \[0, 1\]"):
         export_spec(net, tmp_path / "f.toml", X, np.array([[2.0]]))
     assert not (tmp_path / "f.toml").exists()
+    # a softmax of one unit, which a Network takes and a spec does not
+    net = Network([2, 1], activations=["softmax"], loss="half_squared_error", seed=0)
+    with pytest.raises(ArgumentError, match=r"^network: layer 1: softmax over 1 unit is always"):
+        export_spec(net, tmp_path / "f.toml", X, Y)
+    assert not (tmp_path / "f.toml").exists()
+
+
+def test_export_takes_one_example_s_class_index_and_writes_either_layout(tmp_path):
+    from glassnet import Network
+    from glassnet.io import spec_text
+
+    net = Network([3, 4, 3], activations=["tanh", "softmax"], loss="cross_entropy", seed=0)
+    X = np.random.default_rng(0).normal(size=(2, 3))
+    # one example's class index, as fit takes it (it said: expected 3 values per example)
+    for X1, y1 in ((X[:1], [2]), (X[0], 2), (X[:1], np.array([2]))):
+        assert glassnet.loads_spec(spec_text(net, X1, y1)).Y.tolist() == [[0.0, 0.0, 1.0]]
+    assert glassnet.loads_spec(spec_text(net, X[:1], [0, 1.0, 0])).Y.tolist() == [[0, 1, 0]]
+    # W x: a row per unit, read back as the same network
+    text = spec_text(net, X, [0, 2], weights_layout="out_in")
+    spec = glassnet.loads_spec(text)
+    assert spec.weights_layout == "out_in" and 'weights_layout = "out_in"' in text
+    for a, b in zip(spec.network.layers, net.layers, strict=True):
+        assert np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b)
+    with pytest.raises(glassnet.ArgumentError, match=r"^weights_layout: expected 'in_out'"):
+        spec_text(net, X, [0, 2], weights_layout="W x")
 
 
 def test_a_spec_or_claims_file_with_a_byte_order_mark_reads_as_without(tmp_path):

@@ -424,6 +424,18 @@ def test_diagnose_names_data_whose_labels_do_not_fit_the_spec(capsys, tmp_path):
     assert "--data xor: has one class label per example" in err and "needs 3 target numbers" in err
 
 
+def test_a_w_x_spec_trains_into_a_w_x_trained_toml(capsys, tmp_path):
+    seed003 = next(p for p in EXAMPLES if p.name == "seed003.toml")  # weights_layout out_in
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", "--spec", str(seed003), "--epochs", "3", "--out", str(out))
+    assert code == 0, err
+    text = (out / "trained.toml").read_text(encoding="utf-8")
+    assert 'weights_layout = "out_in"' in text  # a row per unit, as the person wrote theirs
+    trained, _ = load_model(out / "model.npz")
+    for a, b in zip(load_spec(out / "trained.toml").network.layers, trained.layers, strict=True):
+        assert np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b)
+
+
 def test_spec_training_cannot_write_trained_toml_is_one_line(capsys, tmp_path):
     out = tmp_path / "run"
     (out / "trained.toml").mkdir(parents=True)  # a folder where the file goes

@@ -1204,8 +1204,15 @@ def _batch_array(value: Any, field: str, width: int, described: str) -> np.ndarr
     return array
 
 
-def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> str:
-    """A spec file (docs/spec-format.md, layout in_out) of the network and one batch.
+def spec_text(
+    network: Network,
+    X: Any,
+    Y: Any,
+    learning_rate: float = 0.1,
+    *,
+    weights_layout: str = "in_out",
+) -> str:
+    """A spec file (docs/spec-format.md) of the network and one batch.
 
     Every number is written by ``repr()``, so that :func:`glassnet.load_spec`
     reads back the same weights, biases, input and target exactly (a float32
@@ -1223,6 +1230,9 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
         :meth:`Network.fit` reads it (a class index of a softmax classifier).
     learning_rate : float, default 0.1
         η ≥ 0.
+    weights_layout : {"in_out", "out_in"}, default "in_out"
+        How the matrices are written: W[i][j] joins input i to unit j (the network's
+        own), or a row per unit, W x (as a spec that was written so).
 
     Returns
     -------
@@ -1236,13 +1246,30 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
         negative learning rate, or an activation or loss not registered under its name.
     """
     from glassnet.network import check_network, targets_outside
+    from glassnet.spec import LAYOUTS, one_unit_softmax, outputs_outside  # (its rules)
 
     check_network(network)
+    if weights_layout not in LAYOUTS:
+        raise ArgumentError(
+            f"weights_layout: expected 'in_out' or 'out_in', found {weights_layout!r}"
+        )
     activations, loss = _registered_names(network)
     sizes = network.sizes
+    for k, (act, n_out) in enumerate(zip(activations, sizes[1:], strict=True), start=1):
+        problem = one_unit_softmax(act, n_out)
+        if problem is not None:  # load_spec would refuse the file: write none
+            raise ArgumentError(f"network: layer {k}: {problem}")
     X = _batch_array(X, "X", sizes[0], "the network's inputs")
-    if X.shape[0] > 1:  # (one example's 1-D Y is its row)
-        Y = network._per_example(Y, X.shape[0])  # one per example, as fit takes it
+    try:
+        given = np.asarray(Y)
+    except (ValueError, TypeError):  # ragged rows: _batch_array names them
+        given = np.empty((0, 0))
+    # one number per example, as fit takes it (one example's 1-D Y of n_L numbers is its row)
+    if X.shape[0] > 1 or (
+        given.dtype.kind in "biuf"
+        and (given.ndim == 0 or (given.ndim == 1 and given.shape[0] != sizes[-1]))
+    ):
+        Y = network._per_example(given.reshape(-1) if given.ndim == 0 else Y, X.shape[0])
     Y = _batch_array(Y, "Y", sizes[-1], "the network's output units")
     if X.shape[0] != Y.shape[0]:
         raise ArgumentError(f"Y: has {Y.shape[0]} example(s) but X has {X.shape[0]}")
@@ -1254,8 +1281,6 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
         eta = math.inf
     if not math.isfinite(eta) or eta < 0:
         raise ArgumentError(f"learning_rate: expected a finite number ≥ 0, found {eta}")
-    from glassnet.spec import outputs_outside  # (the spec's own rule, at export too)
-
     problem = outputs_outside(network, X)
     if problem is not None:  # load_spec would refuse the file: write none
         raise ArgumentError(f"loss: {problem}")
@@ -1273,21 +1298,28 @@ def spec_text(network: Network, X: Any, Y: Any, learning_rate: float = 0.1) -> s
         f"target = {batch(Y)}",
         f"loss = {_toml_string(loss)}",
         f"learning_rate = {eta!r}",
-        'weights_layout = "in_out"',
+        f"weights_layout = {_toml_string(weights_layout)}",
     ]
     for k, act in enumerate(activations, start=1):
+        W = parameters[f"W{k}"]
         lines += [
             "",
             "[[layer]]",
             f"activation = {_toml_string(act)}",
-            f"weights = {_toml_matrix(parameters[f'W{k}'])}",
+            f"weights = {_toml_matrix(W.T if weights_layout == 'out_in' else W)}",
             f"bias = {_toml_row(parameters[f'b{k}'])}",
         ]
     return "\n".join(lines) + "\n"
 
 
 def export_spec(
-    network: Network, path: str | Path, X: Any, Y: Any, *, learning_rate: float = 0.1
+    network: Network,
+    path: str | Path,
+    X: Any,
+    Y: Any,
+    *,
+    learning_rate: float = 0.1,
+    weights_layout: str = "in_out",
 ) -> None:
     """Write :func:`spec_text` of the network and batch to ``path``, atomically.
 
@@ -1302,6 +1334,8 @@ def export_spec(
         The target.
     learning_rate : float, default 0.1
         η ≥ 0.
+    weights_layout : {"in_out", "out_in"}, default "in_out"
+        As :func:`spec_text`.
 
     Raises
     ------
@@ -1310,4 +1344,4 @@ def export_spec(
     OSError
         When the file cannot be written.
     """
-    atomic_write_text(path, spec_text(network, X, Y, learning_rate))
+    atomic_write_text(path, spec_text(network, X, Y, learning_rate, weights_layout=weights_layout))

@@ -792,7 +792,14 @@ def _train_spec(args: argparse.Namespace, earlier: list[Path]) -> dict[str, Any]
             diagnostics=recorder,
         )
         with _writing(out):
-            export_spec(network, out / "trained.toml", spec.X, spec.Y, learning_rate=learning_rate)
+            export_spec(
+                network,
+                out / "trained.toml",
+                spec.X,
+                spec.Y,
+                learning_rate=learning_rate,
+                weights_layout=spec.weights_layout,  # written as the person's spec was
+            )
         notes.append("trained.toml: the trained network as a spec — `glassnet explain` opens it")
         _remove_earlier(out, earlier, [*written, "trained.toml"])
     result["seconds"] = round(time.perf_counter() - start, 3)

@@ -324,13 +324,9 @@ def _layer(
             n_in, units, rng, np.dtype(np.float64)
         )
     n_out = W.shape[1]
-    if activation.name == "softmax" and n_out == 1:  # e¹/e¹: nothing would ever change
-        raise SpecError(
-            path,
-            f"{where}: activation",
-            "softmax over 1 unit is always 1 (its gradient 0: nothing learns); use sigmoid "
-            "for one output (with binary_cross_entropy), or 2 units or more",
-        )
+    problem = one_unit_softmax(activation.name, n_out)
+    if problem is not None:
+        raise SpecError(path, f"{where}: activation", problem)
 
     if "bias" in table:
         b = _vector(table["bias"], path, f"{where}: bias")
@@ -343,6 +339,20 @@ def _layer(
     else:
         b = np.zeros(n_out)
     return Layer(W, b, activation)
+
+
+def one_unit_softmax(activation: str, n_out: int) -> str | None:
+    """Why a layer of this activation and width makes no spec; None where it does.
+
+    A softmax over 1 unit is e^z / e^z = 1 whatever z: its gradient is 0, nothing learns.
+    (:func:`glassnet.io.spec_text` applies it too: it writes no file this refuses.)
+    """
+    if activation == "softmax" and n_out == 1:
+        return (
+            "softmax over 1 unit is always 1 (its gradient 0: nothing learns); use sigmoid "
+            "for one output (with binary_cross_entropy), or 2 units or more"
+        )
+    return None
 
 
 # --- values ---------------------------------------------------------------------------
