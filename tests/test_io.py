@@ -165,7 +165,8 @@ def test_self_referring_metadata_is_refused(tmp_path):
         ([1, 2], "expected a dict"),
         ({"x": {1, 2}}, "set is not JSON"),
         ({"x": np.zeros(2)}, "ndarray is not JSON"),
-        ({"x": np.int64(3)}, "int64 is not JSON"),
+        ({"x": np.int64(3)}, r"numpy.int64 is not JSON-serialisable .* NumPy numbers as .item"),
+        ({"x": np.bool_(True)}, r"metadata\['x'\]: numpy.bool is not JSON"),  # not "bool"
         ({"x": [1.0, float("nan")]}, r"metadata\['x'\]\[1\]: nan is not a JSON number"),
         ({"x": float("inf")}, "inf is not a JSON number"),
         ({1: "a"}, "keys must be strings"),
@@ -176,6 +177,55 @@ def test_metadata_that_json_cannot_hold_is_refused(tmp_path, metadata, match):
     with pytest.raises(ArgumentError, match=match):
         save_model(make_net("tanh", "squared_error"), tmp_path / "m.npz", metadata=metadata)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_metadata_as_deep_as_the_check_reaches_but_json_does_not_is_one_error(tmp_path):
+    # json's encoder runs out of stack a level or two before the check does: at a
+    # script's top level, one depth gave a bare RecursionError
+    import subprocess
+    import sys
+
+    script = f"""
+from glassnet import Network
+from glassnet.io import save_model
+net = Network([2, 2], activations=["tanh"], loss="squared_error")
+for depth in range(900, 1010):
+    deep = 1
+    for _ in range(depth):
+        deep = [deep]
+    try:
+        save_model(net, {str(tmp_path / "m.npz")!r}, metadata={{"x": deep}})
+    except Exception as exc:
+        print(type(exc).__name__, exc)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    lines = set(done.stdout.splitlines())
+    assert lines == {"ArgumentError metadata: nested too deeply (or refers to itself)"}, lines
+
+
+def test_save_checkpoint_refuses_what_load_checkpoint_would_not_read(tmp_path):
+    from glassnet.io import load_checkpoint, save_checkpoint
+
+    net = make_net("tanh", "squared_error")
+    taken = []
+    X, Y = np.ones((4, 3)), np.ones((4, 2))
+    net.fit(X, Y, epochs=1, verbose=False, checkpoint_every=1, on_checkpoint=taken.append)
+    path = tmp_path / "c.npz"
+    save_checkpoint(path, taken[0], {"lr": float("nan")})  # (a state may hold NaN)
+    pair = load_checkpoint(path)
+    for checkpoint, run_settings, said in (
+        (pair, {}, r"^checkpoint: load_checkpoint returns \(checkpoint, settings\)"),
+        ([1], {}, r"^checkpoint: expected a checkpoint .* found list$"),
+        ({}, {}, r"^checkpoint: not a glassnet checkpoint: it has no 'params'$"),
+        (taken[0], [1, 2], r"^settings: expected a dict, found list$"),
+        (taken[0], {"n": np.int64(3)}, r"^settings\['n'\]: numpy.int64 is not JSON"),
+    ):
+        with pytest.raises(ArgumentError, match=said):
+            save_checkpoint(tmp_path / "d.npz", checkpoint, run_settings)
+    assert not (tmp_path / "d.npz").exists()
 
 
 # --- the file's content ------------------------------------------------------------------
@@ -814,9 +864,15 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     from glassnet.io import atomic_write_text
 
     target = tmp_path / "out.txt"
+    umask = os.umask(0o027)  # (read from /proc where it can be, not set to 0 meanwhile)
+    try:
+        atomic_write_text(target, "x")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+        assert os.umask(0o027) == 0o027  # left as it was
+    finally:
+        os.umask(umask)
+    target.unlink()
     atomic_write_text(target, "x")
-    umask = os.umask(0)
-    os.umask(umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
     target.chmod(0o640)
     atomic_write_text(target, "y")  # an existing file keeps its mode

@@ -141,9 +141,25 @@ def _file_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without setting it where Linux says it (/proc).
+
+    os.umask can only read it by setting it: for that moment another thread's new file
+    would get the mode 0666.
+    """
+    with (
+        contextlib.suppress(OSError, ValueError),
+        open("/proc/self/status", encoding="ascii", errors="replace") as status,
+    ):
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    umask = os.umask(0)  # elsewhere: set and set back at once
+    os.umask(umask)
+    return umask
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
@@ -219,24 +235,45 @@ def _parameters(network: Network) -> list[tuple[str, np.ndarray]]:
     return arrays
 
 
-def _check_metadata(value: Any, where: str = "metadata") -> None:
-    """Refuse what JSON would change or could not hold: non-string keys, NaN, other types."""
+def _check_metadata(value: Any, where: str = "metadata", *, nan: bool = False) -> None:
+    """Refuse what JSON would change or could not hold: non-string keys, NaN, other types.
+
+    ``nan``: NaN and ∞ allowed (a checkpoint's state writes them, as Python's JSON does).
+    """
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ArgumentError(f"{where}: keys must be strings, found {key!r}")
-            _check_metadata(item, f"{where}[{key!r}]")
+            _check_metadata(item, f"{where}[{key!r}]", nan=nan)
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
-            _check_metadata(item, f"{where}[{i}]")
+            _check_metadata(item, f"{where}[{i}]", nan=nan)
     elif isinstance(value, float):
-        if not math.isfinite(value):
+        if not math.isfinite(value) and not nan:
             raise ArgumentError(f"{where}: {value} is not a JSON number")
     elif value is not None and not isinstance(value, (str, int)):
-        raise ArgumentError(
-            f"{where}: {type(value).__name__} is not JSON-serialisable "
-            "(use str, int, float, bool, None, list or dict; arrays as .tolist())"
+        kind = type(value)
+        name = (
+            kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
         )
+        raise ArgumentError(
+            f"{where}: {name} is not JSON-serialisable "
+            "(use str, int, float, bool, None, list or dict; arrays as .tolist(), NumPy "
+            "numbers as .item())"
+        )
+
+
+def _json(value: Any, where: str, *, nan: bool = False, check: bool = True) -> str:
+    """``json.dumps(value)`` after :func:`_check_metadata`; ArgumentError if it cannot be.
+
+    ``check``: False where the caller has checked what it holds (under another name).
+    """
+    try:
+        if check:
+            _check_metadata(value, where, nan=nan)
+        return json.dumps(value, allow_nan=nan)
+    except RecursionError:  # deeper than Python's stack (json's encoder reaches less deep)
+        raise ArgumentError(f"{where}: nested too deeply (or refers to itself)") from None
 
 
 def save_model(
@@ -294,10 +331,7 @@ def save_model(
         "fused": bool(network.fused),
         "metadata": metadata,
     }
-    try:
-        json_text = json.dumps(architecture, allow_nan=False)
-    except (TypeError, ValueError) as exc:  # pragma: no cover - _check_metadata refuses first
-        raise ArgumentError(f"metadata: not JSON-serialisable: {exc}") from None
+    json_text = _json(architecture, "metadata", check=False)  # (checked above)
     arrays = dict(_parameters(network))
     arrays[ARCHITECTURE] = np.array(json_text)  # dtype '<U…': no pickle
     with atomic_writer(path) as handle:
@@ -363,6 +397,21 @@ CHECKPOINT_FORMAT = "glassnet.checkpoint/3"
 _BETWEEN_EPOCHS = ("glassnet.checkpoint/1", "glassnet.checkpoint/2")
 
 
+# what save_checkpoint reads of a checkpoint (fit's on_checkpoint gives them all)
+CHECKPOINT_KEYS = (
+    "params",
+    "optimizer",
+    "order",
+    "accumulators",
+    "early_stopping",
+    "epoch",
+    "next_start",
+    "schedule",
+    "rng",
+    "history",
+)
+
+
 def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict[str, Any]) -> None:
     """Write a training checkpoint (see :func:`glassnet.train.fit`) atomically, as ``.npz``.
 
@@ -373,7 +422,29 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
     (``i`` from 0); everything
     else, with the run's ``settings``, is one JSON string ``state`` (a unicode array,
     never a pickle).
+
+    Raises
+    ------
+    ArgumentError
+        For a ``checkpoint`` that is none (the pair :func:`load_checkpoint` returns, a
+        dict without a checkpoint's keys) or ``settings`` that are not a dict JSON can
+        hold; nothing is written.
     """
+    if isinstance(checkpoint, tuple) and len(checkpoint) == 2:
+        raise ArgumentError(
+            "checkpoint: load_checkpoint returns (checkpoint, settings); pass them apart"
+        )
+    if not isinstance(checkpoint, dict):
+        raise ArgumentError(
+            "checkpoint: expected a checkpoint (the dict on_checkpoint receives), found "
+            f"{type(checkpoint).__name__}"
+        )
+    missing = [k for k in CHECKPOINT_KEYS if k not in checkpoint]
+    if missing:
+        raise ArgumentError(f"checkpoint: not a glassnet checkpoint: it has no {missing[0]!r}")
+    if not isinstance(settings, dict):
+        raise ArgumentError(f"settings: expected a dict, found {type(settings).__name__}")
+    _check_metadata(settings, "settings", nan=True)
     arrays: dict[str, np.ndarray] = {}
     for l, (W, b) in enumerate(checkpoint["params"], start=1):
         arrays[f"W{l}"], arrays[f"b{l}"] = W, b
@@ -413,7 +484,7 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
         "early_stopping": stoppers,
         "layers": len(checkpoint["params"]),
     }
-    arrays["state"] = np.array(json.dumps(state))
+    arrays["state"] = np.array(_json(state, "checkpoint", nan=True))
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     atomic_write_bytes(path, buffer.getvalue())
