@@ -206,6 +206,44 @@ for depth in range(900, 1010):
     assert lines == {"ArgumentError metadata: nested too deeply (or refers to itself)"}, lines
 
 
+def test_a_model_given_as_a_checkpoint_and_the_reverse_say_what_they_are(tmp_path):
+    import json as json_module
+    import zipfile
+
+    from glassnet.io import load_checkpoint, save_checkpoint
+
+    net = make_net("tanh", "squared_error")
+    taken = []
+    net.fit(
+        np.ones((4, 3)),
+        np.ones((4, 2)),
+        epochs=1,
+        verbose=False,
+        checkpoint_every=1,
+        on_checkpoint=taken.append,
+    )
+    model, ckpt = tmp_path / "m.npz", tmp_path / "c.npz"
+    save_model(net, model)
+    save_checkpoint(ckpt, taken[0], {})
+    with pytest.raises(ModelError, match=r"no 'architecture' array: a glassnet checkpoint, not"):
+        load_model(ckpt)
+    with pytest.raises(ModelError, match=r"no 'state' array: a glassnet model file, not a check"):
+        load_checkpoint(model)
+    # a checkpoint of a later format: upgrade, as a model of one says
+    with np.load(ckpt) as data:
+        arrays = {k: data[k] for k in data.files}
+    state = json_module.loads(str(arrays["state"][()]))
+    state["format"] = "glassnet.checkpoint/9"
+    arrays["state"] = np.array(json_module.dumps(state))
+    np.savez(tmp_path / "later.npz", **arrays)
+    assert zipfile.is_zipfile(tmp_path / "later.npz")
+    with pytest.raises(
+        ModelError,
+        match=r"format: expected 'glassnet.checkpoint/3' .*found 'glassnet.checkpoint/9' \(.*newer",
+    ):
+        load_checkpoint(tmp_path / "later.npz")
+
+
 def test_save_checkpoint_refuses_what_load_checkpoint_would_not_read(tmp_path):
     from glassnet.io import load_checkpoint, save_checkpoint
 
@@ -1067,3 +1105,10 @@ def test_a_model_saved_into_a_pipe_arrives_whole(tmp_path):
     copy.write_bytes(through_a_pipe(fifo, lambda path: save_model(net, path)))
     loaded, _ = load_model(copy)
     assert all(np.array_equal(a.W, b.W) for a, b in zip(loaded.layers, net.layers, strict=True))
+
+
+def test_an_empty_file_name_is_said_so_not_taken_for_the_folder(tmp_path):
+    net = make_net("tanh", "squared_error")
+    for call in (lambda: load_model(""), lambda: save_model(net, "")):
+        with pytest.raises(ArgumentError, match=r"^path: an empty file name$"):
+            call()

@@ -268,7 +268,8 @@ DAMAGED = {
     ),
     "format": (
         lambda arrays, state: _set(state, "format", "glassnet.checkpoint/9"),
-        r"state: format: expected 'glassnet.checkpoint/3' .*, found 'glassnet.checkpoint/9'$",
+        r"state: format: expected 'glassnet.checkpoint/3' .*, found 'glassnet.checkpoint/9' "
+        r"\(written by a newer glassnet: upgrade glassnet to read it\)$",
     ),
     "unknown-key": (
         lambda arrays, state: _set(state, "extra", 1),

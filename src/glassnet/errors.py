@@ -373,6 +373,8 @@ def file_name(path: object, argument: str = "path") -> str | os.PathLike:
     """
     if not isinstance(path, (str, os.PathLike)):
         raise ArgumentError(f"{argument}: expected a file name (str or Path), found {path!r:.60}")
+    if os.fspath(path) in ("", b""):  # Path("") is ".", a folder: said as it is
+        raise ArgumentError(f"{argument}: an empty file name")
     return path
 
 
@@ -389,9 +391,9 @@ def read_user_text(path: str | Path, error: type, kind: str) -> str:
     kind : str
         What the file should be, for the message ("spec file", "claims file").
     """
-    name = str(file_name(path))
-    if name == "":  # Path("") is ".", which would be read as "a directory"
+    if isinstance(path, str) and path == "":  # (file_name's, in the file's own words)
         raise ArgumentError(f"{kind}: an empty file name; give the {kind}'s name")
+    name = str(file_name(path))
     bom = 0
     try:
         data = Path(path).read_bytes()

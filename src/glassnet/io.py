@@ -671,7 +671,12 @@ def _array(
 def _checkpoint_state(arrays: dict[str, np.ndarray]) -> dict[str, Any]:
     """The ``state`` JSON of a checkpoint, a table of its keys, formats 1 and 2 read as 3."""
     if "state" not in arrays:
-        raise _RefusedError("no 'state' array: not a glassnet checkpoint")
+        what = (
+            "a glassnet model file, not a checkpoint (load_model)"
+            if ARCHITECTURE in arrays
+            else "not a glassnet checkpoint"
+        )
+        raise _RefusedError(f"no 'state' array: {what}")
     array = arrays.pop("state")
     if array.dtype.kind != "U" or array.ndim != 0:
         raise _RefusedError(
@@ -703,7 +708,10 @@ def _read_checkpoint(state: dict[str, Any], arrays: dict[str, np.ndarray]) -> di
     old = state["format"] in _BETWEEN_EPOCHS and state.get("accumulators") is None
     if not old and state["format"] != CHECKPOINT_FORMAT:
         expected = f"{CHECKPOINT_FORMAT!r} (or format 1 or 2, taken between epochs)"
-        _refuse("format", expected, state["format"])
+        raise _RefusedError(
+            f"state: format: expected {expected}, found {_show(state['format'])}"
+            + _newer(state["format"], CHECKPOINT_FORMAT)
+        )
     if old:  # (read as from before early_stopping was kept)
         _table("", state, [k for k in _STATE_KEYS if k != "early_stopping"], ["early_stopping"])
     else:
@@ -1127,10 +1135,29 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+def _newer(fmt: object, current: str) -> str:
+    """The words for a later version of ``current``'s format ("written by a newer …")."""
+    family, _, version = str(fmt).rpartition("/")
+    own, _, own_version = current.rpartition("/")
+    if (
+        isinstance(fmt, str)
+        and family == own
+        and version.isdigit()
+        and int(version) > int(own_version)
+    ):
+        return " (written by a newer glassnet: upgrade glassnet to read it)"
+    return ""
+
+
 def _architecture(arrays: dict[str, np.ndarray], name: str) -> dict[str, Any]:
     """Read and check the ``architecture`` JSON of a model file."""
     if ARCHITECTURE not in arrays:
-        raise ModelError(name, f"no {ARCHITECTURE!r} array: not a glassnet model file")
+        what = (  # (the other file glassnet writes, given for this one)
+            "a glassnet checkpoint, not a model file (load_checkpoint; glassnet train --resume)"
+            if "state" in arrays
+            else "not a glassnet model file"
+        )
+        raise ModelError(name, f"no {ARCHITECTURE!r} array: {what}")
     array = arrays[ARCHITECTURE]
     if array.dtype.kind != "U" or array.ndim != 0:
         raise ModelError(
@@ -1158,18 +1185,10 @@ def _architecture(arrays: dict[str, np.ndarray], name: str) -> dict[str, Any]:
 
     fmt = arch.get("format")
     if fmt != MODEL_FORMAT:
-        family, _, version = str(fmt).rpartition("/")
-        newer = (
-            " (written by a newer glassnet: upgrade glassnet to read it)"
-            if isinstance(fmt, str)
-            and family == "glassnet.model"
-            and version.isdigit()
-            and int(version) > int(MODEL_FORMAT.rpartition("/")[2])
-            else ""
-        )
         raise ModelError(
             name,
-            f"{ARCHITECTURE}: format {_show(fmt)}, expected {MODEL_FORMAT!r}{newer}",
+            f"{ARCHITECTURE}: format {_show(fmt)}, expected {MODEL_FORMAT!r}"
+            + _newer(fmt, MODEL_FORMAT),
         )
     missing = [key for key in ARCHITECTURE_KEYS if key not in arch]
     if missing:
