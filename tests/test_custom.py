@@ -565,6 +565,20 @@ def test_a_network_of_a_name_registered_again_says_why_it_cannot_pickle():
     assert pickle.loads(pickle.dumps(other.layers[0].activation)).forward is softsign
 
 
+def test_copies_of_an_unregistered_activation_or_loss_of_lambdas_are_made():
+    import copy
+
+    own = Activation("own", lambda z: np.tanh(z), lambda z, a: 1 - a**2, *"tttt")
+    loss = Loss("own_loss", lambda a, y: ((a - y) ** 2).sum(-1), lambda a, y: 2 * (a - y), *"tttt")
+    net = Network([Layer(np.ones((2, 2)), np.zeros(2), own)], loss=loss)
+    for copied in (copy.deepcopy(net), copy.copy(net), net.copy()):
+        assert copied.layers[0].activation is own and copied.loss is loss
+    deep = copy.deepcopy(net)
+    assert deep.layers[0].W is not net.layers[0].W  # the arrays are copied, as before
+    with pytest.raises(ArgumentError, match=r"^pickling: (loss 'own_loss'|activation 'own') is not"):
+        pickle.dumps(net)
+
+
 def test_unpickling_an_unregistered_name_says_so():
     data = pickle.dumps(_softsign_network())
     l2 = "glassnet.register_loss('l2', lambda a, y: ((a - y) ** 2).sum(-1), lambda a, y: a - y)"

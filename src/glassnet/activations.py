@@ -94,8 +94,14 @@ class Activation:
     def __repr__(self) -> str:  # its name, not its functions' addresses
         return f"Activation({self.name!r})"
 
+    def __copy__(self) -> Any:
+        return self  # frozen, of functions and names: a copy would be the same
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        return self  # (not through __reduce_ex__, which refuses an unpicklable one)
+
     def __reduce_ex__(self, protocol: Any) -> Any:
-        """Pickled (and deep-copied) by name when it is the registry's entry under it.
+        """Pickled by name when it is the registry's entry under it.
 
         Its functions may be lambdas, which pickle cannot store; a network or an
         estimator with a registered activation then pickles as :func:`glassnet.save_model`

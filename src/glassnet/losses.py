@@ -63,8 +63,14 @@ class Loss:
     def __repr__(self) -> str:  # its name, not its functions' addresses
         return f"Loss({self.name!r})"
 
+    def __copy__(self) -> Any:
+        return self  # frozen, of functions and names: a copy would be the same
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        return self  # (not through __reduce_ex__, which refuses an unpicklable one)
+
     def __reduce_ex__(self, protocol: Any) -> Any:
-        """Pickled (and deep-copied) by name when it is the registry's entry under it.
+        """Pickled by name when it is the registry's entry under it.
 
         As :meth:`glassnet.activations.Activation.__reduce_ex__`: a registered loss
         made of lambdas pickles, and unpickles where its name is registered.
