@@ -182,7 +182,7 @@ def test_layer_takes_an_activation_name():
         ),
         (
             lambda: register_loss("n", lambda a, y: np.log(a - y).sum(-1), lambda a, y: a - y),
-            r"^loss 'n': value returned nan at \[1\] .*\(a in \(0.1, 0.9\), y one-hot\)",
+            r"^loss 'n': value returned nan at \[1\] .*\(a and y in \(0.1, 0.9\)\); it must",
         ),
         # a whole object is held to a name's rules, and its formulas must be strings
         (
@@ -204,6 +204,14 @@ def test_layer_takes_an_activation_name():
 def test_registration_errors(call, message):
     with pytest.raises(ArgumentError, match=message):
         call()
+
+
+def test_a_loss_that_divides_by_the_target_registers():
+    # a percentage error is ∞ at a one-hot target's 0s: finite at targets away from 0
+    mape = register_loss(
+        "mape", lambda a, y: (np.abs(a - y) / np.abs(y)).sum(-1), lambda a, y: np.sign(a - y) / y
+    )
+    assert LOSSES["mape"] is mape
 
 
 def test_a_loss_value_of_the_wrong_shape_is_named():
@@ -548,23 +556,6 @@ def test_a_network_with_lambdas_registered_pickles_by_name():
     assert pickle.loads(pickle.dumps(own)) == own
 
 
-def test_a_network_of_a_name_registered_again_says_why_it_cannot_pickle():
-    net = _softsign_network()
-    pickle.dumps(net)
-    register_activation("softsign", lambda z: np.tanh(z), lambda z, a: 1 - a**2)
-    with pytest.raises(
-        ArgumentError,
-        match=r"^pickling: activation 'softsign' is not the one "
-        r"registered under its name \(registered again since\), and its ",
-    ):
-        pickle.dumps(net)
-    # of module-level functions it pickles field by field, as before
-    register_activation("softsign", softsign, softsign_derivative)
-    other = Network([3, 4, 2], activations=["softsign", "identity"], seed=0)
-    register_activation("softsign", lambda z: np.tanh(z), lambda z, a: 1 - a**2)
-    assert pickle.loads(pickle.dumps(other.layers[0].activation)).forward is softsign
-
-
 def test_copies_of_an_unregistered_activation_or_loss_of_lambdas_are_made():
     import copy
 
@@ -575,8 +566,6 @@ def test_copies_of_an_unregistered_activation_or_loss_of_lambdas_are_made():
         assert copied.layers[0].activation is own and copied.loss is loss
     deep = copy.deepcopy(net)
     assert deep.layers[0].W is not net.layers[0].W  # the arrays are copied, as before
-    with pytest.raises(ArgumentError, match=r"^pickling: (loss 'own_loss'|activation 'own') is not"):
-        pickle.dumps(net)
 
 
 def test_unpickling_an_unregistered_name_says_so():

@@ -643,3 +643,31 @@ def test_a_registered_loss_whose_gradient_is_not_its_slope_is_named():
     finally:
         LOSSES.pop("l2_half_grad", None)
         LOSSES.pop("l2_right", None)
+
+
+def test_a_right_registered_loss_gets_no_note_at_its_edges():
+    from glassnet import register_loss
+    from glassnet.losses import LOSSES
+
+    sq = (lambda a, y: ((a - y) ** 2).sum(-1), lambda a, y: 2 * (a - y))
+    l1 = (lambda a, y: np.abs(a - y).sum(-1), lambda a, y: np.where(a >= y, 1.0, -1.0))
+    bce = (
+        lambda a, y: -(y * np.log(a) + (1 - y) * np.log(1 - a)).sum(-1),
+        lambda a, y: -y / a + (1 - y) / (1 - a),
+    )
+    cases = [  # (loss, activation, X, Y): the errors these gave were the differences'
+        ("sq_far_near", sq, "identity", np.zeros((1, 2)), np.array([[100.0, 1e-3]])),
+        ("l1_kink", l1, "relu", -np.ones((1, 2)), np.zeros((1, 2))),  # relu's 0 at y = 0
+        ("bce_edge", bce, "sigmoid", np.full((1, 2), 14.0), np.ones((1, 2))),  # a ≈ 1 − 8e-7
+    ]
+    try:
+        for name, (value, gradient), act, X, Y in cases:
+            register_loss(name, value, gradient)
+            net = Network([2, 2], activations=[act], loss=name, seed=0)
+            net.layers[0].W[...] = np.eye(2)
+            net.layers[0].b[...] = 0.0
+            notes = gradcheck(net, X, Y).notes
+            assert not [n for n in notes if n.startswith("the loss")], (name, notes)
+    finally:
+        for name, *_ in cases:
+            LOSSES.pop(name, None)

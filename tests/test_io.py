@@ -254,12 +254,15 @@ def test_save_checkpoint_refuses_what_load_checkpoint_would_not_read(tmp_path):
     path = tmp_path / "c.npz"
     save_checkpoint(path, taken[0], {"lr": float("nan")})  # (a state may hold NaN)
     pair = load_checkpoint(path)
+    loop: dict[str, Any] = {}
+    loop["me"] = loop  # (a dict that holds itself)
     for checkpoint, run_settings, said in (
         (pair, {}, r"^checkpoint: load_checkpoint returns \(checkpoint, settings\)"),
         ([1], {}, r"^checkpoint: expected a checkpoint .* found list$"),
         ({}, {}, r"^checkpoint: not a glassnet checkpoint: it has no 'params'$"),
         (taken[0], [1, 2], r"^settings: expected a dict, found list$"),
         (taken[0], {"n": np.int64(3)}, r"^settings\['n'\]: numpy.int64 is not JSON"),
+        (taken[0], loop, r"^settings: nested too deeply \(or refers to itself\)$"),
     ):
         with pytest.raises(ArgumentError, match=said):
             save_checkpoint(tmp_path / "d.npz", checkpoint, run_settings)

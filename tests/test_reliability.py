@@ -156,6 +156,10 @@ def test_an_older_checkpoint_between_epochs_still_loads(tmp_path, version):
     _as_format(between, version)
     checkpoint, settings = load_checkpoint(between)
     assert checkpoint["epoch"] == 1 and settings == {"run": 1}
+    # saved again (its early_stopping None: it kept none), as the current format
+    save_checkpoint(tmp_path / "again.npz", checkpoint, settings)
+    again, _ = load_checkpoint(tmp_path / "again.npz")
+    assert again["epoch"] == 1 and again["early_stopping"] == []
     # one from inside an epoch held arrays the old format did not: refused, one line
     inside = dict(
         saved[0],

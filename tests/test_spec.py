@@ -579,7 +579,10 @@ MISTAKES: list[tuple[str, str, list[str]]] = [
         "class-index-target",
         'input = [1.0, 2.0]\ntarget = [2]\nloss = "cross_entropy"\n'
         '[[layer]]\nactivation = "softmax"\nunits = 3\n',
-        ["target: has 1 values per example", "3 units (one-hot rows of 3: [0, 0, 1] for class 3)"],
+        [
+            "target: has 1 values per example",
+            "3 units (one-hot rows of 3: [0, 0, 1] for class index 2, the last class)",
+        ],
     ),
     (
         "target-not-in-rows",
@@ -1006,6 +1009,13 @@ def test_numpy_arrays_and_numbers_stand_for_toml_s_lists_and_numbers() -> None:
     assert spec.network.layers[0].b.tolist() == [0.5]
     with pytest.raises(SpecError, match=r"input row 1\[1\]: expected a number, found a boolean"):
         parse_spec({**data, "input": np.array([[True, False], [False, True]])})
+
+
+def test_a_dict_that_holds_itself_is_one_error() -> None:
+    data: dict[str, Any] = {}
+    data["self"] = data
+    with pytest.raises(SpecError, match=r"^<spec>: nested too deeply \(or refers to itself\)$"):
+        parse_spec(data)
 
 
 def test_a_dict_s_key_that_is_no_string_is_named() -> None:

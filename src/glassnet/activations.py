@@ -17,7 +17,7 @@ finite z, softmax subtracts each row's maximum.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -110,7 +110,6 @@ class Activation:
         """
         if ACTIVATIONS.get(self.name) is self:
             return (_registered, (self.name,))
-        refuse_unpicklable(self, f"activation {self.name!r}", ACTIVATIONS, "register_activation")
         return super().__reduce_ex__(protocol)
 
     def apply(self, z: Array, out: Array, scratch: SimpleNamespace) -> None:
@@ -574,24 +573,6 @@ def check_names(item: Any, kind: str, formulas: tuple[str, ...]) -> None:
             )
 
 
-def refuse_unpicklable(item: Any, what: str, registry: dict, register: str) -> None:
-    """ArgumentError where pickling ``item`` field by field would fail on a lambda.
-
-    Pickle stores a registered activation or loss by name; one that is not its
-    registry's entry (made before its name was registered again, or never registered)
-    holds its functions, which pickle cannot store when they are lambdas or local.
-    """
-    for field in fields(item):
-        fn = getattr(item, field.name)
-        if callable(fn) and "<" in getattr(fn, "__qualname__", ""):
-            again = " (registered again since)" if item.name in registry else ""
-            raise ArgumentError(
-                f"pickling: {what} is not the one registered under its name{again}, and its "
-                f"{field.name} {fn.__qualname__} cannot be pickled: register it "
-                f"({register}) and make the network with it, or use module-level functions"
-            )
-
-
 def probe_call(where: str, role: str, fn: Callable, args: dict[str, Any], kept: tuple) -> Any:
     """``fn(*args)`` on a test batch; ArgumentError if it raises or changes an argument in ``kept``.
 
@@ -617,18 +598,26 @@ def probe_call(where: str, role: str, fn: Callable, args: dict[str, Any], kept: 
 
 
 def probe_result(
-    where: str, role: str, result: object, shape: tuple, what: str, inputs: str = ""
+    where: str,
+    role: str,
+    result: object,
+    shape: tuple,
+    what: str,
+    inputs: str = "",
+    *,
+    finite: bool = True,
 ) -> Array:
     """``result`` if it is an array of finite real numbers of ``shape``, else ArgumentError.
 
-    ``inputs`` says where the test batch lies ("z in ±2"), for a result not finite there.
+    ``inputs`` says where the test batch lies ("z in ±2"), for a result not finite there;
+    ``finite=False`` leaves that to the caller.
     """
     if (
         isinstance(result, np.ndarray)
         and result.shape == shape
         and result.dtype.kind in "biuf"  # bool, integers, floats: made the network's dtype
     ):
-        bad = np.argwhere(~np.isfinite(result)) if result.dtype.kind == "f" else []
+        bad = np.argwhere(~np.isfinite(result)) if finite and result.dtype.kind == "f" else []
         if len(bad):  # found here, not as a NaN loss that blames the data or the rate
             i = tuple(int(k) for k in bad[0])
             at = ", ".join(str(k + 1) for k in i)

@@ -412,8 +412,8 @@ def _utf8_when_redirected(stream: Any) -> None:
     encoding = str(getattr(stream, "encoding", "utf-8") or "utf-8")
     if codecs.lookup(encoding).name == "utf-8" or not hasattr(stream, "reconfigure"):
         return
-    if os.environ.get("PYTHONIOENCODING"):  # asked for: kept (a terminal's error says so)
-        return
+    if os.environ.get("PYTHONIOENCODING", "").partition(":")[0]:  # an encoding asked for
+        return  # is kept (":replace" names an error handler alone)
     with contextlib.suppress(OSError, ValueError, AttributeError):
         if not stream.isatty():
             stream.reconfigure(encoding="utf-8")

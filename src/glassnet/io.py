@@ -444,7 +444,7 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
         raise ArgumentError(f"checkpoint: not a glassnet checkpoint: it has no {missing[0]!r}")
     if not isinstance(settings, dict):
         raise ArgumentError(f"settings: expected a dict, found {type(settings).__name__}")
-    _check_metadata(settings, "settings", nan=True)
+    _json(settings, "settings", nan=True)  # (checked, a RecursionError said as one line)
     arrays: dict[str, np.ndarray] = {}
     for l, (W, b) in enumerate(checkpoint["params"], start=1):
         arrays[f"W{l}"], arrays[f"b{l}"] = W, b
@@ -461,7 +461,8 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any], settings: dict
     for key, value in acc_arrays.items():
         arrays[f"acc.{key}"] = value
     stoppers = []
-    for i, stopper in enumerate(checkpoint["early_stopping"]):
+    # (None: of a checkpoint file of format 1 or 2, which kept no early stopping)
+    for i, stopper in enumerate(checkpoint["early_stopping"] or []):
         best = stopper["best_params"]
         for l, (W, b) in enumerate(best or [], start=1):
             arrays[f"es{i}.W{l}"], arrays[f"es{i}.b{l}"] = W, b

@@ -109,7 +109,10 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     """
     if not isinstance(data, dict):
         raise SpecError(path, "", f"expected a table of keys, found {toml_kind(data)}")
-    data = _as_toml(data)
+    try:
+        data = _as_toml(data)
+    except RecursionError:  # a dict that holds itself
+        raise SpecError(path, "", "nested too deeply (or refers to itself)") from None
     _check_keys(data, TOP_KEYS, path, "")
     tables = data.get("layer")
     for k, table in enumerate(tables if isinstance(tables, list) else [], start=1):
@@ -181,7 +184,8 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     if Y.shape[1] != n_in:
         # (before the targets' range: class 3 written [2] is a row of the wrong width)
         example = ", ".join(["0"] * (n_in - 1) + ["1"])  # the last class's row
-        one_hot = f" (one-hot rows of {n_in}: [{example}] for class {n_in})" * (
+        last = f"class index {n_in - 1}, the last class"
+        one_hot = f" (one-hot rows of {n_in}: [{example}] for {last})" * (
             Y.shape[1] == 1 and loss.name == "cross_entropy"
         )
         raise SpecError(

@@ -99,9 +99,6 @@ def render_text(
     m = len(trace["input"])
     eta = trace["learning_rate"]
     sizes = [len(trace["input"][0])] + [len(layer["b"]) for layer in layers]
-    arch = f"{sizes[0]} → " + " → ".join(
-        f"{n} {layer['activation']}" for n, layer in zip(sizes[1:], layers, strict=True)
-    )
     loss = LOSSES.get(trace["loss_name"])
 
     w_x = weights_layout == "out_in"  # the person wrote W x: so are W and the equations
@@ -114,7 +111,15 @@ def render_text(
     if note:
         _prose(out, "note: " + note)
     out.append("glassnet explain: one step of gradient descent, every number")
-    _prose(out, f"network: {arch}")
+    line = f"network: {sizes[0]}"  # wrapped between layers, never inside one
+    for n, layer in zip(sizes[1:], layers, strict=True):
+        part = f"{n} {layer['activation']}"
+        if len(line) + len(" → ") + len(part) + len(" →") > WIDTH:  # (room for its arrow)
+            out.append(line + " →")
+            line = "  " + part
+        else:
+            line += " → " + part
+    out.append(line)
     out += [
         f"loss: {trace['loss_name']}" + (f", ℓ = {loss.text}" if loss else ""),
         f"batch loss: L = mean of ℓ over m = {m} example{'s' if m != 1 else ''}",
