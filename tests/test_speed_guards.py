@@ -6,6 +6,7 @@ in a unit test.
 
 from __future__ import annotations
 
+import threading
 import tracemalloc
 import warnings
 from types import SimpleNamespace
@@ -64,6 +65,23 @@ def trace_replayed_calls(monkeypatch, trace: TraceBatches) -> None:
 # An array made per batch shows above it from 1–2 KB, surely from 3 KB: here every
 # batch-sized array and every weight matrix (the smallest, 128 × 10, of 5 KB).
 SMALL_OBJECTS = 3 * 1024
+
+
+@pytest.fixture(autouse=True)
+def no_tqdm_monitor(monkeypatch):
+    """No thread of tqdm's allocating while a window is traced (tracemalloc sees them all).
+
+    A progress bar shown by an earlier test in the process leaves tqdm's monitor thread,
+    which wakes every 10 s: in a window it now and then showed as an array per batch.
+    """
+    from tqdm import std
+
+    monkeypatch.setattr(std.tqdm, "monitor_interval", 0)  # none started while traced
+    for thread in threading.enumerate():
+        if isinstance(thread, std.TMonitor):  # (tqdm.auto's class keeps its own)
+            thread.exit()
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    assert not [t for t in others if t.is_alive()], others
 
 
 @pytest.fixture
@@ -125,6 +143,28 @@ def test_training_allocates_no_array_per_batch(monkeypatch, settings, dtype, bat
     )
     assert trace.peak is not None
     assert trace.peak < SMALL_OBJECTS, trace.peak  # seven batches, not one array made
+
+
+def test_a_validation_split_copies_the_held_out_rows_not_the_training_set():
+    # the training rows are gathered through their indices: X[rows] copied all of them
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20_000, 100))  # 16 MB
+    y = rng.integers(0, 10, size=20_000)
+    net = guarded_network("float64")
+    X_val, y_val = X[:2_000].copy(), y[:2_000].copy()  # as many rows as the split holds out
+
+    def peak(**validation):
+        tracemalloc.start()
+        try:
+            net.fit(X, y, epochs=1, batch_size=256, verbose=False, **validation)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    given = peak(validation_data=(X_val, y_val))  # (its arrays made before the trace)
+    split = peak(validation_split=0.1)
+    # the held-out rows' copy, 1.6 MB, and a little: the training set's was 14.4 MB more
+    assert split < given + 0.1 * X.nbytes + 0.05 * X.nbytes, (split, given)
 
 
 def test_l2_keeps_no_copy_of_the_weights_in_the_workspaces():

@@ -685,6 +685,7 @@ def fit(
 
     X_val: Array | None = None
     Y_val: Array | None = None
+    rows: Array | None = None  # with validation_split, the rows of X trained on
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ArgumentError(
@@ -705,10 +706,14 @@ def fit(
         # checked up front, as validation_data: a NaN held out makes every val_loss NaN
         # (and val_r2 0), raising nothing; named by its row of X and y, not of X_val
         refuse_non_finite((("X", X_val), ("y", Y_val)), index=order[:n_val])
-        X, Y = X[order[n_val:]], Y[order[n_val:]]
+        # the training rows by index into X, gathered batch by batch as the rest is: X
+        # itself is not copied (the targets, a few numbers a row, are)
+        rows = order[n_val:]
+        Y = Y[rows]
 
-    n = len(X)
+    n = len(Y)
     size = n if batch_size is None or batch_size >= n else batch_size
+    picked = None if rows is None else np.empty(size, dtype=np.intp)
     opt = get_optimizer(optimizer, learning_rate)
     sched = get_schedule(schedule)
     sched.reset()  # a schedule object given again starts afresh, as a name does
@@ -847,7 +852,11 @@ def fit(
                 if ws is None:
                     ws = workspaces[m] = network._workspace(m, training=True)
                     ws.scratch[-1].one_hot = one_hot
-                X.take(idx, axis=0, out=ws.X, mode="clip")
+                if rows is None:
+                    X.take(idx, axis=0, out=ws.X, mode="clip")
+                else:  # through the training rows' indices, into a buffer made once
+                    rows.take(idx, out=picked[:m], mode="clip")
+                    X.take(picked[:m], axis=0, out=ws.X, mode="clip")
                 Y.take(idx, axis=0, out=ws.Y, mode="clip")
                 calls = step_calls.get(m)
                 if tally is not None:
