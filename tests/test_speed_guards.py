@@ -145,6 +145,35 @@ def test_training_allocates_no_array_per_batch(monkeypatch, settings, dtype, bat
     assert trace.peak < SMALL_OBJECTS, trace.peak  # seven batches, not one array made
 
 
+@pytest.mark.usefixtures("small_numpy_buffers")
+@pytest.mark.parametrize(
+    ("hidden", "output", "loss"),
+    [
+        ("leaky_relu", "softmax", "cross_entropy"),  # its f′ was a float64 array a batch
+        ("elu", "softmax", "cross_entropy"),
+        ("softplus", "softmax", "cross_entropy"),
+        ("tanh", "identity", "half_squared_error"),  # ℓ, ∂ℓ/∂a and SSE were arrays a batch
+        ("relu", "identity", "squared_error"),
+        ("tanh", "identity", "mean_squared_error"),
+    ],
+)
+def test_each_built_in_hidden_layer_and_regression_loss_allocate_nothing_per_batch(
+    monkeypatch, hidden, output, loss
+):
+    batch = 256
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((batch * 10, 100)).astype(np.float32)
+    y = rng.integers(0, 3, size=batch * 10) if loss == "cross_entropy" else None
+    if y is None:
+        y = rng.random((batch * 10, 3)).astype(np.float32)
+    net = Network([100, 512, 3], activations=[hidden, output], loss=loss, seed=0, dtype="float32")
+    trace = TraceBatches(start=2, stop=9)
+    trace_replayed_calls(monkeypatch, trace)
+    net.fit(X, y, epochs=2, batch_size=batch, seed=0, verbose=False, optimizer="adam")
+    assert trace.peak is not None
+    assert trace.peak < SMALL_OBJECTS, trace.peak
+
+
 def test_a_validation_split_copies_the_held_out_rows_not_the_training_set():
     # the training rows are gathered through their indices: X[rows] copied all of them
     rng = np.random.default_rng(0)

@@ -213,6 +213,58 @@ def _tanh_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> None
     g *= work
 
 
+def _leaky_relu_into(z: Array, out: Array, space: SimpleNamespace) -> None:
+    """max(z, 0.01 z), which is z for z ≥ 0 and 0.01 z below: :func:`_leaky_relu`'s numbers."""
+    work = scratch(space, "work", z)
+    np.multiply(z, LEAKY_SLOPE, out=work)
+    np.maximum(z, work, out=out)
+
+
+def _leaky_relu_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> None:
+    """Set g ← g ⊙ f′(z), f′ = max([z ≥ 0], 0.01): 1 or 0.01 exactly, as the derivative's.
+
+    From z, not a: 0.01 z of a tiny negative z can round to −0, which is ≥ 0.
+    """
+    d = scratch(space, "mask", z)
+    np.greater_equal(z, 0.0, out=d, casting="unsafe")
+    np.maximum(d, scratch(space, "slopes", z, fill=LEAKY_SLOPE), out=d)
+    g *= d
+
+
+def _elu_into(z: Array, out: Array, space: SimpleNamespace) -> None:
+    """max(z, e^min(z, 0) − 1), which is z for z > 0 (e^0 − 1 = 0) and e^z − 1 ≥ z below."""
+    work = scratch(space, "work", z)
+    np.minimum(z, scratch(space, "zeros", z, fill=0), out=work)
+    np.expm1(work, out=work)
+    np.maximum(z, work, out=out)
+
+
+def _elu_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> None:
+    """Set g ← g ⊙ e^min(z, 0): 1 for z > 0 (e^0), e^z below, as the derivative's."""
+    work = scratch(space, "work", z)
+    np.minimum(z, scratch(space, "zeros", z, fill=0), out=work)
+    np.exp(work, out=work)
+    g *= work
+
+
+def _softplus_into(z: Array, out: Array, space: SimpleNamespace) -> None:
+    """max(z, 0) + ln(1 + e^{−|z|}), as :func:`_softplus` (z read before out is written)."""
+    work = scratch(space, "work", z)
+    np.abs(z, out=work)
+    np.negative(work, out=work)
+    np.exp(work, out=work)
+    np.log1p(work, out=work)
+    np.maximum(z, scratch(space, "zeros", z, fill=0), out=out)
+    out += work
+
+
+def _softplus_vjp_into(z: Array, a: Array, g: Array, space: SimpleNamespace) -> None:
+    """Set g ← g ⊙ σ(z), σ as :func:`_sigmoid_into` makes it."""
+    sigma = scratch(space, "sigma", z)
+    _sigmoid_into(z, sigma, space)
+    g *= sigma
+
+
 SMALL = 4096  # numbers in an array below which one NumPy call beats two faster ones
 LARGE = 65536  # numbers in an array above which relu reads one row of zeros, broadcast
 WIDE = 64  # ...if its rows are at least this long (NumPy loops over short rows slowly)
@@ -382,7 +434,8 @@ def _leaky_relu(z: Array) -> Array:
 
 def _leaky_relu_derivative(z: Array, a: Array) -> Array:
     """leaky_relu'(z) = 1 for z ≥ 0, 0.01 for z < 0."""
-    return np.where(z >= 0, 1.0, LEAKY_SLOPE).astype(z.dtype)
+    one, slope = z.dtype.type(1), z.dtype.type(LEAKY_SLOPE)  # (Python floats made float64)
+    return np.where(z >= 0, one, slope)
 
 
 def _elu(z: Array) -> Array:
@@ -869,6 +922,8 @@ for _act in (
         "z if z ≥ 0 else 0.01z",
         "1 if z ≥ 0 else 0.01",
         kink=0.0,
+        forward_into=_leaky_relu_into,
+        vjp_into=_leaky_relu_vjp_into,
     ),
     Activation(
         "elu",
@@ -879,6 +934,8 @@ for _act in (
         "z if z > 0 else e^z − 1",
         "1 if z > 0 else e^z",
         kink=0.0,
+        forward_into=_elu_into,
+        vjp_into=_elu_vjp_into,
     ),
     Activation(
         "softplus",
@@ -888,6 +945,8 @@ for _act in (
         r"\sigma(z)",
         "ln(1 + e^z)",
         "σ(z)",
+        forward_into=_softplus_into,
+        vjp_into=_softplus_vjp_into,
     ),
     Activation(
         "softmax",

@@ -49,6 +49,11 @@ class Loss:
         ``gradient(a, y) -> ∂ℓ/∂a``, shape (m, n).
     latex, latex_gradient, text, text_gradient : str
         ℓ and ∂ℓ/∂a_j in LaTeX and plain text, for explanations.
+    gradient_into, sum_into : callable or None
+        In-place versions for the training loop, the same numbers:
+        ``gradient_into(a, y, out)`` writes ∂ℓ/∂a into out, ``sum_into(a, y, space)``
+        returns Σ_k ℓ_k of the batch, with work arrays kept in ``space``; None: the
+        allocating ``gradient`` and ``value`` serve.
     """
 
     name: str
@@ -58,6 +63,8 @@ class Loss:
     latex_gradient: str
     text: str
     text_gradient: str
+    gradient_into: Callable[[Array, Array, Array], None] | None = None
+    sum_into: Callable[[Array, Array, SimpleNamespace], float] | None = None
 
     def __repr__(self) -> str:  # its name, not its functions' addresses
         return f"Loss({self.name!r})"
@@ -127,6 +134,50 @@ def _mean_squared_error(a: Array, y: Array) -> Array:
 def _mean_squared_error_gradient(a: Array, y: Array) -> Array:
     """∂ℓ/∂a_j = 2 (a_j − y_j) / n."""
     return 2.0 * (a - y) / a.shape[-1]
+
+
+# In-place versions for the training loop: the allocating ones' numbers, bit for bit
+# (the same operations in the same order), with no array made per batch.
+
+
+def _squares_by_row(a: Array, y: Array, space: SimpleNamespace) -> Array:
+    """Σ_j (a_j − y_j)² of each row, in ``space``'s work arrays."""
+    residual = scratch(space, "residual", a)
+    np.subtract(a, y, out=residual)
+    np.multiply(residual, residual, out=residual)  # (what ** 2 computes)
+    rows = scratch(space, "row_sums", a, shape=a.shape[:1])
+    return np.add.reduce(residual, axis=-1, out=rows)
+
+
+def _half_squared_error_sum(a: Array, y: Array, space: SimpleNamespace) -> float:
+    rows = _squares_by_row(a, y, space)
+    rows *= 0.5
+    return float(np.add.reduce(rows, axis=None))
+
+
+def _squared_error_sum(a: Array, y: Array, space: SimpleNamespace) -> float:
+    return float(np.add.reduce(_squares_by_row(a, y, space), axis=None))
+
+
+def _mean_squared_error_sum(a: Array, y: Array, space: SimpleNamespace) -> float:
+    rows = _squares_by_row(a, y, space)
+    rows /= a.shape[-1]  # (as mean divides the sum)
+    return float(np.add.reduce(rows, axis=None))
+
+
+def _half_squared_error_gradient_into(a: Array, y: Array, out: Array) -> None:
+    np.subtract(a, y, out=out)
+
+
+def _squared_error_gradient_into(a: Array, y: Array, out: Array) -> None:
+    np.subtract(a, y, out=out)
+    out *= 2.0
+
+
+def _mean_squared_error_gradient_into(a: Array, y: Array, out: Array) -> None:
+    np.subtract(a, y, out=out)
+    out *= 2.0
+    out /= a.shape[-1]
 
 
 def _binary_cross_entropy(a: Array, y: Array) -> Array:
@@ -246,6 +297,27 @@ def _verify(loss: Loss) -> None:
         grad = probe_result(where, "gradient", grad, PROBE_SHAPE, shape_a, inputs, finite=last)
         if np.isfinite(ell).all() and np.isfinite(grad).all():
             break
+    _verify_in_place(loss, where, a, y, ell, grad)
+
+
+def _verify_in_place(loss: Loss, where: str, a: Array, y: Array, ell: Array, grad: Array) -> None:
+    """A loss's in-place hooks give its allocating functions' numbers (to a relative 1e-7)."""
+    if loss.gradient_into is not None:
+        check_signature(loss.gradient_into, "a, y, out", f"{where}: gradient_into")
+        out = np.full(a.shape, np.nan)
+        probe_call(
+            where, "gradient_into", loss.gradient_into, {"a": a, "y": y, "out": out}, ("a", "y")
+        )
+        if not np.allclose(out, grad, rtol=1e-7, atol=1e-12, equal_nan=True):
+            raise ArgumentError(
+                f"{where}: gradient_into(a, y, out) does not leave gradient(a, y) in out"
+            )
+    if loss.sum_into is not None:
+        check_signature(loss.sum_into, "a, y, space", f"{where}: sum_into")
+        args = {"a": a, "y": y, "space": SimpleNamespace()}
+        total = probe_call(where, "sum_into", loss.sum_into, args, ("a", "y"))
+        if not np.isclose(total, float(np.sum(ell)), rtol=1e-7, atol=1e-12):
+            raise ArgumentError(f"{where}: sum_into(a, y, space) is not the sum of value(a, y)")
 
 
 for _loss in (
@@ -257,6 +329,8 @@ for _loss in (
         r"a_j - y_j",
         "½ Σ_j (a_j − y_j)²",
         "a_j − y_j",
+        gradient_into=_half_squared_error_gradient_into,
+        sum_into=_half_squared_error_sum,
     ),
     Loss(
         "squared_error",
@@ -266,6 +340,8 @@ for _loss in (
         r"2(a_j - y_j)",
         "Σ_j (a_j − y_j)²",
         "2(a_j − y_j)",
+        gradient_into=_squared_error_gradient_into,
+        sum_into=_squared_error_sum,
     ),
     Loss(
         "mean_squared_error",
@@ -275,6 +351,8 @@ for _loss in (
         r"\frac2n(a_j - y_j)",
         "(1/n) Σ_j (a_j − y_j)²",
         "2(a_j − y_j)/n",
+        gradient_into=_mean_squared_error_gradient_into,
+        sum_into=_mean_squared_error_sum,
     ),
     Loss(
         "binary_cross_entropy",

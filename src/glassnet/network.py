@@ -407,7 +407,10 @@ def _output_delta_into(
     With ``saturated`` (the pair's exact form), the rows where that product loses δ
     take it from the logits, as :meth:`Network.backward` does.
     """
-    delta[...] = loss.gradient(a, y)
+    if loss.gradient_into is not None:  # (the squared errors': no array per batch)
+        loss.gradient_into(a, y, delta)
+    else:
+        delta[...] = loss.gradient(a, y)
     vjp(z, a, delta, space)
     if saturated is not None:
         rows = saturated.rows(z, a, y)
@@ -836,6 +839,8 @@ class Network:
         fused = self._fused()
         if fused is not None:
             return fused.loss_sum(fp.z[-1], Y, workspace.scratch[-1])
+        if self.loss.sum_into is not None and self._saturated() is None:  # in place
+            return self.loss.sum_into(fp.a[-1], Y, workspace.scratch[-1])
         return float(np.add.reduce(self._example_losses(fp, Y), axis=None))
 
     def __getstate__(self) -> dict:

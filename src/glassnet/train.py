@@ -920,8 +920,14 @@ def fit(
                 A = fp.a[-1]
                 if predictions is not None:
                     A.argmax(axis=1, out=predictions[start : start + m])
-                elif sse is not None:
-                    sse += ((ws.Y - A) ** 2).sum(axis=0)
+                elif sse is not None:  # Σ_k (y_k − a_k)² per output, in work arrays
+                    space = ws.scratch[-1]
+                    residual = scratch(space, "sse_residual", A)
+                    np.subtract(ws.Y, A, out=residual)
+                    np.multiply(residual, residual, out=residual)
+                    sse += np.add.reduce(
+                        residual, axis=0, out=scratch(space, "sse_columns", A, shape=A.shape[1:])
+                    )
                 else:
                     hits += count_correct(network, A, ws.Y)
                 for cb in batch_cbs:
