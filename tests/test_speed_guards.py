@@ -196,6 +196,55 @@ def test_a_validation_split_copies_the_held_out_rows_not_the_training_set():
     assert split < given + 0.1 * X.nbytes + 0.05 * X.nbytes, (split, given)
 
 
+def test_the_estimators_early_stopping_copies_the_validation_rows_alone():
+    from glassnet.sklearn import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20_000, 200)).astype(np.float32)  # 16 MB
+    y = rng.integers(0, 10, size=20_000)
+
+    def peak(early_stopping):
+        estimator = MLPClassifier(
+            hidden_layer_sizes=(64,), max_iter=1, random_state=0, early_stopping=early_stopping
+        )
+        tracemalloc.start()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # (not converged)
+                estimator.fit(X, y)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    # the validation rows (1.6 MB) and the stratified split's labels as text (scikit-
+    # learn's, ~3 MB: of n, not of X's width), not also the training rows' 14.4 MB
+    assert peak(True) < peak(False) + 0.4 * X.nbytes
+
+
+def test_fit_on_rows_is_fit_on_those_rows_without_copying_them():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4_000, 100))
+    y = rng.integers(0, 10, size=4_000)
+    rows = rng.permutation(4_000)[:3_000]
+    X_rows, y_rows = X[rows], y[rows]
+    a, b = guarded_network("float64"), guarded_network("float64")
+
+    def traced(fit):
+        tracemalloc.start()
+        try:
+            return fit(), tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    kw = {"epochs": 2, "batch_size": 64, "seed": 1, "verbose": False}
+    history, copied = traced(lambda: a.fit(X_rows, y_rows, **kw))
+    again, by_rows = traced(lambda: b.fit(X, y, rows=rows, **kw))
+    assert history.history == again.history
+    assert all(np.array_equal(p.W, q.W) for p, q in zip(a.layers, b.layers, strict=True))
+    # as with the rows' copy made beforehand: none made inside (its 2.4 MB)
+    assert by_rows < copied + 0.25 * X_rows.nbytes, (by_rows, copied)
+
+
 def test_l2_keeps_no_copy_of_the_weights_in_the_workspaces():
     # λW goes through one work array per layer for the fit, not one per batch size
     # (kept with the workspaces after it, and counted against what may be kept)

@@ -732,19 +732,24 @@ class _BaseMLP(BaseEstimator):
                     self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
                 )
 
-        validation = None
+        validation = rows = None
         if self.early_stopping:
             stratify = Y if is_classifier(self) and self.n_outputs_ == 1 else None
-            X, X_val, Y, Y_val = train_test_split(
-                X, Y, random_state=rs, test_size=float(self.validation_fraction), stratify=stratify
+            # scikit-learn's split, of the rows' indices: the rows trained on are
+            # gathered through them (fit's rows), the validation rows alone copied
+            rows, held = train_test_split(
+                np.arange(len(Y)),
+                random_state=rs,
+                test_size=float(self.validation_fraction),
+                stratify=stratify,
             )
-            if X_val.shape[0] < 2:
+            if held.shape[0] < 2:
                 raise ValueError(
                     "The validation set is too small. Increase 'validation_fraction' "
                     "or the size of your dataset."
                 )
-            validation = (X_val, self._decode(Y_val))
-        return X, Y, net, rs, fresh, validation
+            validation = (X[held], self._decode(Y[held]))
+        return X, Y, net, rs, fresh, validation, rows
 
     def _fit(
         self,
@@ -758,12 +763,12 @@ class _BaseMLP(BaseEstimator):
         try:
             if setup is not None:
                 setup()
-            X, Y, net, rs, fresh, validation = self._prepare(X, y, incremental)
+            X, Y, net, rs, fresh, validation, rows = self._prepare(X, y, incremental)
         except BaseException:  # refused before training: the estimator stays as it was
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
-        n_samples = X.shape[0]
+        n_samples = X.shape[0] if rows is None else len(rows)  # the examples trained on
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
         else:
@@ -803,6 +808,7 @@ class _BaseMLP(BaseEstimator):
                 # X and y were validated (_checked_input), or scikit-learn was told to
                 # assume them finite (its assume_finite): no second pass over X
                 check_finite=False,
+                rows=rows,
             )
         except KeyboardInterrupt:  # as scikit-learn: keep what was learnt so far
             warnings.warn("Training interrupted by user.", stacklevel=3)

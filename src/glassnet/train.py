@@ -529,6 +529,20 @@ def _in_notebook() -> bool:
     return callable(get) and any(c.__name__ == "ZMQInteractiveShell" for c in type(get()).__mro__)
 
 
+def _row_indices(rows: object, n: int) -> Array:
+    """``rows`` as indices of the n examples (one twice too: a bootstrap), or ArgumentError."""
+    picked = np.asarray(rows)
+    if picked.ndim != 1 or picked.size == 0 or picked.dtype.kind not in "iu":
+        raise ArgumentError(
+            f"rows: expected a list of example indices (whole numbers), found {quote(rows)}"
+        )
+    if picked.min() < 0 or picked.max() >= n:
+        raise ArgumentError(
+            f"rows: expected indices from 0 to {n - 1}, found {picked.min()} to {picked.max()}"
+        )
+    return picked.astype(np.intp, copy=False)
+
+
 def fit(
     network: Network,
     X: Array,
@@ -556,6 +570,7 @@ def fit(
     on_checkpoint: Callable[[dict[str, Any]], None] | None = None,
     resume: dict[str, Any] | None = None,
     check_finite: bool = True,
+    rows: Sequence[int] | Array | None = None,
 ) -> History:
     r"""Train ``network`` in place by mini-batch gradient descent.
 
@@ -620,6 +635,10 @@ def fit(
         ``load_checkpoint`` returns, other shapes, optimizer or early stoppings, a
         part-done epoch of another number of examples) raises ArgumentError before
         anything changes.
+    rows : sequence of int, optional
+        Train on these examples of X and y alone (their indices), gathered
+        batch by batch through them: X is not copied (``validation_split`` holds out a
+        fraction of them). As ``fit(X[rows], y[rows])``, bit for bit.
     check_finite : bool, default True
         Refuse a NaN or ∞ in X or y before training, naming its example and column (a
         pass over the data: one product X·1 on the BLAS). False skips it for data known
@@ -678,14 +697,16 @@ def fit(
     given = (X, Y)  # as passed (before a validation split), to name a bad example
     if check_finite:  # before any step: a saturating layer turns ∞ into a finite loss
         # and NaN weights (∂L/∂W = xᵀδ with ∞ · 0), found only at the next batch
-        for name, rows in zip(("X", "y"), given, strict=True):
-            if not finite_row_sums(rows):
-                refuse_non_finite([(name, rows)])
+        for name, data in zip(("X", "y"), given, strict=True):
+            if not finite_row_sums(data):
+                refuse_non_finite([(name, data)])
     network._dropout_rates(dropout)  # check the rates before any work
+    if rows is not None:  # the examples trained on, by index: X is not copied
+        rows = _row_indices(rows, len(X))
+        Y = Y[rows]
 
     X_val: Array | None = None
     Y_val: Array | None = None
-    rows: Array | None = None  # with validation_split, the rows of X trained on
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ArgumentError(
@@ -698,18 +719,20 @@ def fit(
         # it makes every val_loss NaN
         refuse_non_finite((("validation_data: X_val", X_val), ("validation_data: y_val", Y_val)))
     elif validation_split > 0:
-        order = rng.permutation(len(X))
-        n_val = max(1, round(len(X) * validation_split))
-        if n_val >= len(X):
+        order = rng.permutation(len(Y))
+        n_val = max(1, round(len(Y) * validation_split))
+        if n_val >= len(Y):
             raise ArgumentError("validation_split: leaves no training examples")
-        X_val, Y_val = X[order[:n_val]], Y[order[:n_val]]
+        held = order[:n_val] if rows is None else rows[order[:n_val]]  # rows of X
+        X_val, Y_val = X[held], Y[order[:n_val]]
         # checked up front, as validation_data: a NaN held out makes every val_loss NaN
         # (and val_r2 0), raising nothing; named by its row of X and y, not of X_val
-        refuse_non_finite((("X", X_val), ("y", Y_val)), index=order[:n_val])
+        refuse_non_finite((("X", X_val), ("y", Y_val)), index=held)
         # the training rows by index into X, gathered batch by batch as the rest is: X
         # itself is not copied (the targets, a few numbers a row, are)
-        rows = order[n_val:]
-        Y = Y[rows]
+        kept = order[n_val:]
+        rows = kept if rows is None else rows[kept]
+        Y = Y[kept]
 
     n = len(Y)
     size = n if batch_size is None or batch_size >= n else batch_size
