@@ -206,6 +206,25 @@ def test_registration_errors(call, message):
         call()
 
 
+def test_a_copy_of_a_built_in_loss_trains_on_its_own_functions():
+    # dataclasses.replace kept the squared error's in-place hooks: it trained as that
+    l1 = dataclasses.replace(
+        LOSSES["squared_error"],
+        name="l1_copy",
+        value=lambda a, y: np.abs(a - y).sum(-1),
+        gradient=lambda a, y: np.sign(a - y),
+    )
+    assert l1.gradient_into is None and l1.sum_into is None
+    same = dataclasses.replace(LOSSES["squared_error"], name="sq_copy")  # its own hooks
+    assert same.gradient_into is LOSSES["squared_error"].gradient_into
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(20, 3)), rng.normal(size=(20, 2))
+    net = Network([3, 2], activations=["identity"], loss=l1, seed=0)
+    history = net.fit(X, Y, epochs=1, batch_size=None, verbose=False)
+    start = Network([3, 2], activations=["identity"], loss=l1, seed=0)
+    assert history["loss"][0] == pytest.approx(np.abs(start.predict(X) - Y).sum(-1).mean())
+
+
 def test_a_loss_that_divides_by_the_target_registers():
     # a percentage error is ∞ at a one-hot target's 0s: finite at targets away from 0
     mape = register_loss(

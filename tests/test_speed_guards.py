@@ -80,8 +80,8 @@ def no_tqdm_monitor(monkeypatch):
     for thread in threading.enumerate():
         if isinstance(thread, std.TMonitor):  # (tqdm.auto's class keeps its own)
             thread.exit()
-    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
-    assert not [t for t in others if t.is_alive()], others
+    monitors = [t for t in threading.enumerate() if isinstance(t, std.TMonitor)]
+    assert not [t for t in monitors if t.is_alive()], monitors
 
 
 @pytest.fixture
@@ -243,6 +243,15 @@ def test_fit_on_rows_is_fit_on_those_rows_without_copying_them():
     assert all(np.array_equal(p.W, q.W) for p, q in zip(a.layers, b.layers, strict=True))
     # as with the rows' copy made beforehand: none made inside (its 2.4 MB)
     assert by_rows < copied + 0.25 * X_rows.nbytes, (by_rows, copied)
+    # negative indices and a mask, as X[rows] takes them
+    mask = np.zeros(4_000, dtype=bool)
+    mask[rows] = True
+    for given in (rows - 4_000, mask):
+        c = guarded_network("float64")
+        expected = guarded_network("float64")
+        expected.fit(X[given], y[given], epochs=1, batch_size=64, seed=1, verbose=False)
+        c.fit(X, y, rows=given, epochs=1, batch_size=64, seed=1, verbose=False)
+        assert all(np.array_equal(p.W, q.W) for p, q in zip(c.layers, expected.layers, strict=True))
 
 
 def test_l2_keeps_no_copy_of_the_weights_in_the_workspaces():

@@ -35,6 +35,10 @@ from glassnet.errors import ArgumentError, SpecError, check_signature, registere
 Array = np.ndarray
 
 
+# each built-in in-place hook and the allocating function whose numbers it gives
+_IN_PLACE_OF: dict[Callable, Callable] = {}
+
+
 @dataclass(frozen=True)
 class Loss:
     """A per-example loss with its gradient and how to show it.
@@ -65,6 +69,14 @@ class Loss:
     text_gradient: str
     gradient_into: Callable[[Array, Array, Array], None] | None = None
     sum_into: Callable[[Array, Array, SimpleNamespace], float] | None = None
+
+    def __post_init__(self) -> None:
+        # a built-in's in-place hooks, kept by dataclasses.replace with another gradient
+        # or value, would train the built-in's numbers: dropped, the copy's own serve
+        for hook, partner in (("gradient_into", "gradient"), ("sum_into", "value")):
+            owner = _IN_PLACE_OF.get(getattr(self, hook))
+            if owner is not None and owner is not getattr(self, partner):
+                object.__setattr__(self, hook, None)
 
     def __repr__(self) -> str:  # its name, not its functions' addresses
         return f"Loss({self.name!r})"
@@ -178,6 +190,18 @@ def _mean_squared_error_gradient_into(a: Array, y: Array, out: Array) -> None:
     np.subtract(a, y, out=out)
     out *= 2.0
     out /= a.shape[-1]
+
+
+_IN_PLACE_OF.update(
+    {
+        _half_squared_error_gradient_into: _half_squared_error_gradient,
+        _squared_error_gradient_into: _squared_error_gradient,
+        _mean_squared_error_gradient_into: _mean_squared_error_gradient,
+        _half_squared_error_sum: _half_squared_error,
+        _squared_error_sum: _squared_error,
+        _mean_squared_error_sum: _mean_squared_error,
+    }
+)
 
 
 def _binary_cross_entropy(a: Array, y: Array) -> Array:

@@ -532,15 +532,21 @@ def _in_notebook() -> bool:
 def _row_indices(rows: object, n: int) -> Array:
     """``rows`` as indices of the n examples (one twice too: a bootstrap), or ArgumentError."""
     picked = np.asarray(rows)
-    if picked.ndim != 1 or picked.size == 0 or picked.dtype.kind not in "iu":
+    if picked.dtype == bool and picked.shape == (n,):  # a mask, as X[mask] takes it
+        picked = np.flatnonzero(picked)
+    if picked.size == 0:  # (np.asarray([]) is of floats)
+        raise ArgumentError("rows: no examples to train on")
+    if picked.ndim != 1 or picked.dtype.kind not in "iu":
         raise ArgumentError(
-            f"rows: expected a list of example indices (whole numbers), found {quote(rows)}"
+            f"rows: expected a list of example indices (whole numbers) or a mask of the "
+            f"{n} examples, found {quote(rows)}"
         )
-    if picked.min() < 0 or picked.max() >= n:
+    if picked.min() < -n or picked.max() >= n:
         raise ArgumentError(
-            f"rows: expected indices from 0 to {n - 1}, found {picked.min()} to {picked.max()}"
+            f"rows: expected indices from {-n} to {n - 1}, found {picked.min()} to {picked.max()}"
         )
-    return picked.astype(np.intp, copy=False)
+    picked = picked.astype(np.intp, copy=False)
+    return np.where(picked < 0, picked + n, picked) if picked.min() < 0 else picked
 
 
 def fit(
@@ -636,9 +642,11 @@ def fit(
         part-done epoch of another number of examples) raises ArgumentError before
         anything changes.
     rows : sequence of int, optional
-        Train on these examples of X and y alone (their indices), gathered
-        batch by batch through them: X is not copied (``validation_split`` holds out a
-        fraction of them). As ``fit(X[rows], y[rows])``, bit for bit.
+        Train on these examples of X and y alone (their indices, negative ones from the
+        end, or a boolean mask), gathered batch by batch through them: X is not copied
+        (``validation_split`` holds out a fraction of them). As ``fit(X[rows],
+        y[rows])``, bit for bit, except that ``check_finite`` looks at all of X and y. A
+        checkpoint does not keep them: give ``resume`` the same rows.
     check_finite : bool, default True
         Refuse a NaN or ∞ in X or y before training, naming its example and column (a
         pass over the data: one product X·1 on the BLAS). False skips it for data known
