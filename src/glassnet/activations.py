@@ -36,8 +36,27 @@ from glassnet.errors import (
 Array = np.ndarray
 
 
-@dataclass(frozen=True)
-class Activation:
+class Named:
+    """An activation's or a loss's ways as an object: shown by name, copied as itself.
+
+    Both are frozen, of functions and names: a copy would be the same object again,
+    and a deep copy must not go through pickling (its functions may be lambdas).
+    """
+
+    name: str
+
+    def __repr__(self) -> str:  # its name, not its functions' addresses
+        return f"{type(self).__name__}({self.name!r})"
+
+    def __copy__(self) -> Any:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        return self
+
+
+@dataclass(frozen=True, repr=False)
+class Activation(Named):
     """An activation function with its derivative and how to show it.
 
     Attributes
@@ -90,15 +109,6 @@ class Activation:
     forward_into: Callable[[Array, Array, SimpleNamespace], None] | None = None
     vjp_into: Callable[[Array, Array, Array, SimpleNamespace], None] | None = None
     vjp_of_a: bool = False
-
-    def __repr__(self) -> str:  # its name, not its functions' addresses
-        return f"Activation({self.name!r})"
-
-    def __copy__(self) -> Any:
-        return self  # frozen, of functions and names: a copy would be the same
-
-    def __deepcopy__(self, memo: dict) -> Any:
-        return self  # (not through __reduce_ex__, which refuses an unpicklable one)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         """Pickled by name when it is the registry's entry under it.
@@ -693,7 +703,7 @@ def probe_result(
     )
 
 
-def _differs(got: Array, want: Array) -> str | None:
+def probe_differs(got: Array, want: Array) -> str | None:
     """None where ``got`` agrees with ``want``; else the first entry where it differs, in words."""
     with np.errstate(invalid="ignore", over="ignore"):
         close = np.isclose(got, want, rtol=PROBE_RTOL, atol=PROBE_ATOL, equal_nan=True)
@@ -773,7 +783,7 @@ def _verify(act: Activation) -> None:
     )
     by_derivative = np.einsum("mij,mi->mj", d, g) if act.jacobian else g * d
     if act.vjp_fn is not None:
-        wrong = _differs(delta, by_derivative)
+        wrong = probe_differs(delta, by_derivative)
         if wrong is not None and getattr(act.derivative, "from_vjp", False):
             raise ArgumentError(
                 f"{where}: vjp(z, a, g) is not g ⊙ vjp(z, a, 1) ({wrong}): a_i depends on other "
@@ -807,7 +817,7 @@ def _verify_in_place(
             args = {"z": z_in, "out": out, "scratch": space}
             kept = () if aliased else ("z",)
             returned = probe_call(where, "forward_into", act.forward_into, args, kept)
-            wrong = _differs(out, a)
+            wrong = probe_differs(out, a)
             if wrong is not None:
                 how = " with out the same array as z (a prediction's)" if aliased else ""
                 raise ArgumentError(
@@ -822,7 +832,7 @@ def _verify_in_place(
         z_arg = out if aliased else z_in  # vjp_of_a: a hidden layer's a_l is written over z_l
         args = {"z": z_arg, "a": out, "g": g_in, "scratch": space}
         returned = probe_call(where, "vjp_into", act.vjp_into, args, () if aliased else ("z", "a"))
-        wrong = _differs(g_in, want)
+        wrong = probe_differs(g_in, want)
         if wrong is not None:
             if aliased:
                 raise ArgumentError(

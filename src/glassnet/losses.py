@@ -23,8 +23,10 @@ import numpy as np
 
 from glassnet.activations import (
     PROBE_SHAPE,
+    Named,
     check_names,
     probe_call,
+    probe_differs,
     probe_result,
     probe_rng,
     scratch,
@@ -39,8 +41,8 @@ Array = np.ndarray
 _IN_PLACE_OF: dict[Callable, Callable] = {}
 
 
-@dataclass(frozen=True)
-class Loss:
+@dataclass(frozen=True, repr=False)
+class Loss(Named):
     """A per-example loss with its gradient and how to show it.
 
     Attributes
@@ -77,15 +79,6 @@ class Loss:
             owner = _IN_PLACE_OF.get(getattr(self, hook))
             if owner is not None and owner is not getattr(self, partner):
                 object.__setattr__(self, hook, None)
-
-    def __repr__(self) -> str:  # its name, not its functions' addresses
-        return f"Loss({self.name!r})"
-
-    def __copy__(self) -> Any:
-        return self  # frozen, of functions and names: a copy would be the same
-
-    def __deepcopy__(self, memo: dict) -> Any:
-        return self  # (not through __reduce_ex__, which refuses an unpicklable one)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         """Pickled by name when it is the registry's entry under it.
@@ -325,23 +318,27 @@ def _verify(loss: Loss) -> None:
 
 
 def _verify_in_place(loss: Loss, where: str, a: Array, y: Array, ell: Array, grad: Array) -> None:
-    """A loss's in-place hooks give its allocating functions' numbers (to a relative 1e-7)."""
+    """A loss's in-place hooks give its allocating functions' numbers (as an activation's)."""
     if loss.gradient_into is not None:
         check_signature(loss.gradient_into, "a, y, out", f"{where}: gradient_into")
         out = np.full(a.shape, np.nan)
         probe_call(
             where, "gradient_into", loss.gradient_into, {"a": a, "y": y, "out": out}, ("a", "y")
         )
-        if not np.allclose(out, grad, rtol=1e-7, atol=1e-12, equal_nan=True):
+        wrong = probe_differs(out, grad)
+        if wrong is not None:
             raise ArgumentError(
-                f"{where}: gradient_into(a, y, out) does not leave gradient(a, y) in out"
+                f"{where}: gradient_into(a, y, out) does not leave gradient(a, y) in out ({wrong})"
             )
     if loss.sum_into is not None:
         check_signature(loss.sum_into, "a, y, space", f"{where}: sum_into")
         args = {"a": a, "y": y, "space": SimpleNamespace()}
         total = probe_call(where, "sum_into", loss.sum_into, args, ("a", "y"))
-        if not np.isclose(total, float(np.sum(ell)), rtol=1e-7, atol=1e-12):
-            raise ArgumentError(f"{where}: sum_into(a, y, space) is not the sum of value(a, y)")
+        wrong = probe_differs(np.array([total], dtype=float), np.array([np.sum(ell)]))
+        if wrong is not None:
+            raise ArgumentError(
+                f"{where}: sum_into(a, y, space) is not the sum of value(a, y) ({wrong})"
+            )
 
 
 for _loss in (
